@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { isCidr, isHostname, isIP } from '../net/validate';
+
+/**
+ * The provider profile (DESIGN.md "Profile", schemaVersion 1). Every host, port, range and CIDR is
+ * validated strictly on load; an invalid profile is refused with the field path and the reason and
+ * is never half-used. Unknown keys are refused too, so a typo (`"trun"`) is an error, not a no-op.
+ */
+
+export const PROFILE_SCHEMA_VERSION = 1;
+
+const host = z
+  .string()
+  .max(253)
+  .refine((h) => isHostname(h) || isIP(h), { message: 'must be a hostname (letters, digits, hyphens, dots) or an IP address' });
+
+const port = z.number().int('must be an integer').min(1, 'must be 1-65535').max(65535, 'must be 1-65535');
+
+const portRange = z
+  .tuple([port, port])
+  .refine(([a, b]) => a <= b, { message: 'range start must not be greater than its end' });
+
+const portRanges = z.array(portRange).min(1, 'needs at least one port range').max(64);
+
+const endpoint = z.strictObject({ host, port });
+
+export const TransportSchema = z.enum(['udp', 'tcp', 'tls']);
+export type Transport = z.infer<typeof TransportSchema>;
+
+const turnServer = z.strictObject({ host, port, transport: TransportSchema });
+
+const secret = z.string().min(1, 'must not be empty').max(1024).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), {
+  message: 'must not contain control characters',
+});
+
+export const CredentialsSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('none') }),
+  z.strictObject({ type: z.literal('static'), username: secret, credential: secret }),
+  z.strictObject({
+    type: z.literal('turn-rest'),
+    secret,
+    ttlSeconds: z.number().int().min(60).max(7 * 86400).default(86400),
+    /** Optional user part appended as `expiry:user`, as coturn's use-auth-secret accepts. */
+    user: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, underscore, hyphen only').optional(),
+  }),
+  z.strictObject({
+    type: z.literal('twilio-nts'),
+    accountSid: z.string().regex(/^AC[0-9a-f]{32}$/, 'must look like AC followed by 32 hex digits'),
+    authToken: secret,
+    /** Only for tests and private deployments: where the token API lives. */
+    apiBase: z.string().url().startsWith('https://', 'must be an https:// URL').optional(),
+  }),
+]);
+export type Credentials = z.infer<typeof CredentialsSchema>;
+
+const cidrList = (family: 4 | 6) =>
+  z.array(z.string().refine((c) => isCidr(c, family), { message: `must be an IPv${family} address or CIDR` })).max(512);
+
+export const ProfileSchema = z
+  .strictObject({
+    schemaVersion: z.literal(PROFILE_SCHEMA_VERSION, { message: `must be ${PROFILE_SCHEMA_VERSION}` }),
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and hyphens, up to 64'),
+    name: z.string().min(1).max(120).refine((s) => !/[\u0000-\u001f]/.test(s), 'must not contain control characters'),
+    notice: z.string().max(1000).optional(),
+    description: z.string().max(2000).optional(),
+    signaling: z.array(endpoint).max(32).default([]),
+    stun: z.array(endpoint).max(32).default([]),
+    turn: z.array(turnServer).max(32).default([]),
+    credentials: CredentialsSchema.default({ type: 'none' }),
+    group: z
+      .strictObject({
+        mediaServers: z.array(z.strictObject({ host })).max(32).default([]),
+        udpPorts: portRanges,
+      })
+      .optional(),
+    p2p: z
+      .strictObject({
+        udpPorts: portRanges,
+        tcpPorts: portRanges.optional(),
+      })
+      .optional(),
+    reflector: z.strictObject({ host }).optional(),
+    addresses: z.strictObject({ ipv4: cidrList(4).default([]), ipv6: cidrList(6).default([]) }).default({ ipv4: [], ipv6: [] }),
+    tls: z.strictObject({ ca: z.string().max(65536).optional() }).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if (p.stun.length === 0 && p.turn.length === 0 && p.signaling.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['turn'], message: 'a profile needs at least one signaling, STUN or TURN endpoint' });
+    }
+    if (!p.group && !p.p2p) {
+      ctx.addIssue({ code: 'custom', path: ['group'], message: 'a profile needs a group or a p2p section (or both)' });
+    }
+  });
+
+export type Profile = z.infer<typeof ProfileSchema>;
+export type ProfileInput = z.input<typeof ProfileSchema>;
+
+export interface FieldError {
+  /** Dotted path with indexes, e.g. `turn[1].port`. */
+  path: string;
+  message: string;
+}
+
+export type ProfileParseResult = { ok: true; profile: Profile } | { ok: false; errors: FieldError[] };
+
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out || '(root)';
+}
+
+/** Validates an unknown value (already JSON-parsed) as a profile. Never throws. */
+export function parseProfile(input: unknown): ProfileParseResult {
+  const r = ProfileSchema.safeParse(input);
+  if (r.success) return { ok: true, profile: r.data };
+  return { ok: false, errors: r.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })) };
+}
+
+/** Parses JSON text as a profile; malformed JSON is reported as an error at the root. */
+export function parseProfileJson(text: string): ProfileParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, errors: [{ path: '(root)', message: `not valid JSON: ${(e as Error).message}` }] };
+  }
+  return parseProfile(value);
+}
+
+/** Every distinct host a profile names, for DNS checks. */
+export function profileHosts(p: Profile): string[] {
+  const hosts = [
+    ...p.signaling.map((s) => s.host),
+    ...p.stun.map((s) => s.host),
+    ...p.turn.map((s) => s.host),
+    ...(p.group?.mediaServers.map((m) => m.host) ?? []),
+    ...(p.reflector ? [p.reflector.host] : []),
+  ];
+  return [...new Set(hosts)];
+}

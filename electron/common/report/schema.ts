@@ -1,0 +1,146 @@
+import { z } from 'zod';
+
+/**
+ * The report (DESIGN.md "Report", schemaVersion 1). Other code and outside checks read this JSON,
+ * so fields are only ever added (optional), never renamed. The zod schema is the single source of
+ * truth: types are derived from it, and it validates reports crossing IPC or imported from disk.
+ */
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+const portRange = z.tuple([z.number().int().min(0).max(65535), z.number().int().min(0).max(65535)]);
+
+export const CheckStatusSchema = z.enum(['pass', 'fail', 'warn', 'skipped']);
+export type CheckStatus = z.infer<typeof CheckStatusSchema>;
+
+export const CheckKindSchema = z.enum(['dns', 'tcp', 'tls', 'stun', 'turn', 'relay', 'nat', 'proxy', 'webrtc']);
+export type CheckKind = z.infer<typeof CheckKindSchema>;
+
+/** Where a block happened: this machine's own firewall, the network's edge, or a proxy. */
+export const LayerSchema = z.enum(['local', 'perimeter', 'proxy', 'unknown']);
+export type Layer = z.infer<typeof LayerSchema>;
+
+export const CheckResultSchema = z.object({
+  /** Stable id, e.g. `turn:udp:turn.example.com:3478`, `webrtc:relay:tls:turn.example.com:443`. */
+  id: z.string().min(1).max(300),
+  kind: CheckKindSchema,
+  transport: z.enum(['udp', 'tcp', 'tls']).optional(),
+  host: z.string().max(300).optional(),
+  port: z.number().int().min(0).max(65535).optional(),
+  status: CheckStatusSchema,
+  rttMs: z.number().nonnegative().optional(),
+  /** Machine-readable: ok | timeout | refused | reset | local-blocked | tls-intercepted | auth-required | … */
+  reason: z.string().min(1).max(64),
+  /** One plain-language sentence. */
+  detail: z.string().max(2000),
+  evidence: z.record(z.string(), z.unknown()).default({}),
+  /** For failures: which layer most likely blocked (see analysis/layer). */
+  layer: LayerSchema.optional(),
+  durationMs: z.number().nonnegative().optional(),
+});
+export type CheckResult = z.infer<typeof CheckResultSchema>;
+
+export const RangeResultSchema = z.object({
+  id: z.string().min(1).max(100),
+  protocol: z.enum(['udp', 'tcp']),
+  host: z.string().max(300),
+  required: z.array(portRange),
+  allowed: z.array(portRange),
+  blocked: z.array(portRange),
+  probes: z.number().int().nonnegative(),
+  /** Largest gap (in ports) between two probes that were not bisected further; 1 = exact. */
+  resolution: z.number().int().nonnegative(),
+  confidence: z.enum(['measured', 'inferred']).default('measured'),
+  layer: LayerSchema.optional(),
+  notes: z.array(z.string()).default([]),
+});
+export type RangeResult = z.infer<typeof RangeResultSchema>;
+
+export const NatTypeSchema = z.enum(['endpoint-independent', 'address-dependent', 'address-and-port-dependent', 'none', 'unknown']);
+export type NatType = z.infer<typeof NatTypeSchema>;
+
+export const NatResultSchema = z.object({
+  mapping: NatTypeSchema,
+  filtering: NatTypeSchema,
+  behaveCompliant: z.boolean().nullable(),
+  publicAddress: z.string().nullable(),
+  method: z.enum(['rfc5780', 'two-destinations', 'none']).default('none'),
+  notes: z.array(z.string()).default([]),
+});
+export type NatResult = z.infer<typeof NatResultSchema>;
+
+export const GroupPathSchema = z.enum(['direct-udp', 'turn-udp', 'turn-tcp', 'turn-tls', 'blocked']);
+export const P2pPathSchema = z.enum(['direct-udp', 'direct-tcp', 'turn-udp', 'turn-tcp', 'turn-tls', 'blocked']);
+export type GroupPath = z.infer<typeof GroupPathSchema>;
+export type P2pPath = z.infer<typeof P2pPathSchema>;
+export type MediaPath = P2pPath;
+export const LatencySchema = z.enum(['optimal', 'marginal', 'high', 'none']);
+export type Latency = z.infer<typeof LatencySchema>;
+export const ConfidenceSchema = z.enum(['measured', 'inferred']);
+export type Confidence = z.infer<typeof ConfidenceSchema>;
+
+const verdictFields = {
+  latency: LatencySchema,
+  confidence: ConfidenceSchema,
+  evidence: z.array(z.string()),
+  notes: z.array(z.string()),
+  /** One plain-language sentence for the helpdesk, e.g. "Group calls will relay through TURN over TLS…". */
+  summary: z.string().optional(),
+  /** The TURN server the chosen rung uses, when it is a relay. */
+  via: z.string().optional(),
+};
+export const GroupVerdictSchema = z.object({ path: GroupPathSchema, ...verdictFields });
+export const P2pVerdictSchema = z.object({ path: P2pPathSchema, ...verdictFields });
+export type GroupVerdict = z.infer<typeof GroupVerdictSchema>;
+export type P2pVerdict = z.infer<typeof P2pVerdictSchema>;
+export type Verdict = GroupVerdict | P2pVerdict;
+export type RoomType = 'group' | 'p2p';
+
+export const BlockedRequirementSchema = z.object({
+  protocol: z.enum(['udp', 'tcp']),
+  ports: z.array(portRange),
+  to: z.array(z.string()),
+  /** What needs it, e.g. "TURN over UDP" or "Group media". */
+  purpose: z.string().optional(),
+  checks: z.array(z.string()).default([]),
+  layer: LayerSchema.default('unknown'),
+});
+export type BlockedRequirement = z.infer<typeof BlockedRequirementSchema>;
+
+export const InterfaceSchema = z.object({
+  name: z.string(),
+  addresses: z.array(z.object({ address: z.string(), family: z.enum(['IPv4', 'IPv6']), internal: z.boolean(), cidr: z.string().nullable().optional() })),
+  tunnel: z.boolean().default(false),
+});
+
+export const HostFactsSchema = z.object({
+  os: z.string(),
+  hostname: z.string().optional(),
+  interfaces: z.array(InterfaceSchema).default([]),
+  defaultInterface: z.string().nullable().optional(),
+  vpn: z.boolean(),
+  vpnReason: z.string().nullable().optional(),
+  proxy: z.object({ url: z.string(), source: z.string() }).nullable(),
+});
+export type HostFacts = z.infer<typeof HostFactsSchema>;
+
+export const ReportSchema = z.object({
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  id: z.string().optional(),
+  tool: z.object({ name: z.literal('pathcheck'), version: z.string() }),
+  profile: z.object({ id: z.string(), name: z.string(), notice: z.string().optional() }),
+  rooms: z.array(z.enum(['group', 'p2p'])).default(['group', 'p2p']),
+  startedAt: z.string(),
+  durationMs: z.number().nonnegative(),
+  /** False when the overall deadline or a cancel cut the run short; unfinished checks are `skipped`. */
+  complete: z.boolean().default(true),
+  host: HostFactsSchema,
+  checks: z.array(CheckResultSchema),
+  ranges: z.array(RangeResultSchema).default([]),
+  nat: NatResultSchema,
+  verdicts: z.object({ group: GroupVerdictSchema.optional(), p2p: P2pVerdictSchema.optional() }),
+  firewall: z.object({ blocked: z.array(BlockedRequirementSchema), layer: LayerSchema }),
+  /** Findings that are not a verdict: TLS inspection, proxy, VPN, engine/WebRTC disagreement. */
+  findings: z.array(z.object({ code: z.string(), severity: z.enum(['info', 'warn', 'error']), message: z.string() })).default([]),
+});
+export type Report = z.infer<typeof ReportSchema>;
