@@ -1,0 +1,229 @@
+import { coversAll, formatRanges, intersectRanges, type PortRange } from '../net/ranges';
+import type { Profile } from '../profile/schema';
+import type {
+  BlockedRequirement, CheckResult, Confidence, GroupVerdict, HostFacts, Layer, NatResult, P2pPath, P2pVerdict, RangeResult, Report, RoomType,
+} from '../report/schema';
+import { BLOCK_REASONS, rangeId } from './ids';
+import { latencyOf } from './rungs';
+
+/**
+ * Verdict rules, exactly as DESIGN.md states them: a rung counts only if it was shown to work end to
+ * end for its transport; group direct-udp needs the whole required UDP range; p2p direct-udp also
+ * needs a BEHAVE-compliant NAT (or none); confidence is `inferred` when a rung is judged without a
+ * direct measurement. Pure: the same inputs always give the same verdicts.
+ */
+export interface AnalysisInput {
+  profile: Profile;
+  rooms: RoomType[];
+  checks: CheckResult[];
+  ranges: RangeResult[];
+  nat: NatResult;
+  host: HostFacts;
+  complete: boolean;
+}
+
+export type Analysis = Pick<Report, 'verdicts' | 'firewall' | 'findings'>;
+
+interface Rung {
+  ok: boolean;
+  confidence: Confidence;
+  evidence: string[];
+  notes: string[];
+  via?: string;
+}
+
+const NO: Rung = { ok: false, confidence: 'measured', evidence: [], notes: [] };
+
+/** A TURN rung: the engine's allocation, overruled by the browser's relay test when one ran. */
+function turnRung(checks: CheckResult[], transport: 'udp' | 'tcp' | 'tls', findings: Analysis['findings']): Rung {
+  const engine = checks.filter((c) => c.kind === 'turn' && c.transport === transport);
+  const browser = checks.filter((c) => c.kind === 'webrtc' && c.transport === transport && c.id.startsWith('webrtc:relay:'));
+  const enginePass = engine.filter((c) => c.status === 'pass');
+  const browserPass = browser.filter((c) => c.status === 'pass');
+  const label = transport === 'udp' ? 'TURN over UDP' : transport === 'tcp' ? 'TURN over TCP' : 'TURN over TLS';
+  if (browser.length > 0 && browser.every((c) => c.status !== 'skipped')) {
+    if (enginePass.length > 0 && browserPass.length === 0) {
+      findings.push({
+        code: 'engine-webrtc-disagree', severity: 'warn',
+        message: `${label}: the server accepts allocations, but no data flowed through the relay in the browser test — a deep-packet-inspection device may be interfering.`,
+      });
+    } else if (engine.length > 0 && enginePass.length === 0 && browserPass.length > 0) {
+      findings.push({
+        code: 'engine-webrtc-disagree', severity: 'info',
+        message: `${label}: the probe could not reach the server, but the browser relayed data (possibly through the system proxy).`,
+      });
+    }
+    if (browserPass.length === 0) return { ...NO, evidence: browser.map((c) => c.id) };
+    const best = browserPass[0]!;
+    return { ok: true, confidence: 'measured', evidence: [...browserPass, ...enginePass].map((c) => c.id), notes: [], via: `${best.host}:${best.port}` };
+  }
+  if (enginePass.length === 0) return { ...NO, evidence: engine.map((c) => c.id) };
+  const best = [...enginePass].sort((a, b) => (a.rttMs ?? Infinity) - (b.rttMs ?? Infinity))[0]!;
+  const notes = best.evidence && (best.evidence as Record<string, unknown>).proxy ? [`Reached through the proxy ${String((best.evidence as Record<string, unknown>).proxy)}.`] : [];
+  return { ok: true, confidence: 'measured', evidence: enginePass.map((c) => c.id), notes, via: `${best.host}:${best.port}` };
+}
+
+/** Direct media over a port range: measured by the reflector, or inferred from one relayed high port. */
+function directRung(
+  ranges: RangeResult[], id: string, required: PortRange[] | undefined, checks: CheckResult[], protocol: 'udp' | 'tcp',
+): Rung {
+  if (!required) return NO;
+  const range = ranges.find((r) => r.id === id);
+  if (range && range.confidence === 'measured') {
+    if (coversAll(range.allowed, required)) return { ok: true, confidence: 'measured', evidence: [range.id], notes: [] };
+    const open = intersectRanges(range.allowed, required);
+    const notes = [
+      open.length
+        ? `Only part of the required ${protocol.toUpperCase()} range ${formatRanges(required)} is open: ${formatRanges(open)}. Media servers may pick a blocked port, so direct ${protocol.toUpperCase()} is not reliable.`
+        : `The required ${protocol.toUpperCase()} range ${formatRanges(required)} is blocked.`,
+    ];
+    return { ok: false, confidence: 'measured', evidence: [range.id], notes };
+  }
+  if (protocol === 'udp') {
+    const relay = checks.filter((c) => c.kind === 'relay' && c.status === 'pass');
+    if (relay.length > 0) {
+      return {
+        ok: true, confidence: 'inferred', evidence: relay.map((c) => c.id),
+        notes: ['No reflector was available to measure the whole UDP range; one high UDP port was proven through a TURN relay, so the rest is inferred.'],
+      };
+    }
+    const relayFail = checks.filter((c) => c.kind === 'relay' && c.status === 'fail');
+    if (relayFail.length > 0) return { ...NO, evidence: relayFail.map((c) => c.id), notes: ['A high UDP port could not be reached through the TURN relay test.'] };
+  }
+  return {
+    ...NO, confidence: 'inferred',
+    notes: [`Direct ${protocol.toUpperCase()} could not be measured: the profile has no reflector${protocol === 'udp' ? ' and no TURN credentials to prove a high UDP port' : ''}.`],
+  };
+}
+
+function signalingRung(checks: CheckResult[], profile: Profile): Rung {
+  if (profile.signaling.length === 0) return { ok: true, confidence: 'inferred', evidence: [], notes: [] };
+  const sig = checks.filter((c) => c.kind === 'tls' && c.id.startsWith('tls:'));
+  const pass = sig.filter((c) => c.status === 'pass');
+  if (pass.length > 0) return { ok: true, confidence: 'measured', evidence: pass.map((c) => c.id), notes: [] };
+  return { ...NO, evidence: sig.map((c) => c.id), notes: ['No signaling endpoint could be reached over TLS, so the client cannot join a call at all.'] };
+}
+
+function decide<P extends P2pPath>(
+  ladder: Array<[P, Rung]>, signaling: Rung, complete: boolean, extraNotes: string[],
+): { path: P | 'blocked'; latency: ReturnType<typeof latencyOf>; confidence: Confidence; evidence: string[]; notes: string[]; via?: string } {
+  const notes = [...extraNotes];
+  for (const [, r] of ladder) notes.push(...r.notes);
+  if (!signaling.ok) {
+    return { path: 'blocked', latency: 'none', confidence: 'measured', evidence: signaling.evidence, notes: [...signaling.notes, ...notes] };
+  }
+  for (const [path, r] of ladder) {
+    if (r.ok) {
+      return { path, latency: latencyOf(path), confidence: r.confidence, evidence: r.evidence, notes, ...(r.via ? { via: r.via } : {}) };
+    }
+  }
+  const inferred = !complete || ladder.some(([, r]) => r.confidence === 'inferred');
+  if (!complete) notes.push('The diagnosis was cut short by its deadline or a cancel; some checks did not finish.');
+  return { path: 'blocked', latency: 'none', confidence: inferred ? 'inferred' : 'measured', evidence: ladder.flatMap(([, r]) => r.evidence), notes };
+}
+
+function natNotes(nat: NatResult): { compliant: boolean | null; notes: string[] } {
+  if (nat.mapping === 'none') return { compliant: true, notes: [] };
+  if (nat.behaveCompliant === true) return { compliant: true, notes: [] };
+  if (nat.behaveCompliant === false) {
+    return { compliant: false, notes: [`This network's NAT maps ports per destination (${nat.mapping} mapping, not BEHAVE-compliant), so peers cannot connect directly; a relay is needed.`] };
+  }
+  return { compliant: null, notes: ['NAT behaviour could not be determined.'] };
+}
+
+export function analyze(input: AnalysisInput): Analysis {
+  const { profile, rooms, checks, ranges, nat, complete } = input;
+  const findings: Analysis['findings'] = [];
+  const signaling = signalingRung(checks, profile);
+  const tUdp = turnRung(checks, 'udp', findings);
+  const tTcp = turnRung(checks, 'tcp', findings);
+  const tTls = turnRung(checks, 'tls', findings);
+  const verdicts: Analysis['verdicts'] = {};
+
+  if (rooms.includes('group') && profile.group) {
+    const direct = directRung(ranges, rangeId.group, profile.group.udpPorts, checks, 'udp');
+    verdicts.group = decide<GroupVerdict['path'] & P2pPath>(
+      [['direct-udp', direct], ['turn-udp', tUdp], ['turn-tcp', tTcp], ['turn-tls', tTls]], signaling, complete, [],
+    ) as GroupVerdict;
+  }
+  if (rooms.includes('p2p') && profile.p2p) {
+    const { compliant, notes } = natNotes(nat);
+    const udp = directRung(ranges, rangeId.p2pUdp, profile.p2p.udpPorts, checks, 'udp');
+    const tcp = directRung(ranges, rangeId.p2pTcp, profile.p2p.tcpPorts, checks, 'tcp');
+    const gate = (r: Rung): Rung =>
+      !r.ok ? r : compliant === false ? { ...r, ok: false } : compliant === null ? { ...r, confidence: 'inferred' } : r;
+    const otherSide = 'Direct peer-to-peer also needs the other participant\u2019s network to allow it; this report covers this side only.';
+    const v = decide<P2pPath>(
+      [['direct-udp', gate(udp)], ['direct-tcp', gate(tcp)], ['turn-udp', tUdp], ['turn-tcp', tTcp], ['turn-tls', tTls]],
+      signaling, complete, notes,
+    );
+    if (v.path === 'direct-udp' || v.path === 'direct-tcp') v.notes.push(otherSide);
+    verdicts.p2p = v as P2pVerdict;
+  }
+
+  const blocked = blockedRequirements(profile, checks, ranges);
+  collectFindings(input, findings);
+  return { verdicts, firewall: { blocked, layer: overallLayer(blocked) }, findings };
+}
+
+function overallLayer(blocked: BlockedRequirement[]): Layer {
+  const layers = new Set(blocked.map((b) => b.layer));
+  if (layers.size === 1) return [...layers][0]!;
+  if (layers.size > 1) {
+    layers.delete('unknown');
+    if (layers.size === 1) return [...layers][0]!;
+  }
+  return 'unknown';
+}
+
+const PURPOSE: Record<string, string> = {
+  'turn:udp': 'TURN over UDP', 'turn:tcp': 'TURN over TCP', 'turn:tls': 'TURN over TLS',
+  'stun:udp': 'STUN', 'stun:tcp': 'STUN over TCP', tls: 'Signaling (TLS)', tcp: 'TCP',
+};
+
+/** What the network refused, per protocol/port/destination, with the layer that refused it. */
+export function blockedRequirements(profile: Profile, checks: CheckResult[], ranges: RangeResult[]): BlockedRequirement[] {
+  const out: BlockedRequirement[] = [];
+  for (const c of checks) {
+    if (c.status !== 'fail' || !BLOCK_REASONS.has(c.reason) || c.port === undefined || !c.host) continue;
+    if (c.kind === 'dns' || c.kind === 'webrtc' || c.kind === 'nat') continue;
+    if (c.kind === 'relay') {
+      const ports = profile.group?.udpPorts ?? profile.p2p?.udpPorts;
+      if (ports) out.push({ protocol: 'udp', ports, to: [c.host], purpose: 'Media (high UDP ports)', checks: [c.id], layer: c.layer ?? 'unknown' });
+      continue;
+    }
+    const protocol = c.transport === 'udp' ? 'udp' : 'tcp';
+    const key = c.kind === 'turn' || c.kind === 'stun' ? `${c.kind}:${c.transport}` : c.kind;
+    out.push({ protocol, ports: [[c.port, c.port]], to: [c.host], purpose: PURPOSE[key] ?? c.kind, checks: [c.id], layer: c.layer ?? 'unknown' });
+  }
+  for (const r of ranges) {
+    const blockedPart = intersectRanges(r.blocked, r.required);
+    if (blockedPart.length === 0) continue;
+    const to = r.id === rangeId.group && profile.group?.mediaServers.length ? profile.group.mediaServers.map((m) => m.host) : [r.host];
+    const purpose = r.id === rangeId.group ? 'Group media' : 'Peer-to-peer media';
+    out.push({ protocol: r.protocol, ports: blockedPart, to, purpose, checks: [r.id], layer: r.layer ?? 'unknown' });
+  }
+  return out;
+}
+
+function collectFindings(input: AnalysisInput, findings: Analysis['findings']): void {
+  const { checks, host, nat, complete } = input;
+  for (const c of checks.filter((x) => x.reason === 'tls-intercepted')) {
+    findings.push({ code: 'tls-intercepted', severity: 'error', message: c.detail });
+  }
+  if (checks.some((c) => c.reason === 'auth-failed')) {
+    findings.push({ code: 'auth-failed', severity: 'error', message: 'The TURN server refused the credentials; relayed media will fail until they are corrected.' });
+  }
+  if (host.proxy) {
+    findings.push({ code: 'proxy', severity: 'info', message: `A proxy (${host.proxy.url}, from ${host.proxy.source}) applies to HTTPS traffic. Browsers send TURN over TCP/TLS through it; UDP is never proxied.` });
+  }
+  if (host.vpn) {
+    findings.push({ code: 'vpn', severity: 'warn', message: `A VPN appears to carry the default route${host.vpnReason ? ` (${host.vpnReason})` : ''}; these results describe the path through the VPN.` });
+  }
+  if (nat.behaveCompliant === false) {
+    findings.push({ code: 'symmetric-nat', severity: 'warn', message: `The NAT is not BEHAVE-compliant (${nat.mapping} mapping): peer-to-peer calls will need a relay.` });
+  }
+  if (!complete) {
+    findings.push({ code: 'incomplete', severity: 'warn', message: 'The diagnosis did not finish before its deadline; unfinished checks are marked skipped.' });
+  }
+}

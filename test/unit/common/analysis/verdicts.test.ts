@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { analyze, type AnalysisInput } from '../../../../electron/common/analysis/verdicts';
+import { exitCodeFor } from '../../../../electron/common/analysis/rungs';
+import { parseProfile, type Profile } from '../../../../electron/common/profile/schema';
+import type { CheckResult, NatResult, RangeResult } from '../../../../electron/common/report/schema';
+
+const parsed = parseProfile({
+  schemaVersion: 1, id: 'lab', name: 'Lab',
+  signaling: [{ host: 'sig.lab.test', port: 443 }],
+  stun: [{ host: 'turn.lab.test', port: 3478 }],
+  turn: [
+    { host: 'turn.lab.test', port: 3478, transport: 'udp' },
+    { host: 'turn.lab.test', port: 3478, transport: 'tcp' },
+    { host: 'turn.lab.test', port: 443, transport: 'tls' },
+  ],
+  group: { mediaServers: [{ host: 'media.lab.test' }], udpPorts: [[10000, 60000]] },
+  p2p: { udpPorts: [[10000, 65535]], tcpPorts: [[10000, 65535]] },
+  reflector: { host: 'reflect.lab.test' },
+});
+if (!parsed.ok) throw new Error('fixture profile invalid');
+const profile: Profile = parsed.profile;
+
+const check = (id: string, status: CheckResult['status'], reason = status === 'pass' ? 'ok' : 'timeout', extra: Partial<CheckResult> = {}): CheckResult => {
+  const [kind, transport, host, port] = id.split(':');
+  const isTls = kind === 'tls';
+  return {
+    id, kind: kind as CheckResult['kind'], status, reason, detail: '', evidence: {},
+    ...(isTls ? { host: transport, port: Number(host) } : { transport: transport as 'udp', host, port: Number(port) }),
+    ...extra,
+  };
+};
+const range = (id: string, protocol: 'udp' | 'tcp', required: [number, number][], allowed: [number, number][], blocked: [number, number][]): RangeResult => ({
+  id, protocol, host: 'reflect.lab.test', required, allowed, blocked, probes: 60, resolution: 1, confidence: 'measured', notes: [],
+});
+const eiNat: NatResult = { mapping: 'endpoint-independent', filtering: 'address-and-port-dependent', behaveCompliant: true, publicAddress: '198.51.100.7', method: 'rfc5780', notes: [] };
+const symNat: NatResult = { ...eiNat, mapping: 'address-and-port-dependent', behaveCompliant: false };
+const host = { os: 'Linux', interfaces: [], vpn: false, proxy: null };
+
+function input(over: Partial<AnalysisInput>): AnalysisInput {
+  return { profile, rooms: ['group', 'p2p'], checks: [], ranges: [], nat: eiNat, host, complete: true, ...over };
+}
+const allTurn = (s: CheckResult['status']) => [check('turn:udp:turn.lab.test:3478', s), check('turn:tcp:turn.lab.test:3478', s), check('turn:tls:turn.lab.test:443', s)];
+const sigOk = check('tls:sig.lab.test:443', 'pass');
+const fullRanges = [
+  range('udp-range:group', 'udp', [[10000, 60000]], [[10000, 65535]], []),
+  range('udp-range:p2p', 'udp', [[10000, 65535]], [[10000, 65535]], []),
+  range('tcp-range:p2p', 'tcp', [[10000, 65535]], [[10000, 65535]], []),
+];
+
+describe('verdict rules (DESIGN.md)', () => {
+  it('open network: direct UDP for both rooms, optimal, measured, exit 0', () => {
+    const a = analyze(input({ checks: [sigOk, ...allTurn('pass')], ranges: fullRanges }));
+    expect(a.verdicts.group).toMatchObject({ path: 'direct-udp', latency: 'optimal', confidence: 'measured' });
+    expect(a.verdicts.p2p).toMatchObject({ path: 'direct-udp', latency: 'optimal', confidence: 'measured' });
+    expect(exitCodeFor([a.verdicts.group!.path, a.verdicts.p2p!.path])).toBe(0);
+    expect(a.firewall.blocked).toEqual([]);
+  });
+
+  it('a partly open group range is not enough: falls to TURN-UDP and names the open sub-range', () => {
+    const ranges = [range('udp-range:group', 'udp', [[10000, 60000]], [[10000, 29999], [40000, 65535]], [[30000, 39999]])];
+    const a = analyze(input({ rooms: ['group'], checks: [sigOk, ...allTurn('pass')], ranges }));
+    expect(a.verdicts.group).toMatchObject({ path: 'turn-udp', latency: 'marginal' });
+    expect(a.verdicts.group!.notes.join(' ')).toContain('10000-29999, 40000-60000');
+    expect(a.firewall.blocked).toEqual([
+      expect.objectContaining({ protocol: 'udp', ports: [[30000, 39999]], to: ['media.lab.test'], purpose: 'Group media' }),
+    ]);
+  });
+
+  it('only TCP 443: TURN-TLS, high latency, exit 2; blocked requirements carry their layer', () => {
+    const checks = [
+      sigOk,
+      check('turn:udp:turn.lab.test:3478', 'fail', 'local-blocked', { layer: 'local' }),
+      check('turn:tcp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'local' }),
+      check('turn:tls:turn.lab.test:443', 'pass'),
+    ];
+    const ranges = [range('udp-range:group', 'udp', [[10000, 60000]], [], [[10000, 65535]])];
+    const a = analyze(input({ rooms: ['group'], checks, ranges: ranges.map((r) => ({ ...r, layer: 'local' as const })) }));
+    expect(a.verdicts.group).toMatchObject({ path: 'turn-tls', latency: 'high', via: 'turn.lab.test:443' });
+    expect(exitCodeFor([a.verdicts.group!.path])).toBe(2);
+    expect(a.firewall.layer).toBe('local');
+    expect(a.firewall.blocked.map((b) => `${b.protocol}/${b.ports.map((p) => p.join('-')).join(',')}`)).toEqual(['udp/3478-3478', 'tcp/3478-3478', 'udp/10000-60000']);
+  });
+
+  it('nothing works: blocked, latency none, exit 3', () => {
+    const a = analyze(input({ checks: [check('tls:sig.lab.test:443', 'fail'), ...allTurn('fail')] }));
+    expect(a.verdicts.group).toMatchObject({ path: 'blocked', latency: 'none' });
+    expect(a.verdicts.p2p).toMatchObject({ path: 'blocked', latency: 'none' });
+    expect(exitCodeFor(['direct-udp', a.verdicts.p2p!.path])).toBe(3);
+  });
+
+  it('signaling unreachable blocks the call even when TURN works', () => {
+    const a = analyze(input({ rooms: ['group'], checks: [check('tls:sig.lab.test:443', 'fail'), ...allTurn('pass')], ranges: fullRanges }));
+    expect(a.verdicts.group!.path).toBe('blocked');
+    expect(a.verdicts.group!.notes[0]).toMatch(/signaling/i);
+  });
+
+  it('symmetric NAT: group stays direct, p2p needs a relay', () => {
+    const a = analyze(input({ checks: [sigOk, ...allTurn('pass')], ranges: fullRanges, nat: symNat }));
+    expect(a.verdicts.group!.path).toBe('direct-udp');
+    expect(a.verdicts.p2p!.path).toBe('turn-udp');
+    expect(a.findings.map((f) => f.code)).toContain('symmetric-nat');
+  });
+
+  it('no reflector: a high UDP port proven through TURN gives direct-udp, inferred', () => {
+    const relay: CheckResult = { ...check('relay:udp:turn.lab.test:3478', 'pass'), kind: 'relay' };
+    const a = analyze(input({ rooms: ['group'], checks: [sigOk, ...allTurn('pass'), relay] }));
+    expect(a.verdicts.group).toMatchObject({ path: 'direct-udp', confidence: 'inferred' });
+  });
+
+  it('no reflector and no relay proof: direct is not assumed', () => {
+    const a = analyze(input({ rooms: ['group'], checks: [sigOk, ...allTurn('pass')] }));
+    expect(a.verdicts.group).toMatchObject({ path: 'turn-udp', confidence: 'measured' });
+    expect(a.verdicts.group!.notes.join(' ')).toMatch(/no reflector/);
+  });
+
+  it('browser relay test overrules an allocation when no data flows, and says so', () => {
+    const webrtcTls: CheckResult = { ...check('webrtc:relay:tls:turn.lab.test:443', 'fail'), kind: 'webrtc', transport: 'tls', host: 'turn.lab.test', port: 443 };
+    const checks = [sigOk, check('turn:udp:turn.lab.test:3478', 'fail'), check('turn:tcp:turn.lab.test:3478', 'fail'), check('turn:tls:turn.lab.test:443', 'pass'), webrtcTls];
+    const a = analyze(input({ rooms: ['group'], checks }));
+    expect(a.verdicts.group!.path).toBe('blocked');
+    expect(a.findings.find((f) => f.code === 'engine-webrtc-disagree')?.message).toMatch(/no data flowed/);
+  });
+
+  it('TLS interception becomes an error finding naming the issuer', () => {
+    const c = check('turn:tls:turn.lab.test:443', 'fail', 'tls-intercepted', { detail: 'TLS is re-signed by “Corp Inspection CA”.' });
+    const a = analyze(input({ rooms: ['group'], checks: [sigOk, c] }));
+    expect(a.findings).toContainEqual(expect.objectContaining({ code: 'tls-intercepted', message: expect.stringContaining('Corp Inspection CA') }));
+    expect(a.firewall.blocked).toEqual([]);
+  });
+
+  it('an incomplete run that found nothing is blocked with inferred confidence', () => {
+    const a = analyze(input({ rooms: ['group'], checks: [sigOk], complete: false }));
+    expect(a.verdicts.group).toMatchObject({ path: 'blocked', confidence: 'inferred' });
+    expect(a.findings.map((f) => f.code)).toContain('incomplete');
+  });
+});
