@@ -1,0 +1,22 @@
+import { tcpConnect } from '../probes/tcp';
+import type { ProxyEndpoint } from '../net/proxy';
+import type { PortProbe } from './discover';
+
+/** Per-reason tally of one discovery run (e.g. many `local-blocked` → this machine's firewall). */
+export type ReasonTally = Record<string, number>;
+
+/**
+ * A PortProbe that TCP-connects to `host:port` (the profile's reflector): a completed handshake is
+ * `open`; refused, reset, unreachable, local-blocked and timeout are `blocked` (a reflector answers
+ * on every port, so a refusal means something in between rejected it). No retry: TCP already
+ * retransmits SYNs within the per-probe deadline. `reasons` counts why ports were blocked.
+ */
+export function createTcpRangeProbe(host: string, opts: { perProbeMs: number; proxy?: ProxyEndpoint }): { probe: PortProbe; reasons: ReasonTally } {
+  const reasons: ReasonTally = {};
+  const probe: PortProbe = async (port, signal) => {
+    const r = await tcpConnect(host, port, { deadlineMs: opts.perProbeMs, signal, ...(opts.proxy ? { proxy: opts.proxy } : {}) });
+    reasons[r.reason] = (reasons[r.reason] ?? 0) + 1;
+    return r.status === 'pass' ? 'open' : 'blocked';
+  };
+  return { probe, reasons };
+}
