@@ -1,0 +1,278 @@
+/**
+ * Sockets for STUN/TURN probes: UDP (node:dgram), TCP (node:net), TLS (node:tls). Everything a probe
+ * opens is adopted by a ProbeScope (scope.ts), which closes every socket on every path.
+ */
+import dgram from 'node:dgram';
+import net from 'node:net';
+import tls from 'node:tls';
+import { lookup } from 'node:dns/promises';
+export { ProbeError, ProbeScope, probeErrorFrom, type FailureReason } from './scope';
+import { decodeMessage, StreamFramer, type DecodedMessage } from './codec';
+import { StunDecodeError } from './errors';
+import { ProbeError, probeErrorFrom, type ProbeScope } from './scope';
+import type { StunTransport, TlsProbeOptions } from './types';
+
+export interface SocketAddress {
+  address: string;
+  port: number;
+}
+
+export type Incoming =
+  | { kind: 'stun'; msg: DecodedMessage; from: SocketAddress }
+  | { kind: 'channel-data'; channel: number; data: Uint8Array; from: SocketAddress }
+  /** Bytes that look like STUN (magic cookie) but do not decode: the transaction id may still match. */
+  | { kind: 'malformed'; raw: Uint8Array; error: StunDecodeError; from: SocketAddress };
+
+/** One socket speaking STUN, whatever the transport. Listeners get decoded messages and fatal errors. */
+export class StunChannel {
+  private readonly listeners = new Set<(m: Incoming) => void>();
+  private readonly errorListeners = new Set<(e: ProbeError) => void>();
+  fatal: ProbeError | undefined;
+  /** TLS details (chain, authorized) when kind === 'tls'. */
+  tlsInfo: Record<string, unknown> | undefined;
+  private closed = false;
+
+  constructor(
+    readonly kind: StunTransport,
+    readonly local: SocketAddress,
+    readonly remote: SocketAddress,
+    private readonly sendImpl: (b: Uint8Array, to: SocketAddress) => Promise<void>,
+    private readonly closeImpl: () => void,
+  ) {}
+
+  send(bytes: Uint8Array, to: SocketAddress = this.remote): Promise<void> {
+    if (this.fatal) return Promise.reject(this.fatal);
+    if (this.closed) return Promise.reject(new ProbeError('aborted', 'socket already closed'));
+    return this.sendImpl(bytes, to).catch((e: unknown) => {
+      throw probeErrorFrom(e, 'send');
+    });
+  }
+
+  subscribe(onMessage: (m: Incoming) => void, onError?: (e: ProbeError) => void): () => void {
+    this.listeners.add(onMessage);
+    if (onError) this.errorListeners.add(onError);
+    return () => {
+      this.listeners.delete(onMessage);
+      if (onError) this.errorListeners.delete(onError);
+    };
+  }
+
+  /** @internal transports call these */
+  emit(m: Incoming): void {
+    for (const l of [...this.listeners]) l(m);
+  }
+
+  fail(e: ProbeError): void {
+    if (this.fatal) return;
+    this.fatal = e;
+    for (const l of [...this.errorListeners]) l(e);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeImpl();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+}
+
+function decodeDatagram(ch: StunChannel, data: Uint8Array, from: SocketAddress): void {
+  if (data.length >= 4 && data[0]! >= 0x40 && data[0]! <= 0x4f) {
+    const len = (data[2]! << 8) | data[3]!;
+    if (4 + len <= data.length) ch.emit({ kind: 'channel-data', channel: (data[0]! << 8) | data[1]!, data: data.subarray(4, 4 + len), from });
+    return;
+  }
+  try {
+    ch.emit({ kind: 'stun', msg: decodeMessage(data), from });
+  } catch (e) {
+    if (e instanceof StunDecodeError && data.length >= 20) ch.emit({ kind: 'malformed', raw: data, error: e, from });
+    // anything shorter is not addressed to a transaction: ignore it, as RFC 8489 §6.3 says
+  }
+}
+
+export async function resolveHost(scope: ProbeScope, host: string, family?: 4 | 6): Promise<string> {
+  if (net.isIP(host)) return host;
+  scope.phase = 'dns';
+  try {
+    const r = await scope.race(lookup(host, family ? { family } : {}));
+    return r.address;
+  } catch (e) {
+    throw probeErrorFrom(e, 'dns');
+  }
+}
+
+export interface UdpOptions {
+  /** Connect the socket to `remote` so ICMP errors surface as ECONNREFUSED (only replies from `remote` then arrive). */
+  connect?: boolean;
+  localAddress?: string;
+  /** Reuse a caller's bound socket (RFC 5780 tests); it is not closed, only our listeners removed. */
+  socket?: dgram.Socket;
+}
+
+/** Opens (or wraps) a UDP socket towards `remote`. The scope closes it. */
+export async function openUdp(scope: ProbeScope, remote: SocketAddress, opts: UdpOptions = {}): Promise<StunChannel> {
+  const own = !opts.socket;
+  const sock = opts.socket ?? dgram.createSocket({ type: net.isIPv6(remote.address) ? 'udp6' : 'udp4' });
+  let ch: StunChannel | undefined;
+  const onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+    if (ch) decodeDatagram(ch, new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), { address: rinfo.address, port: rinfo.port });
+  };
+  const onError = (e: Error): void => ch?.fail(probeErrorFrom(e, 'recv'));
+  const detach = (): void => {
+    sock.off('message', onMessage);
+    sock.off('error', onError);
+    if (own) {
+      try {
+        sock.close();
+      } catch {
+        /* already closed */
+      }
+    }
+  };
+  sock.on('error', onError);
+  sock.on('message', onMessage);
+  const unadopt = scope.adopt(detach);
+  scope.phase = 'bind';
+  if (own) {
+    await scope.race(
+      new Promise<void>((resolve, reject) => {
+        sock.once('error', reject);
+        sock.bind({ port: 0, address: opts.localAddress }, () => {
+          sock.off('error', reject);
+          resolve();
+        });
+      }),
+    );
+  }
+  const connected = own && opts.connect === true;
+  if (connected) {
+    scope.phase = 'connect';
+    await scope.race(new Promise<void>((resolve, reject) => sock.connect(remote.port, remote.address, (err?: Error) => (err ? reject(probeErrorFrom(err, 'connect')) : resolve()))));
+  }
+  const a = sock.address();
+  ch = new StunChannel(
+    'udp',
+    { address: a.address, port: a.port },
+    remote,
+    (b, to) =>
+      new Promise<void>((resolve, reject) => {
+        const cb = (err: Error | null): void => (err ? reject(err) : resolve());
+        if (connected) sock.send(b, cb);
+        else sock.send(b, to.port, to.address, cb);
+      }),
+    () => {
+      unadopt();
+      detach();
+    },
+  );
+  return ch;
+}
+
+export interface StreamOptions {
+  localAddress?: string;
+  tls?: TlsProbeOptions;
+}
+
+/** Connects TCP (or TLS over TCP) to `remote`, framing STUN/ChannelData by the header (RFC 8489 §6.2.2). */
+export async function openStream(scope: ProbeScope, kind: 'tcp' | 'tls', remote: SocketAddress, host: string, opts: StreamOptions = {}): Promise<StunChannel> {
+  const tcp = new net.Socket();
+  let sock: net.Socket = tcp;
+  let ch: StunChannel | undefined;
+  const closeAll = (): void => {
+    sock.destroy();
+    tcp.destroy();
+  };
+  const unadopt = scope.adopt(closeAll);
+  scope.phase = 'tcp-connect';
+  await scope.race(
+    new Promise<void>((resolve, reject) => {
+      tcp.once('error', (e) => reject(probeErrorFrom(e, 'connect')));
+      tcp.connect({ host: remote.address, port: remote.port, localAddress: opts.localAddress }, () => resolve());
+    }),
+  );
+  tcp.removeAllListeners('error');
+  let tlsInfo: Record<string, unknown> | undefined;
+  if (kind === 'tls') {
+    scope.phase = 'tls-handshake';
+    const t = opts.tls ?? {};
+    const servername = t.servername ?? (net.isIP(host) ? undefined : host);
+    const secure = tls.connect({
+      socket: tcp,
+      host, // the certificate is checked against `servername ?? host` (an IP literal matches an IP SAN)
+      servername,
+      ca: t.ca ? [...tls.rootCertificates, t.ca] : undefined,
+      rejectUnauthorized: t.rejectUnauthorized !== false,
+    });
+    sock = secure;
+    await scope.race(
+      new Promise<void>((resolve, reject) => {
+        secure.once('error', (e) => reject(probeErrorFrom(e, 'tls')));
+        secure.once('secureConnect', () => resolve());
+      }),
+    );
+    secure.removeAllListeners('error');
+    tlsInfo = describeTls(secure);
+  }
+  const framer = new StreamFramer();
+  const from = remote;
+  sock.on('data', (chunk: Buffer) => {
+    if (!ch) return;
+    let frames;
+    try {
+      frames = framer.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    } catch (e) {
+      ch.fail(probeErrorFrom(e, 'recv'));
+      sock.destroy();
+      return;
+    }
+    for (const f of frames) {
+      if (f.kind === 'channel-data') ch.emit({ kind: 'channel-data', channel: f.channel, data: f.data, from });
+      else decodeDatagram(ch, f.bytes, from);
+    }
+  });
+  sock.on('error', (e) => ch?.fail(probeErrorFrom(e, 'recv')));
+  sock.on('end', () => ch?.fail(new ProbeError('protocol-error', 'the server closed the connection', 'EOF', 'recv')));
+  sock.on('close', () => ch?.fail(new ProbeError('reset', 'the connection was closed', undefined, 'recv')));
+  ch = new StunChannel(
+    kind,
+    { address: sock.localAddress ?? '', port: sock.localPort ?? 0 },
+    remote,
+    (b) =>
+      new Promise<void>((resolve, reject) => {
+        sock.write(b, (err?: Error | null) => (err ? reject(err) : resolve()));
+      }),
+    () => {
+      unadopt();
+      closeAll();
+    },
+  );
+  ch.tlsInfo = tlsInfo;
+  return ch;
+}
+
+function describeTls(s: tls.TLSSocket): Record<string, unknown> {
+  const chain: Array<Record<string, unknown>> = [];
+  let cert: tls.DetailedPeerCertificate | undefined = s.getPeerCertificate(true);
+  const seen = new Set<string>();
+  while (cert && cert.fingerprint256 && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    chain.push({
+      subject: cert.subject?.CN ?? '',
+      issuer: cert.issuer?.CN ?? '',
+      validTo: cert.valid_to,
+      fingerprint256: cert.fingerprint256,
+    });
+    cert = cert.issuerCertificate;
+  }
+  const authErr = s.authorizationError as unknown;
+  return {
+    authorized: s.authorized,
+    authorizationError: authErr ? (authErr instanceof Error ? authErr.message : String(authErr)) : undefined,
+    protocol: s.getProtocol(),
+    cipher: s.getCipher()?.name,
+    chain,
+  };
+}

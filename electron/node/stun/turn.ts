@@ -1,0 +1,323 @@
+/**
+ * TURN (RFC 8656) probes: Allocate with and without credentials, and a relay probe that proves one
+ * high UDP port on the TURN server is reachable from this computer without a reflector.
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { encodeMessage, longTermKey, verifyIntegrity, type DecodedMessage } from './codec';
+import { attr, type RawAttribute } from './attributes';
+import { DEFAULT_DEADLINE_MS, ErrorCode, StunClass, StunMethod, TRANSPORT_UDP } from './constants';
+import { formatAddress, type TransportAddress } from './address';
+import { describeEndpoint, failureOutcome, newTransactionId, openChannel, round1, transact, type TransactionResult } from './client';
+import { openUdp, ProbeError, ProbeScope, type StunChannel } from './transport';
+import type { ProbeOptions, ProbeOutcome, StunEndpoint } from './types';
+
+export interface TurnCredentials {
+  username: string;
+  credential: string;
+}
+
+export interface TurnOptions extends ProbeOptions {
+  username?: string;
+  credential?: string;
+  /** Requested allocation lifetime in seconds (RFC 8656 §18.2); the server may shorten it. */
+  lifetime?: number;
+  /** Release the allocation (Refresh LIFETIME=0) when done. Default true. */
+  release?: boolean;
+}
+
+export interface AllocateEvidence extends Record<string, unknown> {
+  transport: string;
+  server: string;
+  local?: { address: string; port: number };
+  realm?: string;
+  relayed?: TransportAddress;
+  mapped?: TransportAddress;
+  lifetime?: number;
+  released?: boolean;
+  errorCode?: number;
+  errorReason?: string;
+  software?: string;
+  integrityVerified?: boolean;
+  staleNonceRetries?: number;
+  tls?: Record<string, unknown>;
+}
+
+const MAX_STALE_NONCE_RETRIES = 2;
+
+/** A long-term-credential TURN conversation on one channel (RFC 8656 §7, RFC 8489 §9.2). */
+class TurnSession {
+  realm?: string;
+  nonce?: string;
+  key?: Uint8Array;
+  staleNonceRetries = 0;
+
+  constructor(
+    private readonly scope: ProbeScope,
+    readonly ch: StunChannel,
+    private readonly creds: TurnCredentials | undefined,
+    private readonly rtoMs: number | undefined,
+    private readonly software: string | undefined,
+  ) {}
+
+  private encode(method: number, attrs: (tid: Uint8Array) => RawAttribute[], cls: StunClass = StunClass.request): Uint8Array {
+    const tid = newTransactionId();
+    const list = attrs(tid);
+    if (this.software) list.unshift(attr.software(this.software));
+    if (this.key && this.creds && this.realm !== undefined && this.nonce !== undefined) {
+      list.push(attr.username(this.creds.username), attr.realm(this.realm), attr.nonce(this.nonce));
+      return encodeMessage({ method, cls, transactionId: tid, attributes: list }, { integrityKey: this.key, fingerprint: true });
+    }
+    return encodeMessage({ method, cls, transactionId: tid, attributes: list }, { fingerprint: true });
+  }
+
+  /**
+   * One request, re-sent with fresh credentials on 401 (when we have them and have not tried yet) and on
+   * 438 Stale Nonce (RFC 8489 §9.2.4). Returns the final answer, success or error; `first` is the first one.
+   */
+  async request(method: number, attrs: (tid: Uint8Array) => RawAttribute[]): Promise<{ final: TransactionResult; first: TransactionResult }> {
+    let first: TransactionResult | undefined;
+    for (;;) {
+      const r = await transact(this.scope, this.ch, this.encode(method, attrs), { rtoMs: this.rtoMs });
+      first ??= r;
+      const err = r.msg.cls === StunClass.errorResponse ? r.msg.attrs.errorCode?.code : undefined;
+      const { realm, nonce } = r.msg.attrs;
+      if (err === ErrorCode.Unauthorized && this.creds && !this.key && realm !== undefined && nonce !== undefined) {
+        this.realm = realm;
+        this.nonce = nonce;
+        this.key = longTermKey(this.creds.username, realm, this.creds.credential);
+        continue;
+      }
+      if (err === ErrorCode.StaleNonce && nonce !== undefined && this.staleNonceRetries < MAX_STALE_NONCE_RETRIES) {
+        this.staleNonceRetries++;
+        this.nonce = nonce;
+        if (realm !== undefined) this.realm = realm;
+        continue;
+      }
+      if (r.msg.cls === StunClass.successResponse && this.key && r.msg.integrityOffset !== undefined && !verifyIntegrity(r.msg, this.key)) {
+        throw new ProbeError('protocol-error', 'the server signed its answer with a different key (MESSAGE-INTEGRITY mismatch)', 'integrity', 'response');
+      }
+      return { final: r, first };
+    }
+  }
+
+  /** Sends an indication (no answer expected). */
+  indicate(method: number, attrs: (tid: Uint8Array) => RawAttribute[]): Promise<void> {
+    return this.ch.send(this.encode(method, attrs, StunClass.indication));
+  }
+
+  /** Refresh LIFETIME=0 (RFC 8656 §7.2); true when the server confirmed. Never throws. */
+  async release(): Promise<boolean> {
+    try {
+      this.scope.phase = 'release';
+      const { final } = await this.request(StunMethod.Refresh, () => [attr.lifetime(0)]);
+      return final.msg.cls === StunClass.successResponse;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function errorOf(m: DecodedMessage): { code?: number; reason?: string } {
+  return { code: m.attrs.errorCode?.code, reason: m.attrs.errorCode?.reason };
+}
+
+interface AllocationResult {
+  status: 'allocated' | 'auth-required' | 'auth-failed' | 'turn-error' | 'protocol-error';
+  session: TurnSession;
+  first: TransactionResult;
+  final: TransactionResult;
+}
+
+async function allocate(scope: ProbeScope, session: TurnSession, lifetime?: number): Promise<AllocationResult> {
+  scope.phase = 'allocate';
+  const { first, final } = await session.request(StunMethod.Allocate, () => [
+    attr.requestedTransport(TRANSPORT_UDP),
+    ...(lifetime !== undefined ? [attr.lifetime(lifetime)] : []),
+  ]);
+  const m = final.msg;
+  if (m.cls === StunClass.successResponse) {
+    return { status: m.attrs.xorRelayedAddress?.length ? 'allocated' : 'protocol-error', session, first, final };
+  }
+  const code = m.attrs.errorCode?.code;
+  if (code === ErrorCode.Unauthorized) {
+    if (!session.key) return { status: m.attrs.realm !== undefined && m.attrs.nonce !== undefined ? 'auth-required' : 'protocol-error', session, first, final };
+    return { status: 'auth-failed', session, first, final };
+  }
+  if (code === ErrorCode.WrongCredentials) return { status: 'auth-failed', session, first, final };
+  return { status: 'turn-error', session, first, final };
+}
+
+function fillAllocateEvidence(ev: AllocateEvidence, a: AllocationResult): void {
+  const m = a.final.msg;
+  ev.realm = a.session.realm ?? m.attrs.realm ?? a.first.msg.attrs.realm;
+  ev.software = m.attrs.software ?? a.first.msg.attrs.software;
+  ev.staleNonceRetries = a.session.staleNonceRetries;
+  if (m.cls === StunClass.errorResponse) {
+    ev.errorCode = errorOf(m).code;
+    ev.errorReason = errorOf(m).reason;
+  } else {
+    ev.relayed = m.attrs.xorRelayedAddress?.[0];
+    ev.mapped = m.attrs.xorMappedAddress;
+    ev.lifetime = m.attrs.lifetime;
+    ev.integrityVerified = a.session.key !== undefined && m.integrityOffset !== undefined;
+  }
+}
+
+/**
+ * TURN Allocate over UDP/TCP/TLS. Without credentials a 401 carrying REALM and NONCE proves the server is
+ * reachable on this transport (pass, auth-required). With credentials: the long-term-credential exchange,
+ * the relayed and mapped addresses and lifetime, then release with Refresh LIFETIME=0.
+ */
+export async function turnAllocate(endpoint: StunEndpoint, opts: TurnOptions = {}): Promise<ProbeOutcome<AllocateEvidence>> {
+  const scope = new ProbeScope(opts.deadlineMs ?? DEFAULT_DEADLINE_MS, opts.signal);
+  const what = describeEndpoint(endpoint);
+  const evidence: AllocateEvidence = { transport: endpoint.transport, server: formatAddress({ address: endpoint.host, port: endpoint.port }) };
+  const creds = opts.username !== undefined && opts.credential !== undefined ? { username: opts.username, credential: opts.credential } : undefined;
+  try {
+    const ch = await openChannel(scope, endpoint, opts);
+    evidence.local = ch.local;
+    if (ch.tlsInfo) evidence.tls = ch.tlsInfo;
+    const session = new TurnSession(scope, ch, creds, opts.rtoMs, opts.software);
+    const a = await allocate(scope, session, opts.lifetime);
+    fillAllocateEvidence(evidence, a);
+    const rttMs = a.first.rttMs;
+    switch (a.status) {
+      case 'auth-required':
+        return { status: 'pass', rttMs, reason: 'auth-required', detail: `${what} is reachable and asks for credentials (realm "${evidence.realm}").`, evidence };
+      case 'auth-failed':
+        return { status: 'fail', rttMs, reason: 'auth-failed', detail: `${what} is reachable but refused the TURN username/credential.`, evidence };
+      case 'turn-error':
+        return { status: 'fail', rttMs, reason: 'turn-error', detail: `${what} refused the allocation with error ${evidence.errorCode} ${evidence.errorReason ?? ''}`.trim() + '.', evidence };
+      case 'protocol-error':
+        return { status: 'fail', rttMs, reason: 'protocol-error', detail: `${what} gave an answer that TURN does not allow (no realm/nonce, or no relayed address).`, evidence };
+      case 'allocated':
+        if (opts.release !== false) evidence.released = await session.release();
+        return {
+          status: 'pass',
+          rttMs,
+          reason: 'allocated',
+          detail: `${what} gave this computer a relay at ${formatAddress(evidence.relayed!)} (lifetime ${evidence.lifetime ?? '?'} s).`,
+          evidence,
+        };
+    }
+  } catch (e) {
+    return failureOutcome(e, what, evidence);
+  } finally {
+    scope.dispose();
+  }
+}
+
+export interface RelayProbeEvidence extends AllocateEvidence {
+  step?: 'allocate' | 'permission' | 'relay';
+  provenPort?: number;
+  direction?: 'client-to-relayed-port';
+  peer?: { address: string; port: number };
+  relayRttMs?: number;
+  datagramsSent?: number;
+}
+
+/**
+ * Proves that UDP from this computer reaches a high (relayed) port on the TURN server, without a reflector.
+ *
+ * Direction: a second local UDP socket sends a datagram *to* the relayed address:port, and the server hands
+ * it back to us as a Data indication on the TURN socket. That is the direction firewalls filter
+ * ("udp dport 10000-60000" outbound), and the one media takes towards an SFU. The reverse (Send indication,
+ * relay → our socket) would only prove that replies come back through a pinhole we opened ourselves.
+ * CreatePermission is for our own reflexive IP (from the Allocate's XOR-MAPPED-ADDRESS): permissions
+ * match the IP only (RFC 8656 §9), so it covers the second socket behind the same NAT.
+ */
+export async function turnRelayProbe(endpoint: StunEndpoint, creds: TurnCredentials, opts: Omit<TurnOptions, 'username' | 'credential'> = {}): Promise<ProbeOutcome<RelayProbeEvidence>> {
+  const scope = new ProbeScope(opts.deadlineMs ?? DEFAULT_DEADLINE_MS, opts.signal);
+  const what = describeEndpoint(endpoint);
+  const evidence: RelayProbeEvidence = { transport: endpoint.transport, server: formatAddress({ address: endpoint.host, port: endpoint.port }), step: 'allocate' };
+  let session: TurnSession | undefined;
+  try {
+    const ch = await openChannel(scope, endpoint, opts);
+    evidence.local = ch.local;
+    session = new TurnSession(scope, ch, creds, opts.rtoMs, opts.software);
+    const a = await allocate(scope, session, opts.lifetime);
+    fillAllocateEvidence(evidence, a);
+    if (a.status !== 'allocated') {
+      const reason = a.status === 'auth-required' ? 'auth-failed' : a.status;
+      return { status: 'fail', rttMs: a.first.rttMs, reason, detail: `${what} did not give a relay (${reason}${evidence.errorCode ? ` ${evidence.errorCode}` : ''}), so no high port could be tested.`, evidence };
+    }
+    const relayed = evidence.relayed!;
+    const mapped = evidence.mapped;
+    if (!mapped) throw new ProbeError('protocol-error', 'the Allocate answer has no XOR-MAPPED-ADDRESS', undefined, 'allocate');
+
+    evidence.step = 'permission';
+    scope.phase = 'create-permission';
+    const perm = await session.request(StunMethod.CreatePermission, (tid) => [attr.xorPeerAddress({ ...mapped, port: 0 }, tid)]);
+    if (perm.final.msg.cls === StunClass.errorResponse) {
+      const { code, reason } = errorOf(perm.final.msg);
+      evidence.errorCode = code;
+      evidence.errorReason = reason;
+      evidence.released = await session.release();
+      if (code === ErrorCode.Forbidden) {
+        return { status: 'fail', rttMs: a.first.rttMs, reason: 'permission-denied', detail: `${what} refused to relay to this computer's address (403 Forbidden): a server-side setting.`, evidence };
+      }
+      return { status: 'fail', rttMs: a.first.rttMs, reason: 'turn-error', detail: `${what} refused the permission with error ${code} ${reason ?? ''}`.trim() + '.', evidence };
+    }
+
+    evidence.step = 'relay';
+    scope.phase = 'relay';
+    const peer = await openUdp(scope, { address: relayed.address, port: relayed.port }, { connect: true, localAddress: opts.localAddress });
+    evidence.peer = peer.local;
+    const token = new Uint8Array(randomBytes(16));
+    const got = await relayRoundTrip(scope, ch, peer, token, opts.rtoMs ?? 250);
+    evidence.datagramsSent = got.sent;
+    evidence.relayRttMs = got.rttMs;
+    evidence.provenPort = relayed.port;
+    evidence.direction = 'client-to-relayed-port';
+    evidence.released = await session.release();
+    return {
+      status: 'pass',
+      rttMs: a.first.rttMs,
+      reason: 'ok',
+      detail: `UDP from this computer reached the TURN server's high port ${relayed.port} (${formatAddress(relayed)}) and came back through the relay.`,
+      evidence,
+    };
+  } catch (e) {
+    if (session && !scope.cancelled && evidence.relayed && evidence.released === undefined) evidence.released = await session.release();
+    return failureOutcome(e, evidence.step === 'relay' ? `the relayed port ${evidence.relayed?.port ?? '?'} of ${what}` : what, evidence);
+  } finally {
+    scope.dispose();
+  }
+}
+
+/** Sends `token` from `peer` to the relayed port (re-sent at RTO doubling) until a Data indication carries it. */
+async function relayRoundTrip(scope: ProbeScope, turn: StunChannel, peer: StunChannel, token: Uint8Array, rtoMs: number): Promise<{ sent: number; rttMs: number }> {
+  const same = (d: Uint8Array): boolean => d.length === token.length && d.every((b, i) => b === token[i]);
+  let sent = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let unsubscribe = (): void => {};
+  const t0 = performance.now();
+  const done = new Promise<{ sent: number; rttMs: number }>((resolve, reject) => {
+    unsubscribe = turn.subscribe((m) => {
+      const data = m.kind === 'stun' && m.msg.method === StunMethod.Data && m.msg.cls === StunClass.indication ? m.msg.attrs.data : m.kind === 'channel-data' ? m.data : undefined;
+      if (data && same(data)) resolve({ sent, rttMs: round1(performance.now() - t0) });
+    }, reject);
+    const send = (): void => {
+      sent++;
+      peer.send(token).catch(reject);
+    };
+    send();
+    let rto = rtoMs;
+    const again = (): void => {
+      timer = setTimeout(() => {
+        send();
+        rto *= 2;
+        again();
+      }, rto);
+    };
+    again();
+  });
+  try {
+    // keep part of the budget so the allocation can still be released after a silent relay
+    return await scope.race(done, Math.max(scope.remainingMs() - 500, scope.remainingMs() * 0.7));
+  } finally {
+    unsubscribe();
+    if (timer) clearTimeout(timer);
+  }
+}
