@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { formatRanges, normalizeRanges, rangeSize, type PortRange } from '../../common/net/ranges';
 import { startDeadline } from '../probes/deadline';
 
@@ -113,6 +114,8 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
   };
 
   const dl = startDeadline(opts.deadlineMs, opts.signal);
+  // Every in-flight probe listens on this one signal (plus our own pump listener).
+  setMaxListeners(concurrency * 4 + 16, dl.signal);
   try {
     await new Promise<void>((resolve) => {
       const pump = (): void => {

@@ -15,8 +15,9 @@ export function createTcpRangeProbe(host: string, opts: { perProbeMs: number; pr
   const reasons: ReasonTally = {};
   const probe: PortProbe = async (port, signal) => {
     const r = await tcpConnect(host, port, { deadlineMs: opts.perProbeMs, signal, ...(opts.proxy ? { proxy: opts.proxy } : {}) });
+    if (r.status === 'pass') return 'open';
     reasons[r.reason] = (reasons[r.reason] ?? 0) + 1;
-    return r.status === 'pass' ? 'open' : 'blocked';
+    return 'blocked';
   };
   return { probe, reasons };
 }
