@@ -1,0 +1,133 @@
+import { isCidr, isHostname, isIPv4, isIPv6, isPort, isWildcardHostname } from '../net/validate';
+import type { PortRange } from '../net/ranges';
+import { FIREWALL_TAG, FirewallInputError } from './types';
+import type { FirewallInput, FirewallRequirement, NftChainHint, RelayHost } from './types';
+
+/**
+ * Allow-list checks for every value that can reach generated rule text. Each check either passes
+ * the value through unchanged or throws `FirewallInputError` naming the field — nothing is escaped,
+ * trimmed or rewritten, so what the admin sees is exactly what was validated.
+ */
+
+/** Printable ASCII without space: the outer fence before the grammar checks (stops look-alikes, NUL, newlines). */
+const PRINTABLE_TOKEN = /^[\x21-\x7e]+$/;
+/** Rule / object names: fixed alphabet, starts with a letter. */
+export const RULE_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
+/** Human purpose text: words, digits and a few inert punctuation marks; single spaces only. */
+const PURPOSE = /^[A-Za-z0-9][A-Za-z0-9.,:/+-]*( [A-Za-z0-9.,:/+-]+)*$/;
+/** Check ids, e.g. `turn:udp:turn.example.com:3478`, `udp-range:group`, `x:[2001:db8::1]:3478`. */
+const CHECK_ID = /^[A-Za-z0-9][A-Za-z0-9._:/[\]-]{0,199}$/;
+const PROFILE_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+/** nft table/chain identifiers as nft's scanner accepts them unquoted. */
+const NFT_IDENT = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+
+function fail(field: string, reason: string): never {
+  throw new FirewallInputError(field, reason);
+}
+
+function token(value: unknown, field: string): string {
+  if (typeof value !== 'string') fail(field, 'must be a string');
+  if (!PRINTABLE_TOKEN.test(value)) fail(field, 'contains a space, control, quote-like or non-ASCII character');
+  return value;
+}
+
+export function checkCidr(value: unknown, family: 4 | 6, field: string): string {
+  const v = token(value, field);
+  if (!isCidr(v, family)) fail(field, `not an IPv${family} address or CIDR`);
+  return v;
+}
+
+/** An entry of a report's `to`: an IPv4/IPv6 address or CIDR, a host name or a `*.` wildcard name. */
+export function classifyDestination(value: unknown, field: string): { kind: 4 | 6 | 'host'; value: string } {
+  const v = token(value, field);
+  if (isCidr(v, 4)) return { kind: 4, value: v };
+  if (isCidr(v, 6)) return { kind: 6, value: v };
+  if (isHostname(v) || isWildcardHostname(v)) return { kind: 'host', value: v };
+  return fail(field, 'not an IP address, CIDR or host name');
+}
+
+export function checkHostname(value: unknown, field: string, allowWildcard = false): string {
+  const v = token(value, field);
+  if (!(isHostname(v) || (allowWildcard && isWildcardHostname(v)))) fail(field, 'not a valid host name');
+  return v;
+}
+
+export function checkPort(value: unknown, field: string): number {
+  if (!isPort(value)) fail(field, 'must be an integer port 1-65535');
+  return value;
+}
+
+export function checkPortRange(value: unknown, field: string): PortRange {
+  if (!Array.isArray(value) || value.length !== 2) fail(field, 'must be a [from, to] pair');
+  const a = checkPort(value[0], `${field}[0]`);
+  const b = checkPort(value[1], `${field}[1]`);
+  if (a > b) fail(field, 'range start is greater than its end');
+  return [a, b];
+}
+
+export function checkPurpose(value: unknown, field: string): string {
+  if (typeof value !== 'string') fail(field, 'must be a string');
+  if (value.length > 120 || !PURPOSE.test(value)) fail(field, 'only letters, digits, single spaces and . , : / + - are allowed');
+  return value;
+}
+
+export function checkCheckId(value: unknown, field: string): string {
+  const v = token(value, field);
+  if (!CHECK_ID.test(v)) fail(field, 'not a valid check id');
+  return v;
+}
+
+export function checkRuleName(value: unknown, field: string): string {
+  const v = token(value, field);
+  if (!RULE_NAME.test(v)) fail(field, 'rule names use letters, digits, _ and - only');
+  return v;
+}
+
+export function checkProfileId(value: unknown, field: string): string {
+  const v = token(value, field);
+  if (!PROFILE_ID.test(v)) fail(field, 'not a valid profile id');
+  return v;
+}
+
+function checkNftHint(h: NftChainHint, field: string): void {
+  if (!['inet', 'ip', 'ip6'].includes(h.family)) fail(`${field}.family`, 'must be inet, ip or ip6');
+  if (!NFT_IDENT.test(token(h.table, `${field}.table`))) fail(`${field}.table`, 'not a plain nft identifier');
+  if (!NFT_IDENT.test(token(h.chain, `${field}.chain`))) fail(`${field}.chain`, 'not a plain nft identifier');
+}
+
+function checkRequirement(r: FirewallRequirement, f: string): void {
+  checkRuleName(r.name, `${f}.name`);
+  if (r.protocol !== 'udp' && r.protocol !== 'tcp') fail(`${f}.protocol`, 'must be udp or tcp');
+  if (!Array.isArray(r.ports) || r.ports.length === 0) fail(`${f}.ports`, 'needs at least one port range');
+  r.ports.forEach((p, i) => checkPortRange(p, `${f}.ports[${i}]`));
+  r.ipv4.forEach((c, i) => checkCidr(c, 4, `${f}.ipv4[${i}]`));
+  r.ipv6.forEach((c, i) => checkCidr(c, 6, `${f}.ipv6[${i}]`));
+  r.hostnames.forEach((h, i) => checkHostname(h, `${f}.hostnames[${i}]`, true));
+  r.purposes.forEach((p, i) => checkPurpose(p, `${f}.purposes[${i}]`));
+  r.checks.forEach((c, i) => checkCheckId(c, `${f}.checks[${i}]`));
+  if (typeof r.anyDestination !== 'boolean') fail(`${f}.anyDestination`, 'must be a boolean');
+}
+
+function checkRelayHost(h: RelayHost, f: string): void {
+  checkHostname(h.host, `${f}.host`, true);
+  h.ports.forEach((p, i) => checkPort(p, `${f}.ports[${i}]`));
+  if (h.role !== 'turn' && h.role !== 'signaling') fail(`${f}.role`, 'must be turn or signaling');
+}
+
+/**
+ * Re-validates a whole `FirewallInput` (generators call this first), so an input built by hand or
+ * received over IPC gets exactly the same checks as one built by `buildFirewallInput`.
+ */
+export function assertValidInput(input: FirewallInput): void {
+  if (input.tag !== FIREWALL_TAG) fail('tag', `must be "${FIREWALL_TAG}"`);
+  checkProfileId(input.profileId, 'profileId');
+  if (!['local', 'perimeter', 'proxy', 'unknown'].includes(input.layer)) fail('layer', 'unknown layer');
+  input.requirements.forEach((r, i) => checkRequirement(r, `requirements[${i}]`));
+  input.relayHosts.forEach((h, i) => checkRelayHost(h, `relayHosts[${i}]`));
+  if (input.proxy) {
+    const h = token(input.proxy.host, 'proxy.host');
+    if (!isHostname(h) && !isIPv4(h) && !isIPv6(h)) fail('proxy.host', 'not a host name or IP address');
+    checkPort(input.proxy.port, 'proxy.port');
+  }
+  if (input.nft) checkNftHint(input.nft, 'nft');
+}
