@@ -44,7 +44,8 @@ export function renderLatencyBars(report: Report): string {
 
 function barRow(c: CheckResult, y: number, label: number, bar: number, max: number): string {
   const name = c.host ? `${c.kind.toUpperCase()} ${c.host}${c.port !== undefined ? `:${c.port}` : ''}` : c.id;
-  const text = `<text x="8" y="${y + 11}" font-size="9.5" fill="#1b1f24">${esc(name.length > 40 ? `${name.slice(0, 39)}…` : name)}</text>`;
+  // Long names are cut to fit the label column; the full name stays in the tooltip.
+  const text = `<text x="8" y="${y + 11}" font-size="9.5" fill="#1b1f24"><title>${esc(name)}</title>${esc(name.length > 40 ? `${name.slice(0, 39)}…` : name)}</text>`;
   if (c.rttMs === undefined) {
     return `${text}<rect x="${label}" y="${y + 2}" width="14" height="11" fill="url(#hatch-lat)" stroke="#b3261e" stroke-width="0.8"/>` +
       `<text x="${label + 20}" y="${y + 11}" font-size="9" font-weight="700" fill="#b3261e">${esc(`${c.status}: ${c.reason}`)}</text>` +

@@ -44,7 +44,7 @@ const BOX_H = 40;
 const Y = 24;
 
 function box(x: number, title: string, sub: string, dashed = false): string {
-  return `<g><rect x="${x}" y="${Y}" width="${BOX_W}" height="${BOX_H}" rx="6" fill="#ffffff" stroke="#1b1f24" stroke-width="1.3"${dashed ? ' stroke-dasharray="4 3"' : ''}/>
+  return `<g><title>${esc(`${title}: ${sub}`)}</title><rect x="${x}" y="${Y}" width="${BOX_W}" height="${BOX_H}" rx="6" fill="#ffffff" stroke="#1b1f24" stroke-width="1.3"${dashed ? ' stroke-dasharray="4 3"' : ''}/>
 <text x="${x + BOX_W / 2}" y="${Y + 17}" text-anchor="middle" font-size="11.5" font-weight="700" fill="#1b1f24">${esc(title)}</text>
 <text x="${x + BOX_W / 2}" y="${Y + 31}" text-anchor="middle" font-size="9.5" fill="#5a626c">${esc(truncate(sub, 28))}</text></g>`;
 }
