@@ -161,6 +161,12 @@ export function analyze(input: AnalysisInput): Analysis {
     verdicts.p2p = v as P2pVerdict;
   }
 
+  const dnsFailed = checks.filter((c) => c.kind === 'dns' && c.status === 'fail');
+  if (dnsFailed.length > 0) {
+    const note = `${dnsFailed.map((c) => c.host ?? c.id.slice(4)).join(', ')} could not be resolved, so the checks that need ${dnsFailed.length === 1 ? 'it' : 'them'} did not run.`;
+    for (const v of [verdicts.group, verdicts.p2p]) v?.notes.unshift(note);
+    findings.push({ code: 'dns-failed', severity: 'error', message: `Name resolution failed: ${note} Check the DNS settings or the server names in the profile.` });
+  }
   const blocked = blockedRequirements(profile, checks, ranges);
   collectFindings(input, findings);
   return { verdicts, firewall: { blocked, layer: overallLayer(blocked) }, findings };

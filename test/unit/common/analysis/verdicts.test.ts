@@ -134,3 +134,12 @@ describe('verdict rules (DESIGN.md)', () => {
     expect(a.findings.map((f) => f.code)).toContain('incomplete');
   });
 });
+
+describe('name resolution', () => {
+  it('unresolvable servers are named in a finding and in the verdict notes', () => {
+    const dns: CheckResult = { id: 'dns:turn.lab.test', kind: 'dns', host: 'turn.lab.test', status: 'fail', reason: 'nxdomain', detail: '', evidence: {} };
+    const a = analyze(input({ rooms: ['group'], checks: [sigOk, dns] }));
+    expect(a.findings).toContainEqual(expect.objectContaining({ code: 'dns-failed', severity: 'error', message: expect.stringContaining('turn.lab.test') }));
+    expect(a.verdicts.group!.notes[0]).toContain('turn.lab.test could not be resolved');
+  });
+});

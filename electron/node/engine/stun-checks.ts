@@ -1,0 +1,81 @@
+import type { NatResult, RangeResult } from '../../common/report/schema';
+import type { ProxyEndpoint } from '../net/proxy';
+import { createTcpRangeProbe } from '../range/tcp-probe';
+import { createUdpRangeProbe } from '../range/udp-probe';
+import { discoverRanges } from '../range/discover';
+import { stunBinding } from '../stun/client';
+import { natBehavior } from '../stun/nat';
+import { turnAllocate, turnRelayProbe } from '../stun/turn';
+import type { Outcome } from './outcome';
+
+/**
+ * The engine's view of the STUN/TURN clients and range discovery: each function takes a resolved
+ * address (the name stays for TLS SNI and the report) and returns an Outcome for toCheck().
+ */
+interface Deadline { deadlineMs: number; signal: AbortSignal }
+
+export function stunCheck(address: string, port: number, o: Deadline): Promise<Outcome> {
+  return stunBinding({ host: address, port, transport: 'udp' }, o);
+}
+
+export interface TurnCheckOptions extends Deadline {
+  credentials: { username: string; credential: string } | null;
+  ca?: string;
+  proxy?: ProxyEndpoint & { url: string };
+}
+
+export async function turnCheck(
+  server: { host: string; port: number; transport: 'udp' | 'tcp' | 'tls' }, target: string, o: TurnCheckOptions,
+): Promise<Outcome> {
+  const out = await turnAllocate({ host: target, port: server.port, transport: server.transport }, {
+    deadlineMs: o.deadlineMs,
+    signal: o.signal,
+    ...(o.credentials ? { username: o.credentials.username, credential: o.credentials.credential } : {}),
+    ...(server.transport === 'tls' ? { tls: { servername: server.host, ...(o.ca ? { ca: o.ca } : {}) } } : {}),
+    ...(o.proxy ? { proxy: o.proxy } : {}),
+  });
+  return o.proxy ? { ...out, evidence: { ...out.evidence, proxy: o.proxy.url } } : out;
+}
+
+export function relayCheck(address: string, port: number, creds: { username: string; credential: string }, o: Deadline): Promise<Outcome> {
+  return turnRelayProbe({ host: address, port, transport: 'udp' }, { username: creds.username, credential: creds.credential }, o);
+}
+
+export async function natCheck(address: string, port: number, o: Deadline): Promise<{ outcome: Outcome; nat: NatResult }> {
+  const outcome = await natBehavior({ host: address, port, transport: 'udp' }, o);
+  const ev = outcome.evidence;
+  const answered = outcome.status !== 'fail';
+  const nat: NatResult = {
+    mapping: answered ? ev.mapping : 'unknown',
+    filtering: answered ? ev.filtering : 'unknown',
+    behaveCompliant: answered && ev.mapping !== 'unknown' ? ev.behaveCompliant : null,
+    publicAddress: ev.publicAddress ?? null,
+    method: ev.method === 'rfc5780' ? 'rfc5780' : ev.method === 'two-destinations' ? 'two-destinations' : 'none',
+    notes: ev.method === 'single' && answered ? ['The STUN server does not support RFC 5780 and no second destination was available; filtering was not measured.'] : [],
+  };
+  return { outcome, nat };
+}
+
+export interface RangeCheckOptions { deadlineMs: number; probeDeadlineMs: number; signal: AbortSignal }
+
+/**
+ * Range discovery against the reflector: UDP via a STUN Binding to every probed port (the
+ * reflector redirects them all to its STUN server), TCP via a plain connect.
+ */
+export async function measureRange(
+  id: string, protocol: 'udp' | 'tcp', reflectorName: string, reflectorIp: string, required: Array<[number, number]>, o: RangeCheckOptions,
+): Promise<RangeResult> {
+  const { probe, reasons } = protocol === 'udp'
+    ? createUdpRangeProbe((port, po) => stunBinding({ host: reflectorIp, port, transport: 'udp' }, po), { perProbeMs: o.probeDeadlineMs })
+    : createTcpRangeProbe(reflectorIp, { perProbeMs: o.probeDeadlineMs });
+  const d = await discoverRanges({ required, probe, signal: o.signal, deadlineMs: o.deadlineMs });
+  const local = (reasons['local-blocked'] ?? 0) > 0;
+  const timeouts = (reasons.timeout ?? 0) > 0;
+  const notes = [...d.notes];
+  if (d.unknown.length) notes.push(`Not resolved before the deadline: ${d.unknown.map(([a, b]) => `${a}-${b}`).join(', ')}.`);
+  return {
+    id, protocol, host: reflectorName, required, allowed: d.allowed, blocked: d.blocked, probes: d.probes,
+    resolution: d.resolution, confidence: 'measured', notes,
+    ...(d.blocked.length ? { layer: local ? 'local' as const : timeouts ? 'perimeter' as const : 'unknown' as const } : {}),
+  };
+}

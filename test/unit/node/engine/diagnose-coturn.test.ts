@@ -1,0 +1,135 @@
+import dgram from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseProfile, type Profile, type ProfileInput } from '../../../../electron/common/profile/schema';
+import type { DiagnosisEvent } from '../../../../electron/common/report/progress';
+import { ReportSchema } from '../../../../electron/common/report/schema';
+import { diagnose } from '../../../../electron/node/engine/diagnose';
+import { missingPrereqs, prereqs } from '../../../support/prereq';
+import { startCoturn, type Coturn } from '../stun/coturn-harness';
+import { activeHandles, leaked, settle } from '../stun/leak-helpers';
+
+function profileFor(c: Coturn, patch: Partial<ProfileInput> = {}): Profile {
+  const r = parseProfile({
+    schemaVersion: 1, id: 'loopback', name: 'Loopback coturn',
+    signaling: [{ host: '127.0.0.1', port: c.tlsPort }],
+    stun: [{ host: '127.0.0.1', port: c.port }],
+    turn: [
+      { host: '127.0.0.1', port: c.port, transport: 'udp' },
+      { host: '127.0.0.1', port: c.port, transport: 'tcp' },
+      { host: '127.0.0.1', port: c.tlsPort, transport: 'tls' },
+    ],
+    credentials: { type: 'static', username: 'u', credential: 'p' },
+    group: { mediaServers: [], udpPorts: [[10000, 60000]] },
+    p2p: { udpPorts: [[10000, 65535]] },
+    tls: { ca: c.caPem },
+    ...patch,
+  });
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  return r.profile;
+}
+
+const skip = missingPrereqs('engine against coturn', [prereqs.coturn, prereqs.openssl]);
+describe.skipIf(skip)('diagnose() against a real coturn on loopback', () => {
+  let coturn: Coturn;
+  beforeAll(async () => {
+    coturn = await startCoturn({ allowLoopbackPeers: true });
+  });
+  afterAll(async () => coturn?.stop());
+
+  it('open loopback: every rung measured, relay proves a high port, verdicts direct (inferred without a reflector)', async () => {
+    const events: DiagnosisEvent[] = [];
+    const report = await diagnose(profileFor(coturn), { env: {}, deadlineMs: 8000, onEvent: (e) => events.push(e) });
+    expect(ReportSchema.safeParse(report).success).toBe(true);
+    const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
+    expect(byId[`tls:127.0.0.1:${coturn.tlsPort}`]).toMatchObject({ status: 'pass', reason: 'ok' });
+    expect(byId[`stun:udp:127.0.0.1:${coturn.port}`]).toMatchObject({ status: 'pass' });
+    for (const t of ['udp', 'tcp']) expect(byId[`turn:${t}:127.0.0.1:${coturn.port}`]).toMatchObject({ status: 'pass', reason: 'allocated' });
+    expect(byId[`turn:tls:127.0.0.1:${coturn.tlsPort}`]).toMatchObject({ status: 'pass', reason: 'allocated' });
+    expect(byId[`relay:udp:127.0.0.1:${coturn.port}`]).toMatchObject({ status: 'pass' });
+    expect(report.verdicts.group).toMatchObject({ path: 'direct-udp', latency: 'optimal', confidence: 'inferred' });
+    expect(report.nat.mapping).toBe('none');
+    expect(report.verdicts.p2p).toMatchObject({ path: 'direct-udp', confidence: 'inferred' });
+    expect(report.complete).toBe(true);
+    // Progress: a plan first, one event per check, a done last.
+    expect(events[0]?.type).toBe('plan');
+    expect(events.at(-1)?.type).toBe('done');
+    expect(events.filter((e) => e.type === 'check').length).toBe(report.checks.length);
+  });
+
+  it('wrong credentials: allocations say auth-failed, the relay rung falls, the report says why', async () => {
+    const report = await diagnose(profileFor(coturn), { env: {}, deadlineMs: 8000, credentials: { username: 'u', credential: 'wrong' } });
+    const turn = report.checks.filter((c) => c.kind === 'turn');
+    expect(turn.map((c) => c.reason)).toEqual(['auth-failed', 'auth-failed', 'auth-failed']);
+    expect(report.findings.map((f) => f.code)).toContain('auth-failed');
+    expect(report.verdicts.group!.path).toBe('blocked');
+  });
+
+  it('without credentials a 401 proves reachability: TURN rungs count, direct is not assumed', async () => {
+    const report = await diagnose(profileFor(coturn, { credentials: { type: 'none' } }), { env: {}, deadlineMs: 8000 });
+    expect(report.checks.filter((c) => c.kind === 'turn').every((c) => c.status === 'pass' && c.reason === 'auth-required')).toBe(true);
+    expect(report.checks.some((c) => c.kind === 'relay')).toBe(false);
+    expect(report.verdicts.group).toMatchObject({ path: 'turn-udp', latency: 'marginal', confidence: 'measured' });
+  });
+
+  it('a TLS chain from an unknown CA is reported as interception, naming the issuer', async () => {
+    const report = await diagnose(profileFor(coturn, { tls: undefined }), { env: {}, deadlineMs: 8000 });
+    const sig = report.checks.find((c) => c.kind === 'tls')!;
+    expect(sig).toMatchObject({ status: 'fail', reason: 'tls-intercepted' });
+    expect(sig.detail).toContain('Pathcheck Test CA');
+    expect(report.findings.find((f) => f.code === 'tls-intercepted')?.message).toContain('Pathcheck Test CA');
+  });
+});
+
+describe('diagnose() on a dead network (nothing listens, or nothing answers)', () => {
+  let hole: dgram.Socket;
+  let holePort = 0;
+  beforeAll(async () => {
+    hole = dgram.createSocket('udp4');
+    hole.on('message', () => undefined); // swallows everything: a silent drop
+    await new Promise<void>((r) => hole.bind(0, '127.0.0.1', r));
+    holePort = (hole.address() as AddressInfo).port;
+  });
+  afterAll(() => hole.close());
+
+  const dead = (port: number): Profile => {
+    const r = parseProfile({
+      schemaVersion: 1, id: 'dead', name: 'Dead',
+      stun: [{ host: '127.0.0.1', port }],
+      turn: [{ host: '127.0.0.1', port, transport: 'udp' }, { host: '127.0.0.1', port: 1, transport: 'tls' }],
+      group: { udpPorts: [[10000, 60000]] },
+    });
+    if (!r.ok) throw new Error('bad');
+    return r.profile;
+  };
+
+  it('silence: a complete, blocked report inside the deadline — no 40 s STUN schedule', async () => {
+    const t0 = performance.now();
+    const report = await diagnose(dead(holePort), { env: {}, deadlineMs: 6000 });
+    const took = performance.now() - t0;
+    expect(report.verdicts.group).toMatchObject({ path: 'blocked', latency: 'none' });
+    expect(report.checks.find((c) => c.id.startsWith('turn:udp'))).toMatchObject({ status: 'fail', reason: 'timeout', layer: 'perimeter' });
+    expect(took).toBeLessThan(6000 + 1500);
+  });
+
+  it('cancel closes everything at once and returns a partial report', async () => {
+    const ac = new AbortController();
+    const t0 = performance.now();
+    const p = diagnose(dead(holePort), { env: {}, deadlineMs: 30_000, signal: ac.signal, timeouts: { stun: 20_000, turn: 20_000, nat: 20_000 } });
+    setTimeout(() => ac.abort(), 300);
+    const report = await p;
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(report.complete).toBe(false);
+    expect(report.checks.filter((c) => c.status === 'skipped').map((c) => c.reason)).toContain('cancelled');
+  });
+
+  it('holds no sockets after 100 diagnoses', async () => {
+    await settle();
+    const before = activeHandles();
+    for (let i = 0; i < 100; i++) {
+      await diagnose(dead(i % 2 ? holePort : 9), { env: {}, deadlineMs: 2000, timeouts: { stun: 150, turn: 150, nat: 200, tls: 150 } });
+    }
+    await settle();
+    expect(leaked(before)).toBeNull();
+  }, 120_000);
+});
