@@ -1,0 +1,91 @@
+import { parseArgs } from 'node:util';
+import type { RoomType } from '../../common/report/schema';
+
+/** A command line we cannot act on: exit 64 (EX_USAGE) with this message and the usage text. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const USAGE = `Usage:
+  pathcheck diagnose [--profile <id|path.json>] [--room group|p2p|both] [--json <file|->]
+                     [--html <file>] [--pdf <file>] [--history <dir>]
+                     [--turn-username U --turn-credential C] [--ca <pem file>]
+                     [--deadline-ms N] [--quiet]
+  pathcheck profiles
+  pathcheck rules --from <report.json> --target <name> [--profile <id|path.json>]
+
+Exit codes: 0 direct path for every requested room type, 1 a relay is needed (TURN/UDP),
+2 only a high-latency relay works (TURN over TCP/TLS), 3 blocked, 64 usage error, 65 invalid profile.`;
+
+export interface DiagnoseArgs {
+  command: 'diagnose';
+  profile?: string;
+  rooms: RoomType[];
+  json?: string;
+  html?: string;
+  pdf?: string;
+  history?: string;
+  credentials?: { username: string; credential: string };
+  ca?: string;
+  deadlineMs?: number;
+  quiet: boolean;
+}
+export interface RulesArgs { command: 'rules'; from: string; target: string; profile?: string }
+export type CliArgs = DiagnoseArgs | RulesArgs | { command: 'profiles' } | { command: 'help' };
+
+function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string }>>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+export function parseCli(argv: string[]): CliArgs {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') return { command: 'help' };
+  if (command === 'profiles') {
+    parse(rest, {});
+    return { command: 'profiles' };
+  }
+  if (command === 'rules') {
+    const v = parse(rest, { from: { type: 'string' }, target: { type: 'string' }, profile: { type: 'string' } });
+    if (!v.from) throw new UsageError('rules needs --from <report.json>');
+    if (!v.target) throw new UsageError('rules needs --target <name>');
+    return { command: 'rules', from: v.from, target: v.target, ...(v.profile ? { profile: v.profile } : {}) };
+  }
+  if (command !== 'diagnose') throw new UsageError(`unknown command "${command}"`);
+  const v = parse(rest, {
+    profile: { type: 'string' }, room: { type: 'string' }, json: { type: 'string' }, html: { type: 'string' },
+    pdf: { type: 'string' }, history: { type: 'string' }, 'turn-username': { type: 'string' },
+    'turn-credential': { type: 'string' }, ca: { type: 'string' }, 'deadline-ms': { type: 'string' }, quiet: { type: 'boolean' },
+  });
+  const room = v.room ?? 'both';
+  if (!['group', 'p2p', 'both'].includes(room)) throw new UsageError(`--room must be group, p2p or both (got "${room}")`);
+  const user = v['turn-username'];
+  const cred = v['turn-credential'];
+  if ((user === undefined) !== (cred === undefined)) throw new UsageError('--turn-username and --turn-credential go together');
+  let deadlineMs: number | undefined;
+  if (v['deadline-ms'] !== undefined) {
+    deadlineMs = Number(v['deadline-ms']);
+    if (!/^\d+$/.test(v['deadline-ms']) || deadlineMs < 500 || deadlineMs > 600_000) {
+      throw new UsageError(`--deadline-ms must be a whole number of milliseconds between 500 and 600000 (got "${v['deadline-ms']}")`);
+    }
+  }
+  return {
+    command: 'diagnose',
+    rooms: room === 'both' ? ['group', 'p2p'] : [room as RoomType],
+    quiet: v.quiet ?? false,
+    ...(v.profile ? { profile: v.profile } : {}),
+    ...(v.json ? { json: v.json } : {}),
+    ...(v.html ? { html: v.html } : {}),
+    ...(v.pdf ? { pdf: v.pdf } : {}),
+    ...(v.history ? { history: v.history } : {}),
+    ...(user !== undefined && cred !== undefined ? { credentials: { username: user, credential: cred } } : {}),
+    ...(v.ca ? { ca: v.ca } : {}),
+    ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+  };
+}
