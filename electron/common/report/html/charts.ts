@@ -48,8 +48,7 @@ function barRow(c: CheckResult, y: number, label: number, bar: number, max: numb
   const text = `<text x="8" y="${y + 11}" font-size="9.5" fill="#1b1f24"><title>${esc(name)}</title>${esc(name.length > 40 ? `${name.slice(0, 39)}…` : name)}</text>`;
   if (c.rttMs === undefined) {
     return `${text}<rect x="${label}" y="${y + 2}" width="14" height="11" fill="url(#hatch-lat)" stroke="#b3261e" stroke-width="0.8"/>` +
-      `<text x="${label + 20}" y="${y + 11}" font-size="9" font-weight="700" fill="#b3261e">${esc(`${c.status}: ${c.reason}`)}</text>` +
-      `<text x="${label + 20 + 7 * (c.status.length + c.reason.length + 2) + 6}" y="${y + 11}" font-size="9" fill="#5a626c">no round-trip time</text>`;
+      `<text x="${label + 20}" y="${y + 11}" font-size="9"><tspan font-weight="700" fill="#b3261e">${esc(`${c.status}: ${c.reason}`)}</tspan><tspan fill="#5a626c"> — no round-trip time</tspan></text>`;
   }
   const w = Math.max(2, (c.rttMs / max) * bar);
   const fill = c.status === 'pass' ? '#1e7d3a' : c.status === 'warn' ? '#b7791f' : '#b3261e';

@@ -73,7 +73,7 @@ function layerAdvice(layer: string): string {
 export function renderChecks(report: Report): string {
   if (report.checks.length === 0) return '<section><h2>All checks</h2><p class="muted">No checks were run.</p></section>';
   const rows = report.checks.map((c) => `<tr><td class="id">${esc(c.id)}</td><td class="status"><span class="pill ${esc(c.status)}">${esc(c.status)}</span></td>
-<td class="mono">${esc(c.reason)}${c.layer && c.status !== 'pass' ? `<br><span class="muted">${esc(c.layer)}</span>` : ''}</td><td class="num">${esc(fmtMs(c.rttMs))}</td><td>${esc(c.detail)}</td></tr>`);
+<td class="mono reason">${esc(c.reason)}${c.layer && c.status !== 'pass' ? `<br><span class="muted">${esc(c.layer)}</span>` : ''}</td><td class="num">${esc(fmtMs(c.rttMs))}</td><td>${esc(c.detail)}</td></tr>`);
   const count = (s: string) => report.checks.filter((c) => c.status === s).length;
   return `<section><h2>All checks</h2>
 <p class="muted lead">${report.checks.length} checks: ${count('pass')} passed, ${count('fail')} failed, ${count('warn')} warnings, ${count('skipped')} skipped.</p>

@@ -19,7 +19,8 @@ h1 { font-size: 17pt; margin: 0 0 1mm; letter-spacing: -0.01em; }
 h2 { font-size: 12.5pt; margin: 7mm 0 2.5mm; padding-bottom: 1mm; border-bottom: 1.5px solid var(--ink); break-after: avoid; page-break-after: avoid; }
 h3 { font-size: 10.5pt; margin: 4mm 0 1.5mm; break-after: avoid; page-break-after: avoid; }
 p { margin: 1mm 0 2mm; }
-.lead { break-after: avoid; page-break-after: avoid; }
+.lead { break-after: avoid; page-break-after: avoid; break-inside: avoid; page-break-inside: avoid; }
+td.reason { white-space: nowrap; }
 td.ports { white-space: nowrap; }
 .muted { color: var(--muted); }
 .mono, code, td.id { font-family: ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", "Liberation Mono", Menlo, Consolas, monospace; font-size: 8.5pt; }

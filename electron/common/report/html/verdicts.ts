@@ -30,7 +30,7 @@ function renderVerdict(report: Report, room: RoomType, v: Verdict): string {
   return `<article class="verdict ${esc(v.latency)}">
   <div class="room">${esc(roomLabel(room))}</div>
   <p class="sentence">${esc(describeVerdict(room, v))}</p>
-  <div><span class="pill ${esc(v.latency)}">${esc(pathLabel(v.path))}</span> <span class="pill ${esc(v.latency)}">${esc(v.latency)} latency</span> <span class="pill info">${esc(v.confidence)}</span>
+  <div><span class="pill ${esc(v.latency)}">${esc(pathLabel(v.path))}</span> <span class="pill ${esc(v.latency)}">${esc(v.latency === 'none' ? 'no media path' : `${v.latency} latency`)}</span> <span class="pill info">${esc(v.confidence)}</span>
   <span class="muted" style="font-size:8.5pt">— ${esc(latencyText(v.latency))}</span></div>
   ${pathDiagram(room, v, relayOf(report, v))}
   ${notes}${evidence}
