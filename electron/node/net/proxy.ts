@@ -95,8 +95,9 @@ export function openTunnel(
       }
       const status = Number(m[1]);
       if (status >= 200 && status < 300) {
-        if (rest.length > 0) sock.unshift(rest);
+        // Detach and pause first: unshift on a flowing stream would re-emit 'data' into onData.
         finish(null);
+        if (rest.length > 0) sock.unshift(rest);
         return;
       }
       const refused = status === 403 || status === 405 || status === 407;
