@@ -194,6 +194,7 @@ export async function openStream(scope: ProbeScope, kind: 'tcp' | 'tls', remote:
     }),
   );
   tcp.removeAllListeners('error');
+  tcp.on('error', () => {}); // under TLS, errors surface on the TLS socket; never let the raw one throw
   let tlsInfo: Record<string, unknown> | undefined;
   if (kind === 'tls') {
     scope.phase = 'tls-handshake';

@@ -6,6 +6,7 @@
  * --log-file stdout --simple-log, --pidfile/--userdb in a temp dir, --allow-loopback-peers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import dgram from 'node:dgram';
 import { missingPrereqs, prereqs } from '../../../support/prereq';
 import { startCoturn, type Coturn } from './coturn-harness';
 import { stunBinding } from '../../../../electron/node/stun/client';
@@ -48,6 +49,23 @@ describe.skipIf(skip)('STUN/TURN against a real coturn on loopback', () => {
     expect(r.evidence.otherAddress).toEqual({ family: 'IPv4', address: '127.0.0.2', port: t === 'tls' ? main.tlsPort + 1 : main.altPort });
     expect(r.rttMs).toBeGreaterThan(0);
     if (t === 'tls') expect(r.evidence.tls).toMatchObject({ authorized: true, chain: [{ subject: 'turn.lab.test', issuer: 'Pathcheck Test CA' }, {}] });
+  });
+
+  it('a caller-provided UDP socket is reused (same mapping twice) and left open', async () => {
+    const sock = dgram.createSocket('udp4');
+    await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
+    try {
+      const a = await stunBinding(ep('udp'), { socket: sock });
+      const b = await stunBinding(ep('udp'), { socket: sock, changeRequest: { changeIp: false, changePort: true } });
+      expect(a.status, a.detail).toBe('pass');
+      expect(b.status, b.detail).toBe('pass');
+      expect(a.evidence.mapped).toEqual(b.evidence.mapped);
+      expect(a.evidence.local?.port).toBe(sock.address().port); // still bound: address() would throw if closed
+      expect(b.evidence.responseOrigin).toEqual({ family: 'IPv4', address: '127.0.0.1', port: main.altPort });
+      expect(sock.listenerCount('message')).toBe(0); // our listeners are gone
+    } finally {
+      sock.close();
+    }
   });
 
   it('CHANGE-REQUEST (change IP and port) is answered from OTHER-ADDRESS', async () => {

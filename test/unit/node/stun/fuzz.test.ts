@@ -114,5 +114,5 @@ describe('decode fuzz', () => {
     expect(counts.ok! + counts.rejected!).toBe(ITERATIONS);
     expect(counts.ok).toBeGreaterThan(1000); // the mutations still exercise the success path
     console.info(`[fuzz] ${ITERATIONS} inputs, seed ${SEED}:`, JSON.stringify(counts));
-  });
+  }, 120_000);
 });

@@ -172,6 +172,20 @@ describe('hostile servers', () => {
     expect(pre.reason).toBe('aborted');
   });
 
+  it('IPv6 loopback: Binding over udp6 and tcp6 to ::1 gives an IPv6 mapped address', async () => {
+    const s = dgram.createSocket('udp6');
+    s.on('message', (raw, rinfo) => {
+      const m = decodeMessage(new Uint8Array(raw));
+      s.send(respond(m, StunClass.successResponse, (tid) => [attr.xorMappedAddress({ family: 'IPv6', address: rinfo.address, port: rinfo.port }, tid)]), rinfo.port, rinfo.address);
+    });
+    await new Promise<void>((r) => s.bind(0, '::1', () => r()));
+    cleanups.push(() => s.close());
+    const r = await stunBinding({ host: '::1', port: s.address().port, transport: 'udp' }, { deadlineMs: 2000 });
+    expect(r.status, r.detail).toBe('pass');
+    expect(r.evidence.mapped).toEqual({ family: 'IPv6', address: '::1', port: r.evidence.local!.port });
+    expect(r.evidence.server).toBe(`[::1]:${s.address().port}`);
+  });
+
   it('socket errors map to reasons, keeping the raw errno', () => {
     const cases: Array<[string, string]> = [
       ['EPERM', 'local-blocked'], // local nftables drop: UDP send fails at once
