@@ -30,7 +30,7 @@ export { buildFirewallInput, parseProxyUrl, type BuildFirewallOptions } from './
 export { assertValidInput } from './input-check';
 export { iptablesRestoreText } from './targets/iptables';
 export { DEFAULT_NFT_CHAIN, nftRuleBodies } from './targets/nftables';
-export { buildNftApplyPlan, type NftApplyPlan } from './apply-plan';
+export { assertNftApplyPlan, buildNftApplyPlan, type NftApplyPlan } from './apply-plan';
 
 /** Every target with what the UI needs to group and explain it. */
 export const FIREWALL_TARGETS: readonly FirewallTargetInfo[] = [

@@ -1,0 +1,135 @@
+import { parseFirewalldState, parseIptablesSave, parseNftRuleset, parseUfwStatus } from './parse-linux';
+import { WINDOWS_PROFILE_COMMAND, parseMacAppFirewall, parsePfInfo, parseWindowsFirewallProfiles, summarizeWindowsProfiles } from './parse-other';
+import { runFile, type Runner } from './run';
+import type { DropChain, EngineState, FirewallDetection, OutboundDefault } from './types';
+
+export { classifyLayer, type LayerEvidence } from './classify';
+export type * from './types';
+
+/**
+ * Local-firewall detection. Answers "is this machine's own firewall what blocked the call, and
+ * where would a fix go" — every probe is a fixed command via execFile with a timeout; a missing
+ * tool means that engine is not present. Windows and macOS paths run only on those systems.
+ */
+
+export interface DetectOptions {
+  platform?: NodeJS.Platform;
+  /** Injected in tests; defaults to execFile. */
+  run?: Runner;
+  timeoutMs?: number;
+}
+
+function combine(defaults: OutboundDefault[]): OutboundDefault {
+  if (defaults.includes('drop')) return 'drop';
+  if (defaults.includes('unknown')) return 'unknown';
+  return 'allow';
+}
+
+async function detectLinux(run: Runner, t: number): Promise<FirewallDetection> {
+  const engines: EngineState[] = [];
+  const notes: string[] = [];
+  let dropChains: DropChain[] = [];
+
+  const nft = await run('nft', ['-j', 'list', 'ruleset'], { timeoutMs: t });
+  if (!nft.missing) {
+    if (nft.ok) {
+      try {
+        const p = parseNftRuleset(nft.stdout);
+        dropChains = p.dropChains;
+        engines.push({
+          name: 'nftables',
+          present: true,
+          active: p.tables > 0,
+          outboundDefault: p.outboundDefault,
+          detail: p.dropChains.length
+            ? `Outbound drops in ${p.dropChains.map((c) => `${c.family} ${c.table} ${c.chain}`).join(', ')}.`
+            : `${p.tables} table(s), no outbound drop.`,
+        });
+      } catch {
+        engines.push({ name: 'nftables', present: true, active: null, outboundDefault: 'unknown', detail: 'nft output could not be parsed.' });
+      }
+    } else {
+      engines.push({ name: 'nftables', present: true, active: null, outboundDefault: 'unknown', detail: 'nft could not list the ruleset (needs root).' });
+      notes.push('Run as root (or with sudo) to read the nftables ruleset.');
+    }
+  }
+
+  for (const [cmd, label] of [['iptables-save', 'IPv4'], ['ip6tables-save', 'IPv6']] as const) {
+    const r = await run(cmd, [], { timeoutMs: t });
+    if (r.missing) continue;
+    const p = r.ok ? parseIptablesSave(r.stdout) : null;
+    const prev = engines.find((e) => e.name === 'iptables');
+    const state: EngineState = {
+      name: 'iptables',
+      present: true,
+      active: p ? p.present : null,
+      outboundDefault: p ? p.outboundDefault : 'unknown',
+      detail: p ? `${label}: ${p.drops.length} OUTPUT drop/reject rule(s), policy ${p.outboundDefault === 'drop' ? 'DROP' : 'ACCEPT'}.` : `${label}: ${cmd} failed (needs root).`,
+    };
+    if (prev) {
+      prev.detail += ` ${state.detail}`;
+      prev.outboundDefault = combine([prev.outboundDefault, state.outboundDefault]);
+      prev.active = prev.active === true || state.active === true ? true : prev.active ?? state.active;
+    } else engines.push(state);
+  }
+
+  const ufw = await run('ufw', ['status', 'verbose'], { timeoutMs: t });
+  if (!ufw.missing) {
+    const p = ufw.ok ? parseUfwStatus(ufw.stdout) : null;
+    engines.push({ name: 'ufw', present: true, active: p?.active ?? null, outboundDefault: p?.outboundDefault ?? 'unknown', detail: p ? `ufw ${p.active ? 'active' : 'inactive'}.` : 'ufw status failed (needs root).' });
+  }
+
+  const fwd = await run('firewall-cmd', ['--state'], { timeoutMs: t });
+  if (!fwd.missing) {
+    const running = parseFirewalldState(fwd.stdout);
+    engines.push({ name: 'firewalld', present: true, active: running, outboundDefault: running ? 'unknown' : 'allow', detail: running ? 'firewalld running (outbound filtering only through policy objects).' : 'firewalld not running.' });
+  }
+
+  if (engines.length === 0) notes.push('No Linux firewall tool found (nft, iptables, ufw, firewall-cmd).');
+  const outboundDefault = engines.length ? combine(engines.filter((e) => e.active !== false).map((e) => e.outboundDefault)) : 'allow';
+  return { platform: 'linux', engines, outboundDefault, localRulesAllowed: true, dropChains, notes };
+}
+
+async function detectWindows(run: Runner, t: number): Promise<FirewallDetection> {
+  const r = await run('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', WINDOWS_PROFILE_COMMAND], { timeoutMs: t });
+  if (!r.ok) {
+    return { platform: 'win32', engines: [{ name: 'windows-firewall', present: !r.missing, active: null, outboundDefault: 'unknown', detail: 'Get-NetFirewallProfile failed.' }], outboundDefault: 'unknown', localRulesAllowed: null, dropChains: [], notes: ['Could not read the Windows Firewall profiles.'] };
+  }
+  const profiles = parseWindowsFirewallProfiles(r.stdout);
+  const s = summarizeWindowsProfiles(profiles);
+  return {
+    platform: 'win32',
+    engines: [{ name: 'windows-firewall', present: true, active: profiles.some((p) => p.enabled === true), outboundDefault: s.outboundDefault, detail: profiles.map((p) => `${p.name}: ${p.enabled ? 'on' : 'off'}, outbound ${p.outbound}`).join('; ') }],
+    outboundDefault: s.outboundDefault,
+    localRulesAllowed: s.localRulesAllowed,
+    dropChains: [],
+    notes: s.notes,
+  };
+}
+
+async function detectMac(run: Runner, t: number): Promise<FirewallDetection> {
+  const engines: EngineState[] = [];
+  const alf = await run('/usr/libexec/ApplicationFirewall/socketfilterfw', ['--getglobalstate'], { timeoutMs: t });
+  if (!alf.missing) {
+    const on = parseMacAppFirewall(alf.stdout);
+    engines.push({ name: 'macos-alf', present: true, active: on, outboundDefault: 'allow', detail: `Application firewall ${on ? 'on' : on === false ? 'off' : 'unknown'} (it filters inbound only).` });
+  }
+  const pf = await run('pfctl', ['-s', 'info'], { timeoutMs: t });
+  if (!pf.missing) {
+    const on = parsePfInfo(`${pf.stdout}\n${pf.stderr}`);
+    engines.push({ name: 'pf', present: true, active: on, outboundDefault: on ? 'unknown' : 'allow', detail: on === null ? 'pfctl -s info needs root.' : `pf ${on ? 'enabled' : 'disabled'}.` });
+  }
+  const outboundDefault = combine(engines.map((e) => e.outboundDefault));
+  return { platform: 'darwin', engines, outboundDefault, localRulesAllowed: true, dropChains: [], notes: ['macOS\'s application firewall is inbound-only; outbound blocks come from pf or tools such as Little Snitch.'] };
+}
+
+/** Detects the local firewall of this machine (or of `platform` with an injected runner in tests). */
+export async function detectLocalFirewall(options: DetectOptions = {}): Promise<FirewallDetection> {
+  const platform = options.platform ?? process.platform;
+  const run = options.run ?? runFile;
+  const t = options.timeoutMs ?? 4000;
+  if (platform === 'linux') return detectLinux(run, t);
+  if (platform === 'win32') return detectWindows(run, t);
+  if (platform === 'darwin') return detectMac(run, t);
+  return { platform, engines: [], outboundDefault: 'unknown', localRulesAllowed: null, dropChains: [], notes: [`Local firewall detection is not implemented for ${platform}.`] };
+}
