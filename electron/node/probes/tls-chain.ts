@@ -78,8 +78,9 @@ export function describeChain(sock: tls.TLSSocket): ChainCert[] {
 
 /**
  * Reads everything classifyTls needs from a socket whose handshake completed. The socket must
- * have been opened with `rejectUnauthorized: false` and `secureContext: tlsSecureContext(ca)`, so
- * `authorized` reflects system roots plus the profile CA while we still get to look at the chain.
+ * have been opened with `rejectUnauthorized: false`, `checkServerIdentity: () => undefined` and
+ * `secureContext: tlsSecureContext(ca)`, so `authorized` reflects only the chain's trust (system
+ * roots plus the profile CA) while we still get to look at the chain; the name is checked here.
  */
 export function inspectTlsSocket(sock: tls.TLSSocket, checkedName: string): TlsInspection {
   const leaf = sock.getPeerCertificate();
@@ -136,7 +137,10 @@ export function signerName(chain: readonly ChainCert[]): string {
  * `tls-hostname-mismatch`; expired/not-yet-valid → `tls-failed`; otherwise `ok`.
  */
 export function classifyTls(ev: Pick<TlsInspection, 'chain' | 'authorized' | 'authorizationError' | 'hostnameError'>, target = 'the server'): { status: 'pass' | 'fail'; reason: 'ok' | 'tls-intercepted' | 'tls-hostname-mismatch' | 'tls-failed'; detail: string } {
-  if (!ev.authorized) {
+  // A socket opened without our checkServerIdentity override reports a name mismatch as an
+  // authorization error; that is still a name problem, not interception.
+  const nameOnly = !ev.authorized && ev.authorizationError === 'ERR_TLS_CERT_ALTNAME_INVALID';
+  if (!ev.authorized && !nameOnly) {
     const code = ev.authorizationError ?? 'UNKNOWN';
     if (VALIDITY_ERRORS.has(code)) {
       const leaf = ev.chain[0];
@@ -147,7 +151,7 @@ export function classifyTls(ev: Pick<TlsInspection, 'chain' | 'authorized' | 'au
       detail: `TLS to ${target} is re-signed by “${signerName(ev.chain)}” — a TLS-inspecting proxy or firewall sits in the path (${code}).`,
     };
   }
-  if (ev.hostnameError) {
+  if (ev.hostnameError || nameOnly) {
     const leaf = ev.chain[0];
     return { status: 'fail', reason: 'tls-hostname-mismatch', detail: `${target} presented a trusted certificate issued for a different name${leaf?.subjectCN ? ` (“${leaf.subjectCN}”)` : ''}.` };
   }

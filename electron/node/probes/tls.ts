@@ -87,6 +87,9 @@ export async function tlsHandshake(host: string, port: number, opts: TlsOptions)
         socket: sock,
         ...(evidence.servername ? { servername: evidence.servername } : {}),
         rejectUnauthorized: false,
+        // Node folds its own hostname check into `authorized`; keep `authorized` about the chain
+        // only (trust) and check the name ourselves, so the two failures stay distinguishable.
+        checkServerIdentity: () => undefined,
         secureContext: tlsSecureContext(opts.ca),
         ...(opts.alpn && opts.alpn.length > 0 ? { ALPNProtocols: opts.alpn } : {}),
       });
