@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run lab -- <command>`: the network lab for humans.
 //   up [--nat none|cone|symmetric]         bring the lab up (open scenario) and leave it up
-//   down                                   tear everything down
+//   down [--force]                         tear everything down (--force: even while another process owns it)
 //   status                                 namespaces, daemons, current scenario
 //   scenario <name> [--layer local|perimeter] [--nat none|cone|symmetric]
 //                                          bring the lab up if needed, apply the scenario, leave it up
@@ -20,7 +20,7 @@ const positional = head.slice(1).filter((a, i, all) => !a.startsWith('--') && !(
 
 function usage(code = 64) {
   console.error(`usage: npm run lab -- up [--nat none|cone|symmetric]
-       npm run lab -- down | status | scenarios
+       npm run lab -- down [--force] | status | scenarios
        npm run lab -- scenario <name> [--layer local|perimeter] [--nat none|cone|symmetric]
        npm run lab -- exec [--ns client|router|server] -- <command...>
        npm run lab -- rules <name> [--layer local|perimeter]`);
@@ -58,7 +58,11 @@ async function main() {
     }
     case 'down': {
       needRoot();
-      const r = await lab.down();
+      const r = await lab.down({ force: head.includes('--force') });
+      if (!r.done) {
+        console.error(`the lab belongs to running pid ${lab.lockedBy()}; not tearing it down (use --force)`);
+        process.exit(1);
+      }
       console.log(`lab down (${r.ms} ms)`);
       break;
     }

@@ -225,6 +225,25 @@ describe.skipIf(skip)('network lab infrastructure', () => {
       }
     });
 
+    it('no-udp: TCP 3478 and TLS 443 pass, every UDP is dropped', async () => {
+      await use('no-udp');
+      expect((await one('turn.lab.test:3478', { mode: 'tcp' })).ok).toBe(true);
+      expect((await one('turn.lab.test:3478', { timeoutMs: 600 })).ok).toBe(false);
+    });
+
+    it('another process can neither change the scenario nor tear the lab down while this one owns it', async () => {
+      const code = `import('./test/lab/lab.mjs').then(async (lab) => {
+        const d = await lab.down();
+        let refused = false;
+        try { await lab.scenario('open'); } catch (e) { refused = /belongs to pid/.test(e.message); }
+        console.log(JSON.stringify({ done: d.done, refused, owner: lab.lockedBy() }));
+      })`;
+      const { execFileSync } = await import('node:child_process');
+      const out = JSON.parse(execFileSync(process.execPath, ['-e', code], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'ignore'] }).toString());
+      expect(out).toEqual({ done: false, refused: true, owner: process.pid });
+      expect(lab.isUp()).toBe(true);
+    });
+
     it('switching scenarios never restarts coturn', () => {
       expect(lab.status().daemons.coturn!.pid).toBe(coturnPid);
       expect(lab.status().daemons.coturn!.alive).toBe(true);

@@ -120,8 +120,14 @@ export declare const services: ReadonlyArray<{ name: string; where: string; port
 
 export declare function scenarioNames(): ScenarioName[];
 export declare function up(options?: UpOptions): Promise<{ ms: number; reused: boolean }>;
-export declare function down(): Promise<{ ms: number }>;
-export declare function downSync(): void;
+/** Tears down (no-op with done=false while another live process owns the lab, unless force). */
+export declare function down(options?: { force?: boolean }): Promise<{ ms: number; done: boolean }>;
+export declare function downSync(options?: { force?: boolean }): boolean;
+/** Pid of another live process that owns the lab (holds /run/pathcheck-lab.lock), or null. */
+export declare function lockedBy(): number | null;
+export declare const lockFile: string;
+/** NSS db in <home>/.pki/nssdb trusting the given CA PEMs (default: lab CA), for Debian's Chromium. */
+export declare function makeNssDb(home: string, caPems?: string[]): Promise<string>;
 export declare function isUp(): boolean;
 export declare function status(): LabStatus;
 export declare function scenario(name: ScenarioName, options?: { layer?: Layer; nat?: NatMode }): Promise<AppliedScenario>;
@@ -136,7 +142,7 @@ export declare function serverExec(argv: string[], options?: ExecOptions): Promi
 export declare function turnRestCredentials(ttlSeconds?: number, user?: string): { username: string; credential: string };
 
 declare const lab: {
-  up: typeof up; down: typeof down; downSync: typeof downSync; scenario: typeof scenario; applyScenario: typeof scenario;
+  up: typeof up; down: typeof down; downSync: typeof downSync; lockedBy: typeof lockedBy; makeNssDb: typeof makeNssDb; scenario: typeof scenario; applyScenario: typeof scenario;
   setNat: typeof setNat; exec: typeof exec; clientExec: typeof clientExec; routerExec: typeof routerExec;
   serverExec: typeof serverExec; status: typeof status; isUp: typeof isUp; turnRestCredentials: typeof turnRestCredentials;
   firewallRules: typeof firewallRules; scenarioNames: typeof scenarioNames; SCENARIOS: typeof SCENARIOS;

@@ -401,8 +401,14 @@ async function nft(which, text) {
   await inNs(which, ['nft', '-f', '-'], { input: text });
 }
 
+let conntrackWarned = false;
 async function flushConntrack() {
-  await Promise.all(Object.keys(ns).map((w) => inNs(w, ['conntrack', '-F'], { allowFail: true })));
+  // Without the flush, old NAT mappings and firewall verdicts of live flows survive a scenario switch.
+  const rs = await Promise.all(Object.keys(ns).map((w) => inNs(w, ['conntrack', '-F'], { allowFail: true })));
+  if (!conntrackWarned && rs.some((r) => /No such file|not found/.test(r.stderr))) {
+    conntrackWarned = true;
+    console.warn('[lab] conntrack not installed (apt-get install conntrack): flows from before a scenario switch keep their old NAT/filter state');
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -511,6 +517,62 @@ async function waitReady(deadlineMs, pids) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Lock: the lab is a machine-wide singleton (fixed namespace names). A process that brings it up
+// owns it until down(); another process waits (PATHCHECK_LAB_WAIT_MS, default 100 s) instead of
+// tearing it down under its owner. A lock whose owner is gone is stale and taken over.
+// ---------------------------------------------------------------------------------------------
+
+export const lockFile = '/run/pathcheck-lab.lock';
+
+function lockOwner() {
+  try {
+    const pid = Number(readFileSync(lockFile, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+async function acquireLock() {
+  const waitMs = Number(process.env.PATHCHECK_LAB_WAIT_MS ?? 100_000);
+  const stop = Date.now() + waitMs;
+  let told = false;
+  for (;;) {
+    try {
+      writeFileSync(lockFile, `${process.pid}\n`, { flag: 'wx' });
+      return;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+    }
+    const owner = lockOwner();
+    if (owner === process.pid) return;
+    if (owner === null || !pidAlive(owner)) {
+      rmSync(lockFile, { force: true });
+      continue;
+    }
+    if (Date.now() > stop) {
+      throw new Error(`lab: in use by pid ${owner} (${pidCmd(owner).join(' ').slice(0, 120)}); waited ${waitMs} ms`);
+    }
+    if (!told) {
+      console.warn(`[lab] in use by pid ${owner}; waiting up to ${waitMs} ms`);
+      told = true;
+    }
+    await sleep(250);
+  }
+}
+
+function releaseLock() {
+  const owner = lockOwner();
+  if (owner === process.pid || owner === null || !pidAlive(owner)) rmSync(lockFile, { force: true });
+}
+
+/** Pid of another live process that owns the lab, or null. */
+export function lockedBy() {
+  const owner = lockOwner();
+  return owner !== null && owner !== process.pid && pidAlive(owner) ? owner : null;
+}
+
+// ---------------------------------------------------------------------------------------------
 // up / down
 // ---------------------------------------------------------------------------------------------
 
@@ -525,10 +587,6 @@ function registerCleanup() {
       process.exit(128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 }[sig] ?? 0));
     });
   }
-}
-
-function unregisterCleanupNote() {
-  // Listeners stay; downSync is a no-op once the lab is gone.
 }
 
 /** True when all three namespaces exist and every lab daemon recorded in the state file is alive. */
@@ -547,15 +605,17 @@ export function isUp() {
 export async function up({ nat = 'none', scenario: scen = 'open', layer = 'perimeter', keep = false } = {}) {
   if (!NAT_MODES.includes(nat)) throw new Error(`lab: nat must be one of ${NAT_MODES.join(', ')}`);
   const started = Date.now();
+  await acquireLock();
   if (!keep) registerCleanup();
   if (isUp()) {
     const st = readState();
     st.baseNat = nat;
     writeState(st);
     await scenario(scen, { layer });
+    if (keep) releaseLock();
     return { ms: Date.now() - started, reused: true };
   }
-  downSync(); // leftovers of a crashed run
+  teardown(); // leftovers of a crashed run (we hold the lock)
   try {
     await bringUp(nat);
     await scenario(scen, { layer });
@@ -563,6 +623,7 @@ export async function up({ nat = 'none', scenario: scen = 'open', layer = 'perim
     downSync();
     throw e;
   }
+  if (keep) releaseLock(); // a kept lab (CLI) belongs to nobody: the next user takes it over
   return { ms: Date.now() - started, reused: false };
 }
 
@@ -701,8 +762,22 @@ function pidsInNamespaces() {
  * Tears everything down, synchronously: stops the lab's daemons by pid and waits for them, then
  * any other process left inside the lab namespaces, deletes the namespaces (and with them the veths
  * and nft tables), /etc/netns/<ns> and the run directory. Safe to call when nothing is up.
+ * Does nothing while another live process owns the lab (unless force).
  */
-export function downSync() {
+export function downSync({ force = false } = {}) {
+  const other = lockedBy();
+  if (other && !force) {
+    if (!downWarned) console.warn(`[lab] not tearing down: the lab belongs to pid ${other}`);
+    downWarned = true;
+    return false;
+  }
+  teardown();
+  releaseLock();
+  return true;
+}
+let downWarned = false;
+
+function teardown() {
   const st = readState();
   const known = Object.values(st?.pids ?? {}).filter((p) => p && pidAlive(p));
   // Only signal a recorded pid if it still is what we started (guards against pid reuse).
@@ -733,12 +808,14 @@ export function downSync() {
   rmSync(runDir, { recursive: true, force: true });
 }
 
-/** Async wrapper of downSync (the teardown is short and must also work from an 'exit' handler). */
-export async function down() {
+/**
+ * Async wrapper of downSync (the teardown is short and must also work from an 'exit' handler).
+ * Resolves with { ms, done } (done false when another live process owns the lab and !force).
+ */
+export async function down({ force = false } = {}) {
   const started = Date.now();
-  downSync();
-  unregisterCleanupNote();
-  return { ms: Date.now() - started };
+  const done = downSync({ force });
+  return { ms: Date.now() - started, done };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -763,6 +840,8 @@ export async function scenario(name, { layer, nat } = {}) {
   if (!LAYERS.includes(L)) throw new Error(`lab: layer must be local or perimeter`);
   const st = readState();
   if (!st) throw new Error('lab: not up');
+  const other = lockedBy();
+  if (other) throw new Error(`lab: belongs to pid ${other} (${pidCmd(other).join(' ').slice(0, 120)}); not changing its scenario`);
   const natMode = nat ?? def.nat ?? st.baseNat ?? 'none';
   if (!NAT_MODES.includes(natMode)) throw new Error(`lab: nat must be one of ${NAT_MODES.join(', ')}`);
   const open = firewallRules('open', L);
@@ -807,6 +886,20 @@ export function status() {
   };
 }
 
+/**
+ * Creates an NSS database in <home>/.pki/nssdb that trusts the given CA PEMs (default: the lab CA),
+ * which is what Debian's Chromium reads for TURN-TLS and HTTPS. Needs certutil (libnss3-tools).
+ * Returns the database directory.
+ */
+export async function makeNssDb(home, caPems = [paths.caPem]) {
+  const db = join(home, '.pki', 'nssdb');
+  mkdirSync(db, { recursive: true });
+  await run('certutil', ['-d', `sql:${db}`, '-N', '--empty-password']);
+  let i = 0;
+  for (const pem of caPems) await run('certutil', ['-d', `sql:${db}`, '-A', '-t', 'C,,', '-n', `pathcheck-lab-ca-${i++}`, '-i', pem]);
+  return db;
+}
+
 /** TURN REST (coturn --use-auth-secret) credentials for the second coturn instance. */
 export function turnRestCredentials(ttlSeconds = 3600, user = 'lab') {
   const username = `${Math.floor(Date.now() / 1000) + ttlSeconds}:${user}`;
@@ -825,6 +918,6 @@ export const services = Object.freeze([
 ]);
 
 export default {
-  up, down, downSync, scenario, applyScenario, setNat, exec, clientExec, routerExec, serverExec, status, isUp,
+  up, down, downSync, lockedBy, makeNssDb, scenario, applyScenario, setNat, exec, clientExec, routerExec, serverExec, status, isUp,
   turnRestCredentials, firewallRules, scenarioNames, SCENARIOS, ns, addr, hosts, ports, credentials, paths, proxyUrl, services,
 };
