@@ -105,6 +105,8 @@ describe.skipIf(skip)('STUN/TURN against a real coturn on loopback', () => {
     const r = await turnAllocate(ep('tls'));
     expect(r).toMatchObject({ status: 'fail', reason: 'tls-failed' });
     expect(String(r.evidence.errno)).toMatch(/CERT|SIGNATURE|SELF_SIGNED|ISSUER/);
+    const byName = await stunBinding(ep('tls'), { tls: { ca: main.caPem, servername: 'turn.lab.test' } });
+    expect(byName.status, byName.detail).toBe('pass'); // SNI + DNS SAN check with an IP host
     const wrongName = await stunBinding(ep('tls'), { tls: { ca: main.caPem, servername: 'other.example' } });
     expect(wrongName).toMatchObject({ status: 'fail', reason: 'tls-failed', evidence: { errno: 'ERR_TLS_CERT_ALTNAME_INVALID' } });
     const open = await turnAllocate(ep('tls'), { tls: { rejectUnauthorized: false } });
@@ -122,6 +124,13 @@ describe.skipIf(skip)('STUN/TURN against a real coturn on loopback', () => {
     expect(r.evidence.provenPort).toBe(r.evidence.relayed!.port);
     expect(r.evidence.provenPort).toBeGreaterThanOrEqual(main.relayRange[0]);
     expect(r.evidence.peer!.port).not.toBe(r.evidence.local!.port); // a second socket sent it
+    expect(r.evidence.released).toBe(true);
+  });
+
+  it.each(['tcp', 'tls'] as const)('turnRelayProbe with the TURN control connection over %s', async (t) => {
+    const r = await turnRelayProbe(ep(t), { username: 'u', credential: 'p' }, { tls: tls() });
+    expect(r.status, r.detail).toBe('pass');
+    expect(r.evidence.provenPort).toBe(r.evidence.relayed!.port);
     expect(r.evidence.released).toBe(true);
   });
 
