@@ -10,7 +10,7 @@ import { planDestinations, portList } from './shared';
 export function generateLittleSnitch(input: FirewallInput): TargetOutput {
   const { rules, remarks } = planDestinations(input, true, 'Little Snitch', true);
   const lsRules = rules.map((d) => {
-    const notes = [`${input.tag} ${d.req.name}`, ...d.req.purposes, ...d.req.checks.map((c) => `check ${c}`)].join('; ');
+    const notes = [`${input.tag} ${d.req.name}`, ...d.req.purposes, ...d.req.checks.map((c) => `check ${c}`)].join(', ');
     const base = { action: 'allow', direction: 'outgoing', process: 'any', protocol: d.req.protocol, ports: portList(d.req.ports) };
     if (d.any) return { ...base, 'remote-addresses': '0.0.0.0/0, ::/0', notes };
     if (d.hosts.length > 0) {

@@ -47,7 +47,7 @@ export function planDestinations(input: FirewallInput, supportsHostnames: boolea
     const dropped = r.hostnames.filter((h) => !usable.includes(h));
     if (dropped.length > 0) {
       remarks.push(
-        `${r.name}: host names are not supported by ${label}: ${dropped.join(', ')} skipped; add the provider's address ranges to the profile (addresses.ipv4/ipv6)`,
+        `${r.name}: host names are not supported by ${label}: ${dropped.join(', ')} skipped (add the provider's address ranges to the profile: addresses.ipv4/ipv6)`,
       );
     }
     if (usable.length > 0) rules.push({ req: r, v4: [], v6: [], hosts: usable, any: false });
@@ -68,7 +68,7 @@ export function portText([a, b]: PortRange, range = '-'): string {
 /** Comment lines describing a rule: purpose, check ids and layer. */
 export function reasonLines(r: FirewallRequirement): string[] {
   const lines = [`${r.name}: ${r.protocol.toUpperCase()} ${portList(r.ports, ', ')}`];
-  if (r.purposes.length > 0) lines.push(`  purpose: ${r.purposes.join('; ')}`);
+  if (r.purposes.length > 0) lines.push(`  purpose: ${r.purposes.join(', ')}`);
   if (r.checks.length > 0) lines.push(`  checks: ${r.checks.join(', ')}`);
   lines.push(`  blocked at: ${r.layer}`);
   return lines;

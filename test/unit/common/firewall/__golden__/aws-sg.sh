@@ -5,7 +5,7 @@
 # Set SG_ID to the security group of the instances (sg-...). The default egress rule allows all; this matters only when it was removed.
 # pathcheck-udp-1: turn.example.com, media.example.com covered by the profile's address ranges
 # pathcheck-udp-1: UDP 3478, 10000-60000
-#   purpose: TURN over UDP; Group media
+#   purpose: TURN over UDP, Group media
 #   checks: turn:udp:turn.example.com:3478, udp-range:group
 #   blocked at: perimeter
 set -eu

@@ -8,7 +8,7 @@ set -eu
 : "${RG:?set RG to the resource group}"
 : "${NSG:?set NSG to the network security group name}"
 # pathcheck-udp-1: UDP 3478, 10000-60000
-#   purpose: TURN over UDP; Group media
+#   purpose: TURN over UDP, Group media
 #   checks: turn:udp:turn.example.com:3478, udp-range:group
 #   blocked at: perimeter
 az network nsg rule create --resource-group "$RG" --nsg-name "$NSG" --name pathcheck-udp-1-v4 --priority 1000 --direction Outbound --access Allow --protocol Udp --source-address-prefixes '*' --source-port-ranges '*' --destination-address-prefixes 203.0.113.0/24 198.51.100.128/25 --destination-port-ranges 3478 10000-60000 --description pathcheck

@@ -7,7 +7,7 @@
 set -eu
 mgmt_cli login -r true > pathcheck-session.txt
 # pathcheck-udp-1: UDP 3478, 10000-60000
-#   purpose: TURN over UDP; Group media
+#   purpose: TURN over UDP, Group media
 #   checks: turn:udp:turn.example.com:3478, udp-range:group
 #   blocked at: perimeter
 mgmt_cli -s pathcheck-session.txt add network name pathcheck-udp-1-a1 subnet4 203.0.113.0 mask-length4 24 tags.1 pathcheck

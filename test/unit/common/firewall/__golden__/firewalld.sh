@@ -9,7 +9,7 @@ firewall-cmd --permanent --info-policy pathcheck >/dev/null 2>&1 || firewall-cmd
 firewall-cmd --permanent --policy pathcheck --add-ingress-zone HOST
 firewall-cmd --permanent --policy pathcheck --add-egress-zone ANY
 # pathcheck-udp-1: UDP 3478, 10000-60000
-#   purpose: TURN over UDP; Group media
+#   purpose: TURN over UDP, Group media
 #   checks: turn:udp:turn.example.com:3478, udp-range:group
 #   blocked at: perimeter
 firewall-cmd --permanent --policy pathcheck --add-rich-rule='rule family="ipv4" destination address="203.0.113.0/24" port port="3478" protocol="udp" accept'

@@ -5,7 +5,7 @@
 # Run with sudo. /etc/pf.conf must contain the line:  anchor "pathcheck"  (then pfctl -f /etc/pf.conf).
 # pathcheck-udp-1: turn.example.com, media.example.com covered by the profile's address ranges
 # pathcheck-udp-1: UDP 3478, 10000-60000
-#   purpose: TURN over UDP; Group media
+#   purpose: TURN over UDP, Group media
 #   checks: turn:udp:turn.example.com:3478, udp-range:group
 #   blocked at: perimeter
 set -eu

@@ -6,7 +6,7 @@
 # pathcheck-udp-1: turn.example.com, media.example.com covered by the profile's address ranges
 set -eu
 # pathcheck-udp-1: UDP 3478, 10000-60000
-#   purpose: TURN over UDP; Group media
+#   purpose: TURN over UDP, Group media
 #   checks: turn:udp:turn.example.com:3478, udp-range:group
 #   blocked at: perimeter
 ufw allow out proto udp to 203.0.113.0/24 port 3478,10000:60000 comment pathcheck

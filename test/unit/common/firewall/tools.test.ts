@@ -1,0 +1,145 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPacResolver } from 'pac-resolver';
+import { QuickJS } from 'quickjs-wasi';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildFirewallInput, generateRules, iptablesRestoreText } from '../../../../electron/common/firewall/index';
+import { hasCommand, missingPrereqs, prereqs } from '../../../support/prereq';
+import { sampleProfile, sampleReport } from './fixtures';
+
+/**
+ * Generated rules checked by the real tools: nft (applied and undone inside a throwaway network
+ * namespace via `unshare -n`, never the host's ruleset), iptables-restore --test and the iptables
+ * script + undo (also inside `unshare -n`), `squid -k parse`, and the PAC evaluated by pac-resolver.
+ */
+
+const dir = mkdtempSync(join(tmpdir(), 'pathcheck-fw-tools-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const write = (name: string, text: string): string => {
+  const f = join(dir, name);
+  writeFileSync(f, text);
+  return f;
+};
+/** Runs a FIXED shell program inside a new network namespace; data only as positional arguments. */
+const inNetns = (program: string, ...args: string[]): string =>
+  execFileSync('unshare', ['-n', 'sh', '-c', program, 'sh', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+const input = buildFirewallInput(sampleProfile(), sampleReport());
+const unshare = { name: 'unshare (util-linux)', present: () => hasCommand('unshare') };
+
+describe.skipIf(missingPrereqs('nftables rules in a throwaway netns', [prereqs.root, prereqs.nft, unshare]))('nftables (real nft)', () => {
+  it('nft -c accepts the file, nft -f applies it, the undo script removes exactly the tagged rules', () => {
+    const out = generateRules('nftables', input);
+    const rules = write('rules.nft', out.text);
+    const undo = write('undo.sh', out.undo ?? '');
+    const listing = inNetns(
+      [
+        'set -e',
+        'nft add table inet filter',
+        "nft add chain inet filter output '{ type filter hook output priority 0; policy accept; }'",
+        'nft add rule inet filter output udp dport 3478 drop',
+        'nft -c -f "$1"',
+        'nft -f "$1"',
+        'nft list chain inet filter output',
+        'echo ----',
+        'sh "$2"',
+        'nft list chain inet filter output',
+      ].join('\n'),
+      rules,
+      undo,
+    );
+    const [applied = '', undone = ''] = listing.split('----');
+    expect(applied.match(/comment "pathcheck"/g)).toHaveLength(2);
+    // nft lists set elements sorted.
+    expect(applied).toMatch(/ip daddr \{ 198\.51\.100\.128\/25, 203\.0\.113\.0\/24 \} udp dport \{ 3478, 10000-60000 \} accept comment "pathcheck"/);
+    expect(applied).toMatch(/ip6 daddr 2001:db8:40::\/48 udp dport \{ 3478, 10000-60000 \} accept comment "pathcheck"/);
+    expect(undone).not.toMatch(/pathcheck/);
+    expect(undone).toMatch(/udp dport 3478 drop/);
+  });
+
+  it('inserts into the chain named by detection (ip table, IPv4 only)', () => {
+    const hinted = buildFirewallInput(sampleProfile(), sampleReport(), { nft: { family: 'ip', table: 'corp', chain: 'egress' } });
+    const rules = write('hinted.nft', generateRules('nftables', hinted).text);
+    const listing = inNetns(
+      ['set -e', 'nft add table ip corp', "nft add chain ip corp egress '{ type filter hook output priority 0; policy drop; }'", 'nft -f "$1"', 'nft list table ip corp'].join('\n'),
+      rules,
+    );
+    expect(listing.match(/comment "pathcheck"/g)).toHaveLength(1);
+  });
+});
+
+describe.skipIf(missingPrereqs('iptables rules in a throwaway netns', [prereqs.root, unshare, { name: 'iptables', present: () => hasCommand('iptables-restore') }]))('iptables (real iptables)', () => {
+  it('iptables-restore --test accepts both families', () => {
+    for (const [cmd, fam] of [['iptables-restore', 4], ['ip6tables-restore', 6]] as const) {
+      const file = write(`restore${fam}.txt`, iptablesRestoreText(input, fam));
+      expect(() => inNetns(`${cmd} --test --noflush < "$1"`, file), cmd).not.toThrow();
+    }
+    const broken = write('broken.txt', iptablesRestoreText(input, 4).replace('--dports', '--dportz'));
+    expect(() => inNetns('iptables-restore --test --noflush < "$1"', broken)).toThrow();
+  });
+
+  it('the script adds tagged rules and its undo removes exactly them', () => {
+    const out = generateRules('iptables', input);
+    const listing = inNetns(
+      ['set -e', 'iptables -A OUTPUT -p udp --dport 9 -j DROP', 'sh "$1"', 'iptables -S OUTPUT', 'ip6tables -S OUTPUT', 'echo ----', 'sh "$2"', 'iptables -S OUTPUT', 'ip6tables -S OUTPUT'].join('\n'),
+      write('ipt.sh', out.text),
+      write('ipt-undo.sh', out.undo ?? ''),
+    );
+    const [applied = '', undone = ''] = listing.split('----');
+    expect(applied.match(/--comment pathcheck/g)).toHaveLength(3);
+    expect(applied).toMatch(/-A OUTPUT -d 203\.0\.113\.0\/24 -p udp -m multiport --dports 3478,10000:60000 -m comment --comment pathcheck -j ACCEPT/);
+    expect(undone).not.toMatch(/pathcheck/);
+    expect(undone).toMatch(/--dport 9 -j DROP/);
+  });
+});
+
+describe.skipIf(missingPrereqs('squid -k parse', [prereqs.squid]))('squid (real squid -k parse)', () => {
+  it('parses a minimal squid.conf that includes the generated block', () => {
+    const tcpInput = buildFirewallInput(
+      sampleProfile(),
+      sampleReport([
+        { protocol: 'tcp', ports: [[443, 443]], to: ['turn.example.com'], purpose: 'TURN over TLS', layer: 'proxy' },
+        { protocol: 'tcp', ports: [[5349, 5349]], to: ['*.turn.example.net'], purpose: 'TURN over TLS', layer: 'proxy' },
+        { protocol: 'udp', ports: [[3478, 3478]], to: ['turn.example.com'], purpose: 'TURN over UDP' },
+      ]),
+    );
+    const out = generateRules('squid', tcpInput);
+    expect(out.text).toMatch(/^acl pathcheck_relay_ip dst 203\.0\.113\.0\/24 198\.51\.100\.128\/25 2001:db8:40::\/48$/m);
+    expect(out.text).toMatch(/^acl pathcheck_relay dstdomain turn\.example\.com sig\.example\.com \.turn\.example\.net$/m);
+    expect(out.notes.join(' ')).toMatch(/UDP is never proxied/);
+    const conf = write(
+      'squid.conf',
+      ['http_port 127.0.0.1:3999', 'acl SSL_ports port 443', 'acl CONNECT method CONNECT', out.text, 'http_access deny CONNECT !SSL_ports', 'http_access deny all', ''].join('\n'),
+    );
+    let log = '';
+    try {
+      log = execFileSync('squid', ['-k', 'parse', '-f', conf], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (e) {
+      throw new Error(`squid -k parse failed: ${String((e as { stderr?: string }).stderr ?? e)}`);
+    }
+    const errors = (log + '').split('\n').filter((l) => /ERROR|FATAL|WARNING|Bungled/.test(l));
+    // The only tolerated complaint: this Debian squid is built without OpenSSL, so it cannot bump anyway.
+    const unexpected = errors.filter((l) => !/'ssl_bump' requires --with-openssl/.test(l));
+    expect(unexpected).toEqual([]);
+  });
+});
+
+describe('PAC (evaluated by pac-resolver)', () => {
+  it('sends TURN hosts DIRECT and everything else to the proxy from the report', async () => {
+    const pacInput = buildFirewallInput(
+      sampleProfile({ turn: [{ host: 'turn.example.com', port: 443, transport: 'tls' }, { host: 'turn2.example.com', port: 3478, transport: 'udp' }] }),
+      sampleReport([{ protocol: 'tcp', ports: [[443, 443]], to: ['*.relay.example.net'], purpose: 'TURN over TLS' }]),
+    );
+    const out = generateRules('pac', pacInput);
+    const qjs = await QuickJS.create();
+    const find = createPacResolver(qjs, out.text);
+    expect(await find('https://turn.example.com/')).toBe('DIRECT');
+    expect(await find('https://turn2.example.com/')).toBe('DIRECT');
+    expect(await find('https://eu.relay.example.net/')).toBe('DIRECT');
+    expect(await find('https://www.example.org/')).toBe('PROXY proxy.corp.example:3128');
+    expect(await find('https://sig.example.com/')).toBe('PROXY proxy.corp.example:3128');
+    expect(await find('https://notturn.example.com/')).toBe('PROXY proxy.corp.example:3128');
+  });
+});
