@@ -51,6 +51,7 @@ export async function tlsServer(keyPem: string, certPem: string): Promise<TestSe
 /** Accepts TCP and then says nothing: a TLS handshake against it never completes. */
 export async function silentServer(): Promise<TestServer> {
   const server = net.createServer((s) => {
+    s.resume(); // read and discard (a ClientHello), so the client's FIN surfaces as 'end'
     s.on('end', () => s.destroy());
   });
   const t = track(server);
