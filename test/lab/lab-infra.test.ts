@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import * as lab from './lab.mjs';
 import type { Layer, ScenarioName } from './lab.mjs';
-import { missingPrereqs, prereqs } from '../support/prereq';
+import { hasCommand, missingPrereqs, prereqs } from '../support/prereq';
 import { parseProfile } from '../../electron/common/profile/schema';
 
 interface ProbeResult {
@@ -154,6 +154,25 @@ describe.skipIf(skip)('network lab infrastructure', () => {
     });
   });
 
+  it.skipIf(!prereqs.chromium.present() || !hasCommand('certutil'))(
+    'Debian Chromium runs in pc-client and trusts the lab CA through makeNssDb()',
+    async () => {
+      const { mkdtempSync, rmSync } = await import('node:fs');
+      const home = mkdtempSync('/tmp/pathcheck-lab-chromium-');
+      try {
+        await lab.makeNssDb(home);
+        const r = await lab.clientExec(
+          ['chromium', '--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+            `--user-data-dir=${home}/profile`, '--dump-dom', 'https://sig.lab.test/'],
+          { timeoutMs: 40_000, env: { HOME: home } },
+        );
+        expect(r.stdout).toContain('pathcheck-lab-signaling');
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
+    },
+  );
+
   describe('reflector', () => {
     it('answers STUN over UDP and TCP on random high ports, but not in the relay range', async () => {
       const ports = [10000, 10000 + Math.floor(Math.random() * 39000), 60000, 65535];
@@ -291,6 +310,12 @@ describe.skipIf(skip)('network lab infrastructure', () => {
           { timeoutMs: 10_000 },
         );
         expect(denied.stdout.trim()).toBe('403');
+        // CONNECT to coturn's TLS port is what a browser does for TURN-TLS through the proxy
+        const turnTls = await lab.clientExec(
+          ['curl', '-s', '-o', '/dev/null', '-w', '%{http_connect}', '--max-time', '3', '--proxy', lab.proxyUrl, '--cacert', lab.paths.caPem, 'https://turn.lab.test/'],
+          { timeoutMs: 10_000 },
+        );
+        expect(turnTls.stdout.trim()).toBe('200');
         expect(await curl(['--max-time', '1', '--cacert', lab.paths.caPem, 'https://sig.lab.test/'])).toBe('000');
         expect((await one('turn.lab.test:3478', { timeoutMs: 500 })).ok).toBe(false);
       }
