@@ -129,6 +129,11 @@ export function failureOutcome<E extends Record<string, unknown>>(err: unknown, 
   };
 }
 
+/** Details are sentences: capital first letter (endpoint descriptions start with "the"). */
+export function sentence<O extends { detail: string }>(o: O): O {
+  return { ...o, detail: o.detail.charAt(0).toUpperCase() + o.detail.slice(1) };
+}
+
 export function describeEndpoint(ep: StunEndpoint): string {
   return `the ${ep.transport.toUpperCase()} server ${formatAddress({ address: ep.host, port: ep.port })}`;
 }
@@ -166,6 +171,10 @@ export async function bindingOn(scope: ProbeScope, ch: StunChannel, opts: Transa
  * when the server has RFC 5780 support, OTHER-ADDRESS and RESPONSE-ORIGIN.
  */
 export async function stunBinding(endpoint: StunEndpoint, opts: BindingOptions = {}): Promise<ProbeOutcome<BindingEvidence>> {
+  return sentence(await binding(endpoint, opts));
+}
+
+async function binding(endpoint: StunEndpoint, opts: BindingOptions): Promise<ProbeOutcome<BindingEvidence>> {
   const scope = new ProbeScope(opts.deadlineMs ?? DEFAULT_DEADLINE_MS, opts.signal);
   const what = describeEndpoint(endpoint);
   const evidence: BindingEvidence = { transport: endpoint.transport, server: formatAddress({ address: endpoint.host, port: endpoint.port }) };

@@ -3,9 +3,9 @@
  * OTHER-ADDRESS; otherwise mapped ports towards two destinations are compared (mapping only).
  */
 import { networkInterfaces } from 'node:os';
-import { DEFAULT_DEADLINE_MS } from './constants';
+import { DEFAULT_DEADLINE_MS, StunClass } from './constants';
 import { canonicalIp, formatAddress, type TransportAddress } from './address';
-import { bindingOn, describeEndpoint, failureOutcome, openChannel, type TransactionResult } from './client';
+import { bindingOn, describeEndpoint, failureOutcome, sentence, openChannel, type TransactionResult } from './client';
 import { openUdp, ProbeError, ProbeScope, resolveHost, type SocketAddress, type StunChannel } from './transport';
 import type { ProbeOptions, ProbeOutcome, StunEndpoint } from './types';
 
@@ -53,6 +53,10 @@ function noNat(local: SocketAddress, mapped: TransportAddress): boolean {
  * socket (§4.4), because a pinhole opened by an earlier test would make any NAT look endpoint-independent.
  */
 export async function natBehavior(endpoint: StunEndpoint, opts: NatOptions = {}): Promise<ProbeOutcome<NatEvidence>> {
+  return sentence(await discover(endpoint, opts));
+}
+
+async function discover(endpoint: StunEndpoint, opts: NatOptions): Promise<ProbeOutcome<NatEvidence>> {
   const scope = new ProbeScope(opts.deadlineMs ?? DEFAULT_DEADLINE_MS * 2, opts.signal);
   const what = describeEndpoint({ ...endpoint, transport: 'udp' });
   const ev: NatEvidence = {
@@ -64,12 +68,12 @@ export async function natBehavior(endpoint: StunEndpoint, opts: NatOptions = {})
     tests: [],
   };
   const filterMs = opts.filterTimeoutMs ?? 1000;
-  const step = async (ch: StunChannel, test: string, to: SocketAddress, extra: { changeIp?: boolean; changePort?: boolean; silenceOk?: boolean } = {}): Promise<TransactionResult | undefined> => {
+  const step = async (ch: StunChannel, test: string, to: SocketAddress, extra: { changeIp?: boolean; changePort?: boolean; silenceOk?: boolean; withinMs?: number } = {}): Promise<TransactionResult | undefined> => {
     const changeRequest = extra.changeIp || extra.changePort ? { changeIp: !!extra.changeIp, changePort: !!extra.changePort } : undefined;
     try {
-      const r = await bindingOn(scope, ch, { to, rtoMs: opts.rtoMs, changeRequest, withinMs: extra.silenceOk ? filterMs : undefined, software: opts.software });
+      const r = await bindingOn(scope, ch, { to, rtoMs: opts.rtoMs, changeRequest, withinMs: extra.withinMs ?? (extra.silenceOk ? filterMs : undefined), software: opts.software });
       const mapped = r.msg.attrs.xorMappedAddress ?? r.msg.attrs.mappedAddress;
-      if (r.msg.cls !== 2 || !mapped) throw new ProbeError('protocol-error', `${test}: the server answered without a mapped address`, r.msg.attrs.errorCode ? String(r.msg.attrs.errorCode.code) : undefined, test);
+      if (r.msg.cls !== StunClass.successResponse || !mapped) throw new ProbeError('protocol-error', `${test}: the server answered without a mapped address`, r.msg.attrs.errorCode ? String(r.msg.attrs.errorCode.code) : undefined, test);
       ev.tests.push({ test, to: formatAddress(to), mapped: formatAddress(mapped), answered: true });
       return r;
     } catch (e) {
@@ -98,13 +102,17 @@ export async function natBehavior(endpoint: StunEndpoint, opts: NatOptions = {})
     if (other && canonicalIp(other.address) !== canonicalIp(primaryIp) && other.port !== primary.port) {
       ev.method = 'rfc5780';
       // §4.3 mapping: test II towards the other IP, primary port; test III towards the other IP and port.
+      // If the other address stays silent (a firewall that only opens the primary), mapping stays 'unknown'
+      // and the filtering tests still run, instead of failing the whole probe.
+      const mapOpts = { silenceOk: true, withinMs: 2 * filterMs };
       if (isNoNat) ev.mapping = 'none';
       else {
-        const m2 = (await step(s, 'mapping II', { address: other.address, port: primary.port }))!.msg.attrs.xorMappedAddress;
-        if (sameMapping(m1, m2)) ev.mapping = 'endpoint-independent';
+        const m2 = (await step(s, 'mapping II', { address: other.address, port: primary.port }, mapOpts))?.msg.attrs.xorMappedAddress;
+        if (!m2) ev.mapping = 'unknown';
+        else if (sameMapping(m1, m2)) ev.mapping = 'endpoint-independent';
         else {
-          const m3 = (await step(s, 'mapping III', { address: other.address, port: other.port }))!.msg.attrs.xorMappedAddress;
-          ev.mapping = sameMapping(m2, m3) ? 'address-dependent' : 'address-and-port-dependent';
+          const m3 = (await step(s, 'mapping III', { address: other.address, port: other.port }, mapOpts))?.msg.attrs.xorMappedAddress;
+          ev.mapping = !m3 ? 'unknown' : sameMapping(m2, m3) ? 'address-dependent' : 'address-and-port-dependent';
         }
       }
       // §4.4 filtering, each test on a fresh socket.
@@ -134,7 +142,8 @@ export async function natBehavior(endpoint: StunEndpoint, opts: NatOptions = {})
     ev.behaveCompliant = ev.mapping === 'endpoint-independent' || ev.mapping === 'none';
     const summary = `mapping ${ev.mapping}, filtering ${ev.filtering}`;
     if (ev.mapping === 'unknown') {
-      return { status: 'warn', rttMs: rtt, reason: 'ok', detail: `The NAT type could not be determined: ${what} has no second address (RFC 5780) and no second server was given.`, evidence: ev };
+      const why = ev.method === 'rfc5780' ? `${what}'s second address did not answer` : `${what} has no second address (RFC 5780) and no second server was given`;
+      return { status: 'warn', rttMs: rtt, reason: 'ok', detail: `The NAT type could not be determined: ${why}.`, evidence: ev };
     }
     if (!ev.behaveCompliant) {
       return { status: 'warn', rttMs: rtt, reason: 'ok', detail: `This network's NAT gives a new public port per destination (${summary}); direct peer-to-peer video will need a TURN relay.`, evidence: ev };

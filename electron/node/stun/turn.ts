@@ -8,7 +8,7 @@ import { encodeMessage, longTermKey, verifyIntegrity, type DecodedMessage } from
 import { attr, type RawAttribute } from './attributes';
 import { DEFAULT_DEADLINE_MS, ErrorCode, StunClass, StunMethod, TRANSPORT_UDP } from './constants';
 import { formatAddress, type TransportAddress } from './address';
-import { describeEndpoint, failureOutcome, newTransactionId, openChannel, round1, transact, type TransactionResult } from './client';
+import { describeEndpoint, failureOutcome, sentence, newTransactionId, openChannel, round1, transact, type TransactionResult } from './client';
 import { openUdp, ProbeError, ProbeScope, type StunChannel } from './transport';
 import type { ProbeOptions, ProbeOutcome, StunEndpoint } from './types';
 
@@ -170,6 +170,10 @@ function fillAllocateEvidence(ev: AllocateEvidence, a: AllocationResult): void {
  * the relayed and mapped addresses and lifetime, then release with Refresh LIFETIME=0.
  */
 export async function turnAllocate(endpoint: StunEndpoint, opts: TurnOptions = {}): Promise<ProbeOutcome<AllocateEvidence>> {
+  return sentence(await allocateProbe(endpoint, opts));
+}
+
+async function allocateProbe(endpoint: StunEndpoint, opts: TurnOptions): Promise<ProbeOutcome<AllocateEvidence>> {
   const scope = new ProbeScope(opts.deadlineMs ?? DEFAULT_DEADLINE_MS, opts.signal);
   const what = describeEndpoint(endpoint);
   const evidence: AllocateEvidence = { transport: endpoint.transport, server: formatAddress({ address: endpoint.host, port: endpoint.port }) };
@@ -228,6 +232,10 @@ export interface RelayProbeEvidence extends AllocateEvidence {
  * match the IP only (RFC 8656 §9), so it covers the second socket behind the same NAT.
  */
 export async function turnRelayProbe(endpoint: StunEndpoint, creds: TurnCredentials, opts: Omit<TurnOptions, 'username' | 'credential'> = {}): Promise<ProbeOutcome<RelayProbeEvidence>> {
+  return sentence(await relayProbe(endpoint, creds, opts));
+}
+
+async function relayProbe(endpoint: StunEndpoint, creds: TurnCredentials, opts: Omit<TurnOptions, 'username' | 'credential'>): Promise<ProbeOutcome<RelayProbeEvidence>> {
   const scope = new ProbeScope(opts.deadlineMs ?? DEFAULT_DEADLINE_MS, opts.signal);
   const what = describeEndpoint(endpoint);
   const evidence: RelayProbeEvidence = { transport: endpoint.transport, server: formatAddress({ address: endpoint.host, port: endpoint.port }), step: 'allocate' };

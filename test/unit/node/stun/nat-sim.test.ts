@@ -17,6 +17,8 @@ interface Sim {
   filtering: Kind;
   /** client ports seen by filtering tests (to check fresh sockets) */
   clientsWithChangeRequest: Set<number>;
+  /** requests to the second IP are dropped (a firewall that opens only the primary address) */
+  altSilent?: boolean;
 }
 
 const sim: Sim = { mapping: 'endpoint-independent', filtering: 'endpoint-independent', clientsWithChangeRequest: new Set() };
@@ -40,6 +42,7 @@ function onMessage(dstIp: string, dstPort: number) {
     } catch {
       return;
     }
+    if (sim.altSilent && dstIp === secondIp) return;
     const cr = m.attrs.changeRequest;
     let fromIp = dstIp;
     let fromPort = dstPort;
@@ -105,6 +108,18 @@ describe('natBehavior against a simulated NAT (RFC 5780 §4.3, §4.4)', () => {
   });
   afterAll(() => {
     for (const s of Object.values(sockets)) s.close();
+  });
+
+  it('second address silent: mapping unknown (warn), filtering still measured', async () => {
+    Object.assign(sim, { mapping: 'address-dependent', filtering: 'endpoint-independent', altSilent: true });
+    try {
+      const r = await natBehavior({ host: '127.0.0.1', port: P, transport: 'udp' }, { deadlineMs: 4000, filterTimeoutMs: 300, rtoMs: 100 });
+      expect(r).toMatchObject({ status: 'warn', evidence: { mapping: 'unknown', filtering: 'endpoint-independent', behaveCompliant: false } });
+      expect(r.detail).toMatch(/^The NAT type could not be determined: .*second address did not answer/);
+      expect(r.evidence.tests.find((t) => t.test === 'mapping II')?.answered).toBe(false);
+    } finally {
+      sim.altSilent = false;
+    }
   });
 
   const kinds: Kind[] = ['endpoint-independent', 'address-dependent', 'address-and-port-dependent'];
