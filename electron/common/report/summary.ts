@@ -97,7 +97,6 @@ export function describeBlocked(b: Report['firewall']['blocked'][number]): strin
 
 /** Replaces control characters (incl. newlines) so one report field can never add lines to a ticket. */
 function oneLine(s: string, max = 200): string {
-  // eslint-disable-next-line no-control-regex
   const flat = s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
@@ -116,7 +115,7 @@ export function summarizeReport(report: Report): string {
   if (blocked.length === 0) {
     lines.push('Blocked: nothing required was found blocked.');
   } else {
-    lines.push(`Blocked (mostly at ${layerText(report.firewall.layer)}):`);
+    lines.push(`Blocked — mostly at ${layerText(report.firewall.layer)}:`);
     const shown = blocked.slice(0, 4);
     for (const b of shown) lines.push(`- ${oneLine(describeBlocked(b), 240)}`);
     if (blocked.length > shown.length) lines.push(`- … and ${blocked.length - shown.length} more`);

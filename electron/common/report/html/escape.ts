@@ -8,7 +8,6 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
 /** Escapes text for element content and quoted attribute values (also safe inside SVG). */
 export function esc(value: unknown): string {
   const s = value === null || value === undefined ? '' : String(value);
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[&<>"'`]/g, (c) => ENTITIES[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '\ufffd');
 }
 

@@ -125,6 +125,12 @@ describe('renderReportHtml', () => {
     expect(section).toMatch(/Group calls<\/td><td>Blocked .*<\/td><td>TURN over TLS .*better/);
   });
 
+  it('warns when the run was cut short', () => {
+    const r = { ...loadFixture('open'), complete: false };
+    expect(renderReportHtml(r)).toContain('Incomplete run:');
+    expect(renderReportHtml(loadFixture('open'))).not.toContain('Incomplete run:');
+  });
+
   it('says so when nothing changed', () => {
     const r = loadFixture('open');
     const html = renderReportHtml(r, { compareWith: structuredClone(r) });
