@@ -75,7 +75,7 @@ export async function hostFacts(opts: HostFactsOptions): Promise<HostFacts> {
   }
 
   const probeUrl = opts.probeUrl ?? 'https://example.com:443';
-  let proxy: HostFacts['proxy'] = null;
+  let proxy: HostFacts['proxy'];
   if (opts.resolveProxy) {
     const answer = await opts.resolveProxy(probeUrl).catch(() => 'DIRECT');
     const p = parsePacAnswer(answer);
