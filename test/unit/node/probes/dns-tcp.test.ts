@@ -77,6 +77,19 @@ describe('tcpConnect', () => {
     expect(r).toMatchObject({ status: 'fail', reason: 'proxy-refused', evidence: { proxyStatus: 403 } });
     expect(r.detail).toMatch(/403 Forbidden/);
   });
+  it('works over IPv6 loopback, and brackets IPv6 targets in CONNECT', async () => {
+    const v6 = net.createServer((c) => c.destroy());
+    const ok = await new Promise<boolean>((r) => { v6.once('error', () => r(false)); v6.listen(0, '::1', () => r(true)); });
+    if (!ok) return; // no ::1 on this host
+    try {
+      const p6 = (v6.address() as net.AddressInfo).port;
+      expect(await tcpConnect('::1', p6, { deadlineMs: 2000 })).toMatchObject({ status: 'pass', evidence: { remoteAddress: '::1' } });
+      await tcpConnect('::1', 3478, { deadlineMs: 2000, proxy: { host: '127.0.0.1', port: proxy.port } });
+      expect(proxy.requests.at(-1)).toBe('CONNECT [::1]:3478 HTTP/1.1');
+    } finally {
+      await new Promise((r) => v6.close(r));
+    }
+  });
   it('an aborted signal gives aborted, not timeout', async () => {
     const r = await tcpConnect('127.0.0.1', port, { deadlineMs: 2000, signal: AbortSignal.abort() });
     expect(r.reason).toBe('aborted');
