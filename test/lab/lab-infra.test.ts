@@ -250,6 +250,19 @@ describe.skipIf(skip)('network lab infrastructure', () => {
       expect((await one('turn.lab.test:3478', { timeoutMs: 600 })).ok).toBe(false);
     });
 
+    it('reject-udp: a connected UDP socket gets ECONNREFUSED on both layers', async () => {
+      const code = `const s = require('node:dgram').createSocket('udp4');
+        s.on('error', (e) => { console.log(e.code); process.exit(0); });
+        s.on('message', () => { console.log('answer'); process.exit(0); });
+        s.connect(3478, '${lab.addr.turnA}', () => { s.send(Buffer.alloc(20)); setTimeout(() => s.send(Buffer.alloc(20)), 100); });
+        setTimeout(() => { console.log('timeout'); process.exit(0); }, 1500);`;
+      for (const layer of ['local', 'perimeter'] as const) {
+        await use('reject-udp', layer);
+        const r = await lab.clientExec(['node', '-e', code], { timeoutMs: 10_000 });
+        expect(r.stdout.trim(), layer).toBe('ECONNREFUSED');
+      }
+    });
+
     it('another process can neither change the scenario nor tear the lab down while this one owns it', async () => {
       const code = `import('./test/lab/lab.mjs').then(async (lab) => {
         const d = await lab.down();
