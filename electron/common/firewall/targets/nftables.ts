@@ -1,6 +1,6 @@
 import type { FirewallInput, NftChainHint } from '../types';
 import type { TargetOutput } from './target';
-import { commentBlock, headerLines, joinLines, planDestinations, portList, reasonLines } from './shared';
+import { commentBlock, headerLines, joinLines, planDestinations, reasonLines } from './shared';
 
 /**
  * nftables: an `nft -f` file of `insert rule` lines into the chain that drops. An accept in a
@@ -61,6 +61,7 @@ export function generateNftables(input: FirewallInput): TargetOutput {
   for (const b of bodies) lines.push(`insert rule ${where} ${b}`);
   const notes = [
     `Rules go into ${where}${input.nft ? ' (where detection found the drop)' : ' (default; pass the dropping chain from detection when it differs)'}.`,
+    'Re-applying adds the rules again: run the undo script first (it removes every rule tagged "pathcheck").',
     ...remarks,
   ];
   if (hint.family === 'ip' && rules.some((r) => r.v6.length > 0)) notes.push('IPv6 destinations skipped: the chain is in an ip (IPv4-only) table.');

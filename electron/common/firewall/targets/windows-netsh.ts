@@ -17,6 +17,7 @@ export function generateWindowsNetsh(input: FirewallInput): TargetOutput {
     lines.push(...commentBlock('REM ', reasonLines(d.req)));
     const remote = d.any ? '' : ` remoteip=${[...d.v4, ...d.v6].join(',')}`;
     lines.push(
+      `netsh advfirewall firewall delete rule name="${d.req.name}" dir=out >nul 2>&1`,
       `netsh advfirewall firewall add rule name="${d.req.name}" dir=out action=allow protocol=${d.req.protocol.toUpperCase()}` +
         `${remote} remoteport=${portList(d.req.ports)} description="${input.tag}"`,
     );

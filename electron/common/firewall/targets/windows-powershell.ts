@@ -17,6 +17,8 @@ export function generateWindowsPowershell(input: FirewallInput): TargetOutput {
     '# If Group Policy sets AllowLocalFirewallRules to False, local rules have no effect: ask your admin to add them to the GPO.',
     ...commentBlock('# ', remarks),
     "$ErrorActionPreference = 'Stop'",
+    '# Replace, not duplicate: remove earlier Pathcheck rules first.',
+    `Remove-NetFirewallRule -Group '${WINDOWS_GROUP}' -ErrorAction SilentlyContinue`,
   ];
   for (const d of rules) {
     lines.push(...commentBlock('# ', reasonLines(d.req)));

@@ -5,6 +5,8 @@
 # If Group Policy sets AllowLocalFirewallRules to False, local rules have no effect: ask your admin to add them to the GPO.
 # pathcheck-udp-1: turn.example.com, media.example.com covered by the profile's address ranges
 $ErrorActionPreference = 'Stop'
+# Replace, not duplicate: remove earlier Pathcheck rules first.
+Remove-NetFirewallRule -Group 'Pathcheck' -ErrorAction SilentlyContinue
 # pathcheck-udp-1: UDP 3478, 10000-60000
 #   purpose: TURN over UDP, Group media
 #   checks: turn:udp:turn.example.com:3478, udp-range:group
