@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPacResolver } from 'pac-resolver';
 import { QuickJS } from 'quickjs-wasi';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildFirewallInput, generateRules, iptablesRestoreText } from '../../../../electron/common/firewall/index';
 import { hasCommand, missingPrereqs, prereqs } from '../../../support/prereq';
@@ -92,6 +93,41 @@ describe.skipIf(missingPrereqs('iptables rules in a throwaway netns', [prereqs.r
     expect(applied).toMatch(/-A OUTPUT -d 203\.0\.113\.0\/24 -p udp -m multiport --dports 3478,10000:60000 -m comment --comment pathcheck -j ACCEPT/);
     expect(undone).not.toMatch(/pathcheck/);
     expect(undone).toMatch(/--dport 9 -j DROP/);
+  });
+});
+
+describe.skipIf(missingPrereqs('random inputs through nft -c and iptables-restore --test', [prereqs.root, prereqs.nft, unshare]))('random valid inputs pass the real tools', () => {
+  it('nft -c and iptables-restore --test accept every generated rule set', () => {
+    const octet = fc.integer({ min: 0, max: 255 });
+    const v4 = fc.tuple(octet, octet, octet, octet, fc.integer({ min: 1, max: 32 })).map(([a, b, c, d, l]) => `${a}.${b}.${c}.${d}/${l}`);
+    const hex = fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16));
+    const v6 = fc.tuple(hex, hex, fc.integer({ min: 16, max: 128 })).map(([a, b, l]) => `2001:${a}::${b}/${l}`);
+    const range = fc.tuple(fc.integer({ min: 1, max: 65535 }), fc.integer({ min: 0, max: 500 })).map(([a, n]): [number, number] => [a, Math.min(65535, a + n)]);
+    const blocked = fc.record({
+      protocol: fc.constantFrom('udp' as const, 'tcp' as const),
+      ports: fc.array(range, { minLength: 1, maxLength: 24 }),
+      to: fc.array(fc.oneof(v4, v6, fc.constant('turn.example.com')), { maxLength: 3 }),
+    });
+    const program = [
+      'set -e',
+      'nft add table inet filter',
+      "nft add chain inet filter output '{ type filter hook output priority 0; policy accept; }'",
+      'nft -c -f "$1"',
+      'iptables-restore --test --noflush < "$2"',
+      'ip6tables-restore --test --noflush < "$3"',
+    ].join('\n');
+    fc.assert(
+      fc.property(fc.array(blocked, { minLength: 1, maxLength: 3 }), (bl) => {
+        const inp = buildFirewallInput(sampleProfile({ addresses: { ipv4: [], ipv6: [] } }), sampleReport(bl));
+        const files = [
+          write('rand.nft', generateRules('nftables', inp).text),
+          write('rand4.txt', iptablesRestoreText(inp, 4)),
+          write('rand6.txt', iptablesRestoreText(inp, 6)),
+        ];
+        inNetns(program, ...files);
+      }),
+      { numRuns: 25 },
+    );
   });
 });
 
