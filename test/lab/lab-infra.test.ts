@@ -174,14 +174,19 @@ describe.skipIf(skip)('network lab infrastructure', () => {
   );
 
   describe('reflector', () => {
-    it('answers STUN over UDP and TCP on random high ports, but not in the relay range', async () => {
-      const ports = [10000, 10000 + Math.floor(Math.random() * 39000), 60000, 65535];
+    it('answers STUN over UDP and TCP on every port 10000-65535 (no hole), but not on the relay ports below 10000', async () => {
+      expect(lab.ports.relayMax).toBeLessThan(lab.ports.reflectorMin);
+      expect([lab.ports.relayMin, lab.ports.relayMax]).toEqual([5000, 5049]);
+      // 49152/49200 were coturn's relay ports (a hole in the reflector) before they moved below 10000
+      const ports = [10000, 10000 + Math.floor(Math.random() * 39000), 49152, 49200, 60000, 65535];
       const u = await probe(ports.map((p) => `reflect.lab.test:${p}`));
       for (const r of u.results) expect(r.ok, JSON.stringify(r)).toBe(true);
       // from one socket: the first flow keeps the source port (later ones are remapped by conntrack on the server)
       expect(u.results[0]!.mapped).toEqual({ address: lab.addr.client, port: u.local!.port });
-      const t = await one(`reflect.lab.test:${ports[1]}`, { mode: 'tcp' });
-      expect(t.ok, JSON.stringify(t)).toBe(true);
+      for (const p of [ports[1]!, 49152]) {
+        const t = await one(`reflect.lab.test:${p}`, { mode: 'tcp' });
+        expect(t.ok, `${p} ${JSON.stringify(t)}`).toBe(true);
+      }
       const relay = await one(`reflect.lab.test:${lab.ports.relayMin + 3}`, { timeoutMs: 600 });
       expect(relay.ok).toBe(false);
     });
@@ -231,6 +236,12 @@ describe.skipIf(skip)('network lab infrastructure', () => {
     it('udp-partial: 30000-39999 closed inside an otherwise open 10000-60000', async () => {
       await use('udp-partial');
       const r = await probe(['media.lab.test:29999', 'media.lab.test:30000', 'media.lab.test:39999', 'media.lab.test:40000'], { timeoutMs: 700 });
+      expect(r.results.map((x) => x.ok)).toEqual([true, false, false, true]);
+    });
+
+    it('udp-hole: only UDP 30000-30999 is closed', async () => {
+      await use('udp-hole');
+      const r = await probe(['media.lab.test:29999', 'media.lab.test:30000', 'media.lab.test:30999', 'media.lab.test:31000'], { timeoutMs: 700 });
       expect(r.results.map((x) => x.ok)).toEqual([true, false, false, true]);
     });
 

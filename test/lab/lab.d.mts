@@ -20,6 +20,7 @@ export type ScenarioName =
   | 'local-drop-udp-3478'
   | 'perimeter-drop-udp-3478'
   | 'udp-partial'
+  | 'udp-hole'
   | 'no-udp'
   | 'reject-udp';
 

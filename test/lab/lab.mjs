@@ -55,8 +55,10 @@ export const ports = Object.freeze({
   restStun: 3480, // second coturn instance (TURN REST shared secret) UDP+TCP, turnA only
   restTls: 5350, // second coturn instance TLS, turnA only
   signaling: 443, // HTTPS on addr.web
-  relayMin: 49152, relayMax: 49200, // coturn relay range (both instances share it, split below)
-  reflectorMin: 10000, reflectorMax: 65535, // redirected to 3478 except the relay range
+  // coturn relay range, below the media ranges so the reflector can cover 10000-65535 in full:
+  // 5000-5029 the static instance, 5030-5049 the REST instance (clear of 5349/5350, TLS).
+  relayMin: 5000, relayMax: 5049,
+  reflectorMin: 10000, reflectorMax: 65535, // every port redirected to 3478 of the same address
   proxy: 3128, // squid on addr.routerInside
   mitm: { [addr.turnA]: 8441, [addr.turnB]: 8442, [addr.web]: 8443 }, // MITM listeners on addr.routerInside
 });
@@ -129,6 +131,11 @@ export const SCENARIOS = Object.freeze({
   'udp-partial': {
     allow: [udp(10000, 29999), udp(40000, 60000), udp(3478), tcp(443)],
     description: 'UDP 10000-29999 and 40000-60000 (30000-39999 closed), UDP 3478, TCP 443',
+  },
+  'udp-hole': {
+    allow: 'all',
+    drop: [udp(30000, 30999)],
+    description: 'open except UDP 30000-30999 dropped (one blocked sub-range; the range-discovery benchmark)',
   },
   'no-udp': { allow: [tcp(1, 65535)], description: 'all TCP out, no UDP at all (TURN-TCP 3478 and TLS 443 work)' },
   'reject-udp': {
@@ -299,7 +306,8 @@ async function makeLeaf(dir, base, caBase, subject) {
 
 function reflectorRules() {
   const r = [];
-  const high = `{ ${ports.reflectorMin}-${ports.relayMin - 1}, ${ports.relayMax + 1}-${ports.reflectorMax} }`;
+  // The whole media range: the relay ports live below it (ports.relayMin..relayMax < reflectorMin).
+  const high = `${ports.reflectorMin}-${ports.reflectorMax}`;
   const targets = [
     ['ip', addr.turnA, addr.turnA],
     ['ip', addr.web, addr.web],
@@ -911,7 +919,7 @@ export function turnRestCredentials(ttlSeconds = 3600, user = 'lab') {
 export const services = Object.freeze([
   { name: 'coturn (static user)', where: `${addr.turnA}, ${addr.turnB}, ${addr.turnA6}, ${addr.turnB6}`, ports: 'UDP+TCP 3478 (STUN/TURN), UDP+TCP 3479 (RFC 5780 alt port), TLS/DTLS 443 and 5349', auth: 'lt-cred-mech labuser:labpass, realm lab.test', relay: `${ports.relayMin}-${ports.relayMin + 29}` },
   { name: 'coturn (TURN REST secret)', where: addr.turnA, ports: 'UDP+TCP 3480, TLS/DTLS 5350', auth: `--use-auth-secret, secret ${credentials.restSecret}`, relay: `${ports.relayMin + 30}-${ports.relayMax}` },
-  { name: 'reflector', where: `${addr.turnA}, ${addr.turnB}, ${addr.web} (+ v6)`, ports: `UDP+TCP ${ports.reflectorMin}-${ports.relayMin - 1}, ${ports.relayMax + 1}-${ports.reflectorMax} -> port 3478 of the same address (coturn on turnA/turnB, a STUN-only coturn on web)` },
+  { name: 'reflector', where: `${addr.turnA}, ${addr.turnB}, ${addr.web} (+ v6)`, ports: `UDP+TCP ${ports.reflectorMin}-${ports.reflectorMax} (all of it) -> port 3478 of the same address (coturn on turnA/turnB, a STUN-only coturn on web)` },
   { name: 'signaling HTTPS', where: `${addr.web}, ${addr.web6}`, ports: 'TCP 443' },
   { name: 'squid', where: addr.routerInside, ports: 'TCP 3128 (CONNECT to 443 only)' },
   { name: 'TLS-inspecting MITM', where: addr.routerInside, ports: '8441 (-> turnA:443), 8442 (-> turnB:443), 8443 (-> web:443); DNAT only in inspection scenarios' },
