@@ -101,16 +101,25 @@ function signalingRung(checks: CheckResult[], profile: Profile): Rung {
   const sig = checks.filter((c) => c.kind === 'tls' && c.id.startsWith('tls:'));
   const pass = sig.filter((c) => c.status === 'pass');
   if (pass.length > 0) return { ok: true, confidence: 'measured', evidence: pass.map((c) => c.id), notes: [] };
+  // An inspected signaling connection still carries signaling for clients that trust the corporate
+  // CA (browsers use the system store); only TURN-TLS breaks. Count it, and say so.
+  const inspected = sig.filter((c) => c.reason === 'tls-intercepted');
+  if (inspected.length > 0) {
+    return {
+      ok: true, confidence: 'inferred', evidence: inspected.map((c) => c.id),
+      notes: ['Signaling is reachable but TLS-inspected; it works only where the inspecting CA is trusted.'],
+    };
+  }
   return { ...NO, evidence: sig.map((c) => c.id), notes: ['No signaling endpoint could be reached over TLS, so the client cannot join a call at all.'] };
 }
 
 function decide<P extends P2pPath>(
   ladder: Array<[P, Rung]>, signaling: Rung, complete: boolean, extraNotes: string[],
 ): { path: P | 'blocked'; latency: ReturnType<typeof latencyOf>; confidence: Confidence; evidence: string[]; notes: string[]; via?: string } {
-  const notes = [...extraNotes];
+  const notes = [...signaling.notes, ...extraNotes];
   for (const [, r] of ladder) notes.push(...r.notes);
   if (!signaling.ok) {
-    return { path: 'blocked', latency: 'none', confidence: 'measured', evidence: signaling.evidence, notes: [...signaling.notes, ...notes] };
+    return { path: 'blocked', latency: 'none', confidence: 'measured', evidence: signaling.evidence, notes };
   }
   for (const [path, r] of ladder) {
     if (r.ok) {

@@ -16,7 +16,8 @@ import { createLimiter } from './limiter';
 import { skipped, toCheck, type CheckMeta, type Outcome } from './outcome';
 import { natTarget, planChecks } from './plan';
 import { measureRange, natCheck, relayCheck, stunCheck, turnCheck } from './stun-checks';
-import { refineLayers, type LocalDropSource } from './layers';
+import { refineLayers, type LocalFirewallSource } from './layers';
+import { detectLocalFirewall } from '../firewall/detect';
 import { TOOL_VERSION } from './version';
 
 export interface DiagnoseOptions {
@@ -38,8 +39,8 @@ export interface DiagnoseOptions {
   concurrency?: number;
   /** Per-check deadlines, ms. */
   timeouts?: Partial<Timeouts>;
-  /** Reads this machine's firewall drop rules, to tell local from perimeter drops. */
-  localDrops?: LocalDropSource;
+  /** Reads this machine's firewall rules, to tell local from perimeter drops (default: detect; null: never). */
+  localFirewall?: LocalFirewallSource | null;
 }
 
 export interface Timeouts { dns: number; tls: number; stun: number; turn: number; relay: number; nat: number; range: number; rangeProbe: number }
@@ -219,7 +220,8 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
       why === 'cancelled' ? 'Not run: the diagnosis was cancelled.' : 'Not finished before the diagnosis deadline.'));
   }
   const checks = [...results.values(), ...(opts.extraChecks ?? [])];
-  await refineLayers(checks, ranges, opts.localDrops).catch(() => undefined);
+  const firewall = opts.localFirewall === undefined ? () => detectLocalFirewall({ timeoutMs: 2000 }) : opts.localFirewall ?? undefined;
+  await refineLayers(checks, ranges, firewall).catch(() => undefined);
   const analysis = analyze({ profile, rooms, checks, ranges, nat, host: host!, complete });
   if (credentialError) analysis.findings.push({ code: 'credentials', severity: 'error', message: `TURN credentials could not be obtained: ${credentialError}` });
   const report: Report = {

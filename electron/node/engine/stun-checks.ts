@@ -32,7 +32,7 @@ export async function turnCheck(
     signal: o.signal,
     ...(o.credentials ? { username: o.credentials.username, credential: o.credentials.credential } : {}),
     ...(server.transport === 'tls' ? { tls: { servername: server.host, ...(o.ca ? { ca: o.ca } : {}) } } : {}),
-    ...(o.proxy ? { proxy: o.proxy } : {}),
+    ...(o.proxy ? { proxy: { host: o.proxy.host, port: o.proxy.port, ...(o.proxy.auth ? { auth: o.proxy.auth } : {}) } } : {}),
   });
   return o.proxy ? { ...out, evidence: { ...out.evidence, proxy: o.proxy.url } } : out;
 }
@@ -72,7 +72,6 @@ export async function measureRange(
   const local = (reasons['local-blocked'] ?? 0) > 0;
   const timeouts = (reasons.timeout ?? 0) > 0;
   const notes = [...d.notes];
-  if (d.unknown.length) notes.push(`Not resolved before the deadline: ${d.unknown.map(([a, b]) => `${a}-${b}`).join(', ')}.`);
   return {
     id, protocol, host: reflectorName, required, allowed: d.allowed, blocked: d.blocked, probes: d.probes,
     resolution: d.resolution, confidence: 'measured', notes,

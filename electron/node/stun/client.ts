@@ -104,7 +104,7 @@ export async function openChannel(scope: ProbeScope, endpoint: StunEndpoint, opt
   if (endpoint.transport === 'udp') {
     return openUdp(scope, remote, { connect: opts.connectUdp ?? true, localAddress: opts.localAddress, socket: opts.socket });
   }
-  return openStream(scope, endpoint.transport, remote, endpoint.host, { localAddress: opts.localAddress, tls: opts.tls });
+  return openStream(scope, endpoint.transport, remote, endpoint.host, { localAddress: opts.localAddress, tls: opts.tls, proxy: opts.proxy });
 }
 
 const DETAIL: Record<string, (what: string, e: ProbeError) => string> = {
@@ -114,6 +114,10 @@ const DETAIL: Record<string, (what: string, e: ProbeError) => string> = {
   unreachable: (w) => `${w} cannot be reached from this computer: there is no network route to it.`,
   'local-blocked': (w) => `This computer's own firewall blocked the traffic to ${w} before it left the machine.`,
   'tls-failed': (w, e) => `The secure (TLS) connection to ${w} failed: ${e.message}.`,
+  'tls-intercepted': (_w, e) => e.message,
+  'tls-hostname-mismatch': (_w, e) => e.message,
+  'proxy-refused': (w, e) => `The proxy refused to open a tunnel to ${w} (${e.message}).`,
+  'proxy-failed': (w, e) => `The proxy could not be used to reach ${w} (${e.message}).`,
   'protocol-error': (w) => `${w} answered, but not with a valid STUN/TURN message.`,
   aborted: () => 'The check was cancelled before it finished.',
 };

@@ -12,6 +12,10 @@ export type FailureReason =
   | 'unreachable'
   | 'local-blocked'
   | 'tls-failed'
+  | 'tls-intercepted'
+  | 'tls-hostname-mismatch'
+  | 'proxy-refused'
+  | 'proxy-failed'
   | 'protocol-error'
   | 'aborted';
 

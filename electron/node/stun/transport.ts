@@ -11,6 +11,8 @@ import { decodeMessage, StreamFramer, type DecodedMessage } from './codec';
 import { StunDecodeError } from './errors';
 import { ProbeError, probeErrorFrom, type ProbeScope } from './scope';
 import type { StunTransport, TlsProbeOptions } from './types';
+import { openTunnel, ProxyError, type ProxyEndpoint } from '../net/proxy';
+import { classifyTls, inspectTlsSocket, tlsSecureContext } from '../probes/tls-chain';
 
 export interface SocketAddress {
   address: string;
@@ -174,11 +176,13 @@ export async function openUdp(scope: ProbeScope, remote: SocketAddress, opts: Ud
 export interface StreamOptions {
   localAddress?: string;
   tls?: TlsProbeOptions;
+  /** Reach the server through this HTTP proxy's CONNECT tunnel. */
+  proxy?: ProxyEndpoint;
 }
 
 /** Connects TCP (or TLS over TCP) to `remote`, framing STUN/ChannelData by the header (RFC 8489 §6.2.2). */
 export async function openStream(scope: ProbeScope, kind: 'tcp' | 'tls', remote: SocketAddress, host: string, opts: StreamOptions = {}): Promise<StunChannel> {
-  const tcp = new net.Socket();
+  let tcp = new net.Socket();
   let sock: net.Socket = tcp;
   let ch: StunChannel | undefined;
   const closeAll = (): void => {
@@ -186,13 +190,30 @@ export async function openStream(scope: ProbeScope, kind: 'tcp' | 'tls', remote:
     tcp.destroy();
   };
   const unadopt = scope.adopt(closeAll);
-  scope.phase = 'tcp-connect';
-  await scope.race(
-    new Promise<void>((resolve, reject) => {
-      tcp.once('error', (e) => reject(probeErrorFrom(e, 'connect')));
-      tcp.connect({ host: remote.address, port: remote.port, localAddress: opts.localAddress }, () => resolve());
-    }),
-  );
+  if (opts.proxy) {
+    // Through the proxy: CONNECT host:port, then STUN/TLS over the tunnel (the proxy resolves the name).
+    scope.phase = 'proxy-connect';
+    tcp.destroy();
+    const stop = new AbortController();
+    const unadoptStop = scope.adopt(() => stop.abort());
+    try {
+      tcp = await scope.race(openTunnel(opts.proxy, { host, port: remote.port }, { deadlineMs: Math.max(1, scope.remainingMs()), signal: stop.signal }));
+    } catch (e) {
+      if (e instanceof ProxyError) throw new ProbeError(e.reason, e.statusLine ?? e.message, e.errno ?? (e.status ? String(e.status) : undefined), 'proxy-connect');
+      throw e;
+    } finally {
+      unadoptStop();
+    }
+    sock = tcp;
+  } else {
+    scope.phase = 'tcp-connect';
+    await scope.race(
+      new Promise<void>((resolve, reject) => {
+        tcp.once('error', (e) => reject(probeErrorFrom(e, 'connect')));
+        tcp.connect({ host: remote.address, port: remote.port, localAddress: opts.localAddress }, () => resolve());
+      }),
+    );
+  }
   tcp.removeAllListeners('error');
   tcp.on('error', () => {}); // under TLS, errors surface on the TLS socket; never let the raw one throw
   let tlsInfo: Record<string, unknown> | undefined;
@@ -200,12 +221,14 @@ export async function openStream(scope: ProbeScope, kind: 'tcp' | 'tls', remote:
     scope.phase = 'tls-handshake';
     const t = opts.tls ?? {};
     const servername = t.servername ?? (net.isIP(host) ? undefined : host);
+    // Handshake whatever the chain, then judge it ourselves with the same rules as every other TLS
+    // check (system roots + the stack's CA; an untrusted chain behind a working TCP = interception).
     const secure = tls.connect({
       socket: tcp,
-      host, // the certificate is checked against `servername ?? host` (an IP literal matches an IP SAN)
       servername,
-      ca: t.ca ? [...tls.rootCertificates, t.ca] : undefined,
-      rejectUnauthorized: t.rejectUnauthorized !== false,
+      secureContext: tlsSecureContext(t.ca),
+      rejectUnauthorized: false,
+      checkServerIdentity: () => undefined,
     });
     sock = secure;
     await scope.race(
@@ -215,7 +238,12 @@ export async function openStream(scope: ProbeScope, kind: 'tcp' | 'tls', remote:
       }),
     );
     secure.removeAllListeners('error');
-    tlsInfo = describeTls(secure);
+    const inspection = inspectTlsSocket(secure, servername ?? host);
+    tlsInfo = { ...inspection, via: opts.proxy ? 'proxy' : 'direct' };
+    if (t.rejectUnauthorized !== false) {
+      const verdict = classifyTls(inspection, `${host}:${remote.port}`);
+      if (verdict.status === 'fail' && verdict.reason !== 'ok') throw new ProbeError(verdict.reason, verdict.detail, inspection.authorizationError ?? undefined, 'tls-handshake');
+    }
   }
   const framer = new StreamFramer();
   const from = remote;
@@ -254,26 +282,3 @@ export async function openStream(scope: ProbeScope, kind: 'tcp' | 'tls', remote:
   return ch;
 }
 
-function describeTls(s: tls.TLSSocket): Record<string, unknown> {
-  const chain: Array<Record<string, unknown>> = [];
-  let cert: tls.DetailedPeerCertificate | undefined = s.getPeerCertificate(true);
-  const seen = new Set<string>();
-  while (cert && cert.fingerprint256 && !seen.has(cert.fingerprint256)) {
-    seen.add(cert.fingerprint256);
-    chain.push({
-      subject: cert.subject?.CN ?? '',
-      issuer: cert.issuer?.CN ?? '',
-      validTo: cert.valid_to,
-      fingerprint256: cert.fingerprint256,
-    });
-    cert = cert.issuerCertificate;
-  }
-  const authErr = s.authorizationError as unknown;
-  return {
-    authorized: s.authorized,
-    authorizationError: authErr ? (authErr instanceof Error ? authErr.message : String(authErr)) : undefined,
-    protocol: s.getProtocol(),
-    cipher: s.getCipher()?.name,
-    chain,
-  };
-}

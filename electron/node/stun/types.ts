@@ -37,6 +37,8 @@ export interface ProbeOptions {
   tls?: TlsProbeOptions;
   /** Local address to bind/connect from (e.g. '127.0.0.1' in tests). */
   localAddress?: string;
+  /** TCP/TLS only: reach the server through this HTTP proxy's CONNECT tunnel, as Chromium does. */
+  proxy?: { host: string; port: number; auth?: string };
   /** SOFTWARE attribute value to send; none when undefined. */
   software?: string;
 }

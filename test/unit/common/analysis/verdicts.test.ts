@@ -143,3 +143,13 @@ describe('name resolution', () => {
     expect(a.verdicts.group!.notes[0]).toContain('turn.lab.test could not be resolved');
   });
 });
+
+describe('TLS inspection of signaling', () => {
+  it('an inspected signaling endpoint still lets the call join; the note says it depends on trusting the CA', () => {
+    const sig = check('tls:sig.lab.test:443', 'fail', 'tls-intercepted', { detail: 're-signed by “Corp Inspection CA”' });
+    const a = analyze(input({ rooms: ['group'], checks: [sig, ...allTurn('pass')], ranges: fullRanges }));
+    expect(a.verdicts.group!.path).toBe('direct-udp');
+    expect(a.verdicts.group!.notes.join(' ')).toMatch(/TLS-inspected/);
+    expect(a.findings.map((f) => f.code)).toContain('tls-intercepted');
+  });
+});

@@ -48,7 +48,7 @@ describe.skipIf(skip)('STUN/TURN against a real coturn on loopback', () => {
     // coturn's alternate port per listener: alt-listening-port for UDP/TCP, alt-tls-listening-port for TLS
     expect(r.evidence.otherAddress).toEqual({ family: 'IPv4', address: '127.0.0.2', port: t === 'tls' ? main.tlsPort + 1 : main.altPort });
     expect(r.rttMs).toBeGreaterThan(0);
-    if (t === 'tls') expect(r.evidence.tls).toMatchObject({ authorized: true, chain: [{ subject: 'turn.lab.test', issuer: 'Pathcheck Test CA' }, {}] });
+    if (t === 'tls') expect(r.evidence.tls).toMatchObject({ authorized: true, chain: [{ subjectCN: 'turn.lab.test', issuerCN: 'Pathcheck Test CA' }, {}] });
   });
 
   it('a caller-provided UDP socket is reused (same mapping twice) and left open', async () => {
@@ -101,17 +101,18 @@ describe.skipIf(skip)('STUN/TURN against a real coturn on loopback', () => {
     expect(r.detail).toMatch(/refused the TURN username/);
   });
 
-  it('TLS without our CA fails verification (tls-failed, raw code kept); rejectUnauthorized:false reports the chain', async () => {
+  it('TLS without our CA is judged like every TLS check (interception, issuer named, raw code kept); rejectUnauthorized:false reports the chain', async () => {
     const r = await turnAllocate(ep('tls'));
-    expect(r).toMatchObject({ status: 'fail', reason: 'tls-failed' });
+    expect(r).toMatchObject({ status: 'fail', reason: 'tls-intercepted' });
+    expect(r.detail).toContain('Pathcheck Test CA');
     expect(String(r.evidence.errno)).toMatch(/CERT|SIGNATURE|SELF_SIGNED|ISSUER/);
     const byName = await stunBinding(ep('tls'), { tls: { ca: main.caPem, servername: 'turn.lab.test' } });
     expect(byName.status, byName.detail).toBe('pass'); // SNI + DNS SAN check with an IP host
     const wrongName = await stunBinding(ep('tls'), { tls: { ca: main.caPem, servername: 'other.example' } });
-    expect(wrongName).toMatchObject({ status: 'fail', reason: 'tls-failed', evidence: { errno: 'ERR_TLS_CERT_ALTNAME_INVALID' } });
+    expect(wrongName).toMatchObject({ status: 'fail', reason: 'tls-hostname-mismatch' });
     const open = await turnAllocate(ep('tls'), { tls: { rejectUnauthorized: false } });
     expect(open).toMatchObject({ status: 'pass', reason: 'auth-required' });
-    expect(open.evidence.tls).toMatchObject({ authorized: false, chain: [{ subject: 'turn.lab.test', issuer: 'Pathcheck Test CA' }] });
+    expect(open.evidence.tls).toMatchObject({ authorized: false, chain: [{ subjectCN: 'turn.lab.test', issuerCN: 'Pathcheck Test CA' }] });
     expect(String((open.evidence.tls as { authorizationError?: string }).authorizationError)).toMatch(/UNABLE_TO_VERIFY|CERT/);
   });
 

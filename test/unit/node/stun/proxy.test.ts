@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { turnAllocate } from '../../../../electron/node/stun/turn';
+import { missingPrereqs, prereqs } from '../../../support/prereq';
+import { connectProxy, type TestServer } from '../probes/servers';
+import { startCoturn, type Coturn } from './coturn-harness';
+
+const skip = missingPrereqs('TURN through an HTTP proxy', [prereqs.coturn, prereqs.openssl]);
+describe.skipIf(skip)('TURN over TCP/TLS through a CONNECT proxy (as Chromium sends it)', () => {
+  let coturn: Coturn;
+  let proxy: TestServer & { requests: string[] };
+  beforeAll(async () => {
+    coturn = await startCoturn();
+    proxy = await connectProxy({ allowPorts: [coturn.tlsPort] });
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await coturn?.stop();
+  });
+
+  it('TURN-TLS allocates through the tunnel; the proxy saw the CONNECT', async () => {
+    const r = await turnAllocate({ host: '127.0.0.1', port: coturn.tlsPort, transport: 'tls' }, {
+      username: 'u', credential: 'p', deadlineMs: 3000, tls: { ca: coturn.caPem }, proxy: { host: '127.0.0.1', port: proxy.port },
+    });
+    expect(r.status, r.detail).toBe('pass');
+    expect(r.reason).toBe('allocated');
+    expect(r.evidence.tls).toMatchObject({ via: 'proxy', authorized: true });
+    expect(proxy.requests.some((q) => q.startsWith(`CONNECT 127.0.0.1:${coturn.tlsPort}`))).toBe(true);
+  });
+
+  it('a proxy that refuses the port gives proxy-refused, naming the proxy answer', async () => {
+    const r = await turnAllocate({ host: '127.0.0.1', port: coturn.port, transport: 'tcp' }, {
+      deadlineMs: 3000, proxy: { host: '127.0.0.1', port: proxy.port },
+    });
+    expect(r).toMatchObject({ status: 'fail', reason: 'proxy-refused' });
+    expect(r.detail).toMatch(/proxy refused/i);
+  });
+});
