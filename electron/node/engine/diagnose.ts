@@ -39,6 +39,8 @@ export interface DiagnoseOptions {
   concurrency?: number;
   /** Per-check deadlines, ms. */
   timeouts?: Partial<Timeouts>;
+  /** Run only these check/range ids (DNS always runs); used by recheck() after a firewall fix. */
+  only?: ReadonlySet<string>;
   /** Reads this machine's firewall rules, to tell local from perimeter drops (default: detect; null: never). */
   localFirewall?: LocalFirewallSource | null;
 }
@@ -86,7 +88,8 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
   const credsPromise: Promise<TurnCredentials | null> = opts.credentials
     ? Promise.resolve({ ...opts.credentials, source: 'cli' as const })
     : resolveCredentials(profile.credentials, { deadlineMs: t.tls, signal: run.signal });
-  const planned = planChecks(profile, { rooms, hasCredentials: Boolean(opts.credentials) || profile.credentials.type !== 'none' });
+  const wanted = (id: string) => !opts.only || opts.only.has(id) || id.startsWith('dns:');
+  const planned = planChecks(profile, { rooms, hasCredentials: Boolean(opts.credentials) || profile.credentials.type !== 'none' }).filter((p) => wanted(p.id));
   emit({ type: 'plan', runId, checks: planned });
 
   const results = new Map<string, CheckResult>();
@@ -100,7 +103,7 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
 
   /** Runs one probe under the limiter, its own deadline and the overall signal; never throws. */
   const check = (meta: CheckMeta, deadline: number, probe: (signal: AbortSignal) => Promise<Outcome>): Promise<CheckResult | undefined> =>
-    limit(async () => {
+    !wanted(meta.id) ? Promise.resolve(undefined) : limit(async () => {
       const start = performance.now();
       const own = AbortSignal.any([run.signal, AbortSignal.timeout(deadline + 1000)]);
       let outcome: Outcome;
@@ -142,6 +145,7 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
     const ip = (name: string) => addresses.get(name);
     const needName = (meta: CheckMeta, name: string): boolean => {
       if (ip(name)) return true;
+      if (!wanted(meta.id)) return false;
       record(skipped(meta, 'dns-failed', `Skipped: ${name} could not be resolved.`));
       return false;
     };
@@ -184,17 +188,17 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
     }
     if (profile.reflector) {
       const refl = profile.reflector.host;
-      const wanted: Array<{ id: string; protocol: 'udp' | 'tcp'; required: Array<[number, number]> }> = [];
-      if (rooms.includes('group') && profile.group) wanted.push({ id: rangeId.group, protocol: 'udp', required: profile.group.udpPorts });
+      const wantedRanges: Array<{ id: string; protocol: 'udp' | 'tcp'; required: Array<[number, number]> }> = [];
+      if (rooms.includes('group') && profile.group) wantedRanges.push({ id: rangeId.group, protocol: 'udp', required: profile.group.udpPorts });
       if (rooms.includes('p2p') && profile.p2p) {
-        wanted.push({ id: rangeId.p2pUdp, protocol: 'udp', required: profile.p2p.udpPorts });
-        if (profile.p2p.tcpPorts) wanted.push({ id: rangeId.p2pTcp, protocol: 'tcp', required: profile.p2p.tcpPorts });
+        wantedRanges.push({ id: rangeId.p2pUdp, protocol: 'udp', required: profile.p2p.udpPorts });
+        if (profile.p2p.tcpPorts) wantedRanges.push({ id: rangeId.p2pTcp, protocol: 'tcp', required: profile.p2p.tcpPorts });
       }
       const reflIp = ip(refl);
       if (reflIp) {
         // Ranges run one after another (each already probes with its own concurrency).
         tasks.push((async () => {
-          for (const w of wanted) {
+          for (const w of wantedRanges.filter((x) => wanted(x.id))) {
             if (run.signal.aborted) break;
             const r = await measureRange(w.id, w.protocol, refl, reflIp, w.required, {
               deadlineMs: t.range, probeDeadlineMs: t.rangeProbe, signal: run.signal,
@@ -214,7 +218,7 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
   const complete = !run.signal.aborted;
   const why = run.signal.reason instanceof DiagnosisError && run.signal.reason.code === 'cancelled' ? 'cancelled' : 'deadline';
   for (const p of planned) {
-    if (p.kind === 'range' || results.has(p.id)) continue;
+    if (p.kind === 'range' || results.has(p.id) || !wanted(p.id)) continue;
     const [kind] = p.id.split(':');
     record(skipped({ id: p.id, kind: (kind === 'tls' ? 'tls' : p.kind) as CheckMeta['kind'] }, why,
       why === 'cancelled' ? 'Not run: the diagnosis was cancelled.' : 'Not finished before the diagnosis deadline.'));

@@ -5,6 +5,7 @@ import { parseProfile, type Profile, type ProfileInput } from '../../../../elect
 import type { DiagnosisEvent } from '../../../../electron/common/report/progress';
 import { ReportSchema } from '../../../../electron/common/report/schema';
 import { diagnose } from '../../../../electron/node/engine/diagnose';
+import { failedIds, recheck } from '../../../../electron/node/engine/recheck';
 import { missingPrereqs, prereqs } from '../../../support/prereq';
 import { startCoturn, type Coturn } from '../stun/coturn-harness';
 import { activeHandles, leaked, settle } from '../stun/leak-helpers';
@@ -63,6 +64,21 @@ describe.skipIf(skip)('diagnose() against a real coturn on loopback', () => {
     expect(turn.map((c) => c.reason)).toEqual(['auth-failed', 'auth-failed', 'auth-failed']);
     expect(report.findings.map((f) => f.code)).toContain('auth-failed');
     expect(report.verdicts.group!.path).toBe('blocked');
+  });
+
+  it('recheck runs only what failed and merges it over the previous report', async () => {
+    const profile = profileFor(coturn);
+    const before = await diagnose(profile, { env: {}, deadlineMs: 8000, credentials: { username: 'u', credential: 'wrong' } });
+    const ids = failedIds(before);
+    expect([...ids].sort()).toEqual(before.checks.filter((c) => c.status === 'fail').map((c) => c.id).sort());
+    const planned: string[] = [];
+    const after = await recheck(profile, before, { env: {}, deadlineMs: 8000, onEvent: (e) => { if (e.type === 'plan') planned.push(...e.checks.map((c) => c.id)); } });
+    expect(planned.filter((id) => !id.startsWith('dns:')).sort()).toEqual([...ids].sort());
+    const stunBefore = before.checks.find((c) => c.kind === 'stun')!;
+    expect(after.checks.find((c) => c.kind === 'stun')).toBe(stunBefore); // untouched, not re-measured
+    expect(after.checks.filter((c) => c.kind === 'turn').map((c) => c.reason)).toEqual(['allocated', 'allocated', 'allocated']);
+    expect(after.verdicts.group!.path).toBe('direct-udp');
+    expect(after.checks.map((c) => c.id)).toEqual(before.checks.map((c) => c.id));
   });
 
   it('without credentials a 401 proves reachability: TURN rungs count, direct is not assumed', async () => {
