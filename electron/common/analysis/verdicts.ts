@@ -199,24 +199,32 @@ const PURPOSE: Record<string, string> = {
 /** What the network refused, per protocol/port/destination, with the layer that refused it. */
 export function blockedRequirements(profile: Profile, checks: CheckResult[], ranges: RangeResult[]): BlockedRequirement[] {
   const out: BlockedRequirement[] = [];
+  // Names plus the addresses they resolved to: targets that cannot match names use the addresses.
+  const resolved = new Map<string, string[]>();
+  for (const c of checks) {
+    if (c.kind !== 'dns' || c.status !== 'pass' || !c.host) continue;
+    const list = (c.evidence.addresses as Array<{ address?: unknown }> | undefined) ?? [];
+    resolved.set(c.host, list.map((a) => a.address).filter((a): a is string => typeof a === 'string'));
+  }
+  const dest = (hosts: string[]) => [...new Set(hosts.flatMap((h) => [h, ...(resolved.get(h) ?? [])]))];
   for (const c of checks) {
     if (c.status !== 'fail' || !BLOCK_REASONS.has(c.reason) || c.port === undefined || !c.host) continue;
     if (c.kind === 'dns' || c.kind === 'webrtc' || c.kind === 'nat') continue;
     if (c.kind === 'relay') {
       const ports = profile.group?.udpPorts ?? profile.p2p?.udpPorts;
-      if (ports) out.push({ protocol: 'udp', ports, to: [c.host], purpose: 'Media (high UDP ports)', checks: [c.id], layer: c.layer ?? 'unknown' });
+      if (ports) out.push({ protocol: 'udp', ports, to: dest([c.host]), purpose: 'Media (high UDP ports)', checks: [c.id], layer: c.layer ?? 'unknown' });
       continue;
     }
     const protocol = c.transport === 'udp' ? 'udp' : 'tcp';
     const key = c.kind === 'turn' || c.kind === 'stun' ? `${c.kind}:${c.transport}` : c.kind;
-    out.push({ protocol, ports: [[c.port, c.port]], to: [c.host], purpose: PURPOSE[key] ?? c.kind, checks: [c.id], layer: c.layer ?? 'unknown' });
+    out.push({ protocol, ports: [[c.port, c.port]], to: dest([c.host]), purpose: PURPOSE[key] ?? c.kind, checks: [c.id], layer: c.layer ?? 'unknown' });
   }
   for (const r of ranges) {
     const blockedPart = intersectRanges(r.blocked, r.required);
     if (blockedPart.length === 0) continue;
     const to = r.id === rangeId.group && profile.group?.mediaServers.length ? profile.group.mediaServers.map((m) => m.host) : [r.host];
     const purpose = r.id === rangeId.group ? 'Group media' : 'Peer-to-peer media';
-    out.push({ protocol: r.protocol, ports: blockedPart, to, purpose, checks: [r.id], layer: r.layer ?? 'unknown' });
+    out.push({ protocol: r.protocol, ports: blockedPart, to: dest(to), purpose, checks: [r.id], layer: r.layer ?? 'unknown' });
   }
   return out;
 }

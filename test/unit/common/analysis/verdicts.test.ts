@@ -153,3 +153,11 @@ describe('TLS inspection of signaling', () => {
     expect(a.findings.map((f) => f.code)).toContain('tls-intercepted');
   });
 });
+
+describe('blocked requirements name where to open', () => {
+  it('destinations carry the resolved addresses next to the names', () => {
+    const dns: CheckResult = { id: 'dns:turn.lab.test', kind: 'dns', host: 'turn.lab.test', status: 'pass', reason: 'ok', detail: '', evidence: { addresses: [{ address: '10.77.2.10', family: 4 }] } };
+    const a = analyze(input({ rooms: ['group'], checks: [dns, sigOk, check('turn:udp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter' })] }));
+    expect(a.firewall.blocked[0]).toMatchObject({ protocol: 'udp', ports: [[3478, 3478]], to: ['turn.lab.test', '10.77.2.10'], layer: 'perimeter' });
+  });
+});
