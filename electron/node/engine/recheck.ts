@@ -1,7 +1,7 @@
 import { analyze } from '../../common/analysis/verdicts';
 import { intersectRanges } from '../../common/net/ranges';
 import type { Profile } from '../../common/profile/schema';
-import type { Report } from '../../common/report/schema';
+import type { CheckResult, HostFacts, NatResult, RangeResult, Report } from '../../common/report/schema';
 import { diagnose, type DiagnoseOptions } from './diagnose';
 
 /** The ids a re-check runs: every failed or unfinished check, and every range with a blocked part. */
@@ -26,15 +26,40 @@ export async function recheck(profile: Profile, previous: Report, opts: Diagnose
     only,
     ...(onEvent ? { onEvent: (e) => { if (e.type !== 'done') onEvent(e); } } : {}),
   });
-  const freshById = new Map(fresh.checks.map((c) => [c.id, c]));
-  const checks = previous.checks.map((c) => freshById.get(c.id) ?? c);
-  for (const c of fresh.checks) if (!previous.checks.some((p) => p.id === c.id)) checks.push(c);
-  const ranges = previous.ranges.map((r) => fresh.ranges.find((f) => f.id === r.id) ?? r);
   const natRerun = [...only].some((id) => id.startsWith('nat:'));
-  const nat = natRerun ? fresh.nat : previous.nat;
-  const complete = fresh.complete && previous.complete;
-  const analysis = analyze({ profile, rooms: previous.rooms, checks, ranges, nat, host: fresh.host, complete });
-  const report: Report = { ...fresh, startedAt: fresh.startedAt, checks, ranges, nat, complete, ...analysis };
+  const report = mergeResults(profile, previous, {
+    checks: fresh.checks, ranges: fresh.ranges, host: fresh.host, complete: fresh.complete,
+    ...(natRerun ? { nat: fresh.nat } : {}),
+  });
+  report.id = fresh.id;
+  report.startedAt = fresh.startedAt;
+  report.durationMs = fresh.durationMs;
   onEvent?.({ type: 'done', runId: report.id ?? '', report });
   return report;
+}
+
+export interface NewResults {
+  checks: CheckResult[];
+  ranges?: RangeResult[];
+  nat?: NatResult;
+  host?: HostFacts;
+  complete?: boolean;
+}
+
+/**
+ * Lays new results over a report (same id → replaced, new id → appended) and recomputes the
+ * verdicts from the merged evidence. Used for re-checks and for the renderer's WebRTC results
+ * (`webrtc:*` checks), so verdicts weigh both kinds of evidence.
+ */
+export function mergeResults(profile: Profile, base: Report, add: NewResults): Report {
+  const byId = new Map(add.checks.map((c) => [c.id, c]));
+  const checks = base.checks.map((c) => byId.get(c.id) ?? c);
+  for (const c of add.checks) if (!base.checks.some((b) => b.id === c.id)) checks.push(c);
+  const ranges = base.ranges.map((r) => add.ranges?.find((f) => f.id === r.id) ?? r);
+  for (const r of add.ranges ?? []) if (!base.ranges.some((b) => b.id === r.id)) ranges.push(r);
+  const nat = add.nat ?? base.nat;
+  const host = add.host ?? base.host;
+  const complete = (add.complete ?? true) && base.complete;
+  const analysis = analyze({ profile, rooms: base.rooms, checks, ranges, nat, host, complete });
+  return { ...base, checks, ranges, nat, host, complete, ...analysis };
 }
