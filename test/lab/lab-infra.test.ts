@@ -312,17 +312,29 @@ describe.skipIf(skip)('network lab infrastructure', () => {
   });
 
   describe('middleboxes', () => {
-    it('tls-inspection: 443 is re-signed by the Corp Inspection CA; UDP is untouched', async () => {
+    it('tls-inspection: 443 to the TURN servers is re-signed by the Corp Inspection CA, signaling is bypassed; UDP is untouched', async () => {
       await use('tls-inspection');
-      const s = await sClient('turn.lab.test:443', lab.paths.caPem, 'turn.lab.test');
-      expect(s.issuer).toContain('Corp Inspection CA');
-      expect(s.verify).not.toBe(0);
-      const trusted = await sClient('sig.lab.test:443', lab.paths.mitmCaPem, 'sig.lab.test');
-      expect(trusted.verify, trusted.out).toBe(0);
-      expect(await curl(['--cacert', lab.paths.mitmCaPem, 'https://sig.lab.test/'])).toBe('200');
+      for (const hp of ['turn.lab.test:443', 'turn-alt.lab.test:443']) {
+        const s = await sClient(hp, lab.paths.caPem, hp.split(':')[0]);
+        expect(s.issuer, hp).toContain('Corp Inspection CA');
+        expect(s.verify, hp).not.toBe(0);
+      }
+      const bypass = await sClient('sig.lab.test:443', lab.paths.caPem, 'sig.lab.test');
+      expect(bypass.issuer).toContain('Pathcheck Lab CA');
+      expect(bypass.verify, bypass.out).toBe(0);
       const t = await one('turn.lab.test:443', { mode: 'tls', ca: lab.paths.caPem });
       expect(t).toMatchObject({ ok: false });
       expect((await one('turn.lab.test:3478')).ok).toBe(true);
+    });
+
+    it('tls-inspection-all: signaling is re-signed too', async () => {
+      await use('tls-inspection-all');
+      const s = await sClient('turn.lab.test:443', lab.paths.caPem, 'turn.lab.test');
+      expect(s.issuer).toContain('Corp Inspection CA');
+      const trusted = await sClient('sig.lab.test:443', lab.paths.mitmCaPem, 'sig.lab.test');
+      expect(trusted.verify, trusted.out).toBe(0);
+      expect(await curl(['--cacert', lab.paths.mitmCaPem, 'https://sig.lab.test/'])).toBe('200');
+      expect(await curl(['--cacert', lab.paths.caPem, 'https://sig.lab.test/'])).toBe('000');
     });
 
     it('proxy-only: squid CONNECT to 443 works, CONNECT to 3478 gets 403, direct 443 does not get out', async () => {

@@ -15,6 +15,7 @@ export type ScenarioName =
   | 'nat-cone'
   | 'nat-symmetric'
   | 'tls-inspection'
+  | 'tls-inspection-all'
   | 'tls-inspection-tcp-443'
   | 'drop-udp-3478'
   | 'local-drop-udp-3478'
@@ -37,8 +38,8 @@ export interface ScenarioDef {
   drop?: PortRule[];
   reject?: PortRule[];
   nat?: NatMode;
-  /** TCP 443 to the server side goes through the TLS-inspecting middlebox. */
-  inspect?: boolean;
+  /** TCP 443 goes through the TLS-inspecting middlebox: to the TURN servers only ('turn') or to every server ('all'). */
+  inspect?: 'turn' | 'all';
   /** Only squid is reachable. */
   proxy?: boolean;
   /** Alias of another scenario with a fixed layer. */

@@ -115,15 +115,22 @@ export const SCENARIOS = Object.freeze({
   blocked: { allow: [], description: 'nothing allowed out' },
   'nat-cone': { allow: 'all', nat: 'cone', description: 'open, behind masquerade (endpoint-independent mapping, port-restricted filtering)' },
   'nat-symmetric': { allow: 'all', nat: 'symmetric', description: 'open, behind masquerade fully-random (new port per destination)' },
+  // Inspection boxes usually keep a bypass list (banking, health, pinned business apps); here the
+  // signaling host is on it, so a client can still join and only TURN-TLS meets the re-signing.
   'tls-inspection': {
     allow: 'all',
-    inspect: true,
-    description: 'open, but every TCP 443 connection to the server side is terminated by a middlebox that re-signs with the Corp Inspection CA',
+    inspect: 'turn',
+    description: 'open, but TCP 443 to the TURN servers (A, B) is terminated by a middlebox that re-signs with the Corp Inspection CA; signaling (C) is on its bypass list',
+  },
+  'tls-inspection-all': {
+    allow: 'all',
+    inspect: 'all',
+    description: 'open, but every TCP 443 connection to the server side (signaling included) is re-signed by the Corp Inspection CA',
   },
   'tls-inspection-tcp-443': {
     allow: [tcp(443)],
-    inspect: true,
-    description: 'only TCP 443 out, and it is TLS-inspected (Corp Inspection CA)',
+    inspect: 'turn',
+    description: 'only TCP 443 out, and TCP 443 to the TURN servers is TLS-inspected (Corp Inspection CA); signaling bypassed',
   },
   'drop-udp-3478': { allow: 'all', drop: [udp(3478)], description: 'open except UDP 3478 dropped' },
   'local-drop-udp-3478': { alias: 'drop-udp-3478', layer: 'local', description: 'UDP 3478 dropped by the client\'s own firewall (sends fail with EPERM)' },
@@ -390,10 +397,12 @@ function natRules(mode) {
 `;
 }
 
-function inspectRules(on) {
+/** which: false (no inspection) | 'turn' (TCP 443 to A and B) | 'all' (A, B and C, i.e. signaling too). */
+function inspectRules(which) {
   const head = 'table ip pc_inspect {}\ndelete table ip pc_inspect\n';
-  if (!on) return head;
-  const lines = Object.entries(ports.mitm).map(
+  if (!which) return head;
+  const targets = which === 'turn' ? [addr.turnA, addr.turnB] : Object.keys(ports.mitm);
+  const lines = Object.entries(ports.mitm).filter(([dst]) => targets.includes(dst)).map(
     ([dst, p]) => `    iifname "r-c" ip daddr ${dst} tcp dport 443 dnat to ${addr.routerInside}:${p}`,
   );
   return `${head}table ip pc_inspect {
@@ -856,7 +865,7 @@ export async function scenario(name, { layer, nat } = {}) {
   const rules = firewallRules(name, L);
   await Promise.all([
     nft('client', L === 'local' ? rules : open),
-    nft('router', (L === 'perimeter' ? rules : open) + natRules(natMode) + inspectRules(!!def.inspect)),
+    nft('router', (L === 'perimeter' ? rules : open) + natRules(natMode) + inspectRules(def.inspect ?? false)),
   ]);
   await flushConntrack();
   st.scenario = name;
