@@ -1,0 +1,399 @@
+// The scenario suite: the provider document's networks (and a few more an office shows), rebuilt in
+// the lab, each diagnosed by the real `pathcheck diagnose` CLI inside pc-client; the JSON report's
+// verdicts, exit code, checks, ranges, NAT and firewall findings are asserted against what the
+// rules of DESIGN.md imply for that network. One lab bring-up for the whole file.
+//
+// Assertions use expect.soft, so one run lists every wrong field of a scenario, and each failure
+// message carries a one-line digest of the report (paths, exit, check reasons, ranges) as evidence.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as lab from './lab.mjs';
+import type { Layer, NatMode, ScenarioName } from './lab.mjs';
+import { missingPrereqs, prereqs } from '../support/prereq';
+import { ReportSchema, type Report } from '../../electron/common/report/schema';
+
+const CLI_BUILT = 'out/cli/pathcheck.js';
+const PROFILE = lab.paths.profile;
+const NO_PROXY_ENV = { HTTPS_PROXY: '', https_proxy: '', HTTP_PROXY: '', http_proxy: '', ALL_PROXY: '', all_proxy: '', NO_PROXY: '', no_proxy: '' };
+
+type Range = [number, number];
+interface Run {
+  name: string;
+  exit: number;
+  report: Report;
+  wallMs: number;
+  /** One line of evidence for failure messages. */
+  digest: string;
+}
+
+const timings: Array<{ name: string; wallMs: number; durationMs: number; complete: boolean }> = [];
+
+function digest(r: Report, exit: number): string {
+  const v = (x?: { path: string; latency: string; confidence: string; via?: string }) =>
+    x ? `${x.path}/${x.latency}/${x.confidence}${x.via ? ` via ${x.via}` : ''}` : '-';
+  const checks = r.checks.map((c) => `${c.id}=${c.status}:${c.reason}${c.layer ? `@${c.layer}` : ''}`).join(' ');
+  const ranges = r.ranges.map((x) => `${x.id} allowed=${JSON.stringify(x.allowed)} blocked=${JSON.stringify(x.blocked)} probes=${x.probes}`).join(' ');
+  const fw = r.firewall.blocked.map((b) => `${b.protocol} ${JSON.stringify(b.ports)}→${b.to.join(',')} (${b.purpose}, ${b.layer})`).join('; ');
+  return `exit=${exit} group=${v(r.verdicts.group)} p2p=${v(r.verdicts.p2p)} complete=${r.complete} durationMs=${r.durationMs} ` +
+    `nat=${r.nat.mapping}/${r.nat.filtering}/${String(r.nat.behaveCompliant)}/${r.nat.publicAddress} findings=[${r.findings.map((f) => f.code).join(',')}] ` +
+    `firewall.layer=${r.firewall.layer} blocked=[${fw}] ranges: ${ranges} checks: ${checks}`;
+}
+
+/** Applies a scenario and runs the CLI in pc-client; returns the parsed, schema-valid report. */
+async function diagnose(
+  name: ScenarioName,
+  opts: { layer?: Layer; nat?: NatMode; env?: Record<string, string>; profile?: string; deadlineMs?: number } = {},
+): Promise<Run> {
+  await lab.scenario(name, { ...(opts.layer ? { layer: opts.layer } : {}), ...(opts.nat ? { nat: opts.nat } : {}) });
+  const argv = ['node', 'bin/pathcheck.js', 'diagnose', '--profile', opts.profile ?? PROFILE, '--json', '-', '--quiet'];
+  if (opts.deadlineMs) argv.push('--deadline-ms', String(opts.deadlineMs));
+  const r = await lab.clientExec(argv, { timeoutMs: 45_000, env: { ...NO_PROXY_ENV, ...opts.env } });
+  const label = `${name}${opts.layer ? ` (${opts.layer})` : ''}`;
+  if (r.timedOut) throw new Error(`${label}: the CLI did not finish within 45 s\n${r.stderr.slice(-2000)}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(r.stdout);
+  } catch {
+    throw new Error(`${label}: the CLI (exit ${r.code}) wrote no JSON report on stdout\nstderr: ${r.stderr.slice(-2000)}`);
+  }
+  const parsed = ReportSchema.safeParse(json);
+  if (!parsed.success) throw new Error(`${label}: the report does not match the report schema: ${parsed.error.message.slice(0, 2000)}`);
+  const report = parsed.data;
+  timings.push({ name: label, wallMs: r.durationMs, durationMs: report.durationMs, complete: report.complete });
+  const run = { name: label, exit: r.code, report, wallMs: r.durationMs, digest: digest(report, r.code) };
+  // Whatever the network, the report never contradicts itself: no port that a range measured open
+  // is listed as blocked for the same protocol (a firewall rule would "open" what is open already).
+  expect.soft(contradictions(report), `${label}: firewall.blocked lists ports measured open\n${run.digest}`).toEqual([]);
+  return run;
+}
+
+function contradictions(r: Report): string[] {
+  const out: string[] = [];
+  for (const b of r.firewall.blocked) {
+    for (const range of r.ranges.filter((x) => x.protocol === b.protocol)) {
+      for (const [lo, hi] of b.ports) {
+        for (const [a, z] of range.allowed) {
+          if (lo <= z && a <= hi) out.push(`${b.protocol} ${lo}-${hi} (${b.purpose}, checks ${b.checks.join(',')}) vs ${range.id} allowed ${a}-${z}`);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+const verdict = (run: Run, room: 'group' | 'p2p') => {
+  const v = run.report.verdicts[room];
+  return v ? { path: v.path, latency: v.latency, confidence: v.confidence } : undefined;
+};
+const check = (run: Run, id: string) => run.report.checks.find((c) => c.id === id);
+const range = (run: Run, id: string) => run.report.ranges.find((x) => x.id === id);
+const findingCodes = (run: Run) => run.report.findings.map((f) => f.code);
+
+function expectVerdict(run: Run, room: 'group' | 'p2p', path: string, latency: string, confidence: 'measured' | 'inferred') {
+  expect.soft(verdict(run, room), `${run.name}: ${room} verdict\n${run.digest}`).toEqual({ path, latency, confidence });
+}
+function expectExit(run: Run, code: number) {
+  expect.soft(run.exit, `${run.name}: CLI exit code\n${run.digest}`).toBe(code);
+}
+function expectCheck(run: Run, id: string, want: { status?: string; reason?: string; layer?: string }) {
+  const c = check(run, id);
+  const got = c ? Object.fromEntries(Object.keys(want).map((k) => [k, (c as Record<string, unknown>)[k]])) : undefined;
+  expect.soft(got, `${run.name}: check ${id} (detail: ${c?.detail ?? 'missing'})\n${run.digest}`).toEqual(want);
+}
+function expectBlockedEntry(run: Run, protocol: 'udp' | 'tcp', ports: Range[], purpose?: string) {
+  const hit = run.report.firewall.blocked.find(
+    (b) => b.protocol === protocol && JSON.stringify(b.ports) === JSON.stringify(ports) && (!purpose || b.purpose === purpose),
+  );
+  expect.soft(hit, `${run.name}: firewall.blocked has ${protocol} ${JSON.stringify(ports)}${purpose ? ` (${purpose})` : ''}\n${run.digest}`).toBeDefined();
+}
+function expectRange(run: Run, id: string, allowed: Range[], blocked: Range[]) {
+  const r = range(run, id);
+  expect.soft(r ? { allowed: r.allowed, blocked: r.blocked } : undefined, `${run.name}: range ${id}\n${run.digest}`).toEqual({ allowed, blocked });
+}
+
+const VIA_UDP = 'turn.lab.test:3478';
+const VIA_TLS = 'turn.lab.test:443';
+const T = {
+  tls: 'tls:sig.lab.test:443',
+  stun: 'stun:udp:turn.lab.test:3478',
+  turnUdp: 'turn:udp:turn.lab.test:3478',
+  turnTcp: 'turn:tcp:turn.lab.test:3478',
+  turnTls: 'turn:tls:turn.lab.test:443',
+  relay: 'relay:udp:turn.lab.test:3478',
+  nat: 'nat:turn.lab.test:3478',
+} as const;
+/** Every check the lab profile plans (dns for its 3 names, signaling, STUN, 3 TURN, relay, NAT) and its 3 ranges. */
+const PLANNED_CHECKS = ['dns:sig.lab.test', 'dns:turn.lab.test', 'dns:reflect.lab.test', ...Object.values(T)].sort();
+const PLANNED_RANGES = ['tcp-range:p2p', 'udp-range:group', 'udp-range:p2p'];
+
+const skip = missingPrereqs('lab scenarios', [prereqs.root, prereqs.ip, prereqs.nft, prereqs.coturn, prereqs.squid, prereqs.openssl]);
+
+describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () => {
+  let suiteStart = 0;
+  let tmp = '';
+
+  beforeAll(async () => {
+    suiteStart = Date.now();
+    if (!existsSync(CLI_BUILT)) {
+      throw new Error(`${CLI_BUILT} is missing: run \`npm run build\` first (the \`npm test\` script builds before testing)`);
+    }
+    tmp = mkdtempSync(join(tmpdir(), 'pathcheck-scenarios-'));
+    const r = await lab.up();
+    console.log(`[scenarios] lab bring-up ${r.ms} ms${r.reused ? ' (reused)' : ''}`);
+  });
+
+  afterAll(async () => {
+    try {
+      await lab.down();
+    } finally {
+      if (tmp) rmSync(tmp, { recursive: true, force: true });
+      const rows = timings.map((t) => `  ${t.name.padEnd(34)} wall ${String(t.wallMs).padStart(6)} ms  report ${String(t.durationMs).padStart(6)} ms${t.complete ? '' : '  (incomplete)'}`);
+      console.log(`[scenarios] CLI runs:\n${rows.join('\n')}\n[scenarios] total ${((Date.now() - suiteStart) / 1000).toFixed(1)} s`);
+    }
+  });
+
+  it('1. open: direct UDP for both rooms, no NAT, nothing blocked, the whole media range found open with ≤ 2 % probes', async () => {
+    const run = await diagnose('open');
+    expectVerdict(run, 'group', 'direct-udp', 'optimal', 'measured');
+    expectVerdict(run, 'p2p', 'direct-udp', 'optimal', 'measured');
+    expectExit(run, 0);
+    expect.soft(['none', 'endpoint-independent'], `nat.mapping\n${run.digest}`).toContain(run.report.nat.mapping);
+    expect.soft(run.report.nat.publicAddress, `nat.publicAddress = the client's own address\n${run.digest}`).toBe(lab.addr.client);
+    expect.soft(run.report.firewall.blocked, run.digest).toEqual([]);
+    expectRange(run, 'udp-range:group', [[10000, 60000]], []);
+    const g = range(run, 'udp-range:group');
+    expect.soft(g?.probes ?? Infinity, `udp-range:group probes ≤ 2 % of 50001 ports\n${run.digest}`).toBeLessThanOrEqual(Math.floor(0.02 * 50001));
+    expectRange(run, 'udp-range:p2p', [[10000, 65535]], []);
+    expectRange(run, 'tcp-range:p2p', [[10000, 65535]], []);
+    expect.soft(run.report.checks.filter((c) => c.status !== 'pass').map((c) => `${c.id}: ${c.reason} ${c.detail}`), run.digest).toEqual([]);
+  });
+
+  it('2. only UDP 10000-60000 (+3478, 443): group direct, p2p needs the UDP relay (60001-65535 blocked)', async () => {
+    const run = await diagnose('only-udp-10000-60000');
+    expectVerdict(run, 'group', 'direct-udp', 'optimal', 'measured');
+    expectVerdict(run, 'p2p', 'turn-udp', 'marginal', 'measured');
+    expect.soft(run.report.verdicts.p2p?.via, run.digest).toBe(VIA_UDP);
+    expectExit(run, 1);
+    expectRange(run, 'udp-range:group', [[10000, 60000]], []);
+    expectRange(run, 'udp-range:p2p', [[10000, 60000]], [[60001, 65535]]);
+    expectBlockedEntry(run, 'udp', [[60001, 65535]], 'Peer-to-peer media');
+  });
+
+  it('3. only UDP 3478: TURN over UDP for both rooms, marginal latency', async () => {
+    const run = await diagnose('only-udp-3478');
+    expectVerdict(run, 'group', 'turn-udp', 'marginal', 'measured');
+    expectVerdict(run, 'p2p', 'turn-udp', 'marginal', 'measured');
+    expect.soft(run.report.verdicts.group?.via, run.digest).toBe(VIA_UDP);
+    expectCheck(run, T.turnUdp, { status: 'pass', reason: 'allocated' });
+    expectExit(run, 1);
+    expectRange(run, 'udp-range:group', [], [[10000, 60000]]);
+  });
+
+  it('4. only TCP 443: TURN over TLS, high latency; TURN over UDP and TCP 3478 fail on the perimeter', async () => {
+    const run = await diagnose('only-tcp-443');
+    expectVerdict(run, 'group', 'turn-tls', 'high', 'measured');
+    expectVerdict(run, 'p2p', 'turn-tls', 'high', 'measured');
+    expect.soft(run.report.verdicts.group?.via, run.digest).toBe(VIA_TLS);
+    expect.soft(run.report.verdicts.p2p?.via, run.digest).toBe(VIA_TLS);
+    expectExit(run, 2);
+    expectCheck(run, T.turnUdp, { status: 'fail', reason: 'timeout', layer: 'perimeter' });
+    expectCheck(run, T.turnTcp, { status: 'fail', reason: 'timeout', layer: 'perimeter' });
+    expectCheck(run, T.turnTls, { status: 'pass', reason: 'allocated' });
+  });
+
+  it('5. proxy only (HTTPS_PROXY, squid CONNECT 443 only): TURN over TLS through the proxy, proxy reported, TCP 3478 refused by the proxy', async () => {
+    const run = await diagnose('proxy-only', { env: { HTTPS_PROXY: lab.proxyUrl } });
+    expectVerdict(run, 'group', 'turn-tls', 'high', 'measured');
+    expectVerdict(run, 'p2p', 'turn-tls', 'high', 'measured');
+    expect.soft(run.report.verdicts.group?.via, run.digest).toBe(VIA_TLS);
+    expect.soft(run.report.verdicts.group?.notes.some((n) => n.includes(lab.proxyUrl)), `group notes name the proxy: ${JSON.stringify(run.report.verdicts.group?.notes)}`).toBe(true);
+    expect.soft(run.report.host.proxy?.url, run.digest).toBe(lab.proxyUrl);
+    expect.soft(findingCodes(run), run.digest).toContain('proxy');
+    expectCheck(run, T.turnTls, { status: 'pass', reason: 'allocated' });
+    expect.soft(check(run, T.turnTls)?.evidence.proxy, `turn:tls evidence.proxy\n${run.digest}`).toBe(lab.proxyUrl);
+    expectCheck(run, T.turnTcp, { status: 'fail', reason: 'proxy-refused', layer: 'proxy' });
+    expectExit(run, 2);
+  });
+
+  describe('6. nothing allowed: blocked, and a complete report within its own deadline', () => {
+    for (const layer of ['perimeter', 'local'] as const) {
+      it(`blocked (${layer}), --deadline-ms 8000`, async () => {
+        const deadline = 8000;
+        const run = await diagnose('blocked', { layer, deadlineMs: deadline });
+        expectVerdict(run, 'group', 'blocked', 'none', 'measured');
+        expectVerdict(run, 'p2p', 'blocked', 'none', 'measured');
+        expectExit(run, 3);
+        expect.soft(run.report.complete, `report.complete\n${run.digest}`).toBe(true);
+        // The deadline contract (the only timing assertion): the report's own duration is within
+        // the deadline (+ 200 ms to assemble the report after an abort), and the whole CLI process
+        // (node start-up, ip netns exec) within 1.5 s more.
+        expect.soft(run.report.durationMs, `durationMs ≤ deadline + 200 ms\n${run.digest}`).toBeLessThanOrEqual(deadline + 200);
+        expect.soft(run.wallMs, `CLI wall time ≤ deadline + 1.5 s slack`).toBeLessThanOrEqual(deadline + 1500);
+        expect.soft(run.report.checks.map((c) => c.id).sort(), `every planned check is in the report\n${run.digest}`).toEqual(PLANNED_CHECKS);
+        expect.soft(run.report.checks.filter((c) => c.status === 'skipped').map((c) => `${c.id}: ${c.reason}`), `no check left unfinished\n${run.digest}`).toEqual([]);
+        expect.soft(run.report.ranges.map((r) => r.id).sort(), `every planned range is in the report\n${run.digest}`).toEqual(PLANNED_RANGES);
+        expect.soft(
+          run.report.checks.filter((c) => c.kind !== 'dns' && c.status !== 'fail').map((c) => `${c.id}: ${c.status}`),
+          `every network check fails\n${run.digest}`,
+        ).toEqual([]);
+        expect.soft(run.report.firewall.layer, run.digest).toBe(layer);
+      });
+    }
+  });
+
+  describe('7. NAT: endpoint-independent (cone) vs symmetric', () => {
+    it('nat-cone: endpoint-independent mapping, BEHAVE-compliant, p2p direct', async () => {
+      const run = await diagnose('nat-cone');
+      expect.soft(run.report.nat.mapping, run.digest).toBe('endpoint-independent');
+      expect.soft(run.report.nat.behaveCompliant, run.digest).toBe(true);
+      expect.soft(run.report.nat.publicAddress, `publicAddress = the router's server-side address\n${run.digest}`).toBe(lab.addr.routerOutside);
+      expectVerdict(run, 'group', 'direct-udp', 'optimal', 'measured');
+      expectVerdict(run, 'p2p', 'direct-udp', 'optimal', 'measured');
+      expect.soft(findingCodes(run), run.digest).not.toContain('symmetric-nat');
+      expectExit(run, 0);
+    });
+
+    it('nat-symmetric: per-destination mapping, not BEHAVE-compliant, p2p needs the UDP relay, group still direct', async () => {
+      const run = await diagnose('nat-symmetric');
+      expect.soft(['address-dependent', 'address-and-port-dependent'], `nat.mapping\n${run.digest}`).toContain(run.report.nat.mapping);
+      expect.soft(run.report.nat.behaveCompliant, run.digest).toBe(false);
+      expect.soft(run.report.nat.publicAddress, `publicAddress = the router's server-side address\n${run.digest}`).toBe(lab.addr.routerOutside);
+      expectVerdict(run, 'group', 'direct-udp', 'optimal', 'measured');
+      expectVerdict(run, 'p2p', 'turn-udp', 'marginal', 'measured');
+      expect.soft(findingCodes(run), run.digest).toContain('symmetric-nat');
+      expectExit(run, 1);
+    });
+  });
+
+  describe('8. TLS inspection on 443', () => {
+    it('tls-inspection: TURN over TLS fails as tls-intercepted naming Corp Inspection CA; UDP still direct', async () => {
+      const run = await diagnose('tls-inspection');
+      expectCheck(run, T.turnTls, { status: 'fail', reason: 'tls-intercepted' });
+      expect.soft(check(run, T.turnTls)?.detail ?? '', run.digest).toContain('Corp Inspection CA');
+      expect.soft(findingCodes(run), run.digest).toContain('tls-intercepted');
+      expectCheck(run, T.tls, { status: 'pass' }); // signaling is on the inspection bypass list
+      expectVerdict(run, 'group', 'direct-udp', 'optimal', 'measured');
+      expectVerdict(run, 'p2p', 'direct-udp', 'optimal', 'measured');
+      expectExit(run, 0);
+    });
+
+    it('tls-inspection-tcp-443: TURN-TLS is the only path and it is intercepted → blocked', async () => {
+      const run = await diagnose('tls-inspection-tcp-443');
+      expectCheck(run, T.tls, { status: 'pass' });
+      expectCheck(run, T.turnTls, { status: 'fail', reason: 'tls-intercepted' });
+      expect.soft(findingCodes(run), run.digest).toContain('tls-intercepted');
+      expectVerdict(run, 'group', 'blocked', 'none', 'measured');
+      expectVerdict(run, 'p2p', 'blocked', 'none', 'measured');
+      expectExit(run, 3);
+    });
+
+    it('tls-inspection-all: signaling is re-signed too → reported twice; signaling counts with a note (clients that trust the corporate CA still join), UDP stays direct', async () => {
+      // The engine's rule (electron/common/analysis/verdicts.ts, signalingRung): an inspected
+      // signaling connection still carries signaling where the inspecting CA is trusted; only
+      // TURN-TLS breaks. So the media verdicts follow the open UDP range, with a note.
+      const run = await diagnose('tls-inspection-all');
+      expectCheck(run, T.tls, { status: 'fail', reason: 'tls-intercepted' });
+      expect.soft(check(run, T.tls)?.detail ?? '', run.digest).toContain('Corp Inspection CA');
+      expectCheck(run, T.turnTls, { status: 'fail', reason: 'tls-intercepted' });
+      expect.soft(run.report.findings.filter((f) => f.code === 'tls-intercepted').length, run.digest).toBe(2);
+      for (const room of ['group', 'p2p'] as const) {
+        const v = run.report.verdicts[room];
+        expect.soft(v && [v.path, v.latency], `${room}\n${run.digest}`).toEqual(['direct-udp', 'optimal']);
+        expect.soft(v?.notes.some((n) => /signaling/i.test(n) && /inspect/i.test(n)), `${room} notes say signaling is inspected: ${JSON.stringify(v?.notes)}`).toBe(true);
+      }
+      expectExit(run, 0);
+    });
+  });
+
+  describe('9. the same drop (UDP 3478) on the local firewall vs on the perimeter', () => {
+    for (const layer of ['local', 'perimeter'] as const) {
+      it(`${layer}-drop-udp-3478: the report names the ${layer} layer; media range open, so group stays direct`, async () => {
+        const run = await diagnose(`${layer}-drop-udp-3478`);
+        expectCheck(run, T.turnUdp, layer === 'local'
+          ? { status: 'fail', reason: 'local-blocked', layer: 'local' }
+          : { status: 'fail', reason: 'timeout', layer: 'perimeter' });
+        expect.soft(run.report.firewall.layer, run.digest).toBe(layer);
+        expectBlockedEntry(run, 'udp', [[3478, 3478]], 'TURN over UDP');
+        expectVerdict(run, 'group', 'direct-udp', 'optimal', 'measured');
+        // UDP 3478 carries the NAT test too, so the NAT is unknown: p2p direct-udp is judged
+        // without the NAT measurement → inferred (DESIGN.md: confidence rule).
+        expectVerdict(run, 'p2p', 'direct-udp', 'optimal', 'inferred');
+        expectCheck(run, T.turnTcp, { status: 'pass', reason: 'allocated' });
+        expectExit(run, 0);
+      });
+    }
+  });
+
+  describe('10. what an office network shows', () => {
+    it('udp-partial: UDP 30000-39999 closed inside the media range → not direct; notes name the open sub-ranges', async () => {
+      const run = await diagnose('udp-partial');
+      expectVerdict(run, 'group', 'turn-udp', 'marginal', 'measured');
+      expectVerdict(run, 'p2p', 'turn-udp', 'marginal', 'measured');
+      expect.soft(
+        run.report.verdicts.group?.notes.some((n) => n.includes('10000-29999, 40000-60000')),
+        `group notes name the open sub-ranges: ${JSON.stringify(run.report.verdicts.group?.notes)}`,
+      ).toBe(true);
+      expectRange(run, 'udp-range:group', [[10000, 29999], [40000, 60000]], [[30000, 39999]]);
+      expectBlockedEntry(run, 'udp', [[30000, 39999]], 'Group media');
+      expectExit(run, 1);
+    });
+
+    it('no-udp: all TCP, no UDP → group TURN over TCP 3478; p2p direct TCP (NAT unmeasurable without UDP → inferred)', async () => {
+      const run = await diagnose('no-udp');
+      expectVerdict(run, 'group', 'turn-tcp', 'high', 'measured');
+      expect.soft(run.report.verdicts.group?.via, run.digest).toBe(VIA_UDP);
+      expectRange(run, 'tcp-range:p2p', [[10000, 65535]], []);
+      expectVerdict(run, 'p2p', 'direct-tcp', 'optimal', 'inferred');
+      expectExit(run, 2);
+    });
+
+    it('reject-udp: UDP answered with ICMP port-unreachable → refused (not timeout), group TURN over TCP', async () => {
+      const run = await diagnose('reject-udp');
+      expectCheck(run, T.turnUdp, { status: 'fail', reason: 'refused' });
+      expectVerdict(run, 'group', 'turn-tcp', 'high', 'measured');
+      expectRange(run, 'udp-range:group', [], [[10000, 60000]]);
+      expectRange(run, 'tcp-range:p2p', [[10000, 65535]], []);
+      expectVerdict(run, 'p2p', 'direct-tcp', 'optimal', 'inferred');
+      expectExit(run, 2);
+    });
+
+    describe('TURN REST credentials (coturn --use-auth-secret on 3480 / TLS 5350)', () => {
+      function restProfile(secret: string): string {
+        const p = JSON.parse(readFileSync(PROFILE, 'utf8'));
+        p.id = 'lab-rest';
+        p.name = 'Pathcheck lab (TURN REST)';
+        p.stun = [{ host: 'turn.lab.test', port: lab.ports.restStun }];
+        p.turn = [
+          { host: 'turn.lab.test', port: lab.ports.restStun, transport: 'udp' },
+          { host: 'turn.lab.test', port: lab.ports.restStun, transport: 'tcp' },
+          { host: 'turn.lab.test', port: lab.ports.restTls, transport: 'tls' },
+        ];
+        p.credentials = { type: 'turn-rest', secret, ttlSeconds: 600 };
+        const file = join(tmp, `rest-${secret.length}.json`);
+        writeFileSync(file, JSON.stringify(p, null, 2));
+        return file;
+      }
+      const ids = (t: 'udp' | 'tcp' | 'tls') => `turn:${t}:turn.lab.test:${t === 'tls' ? lab.ports.restTls : lab.ports.restStun}`;
+
+      it('the shared secret gives allocations on UDP, TCP and TLS, relayed from the REST instance\'s ports', async () => {
+        const run = await diagnose('open', { profile: restProfile(lab.credentials.restSecret) });
+        for (const t of ['udp', 'tcp', 'tls'] as const) {
+          expectCheck(run, ids(t), { status: 'pass', reason: 'allocated' });
+          const port = (check(run, ids(t))?.evidence.relayed as { port?: number } | undefined)?.port ?? -1;
+          expect.soft(port >= lab.ports.relayMin + 30 && port <= lab.ports.relayMax, `${ids(t)} relayed port ${port} in the REST range\n${run.digest}`).toBe(true);
+        }
+        expectVerdict(run, 'group', 'direct-udp', 'optimal', 'measured');
+        expectExit(run, 0);
+      });
+
+      it('a wrong secret gives auth-failed, not a network block', async () => {
+        const run = await diagnose('open', { profile: restProfile('not-the-lab-secret') });
+        for (const t of ['udp', 'tcp', 'tls'] as const) expectCheck(run, ids(t), { status: 'fail', reason: 'auth-failed' });
+        expect.soft(findingCodes(run), run.digest).toContain('auth-failed');
+        expect.soft(run.report.firewall.blocked.filter((b) => b.checks.some((c) => c.startsWith('turn:'))), run.digest).toEqual([]);
+      });
+    });
+  });
+});
