@@ -1,0 +1,54 @@
+import type { z } from 'zod';
+import type { DiagnosisEvent } from '../report/progress';
+import { AppChannel, AppInfoRequestSchema, type AppInfo } from './app';
+import {
+  DiagnosisCancelRequestSchema,
+  DiagnosisChannel,
+  DiagnosisStartRequestSchema,
+  type DiagnosisCancelled,
+  type DiagnosisStarted,
+} from './diagnosis';
+import { ProfilesChannel, ProfilesListRequestSchema, ProfilesValidateRequestSchema, type ProfileEntry, type ProfileValidation } from './profiles';
+import type { IpcResult } from './result';
+
+/**
+ * The whole renderer -> main surface in one table: every invoke channel and the schema main parses
+ * its payload with. `handle()` in main registers exactly these channels, so a channel cannot be
+ * served without a schema, and types below are derived from the table (one source of truth).
+ */
+export const requestSchemas = {
+  [AppChannel.info]: AppInfoRequestSchema,
+  [ProfilesChannel.list]: ProfilesListRequestSchema,
+  [ProfilesChannel.validate]: ProfilesValidateRequestSchema,
+  [DiagnosisChannel.start]: DiagnosisStartRequestSchema,
+  [DiagnosisChannel.cancel]: DiagnosisCancelRequestSchema,
+} as const;
+
+export type InvokeChannel = keyof typeof requestSchemas;
+
+/** What the renderer may send on a channel (before schema defaults). */
+export type RequestInput<C extends InvokeChannel> = z.input<(typeof requestSchemas)[C]>;
+/** What a handler receives: the payload after parsing. */
+export type Request<C extends InvokeChannel> = z.output<(typeof requestSchemas)[C]>;
+
+/** What each channel answers with on success. */
+export interface ResponseMap {
+  [AppChannel.info]: AppInfo;
+  [ProfilesChannel.list]: ProfileEntry[];
+  [ProfilesChannel.validate]: ProfileValidation;
+  [DiagnosisChannel.start]: DiagnosisStarted;
+  [DiagnosisChannel.cancel]: DiagnosisCancelled;
+}
+export type Response<C extends InvokeChannel> = ResponseMap[C];
+
+/** The main -> renderer events and their payloads; every event carries a `runId`. */
+export interface EventMap {
+  [DiagnosisChannel.event]: DiagnosisEvent;
+}
+export type EventChannel = keyof EventMap;
+
+/**
+ * The handler functions main registers. Plain async functions of an already-validated payload, so
+ * that tests and the Chromium e2e harness call exactly what main serves.
+ */
+export type Handlers = { [C in InvokeChannel]: (request: Request<C>) => Promise<IpcResult<Response<C>>> };

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import type { FieldError, Profile } from '../profile/schema';
+
+/** `profiles` domain: the built-in provider profiles, and validation of imported ones. */
+export const ProfilesChannel = {
+  list: 'profiles:list',
+  validate: 'profiles:validate',
+} as const;
+
+/** `profiles:list` takes no payload. */
+export const ProfilesListRequestSchema = z.undefined();
+
+/** One entry of the picker: the fields it shows, plus the whole validated profile. */
+export interface ProfileEntry {
+  id: string;
+  name: string;
+  notice?: string;
+  description?: string;
+  profile: Profile;
+}
+
+/** Largest profile text accepted for validation; the biggest built-in profile is ~2 KB. */
+export const MAX_PROFILE_TEXT = 256 * 1024;
+
+export const ProfilesValidateRequestSchema = z.strictObject({
+  text: z.string().max(MAX_PROFILE_TEXT, `must be at most ${MAX_PROFILE_TEXT} characters`),
+});
+export type ProfilesValidateRequest = z.infer<typeof ProfilesValidateRequestSchema>;
+
+/** A profile that does not validate is an answer (with field errors), not an IPC failure. */
+export type ProfileValidation = { valid: true; profile: Profile } | { valid: false; errors: FieldError[] };

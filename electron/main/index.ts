@@ -1,0 +1,61 @@
+import { app, ipcMain, protocol, session } from 'electron';
+import { createHandlers } from './ipc/handlers';
+import { registerHandlers } from './ipc/handle';
+import { appPaths } from './paths';
+import { registerAppScheme, serveRenderer } from './security/app-protocol';
+import { limitNavigation } from './security/navigation';
+import { rendererLocation } from './security/origin';
+import { denyAllPermissions } from './security/permissions';
+import { enableSandbox } from './security/sandbox';
+import { createMainWindow, isOwnWebContents, ownWindows } from './window';
+
+/**
+ * The Electron shell, composed in one explicit order. Main stays thin: windows, security rules and
+ * IPC wiring here; probes and the engine live in electron/node and run from the CLI too.
+ */
+function start(): void {
+  // 1. Before ready: what Chromium must know before it starts.
+  enableSandbox(app);
+  registerAppScheme(protocol);
+
+  const paths = appPaths(app.isPackaged, process.resourcesPath);
+  const renderer = rendererLocation(app.isPackaged, process.env.ELECTRON_RENDERER_URL);
+
+  // 2. Rules for every web contents, including ones created later.
+  limitNavigation(app, renderer.origin);
+
+  // 3. IPC: the handlers the Chromium e2e harness calls too, behind the validating wrapper.
+  const handlers = createHandlers({
+    profilesDir: paths.profilesDir,
+    app: { name: app.getName(), version: app.getVersion() },
+    emit: (channel, payload) => {
+      for (const win of ownWindows()) win.webContents.send(channel, payload);
+    },
+  });
+  registerHandlers(ipcMain, handlers, { policy: { origin: renderer.origin, isOwnWebContents } });
+
+  // 4. On ready: session rules, the app protocol, then the window.
+  const openWindow = () => createMainWindow({ preload: paths.preload, url: renderer.url });
+  void app.whenReady().then(() => {
+    denyAllPermissions(session.defaultSession);
+    serveRenderer(protocol, paths.rendererDir);
+    openWindow();
+  });
+
+  app.on('activate', () => {
+    if (app.isReady() && ownWindows().length === 0) openWindow();
+  });
+  app.on('second-instance', () => {
+    const [win] = ownWindows();
+    if (!win) return;
+    if (win.isMinimized()) win.restore();
+    win.focus();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+}
+
+// One instance: a second launch focuses the first window instead of starting a second diagnosis.
+if (app.requestSingleInstanceLock()) start();
+else app.quit();

@@ -1,0 +1,31 @@
+import type { PathcheckBridge, Unsubscribe } from '../common/ipc/bridge';
+import type { EventChannel, EventMap, InvokeChannel, RequestInput, Response } from '../common/ipc/contract';
+import type { IpcResult } from '../common/ipc/result';
+
+/** How the bridge reaches main: `ipcRenderer` in the preload, a Playwright binding in the Chromium e2e. */
+export interface BridgeTransport {
+  invoke<C extends InvokeChannel>(channel: C, payload?: RequestInput<C>): Promise<IpcResult<Response<C>>>;
+  subscribe<E extends EventChannel>(channel: E, listener: (payload: EventMap[E]) => void): Unsubscribe;
+}
+
+/**
+ * Builds `window.pathcheck` over a transport. Channel names are string literals checked against
+ * the contract's types, so this file needs no runtime import at all: the Chromium e2e harness
+ * injects this very function (via `Function.prototype.toString`) instead of a copy of it.
+ */
+export function createBridge(transport: BridgeTransport) {
+  return {
+    app: {
+      info: () => transport.invoke('app:info'),
+    },
+    profiles: {
+      list: () => transport.invoke('profiles:list'),
+      validate: (text) => transport.invoke('profiles:validate', { text }),
+    },
+    diagnosis: {
+      start: (request) => transport.invoke('diagnosis:start', request),
+      cancel: (runId) => transport.invoke('diagnosis:cancel', { runId }),
+      onEvent: (listener) => transport.subscribe('diagnosis:event', listener),
+    },
+  } satisfies PathcheckBridge;
+}

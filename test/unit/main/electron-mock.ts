@@ -1,0 +1,152 @@
+import { EventEmitter } from 'node:events';
+import { vi } from 'vitest';
+
+/**
+ * The one `electron` mock for main-process and preload wiring tests. Use it with
+ *   vi.mock('electron', () => import('./electron-mock'));
+ * It records what the code under test registers (window options, IPC handlers, protocol handler,
+ * permission handlers, exposed bridge) so tests can drive those registrations directly.
+ * Call `resetElectronMock()` in `beforeEach`.
+ */
+
+let nextId = 1;
+
+export interface FakeFrame {
+  url: string;
+  parent: FakeFrame | null;
+  processId: number;
+  routingId: number;
+}
+
+/** A web contents: an EventEmitter that remembers its window-open handler. */
+export class FakeWebContents extends EventEmitter {
+  readonly id = nextId++;
+  readonly mainFrame: FakeFrame;
+  windowOpenHandler: ((details: { url: string }) => { action: 'allow' | 'deny' }) | null = null;
+  readonly send = vi.fn();
+
+  constructor(url = 'app://pathcheck/index.html') {
+    super();
+    this.mainFrame = { url, parent: null, processId: 7, routingId: this.id };
+  }
+
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'allow' | 'deny' }): void {
+    this.windowOpenHandler = handler;
+  }
+
+  /** A child frame of this contents (an iframe). */
+  subframe(url: string): FakeFrame {
+    return { url, parent: this.mainFrame, processId: 7, routingId: this.id + 1000 };
+  }
+}
+
+/** An Electron-style event: `preventDefault()` plus whatever fields the event carries. */
+export function fakeEvent<T extends object>(fields: T): T & { preventDefault: ReturnType<typeof vi.fn>; defaultPrevented(): boolean } {
+  const preventDefault = vi.fn();
+  return Object.assign({ ...fields }, { preventDefault, defaultPrevented: () => preventDefault.mock.calls.length > 0 });
+}
+
+/** An `IpcMainInvokeEvent` as main's handle() wrapper sees it. */
+export function fakeInvokeEvent(sender: FakeWebContents, frame: FakeFrame | null = sender.mainFrame) {
+  return { sender, senderFrame: frame } as unknown as Electron.IpcMainInvokeEvent;
+}
+
+export class BrowserWindow extends EventEmitter {
+  static created: BrowserWindow[] = [];
+  static getAllWindows(): BrowserWindow[] {
+    return BrowserWindow.created.filter((w) => !w.destroyed);
+  }
+
+  readonly webContents = new FakeWebContents();
+  readonly loadURL = vi.fn(async (_url: string) => undefined);
+  readonly show = vi.fn();
+  destroyed = false;
+
+  constructor(readonly options: Electron.BrowserWindowConstructorOptions) {
+    super();
+    BrowserWindow.created.push(this);
+  }
+
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+
+  close(): void {
+    this.destroyed = true;
+    this.emit('closed');
+  }
+}
+
+class FakeApp extends EventEmitter {
+  isPackaged = false;
+  readonly enableSandbox = vi.fn();
+  readonly quit = vi.fn();
+  readonly requestSingleInstanceLock = vi.fn(() => true);
+  readonly whenReady = vi.fn(async () => undefined);
+  readonly isReady = vi.fn(() => true);
+  getName(): string {
+    return 'Pathcheck';
+  }
+  getVersion(): string {
+    return '0.0.0-test';
+  }
+}
+
+export const app = new FakeApp();
+export const nativeTheme = { shouldUseDarkColors: false };
+
+export const ipcMain = {
+  handlers: new Map<string, (event: unknown, payload?: unknown) => unknown>(),
+  handle(channel: string, fn: (event: unknown, payload?: unknown) => unknown): void {
+    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+    this.handlers.set(channel, fn);
+  },
+};
+
+export const protocol = {
+  registerSchemesAsPrivileged: vi.fn(),
+  handlers: new Map<string, (request: Request) => Promise<Response> | Response>(),
+  handle(scheme: string, fn: (request: Request) => Promise<Response> | Response): void {
+    this.handlers.set(scheme, fn);
+  },
+};
+
+class FakeSession {
+  permissionRequestHandler: ((wc: unknown, permission: string, callback: (granted: boolean) => void, details?: unknown) => void) | null = null;
+  permissionCheckHandler: ((wc: unknown, permission: string, origin: string, details?: unknown) => boolean) | null = null;
+  setPermissionRequestHandler(h: FakeSession['permissionRequestHandler']): void {
+    this.permissionRequestHandler = h;
+  }
+  setPermissionCheckHandler(h: FakeSession['permissionCheckHandler']): void {
+    this.permissionCheckHandler = h;
+  }
+}
+export const session = { defaultSession: new FakeSession() };
+
+export const contextBridge = {
+  exposed: new Map<string, unknown>(),
+  exposeInMainWorld(key: string, api: unknown): void {
+    this.exposed.set(key, api);
+  },
+};
+
+const okNull = async (_channel: string, _payload?: unknown): Promise<unknown> => ({ ok: true, value: null });
+class FakeIpcRenderer extends EventEmitter {
+  readonly invoke = vi.fn(okNull);
+}
+export const ipcRenderer = new FakeIpcRenderer();
+
+export function resetElectronMock(): void {
+  BrowserWindow.created = [];
+  app.removeAllListeners();
+  app.isPackaged = false;
+  for (const fn of [app.enableSandbox, app.quit, app.requestSingleInstanceLock, app.whenReady, app.isReady]) fn.mockClear();
+  ipcMain.handlers.clear();
+  protocol.handlers.clear();
+  protocol.registerSchemesAsPrivileged.mockClear();
+  session.defaultSession = new FakeSession();
+  contextBridge.exposed.clear();
+  ipcRenderer.removeAllListeners();
+  ipcRenderer.invoke.mockReset().mockImplementation(okNull);
+  nativeTheme.shouldUseDarkColors = false;
+}

@@ -1,0 +1,110 @@
+// @vitest-environment happy-dom
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { PathcheckBridge } from '../../../electron/common/ipc/bridge';
+import type { DiagnosisEvent } from '../../../electron/common/report/progress';
+import { useDiagnosisStore } from '../../../renderer/src/stores/diagnosis';
+
+const RUN = '0b7e3f0c-3c1e-4a53-9d8e-2f6a1c9b5e11';
+const OTHER = '9a1f2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d';
+
+/** A bridge whose events the test pushes by hand, counting live listeners. */
+function fakeBridge(start: PathcheckBridge['diagnosis']['start']) {
+  const listeners = new Set<(e: DiagnosisEvent) => void>();
+  const bridge = {
+    app: { info: vi.fn() },
+    profiles: { list: vi.fn(), validate: vi.fn() },
+    diagnosis: {
+      start: vi.fn(start),
+      cancel: vi.fn(async () => ({ ok: true as const, value: { cancelled: true } })),
+      onEvent: (l: (e: DiagnosisEvent) => void) => {
+        listeners.add(l);
+        return () => listeners.delete(l);
+      },
+    },
+  } as unknown as PathcheckBridge;
+  window.pathcheck = bridge;
+  return { bridge, listeners, push: (e: DiagnosisEvent) => [...listeners].forEach((l) => l(e)) };
+}
+
+const plan = (runId: string): DiagnosisEvent => ({ type: 'plan', runId, checks: [{ id: 'dns:x', kind: 'dns', label: 'DNS x' }] });
+const check = (runId: string): DiagnosisEvent => ({
+  type: 'check',
+  runId,
+  result: { id: 'dns:x', kind: 'dns', status: 'pass', reason: 'ok', detail: 'fine', evidence: {} },
+});
+
+describe('useDiagnosisStore', () => {
+  beforeEach(() => setActivePinia(createPinia()));
+
+  it('keeps events that arrive before start() answers, and ignores other runs', async () => {
+    const fake = fakeBridge(async () => {
+      fake.push(plan(RUN)); // the engine is quicker than the IPC reply
+      fake.push(plan(OTHER));
+      return { ok: true, value: { runId: RUN } };
+    });
+    const store = useDiagnosisStore();
+    await store.start({ profileId: 'zoom', rooms: ['group'] });
+    fake.push(check(OTHER));
+    fake.push(check(RUN));
+    expect(store.status).toBe('running');
+    expect(store.events.map((e) => [e.type, e.runId])).toEqual([
+      ['plan', RUN],
+      ['check', RUN],
+    ]);
+    expect(store.plan).toHaveLength(1);
+    expect(store.results.get('dns:x')?.status).toBe('pass');
+  });
+
+  it('ends the run and drops its subscription on done', async () => {
+    const fake = fakeBridge(async () => ({ ok: true, value: { runId: RUN } }));
+    const store = useDiagnosisStore();
+    await store.start({ profileId: 'zoom', rooms: ['group'] });
+    expect(fake.listeners.size).toBe(1);
+    fake.push({ type: 'done', runId: RUN, report: { schemaVersion: 1 } as never });
+    expect(store.status).toBe('done');
+    expect(store.report).toEqual({ schemaVersion: 1 });
+    expect(fake.listeners.size).toBe(0);
+  });
+
+  it('marks the engine as unavailable and does not stay subscribed', async () => {
+    const fake = fakeBridge(async () => ({ ok: false, error: { code: 'engine-unavailable', message: 'not here' } }));
+    const store = useDiagnosisStore();
+    await store.start({ profileId: 'zoom', rooms: ['group'] });
+    expect(store.status).toBe('unavailable');
+    expect(store.error).toEqual({ code: 'engine-unavailable', message: 'not here' });
+    expect(fake.listeners.size).toBe(0);
+  });
+
+  it('turns an engine error event into failed, and a cancel into cancelled', async () => {
+    const fake = fakeBridge(async () => ({ ok: true, value: { runId: RUN } }));
+    const store = useDiagnosisStore();
+    await store.start({ profileId: 'zoom', rooms: ['group'] });
+    await store.cancel();
+    expect(fake.bridge.diagnosis.cancel).toHaveBeenCalledWith(RUN);
+    fake.push({ type: 'error', runId: RUN, error: { code: 'cancelled', message: 'The diagnosis was cancelled.' } });
+    expect(store.status).toBe('cancelled');
+
+    await store.start({ profileId: 'zoom', rooms: ['group'] });
+    fake.push({ type: 'error', runId: RUN, error: { code: 'engine-failed', message: 'boom' } });
+    expect(store.status).toBe('failed');
+    expect(store.events).toHaveLength(1);
+  });
+
+  it('ignores a second start while one is running', async () => {
+    const fake = fakeBridge(async () => ({ ok: true, value: { runId: RUN } }));
+    const store = useDiagnosisStore();
+    await store.start({ profileId: 'zoom', rooms: ['group'] });
+    await store.start({ profileId: 'zoom', rooms: ['group'] });
+    expect(fake.bridge.diagnosis.start).toHaveBeenCalledOnce();
+  });
+
+  it('unsubscribes when the store is disposed', async () => {
+    const fake = fakeBridge(async () => ({ ok: true, value: { runId: RUN } }));
+    const store = useDiagnosisStore();
+    await store.start({ profileId: 'zoom', rooms: ['group'] });
+    expect(fake.listeners.size).toBe(1);
+    store.$dispose();
+    expect(fake.listeners.size).toBe(0);
+  });
+});
