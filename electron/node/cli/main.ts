@@ -2,6 +2,13 @@ import { main } from './command';
 
 /** Process entry of the `pathcheck` CLI (bin/pathcheck.js loads the built copy of this file). */
 const controller = new AbortController();
+// `pathcheck profiles | head`: the reader went away; that is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
 let interrupted = 0;
 process.on('SIGINT', () => {
   interrupted++;

@@ -91,6 +91,8 @@ export function crc32(bytes: Uint8Array): number {
  */
 export function saslprep(s: string): string {
   const mapped = s
+    // RFC 4013 B.1 lists combining marks on purpose: they are removed one by one, not as clusters.
+    // eslint-disable-next-line no-misleading-character-class
     .replace(/[\u00AD\u034F\u1806\u180B-\u180D\u200B-\u200D\u2060\uFE00-\uFE0F\uFEFF]/g, '')
     .replace(/[\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/g, ' ');
   return mapped.normalize('NFKC');

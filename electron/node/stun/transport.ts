@@ -118,6 +118,7 @@ export interface UdpOptions {
 export async function openUdp(scope: ProbeScope, remote: SocketAddress, opts: UdpOptions = {}): Promise<StunChannel> {
   const own = !opts.socket;
   const sock = opts.socket ?? dgram.createSocket({ type: net.isIPv6(remote.address) ? 'udp6' : 'udp4' });
+  // eslint-disable-next-line prefer-const -- assigned once below, but the handlers above close over it first
   let ch: StunChannel | undefined;
   const onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
     if (ch) decodeDatagram(ch, new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), { address: rinfo.address, port: rinfo.port });
@@ -184,6 +185,7 @@ export interface StreamOptions {
 export async function openStream(scope: ProbeScope, kind: 'tcp' | 'tls', remote: SocketAddress, host: string, opts: StreamOptions = {}): Promise<StunChannel> {
   let tcp = new net.Socket();
   let sock: net.Socket = tcp;
+  // eslint-disable-next-line prefer-const -- assigned once below, but the handlers above close over it first
   let ch: StunChannel | undefined;
   const closeAll = (): void => {
     sock.destroy();

@@ -25,7 +25,7 @@ const sim: Sim = { mapping: 'endpoint-independent', filtering: 'endpoint-indepen
 const sockets: Record<string, dgram.Socket> = {};
 let P = 0;
 let A = 0;
-let secondIp = '127.0.0.2';
+const secondIp = '127.0.0.2';
 
 function mappedPort(clientPort: number, dstIp: string, dstPort: number): number {
   const base = 20000 + (clientPort % 10000);
