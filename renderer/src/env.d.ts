@@ -7,4 +7,11 @@ declare global {
   }
 }
 
+/** `data-*` attributes on any element (tests and styles select by them; strictTemplates checks bindings). */
+declare module 'vue' {
+  interface HTMLAttributes {
+    [key: `data-${string}`]: string | number | boolean | undefined;
+  }
+}
+
 export {};
