@@ -85,7 +85,7 @@ async function cliRun(tmp, { profile = lab.paths.profile, extra = [], quiet = tr
   const node = ['node', '--require', join(tmp, 'hwm.cjs'), 'bin/pathcheck.js', 'diagnose', '--profile', profile, '--json', jsonFile, ...(quiet ? ['--quiet'] : []), ...extra];
   const argv = haveTime ? ['/usr/bin/time', '-v', ...node] : node;
   const r = await clientRun(argv, { env: { ...NO_PROXY, PATHCHECK_BENCH_HWM: hwmFile } });
-  let report = null;
+  let report;
   try {
     report = JSON.parse(readFileSync(jsonFile, 'utf8'));
   } catch {

@@ -366,7 +366,7 @@ describe.skipIf(skip)('network lab infrastructure', () => {
       expect(st.up).toBe(false);
       expect(st.namespaces).toEqual([]);
       for (const p of pids) {
-        let alive = true;
+        let alive: boolean;
         try {
           const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
           alive = !/\) [ZX] /.test(stat);
