@@ -211,8 +211,14 @@ export function blockedRequirements(profile: Profile, checks: CheckResult[], ran
     if (c.status !== 'fail' || !BLOCK_REASONS.has(c.reason) || c.port === undefined || !c.host) continue;
     if (c.kind === 'dns' || c.kind === 'webrtc' || c.kind === 'nat') continue;
     if (c.kind === 'relay') {
+      // Only a relay test that got as far as sending to the relayed port says anything about the
+      // media ports (a failure at Allocate is the TURN port's, already listed), and a measured
+      // range outranks it.
       const ports = profile.group?.udpPorts ?? profile.p2p?.udpPorts;
-      if (ports) out.push({ protocol: 'udp', ports, to: dest([c.host]), purpose: 'Media (high UDP ports)', checks: [c.id], layer: c.layer ?? 'unknown' });
+      const measured = ranges.some((r) => r.protocol === 'udp' && r.confidence === 'measured');
+      if (ports && c.evidence.step === 'relay' && !measured) {
+        out.push({ protocol: 'udp', ports, to: dest([c.host]), purpose: 'Media (high UDP ports)', checks: [c.id], layer: c.layer ?? 'unknown' });
+      }
       continue;
     }
     const protocol = c.transport === 'udp' ? 'udp' : 'tcp';

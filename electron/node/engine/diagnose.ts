@@ -15,7 +15,7 @@ import { tlsHandshake } from '../probes/tls';
 import { createLimiter } from './limiter';
 import { skipped, toCheck, type CheckMeta, type Outcome } from './outcome';
 import { natTarget, planChecks } from './plan';
-import { measureRange, natCheck, relayCheck, stunCheck, turnCheck } from './stun-checks';
+import { measureRanges, natCheck, relayCheck, stunCheck, turnCheck } from './stun-checks';
 import { refineLayers, type LocalFirewallSource } from './layers';
 import { detectLocalFirewall } from '../firewall/detect';
 import { TOOL_VERSION } from './version';
@@ -196,17 +196,17 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
       }
       const reflIp = ip(refl);
       if (reflIp) {
-        // Ranges run one after another (each already probes with its own concurrency).
-        tasks.push((async () => {
-          for (const w of wantedRanges.filter((x) => wanted(x.id))) {
-            if (run.signal.aborted) break;
-            const r = await measureRange(w.id, w.protocol, refl, reflIp, w.required, {
-              deadlineMs: t.range, probeDeadlineMs: t.rangeProbe, signal: run.signal,
-            });
-            ranges.push(r);
-            emit({ type: 'range', runId, result: r });
-          }
-        })());
+        // UDP and TCP at the same time; within a protocol, one discovery answers every range.
+        for (const protocol of ['udp', 'tcp'] as const) {
+          const list = wantedRanges.filter((w) => w.protocol === protocol && wanted(w.id));
+          tasks.push(measureRanges(protocol, list, refl, reflIp, { deadlineMs: t.range, probeDeadlineMs: t.rangeProbe, signal: run.signal })
+            .then((results) => {
+              for (const r of results) {
+                ranges.push(r);
+                emit({ type: 'range', runId, result: r });
+              }
+            }));
+        }
       }
     }
     await Promise.all(tasks);

@@ -14,6 +14,11 @@ import { startDeadline } from '../probes/deadline';
  *    narrower than the stride that lies strictly between two open samples is invisible; the
  *    result's `resolution` (largest such assumed gap; 1 = exact) and `notes` say so.
  *
+ * 4. Loss is not a block: a `blocked` answer next to an `open` one (it decides a boundary) is
+ *    probed once more before it counts (`confirmBlocked`, default on). Blocked answers that
+ *    decide nothing (all neighbours blocked) are not repeated, so a fully blocked network costs
+ *    one round of samples, not two.
+ *
  * With the default stride (128) the range 10000-65535 costs ~435 samples + ~7 per boundary,
  * i.e. < 1 % of its 55,536 ports. Runs `concurrency` probes at once, stops at `deadlineMs` or
  * on abort; whatever is not resolved by then is reported as `unknown`, never guessed.
@@ -34,6 +39,8 @@ export interface DiscoverOptions {
   signal?: AbortSignal;
   /** Budget for the whole discovery. */
   deadlineMs: number;
+  /** Re-probe a blocked answer once when it sits next to an open one (default true). */
+  confirmBlocked?: boolean;
 }
 
 export interface RangeDiscovery {
@@ -54,6 +61,8 @@ export interface RangeDiscovery {
   errors: number;
   /** Why the run stopped early, if it did. */
   stopped: 'timeout' | 'aborted' | null;
+  /** Blocked answers probed a second time because they decide a boundary. */
+  confirmations: number;
 }
 
 export const DEFAULT_STRIDE = 128;
@@ -100,8 +109,28 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
     for (const x of inflight) if (x > p && x < r) return true;
     return false;
   };
-  /** Next port: bisect a disagreeing neighbour pair first (boundaries matter most), else the next sample. */
+  const confirm = opts.confirmBlocked !== false;
+  /** Blocked answers heard only once; a second blocked answer (or an open one) settles them. */
+  const tentative = new Set<number>();
+  let confirmations = 0;
+  const decidesBoundary = (i: number): boolean => {
+    const p = sorted[i] as number;
+    const open = (j: number) => j >= 0 && j < sorted.length && known.get(sorted[j] as number) === 'open' && rangeIndex(sorted[j] as number) === rangeIndex(p);
+    return open(i - 1) || open(i + 1);
+  };
+  /**
+   * Next port: confirm a tentative blocked answer that decides a boundary, then bisect a
+   * disagreeing neighbour pair (boundaries matter most), else take the next sample.
+   */
   const nextPort = (): number | undefined => {
+    for (let i = 0; i < sorted.length; i++) {
+      const p = sorted[i] as number;
+      if (tentative.has(p) && !inflight.has(p) && decidesBoundary(i)) {
+        tentative.delete(p);
+        confirmations++;
+        return p;
+      }
+    }
     for (let i = 0; i + 1 < sorted.length; i++) {
       const p = sorted[i] as number;
       const r = sorted[i + 1] as number;
@@ -131,10 +160,14 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
           resolve();
         }
       };
+      const confirmed = new Set<number>();
       const record = (port: number, state: PortState): void => {
         if (dl.signal.aborted) return; // answers racing the deadline are not trusted
+        const again = known.has(port);
         known.set(port, state);
-        insertSorted(sorted, port);
+        if (!again) insertSorted(sorted, port);
+        if (state === 'blocked' && confirm && !again && !confirmed.has(port)) tentative.add(port);
+        if (again) confirmed.add(port);
       };
       const launch = (port: number): void => {
         inflight.add(port);
@@ -155,7 +188,10 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
   } finally {
     dl.dispose();
   }
-  return summarize(required, known, sorted, { stride, probes, errors, stopped: dl.why() });
+  const result = summarize(required, known, sorted, { stride, probes, errors, stopped: dl.why() });
+  result.confirmations = confirmations;
+  if (confirmations > 0) result.notes.push(`${confirmations} blocked answer${confirmations === 1 ? ' was' : 's were'} probed twice because ${confirmations === 1 ? 'it decides' : 'they decide'} a boundary (loss is not a block).`);
+  return result;
 }
 
 /** Turns probed points into allowed / blocked / unknown intervals (exported for tests). */
@@ -196,7 +232,7 @@ export function summarize(
   }
   const out: RangeDiscovery = {
     allowed: normalizeRanges(allowed), blocked: normalizeRanges(blocked), unknown: normalizeRanges(unknown),
-    probes: meta.probes, resolution, complete: false, stride: meta.stride, notes: [], errors: meta.errors, stopped: meta.stopped,
+    probes: meta.probes, resolution, complete: false, stride: meta.stride, notes: [], errors: meta.errors, stopped: meta.stopped, confirmations: 0,
   };
   out.complete = out.unknown.length === 0;
   if (resolution > 1) {

@@ -17,12 +17,13 @@ const NO_RETRY = new Set(['local-blocked', 'refused', 'aborted']);
  * (`refused`) is final. `reasons` tallies the final reason per blocked port; `retries` counts
  * second attempts (a high number hints at loss rather than filtering).
  */
-export function createUdpRangeProbe(stunProbe: StunPortProbe, opts: { perProbeMs: number }): { probe: PortProbe; reasons: ReasonTally; retries: { count: number } } {
+export function createUdpRangeProbe(stunProbe: StunPortProbe, opts: { perProbeMs: number; retries?: number }): { probe: PortProbe; reasons: ReasonTally; retries: { count: number } } {
   const reasons: ReasonTally = {};
   const retries = { count: 0 };
+  const maxRetries = opts.retries ?? 1;
   const probe: PortProbe = async (port, signal) => {
     let r = await stunProbe(port, { deadlineMs: opts.perProbeMs, signal });
-    if (r.status !== 'pass' && !NO_RETRY.has(r.reason) && !signal.aborted) {
+    if (maxRetries > 0 && r.status !== 'pass' && !NO_RETRY.has(r.reason) && !signal.aborted) {
       retries.count++;
       r = await stunProbe(port, { deadlineMs: opts.perProbeMs, signal });
     }

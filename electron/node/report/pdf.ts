@@ -1,6 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { writeFileAtomic } from './atomic-write';
 
 /**
@@ -104,6 +104,8 @@ export async function printPdf(html: string, outFile: string, opts: PrintPdfOpti
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const executablePath = opts.executablePath ?? findChromium();
   if (opts.signal?.aborted) throw new PdfError('PDF printing was cancelled');
+  // Loaded on first use: playwright-core costs ~90 MB of memory, and only PDF export needs it.
+  const { chromium } = await import('playwright-core');
 
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;

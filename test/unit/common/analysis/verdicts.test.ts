@@ -161,3 +161,19 @@ describe('blocked requirements name where to open', () => {
     expect(a.firewall.blocked[0]).toMatchObject({ protocol: 'udp', ports: [[3478, 3478]], to: ['turn.lab.test', '10.77.2.10'], layer: 'perimeter' });
   });
 });
+
+describe('a failed relay test', () => {
+  const relay = (step: string): CheckResult => ({ ...check('relay:udp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter', evidence: { step } }), kind: 'relay' });
+  it('that failed at the relayed port, with no reflector, asks for the media ports', () => {
+    const a = analyze(input({ rooms: ['group'], checks: [sigOk, relay('relay')] }));
+    expect(a.firewall.blocked).toEqual([expect.objectContaining({ protocol: 'udp', ports: [[10000, 60000]], purpose: 'Media (high UDP ports)' })]);
+  });
+  it('that failed at Allocate says nothing about the media ports', () => {
+    const a = analyze(input({ rooms: ['group'], checks: [sigOk, relay('allocate')] }));
+    expect(a.firewall.blocked.filter((b) => b.purpose === 'Media (high UDP ports)')).toEqual([]);
+  });
+  it('never contradicts a measured range', () => {
+    const a = analyze(input({ rooms: ['group'], checks: [sigOk, relay('relay')], ranges: fullRanges }));
+    expect(a.firewall.blocked).toEqual([]);
+  });
+});

@@ -30,10 +30,12 @@ describe('range discovery: simulated networks', () => {
     expect(r.unknown).toEqual([]);
     expect(r.complete).toBe(true);
     expect(r.probes).toBe(stats.calls);
-    expect(stats.ports.size).toBe(stats.calls); // no port probed twice
+    // Only blocked answers that decide a boundary are probed twice (loss is not a block).
+    expect(stats.ports.size + r.confirmations).toBe(stats.calls);
+    expect(r.confirmations).toBeGreaterThan(0);
     expect(r.probes).toBeLessThanOrEqual(BUDGET);
-    // 435 samples + 7 bisection probes per boundary (log2 128)
-    expect(r.probes).toBe(435 + 2 * 7);
+    // 435 samples + 7 bisection probes per boundary (log2 128) + the confirmed blocked answers
+    expect(r.probes).toBe(435 + 2 * 7 + r.confirmations);
     expect(r.resolution).toBe(DEFAULT_STRIDE);
     expect(r.notes.join(' ')).toMatch(/narrower than 128 ports/);
     console.info(`[measure] 10000-65535, blocked 20001-30000: ${r.probes} probes (${((100 * r.probes) / 55_536).toFixed(2)} %), resolution ${r.resolution}`);
@@ -43,7 +45,7 @@ describe('range discovery: simulated networks', () => {
     const { probe } = simulated([[20001, 30000]]);
     const r = await discoverRanges({ required: [P2P], probe, stride: 1024, deadlineMs: 10_000 });
     expect(r.blocked).toEqual([[20001, 30000]]);
-    expect(r.probes).toBe(56 + 2 * 10);
+    expect(r.probes).toBe(56 + 2 * 10 + r.confirmations);
     expect(r.resolution).toBe(1024);
   });
 
@@ -96,7 +98,7 @@ describe('range discovery: simulated networks', () => {
 
   it('with stride 1 every port is probed and resolution is exact', async () => {
     const { probe } = simulated([[105, 107]]);
-    const r = await discoverRanges({ required: [[100, 120]], probe, stride: 1, deadlineMs: 5000 });
+    const r = await discoverRanges({ required: [[100, 120]], probe, stride: 1, deadlineMs: 5000, confirmBlocked: false });
     expect(r).toMatchObject({ allowed: [[100, 104], [108, 120]], blocked: [[105, 107]], resolution: 1, probes: 21, notes: [] });
   });
 
@@ -184,7 +186,27 @@ describe('range discovery: deadline and cancel', () => {
   it('a probe that throws counts as blocked and is reported', async () => {
     const r = await discoverRanges({ required: [[100, 110]], stride: 1, deadlineMs: 1000, probe: async (p) => { if (p === 105) throw new Error('EPERM'); return 'open'; } });
     expect(r.blocked).toEqual([[105, 105]]);
-    expect(r.errors).toBe(1);
+    expect(r.errors).toBe(2); // it decides a boundary, so it is asked twice
+  });
+});
+
+describe('range discovery: loss is not a block', () => {
+  it('a lost answer at a boundary is asked again, so the boundary stays exact', async () => {
+    const lost = new Set([29999, 30000]); // the first answer from each of these ports is lost
+    const probe = async (p: number): Promise<'open' | 'blocked'> => {
+      if (lost.delete(p)) return 'blocked';
+      return p >= 30001 && p <= 39999 ? 'blocked' : 'open';
+    };
+    const r = await discoverRanges({ required: [[10000, 60000]], probe, deadlineMs: 5000 });
+    expect(r.blocked).toEqual([[30001, 39999]]);
+    expect(r.allowed).toEqual([[10000, 30000], [40000, 60000]]);
+  });
+  it('a fully blocked range costs one round of samples: nothing decides a boundary, nothing is repeated', async () => {
+    let calls = 0;
+    const r = await discoverRanges({ required: [[10000, 65535]], probe: async () => { calls++; return 'blocked'; }, deadlineMs: 5000 });
+    expect(r.blocked).toEqual([[10000, 65535]]);
+    expect(calls).toBe(samplePlan([[10000, 65535]], 128).length);
+    expect(r.confirmations).toBe(0);
   });
 });
 
