@@ -1,4 +1,7 @@
-import { app, ipcMain, protocol, session } from 'electron';
+import { app, ipcMain, protocol, safeStorage, session } from 'electron';
+import { join } from 'node:path';
+import { diagnose } from '../node/engine/diagnose';
+import { createCredentialStore } from './credentials-store';
 import { createHandlers } from './ipc/handlers';
 import { registerHandlers } from './ipc/handle';
 import { appPaths } from './paths';
@@ -31,6 +34,12 @@ function start(): void {
     emit: (channel, payload) => {
       for (const win of ownWindows()) win.webContents.send(channel, payload);
     },
+    // The engine runs here in main; the page runs the WebRTC suite and main merges both.
+    engine: { diagnose },
+    // The proxy Chromium itself would use for TURN over TCP/TLS (system settings, PAC).
+    resolveProxy: (url) => session.defaultSession.resolveProxy(url),
+    // Secrets the user asked to remember: encrypted with the OS keychain (safeStorage), userData/credentials.
+    credentialStore: createCredentialStore({ dir: join(app.getPath('userData'), 'credentials'), safeStorage }),
   });
   registerHandlers(ipcMain, handlers, { policy: { origin: renderer.origin, isOwnWebContents } });
 

@@ -26,6 +26,12 @@ export function createBridge(transport: BridgeTransport) {
       start: (request) => transport.invoke('diagnosis:start', request),
       cancel: (runId) => transport.invoke('diagnosis:cancel', { runId }),
       onEvent: (listener) => transport.subscribe('diagnosis:event', listener),
+      webrtcConfig: (runId) => transport.invoke('diagnosis:webrtc-config', { runId }),
+      submitWebrtc: (request) => transport.invoke('diagnosis:submit-webrtc', request),
+    },
+    credentials: {
+      status: (profileId) => transport.invoke('credentials:status', { profileId }),
+      forget: (profileId) => transport.invoke('credentials:forget', { profileId }),
     },
   } satisfies PathcheckBridge;
 }

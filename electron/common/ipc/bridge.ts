@@ -1,6 +1,7 @@
 import type { DiagnosisEvent } from '../report/progress';
 import type { AppInfo } from './app';
-import type { DiagnosisCancelled, DiagnosisStarted, DiagnosisStartRequest } from './diagnosis';
+import type { CredentialsForgotten, CredentialsStatus } from './credentials';
+import type { DiagnosisCancelled, DiagnosisStarted, DiagnosisStartRequest, WebrtcPlan, WebrtcSubmitRequest, WebrtcSubmitted } from './diagnosis';
 import type { ProfileEntry, ProfileValidation } from './profiles';
 import type { IpcResult } from './result';
 
@@ -27,6 +28,15 @@ export interface PathcheckBridge {
     cancel(runId: string): Promise<IpcResult<DiagnosisCancelled>>;
     /** Progress of every run; filter by `runId`. */
     onEvent(listener: (event: DiagnosisEvent) => void): Unsubscribe;
+    /** This run's ICE servers and credentials for the page's WebRTC suite (started with `webrtc: true`). */
+    webrtcConfig(runId: string): Promise<IpcResult<WebrtcPlan>>;
+    /** The suite's `webrtc:*` checks; main merges them into the run's report before `done`. */
+    submitWebrtc(request: WebrtcSubmitRequest): Promise<IpcResult<WebrtcSubmitted>>;
+  };
+  credentials: {
+    /** Whether secrets can be remembered here, and what is remembered for a profile (never the secret). */
+    status(profileId: string): Promise<IpcResult<CredentialsStatus>>;
+    forget(profileId: string): Promise<IpcResult<CredentialsForgotten>>;
   };
 }
 
@@ -38,7 +48,8 @@ export interface PathcheckBridge {
 export const BRIDGE_SHAPE = {
   app: ['info'],
   profiles: ['list', 'validate'],
-  diagnosis: ['start', 'cancel', 'onEvent'],
+  diagnosis: ['start', 'cancel', 'onEvent', 'webrtcConfig', 'submitWebrtc'],
+  credentials: ['status', 'forget'],
 } as const satisfies { [K in keyof PathcheckBridge]: ReadonlyArray<keyof PathcheckBridge[K]> };
 
 /** Compile-time check of the other direction: a bridge function missing from BRIDGE_SHAPE is an error here. */

@@ -2,11 +2,22 @@ import type { z } from 'zod';
 import type { DiagnosisEvent } from '../report/progress';
 import { AppChannel, AppInfoRequestSchema, type AppInfo } from './app';
 import {
+  CredentialsChannel,
+  CredentialsForgetRequestSchema,
+  CredentialsStatusRequestSchema,
+  type CredentialsForgotten,
+  type CredentialsStatus,
+} from './credentials';
+import {
   DiagnosisCancelRequestSchema,
   DiagnosisChannel,
   DiagnosisStartRequestSchema,
+  WebrtcConfigRequestSchema,
+  WebrtcSubmitRequestSchema,
   type DiagnosisCancelled,
   type DiagnosisStarted,
+  type WebrtcPlan,
+  type WebrtcSubmitted,
 } from './diagnosis';
 import { ProfilesChannel, ProfilesListRequestSchema, ProfilesValidateRequestSchema, type ProfileEntry, type ProfileValidation } from './profiles';
 import type { IpcResult } from './result';
@@ -22,6 +33,10 @@ export const requestSchemas = {
   [ProfilesChannel.validate]: ProfilesValidateRequestSchema,
   [DiagnosisChannel.start]: DiagnosisStartRequestSchema,
   [DiagnosisChannel.cancel]: DiagnosisCancelRequestSchema,
+  [DiagnosisChannel.webrtcConfig]: WebrtcConfigRequestSchema,
+  [DiagnosisChannel.submitWebrtc]: WebrtcSubmitRequestSchema,
+  [CredentialsChannel.status]: CredentialsStatusRequestSchema,
+  [CredentialsChannel.forget]: CredentialsForgetRequestSchema,
 } as const;
 
 export type InvokeChannel = keyof typeof requestSchemas;
@@ -38,6 +53,10 @@ export interface ResponseMap {
   [ProfilesChannel.validate]: ProfileValidation;
   [DiagnosisChannel.start]: DiagnosisStarted;
   [DiagnosisChannel.cancel]: DiagnosisCancelled;
+  [DiagnosisChannel.webrtcConfig]: WebrtcPlan;
+  [DiagnosisChannel.submitWebrtc]: WebrtcSubmitted;
+  [CredentialsChannel.status]: CredentialsStatus;
+  [CredentialsChannel.forget]: CredentialsForgotten;
 }
 export type Response<C extends InvokeChannel> = ResponseMap[C];
 

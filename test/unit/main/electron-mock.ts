@@ -90,6 +90,9 @@ class FakeApp extends EventEmitter {
   getVersion(): string {
     return '0.0.0-test';
   }
+  getPath(name: string): string {
+    return `/tmp/pathcheck-electron-mock/${name}`;
+  }
 }
 
 export const app = new FakeApp();
@@ -123,6 +126,30 @@ class FakeSession {
 }
 export const session = { defaultSession: new FakeSession() };
 
+/**
+ * safeStorage: "encrypts" by XOR + a marker so tests can see the file is not plain text. `available`
+ * and `backend` switch the cases credentials-store.ts must handle (no keychain, Linux basic_text).
+ */
+export const safeStorage = {
+  available: true,
+  backend: 'gnome_libsecret',
+  isEncryptionAvailable(): boolean {
+    return this.available;
+  },
+  getSelectedStorageBackend(): string {
+    return this.backend;
+  },
+  encryptString(plain: string): Buffer {
+    if (!this.available) throw new Error('Encryption is not available.');
+    return Buffer.concat([Buffer.from('v10'), Buffer.from(plain, 'utf8').map((b) => b ^ 0x5a)]);
+  },
+  decryptString(blob: Buffer): string {
+    if (!this.available) throw new Error('Decryption is not available.');
+    if (blob.subarray(0, 3).toString() !== 'v10') throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+    return Buffer.from(blob.subarray(3).map((b) => b ^ 0x5a)).toString('utf8');
+  },
+};
+
 export const contextBridge = {
   exposed: new Map<string, unknown>(),
   exposeInMainWorld(key: string, api: unknown): void {
@@ -145,6 +172,8 @@ export function resetElectronMock(): void {
   protocol.handlers.clear();
   protocol.registerSchemesAsPrivileged.mockClear();
   session.defaultSession = new FakeSession();
+  safeStorage.available = true;
+  safeStorage.backend = 'gnome_libsecret';
   contextBridge.exposed.clear();
   ipcRenderer.removeAllListeners();
   ipcRenderer.invoke.mockReset().mockImplementation(okNull);

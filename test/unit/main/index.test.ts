@@ -19,7 +19,10 @@ describe('main composition', () => {
   });
 
   it('registers every IPC channel', () => {
-    expect([...ipcMain.handlers.keys()].sort()).toEqual(['app:info', 'diagnosis:cancel', 'diagnosis:start', 'profiles:list', 'profiles:validate']);
+    expect([...ipcMain.handlers.keys()].sort()).toEqual([
+      'app:info', 'credentials:forget', 'credentials:status', 'diagnosis:cancel', 'diagnosis:start', 'diagnosis:submit-webrtc',
+      'diagnosis:webrtc-config', 'profiles:list', 'profiles:validate',
+    ]);
   });
 
   it('on ready: denies permissions, serves app://, opens one window on it', () => {

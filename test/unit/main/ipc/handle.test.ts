@@ -17,6 +17,10 @@ function fakeHandlers(): Handlers {
     'profiles:validate': vi.fn(async () => ok({ valid: false as const, errors: [] })),
     'diagnosis:start': vi.fn(async () => ok({ runId: RUN_ID })),
     'diagnosis:cancel': vi.fn(async () => ok({ cancelled: true })),
+    'diagnosis:webrtc-config': vi.fn(async () => ok({ runId: RUN_ID, servers: [], connectDeadlineMs: 1, streamMs: 1, packetRate: 1, direct: false })),
+    'diagnosis:submit-webrtc': vi.fn(async () => ok({ accepted: true, rejected: [] })),
+    'credentials:status': vi.fn(async () => ok({ storage: { available: true as const }, saved: null })),
+    'credentials:forget': vi.fn(async () => ok({ forgotten: false })),
   };
 }
 

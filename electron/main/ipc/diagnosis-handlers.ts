@@ -1,0 +1,255 @@
+import { randomUUID } from 'node:crypto';
+import type { Handlers } from '../../common/ipc/contract';
+import type { CredentialsStatus } from '../../common/ipc/credentials';
+import { DiagnosisChannel, type WebrtcPlan } from '../../common/ipc/diagnosis';
+import { fail, IpcErrorCode, ok, type IpcResult } from '../../common/ipc/result';
+import type { Credentials, Profile } from '../../common/profile/schema';
+import type { DiagnosisEvent } from '../../common/report/progress';
+import type { CheckResult, Report, RoomType } from '../../common/report/schema';
+import { resolveCredentials as resolveProfileCredentials } from '../../node/credentials';
+import { mergeResults } from '../../node/engine/recheck';
+import type { CredentialStore } from '../credentials-store';
+import { acceptWebrtcChecks, webrtcPlan } from './diagnosis-webrtc';
+import type { HandlerDeps } from './handlers';
+
+/** What main needs from the engine (electron/node/engine `diagnose`); the CLI drives the same function. */
+export interface DiagnosisEngine {
+  diagnose(
+    profile: Profile,
+    options: {
+      runId: string;
+      rooms: RoomType[];
+      signal: AbortSignal;
+      onEvent: (event: DiagnosisEvent) => void;
+      /** TURN credentials resolved by main (they override the profile's). */
+      credentials?: { username: string; credential: string } | null;
+      /** Electron's `session.resolveProxy`: the proxy Chromium would use for TURN over TCP/TLS. */
+      resolveProxy?: (url: string) => Promise<string>;
+    },
+  ): Promise<Report>;
+}
+
+export interface DiagnosisDeps {
+  engine?: DiagnosisEngine;
+  emit: HandlerDeps['emit'];
+  resolveProxy?: (url: string) => Promise<string>;
+  /** Secrets remembered with safeStorage; absent → nothing can be remembered (and the page says so). */
+  credentialStore?: CredentialStore;
+  /** Resolves a profile's credentials into a TURN pair (default: electron/node/credentials). */
+  resolveCredentials?: (c: Credentials, opts: { deadlineMs: number; signal?: AbortSignal }) => Promise<{ username: string; credential: string } | null>;
+  /** WebRTC suite: how long main waits for the page's results after the run started (ms), and the suite's own knobs. */
+  webrtc?: { waitMs?: number; graceMs?: number } & Partial<Pick<WebrtcPlan, 'connectDeadlineMs' | 'streamMs' | 'packetRate'>>;
+  /** Called with the final (merged) report of every run that completed; history saves it. */
+  onCompleted?: (runId: string, report: Report, profile: Profile) => void;
+  /** Loads the built-in profiles (shared with `profiles:list`). */
+  loadProfiles(): Promise<IpcResult<Profile[]>>;
+}
+
+export const ENGINE_UNAVAILABLE_MESSAGE = 'The diagnosis engine is not available in this build yet.';
+const NO_STORE_REASON = 'Credentials cannot be remembered in this build; they are used for this run only.';
+
+interface Run {
+  controller: AbortController;
+  profile: Profile;
+  /** Resolves to the TURN pair for this run (or null), never rejects. */
+  credentials: Promise<{ value: { username: string; credential: string } | null; error?: string }>;
+  /** Set when the page said it runs the WebRTC suite. */
+  webrtc: null | {
+    plan: Promise<WebrtcPlan>;
+    /** The page's results, once submitted. */
+    submitted: Promise<{ checks: CheckResult[]; error?: string }>;
+    submit(value: { checks: CheckResult[]; error?: string }): void;
+    done: boolean;
+  };
+}
+
+/**
+ * `diagnosis:*` and `credentials:*`. A run is the engine (in main) and the WebRTC suite (in the
+ * page) side by side: main resolves the credentials once, hands the page this run's ICE servers,
+ * streams the engine's progress, and sends `done` only with the merged report — or, if the page
+ * never reports back within the deadline, with the engine's report and a note saying so.
+ */
+export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
+  'diagnosis:start' | 'diagnosis:cancel' | 'diagnosis:webrtc-config' | 'diagnosis:submit-webrtc' | 'credentials:status' | 'credentials:forget'> {
+  /** Active runs. One at a time: two diagnoses at once would disturb each other's measurements. */
+  const runs = new Map<string, Run>();
+  const resolveCreds = deps.resolveCredentials ?? ((c, o) => resolveProfileCredentials(c, o));
+  const waitMs = deps.webrtc?.waitMs ?? 25_000;
+  const graceMs = deps.webrtc?.graceMs ?? 1_500;
+
+  const runDiagnosis = (engine: DiagnosisEngine, profile: Profile, rooms: RoomType[], effective: Credentials, wantWebrtc: boolean): string => {
+    const runId = randomUUID();
+    const controller = new AbortController();
+    const t0 = Date.now();
+    const credentials: Run['credentials'] = resolveCreds(effective, { deadlineMs: 5000, signal: controller.signal }).then(
+      (value) => ({ value: value ? { username: value.username, credential: value.credential } : null }),
+      (e: unknown) => ({ value: null, error: (e as Error)?.message ?? String(e) }),
+    );
+    let submit!: (v: { checks: CheckResult[]; error?: string }) => void;
+    const run: Run = {
+      controller, profile, credentials,
+      webrtc: wantWebrtc
+        ? {
+          plan: credentials.then((c) => webrtcPlan(runId, profile, c.value, c.error, deps.webrtc)),
+          submitted: new Promise((resolve) => (submit = resolve)),
+          submit: (v) => submit(v),
+          done: false,
+        }
+        : null,
+    };
+    runs.set(runId, run);
+
+    // Exactly one terminal event (done or error) reaches the renderer, whatever the engine does.
+    let finished = false;
+    let engineDone = false;
+    const send = (event: DiagnosisEvent) => {
+      if (finished) return;
+      if (event.type === 'done' || event.type === 'error') finished = true;
+      deps.emit(DiagnosisChannel.event, { ...event, runId });
+    };
+    // The engine's own `done` is held back: the run is done when the WebRTC results are merged.
+    const fromEngine = (event: DiagnosisEvent) => {
+      if (engineDone) return;
+      if (event.type === 'done') {
+        engineDone = true;
+        return;
+      }
+      send(event);
+    };
+    const failed = (e: unknown) =>
+      send({
+        type: 'error',
+        runId,
+        error: controller.signal.aborted
+          ? { code: 'cancelled', message: 'The diagnosis was cancelled.' }
+          : { code: 'engine-failed', message: `The diagnosis stopped with an error: ${(e as Error)?.message ?? String(e)}` },
+      });
+
+    const start = async (): Promise<Report> => {
+      // Twilio NTS tokens come from a web API: fetch once and give the engine the pair. Static and
+      // TURN REST credentials are computed locally, so the engine starts at once and resolves its own.
+      let pair: { username: string; credential: string } | null | undefined;
+      let engineProfile = profile;
+      if (effective.type === 'twilio-nts') {
+        const c = await credentials;
+        pair = c.value;
+        // Without a pair the engine would ask the API again; it reports the missing credentials itself.
+        if (!pair) engineProfile = { ...profile, credentials: { type: 'none' } };
+      } else {
+        engineProfile = { ...profile, credentials: effective };
+      }
+      return engine.diagnose(engineProfile, {
+        runId, rooms, signal: controller.signal, onEvent: fromEngine,
+        ...(pair ? { credentials: pair } : {}),
+        ...(deps.resolveProxy ? { resolveProxy: deps.resolveProxy } : {}),
+      });
+    };
+
+    const withWebrtc = async (report: Report): Promise<Report> => {
+      const w = run.webrtc;
+      if (controller.signal.aborted) throw new Error('cancelled');
+      if (!w) return report;
+      const remaining = Math.max(graceMs, t0 + waitMs - Date.now());
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), remaining)));
+      const aborted = new Promise<null>((resolve) => controller.signal.addEventListener('abort', () => resolve(null), { once: true }));
+      const got = await Promise.race([w.submitted, timedOut, aborted]);
+      clearTimeout(timer);
+      w.done = true;
+      if (controller.signal.aborted) throw new Error('cancelled');
+      if (!got) {
+        return {
+          ...report,
+          findings: [...report.findings, {
+            code: 'webrtc-missing', severity: 'info',
+            message: 'The in-app WebRTC test did not report back in time; the verdicts rest on the engine\u2019s probes alone.',
+          }],
+        };
+      }
+      const merged = got.checks.length ? mergeResults(profile, report, { checks: got.checks }) : report;
+      if (got.error) {
+        merged.findings = [...merged.findings, { code: 'webrtc-error', severity: 'warn', message: `The in-app WebRTC test could not run: ${got.error}` }];
+      }
+      return merged;
+    };
+
+    let running: Promise<Report>;
+    try {
+      running = start();
+    } catch (e) {
+      running = Promise.reject(e);
+    }
+    running
+      .then(withWebrtc)
+      .then(
+        (report) => {
+          if (controller.signal.aborted) return failed(new Error('cancelled'));
+          send({ type: 'done', runId, report });
+          deps.onCompleted?.(runId, report, profile);
+        },
+        failed,
+      )
+      .finally(() => {
+        if (run.webrtc) run.webrtc.done = true;
+        runs.delete(runId);
+      });
+    return runId;
+  };
+
+  const credentialStatus = (profileId: string): CredentialsStatus =>
+    deps.credentialStore?.status(profileId) ?? { storage: { available: false, reason: NO_STORE_REASON }, saved: null };
+
+  return {
+    'diagnosis:start': async (request) => {
+      const engine = deps.engine;
+      if (!engine) return fail(IpcErrorCode.engineUnavailable, ENGINE_UNAVAILABLE_MESSAGE);
+      let profile = request.profile;
+      if (!profile) {
+        const loaded = await deps.loadProfiles();
+        if (!loaded.ok) return loaded;
+        profile = loaded.value.find((p) => p.id === request.profileId);
+        if (!profile) return fail(IpcErrorCode.profileNotFound, `There is no built-in profile "${request.profileId}".`);
+      }
+      // Checked after the last await, so two quick clicks cannot both start a run.
+      if (runs.size > 0) return fail(IpcErrorCode.runInProgress, 'A diagnosis is already running; cancel it or wait for it to finish.');
+      let effective: Credentials = profile.credentials;
+      let rememberError: string | undefined;
+      if (request.credentials) {
+        effective = request.credentials;
+        if (request.remember) {
+          const saved = deps.credentialStore ? deps.credentialStore.save(profile.id, request.credentials) : { ok: false as const, reason: NO_STORE_REASON };
+          if (!saved.ok) rememberError = saved.reason;
+        }
+      } else if (request.useSavedCredentials) {
+        effective = deps.credentialStore?.load(profile.id) ?? profile.credentials;
+      }
+      const runId = runDiagnosis(engine, profile, request.rooms, effective, request.webrtc === true);
+      return ok({ runId, ...(rememberError ? { rememberError } : {}) });
+    },
+
+    'diagnosis:cancel': async ({ runId }) => {
+      const run = runs.get(runId);
+      run?.controller.abort();
+      return ok({ cancelled: run !== undefined });
+    },
+
+    'diagnosis:webrtc-config': async ({ runId }) => {
+      const run = runs.get(runId);
+      if (!run?.webrtc || run.webrtc.done) return fail('run-not-found', 'No running diagnosis waits for WebRTC results under this id.');
+      return ok(await run.webrtc.plan);
+    },
+
+    'diagnosis:submit-webrtc': async ({ runId, checks, error }) => {
+      const run = runs.get(runId);
+      if (!run?.webrtc || run.webrtc.done) return ok({ accepted: false, rejected: checks.map((c) => c.id) });
+      const plan = await run.webrtc.plan;
+      const { accepted, rejected } = acceptWebrtcChecks(plan, checks);
+      run.webrtc.submit({ checks: accepted, ...(error ? { error } : {}) });
+      return ok({ accepted: true, rejected });
+    },
+
+    'credentials:status': async ({ profileId }) => ok(credentialStatus(profileId)),
+
+    'credentials:forget': async ({ profileId }) => ok({ forgotten: deps.credentialStore?.forget(profileId) ?? false }),
+  };
+}

@@ -1,0 +1,82 @@
+import { checkId } from '../../common/analysis/ids';
+import type { WebrtcPlan, WebrtcServer } from '../../common/ipc/diagnosis';
+import type { Profile } from '../../common/profile/schema';
+import type { CheckResult } from '../../common/report/schema';
+
+/** Defaults of the renderer's WebRTC suite; sized so that it finishes alongside the engine (~10 s). */
+export const WEBRTC_DEFAULTS = { connectDeadlineMs: 6000, streamMs: 3000, packetRate: 50 } as const;
+
+/** `[v6]` in URLs, plain names and v4 addresses as they are. */
+function urlHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/**
+ * The ICE servers of a profile as the suite tests them, one URL each: STUN as `stun:`, TURN over
+ * UDP/TCP as `turn:…?transport=`, TURN over TLS as `turns:…?transport=tcp` (RFC 7065). Each carries
+ * the check id its result must use, so main can refuse results for servers it never handed out.
+ */
+export function webrtcServers(profile: Profile): WebrtcServer[] {
+  const out: WebrtcServer[] = [];
+  for (const s of profile.stun) {
+    out.push({ checkId: checkId.webrtcGather('stun', s.host, s.port), kind: 'stun', transport: 'udp', host: s.host, port: s.port, url: `stun:${urlHost(s.host)}:${s.port}` });
+  }
+  for (const t of profile.turn) {
+    const url = t.transport === 'tls'
+      ? `turns:${urlHost(t.host)}:${t.port}?transport=tcp`
+      : `turn:${urlHost(t.host)}:${t.port}?transport=${t.transport}`;
+    out.push({
+      checkId: checkId.webrtcRelay(t.transport, t.host, t.port),
+      gatherId: checkId.webrtcGather(t.transport, t.host, t.port),
+      kind: 'turn', transport: t.transport, host: t.host, port: t.port, url,
+    });
+  }
+  return out;
+}
+
+export function webrtcPlan(
+  runId: string, profile: Profile, credentials: { username: string; credential: string } | null, credentialsError: string | undefined,
+  options: Partial<Pick<WebrtcPlan, 'connectDeadlineMs' | 'streamMs' | 'packetRate'>> = {},
+): WebrtcPlan {
+  return {
+    runId,
+    servers: webrtcServers(profile),
+    ...(credentials ? { credentials: { username: credentials.username, credential: credentials.credential } } : {}),
+    ...(credentialsError ? { credentialsError } : {}),
+    connectDeadlineMs: options.connectDeadlineMs ?? WEBRTC_DEFAULTS.connectDeadlineMs,
+    streamMs: options.streamMs ?? WEBRTC_DEFAULTS.streamMs,
+    packetRate: options.packetRate ?? WEBRTC_DEFAULTS.packetRate,
+    direct: Boolean(profile.p2p),
+  };
+}
+
+/**
+ * Keeps only the submitted checks that belong to servers of this plan, with host/port/transport
+ * taken from the plan (main's own data), so a page cannot make a check claim another server.
+ */
+export function acceptWebrtcChecks(plan: WebrtcPlan, checks: CheckResult[]): { accepted: CheckResult[]; rejected: string[] } {
+  const known = new Map<string, WebrtcServer | null>();
+  for (const s of plan.servers) {
+    known.set(s.checkId, s);
+    if (s.gatherId) known.set(s.gatherId, s);
+  }
+  if (plan.direct) known.set(checkId.webrtcDirect(), null);
+  const accepted: CheckResult[] = [];
+  const rejected: string[] = [];
+  const seen = new Set<string>();
+  for (const c of checks) {
+    if (!known.has(c.id) || seen.has(c.id)) {
+      rejected.push(c.id);
+      continue;
+    }
+    seen.add(c.id);
+    const s = known.get(c.id);
+    if (!s) {
+      const { transport: _t, host: _h, port: _p, ...rest } = c;
+      accepted.push({ ...rest, kind: 'webrtc' });
+    } else {
+      accepted.push({ ...c, kind: 'webrtc', transport: s.transport, host: s.host, port: s.port });
+    }
+  }
+  return { accepted, rejected };
+}
