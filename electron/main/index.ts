@@ -1,7 +1,11 @@
 import { app, ipcMain, protocol, safeStorage, session } from 'electron';
 import { join } from 'node:path';
+import { applyLinuxPlan } from '../node/firewall/apply';
+import { detectLocalFirewall } from '../node/firewall/detect';
 import { diagnose } from '../node/engine/diagnose';
+import { recheck } from '../node/engine/recheck';
 import { createCredentialStore } from './credentials-store';
+import { chooseSavePathWithDialog, printPdfInElectron } from './pdf';
 import { createHandlers } from './ipc/handlers';
 import { registerHandlers } from './ipc/handle';
 import { appPaths } from './paths';
@@ -40,6 +44,18 @@ function start(): void {
     resolveProxy: (url) => session.defaultSession.resolveProxy(url),
     // Secrets the user asked to remember: encrypted with the OS keychain (safeStorage), userData/credentials.
     credentialStore: createCredentialStore({ dir: join(app.getPath('userData'), 'credentials'), safeStorage }),
+    // Reports: history in userData/history, PDFs printed by Electron, paths from the save dialog.
+    reports: {
+      historyDir: join(app.getPath('userData'), 'history'),
+      printPdf: (html, options) => printPdfInElectron(html, options),
+      chooseSavePath: (request) => chooseSavePathWithDialog(request, () => ownWindows()[0]),
+    },
+    // Fix my firewall: the fixed script next to the profiles (resources/firewall), elevated via pkexec.
+    firewall: {
+      detect: () => detectLocalFirewall(),
+      apply: (plan, action) => applyLinuxPlan(plan, action, { scriptPath: join(paths.profilesDir, '../firewall/apply-linux.sh') }),
+      recheck: (profile, previous) => recheck(profile, previous),
+    },
   });
   registerHandlers(ipcMain, handlers, { policy: { origin: renderer.origin, isOwnWebContents } });
 

@@ -33,5 +33,24 @@ export function createBridge(transport: BridgeTransport) {
       status: (profileId) => transport.invoke('credentials:status', { profileId }),
       forget: (profileId) => transport.invoke('credentials:forget', { profileId }),
     },
+    history: {
+      list: () => transport.invoke('history:list'),
+      open: (id) => transport.invoke('history:open', { id }),
+      remove: (id) => transport.invoke('history:delete', { id }),
+      importJson: (text) => transport.invoke('history:import', { text }),
+      exportJson: (id) => transport.invoke('history:export-json', { id }),
+      summary: (id) => transport.invoke('history:summary', { id }),
+    },
+    reports: {
+      savePdf: (request) => transport.invoke('report:pdf', request),
+      compare: (beforeId, afterId) => transport.invoke('report:compare', { beforeId, afterId }),
+    },
+    firewall: {
+      plan: (ref) => transport.invoke('firewall:plan', ref),
+      apply: (ref, consent) => transport.invoke('firewall:apply', { ...ref, consent }),
+      undo: (ref, consent) => transport.invoke('firewall:undo', { ...ref, consent }),
+      recheck: (ref) => transport.invoke('firewall:recheck', ref),
+      ticket: (ref, target) => transport.invoke('firewall:ticket', { ...ref, target }),
+    },
   } satisfies PathcheckBridge;
 }

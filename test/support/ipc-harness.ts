@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { EventChannel, EventMap, Handlers, InvokeChannel, RequestInput, Response } from '../../electron/common/ipc/contract';
 import type { IpcResult } from '../../electron/common/ipc/result';
 import { wrapHandler } from '../../electron/main/ipc/handle';
-import { createHandlers, type DiagnosisEngine } from '../../electron/main/ipc/handlers';
+import { createHandlers, type DiagnosisEngine, type HandlerDeps } from '../../electron/main/ipc/handlers';
 import type { BridgeTransport } from '../../electron/preload/bridge';
 
 /** The repository's built-in profiles, as main reads them when unpackaged. */
@@ -28,15 +28,19 @@ export interface IpcHarness {
  * with the caller standing in for the app window. `origin` is the page origin the harness trusts
  * (the app protocol by default; the e2e server's http origin there).
  */
-export function createIpcHarness(options: { engine?: DiagnosisEngine; origin?: string; version?: string } = {}): IpcHarness {
+export function createIpcHarness(
+  options: { engine?: DiagnosisEngine; origin?: string; version?: string; reports?: HandlerDeps['reports']; firewall?: HandlerDeps['firewall']; profilesDir?: string } = {},
+): IpcHarness {
   const origin = options.origin ?? 'app://pathcheck';
   const listeners = new Map<EventChannel, Set<(payload: EventMap[EventChannel]) => void>>();
   const harness: IpcHarness = {
     emitted: [],
     handlers: createHandlers({
-      profilesDir: PROFILES_DIR,
+      profilesDir: options.profilesDir ?? PROFILES_DIR,
       engine: options.engine,
       app: { name: 'Pathcheck', version: options.version ?? '0.0.0-test' },
+      ...(options.reports ? { reports: options.reports } : {}),
+      ...(options.firewall ? { firewall: options.firewall } : {}),
       emit: (channel, payload) => {
         harness.emitted.push({ channel, payload });
         harness.onEmit?.(channel, payload);

@@ -4,6 +4,9 @@ import type { CredentialsForgotten, CredentialsStatus } from './credentials';
 import type { DiagnosisCancelled, DiagnosisStarted, DiagnosisStartRequest, WebrtcPlan, WebrtcSubmitRequest, WebrtcSubmitted } from './diagnosis';
 import type { ProfileEntry, ProfileValidation } from './profiles';
 import type { IpcResult } from './result';
+import type { FirewallApplied, FirewallPlanView, FirewallRechecked, FirewallTicket, ReportRef } from './firewall';
+import type { FirewallTargetId } from '../firewall/types';
+import type { HistoryDeleted, HistoryItem, HistoryOpened, HistorySummary, ReportCompared, ReportPdfRequest, Saved } from './history';
 
 /** Removes a listener added by an `onX` function. Calling it twice is harmless. */
 export type Unsubscribe = () => void;
@@ -38,6 +41,32 @@ export interface PathcheckBridge {
     status(profileId: string): Promise<IpcResult<CredentialsStatus>>;
     forget(profileId: string): Promise<IpcResult<CredentialsForgotten>>;
   };
+  history: {
+    /** Saved reports, newest first. */
+    list(): Promise<IpcResult<HistoryItem[]>>;
+    open(id: string): Promise<IpcResult<HistoryOpened>>;
+    remove(id: string): Promise<IpcResult<HistoryDeleted>>;
+    /** Validates report JSON text (read by the page from a chosen file) and saves it. */
+    importJson(text: string): Promise<IpcResult<HistoryItem>>;
+    /** Main asks where to save (its own dialog) and writes the JSON. */
+    exportJson(id: string): Promise<IpcResult<Saved>>;
+    /** Short plain-text summary for a ticket. */
+    summary(id: string): Promise<IpcResult<HistorySummary>>;
+  };
+  reports: {
+    /** Main asks where to save and prints the report (optionally with comparison or rules appendix). */
+    savePdf(request: ReportPdfRequest): Promise<IpcResult<Saved>>;
+    compare(beforeId: string, afterId: string): Promise<IpcResult<ReportCompared>>;
+  };
+  firewall: {
+    plan(ref: ReportRef): Promise<IpcResult<FirewallPlanView>>;
+    /** Applies the rules main derives from that report; `consent` must be the user's explicit yes. */
+    apply(ref: ReportRef, consent: true): Promise<IpcResult<FirewallApplied>>;
+    undo(ref: ReportRef, consent: true): Promise<IpcResult<FirewallApplied>>;
+    /** Re-runs only the failed checks of that report and saves the merged report. */
+    recheck(ref: ReportRef): Promise<IpcResult<FirewallRechecked>>;
+    ticket(ref: ReportRef, target: FirewallTargetId): Promise<IpcResult<FirewallTicket>>;
+  };
 }
 
 /**
@@ -50,6 +79,9 @@ export const BRIDGE_SHAPE = {
   profiles: ['list', 'validate'],
   diagnosis: ['start', 'cancel', 'onEvent', 'webrtcConfig', 'submitWebrtc'],
   credentials: ['status', 'forget'],
+  history: ['list', 'open', 'remove', 'importJson', 'exportJson', 'summary'],
+  reports: ['savePdf', 'compare'],
+  firewall: ['plan', 'apply', 'undo', 'recheck', 'ticket'],
 } as const satisfies { [K in keyof PathcheckBridge]: ReadonlyArray<keyof PathcheckBridge[K]> };
 
 /** Compile-time check of the other direction: a bridge function missing from BRIDGE_SHAPE is an error here. */

@@ -21,6 +21,8 @@ import {
 } from './diagnosis';
 import { ProfilesChannel, ProfilesListRequestSchema, ProfilesValidateRequestSchema, type ProfileEntry, type ProfileValidation } from './profiles';
 import type { IpcResult } from './result';
+import { FirewallApplyRequestSchema, FirewallChannel, FirewallPlanRequestSchema, FirewallRecheckRequestSchema, FirewallTicketRequestSchema, FirewallUndoRequestSchema, type FirewallApplied, type FirewallPlanView, type FirewallRechecked, type FirewallTicket } from './firewall';
+import { HistoryChannel, HistoryIdRequestSchema, HistoryImportRequestSchema, HistoryListRequestSchema, ReportChannel, ReportCompareRequestSchema, ReportPdfRequestSchema, type HistoryDeleted, type HistoryItem, type HistoryOpened, type HistorySummary, type ReportCompared, type Saved } from './history';
 
 /**
  * The whole renderer -> main surface in one table: every invoke channel and the schema main parses
@@ -37,6 +39,19 @@ export const requestSchemas = {
   [DiagnosisChannel.submitWebrtc]: WebrtcSubmitRequestSchema,
   [CredentialsChannel.status]: CredentialsStatusRequestSchema,
   [CredentialsChannel.forget]: CredentialsForgetRequestSchema,
+  [HistoryChannel.list]: HistoryListRequestSchema,
+  [HistoryChannel.open]: HistoryIdRequestSchema,
+  [HistoryChannel.delete]: HistoryIdRequestSchema,
+  [HistoryChannel.import]: HistoryImportRequestSchema,
+  [HistoryChannel.exportJson]: HistoryIdRequestSchema,
+  [HistoryChannel.summary]: HistoryIdRequestSchema,
+  [ReportChannel.pdf]: ReportPdfRequestSchema,
+  [ReportChannel.compare]: ReportCompareRequestSchema,
+  [FirewallChannel.plan]: FirewallPlanRequestSchema,
+  [FirewallChannel.apply]: FirewallApplyRequestSchema,
+  [FirewallChannel.undo]: FirewallUndoRequestSchema,
+  [FirewallChannel.recheck]: FirewallRecheckRequestSchema,
+  [FirewallChannel.ticket]: FirewallTicketRequestSchema,
 } as const;
 
 export type InvokeChannel = keyof typeof requestSchemas;
@@ -57,6 +72,19 @@ export interface ResponseMap {
   [DiagnosisChannel.submitWebrtc]: WebrtcSubmitted;
   [CredentialsChannel.status]: CredentialsStatus;
   [CredentialsChannel.forget]: CredentialsForgotten;
+  [HistoryChannel.list]: HistoryItem[];
+  [HistoryChannel.open]: HistoryOpened;
+  [HistoryChannel.delete]: HistoryDeleted;
+  [HistoryChannel.import]: HistoryItem;
+  [HistoryChannel.exportJson]: Saved;
+  [HistoryChannel.summary]: HistorySummary;
+  [ReportChannel.pdf]: Saved;
+  [ReportChannel.compare]: ReportCompared;
+  [FirewallChannel.plan]: FirewallPlanView;
+  [FirewallChannel.apply]: FirewallApplied;
+  [FirewallChannel.undo]: FirewallApplied;
+  [FirewallChannel.recheck]: FirewallRechecked;
+  [FirewallChannel.ticket]: FirewallTicket;
 }
 export type Response<C extends InvokeChannel> = ResponseMap[C];
 

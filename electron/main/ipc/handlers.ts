@@ -5,6 +5,10 @@ import { fail, IpcErrorCode, ok, type IpcResult } from '../../common/ipc/result'
 import { parseProfileJson, type Profile } from '../../common/profile/schema';
 import { listProfiles } from '../../node/profiles/store';
 import { createDiagnosisHandlers, type DiagnosisDeps, type DiagnosisEngine } from './diagnosis-handlers';
+import { createFirewallHandlers, type FirewallDeps } from './firewall-handlers';
+import { createHistoryHandlers } from './history-handlers';
+import { createReportsContext, type ReportsDeps } from './reports-context';
+import { unavailableReportsHandlers } from './reports-unavailable';
 
 export { ENGINE_UNAVAILABLE_MESSAGE, type DiagnosisEngine } from './diagnosis-handlers';
 
@@ -24,6 +28,10 @@ export interface HandlerDeps {
   emit<E extends EventChannel>(channel: E, payload: EventMap[E]): void;
   /** Name and version for `app:info`; main passes Electron's `app.getName()` / `app.getVersion()`. */
   app?: { name: string; version: string };
+  /** History, PDF and save dialog (reports-context.ts); absent → those channels answer `history-unavailable`. */
+  reports?: ReportsDeps;
+  /** Detection, elevated apply and re-check for "fix my firewall" (firewall-handlers.ts); needs `reports`. */
+  firewall?: FirewallDeps;
 }
 
 /**
@@ -32,6 +40,8 @@ export interface HandlerDeps {
  * e2e harness and unit tests call exactly these.
  */
 export function createHandlers(deps: HandlerDeps): Handlers {
+  const reports = deps.reports ? createReportsContext(deps.reports, deps.profilesDir) : null;
+
   const appInfo = (): AppInfo => ({
     name: deps.app?.name ?? 'Pathcheck',
     version: deps.app?.version ?? '0.0.0-dev',
@@ -56,6 +66,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...(deps.credentialStore ? { credentialStore: deps.credentialStore } : {}),
     ...(deps.resolveCredentials ? { resolveCredentials: deps.resolveCredentials } : {}),
     ...(deps.webrtc ? { webrtc: deps.webrtc } : {}),
+    // Every completed diagnosis goes to history (saved in the background; failures are logged).
+    onCompleted: (runId, report, profile) => reports?.completed(runId, report, profile),
   });
 
   return {
@@ -73,5 +85,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
 
     ...diagnosis,
+
+    ...(reports ? createHistoryHandlers(reports) : unavailableReportsHandlers.history),
+    ...(reports && deps.firewall ? createFirewallHandlers(reports, deps.firewall) : unavailableReportsHandlers.firewall),
   };
 }

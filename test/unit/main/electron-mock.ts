@@ -24,6 +24,8 @@ export class FakeWebContents extends EventEmitter {
   readonly mainFrame: FakeFrame;
   windowOpenHandler: ((details: { url: string }) => { action: 'allow' | 'deny' }) | null = null;
   readonly send = vi.fn();
+  /** printToPDF of the hidden print window (electron/main/pdf.ts); answers a tiny PDF by default. */
+  readonly printToPDF = vi.fn(async (_options: unknown) => Buffer.from('%PDF-1.7 fake'));
 
   constructor(url = 'app://pathcheck/index.html') {
     super();
@@ -75,6 +77,10 @@ export class BrowserWindow extends EventEmitter {
     this.destroyed = true;
     this.emit('closed');
   }
+
+  destroy(): void {
+    this.close();
+  }
 }
 
 class FakeApp extends EventEmitter {
@@ -117,6 +123,12 @@ export const protocol = {
 class FakeSession {
   permissionRequestHandler: ((wc: unknown, permission: string, callback: (granted: boolean) => void, details?: unknown) => void) | null = null;
   permissionCheckHandler: ((wc: unknown, permission: string, origin: string, details?: unknown) => boolean) | null = null;
+  beforeRequest: ((details: { url: string }, callback: (response: { cancel: boolean }) => void) => void) | null = null;
+  readonly webRequest = {
+    onBeforeRequest: (listener: FakeSession['beforeRequest']) => {
+      this.beforeRequest = listener;
+    },
+  };
   setPermissionRequestHandler(h: FakeSession['permissionRequestHandler']): void {
     this.permissionRequestHandler = h;
   }
@@ -124,7 +136,23 @@ class FakeSession {
     this.permissionCheckHandler = h;
   }
 }
-export const session = { defaultSession: new FakeSession() };
+export const session = {
+  defaultSession: new FakeSession(),
+  partitions: new Map<string, FakeSession>(),
+  fromPartition(name: string): FakeSession {
+    const existing = this.partitions.get(name);
+    if (existing) return existing;
+    const created = new FakeSession();
+    this.partitions.set(name, created);
+    return created;
+  },
+};
+
+/** Save dialog: answers `savePath` (null = the user cancelled). */
+export const dialog = {
+  savePath: null as string | null,
+  showSaveDialog: vi.fn(async (..._args: unknown[]) => ({ canceled: dialog.savePath === null, filePath: dialog.savePath ?? '' })),
+};
 
 /**
  * safeStorage: "encrypts" by XOR + a marker so tests can see the file is not plain text. `available`
@@ -172,6 +200,9 @@ export function resetElectronMock(): void {
   protocol.handlers.clear();
   protocol.registerSchemesAsPrivileged.mockClear();
   session.defaultSession = new FakeSession();
+  session.partitions.clear();
+  dialog.savePath = null;
+  dialog.showSaveDialog.mockClear();
   safeStorage.available = true;
   safeStorage.backend = 'gnome_libsecret';
   contextBridge.exposed.clear();

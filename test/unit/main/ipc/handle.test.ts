@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { requestSchemas, type Handlers, type InvokeChannel } from '../../../../electron/common/ipc/contract';
 import { ok } from '../../../../electron/common/ipc/result';
 import { registerHandlers, wrapHandler } from '../../../../electron/main/ipc/handle';
+import { unavailableReportsHandlers } from '../../../../electron/main/ipc/reports-unavailable';
 import { fakeInvokeEvent, FakeWebContents, ipcMain, resetElectronMock } from '../electron-mock';
 
 vi.mock('electron', () => import('../electron-mock'));
@@ -21,6 +22,10 @@ function fakeHandlers(): Handlers {
     'diagnosis:submit-webrtc': vi.fn(async () => ok({ accepted: true, rejected: [] })),
     'credentials:status': vi.fn(async () => ok({ storage: { available: true as const }, saved: null })),
     'credentials:forget': vi.fn(async () => ok({ forgotten: false })),
+    // History, report and firewall channels: their own tests cover them; here they only need to exist.
+    ...(Object.fromEntries(
+      Object.entries({ ...unavailableReportsHandlers.history, ...unavailableReportsHandlers.firewall }).map(([c, h]) => [c, vi.fn(h)]),
+    ) as unknown as typeof unavailableReportsHandlers.history & typeof unavailableReportsHandlers.firewall),
   };
 }
 

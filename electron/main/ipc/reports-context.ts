@@ -1,0 +1,120 @@
+import type { ReportRef } from '../../common/ipc/firewall';
+import { HistoryErrorCode, type HistoryItem } from '../../common/ipc/history';
+import { fail, ok, type IpcResult } from '../../common/ipc/result';
+import type { Profile } from '../../common/profile/schema';
+import type { CheckResult, Report } from '../../common/report/schema';
+import { createHistory, HistoryError, type History, type HistoryEntry } from '../../node/report/history';
+import { listProfiles } from '../../node/profiles/store';
+
+/** Options of the save dialog main shows; tests answer with a temp path instead. */
+export interface SaveRequest {
+  title: string;
+  defaultName: string;
+  filters: Array<{ name: string; extensions: string[] }>;
+}
+
+/** What the history, report and firewall handlers need from their surroundings (all injectable). */
+export interface ReportsDeps {
+  /** Where history lives: `userData/history` in the app, a temp dir in tests. */
+  historyDir: string;
+  /** Asks where to save; null when the user cancelled. Main: Electron's dialog; tests: a temp path. */
+  chooseSavePath(request: SaveRequest): Promise<string | null>;
+  /** Prints a report HTML document to PDF. Main: printToPDF in a hidden window; harness: system Chromium. */
+  printPdf(html: string, options: { footerTemplate: string; headerTemplate: string }): Promise<Buffer>;
+  /** Where save failures are logged (main's console by default). */
+  log?: (message: string) => void;
+}
+
+/** A stored report, resolved from a history id or a runId, with the profile it was made with. */
+export interface ResolvedReport {
+  id: string;
+  report: Report;
+}
+
+/**
+ * State shared by the history and firewall handlers: the history store, which history id each run
+ * of this session was saved under, and the profile each saved report was made with (an imported
+ * profile exists nowhere else). One per createHandlers() call.
+ */
+export interface ReportsContext {
+  history: History;
+  deps: ReportsDeps;
+  /** Called where main passes a run's `done` event: saves the report (best effort, logged). */
+  completed(runId: string, report: Report, profile: Profile): void;
+  /** Saves a report made here (e.g. a re-check), remembering its profile. */
+  save(report: Report, profile: Profile): Promise<HistoryEntry>;
+  resolve(ref: ReportRef): Promise<IpcResult<ResolvedReport>>;
+  /** The profile a report was made with: this session's, else the built-in one with its id. */
+  profileFor(id: string, report: Report): Promise<Profile | null>;
+}
+
+export function toItem(e: HistoryEntry): HistoryItem {
+  return { id: e.id, startedAt: e.startedAt, profile: e.profile, verdicts: e.verdicts };
+}
+
+/** HistoryError messages are written for people; anything else stays in the log. */
+export function historyFailure<T>(e: unknown, code: string = HistoryErrorCode.notFound): IpcResult<T> {
+  if (e instanceof HistoryError) return fail(code, e.message);
+  throw e;
+}
+
+export function createReportsContext(deps: ReportsDeps, profilesDir: string): ReportsContext {
+  const history = createHistory(deps.historyDir);
+  const log = deps.log ?? ((m: string) => console.warn(m));
+  const savedRuns = new Map<string, Promise<string | null>>();
+  const profiles = new Map<string, Profile>();
+
+  const save = async (report: Report, profile: Profile) => {
+    const entry = await history.save(report);
+    profiles.set(entry.id, profile);
+    return entry;
+  };
+
+  return {
+    history,
+    deps,
+    save,
+    completed(runId, report, profile) {
+      const saving = save(report, profile).then(
+        (e) => e.id,
+        (e: unknown) => {
+          log(`[history] could not save the report of run ${runId}: ${(e as Error)?.message ?? String(e)}`);
+          return null;
+        },
+      );
+      savedRuns.set(runId, saving);
+    },
+    async resolve(ref) {
+      let id: string | null;
+      if ('runId' in ref) {
+        id = (await savedRuns.get(ref.runId)) ?? null;
+        if (!id) return fail(HistoryErrorCode.notFound, 'That run has no saved report (it did not finish, or saving it failed).');
+      } else id = ref.reportId;
+      try {
+        return ok({ id, report: await history.load(id) });
+      } catch (e) {
+        return historyFailure(e);
+      }
+    },
+    async profileFor(id, report) {
+      const known = profiles.get(id);
+      if (known) return known;
+      try {
+        return (await listProfiles(profilesDir)).find((p) => p.id === report.profile.id) ?? null;
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+const TRANSPORT = { udp: 'UDP', tcp: 'TCP', tls: 'TLS' } as const;
+
+/** A short human label for a check (the page's tables), e.g. "turn over UDP turn.lab.test:3478". */
+export function checkLabel(c: CheckResult): string {
+  const what = c.kind === 'turn' || c.kind === 'stun' ? c.kind.toUpperCase() : c.kind === 'tls' ? 'TLS' : c.kind === 'dns' ? 'DNS' : c.kind;
+  const over = c.transport && c.kind !== 'tls' ? ` over ${TRANSPORT[c.transport]}` : '';
+  const where = c.host ? ` ${c.host}${c.port ? `:${c.port}` : ''}` : '';
+  return `${what}${over}${where}`.trim() || c.id;
+}
+

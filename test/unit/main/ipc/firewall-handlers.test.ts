@@ -1,0 +1,164 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Report } from '../../../../electron/common/report/schema';
+import { createHistory } from '../../../../electron/node/report/history';
+import type { IpcHarness } from '../../../support/ipc-harness';
+import { loadFixture } from '../../common/report/fixtures';
+import { fakeFirewallDeps, reportsHarness, reportsSetup, type ReportsSetup } from './reports-support';
+
+let s: ReportsSetup;
+let fw: ReturnType<typeof fakeFirewallDeps>;
+let h: IpcHarness;
+
+beforeEach(() => {
+  s = reportsSetup();
+  fw = fakeFirewallDeps();
+  h = reportsHarness(s, fw);
+});
+afterEach(() => s.cleanup());
+
+const TURN_UDP = 'turn:udp:turn.lab.test:3478';
+
+/** only-tcp-443 with UDP 3478 to TURN blocked at `layer` (what the lab's drop-udp-3478 scenarios produce). */
+function blockedAt(layer: 'local' | 'perimeter' | 'proxy'): Report {
+  const r = structuredClone(loadFixture('only-tcp-443'));
+  r.firewall = { layer, blocked: [{ protocol: 'udp', ports: [[3478, 3478]], to: ['turn.lab.test'], purpose: 'TURN over UDP', checks: [TURN_UDP], layer }] };
+  return r;
+}
+
+async function seed(report: Report): Promise<string> {
+  return (await createHistory(s.historyDir).save(report)).id;
+}
+
+function value<T>(r: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
+  if (!r.ok) throw new Error(`expected ok, got ${r.error.code}: ${r.error.message}`);
+  return r.value;
+}
+
+describe('firewall:plan', () => {
+  it('a local block: the exact nftables rules for the chain that drops, apply offered', async () => {
+    const id = await seed(blockedAt('local'));
+    const plan = value(await h.invoke('firewall:plan', { reportId: id }));
+    expect(plan).toMatchObject({ reportId: id, mode: 'local', canApply: true, refusal: null, applied: false, local: { target: 'nftables', format: 'nft' } });
+    expect(plan.local!.text).toContain('inet pc_fw local_out');
+    expect(plan.local!.text).toContain('10.77.2.0/24');
+    expect(plan.local!.text).toContain('3478');
+    expect(plan.local!.undo).toMatch(/pathcheck/);
+  });
+
+  it('a perimeter block: ticket mode with the reason, perimeter/cloud/proxy targets only', async () => {
+    const id = await seed(blockedAt('perimeter'));
+    const plan = value(await h.invoke('firewall:plan', { reportId: id }));
+    expect(plan).toMatchObject({ mode: 'ticket', canApply: false, local: null });
+    expect(plan.refusal).toMatch(/perimeter firewall/);
+    expect(plan.ticket).toHaveLength(1);
+    const kinds = new Set(plan.ticketTargets.map((t) => t.kind));
+    expect([...kinds].sort()).toEqual(['cloud', 'perimeter', 'proxy']);
+    expect(plan.ticketTargets.map((t) => t.id)).toContain('cisco-asa');
+  });
+
+  it('policy forbids local rules: rules shown, apply refused with the reason', async () => {
+    fw.detect.mockResolvedValueOnce({ platform: 'linux', outboundDefault: 'allow', localRulesAllowed: false, notes: [], engines: [], dropChains: [] });
+    const id = await seed(blockedAt('local'));
+    const plan = value(await h.invoke('firewall:plan', { reportId: id }));
+    expect(plan).toMatchObject({ mode: 'local', canApply: false });
+    expect(plan.refusal).toMatch(/Policy/);
+  });
+
+  it('a report whose profile is unknown here: a clear error, no rules', async () => {
+    const r = blockedAt('local');
+    r.profile = { id: 'somewhere-else', name: 'Elsewhere' };
+    const id = await seed(r);
+    expect(await h.invoke('firewall:plan', { reportId: id })).toMatchObject({ ok: false, error: { code: 'profile-unknown' } });
+  });
+});
+
+describe('firewall:apply / undo', () => {
+  it('needs consent: a missing or false consent never reaches the handler', async () => {
+    const id = await seed(blockedAt('local'));
+    for (const payload of [{ reportId: id }, { reportId: id, consent: false }, { reportId: id, consent: 'yes' }]) {
+      expect(await h.invoke('firewall:apply', payload as never)).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
+    }
+    expect(fw.apply).not.toHaveBeenCalled();
+  });
+
+  it('never accepts rules, commands or a plan from the page (strict payloads)', async () => {
+    const id = await seed(blockedAt('local'));
+    const hostile = [
+      { reportId: id, consent: true, rules: 'nft flush ruleset' },
+      { reportId: id, consent: true, plan: { version: 1, tag: 'pathcheck', chain: { family: 'inet', table: 'x;reboot', chain: 'y' }, rules: [] } },
+      { reportId: id, consent: true, script: '/tmp/evil.sh' },
+    ];
+    for (const payload of hostile) expect(await h.invoke('firewall:apply', payload as never)).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
+    expect(fw.apply).not.toHaveBeenCalled();
+  });
+
+  it('applies the plan main derives from the stored report, then undo removes exactly it', async () => {
+    const id = await seed(blockedAt('local'));
+    const applied = value(await h.invoke('firewall:apply', { reportId: id, consent: true }));
+    expect(applied).toEqual({ ok: true, changed: 2, elevation: 'root', error: null });
+    expect(fw.apply).toHaveBeenCalledTimes(1);
+    const [plan, action] = fw.apply.mock.calls[0]!;
+    expect(action).toBe('apply');
+    expect(plan).toEqual({
+      version: 1, tag: 'pathcheck', chain: { family: 'inet', table: 'pc_fw', chain: 'local_out' },
+      rules: [{ family: 4, protocol: 'udp', daddr: ['10.77.2.0/24'], ports: [[3478, 3478]] }, { family: 6, protocol: 'udp', daddr: ['fd77:2::/64'], ports: [[3478, 3478]] }],
+    });
+    expect(value(await h.invoke('firewall:plan', { reportId: id })).applied).toBe(true);
+
+    const undone = value(await h.invoke('firewall:undo', { reportId: id, consent: true }));
+    expect(undone).toMatchObject({ ok: true, changed: 2 });
+    expect(fw.apply.mock.calls[1]).toEqual([plan, 'undo']);
+    expect(value(await h.invoke('firewall:plan', { reportId: id })).applied).toBe(false);
+  });
+
+  it('refuses to apply a perimeter block, with the reason, and runs nothing', async () => {
+    const id = await seed(blockedAt('perimeter'));
+    const r = await h.invoke('firewall:apply', { reportId: id, consent: true });
+    expect(r).toMatchObject({ ok: false, error: { code: 'fix-refused' } });
+    if (!r.ok) expect(r.error.message).toMatch(/not on this computer/);
+    expect(fw.apply).not.toHaveBeenCalled();
+  });
+
+  it('passes on the script failure (cancelled prompt) as a result, not as applied', async () => {
+    fw.apply.mockResolvedValueOnce({ ok: false, action: 'apply', added: [], removed: [], elevation: 'pkexec', exitCode: 126, error: 'Request dismissed' });
+    const id = await seed(blockedAt('local'));
+    expect(value(await h.invoke('firewall:apply', { reportId: id, consent: true }))).toEqual({ ok: false, changed: 0, elevation: 'pkexec', error: 'Request dismissed' });
+    expect(value(await h.invoke('firewall:plan', { reportId: id })).applied).toBe(false);
+  });
+});
+
+describe('firewall:recheck', () => {
+  it('re-runs through the engine, saves the merged report, and reports before/after of the failed checks', async () => {
+    const before = blockedAt('local');
+    const id = await seed(before);
+    const after = structuredClone(before);
+    after.startedAt = '2026-11-27T05:00:00.000Z';
+    after.checks = after.checks.map((c) => (c.status === 'fail' || c.status === 'skipped' ? { ...c, status: 'pass' as const, reason: 'ok' } : c));
+    after.firewall = { layer: 'unknown', blocked: [] };
+    fw.recheck.mockResolvedValueOnce(after);
+    const r = value(await h.invoke('firewall:recheck', { reportId: id }));
+    expect(fw.recheck).toHaveBeenCalledWith(expect.objectContaining({ id: 'lab' }), expect.objectContaining({ startedAt: before.startedAt }));
+    expect(r.beforeId).toBe(id);
+    expect(r.afterId).not.toBe(id);
+    const failedBefore = before.checks.filter((c) => c.status === 'fail' || c.status === 'skipped');
+    expect(failedBefore.length).toBeGreaterThan(0);
+    expect(r.rerun.map((x) => x.id).sort()).toEqual(failedBefore.map((c) => c.id).sort());
+    expect(r.rerun.every((x) => x.after === 'pass')).toBe(true);
+    const list = value(await h.invoke('history:list'));
+    expect(list[0]!.id).toBe(r.afterId);
+  });
+});
+
+describe('firewall:ticket', () => {
+  it('rules in the chosen perimeter syntax plus the evidence summary', async () => {
+    const id = await seed(blockedAt('perimeter'));
+    const t = value(await h.invoke('firewall:ticket', { reportId: id, target: 'cisco-asa' }));
+    expect(t).toMatchObject({ target: 'cisco-asa', label: 'Cisco ASA', format: 'config' });
+    expect(t.text).toMatch(/access-list/);
+    expect(t.text).toContain('3478');
+    expect(t.summary).toMatch(/Lab stack/);
+    const squid = value(await h.invoke('firewall:ticket', { reportId: id, target: 'panos' }));
+    expect(squid.text).not.toBe(t.text);
+    expect(await h.invoke('firewall:ticket', { reportId: id, target: 'rm -rf /' as never })).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
+  });
+});

@@ -1,0 +1,79 @@
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { vi } from 'vitest';
+import type { ReportsDeps, SaveRequest } from '../../../../electron/main/ipc/reports-context';
+import { createIpcHarness, type IpcHarness } from '../../../support/ipc-harness';
+import type { FirewallDeps } from '../../../../electron/main/ipc/firewall-handlers';
+
+/** test/lab/profile.json: the profile (id "lab") the report fixtures were made with. */
+export const LAB_PROFILE = fileURLToPath(new URL('../../../lab/profile.json', import.meta.url));
+
+export interface ReportsSetup {
+  root: string;
+  historyDir: string;
+  profilesDir: string;
+  /** Where the fake save dialog answers; set `nextSavePath = null` to cancel. */
+  nextSavePath: string | null;
+  saveRequests: SaveRequest[];
+  printed: Array<{ html: string; footerTemplate: string }>;
+  deps: ReportsDeps;
+  cleanup(): void;
+}
+
+/**
+ * Temp dirs and fake surroundings for the history/report/firewall handlers: a history directory,
+ * a profiles directory holding the lab profile, a save "dialog" answering a temp path, and a
+ * printPdf that records the HTML and answers a tiny PDF.
+ */
+export function reportsSetup(): ReportsSetup {
+  const root = mkdtempSync(join(tmpdir(), 'pathcheck-reports-'));
+  const profilesDir = join(root, 'profiles');
+  mkdirSync(profilesDir);
+  copyFileSync(LAB_PROFILE, join(profilesDir, 'lab.json'));
+  const s: ReportsSetup = {
+    root,
+    historyDir: join(root, 'history'),
+    profilesDir,
+    nextSavePath: join(root, 'out.file'),
+    saveRequests: [],
+    printed: [],
+    deps: {
+      historyDir: join(root, 'history'),
+      chooseSavePath: async (request) => {
+        s.saveRequests.push(request);
+        return s.nextSavePath;
+      },
+      printPdf: async (html, options) => {
+        s.printed.push({ html, footerTemplate: options.footerTemplate });
+        return Buffer.from('%PDF-1.7 test');
+      },
+      log: () => {},
+    },
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+  return s;
+}
+
+/** The harness with reports (and optionally firewall) deps, its profilesDir swapped for the temp one. */
+export function reportsHarness(s: ReportsSetup, firewall?: FirewallDeps): IpcHarness {
+  return createIpcHarness({ reports: s.deps, ...(firewall ? { firewall } : {}), profilesDir: s.profilesDir });
+}
+
+export function fakeFirewallDeps(): FirewallDeps & { apply: ReturnType<typeof vi.fn>; recheck: ReturnType<typeof vi.fn>; detect: ReturnType<typeof vi.fn> } {
+  return {
+    platform: 'linux',
+    detect: vi.fn(async () => ({
+      platform: 'linux', outboundDefault: 'allow' as const, localRulesAllowed: true, notes: [],
+      engines: [{ name: 'nftables' as const, present: true, active: true, outboundDefault: 'allow' as const, detail: '' }],
+      dropChains: [{ family: 'inet' as const, table: 'pc_fw', chain: 'local_out' }],
+    })),
+    apply: vi.fn(async (_plan, action) => ({
+      ok: true, action, elevation: 'root' as const, exitCode: 0, error: null,
+      added: action === 'apply' ? [{ handle: 7, family: 'inet', table: 'pc_fw', chain: 'local_out' }, { handle: 8, family: 'inet', table: 'pc_fw', chain: 'local_out' }] : [],
+      removed: action === 'undo' ? [{ handle: 7, family: 'inet', table: 'pc_fw', chain: 'local_out' }, { handle: 8, family: 'inet', table: 'pc_fw', chain: 'local_out' }] : [],
+    })),
+    recheck: vi.fn(),
+  } as never;
+}
