@@ -232,7 +232,23 @@ export function blockedRequirements(profile: Profile, checks: CheckResult[], ran
     const purpose = r.id === rangeId.group ? 'Group media' : 'Peer-to-peer media';
     out.push({ protocol: r.protocol, ports: blockedPart, to: dest(to), purpose, checks: [r.id], layer: r.layer ?? 'unknown' });
   }
-  return out;
+  return mergeSame(out);
+}
+
+/** STUN and TURN/UDP on the same server port are one thing to open: one entry, both purposes. */
+function mergeSame(list: BlockedRequirement[]): BlockedRequirement[] {
+  const byKey = new Map<string, BlockedRequirement>();
+  for (const b of list) {
+    const key = JSON.stringify([b.protocol, b.ports, b.to, b.layer]);
+    const prev = byKey.get(key);
+    if (!prev) {
+      byKey.set(key, { ...b, checks: [...b.checks] });
+      continue;
+    }
+    if (b.purpose && !prev.purpose?.split(', ').includes(b.purpose)) prev.purpose = prev.purpose ? `${prev.purpose}, ${b.purpose}` : b.purpose;
+    prev.checks.push(...b.checks);
+  }
+  return [...byKey.values()];
 }
 
 function collectFindings(input: AnalysisInput, findings: Analysis['findings']): void {

@@ -22,6 +22,7 @@ export function planChecks(profile: Profile, opts: PlanOptions): PlannedCheck[] 
   profile.signaling.forEach((s) => addHost(s.host));
   profile.stun.forEach((s) => addHost(s.host));
   profile.turn.forEach((s) => addHost(s.host));
+  profile.group?.mediaServers.forEach((m) => addHost(m.host));
   if (profile.reflector) addHost(profile.reflector.host);
   for (const h of hosts) out.push({ id: checkId.dns(h), kind: 'dns', label: `Resolve ${h}` });
   for (const s of profile.signaling) out.push({ id: checkId.tls(s.host, s.port), kind: 'tls', label: `Signaling TLS ${s.host}:${s.port}` });

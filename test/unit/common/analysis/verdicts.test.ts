@@ -177,3 +177,11 @@ describe('a failed relay test', () => {
     expect(a.firewall.blocked).toEqual([]);
   });
 });
+
+describe('blocked requirements are listed once', () => {
+  it('STUN and TURN over UDP on the same port become one entry with both purposes', () => {
+    const checks = [sigOk, check('stun:udp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter' }), check('turn:udp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter' })];
+    const a = analyze(input({ rooms: ['group'], checks }));
+    expect(a.firewall.blocked).toEqual([expect.objectContaining({ protocol: 'udp', ports: [[3478, 3478]], purpose: 'STUN, TURN over UDP', checks: ['stun:udp:turn.lab.test:3478', 'turn:udp:turn.lab.test:3478'] })]);
+  });
+});
