@@ -193,7 +193,7 @@ function overallLayer(blocked: BlockedRequirement[]): Layer {
 
 const PURPOSE: Record<string, string> = {
   'turn:udp': 'TURN over UDP', 'turn:tcp': 'TURN over TCP', 'turn:tls': 'TURN over TLS',
-  'stun:udp': 'STUN', 'stun:tcp': 'STUN over TCP', tls: 'Signaling (TLS)', tcp: 'TCP',
+  'stun:udp': 'STUN', 'stun:tcp': 'STUN over TCP', tls: 'Signaling over TLS', tcp: 'TCP',
 };
 
 /** What the network refused, per protocol/port/destination, with the layer that refused it. */
