@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { vi } from 'vitest';
 import type { ReportsDeps, SaveRequest } from '../../../../electron/main/ipc/reports-context';
@@ -8,7 +8,8 @@ import { createIpcHarness, type IpcHarness } from '../../../support/ipc-harness'
 import type { FirewallDeps } from '../../../../electron/main/ipc/firewall-handlers';
 
 /** test/lab/profile.json: the profile (id "lab") the report fixtures were made with. */
-export const LAB_PROFILE = fileURLToPath(new URL('../../../lab/profile.json', import.meta.url));
+// From the path string: under happy-dom, `URL` is the DOM's class, which fileURLToPath refuses.
+export const LAB_PROFILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../lab/profile.json');
 
 export interface ReportsSetup {
   root: string;
