@@ -47,6 +47,7 @@ describe('useDiagnosisStore', () => {
     await store.start({ profileId: 'zoom', rooms: ['group'] });
     fake.push(check(OTHER));
     fake.push(check(RUN));
+    store.flush(); // progress is applied in ~100 ms batches; flush() applies it now
     expect(store.status).toBe('running');
     expect(store.events.map((e) => [e.type, e.runId])).toEqual([
       ['plan', RUN],
