@@ -109,12 +109,13 @@ export function createReportsContext(deps: ReportsDeps, profilesDir: string): Re
 }
 
 const TRANSPORT = { udp: 'UDP', tcp: 'TCP', tls: 'TLS' } as const;
+const KIND: Record<CheckResult['kind'], string> = {
+  dns: 'DNS', tcp: 'TCP', tls: 'TLS', stun: 'STUN', turn: 'TURN', relay: 'Relay', nat: 'NAT behaviour', proxy: 'Proxy', webrtc: 'WebRTC',
+};
 
-/** A short human label for a check (the page's tables), e.g. "turn over UDP turn.lab.test:3478". */
+/** A short human label for a check (the page's tables), e.g. "TURN over UDP turn.lab.test:3478". */
 export function checkLabel(c: CheckResult): string {
-  const what = c.kind === 'turn' || c.kind === 'stun' ? c.kind.toUpperCase() : c.kind === 'tls' ? 'TLS' : c.kind === 'dns' ? 'DNS' : c.kind;
-  const over = c.transport && c.kind !== 'tls' ? ` over ${TRANSPORT[c.transport]}` : '';
+  const over = c.transport && c.kind !== 'tls' && c.kind !== 'tcp' ? ` over ${TRANSPORT[c.transport]}` : '';
   const where = c.host ? ` ${c.host}${c.port ? `:${c.port}` : ''}` : '';
-  return `${what}${over}${where}`.trim() || c.id;
+  return `${KIND[c.kind] ?? c.kind}${over}${where}`.trim() || c.id;
 }
-

@@ -26,3 +26,9 @@ export function fmtDelta(ms: number): string {
   const v = Math.abs(ms).toFixed(1);
   return ms > 0 ? `+${v} ms` : ms < 0 ? `\u2212${v} ms` : '0.0 ms';
 }
+
+/** "Group media (UDP)" for `udp-range:group`; other ids as they are. */
+export function rangeLabel(id: string, protocol: 'udp' | 'tcp'): string {
+  const room = id.endsWith(':group') ? 'Group media' : id.endsWith(':p2p') ? 'Peer-to-peer media' : id;
+  return `${room} (${protocol.toUpperCase()})`;
+}
