@@ -24,6 +24,8 @@ export const useFirewallStore = defineStore('firewall', () => {
   const recheckedAfterUndo = shallowRef<FirewallRechecked | null>(null);
   const ticketTarget = ref<FirewallTargetId | null>(null);
   const ticket = shallowRef<FirewallTicket | null>(null);
+  /** Which view opened the dialog (FixButton), so only that one shows it. */
+  const owner = shallowRef<symbol | null>(null);
 
   async function call<T>(fn: () => Promise<IpcResult<T>>): Promise<T | null> {
     try {
@@ -49,8 +51,9 @@ export const useFirewallStore = defineStore('firewall', () => {
     ticketTarget.value = null;
   }
 
-  async function open(ref: ReportRef): Promise<void> {
+  async function open(ref: ReportRef, openedBy: symbol | null = null): Promise<void> {
     reset();
+    owner.value = openedBy;
     reportRef.value = ref;
     step.value = 'loading';
     const p = await call(() => bridge().firewall.plan(ref));
@@ -68,6 +71,7 @@ export const useFirewallStore = defineStore('firewall', () => {
     step.value = 'closed';
     reset();
     reportRef.value = null;
+    owner.value = null;
   }
 
   /** Apply (main elevates), then re-run only the failed checks and keep the before/after. */
@@ -117,7 +121,7 @@ export const useFirewallStore = defineStore('firewall', () => {
   }
 
   return {
-    step, reportRef, plan, consent, error, applied, undone, rechecked, recheckedAfterUndo, ticketTarget, ticket,
+    step, owner, reportRef, plan, consent, error, applied, undone, rechecked, recheckedAfterUndo, ticketTarget, ticket,
     open, close, apply, undo, prepareTicket,
   };
 });

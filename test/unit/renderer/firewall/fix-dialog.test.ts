@@ -139,3 +139,25 @@ describe('Fix dialog: perimeter block → ticket', () => {
     expect(sent.find(([c]) => c === 'report:pdf')).toEqual(['report:pdf', { id, firewallTarget: 'aws-sg' }]);
   });
 });
+
+describe('FixButton', () => {
+  it('is shown only when something is blocked, and only the button that opened the dialog shows it', async () => {
+    const { default: FixButton } = await import('../../../../renderer/src/components/firewall/FixButton.vue');
+    const report = blockedAt('local');
+    const id = (await createHistory(s.historyDir).save(report)).id;
+    const pinia = createPinia();
+    const open = parseReportJson(readFileSync(join(FIXTURES, 'open.json'), 'utf8'));
+    if (!open.ok) throw new Error('fixture');
+    const nothing = mount(FixButton, { props: { target: { reportId: id }, report: open.report }, global: { plugins: [pinia] } });
+    expect(nothing.find('button').exists()).toBe(false);
+    const a = mount(FixButton, { props: { target: { reportId: id }, report }, global: { plugins: [pinia] }, attachTo: document.body });
+    const b = mount(FixButton, { props: { target: { reportId: id }, report }, global: { plugins: [pinia] }, attachTo: document.body });
+    await b.find('button').trigger('click');
+    await vi.waitFor(() => expect(b.find('[role="dialog"] pre').exists()).toBe(true));
+    expect(a.find('[role="dialog"]').exists()).toBe(false);
+    expect(document.querySelectorAll('[role="dialog"]')).toHaveLength(1);
+    await b.find('[role="dialog"] button').trigger('click'); // Close
+    expect(document.querySelectorAll('[role="dialog"]')).toHaveLength(0);
+    for (const x of [nothing, a, b]) x.unmount();
+  });
+});
