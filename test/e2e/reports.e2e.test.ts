@@ -222,6 +222,21 @@ describe.skipIf(skip)('reports in Chromium (e2e): history, compare, PDF, fix', (
     await dialog.getByRole('button', { name: 'Close' }).click();
   }, 60_000);
 
+  it('reads well in the dark theme too', async () => {
+    await page.getByText('Dark', { exact: true }).click();
+    await page.getByRole('button', { name: /All reports/ }).click();
+    await page.locator(`[data-id="${ids.local}"]`).getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('button', { name: 'Fix firewall…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Fix firewall' });
+    await dialog.locator('pre[aria-label="Rules to apply"]').waitFor();
+    const colors = await dialog.evaluate((el) => ({ bg: getComputedStyle(el).backgroundColor, fg: getComputedStyle(el).color }));
+    expect(colors.bg).not.toBe(colors.fg);
+    expect(colors.bg).toBe('rgb(27, 31, 37)');
+    await page.screenshot({ path: resolve(ROOT, 'docs/screenshot-fix-dark.png') });
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await page.getByText('System', { exact: true }).click();
+  });
+
   it('logged no page errors or CSP violations', () => {
     expect(problems).toEqual([]);
     expect(existsSync(SHOT_HISTORY) && existsSync(SHOT_FIX)).toBe(true);
