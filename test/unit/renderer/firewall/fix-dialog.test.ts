@@ -161,3 +161,19 @@ describe('FixButton', () => {
     for (const x of [nothing, a, b]) x.unmount();
   });
 });
+
+describe('FixButton on a perimeter block', () => {
+  it('is labelled as the ticket and opens straight on it, with the reason', async () => {
+    const { default: FixButton } = await import('../../../../renderer/src/components/firewall/FixButton.vue');
+    const report = blockedAt('perimeter');
+    const id = (await createHistory(s.historyDir).save(report)).id;
+    const b = mount(FixButton, { props: { target: { reportId: id }, report }, global: { plugins: [createPinia()] }, attachTo: document.body });
+    expect(b.find('button').text()).toBe('Prepare ticket for the network team');
+    await b.find('button').trigger('click');
+    await vi.waitFor(() => expect(b.find('.ticket__rules').exists()).toBe(true));
+    expect(b.find('#fix-title').text()).toBe('Ticket for the network team');
+    expect(b.find('[role="note"]').text()).toMatch(/not on this computer/);
+    expect(b.find('.ticket__rules').text()).toMatch(/access-list/);
+    b.unmount();
+  });
+});
