@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { lookup as dnsLookup } from 'node:dns/promises';
 import type { Handlers } from '../../common/ipc/contract';
 import type { CredentialsStatus } from '../../common/ipc/credentials';
 import { DiagnosisChannel, type WebrtcPlan } from '../../common/ipc/diagnosis';
@@ -9,7 +10,7 @@ import type { CheckResult, Report, RoomType } from '../../common/report/schema';
 import { resolveCredentials as resolveProfileCredentials } from '../../node/credentials';
 import { mergeResults } from '../../node/engine/recheck';
 import type { CredentialStore } from '../credentials-store';
-import { acceptWebrtcChecks, webrtcPlan } from './diagnosis-webrtc';
+import { acceptWebrtcChecks, resolveIceHosts, webrtcPlan } from './diagnosis-webrtc';
 import type { HandlerDeps } from './handlers';
 
 /** What main needs from the engine (electron/node/engine `diagnose`); the CLI drives the same function. */
@@ -41,6 +42,8 @@ export interface DiagnosisDeps {
   webrtc?: { waitMs?: number; graceMs?: number } & Partial<Pick<WebrtcPlan, 'connectDeadlineMs' | 'streamMs' | 'packetRate'>>;
   /** Called with the final (merged) report of every run that completed; history saves it. */
   onCompleted?: (runId: string, report: Report, profile: Profile) => void;
+  /** Name → address for the suite's STUN/TURN URLs (default: the system resolver, IPv4 first). */
+  lookup?: (host: string) => Promise<string>;
   /** Loads the built-in profiles (shared with `profiles:list`). */
   loadProfiles(): Promise<IpcResult<Profile[]>>;
 }
@@ -74,6 +77,7 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
   /** Active runs. One at a time: two diagnoses at once would disturb each other's measurements. */
   const runs = new Map<string, Run>();
   const resolveCreds = deps.resolveCredentials ?? ((c, o) => resolveProfileCredentials(c, o));
+  const lookup = deps.lookup ?? (async (host: string) => (await dnsLookup(host, { family: 4 }).catch(() => dnsLookup(host))).address);
   const waitMs = deps.webrtc?.waitMs ?? 25_000;
   const graceMs = deps.webrtc?.graceMs ?? 1_500;
 
@@ -90,7 +94,7 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
       controller, profile, credentials,
       webrtc: wantWebrtc
         ? {
-          plan: credentials.then((c) => webrtcPlan(runId, profile, c.value, c.error, deps.webrtc)),
+          plan: Promise.all([credentials, resolveIceHosts(profile, lookup)]).then(([c, addresses]) => webrtcPlan(runId, profile, c.value, c.error, deps.webrtc, addresses)),
           submitted: new Promise((resolve) => (submit = resolve)),
           submit: (v) => submit(v),
           done: false,

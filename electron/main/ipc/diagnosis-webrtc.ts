@@ -3,6 +3,21 @@ import type { WebrtcPlan, WebrtcServer } from '../../common/ipc/diagnosis';
 import type { Profile } from '../../common/profile/schema';
 import type { CheckResult } from '../../common/report/schema';
 
+/** Resolves the STUN/TURN names of a profile (first address each, IPv4 preferred); names that fail are left out. */
+export async function resolveIceHosts(profile: Profile, lookup: (host: string) => Promise<string>, deadlineMs = 2000): Promise<Map<string, string>> {
+  const names = [...new Set([...profile.stun.map((s) => s.host), ...profile.turn.filter((t) => t.transport !== 'tls').map((t) => t.host)])];
+  const out = new Map<string, string>();
+  await Promise.all(names.map(async (name) => {
+    if (/^[\d.]+$/.test(name) || name.includes(':')) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), deadlineMs)));
+    const address = await Promise.race([lookup(name).catch(() => null), late]);
+    clearTimeout(timer);
+    if (address) out.set(name, address);
+  }));
+  return out;
+}
+
 /** Defaults of the renderer's WebRTC suite; sized so that it finishes alongside the engine (~10 s). */
 export const WEBRTC_DEFAULTS = { connectDeadlineMs: 6000, streamMs: 3000, packetRate: 50 } as const;
 
@@ -15,16 +30,22 @@ function urlHost(host: string): string {
  * The ICE servers of a profile as the suite tests them, one URL each: STUN as `stun:`, TURN over
  * UDP/TCP as `turn:…?transport=`, TURN over TLS as `turns:…?transport=tcp` (RFC 7065). Each carries
  * the check id its result must use, so main can refuse results for servers it never handed out.
+ *
+ * `addresses` (name → address, resolved by main) pins STUN and TURN over UDP/TCP to the address
+ * main resolved, so the browser and the engine test the same server of a round-robin name, and the
+ * browser's own UDP host lookup (which, unlike its TCP path, ignores /etc/hosts in a network
+ * namespace) is not in the way. TURN over TLS keeps the name: the certificate is checked against it.
  */
-export function webrtcServers(profile: Profile): WebrtcServer[] {
+export function webrtcServers(profile: Profile, addresses: ReadonlyMap<string, string> = new Map()): WebrtcServer[] {
   const out: WebrtcServer[] = [];
+  const at = (host: string) => urlHost(addresses.get(host) ?? host);
   for (const s of profile.stun) {
-    out.push({ checkId: checkId.webrtcGather('stun', s.host, s.port), kind: 'stun', transport: 'udp', host: s.host, port: s.port, url: `stun:${urlHost(s.host)}:${s.port}` });
+    out.push({ checkId: checkId.webrtcGather('stun', s.host, s.port), kind: 'stun', transport: 'udp', host: s.host, port: s.port, url: `stun:${at(s.host)}:${s.port}` });
   }
   for (const t of profile.turn) {
     const url = t.transport === 'tls'
       ? `turns:${urlHost(t.host)}:${t.port}?transport=tcp`
-      : `turn:${urlHost(t.host)}:${t.port}?transport=${t.transport}`;
+      : `turn:${at(t.host)}:${t.port}?transport=${t.transport}`;
     out.push({
       checkId: checkId.webrtcRelay(t.transport, t.host, t.port),
       gatherId: checkId.webrtcGather(t.transport, t.host, t.port),
@@ -37,10 +58,11 @@ export function webrtcServers(profile: Profile): WebrtcServer[] {
 export function webrtcPlan(
   runId: string, profile: Profile, credentials: { username: string; credential: string } | null, credentialsError: string | undefined,
   options: Partial<Pick<WebrtcPlan, 'connectDeadlineMs' | 'streamMs' | 'packetRate'>> = {},
+  addresses: ReadonlyMap<string, string> = new Map(),
 ): WebrtcPlan {
   return {
     runId,
-    servers: webrtcServers(profile),
+    servers: webrtcServers(profile, addresses),
     ...(credentials ? { credentials: { username: credentials.username, credential: credentials.credential } } : {}),
     ...(credentialsError ? { credentialsError } : {}),
     connectDeadlineMs: options.connectDeadlineMs ?? WEBRTC_DEFAULTS.connectDeadlineMs,

@@ -4,7 +4,7 @@ import type { DiagnosisEvent } from '../../../../electron/common/report/progress
 import type { CheckResult, Report } from '../../../../electron/common/report/schema';
 import type { CredentialStore } from '../../../../electron/main/credentials-store';
 import { createHandlers, type DiagnosisEngine } from '../../../../electron/main/ipc/handlers';
-import { webrtcServers } from '../../../../electron/main/ipc/diagnosis-webrtc';
+import { resolveIceHosts, webrtcServers } from '../../../../electron/main/ipc/diagnosis-webrtc';
 import { PROFILES_DIR } from '../../../support/ipc-harness';
 
 const LAB = {
@@ -146,6 +146,14 @@ describe('diagnosis with the WebRTC suite', () => {
   it('credentials:status says when nothing can be remembered', async () => {
     const { handlers } = setup();
     expect(await handlers['credentials:status']({ profileId: 'lab' })).toMatchObject({ ok: true, value: { storage: { available: false }, saved: null } });
+  });
+
+  it('pins STUN and TURN over UDP/TCP to the address main resolved; TURN over TLS keeps the name for its certificate', async () => {
+    const addresses = await resolveIceHosts({ ...LAB, turn: [...LAB.turn, { host: 'turn.lab.test', port: 3478, transport: 'tcp' as const }] } as never, async (h) => (h === 'turn.lab.test' ? '10.77.2.10' : Promise.reject(new Error('nxdomain'))));
+    const urls = webrtcServers({ ...LAB, turn: [...LAB.turn, { host: 'turn.lab.test', port: 3478, transport: 'tcp' as const }] } as never, addresses).map((s) => s.url);
+    expect(urls).toEqual(['stun:10.77.2.10:3478', 'turn:10.77.2.10:3478?transport=udp', 'turns:turn.lab.test:443?transport=tcp', 'turn:10.77.2.10:3478?transport=tcp']);
+    const slow = await resolveIceHosts(LAB as never, () => new Promise(() => {}), 20);
+    expect(slow.size).toBe(0);
   });
 
   it('brackets IPv6 literals in ICE URLs', () => {
