@@ -94,4 +94,6 @@ export const FirewallErrorCode = {
   notApplied: 'not-applied',
   invalidRules: 'invalid-rules',
   recheckFailed: 'recheck-failed',
+  /** Another apply, undo or re-check is still running. */
+  busy: 'fix-busy',
 } as const;

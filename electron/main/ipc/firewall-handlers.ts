@@ -84,6 +84,18 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
 
   const refToRef = (req: { reportId: string } | { runId: string }): ReportRef => ('reportId' in req ? { reportId: req.reportId } : { runId: req.runId });
 
+  /** One firewall change or re-check at a time: a double click must not raise two elevation prompts. */
+  let busy = false;
+  const exclusive = async <T>(work: () => Promise<IpcResult<T>>): Promise<IpcResult<T>> => {
+    if (busy) return fail(FirewallErrorCode.busy, 'Pathcheck is already changing or re-checking the firewall; wait for it to finish.');
+    busy = true;
+    try {
+      return await work();
+    } finally {
+      busy = false;
+    }
+  };
+
   return {
     'firewall:plan': async (ref) => {
       const p = await plan(ref);
@@ -105,7 +117,7 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
       });
     },
 
-    'firewall:apply': async (req) => {
+    'firewall:apply': (req) => exclusive(async () => {
       const p = await plan(refToRef(req));
       if (!p.ok) return p;
       const { id, plan: fix } = p.value;
@@ -119,9 +131,9 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
       const result = await deps.apply(fix.applyPlan, 'apply');
       if (result.ok) applied.set(id, fix.applyPlan);
       return ok({ ok: result.ok, changed: result.added.length, elevation: result.elevation, error: result.error });
-    },
+    }),
 
-    'firewall:undo': async (req) => {
+    'firewall:undo': (req) => exclusive(async () => {
       const r = await ctx.resolve(refToRef(req));
       if (!r.ok) return r;
       let undoPlan = applied.get(r.value.id) ?? null;
@@ -136,9 +148,9 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
       const result = await deps.apply(undoPlan, 'undo');
       if (result.ok) applied.delete(r.value.id);
       return ok({ ok: result.ok, changed: result.removed.length, elevation: result.elevation, error: result.error });
-    },
+    }),
 
-    'firewall:recheck': async (ref) => {
+    'firewall:recheck': (ref) => exclusive(async () => {
       const r = await ctx.resolve(ref);
       if (!r.ok) return r;
       const { id, report: before } = r.value;
@@ -159,7 +171,7 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
         })
         .map((c) => ({ id: c.id, label: checkLabel(c), before: beforeStatus.get(c.id) ?? 'fail', after: c.status }));
       return ok({ afterId: entry.id, beforeId: id, report: after, comparison: compareReports(before, after), rerun });
-    },
+    }),
 
     'firewall:ticket': async (req) => {
       const r = await ctx.resolve(refToRef(req));

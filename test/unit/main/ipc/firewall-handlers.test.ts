@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Report } from '../../../../electron/common/report/schema';
 import { createHistory } from '../../../../electron/node/report/history';
 import type { IpcHarness } from '../../../support/ipc-harness';
@@ -109,6 +109,24 @@ describe('firewall:apply / undo', () => {
     expect(undone).toMatchObject({ ok: true, changed: 2 });
     expect(fw.apply.mock.calls[1]).toEqual([plan, 'undo']);
     expect(value(await h.invoke('firewall:plan', { reportId: id })).applied).toBe(false);
+  });
+
+  it('one change at a time: a second apply while the first waits for elevation is refused', async () => {
+    const id = await seed(blockedAt('local'));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const real = fw.apply.getMockImplementation() as (...args: unknown[]) => Promise<unknown>;
+    fw.apply.mockImplementationOnce(async (plan, action) => {
+      await gate;
+      return real(plan, action);
+    });
+    const first = h.invoke('firewall:apply', { reportId: id, consent: true });
+    await vi.waitFor(() => expect(fw.apply).toHaveBeenCalledTimes(1));
+    expect(await h.invoke('firewall:apply', { reportId: id, consent: true })).toMatchObject({ ok: false, error: { code: 'fix-busy' } });
+    release();
+    expect(value(await first).ok).toBe(true);
+    expect(fw.apply).toHaveBeenCalledTimes(1);
+    expect(value(await h.invoke('firewall:undo', { reportId: id, consent: true })).ok).toBe(true);
   });
 
   it('refuses to apply a perimeter block, with the reason, and runs nothing', async () => {
