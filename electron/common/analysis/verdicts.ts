@@ -217,7 +217,7 @@ export function blockedRequirements(profile: Profile, checks: CheckResult[], ran
       const ports = profile.group?.udpPorts ?? profile.p2p?.udpPorts;
       const measured = ranges.some((r) => r.protocol === 'udp' && r.confidence === 'measured');
       if (ports && c.evidence.step === 'relay' && !measured) {
-        out.push({ protocol: 'udp', ports, to: dest([c.host]), purpose: 'Media (high UDP ports)', checks: [c.id], layer: c.layer ?? 'unknown' });
+        out.push({ protocol: 'udp', ports, to: dest([c.host]), purpose: 'Media, high UDP ports', checks: [c.id], layer: c.layer ?? 'unknown' });
       }
       continue;
     }

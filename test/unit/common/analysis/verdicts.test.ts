@@ -166,11 +166,11 @@ describe('a failed relay test', () => {
   const relay = (step: string): CheckResult => ({ ...check('relay:udp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter', evidence: { step } }), kind: 'relay' });
   it('that failed at the relayed port, with no reflector, asks for the media ports', () => {
     const a = analyze(input({ rooms: ['group'], checks: [sigOk, relay('relay')] }));
-    expect(a.firewall.blocked).toEqual([expect.objectContaining({ protocol: 'udp', ports: [[10000, 60000]], purpose: 'Media (high UDP ports)' })]);
+    expect(a.firewall.blocked).toEqual([expect.objectContaining({ protocol: 'udp', ports: [[10000, 60000]], purpose: 'Media, high UDP ports' })]);
   });
   it('that failed at Allocate says nothing about the media ports', () => {
     const a = analyze(input({ rooms: ['group'], checks: [sigOk, relay('allocate')] }));
-    expect(a.firewall.blocked.filter((b) => b.purpose === 'Media (high UDP ports)')).toEqual([]);
+    expect(a.firewall.blocked.filter((b) => b.purpose === 'Media, high UDP ports')).toEqual([]);
   });
   it('never contradicts a measured range', () => {
     const a = analyze(input({ rooms: ['group'], checks: [sigOk, relay('relay')], ranges: fullRanges }));
@@ -183,5 +183,30 @@ describe('blocked requirements are listed once', () => {
     const checks = [sigOk, check('stun:udp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter' }), check('turn:udp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter' })];
     const a = analyze(input({ rooms: ['group'], checks }));
     expect(a.firewall.blocked).toEqual([expect.objectContaining({ protocol: 'udp', ports: [[3478, 3478]], purpose: 'STUN, TURN over UDP', checks: ['stun:udp:turn.lab.test:3478', 'turn:udp:turn.lab.test:3478'] })]);
+  });
+});
+
+describe('what the analysis blocks can always be turned into firewall rules', () => {
+  it('every purpose and destination the analysis writes passes the rule generator\u2019s input check', async () => {
+    const { buildFirewallInput, generateRules } = await import('../../../../electron/common/firewall');
+    const relay: CheckResult = { ...check('relay:udp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter', evidence: { step: 'relay' } }), kind: 'relay' };
+    const checks = [
+      check('tls:sig.lab.test:443', 'fail', 'timeout', { layer: 'perimeter' }),
+      check('stun:udp:turn.lab.test:3478', 'fail', 'local-blocked', { layer: 'local' }),
+      check('stun:tcp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter' }),
+      ...allTurn('fail').map((c) => ({ ...c, layer: 'perimeter' as const })),
+      relay,
+    ];
+    const ranges = [
+      range('udp-range:p2p', 'udp', [[10000, 65535]], [], [[10000, 65535]]),
+      range('tcp-range:p2p', 'tcp', [[10000, 65535]], [], [[10000, 65535]]),
+    ];
+    const a = analyze(input({ checks, ranges: [] }));
+    const b = analyze(input({ checks: [sigOk], ranges }));
+    for (const x of [a, b]) {
+      expect(x.firewall.blocked.length).toBeGreaterThan(0);
+      const report = { firewall: x.firewall, host: { proxy: null } } as unknown as Parameters<typeof buildFirewallInput>[1];
+      expect(() => generateRules('nftables', buildFirewallInput(profile, report))).not.toThrow();
+    }
   });
 });
