@@ -12,7 +12,11 @@ module.exports = {
   // Only the built app goes into app.asar; the CLI (out/cli) is for Node, not for the app.
   files: ['out/main/**', 'out/preload/**', 'out/renderer/**', '!**/*.map', 'package.json'],
   // Built-in profiles stay readable outside app.asar: <resources>/profiles (see electron/main/paths.ts).
-  extraResources: [{ from: 'resources/profiles', to: 'profiles', filter: ['*.json'] }],
+  // The fixed elevated firewall script sits next to them: <resources>/firewall (main's firewall.apply).
+  extraResources: [
+    { from: 'resources/profiles', to: 'profiles', filter: ['*.json'] },
+    { from: 'resources/firewall', to: 'firewall', filter: ['apply-linux.sh'] },
+  ],
   asar: true,
   // Fuses are flipped in the packaged binary. Checklist:
   // https://www.electronjs.org/docs/latest/tutorial/security#19-check-which-fuses-you-can-change

@@ -51,7 +51,12 @@ describe('electron-builder config', () => {
   });
 
   it('ships the built-in profiles where main looks for them when packaged', () => {
-    expect(config.extraResources).toEqual([{ from: 'resources/profiles', to: 'profiles', filter: ['*.json'] }]);
+    expect(config.extraResources).toEqual([
+      { from: 'resources/profiles', to: 'profiles', filter: ['*.json'] },
+      // main runs <resources>/firewall/apply-linux.sh (join(profilesDir, '../firewall/apply-linux.sh')).
+      { from: 'resources/firewall', to: 'firewall', filter: ['apply-linux.sh'] },
+    ]);
+    expect(readFileSync(resolve(root, 'resources/firewall/apply-linux.sh'), 'utf8')).toMatch(/^#!\/bin\/bash/);
     const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
     expect(pkg.main).toBe('out/main/index.js');
     expect(config.files).toEqual(expect.arrayContaining(['out/main/**', 'out/preload/**', 'out/renderer/**']));
