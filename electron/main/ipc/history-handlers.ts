@@ -3,6 +3,7 @@ import type { Handlers } from '../../common/ipc/contract';
 import { HistoryErrorCode, type HistoryItem } from '../../common/ipc/history';
 import { fail, ok } from '../../common/ipc/result';
 import { compareReports } from '../../common/report/compare';
+import { parseReportJson } from '../../common/report/parse';
 import { footerTemplate, headerTemplate, renderReportHtml } from '../../common/report/html';
 import type { Report } from '../../common/report/schema';
 import { summarizeReport } from '../../common/report/summary';
@@ -55,8 +56,16 @@ export function createHistoryHandlers(ctx: ReportsContext): Pick<Handlers, Histo
       // history.import treats text starting with '{' as JSON and anything else as a path: only JSON
       // may come from the page, so anything that is not an object literal is refused here.
       if (!text.trimStart().startsWith('{')) return fail(HistoryErrorCode.importInvalid, 'This file is not a Pathcheck report (expected a JSON object).');
+      // Validated here (not by history.import) so the message names the problem, not "the pasted JSON".
+      const parsed = parseReportJson(text);
+      if (!parsed.ok) {
+        // The root, foreign-file and newer-schema messages are whole sentences; field errors get their path.
+        const whole = ['(root)', 'tool.name', 'schemaVersion'];
+        const first = parsed.errors.slice(0, 3).map((e) => (whole.includes(e.path) ? e.message : `${e.path}: ${e.message}`));
+        return fail(HistoryErrorCode.importInvalid, first.join('; ') + (parsed.errors.length > 3 ? ` (and ${parsed.errors.length - 3} more)` : ''));
+      }
       try {
-        return ok(toItem(await history.import(text)));
+        return ok(toItem(await history.save(parsed.report)));
       } catch (e) {
         return historyFailure(e, HistoryErrorCode.importInvalid);
       }

@@ -92,10 +92,10 @@ describe('History page', () => {
     };
     await choose('broken.json', '{"schemaVersion": 1,');
     await vi.waitFor(() => expect(page.find('.callout--error').exists()).toBe(true));
-    expect(page.find('.callout--error').text()).toMatch(/^broken\.json was not imported: .*not valid JSON/);
+    expect(page.find('.callout--error').text()).toMatch(/^broken\.json was not imported: not valid JSON: /);
     const newer = JSON.stringify({ ...JSON.parse(readFileSync(join(FIXTURES, 'open.json'), 'utf8')), schemaVersion: 9 });
     await choose('future.json', newer);
-    await vi.waitFor(() => expect(page.find('.callout--error').text()).toMatch(/future\.json was not imported: .*newer Pathcheck/));
+    await vi.waitFor(() => expect(page.find('.callout--error').text()).toMatch(/^future\.json was not imported: written by a newer Pathcheck \(schema 9; this version reads 1\) — update Pathcheck to open it$/));
     expect(rowIds(page)).toHaveLength(3);
 
     await choose('good.json', readFileSync(join(FIXTURES, 'open.json'), 'utf8'));
