@@ -39,6 +39,7 @@ const CASES: Array<{ scenario: ScenarioName; group: Path; p2p: Path; relay: Reco
   { scenario: 'blocked', group: 'blocked', p2p: 'blocked', relay: { udp: 'fail', tcp: 'fail', tls: 'fail' } },
 ];
 const PORT = { udp: 3478, tcp: 3478, tls: 443 } as const;
+const LABEL: Record<Path, string> = { 'direct-udp': 'Direct UDP', 'turn-udp': 'TURN over UDP', 'turn-tls': 'TURN over TLS', blocked: 'Blocked' };
 
 describe.skipIf(skip)('the app in the lab: Run → live ladder → verdicts, WebRTC vs engine (Chromium in pc-client)', () => {
   let home: string;
@@ -132,6 +133,23 @@ describe.skipIf(skip)('the app in the lab: Run → live ladder → verdicts, Web
         expect.soft(browserRelay, `${t}: in-app relay\n${digest}`).toBe(c.relay[t]);
         expect.soft(engine === 'pass' ? 'pass' : 'fail', `${t}: engine allocation\n${digest}`).toBe(c.relay[t]);
         expect.soft(gather === 'pass' ? 'pass' : 'fail', `${t}: in-app gathering\n${digest}`).toBe(c.relay[t]);
+      }
+      // The evidence behind a passing in-app relay, opened as a person would: relayProtocol read from
+      // getStats() (RTCIceCandidate.relayProtocol is null for UDP relays) and the stream's numbers.
+      for (const t of (['udp', 'tcp', 'tls'] as const).filter((x) => c.relay[x] === 'pass')) {
+        const item = page.locator(`li.check[data-check="webrtc:relay:${t}:turn.lab.test:${PORT[t]}"]`);
+        await item.getByRole('button', { name: 'Evidence' }).click();
+        const ev = JSON.parse((await item.locator('pre').textContent()) ?? '{}') as {
+          relayProtocol?: string; pair?: { localType?: string }; stream?: { sent: number; echoed: number; lossPct: number; jitterMs: number | null };
+        };
+        await item.getByRole('button', { name: 'Hide evidence' }).click();
+        expect.soft(ev.relayProtocol, `${t} relayProtocol\n${digest}`).toBe(t);
+        expect.soft(ev.pair?.localType, `${t} selected pair\n${digest}`).toBe('relay');
+        expect.soft(ev.stream?.sent ?? 0, `${t} packets sent\n${digest}`).toBeGreaterThanOrEqual(100);
+        expect.soft(ev.stream?.lossPct ?? 100, `${t} loss\n${digest}`).toBeLessThan(5);
+      }
+      for (const room of ['group', 'p2p'] as const) {
+        expect.soft(await page.locator(`.verdict[data-room="${room}"] .verdict__path`).textContent(), digest).toBe(LABEL[c[room]]);
       }
       // Agreement: no engine/WebRTC disagreement finding when both see the same network.
       expect.soft(await page.locator('.finding[data-code="engine-webrtc-disagree"]').count(), digest).toBe(0);
