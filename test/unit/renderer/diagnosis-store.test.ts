@@ -3,7 +3,7 @@ import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PathcheckBridge } from '../../../electron/common/ipc/bridge';
 import type { DiagnosisEvent } from '../../../electron/common/report/progress';
-import { useDiagnosisStore } from '../../../renderer/src/stores/diagnosis';
+import { FLUSH_MS, useDiagnosisStore } from '../../../renderer/src/stores/diagnosis';
 
 const RUN = '0b7e3f0c-3c1e-4a53-9d8e-2f6a1c9b5e11';
 const OTHER = '9a1f2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d';
@@ -90,6 +90,28 @@ describe('useDiagnosisStore', () => {
     fake.push({ type: 'error', runId: RUN, error: { code: 'engine-failed', message: 'boom' } });
     expect(store.status).toBe('failed');
     expect(store.events).toHaveLength(1);
+  });
+
+  it('applies streamed progress in ~100 ms batches, and the end of a run at once', async () => {
+    vi.useFakeTimers();
+    try {
+      const fake = fakeBridge(async () => ({ ok: true, value: { runId: RUN } }));
+      const store = useDiagnosisStore();
+      await store.start({ profileId: 'zoom', rooms: ['group'] });
+      fake.push(plan(RUN));
+      fake.push(check(RUN));
+      expect(store.events).toHaveLength(0);
+      vi.advanceTimersByTime(FLUSH_MS - 1);
+      expect(store.events).toHaveLength(0);
+      vi.advanceTimersByTime(1);
+      expect(store.events.map((e) => e.type)).toEqual(['plan', 'check']);
+      fake.push(check(RUN));
+      fake.push({ type: 'error', runId: RUN, error: { code: 'engine-failed', message: 'boom' } });
+      expect(store.events.map((e) => e.type)).toEqual(['plan', 'check', 'check', 'error']);
+      expect(store.status).toBe('failed');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('ignores a second start while one is running', async () => {
