@@ -12,7 +12,7 @@ import { appPaths } from './paths';
 import { registerAppScheme, serveRenderer } from './security/app-protocol';
 import { limitNavigation } from './security/navigation';
 import { rendererLocation } from './security/origin';
-import { denyAllPermissions } from './security/permissions';
+import { restrictPermissions } from './security/permissions';
 import { enableSandbox } from './security/sandbox';
 import { createMainWindow, isOwnWebContents, ownWindows } from './window';
 
@@ -62,7 +62,7 @@ function start(): void {
   // 4. On ready: session rules, the app protocol, then the window.
   const openWindow = () => createMainWindow({ preload: paths.preload, url: renderer.url });
   void app.whenReady().then(() => {
-    denyAllPermissions(session.defaultSession);
+    restrictPermissions(session.defaultSession, renderer.origin);
     serveRenderer(protocol, paths.rendererDir);
     openWindow();
   });

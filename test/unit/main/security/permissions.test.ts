@@ -1,22 +1,32 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { denyAllPermissions } from '../../../../electron/main/security/permissions';
+import { restrictPermissions } from '../../../../electron/main/security/permissions';
 import { resetElectronMock, session } from '../electron-mock';
 
 vi.mock('electron', () => import('../electron-mock'));
 
-describe('denyAllPermissions', () => {
+describe('restrictPermissions', () => {
   beforeEach(resetElectronMock);
 
   it.each(['media', 'notifications', 'geolocation', 'clipboard-read', 'openExternal', 'display-capture'])('refuses a request for %s', (permission) => {
-    denyAllPermissions(session.defaultSession as unknown as Electron.Session);
+    restrictPermissions(session.defaultSession as unknown as Electron.Session, 'app://pathcheck');
     const callback = vi.fn();
     session.defaultSession.permissionRequestHandler?.({}, permission, callback);
     expect(callback).toHaveBeenCalledExactlyOnceWith(false);
   });
 
-  it('answers every permission check with false', () => {
-    denyAllPermissions(session.defaultSession as unknown as Electron.Session);
-    expect(session.defaultSession.permissionCheckHandler?.({}, 'media', 'app://pathcheck')).toBe(false);
-    expect(session.defaultSession.permissionCheckHandler?.({}, 'clipboard-sanitized-write', 'app://pathcheck')).toBe(false);
+  it('grants only clipboard writes, and only to the app’s own page', () => {
+    restrictPermissions(session.defaultSession as unknown as Electron.Session, 'app://pathcheck');
+    const check = session.defaultSession.permissionCheckHandler!;
+    expect(check({}, 'media', 'app://pathcheck')).toBe(false);
+    expect(check({}, 'clipboard-read', 'app://pathcheck')).toBe(false);
+    expect(check({}, 'clipboard-sanitized-write', 'app://pathcheck')).toBe(true);
+    expect(check({}, 'clipboard-sanitized-write', 'https://evil.example')).toBe(false);
+    const request = (url: string) => {
+      const callback = vi.fn();
+      session.defaultSession.permissionRequestHandler?.({}, 'clipboard-sanitized-write', callback, { requestingUrl: url });
+      return callback.mock.calls[0]?.[0];
+    };
+    expect(request('app://pathcheck/index.html')).toBe(true);
+    expect(request('file:///etc/passwd')).toBe(false);
   });
 });
