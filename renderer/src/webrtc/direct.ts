@@ -72,6 +72,14 @@ export async function directTest(stun: WebrtcServer[], o: Common & { streamMs: n
     pcs.push(a);
     const b = o.createPeer(config);
     pcs.push(b);
+    const hostAddresses: string[] = [];
+    a.addEventListener('icecandidate', (e) => {
+      const c = (e as RTCPeerConnectionIceEvent).candidate;
+      if (c?.candidate) {
+        const info = candidateInfo(c, performance.now() - t0);
+        if (info.type === 'host' && info.address) hostAddresses.push(info.address);
+      }
+    });
     const link = connectPeers(a, b, (c) => c.type !== 'relay');
     const sender = a.createDataChannel('direct', { ordered: false, maxRetransmits: 0 });
     const receiver = new Promise<RTCDataChannel>((resolve) => b.addEventListener('datachannel', (e) => resolve((e as RTCDataChannelEvent).channel)));
@@ -80,6 +88,13 @@ export async function directTest(stun: WebrtcServer[], o: Common & { streamMs: n
     const connectMs = Math.round(performance.now() - t0);
     if (!open) {
       if (o.signal?.aborted) return { ...meta, status: 'skipped', reason: 'aborted', detail: 'Not finished: the diagnosis was cancelled.', evidence: {} };
+      if (hostAddresses.length > 0 && hostAddresses.every((h) => h.endsWith('.local'))) {
+        // Chromium hides local addresses behind mDNS names unless media permission was granted.
+        return {
+          ...meta, status: 'warn', reason: 'mdns-only', evidence: { iceState: a.iceConnectionState, connectMs, hostAddresses },
+          detail: 'The browser hid its local addresses behind mDNS names, which the two test peers could not use; this says nothing about the network (the engine\u2019s port checks decide direct paths).',
+        };
+      }
       return {
         ...meta, status: 'fail', reason: 'ice-failed', evidence: { iceState: a.iceConnectionState, connectMs },
         detail: `Two peers in this app could not connect directly (ICE ${a.iceConnectionState}) within ${o.connectDeadlineMs} ms.`,

@@ -95,6 +95,25 @@ describe('WebRTC suite (fake peers)', () => {
   });
 });
 
+/** Emits one mDNS-hidden host candidate and never connects (Chromium without media permission). */
+class MdnsPeer extends SilentPeer {
+  override async setLocalDescription() {
+    setTimeout(() => {
+      const candidate = { candidate: 'candidate:1 1 udp 2122260223 1f0c.local 50000 typ host', type: 'host', protocol: 'udp', address: '1f0c.local', port: 50000, toJSON: () => ({}) };
+      this.dispatchEvent(Object.assign(new Event('icecandidate'), { candidate }));
+    }, 5);
+  }
+}
+
+describe('direct test', () => {
+  it('calls mDNS-hidden host candidates a browser limitation (warn), not a network failure', async () => {
+    SilentPeer.all = [];
+    const checks = await runWebrtcSuite({ ...plan(false), servers: [], direct: true }, { createPeer: ((c: RTCConfiguration) => new MdnsPeer(c)) as unknown as PeerFactory });
+    expect(checks).toEqual([expect.objectContaining({ id: 'webrtc:direct', status: 'warn', reason: 'mdns-only' })]);
+    expect(SilentPeer.all.every((p) => p.closed)).toBe(true);
+  });
+});
+
 describe('stream statistics', () => {
   it('computes one-way loss, RFC 3550 jitter and echo RTT percentiles', () => {
     const samples = Array.from({ length: 10 }, (_, i) => ({
