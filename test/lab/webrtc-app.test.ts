@@ -108,6 +108,23 @@ describe.skipIf(skip)('the app in the lab: Run → live ladder → verdicts, Web
   for (const c of CASES) {
     it(`${c.scenario}: group ${c.group}, p2p ${c.p2p}; in-app relays ${JSON.stringify(c.relay)} agree with the engine`, async () => {
       await lab.scenario(c.scenario);
+      // Record, in the page, when rungs change state and when the first verdict card appears.
+      await page.evaluate(() => {
+        const w = window as unknown as { __rungLog: Array<{ t: number; rung: string; state: string }>; __verdictAt: number | null; __observer?: MutationObserver };
+        w.__rungLog = [];
+        w.__verdictAt = null;
+        w.__observer?.disconnect();
+        w.__observer = new MutationObserver(() => {
+          for (const el of document.querySelectorAll('.rung')) {
+            const key = `${el.closest('.ladder')?.getAttribute('data-room')}/${el.getAttribute('data-rung')}`;
+            const state = el.getAttribute('data-state') ?? '';
+            const last = [...w.__rungLog].reverse().find((x) => x.rung === key);
+            if (last?.state !== state) w.__rungLog.push({ t: performance.now(), rung: key, state });
+          }
+          if (w.__verdictAt === null && document.querySelector('.verdict')) w.__verdictAt = performance.now();
+        });
+        w.__observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+      });
       const run = page.getByRole('button', { name: /^(Run diagnosis|Run again)$/ }).first();
       await run.click();
       // Live: the ladder appears and rungs resolve while the run goes.
@@ -115,6 +132,12 @@ describe.skipIf(skip)('the app in the lab: Run → live ladder → verdicts, Web
       await expect.poll(() => page.locator('.rung[data-state="pass"], .rung[data-state="fail"]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
       // Done: two verdict cards.
       await page.locator('.verdict[data-room="p2p"]').waitFor({ timeout: 60_000 });
+      // Live, not all at the end: some rung was resolved (pass/fail) before any verdict was shown.
+      const live = await page.evaluate(() => {
+        const w = window as unknown as { __rungLog: Array<{ t: number; rung: string; state: string }>; __verdictAt: number | null };
+        return { resolvedBefore: w.__rungLog.filter((x) => (x.state === 'pass' || x.state === 'fail') && x.t < (w.__verdictAt ?? 0)).length, changes: w.__rungLog.length };
+      });
+      expect.soft(live.resolvedBefore, `rungs resolved before the verdicts (${JSON.stringify(live)})`).toBeGreaterThan(0);
       const shown = {
         group: await page.locator('.verdict[data-room="group"]').getAttribute('data-path'),
         p2p: await page.locator('.verdict[data-room="p2p"]').getAttribute('data-path'),
