@@ -170,7 +170,9 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
           }],
         };
       }
-      const merged = got.checks.length ? mergeResults(profile, report, { checks: got.checks }) : report;
+      const merged = got.checks.length ? mergeResults(profile, report, { checks: got.checks }) : { ...report };
+      // The run took as long as its slower half (usually the WebRTC stream).
+      merged.durationMs = Math.max(report.durationMs, Date.now() - t0);
       if (got.error) {
         merged.findings = [...merged.findings, { code: 'webrtc-error', severity: 'warn', message: `The in-app WebRTC test could not run: ${got.error}` }];
       }

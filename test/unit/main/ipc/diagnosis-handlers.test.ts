@@ -90,6 +90,7 @@ describe('diagnosis with the WebRTC suite', () => {
     expect(done.report.checks.map((c) => c.id)).not.toContain('webrtc:relay:tls:turn.lab.test:5349');
     expect(done.report.verdicts.group?.path).toBe('blocked');
     expect(done.report.findings).toContainEqual(expect.objectContaining({ code: 'engine-webrtc-disagree', severity: 'warn' }));
+    expect(done.report.durationMs).toBeGreaterThanOrEqual(50);
   });
 
   it('sends the engine\u2019s report with a note when the page never reports back', async () => {
