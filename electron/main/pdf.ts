@@ -36,6 +36,7 @@ export async function printPdfInElectron(html: string, options: PrintOptions): P
       nodeIntegrationInWorker: false,
       nodeIntegrationInSubFrames: false,
       webviewTag: false,
+      disableBlinkFeatures: 'Auxclick',
       webSecurity: true,
       allowRunningInsecureContent: false,
       partition: PDF_PARTITION,
