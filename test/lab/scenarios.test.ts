@@ -104,7 +104,8 @@ function expectCheck(run: Run, id: string, want: { status?: string; reason?: str
 }
 function expectBlockedEntry(run: Run, protocol: 'udp' | 'tcp', ports: Range[], purpose?: string) {
   const hit = run.report.firewall.blocked.find(
-    (b) => b.protocol === protocol && JSON.stringify(b.ports) === JSON.stringify(ports) && (!purpose || b.purpose === purpose),
+    // One entry per port and destination; its purpose lists every need (e.g. "STUN, TURN over UDP").
+    (b) => b.protocol === protocol && JSON.stringify(b.ports) === JSON.stringify(ports) && (!purpose || (b.purpose ?? '').split(', ').includes(purpose)),
   );
   expect.soft(hit, `${run.name}: firewall.blocked has ${protocol} ${JSON.stringify(ports)}${purpose ? ` (${purpose})` : ''}\n${run.digest}`).toBeDefined();
 }
@@ -125,7 +126,7 @@ const T = {
   nat: 'nat:turn.lab.test:3478',
 } as const;
 /** Every check the lab profile plans (dns for its 3 names, signaling, STUN, 3 TURN, relay, NAT) and its 3 ranges. */
-const PLANNED_CHECKS = ['dns:sig.lab.test', 'dns:turn.lab.test', 'dns:reflect.lab.test', ...Object.values(T)].sort();
+const PLANNED_CHECKS = ['dns:sig.lab.test', 'dns:turn.lab.test', 'dns:media.lab.test', 'dns:reflect.lab.test', ...Object.values(T)].sort();
 const PLANNED_RANGES = ['tcp-range:p2p', 'udp-range:group', 'udp-range:p2p'];
 
 const skip = missingPrereqs('lab scenarios', [prereqs.root, prereqs.ip, prereqs.nft, prereqs.coturn, prereqs.squid, prereqs.openssl]);
