@@ -67,4 +67,4 @@ export function httpBridgeScript(): string {
   })();`;
 }
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export { CHROMIUM_ARGS } from '../../electron/node/report/pdf';

@@ -1,18 +1,16 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bindingBridgeScript, CHROMIUM_ARGS, serveRenderer } from './bridge-page';
 import { BRIDGE_SHAPE } from '../../electron/common/ipc/bridge';
 import type { EventChannel, InvokeChannel } from '../../electron/common/ipc/contract';
 import { ENGINE_UNAVAILABLE_MESSAGE } from '../../electron/main/ipc/handlers';
-import { createRendererRequestHandler } from '../../electron/main/security/app-protocol';
 import { CSP, CSP_META } from '../../electron/main/security/csp';
-import { createBridge } from '../../electron/preload/bridge';
 import { createIpcHarness, type IpcHarness } from '../support/ipc-harness';
 import { missingPrereqs, prereqs } from '../support/prereq';
-import { ensureAppBuilt, OUT, ROOT } from './built-app';
+import { ensureAppBuilt, ROOT } from './built-app';
 
 /**
  * The built renderer in Debian's Chromium, with the bridge injected so that it calls the very
@@ -22,39 +20,11 @@ import { ensureAppBuilt, OUT, ROOT } from './built-app';
  */
 const skip = missingPrereqs('chromium e2e', [prereqs.chromium]);
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const SCREENSHOT = resolve(ROOT, 'docs/screenshot-first-screen.png');
 const SCREENSHOT_DARK = resolve(ROOT, 'docs/screenshot-first-screen-dark.png');
 const VERSION = (JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-/** Serves out/renderer through createRendererRequestHandler (the app:// handler) on 127.0.0.1:<random>. */
-async function serveRenderer(): Promise<{ server: Server; origin: string }> {
-  const handle = createRendererRequestHandler(resolve(OUT, 'renderer'));
-  const server = createServer(async (req, res) => {
-    const response = await handle(new Request(`app://pathcheck${req.url ?? '/'}`, { method: req.method }));
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
 
-/** The preload's `createBridge`, injected as source over a Playwright binding instead of ipcRenderer. */
-function bridgeInitScript(): string {
-  return `(() => {
-    const createBridge = ${createBridge.toString()};
-    const listeners = new Map();
-    window.__pathcheckEmit = (channel, payload) => { for (const l of listeners.get(channel) ?? []) l(payload); };
-    window.pathcheck = createBridge({
-      invoke: (channel, payload) => window.__pathcheckInvoke(channel, payload),
-      subscribe: (channel, listener) => {
-        if (!listeners.has(channel)) listeners.set(channel, new Set());
-        listeners.get(channel).add(listener);
-        return () => { listeners.get(channel).delete(listener); };
-      },
-    });
-  })();`;
-}
 
 describe.skipIf(skip)('renderer in Chromium (e2e)', () => {
   let server: Server;
@@ -82,7 +52,7 @@ describe.skipIf(skip)('renderer in Chromium (e2e)', () => {
     await page.exposeBinding('__pathcheckInvoke', (source, channel: InvokeChannel, payload: unknown) =>
       harness.invoke(channel, payload as never, { url: source.frame.url(), mainFrame: source.frame === source.page.mainFrame() }),
     );
-    await page.addInitScript({ content: bridgeInitScript() });
+    await page.addInitScript({ content: bindingBridgeScript() });
     const response = await page.goto(`${origin}/index.html`);
     cspHeader = response?.headers()['content-security-policy'] ?? null;
     await page.getByRole('radio', { name: /Twilio Programmable Video/ }).waitFor();

@@ -1,23 +1,21 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { bindingBridgeScript, CHROMIUM_ARGS, serveRenderer } from './bridge-page';
 import type { EventChannel, InvokeChannel } from '../../electron/common/ipc/contract';
 import { parseReportJson } from '../../electron/common/report/parse';
 import type { Profile } from '../../electron/common/profile/schema';
 import type { Report } from '../../electron/common/report/schema';
 import { mergeResults } from '../../electron/node/engine/recheck';
-import { createRendererRequestHandler } from '../../electron/main/security/app-protocol';
 import { createHistory } from '../../electron/node/report/history';
 import { printPdf } from '../../electron/node/report/pdf';
-import { createBridge } from '../../electron/preload/bridge';
 import { createIpcHarness, type IpcHarness } from '../support/ipc-harness';
 import { missingPrereqs, prereqs } from '../support/prereq';
 import { fakeFirewallDeps, reportsSetup, type ReportsSetup } from '../unit/main/ipc/reports-support';
-import { ensureAppBuilt, OUT, ROOT } from './built-app';
+import { ensureAppBuilt, ROOT } from './built-app';
 
 /**
  * History, compare, PDF and the Fix dialog in the built renderer in Debian's Chromium, over main's
@@ -27,7 +25,6 @@ import { ensureAppBuilt, OUT, ROOT } from './built-app';
  */
 const skip = missingPrereqs('reports e2e (Chromium)', [prereqs.chromium, prereqs.pdftotext]);
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const FIXTURES = resolve(ROOT, 'test/fixtures/reports');
 const SHOT_HISTORY = resolve(ROOT, 'docs/screenshot-history.png');
 const SHOT_COMPARE = resolve(ROOT, 'docs/screenshot-compare.png');
@@ -49,32 +46,7 @@ function localBlocked(): Report {
   return r;
 }
 
-async function serve(): Promise<{ server: Server; origin: string }> {
-  const handle = createRendererRequestHandler(resolve(OUT, 'renderer'));
-  const server = createServer(async (req, res) => {
-    const response = await handle(new Request(`app://pathcheck${req.url ?? '/'}`, { method: req.method }));
-    res.writeHead(response.status, Object.fromEntries(response.headers));
-    res.end(Buffer.from(await response.arrayBuffer()));
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
 
-function bridgeScript(): string {
-  return `(() => {
-    const createBridge = ${createBridge.toString()};
-    const listeners = new Map();
-    window.__pathcheckEmit = (channel, payload) => { for (const l of listeners.get(channel) ?? []) l(payload); };
-    window.pathcheck = createBridge({
-      invoke: (channel, payload) => window.__pathcheckInvoke(channel, payload),
-      subscribe: (channel, listener) => {
-        if (!listeners.has(channel)) listeners.set(channel, new Set());
-        listeners.get(channel).add(listener);
-        return () => { listeners.get(channel).delete(listener); };
-      },
-    });
-  })();`;
-}
 
 describe.skipIf(skip)('reports in Chromium (e2e): history, compare, PDF, fix', () => {
   let s: ReportsSetup;
@@ -101,7 +73,7 @@ describe.skipIf(skip)('reports in Chromium (e2e): history, compare, PDF, fix', (
     ids.blocked = (await history.save(load('blocked'))).id;
     ids.local = (await history.save(localBlocked())).id;
 
-    const started = await serve();
+    const started = await serveRenderer();
     server = started.server;
     harness = createIpcHarness({ origin: started.origin, reports: s.deps, firewall: fw, profilesDir: s.profilesDir });
     harness.onEmit = (channel: EventChannel, payload) => {
@@ -114,7 +86,7 @@ describe.skipIf(skip)('reports in Chromium (e2e): history, compare, PDF, fix', (
     await page.exposeBinding('__pathcheckInvoke', (source, channel: InvokeChannel, payload: unknown) =>
       harness.invoke(channel, payload as never, { url: source.frame.url(), mainFrame: source.frame === source.page.mainFrame() }),
     );
-    await page.addInitScript({ content: bridgeScript() });
+    await page.addInitScript({ content: bindingBridgeScript() });
     await page.goto(`${started.origin}/index.html`);
     mkdirSync(resolve(ROOT, 'docs'), { recursive: true });
   }, 90_000);
