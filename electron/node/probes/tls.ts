@@ -4,24 +4,17 @@ import type { ProbeOptions, ProbeOutcome } from './types';
 import { elapsedMs, startDeadline } from './deadline';
 import { describeReason, errnoOf } from './errors';
 import { ConnectError, openTcp, type TcpEvidence } from './tcp';
-import { classifyTls, inspectTlsSocket, tlsSecureContext, type ChainCert } from './tls-chain';
+import { classifyTls, inspectTlsSocket, tlsSecureContext, type TlsInspection } from './tls-chain';
 import type { ProxyEndpoint } from '../net/proxy';
 
 export { classifyTls, describeChain, inspectTlsSocket, signerName, tlsSecureContext } from './tls-chain';
 export type { ChainCert, TlsInspection } from './tls-chain';
 
 /** Evidence of a TLS probe: the TCP part, then what the handshake showed. */
-export interface TlsEvidence extends TcpEvidence {
+export interface TlsEvidence extends TcpEvidence, Omit<TlsInspection, 'checkedName'> {
   servername: string | null;
   tcpRttMs?: number;
   handshakeMs?: number;
-  protocol: string | null;
-  cipher: string | null;
-  alpnProtocol: string | null;
-  chain: ChainCert[];
-  authorized: boolean;
-  authorizationError: string | null;
-  hostnameError: string | null;
   /** True when the profile supplied its own CA (trusted in addition to the system roots). */
   profileCa: boolean;
   stage: 'tcp' | 'handshake' | 'done';
