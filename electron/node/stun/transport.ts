@@ -222,7 +222,8 @@ export async function openStream(scope: ProbeScope, kind: 'tcp' | 'tls', remote:
   if (kind === 'tls') {
     scope.phase = 'tls-handshake';
     const t = opts.tls ?? {};
-    const servername = t.servername ?? (net.isIP(host) ? undefined : host);
+    const name = t.servername ?? host;
+    const servername = net.isIP(name) ? undefined : name; // SNI never carries an IP (RFC 6066 §3)
     // Handshake whatever the chain, then judge it ourselves with the same rules as every other TLS
     // check (system roots + the stack's CA; an untrusted chain behind a working TCP = interception).
     const secure = tls.connect({
@@ -240,7 +241,7 @@ export async function openStream(scope: ProbeScope, kind: 'tcp' | 'tls', remote:
       }),
     );
     secure.removeAllListeners('error');
-    const inspection = inspectTlsSocket(secure, servername ?? host);
+    const inspection = inspectTlsSocket(secure, name);
     tlsInfo = { ...inspection, via: opts.proxy ? 'proxy' : 'direct' };
     if (t.rejectUnauthorized !== false) {
       const verdict = classifyTls(inspection, `${host}:${remote.port}`);
