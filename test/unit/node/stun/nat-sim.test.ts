@@ -128,6 +128,9 @@ describe('natBehavior against a simulated NAT (RFC 5780 §4.3, §4.4)', () => {
       it(`mapping ${mapping}, filtering ${filtering}`, async () => {
         sim.mapping = mapping;
         sim.filtering = filtering;
+        // Let retransmissions of the previous case that are still queued at the simulator drain first,
+        // or a loaded machine counts them against this case.
+        await new Promise((r) => setTimeout(r, 150));
         sim.clientsWithChangeRequest.clear();
         const r = await natBehavior({ host: '127.0.0.1', port: P, transport: 'udp' }, { deadlineMs: 4000, filterTimeoutMs: 300, rtoMs: 100 });
         expect(r.evidence).toMatchObject({ method: 'rfc5780', mapping, filtering, publicAddress: '203.0.113.5' });
