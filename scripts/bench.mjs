@@ -307,7 +307,7 @@ function writeOut(res, { commit, totalS }) {
     '  the probes (see the baseline rows).',
     '- The engine uses a fixed stride (128) and bisects between disagreeing neighbours, so exact boundaries cost',
     '  ~log2(128) = 7 probes each; against silent drops each blocked probe waits for its per-probe deadline',
-    '  (700 ms, retried once), which is what dominates its time here.',
+    '  (700 ms; asked twice only when it decides a boundary), which is what dominates its time here.',
     '',
   ];
   const maxRss = Math.max(...all.map(([, r]) => r.hwmKb).filter(Number.isFinite));
