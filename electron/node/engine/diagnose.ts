@@ -85,9 +85,16 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
   const ca = profileCa(profile, opts.ca);
-  const credsPromise: Promise<TurnCredentials | null> = opts.credentials
+  let credentialError: string | undefined;
+  // Settled here, not where it is awaited: a token API that fails during the DNS phase must not
+  // become an unhandled rejection.
+  const credsPromise: Promise<TurnCredentials | null> = (opts.credentials
     ? Promise.resolve({ ...opts.credentials, source: 'cli' as const })
-    : resolveCredentials(profile.credentials, { deadlineMs: t.tls, signal: run.signal });
+    : resolveCredentials(profile.credentials, { deadlineMs: t.tls, signal: run.signal })
+  ).catch((e: Error) => {
+    credentialError = e.message;
+    return null;
+  });
   const wanted = (id: string) => !opts.only || opts.only.has(id) || id.startsWith('dns:');
   const planned = planChecks(profile, { rooms, hasCredentials: Boolean(opts.credentials) || profile.credentials.type !== 'none' }).filter((p) => wanted(p.id));
   emit({ type: 'plan', runId, checks: planned });
@@ -120,7 +127,6 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
 
   let host: HostFacts | undefined;
   let proxy: ProxyChoice | null = null;
-  let credentialError: string | undefined;
   try {
     // Phase 1: host facts, credentials and names, all at once.
     const hostP = hostFacts({ env: opts.env ?? process.env });
@@ -136,10 +142,7 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
     );
     proxy = await chooseProxy(profile, opts);
     host = { ...(await hostP), proxy: proxy ? { url: proxy.url, source: proxy.source } : null };
-    const creds = await credsPromise.catch((e: Error) => {
-      credentialError = e.message;
-      return null;
-    });
+    const creds = await credsPromise;
 
     // Phase 2: every network check, concurrently under the limiter.
     const ip = (name: string) => addresses.get(name);

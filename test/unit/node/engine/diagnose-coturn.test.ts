@@ -128,6 +128,17 @@ describe('diagnose() on a dead network (nothing listens, or nothing answers)', (
     expect(took).toBeLessThan(6000 + 1500);
   });
 
+  it('credentials that cannot be obtained become a finding, not a crash; TURN is still probed', async () => {
+    const r = parseProfile({
+      schemaVersion: 1, id: 'nts', name: 'NTS', turn: [{ host: '127.0.0.1', port: holePort, transport: 'udp' }], group: { udpPorts: [[10000, 60000]] },
+      credentials: { type: 'twilio-nts', accountSid: `AC${'0'.repeat(32)}`, authToken: 't', apiBase: 'https://127.0.0.1:1' },
+    });
+    if (!r.ok) throw new Error('bad');
+    const report = await diagnose(r.profile, { env: {}, deadlineMs: 4000, timeouts: { turn: 300 } });
+    expect(report.findings.find((f) => f.code === 'credentials')?.message).toMatch(/could not be obtained: Could not reach the Twilio token API/);
+    expect(report.checks.find((c) => c.kind === 'turn')).toMatchObject({ status: 'fail', reason: 'timeout' });
+  });
+
   it('cancel closes everything at once and returns a partial report', async () => {
     const ac = new AbortController();
     const t0 = performance.now();
