@@ -1,9 +1,10 @@
 // Runs inside pc-client (`ip netns exec pc-client node jiti webrtc-app-server.ts`), started by
-// webrtc-app.test.ts: the app's own main-process handlers — createHandlers() with the real engine,
-// behind main's validating wrapper — plus the built renderer, served on 127.0.0.1:<random> inside
-// the namespace. Chromium (also in pc-client) loads the page from here; the injected bridge is the
-// preload's createBridge over HTTP: POST /__ipc/invoke for requests, an EventSource on
-// /__ipc/events for main's events. Prints `READY <port>` when listening; stops on SIGTERM.
+// webrtc-harness.ts (for webrtc-app.test.ts and webrtc-proxy.test.ts): the app's own main-process
+// handlers — createHandlers() with the real engine, behind main's validating wrapper — plus the
+// built renderer, served on 127.0.0.1:<random> inside the namespace. Chromium (also in pc-client)
+// loads the page from here; the injected bridge is the preload's createBridge over HTTP: POST
+// /__ipc/invoke for requests, an EventSource on /__ipc/events for main's events. Prints
+// `READY <port>` when listening; stops on SIGTERM.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
