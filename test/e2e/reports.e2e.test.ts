@@ -12,9 +12,9 @@ import type { Report } from '../../electron/common/report/schema';
 import { mergeResults } from '../../electron/node/engine/recheck';
 import { createHistory } from '../../electron/node/report/history';
 import { printPdf } from '../../electron/node/report/pdf';
-import { createIpcHarness, type IpcHarness } from '../support/ipc-harness';
+import type { IpcHarness } from '../support/ipc-harness';
 import { missingPrereqs, prereqs } from '../support/prereq';
-import { fakeFirewallDeps, reportsSetup, type ReportsSetup } from '../unit/main/ipc/reports-support';
+import { fakeFirewallDeps, reportsHarness, reportsSetup, seedRun, type ReportsSetup } from '../unit/main/ipc/reports-support';
 import { ensureAppBuilt, ROOT } from './built-app';
 
 /**
@@ -71,11 +71,12 @@ describe.skipIf(skip)('reports in Chromium (e2e): history, compare, PDF, fix', (
     ids.open = (await history.save(load('open'))).id;
     ids.tcp443 = (await history.save(load('only-tcp-443'))).id;
     ids.blocked = (await history.save(load('blocked'))).id;
-    ids.local = (await history.save(localBlocked())).id;
 
     const started = await serveRenderer();
     server = started.server;
-    harness = createIpcHarness({ origin: started.origin, reports: s.deps, firewall: fw, profilesDir: s.profilesDir });
+    harness = reportsHarness(s, fw, started.origin);
+    // The local block is measured by main in this session: only such a report may change the firewall.
+    ids.local = await seedRun(harness, localBlocked());
     harness.onEmit = (channel: EventChannel, payload) => {
       void page.evaluate(([c, p]) => (window as unknown as { __pathcheckEmit(c: string, p: unknown): void }).__pathcheckEmit(c, p), [channel, payload] as const);
     };

@@ -75,7 +75,14 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
       return fail(FirewallErrorCode.profileUnknown, `The profile "${report.profile.name}" this report was made with is not available here, so no rules can be derived; run the diagnosis again.`);
     }
     try {
-      return ok({ id, report, profile, plan: planFix(profile, report, await deps.detect(), platform) });
+      let fix = planFix(profile, report, await deps.detect(), platform);
+      if (fix.canApply && !(await ctx.producedHere(id))) {
+        fix = {
+          ...fix, canApply: false, applyPlan: null,
+          refusal: 'Pathcheck changes this computer\u2019s firewall only for a diagnosis it ran here itself (this report was imported); run the diagnosis again, then fix it. The rules below can still be copied.',
+        };
+      }
+      return ok({ id, report, profile, plan: fix });
     } catch (e) {
       if (e instanceof FirewallInputError) return fail(FirewallErrorCode.invalidRules, `This report holds a value no rule may contain (${e.message}); nothing was generated.`);
       throw e;

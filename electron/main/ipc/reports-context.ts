@@ -3,7 +3,9 @@ import { HistoryErrorCode, type HistoryItem } from '../../common/ipc/history';
 import { fail, ok, type IpcResult } from '../../common/ipc/result';
 import type { Profile } from '../../common/profile/schema';
 import type { CheckResult, Report } from '../../common/report/schema';
-import { createHistory, HistoryError, type History, type HistoryEntry } from '../../node/report/history';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../node/report/atomic-write';
+import { createHistory, HistoryError, isHistoryId, type History, type HistoryEntry } from '../../node/report/history';
 import { listProfiles } from '../../node/profiles/store';
 
 /** Options of the save dialog main shows; tests answer with a temp path instead. */
@@ -46,6 +48,12 @@ export interface ReportsContext {
   resolve(ref: ReportRef): Promise<IpcResult<ResolvedReport>>;
   /** The profile a report was made with: this session's, else the built-in one with its id. */
   profileFor(id: string, report: Report): Promise<Profile | null>;
+  /**
+   * True when this app measured the report on this computer (a run or a re-check), as recorded by
+   * main beside the history — never by the report itself. Only such reports may drive a local
+   * firewall change: an imported file could name any ports and layers.
+   */
+  producedHere(id: string): Promise<boolean>;
 }
 
 export function toItem(e: HistoryEntry): HistoryItem {
@@ -64,9 +72,21 @@ export function createReportsContext(deps: ReportsDeps, profilesDir: string): Re
   const savedRuns = new Map<string, Promise<string | null>>();
   const profiles = new Map<string, Profile>();
 
+  // The ids of reports this app measured itself, kept next to (not inside) the history directory.
+  const ownFile = `${deps.historyDir}.own.json`;
+  let own: Promise<Set<string>> | null = null;
+  const loadOwn = () =>
+    (own ??= readFile(ownFile, 'utf8').then(
+      (text) => new Set((JSON.parse(text) as unknown[]).filter((x): x is string => typeof x === 'string' && isHistoryId(x))),
+      () => new Set<string>(),
+    ));
+
   const save = async (report: Report, profile: Profile) => {
     const entry = await history.save(report);
     profiles.set(entry.id, profile);
+    const ids = await loadOwn();
+    ids.add(entry.id);
+    await writeFileAtomic(ownFile, JSON.stringify([...ids]));
     return entry;
   };
 
@@ -96,6 +116,7 @@ export function createReportsContext(deps: ReportsDeps, profilesDir: string): Re
         return historyFailure(e);
       }
     },
+    producedHere: async (id) => (await loadOwn()).has(id),
     async profileFor(id, report) {
       const known = profiles.get(id);
       if (known) return known;

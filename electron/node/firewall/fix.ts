@@ -57,6 +57,10 @@ export function planFix(profile: Profile, report: Report, detection: FirewallDet
     refusal = 'This computer\u2019s firewall is not managed with nftables, so Pathcheck cannot apply the rules itself; copy them for your firewall tool.';
   } else {
     applyPlan = buildNftApplyPlan(input);
+    if (applyPlan.rules.length === 0) {
+      applyPlan = null;
+      refusal = 'None of the blocked destinations has an address Pathcheck could put in a rule; copy the rules and fill in the addresses.';
+    }
   }
   const others = ticket.length ? ` ${ticket.length} more requirement${ticket.length === 1 ? ' is' : 's are'} blocked outside this computer and go in the ticket.` : '';
   return {

@@ -3,7 +3,7 @@ import type { Report } from '../../../../electron/common/report/schema';
 import { createHistory } from '../../../../electron/node/report/history';
 import type { IpcHarness } from '../../../support/ipc-harness';
 import { loadFixture } from '../../common/report/fixtures';
-import { fakeFirewallDeps, reportsHarness, reportsSetup, type ReportsSetup } from './reports-support';
+import { fakeFirewallDeps, reportsHarness, reportsSetup, seedRun, type ReportsSetup } from './reports-support';
 
 let s: ReportsSetup;
 let fw: ReturnType<typeof fakeFirewallDeps>;
@@ -25,7 +25,13 @@ function blockedAt(layer: 'local' | 'perimeter' | 'proxy'): Report {
   return r;
 }
 
-async function seed(report: Report): Promise<string> {
+/** A report main measured itself in this session (the only kind the firewall may act on). */
+function seed(report: Report): Promise<string> {
+  return seedRun(h, report);
+}
+
+/** A report that is only a file in the history (imported, or from an earlier session). */
+async function seedFile(report: Report): Promise<string> {
   return (await createHistory(s.historyDir).save(report)).id;
 }
 
@@ -57,8 +63,8 @@ describe('firewall:plan', () => {
   });
 
   it('policy forbids local rules: rules shown, apply refused with the reason', async () => {
-    fw.detect.mockResolvedValueOnce({ platform: 'linux', outboundDefault: 'allow', localRulesAllowed: false, notes: [], engines: [], dropChains: [] });
     const id = await seed(blockedAt('local'));
+    fw.detect.mockResolvedValueOnce({ platform: 'linux', outboundDefault: 'allow', localRulesAllowed: false, notes: [], engines: [], dropChains: [] });
     const plan = value(await h.invoke('firewall:plan', { reportId: id }));
     expect(plan).toMatchObject({ mode: 'local', canApply: false });
     expect(plan.refusal).toMatch(/Policy/);
@@ -67,7 +73,7 @@ describe('firewall:plan', () => {
   it('a report whose profile is unknown here: a clear error, no rules', async () => {
     const r = blockedAt('local');
     r.profile = { id: 'somewhere-else', name: 'Elsewhere' };
-    const id = await seed(r);
+    const id = await seedFile(r);
     expect(await h.invoke('firewall:plan', { reportId: id })).toMatchObject({ ok: false, error: { code: 'profile-unknown' } });
   });
 });
@@ -178,5 +184,18 @@ describe('firewall:ticket', () => {
     const squid = value(await h.invoke('firewall:ticket', { reportId: id, target: 'panos' }));
     expect(squid.text).not.toBe(t.text);
     expect(await h.invoke('firewall:ticket', { reportId: id, target: 'rm -rf /' as never })).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
+  });
+});
+
+describe('firewall: only the app\u2019s own measurements may change the firewall', () => {
+  it('an imported (or older) report shows its rules but refuses apply, saying why', async () => {
+    const id = await seedFile(blockedAt('local'));
+    const plan = value(await h.invoke('firewall:plan', { reportId: id }));
+    expect(plan).toMatchObject({ mode: 'local', canApply: false });
+    expect(plan.refusal).toMatch(/only for a diagnosis it ran here itself/);
+    expect(plan.local?.text).toContain('udp dport 3478');
+    const applied = await h.invoke('firewall:apply', { reportId: id, consent: true });
+    expect(applied).toMatchObject({ ok: false, error: { code: 'fix-refused' } });
+    expect(fw.apply).not.toHaveBeenCalled();
   });
 });

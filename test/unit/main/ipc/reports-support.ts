@@ -6,6 +6,8 @@ import { vi } from 'vitest';
 import type { ReportsDeps, SaveRequest } from '../../../../electron/main/ipc/reports-context';
 import { createIpcHarness, type IpcHarness } from '../../../support/ipc-harness';
 import type { FirewallDeps } from '../../../../electron/main/ipc/firewall-handlers';
+import type { DiagnosisEngine } from '../../../../electron/main/ipc/diagnosis-handlers';
+import type { Report } from '../../../../electron/common/report/schema';
 
 /** test/lab/profile.json: the profile (id "lab") the report fixtures were made with. */
 // From the path string: under happy-dom, `URL` is the DOM's class, which fileURLToPath refuses.
@@ -57,9 +59,43 @@ export function reportsSetup(): ReportsSetup {
   return s;
 }
 
-/** The harness with reports (and optionally firewall) deps, its profilesDir swapped for the temp one. */
-export function reportsHarness(s: ReportsSetup, firewall?: FirewallDeps): IpcHarness {
-  return createIpcHarness({ reports: s.deps, ...(firewall ? { firewall } : {}), profilesDir: s.profilesDir });
+/** Reports the harness's engine hands out, one per `diagnosis:start` (see seedRun). */
+const queued = new WeakMap<IpcHarness, Report[]>();
+
+/**
+ * The harness with reports (and optionally firewall) deps, its profilesDir swapped for the temp one.
+ * Its engine "measures" whatever seedRun queued, so a test can make main produce a report itself.
+ */
+export function reportsHarness(s: ReportsSetup, firewall?: FirewallDeps, origin?: string): IpcHarness {
+  const queue: Report[] = [];
+  const engine: DiagnosisEngine = {
+    diagnose: async (_profile, o) => {
+      const report = { ...queue.shift()!, id: o.runId };
+      o.onEvent({ type: 'done', runId: o.runId, report });
+      return report;
+    },
+  };
+  const h = createIpcHarness({ reports: s.deps, ...(firewall ? { firewall } : {}), profilesDir: s.profilesDir, engine, ...(origin ? { origin } : {}) });
+  queued.set(h, queue);
+  return h;
+}
+
+/**
+ * Makes main produce `report` through a real `diagnosis:start` (so it is saved as this session's
+ * own measurement, the only kind the firewall may act on) and returns its history id.
+ */
+export async function seedRun(h: IpcHarness, report: Report): Promise<string> {
+  queued.get(h)!.push(report);
+  const started = await h.invoke('diagnosis:start', { profileId: report.profile.id, rooms: report.rooms });
+  if (!started.ok) throw new Error(`diagnosis:start: ${started.error.message}`);
+  const runId = started.value.runId;
+  // The report is saved when main passes the run's `done`; the firewall can then resolve the run.
+  for (let i = 0; i < 300; i++) {
+    const plan = await h.invoke('firewall:plan', { runId });
+    if (plan.ok) return plan.value.reportId;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('the seeded run was not saved');
 }
 
 export function fakeFirewallDeps(): FirewallDeps & { apply: ReturnType<typeof vi.fn>; recheck: ReturnType<typeof vi.fn>; detect: ReturnType<typeof vi.fn> } {

@@ -10,7 +10,8 @@ import { createHistory } from '../../../../electron/node/report/history';
 import { createBridge } from '../../../../electron/preload/bridge';
 import FixDialog from '../../../../renderer/src/components/firewall/FixDialog.vue';
 import { useFirewallStore } from '../../../../renderer/src/stores/firewall';
-import { fakeFirewallDeps, reportsHarness, reportsSetup, type ReportsSetup } from '../../main/ipc/reports-support';
+import { fakeFirewallDeps, reportsHarness, reportsSetup, seedRun, type ReportsSetup } from '../../main/ipc/reports-support';
+import type { IpcHarness } from '../../../support/ipc-harness';
 
 const FIXTURES = resolve(import.meta.dirname, '../../../fixtures/reports');
 const TURN_UDP = 'turn:udp:turn.lab.test:3478';
@@ -23,6 +24,7 @@ function blockedAt(layer: 'local' | 'perimeter'): Report {
 }
 
 let s: ReportsSetup;
+let harness: IpcHarness;
 let fw: ReturnType<typeof fakeFirewallDeps>;
 let w: VueWrapper | null = null;
 /** Every payload the page sent to main, by channel. */
@@ -31,7 +33,8 @@ let sent: Array<[string, unknown]>;
 beforeEach(() => {
   s = reportsSetup();
   fw = fakeFirewallDeps();
-  const transport = reportsHarness(s, fw).transport;
+  harness = reportsHarness(s, fw);
+  const transport = harness.transport;
   sent = [];
   window.pathcheck = createBridge({
     invoke: (channel, payload) => {
@@ -49,8 +52,10 @@ afterEach(() => {
   s.cleanup();
 });
 
+/** Opens the dialog on a report main measured in this session (the only kind it may apply). */
 async function openDialog(report: Report): Promise<{ page: VueWrapper; id: string }> {
-  const id = (await createHistory(s.historyDir).save(report)).id;
+  const id = await seedRun(harness, report);
+  sent = [];
   const pinia = createPinia();
   setActivePinia(pinia);
   const store = useFirewallStore();
