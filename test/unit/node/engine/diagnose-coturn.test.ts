@@ -81,6 +81,20 @@ describe.skipIf(skip)('diagnose() against a real coturn on loopback', () => {
     expect(after.checks.map((c) => c.id)).toEqual(before.checks.map((c) => c.id));
   });
 
+  it('recheck: a browser relay failure from before the change does not overrule the fresh engine pass', async () => {
+    const profile = profileFor(coturn, { credentials: { type: 'none' } });
+    const before = await diagnose(profile, { env: {}, deadlineMs: 8000, rooms: ['group'] });
+    const udpId = `turn:udp:127.0.0.1:${coturn.port}`;
+    // As the report looked before a firewall fix: TURN over UDP failed for the engine and in the app.
+    before.checks = before.checks.map((c) => (c.id === udpId ? { ...c, status: 'fail' as const, reason: 'timeout' } : c));
+    before.checks.push({ id: `webrtc:relay:udp:127.0.0.1:${coturn.port}`, kind: 'webrtc', transport: 'udp', host: '127.0.0.1', port: coturn.port, status: 'fail', reason: 'timeout', detail: 'no data through the relay', evidence: {} });
+    const after = await recheck(profile, before, { env: {}, deadlineMs: 8000 });
+    expect(after.checks.find((c) => c.id === udpId)).toMatchObject({ status: 'pass', reason: 'auth-required' });
+    expect(after.checks.find((c) => c.kind === 'webrtc')).toMatchObject({ status: 'skipped', reason: 'not-rerun' });
+    expect(after.verdicts.group).toMatchObject({ path: 'turn-udp' });
+    expect(after.findings.map((f) => f.code)).not.toContain('engine-webrtc-disagree');
+  });
+
   it('without credentials a 401 proves reachability: TURN rungs count, direct is not assumed', async () => {
     const report = await diagnose(profileFor(coturn, { credentials: { type: 'none' } }), { env: {}, deadlineMs: 8000 });
     expect(report.checks.filter((c) => c.kind === 'turn').every((c) => c.status === 'pass' && c.reason === 'auth-required')).toBe(true);
