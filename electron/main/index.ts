@@ -54,7 +54,8 @@ function start(): void {
     firewall: {
       detect: () => detectLocalFirewall(),
       apply: (plan, action) => applyLinuxPlan(plan, action, { scriptPath: join(paths.profilesDir, '../firewall/apply-linux.sh') }),
-      recheck: (profile, previous) => recheck(profile, previous),
+      // Same path as the run it re-checks: Chromium's proxy for TURN over TCP/TLS.
+      recheck: (profile, previous) => recheck(profile, previous, { resolveProxy: (url) => session.defaultSession.resolveProxy(url) }),
     },
   });
   registerHandlers(ipcMain, handlers, { policy: { origin: renderer.origin, isOwnWebContents } });
