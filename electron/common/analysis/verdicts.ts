@@ -79,6 +79,13 @@ function directRung(
     ];
     return { ok: false, confidence: 'measured', evidence: [range.id], notes };
   }
+  if (range) {
+    const open = intersectRanges(range.allowed, required);
+    return {
+      ...NO, confidence: 'inferred', evidence: [range.id],
+      notes: [`Not every port of ${formatRanges(required)} was measured before the diagnosis ended${open.length ? ` (open so far: ${formatRanges(open)})` : ''}; direct ${protocol.toUpperCase()} is not confirmed.`],
+    };
+  }
   if (protocol === 'udp') {
     const relay = checks.filter((c) => c.kind === 'relay' && c.status === 'pass');
     if (relay.length > 0) {
@@ -109,6 +116,10 @@ function signalingRung(checks: CheckResult[], profile: Profile): Rung {
       ok: true, confidence: 'inferred', evidence: inspected.map((c) => c.id),
       notes: ['Signaling is reachable but TLS-inspected; it works only where the inspecting CA is trusted.'],
     };
+  }
+  // Not finished (deadline, cancel) is not evidence of a block: judge the media paths, say so.
+  if (!sig.some((c) => c.status === 'fail')) {
+    return { ok: true, confidence: 'inferred', evidence: [], notes: ['Signaling was not checked before the diagnosis ended, so whether the client can join was not confirmed.'] };
   }
   return { ...NO, evidence: sig.map((c) => c.id), notes: ['No signaling endpoint could be reached over TLS, so the client cannot join a call at all.'] };
 }

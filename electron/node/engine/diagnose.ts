@@ -173,9 +173,10 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
       })));
     }
     const udpTurn = profile.turn.find((x) => x.transport === 'udp');
-    if (udpTurn && creds) {
+    if (udpTurn) {
       const meta: CheckMeta = { id: checkId.relay(udpTurn.host, udpTurn.port), kind: 'relay', transport: 'udp', host: udpTurn.host, port: udpTurn.port };
-      if (needName(meta, udpTurn.host)) tasks.push(check(meta, t.relay, (signal) => relayCheck(ip(udpTurn.host)!, udpTurn.port, creds, { deadlineMs: t.relay, signal })));
+      if (creds && needName(meta, udpTurn.host)) tasks.push(check(meta, t.relay, (signal) => relayCheck(ip(udpTurn.host)!, udpTurn.port, creds, { deadlineMs: t.relay, signal })));
+      else if (!creds && credentialError && wanted(meta.id)) record(skipped(meta, 'credentials-failed', 'Not run: the TURN credentials could not be obtained.'));
     }
     const natT = natTarget(profile);
     if (natT) {

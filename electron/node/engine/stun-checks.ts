@@ -82,11 +82,14 @@ export async function measureRanges(
   const timeouts = (reasons.timeout ?? 0) > 0;
   return wanted.map((w) => {
     const blocked = intersectRanges(d.blocked, w.required);
+    const unknown = intersectRanges(d.unknown, w.required);
     const shared = wanted.length > 1 ? [`Measured together with ${wanted.filter((x) => x.id !== w.id).map((x) => x.id).join(', ')} (${d.probes} probes in all).`] : [];
+    // Cut short with nothing found blocked: the open part is real, the rest is a guess, not a block.
+    const confidence = unknown.length > 0 && blocked.length === 0 ? 'inferred' as const : 'measured' as const;
     return {
       id: w.id, protocol, host: reflectorName, required: w.required,
       allowed: intersectRanges(d.allowed, w.required), blocked, probes: d.probes,
-      resolution: d.resolution, confidence: 'measured' as const, notes: [...d.notes, ...shared],
+      resolution: d.resolution, confidence, notes: [...d.notes, ...shared],
       ...(blocked.length ? { layer: local ? 'local' as const : timeouts ? 'perimeter' as const : 'unknown' as const } : {}),
     };
   });

@@ -210,3 +210,22 @@ describe('what the analysis blocks can always be turned into firewall rules', ()
     }
   });
 });
+
+describe('unfinished is not blocked', () => {
+  it('a signaling check cut short by the deadline does not turn the verdict into "blocked"', () => {
+    const sig: CheckResult = { id: 'tls:sig.lab.test:443', kind: 'tls', host: 'sig.lab.test', port: 443, status: 'skipped', reason: 'deadline', detail: '', evidence: {} };
+    const a = analyze(input({ rooms: ['group'], checks: [sig, ...allTurn('pass')], complete: false }));
+    expect(a.verdicts.group).toMatchObject({ path: 'turn-udp' });
+    expect(a.verdicts.group!.notes.join(' ')).toMatch(/Signaling was not checked/);
+  });
+});
+
+describe('a range cut short', () => {
+  it('is not a block and not a pass: direct is not confirmed, and the note says how far it got', () => {
+    const partial = { ...range('udp-range:group', 'udp', [[10000, 60000]], [[10000, 20000]], []), confidence: 'inferred' as const };
+    const a = analyze(input({ rooms: ['group'], checks: [sigOk, ...allTurn('pass')], ranges: [partial] }));
+    expect(a.verdicts.group).toMatchObject({ path: 'turn-udp' });
+    expect(a.verdicts.group!.notes.join(' ')).toMatch(/Not every port of 10000-60000 was measured .*open so far: 10000-20000/);
+    expect(a.firewall.blocked).toEqual([]);
+  });
+});

@@ -151,6 +151,7 @@ describe('diagnose() on a dead network (nothing listens, or nothing answers)', (
     const report = await diagnose(r.profile, { env: {}, deadlineMs: 4000, timeouts: { turn: 300 } });
     expect(report.findings.find((f) => f.code === 'credentials')?.message).toMatch(/could not be obtained: Could not reach the Twilio token API/);
     expect(report.checks.find((c) => c.kind === 'turn')).toMatchObject({ status: 'fail', reason: 'timeout' });
+    expect(report.checks.find((c) => c.kind === 'relay')).toMatchObject({ status: 'skipped', reason: 'credentials-failed' });
   });
 
   it('cancel closes everything at once and returns a partial report', async () => {
