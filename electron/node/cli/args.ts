@@ -23,7 +23,8 @@ Exit codes: 0 direct path for every requested room type, 1 a relay is needed (TU
 export interface DiagnoseArgs {
   command: 'diagnose';
   profile?: string;
-  rooms: RoomType[];
+  /** Absent: every room type the profile describes. */
+  rooms?: RoomType[];
   json?: string;
   html?: string;
   pdf?: string;
@@ -63,8 +64,8 @@ export function parseCli(argv: string[]): CliArgs {
     pdf: { type: 'string' }, history: { type: 'string' }, 'turn-username': { type: 'string' },
     'turn-credential': { type: 'string' }, ca: { type: 'string' }, 'deadline-ms': { type: 'string' }, quiet: { type: 'boolean' },
   });
-  const room = v.room ?? 'both';
-  if (!['group', 'p2p', 'both'].includes(room)) throw new UsageError(`--room must be group, p2p or both (got "${room}")`);
+  const room = v.room;
+  if (room !== undefined && !['group', 'p2p', 'both'].includes(room)) throw new UsageError(`--room must be group, p2p or both (got "${room}")`);
   const user = v['turn-username'];
   const cred = v['turn-credential'];
   if ((user === undefined) !== (cred === undefined)) throw new UsageError('--turn-username and --turn-credential go together');
@@ -77,7 +78,7 @@ export function parseCli(argv: string[]): CliArgs {
   }
   return {
     command: 'diagnose',
-    rooms: room === 'both' ? ['group', 'p2p'] : [room as RoomType],
+    ...(room !== undefined ? { rooms: room === 'both' ? ['group', 'p2p'] as RoomType[] : [room as RoomType] } : {}),
     quiet: v.quiet ?? false,
     ...(v.profile ? { profile: v.profile } : {}),
     ...(v.json ? { json: v.json } : {}),

@@ -58,6 +58,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
 async function diagnoseCommand(args: DiagnoseArgs, io: CliIo): Promise<number> {
   const profile = await loadProfile(args.profile);
+  const described = (['group', 'p2p'] as const).filter((r) => profile[r]);
+  const missing = (args.rooms ?? []).filter((r) => !profile[r]);
+  if (missing.length > 0) {
+    throw new UsageError(`--room ${missing.join(', ')}: profile "${profile.id}" has no ${missing.join(' or ')} section (it describes ${described.join(' and ') || 'no room type'})`);
+  }
+  const rooms = args.rooms ?? [...described];
   let ca: string | undefined;
   if (args.ca) {
     try {
@@ -67,9 +73,9 @@ async function diagnoseCommand(args: DiagnoseArgs, io: CliIo): Promise<number> {
     }
     if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca ${args.ca}: not a PEM certificate`);
   }
-  const live = args.quiet ? null : new LiveView(io.stderr, io.stderrIsTTY, profile, args.rooms);
+  const live = args.quiet ? null : new LiveView(io.stderr, io.stderrIsTTY, profile, rooms);
   const report = await diagnose(profile, {
-    rooms: args.rooms,
+    rooms,
     env: io.env,
     ...(args.credentials ? { credentials: args.credentials } : {}),
     ...(ca ? { ca } : {}),
@@ -82,7 +88,7 @@ async function diagnoseCommand(args: DiagnoseArgs, io: CliIo): Promise<number> {
   const summaryOut = args.json === '-' ? io.stderr : io.stdout;
   if (!args.quiet || args.json !== '-') summaryOut.write(`\n${summarizeReport(report)}\n`);
   if (io.signal?.aborted) return EXIT.cancelled;
-  const paths = args.rooms.map((r) => report.verdicts[r]?.path).filter((p): p is NonNullable<typeof p> => p !== undefined);
+  const paths = rooms.map((r) => report.verdicts[r]?.path).filter((p): p is NonNullable<typeof p> => p !== undefined);
   return exitCodeFor(paths);
 }
 

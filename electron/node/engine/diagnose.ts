@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { analyze } from '../../common/analysis/verdicts';
 import { checkId, rangeId } from '../../common/analysis/ids';
 import type { Profile } from '../../common/profile/schema';
@@ -8,6 +7,7 @@ import {
   REPORT_SCHEMA_VERSION, type CheckResult, type HostFacts, type NatResult, type RangeResult, type Report, type RoomType,
 } from '../../common/report/schema';
 import { resolveCredentials, type TurnCredentials } from '../credentials';
+import { caPem } from '../profiles/ca';
 import { hostFacts } from '../host/facts';
 import { proxyFromEnv, type ProxyChoice } from '../net/proxy';
 import { resolveHost } from '../probes/dns';
@@ -59,7 +59,13 @@ export class DiagnosisError extends Error {
 function profileCa(profile: Profile, extra?: string): string | undefined {
   const parts: string[] = [];
   const ca = profile.tls?.ca;
-  if (ca) parts.push(ca.includes('-----BEGIN') ? ca : readFileSync(ca, 'utf8'));
+  if (ca) {
+    try {
+      parts.push(caPem(ca));
+    } catch (e) {
+      throw new DiagnosisError('invalid-profile', `tls.ca: ${(e as Error).message}`);
+    }
+  }
   if (extra) parts.push(extra);
   return parts.length ? parts.join('\n') : undefined;
 }
@@ -77,6 +83,7 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
 
+  const ca = profileCa(profile, opts.ca); // throws before anything is armed: a bad CA is a bad profile
   const run = new AbortController();
   const deadlineMs = opts.deadlineMs ?? 10_000;
   const overall = setTimeout(() => run.abort(new DiagnosisError('deadline', `overall deadline of ${deadlineMs} ms reached`)), deadlineMs);
@@ -84,7 +91,6 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
   if (opts.signal?.aborted) onOuterAbort();
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
 
-  const ca = profileCa(profile, opts.ca);
   let credentialError: string | undefined;
   // Settled here, not where it is awaited: a token API that fails during the DNS phase must not
   // become an unhandled rejection.

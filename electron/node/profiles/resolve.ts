@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseProfileJson, type FieldError, type Profile } from '../../common/profile/schema';
+import { caPem } from './ca';
 import { DEFAULT_PROFILE_ID, listProfiles } from './store';
 
 /** A profile that could not be used: the file, and each field with what is wrong with it. */
@@ -45,12 +46,23 @@ export async function loadProfile(idOrPath: string = DEFAULT_PROFILE_ID, dir = b
     }
     const parsed = parseProfileJson(text);
     if (!parsed.ok) throw new ProfileError(idOrPath, parsed.errors);
-    return parsed.profile;
+    return withCaInline(parsed.profile, idOrPath, dirname(file));
   }
   const all = await listProfiles(dir);
   const found = all.find((p) => p.id === idOrPath);
   if (!found) {
     throw new ProfileError(idOrPath, [{ path: '(id)', message: `no built-in profile with this id; known: ${all.map((p) => p.id).join(', ')}` }]);
   }
-  return found;
+  return withCaInline(found, idOrPath, dir);
+}
+
+/** Reads `tls.ca` when it is a file path (relative to the profile's folder), so it is checked at load: exit 65, not a hang. */
+function withCaInline(profile: Profile, source: string, baseDir: string): Profile {
+  const ca = profile.tls?.ca;
+  if (!ca) return profile;
+  try {
+    return { ...profile, tls: { ...profile.tls, ca: caPem(ca, baseDir) } };
+  } catch (e) {
+    throw new ProfileError(source, [{ path: 'tls.ca', message: (e as Error).message }]);
+  }
 }

@@ -10,7 +10,8 @@ describe('pathcheck command line', () => {
   it('parses the DESIGN.md diagnose options', () => {
     expect(parseCli(['diagnose', '--profile', 'zoom', '--room', 'p2p', '--json', '-', '--turn-username', 'u', '--turn-credential', 'c', '--deadline-ms', '5000', '--quiet']))
       .toEqual({ command: 'diagnose', profile: 'zoom', rooms: ['p2p'], json: '-', credentials: { username: 'u', credential: 'c' }, deadlineMs: 5000, quiet: true });
-    expect(parseCli(['diagnose'])).toMatchObject({ rooms: ['group', 'p2p'], quiet: false });
+    expect(parseCli(['diagnose'])).toEqual({ command: 'diagnose', quiet: false }); // rooms: whatever the profile describes
+    expect(parseCli(['diagnose', '--room', 'both'])).toMatchObject({ rooms: ['group', 'p2p'] });
   });
 
   it.each([
@@ -45,6 +46,24 @@ describe('pathcheck command line', () => {
     expect(io.err()).toContain('turn[1].host: must be a hostname');
     expect(io.err()).toContain('group.udpPorts[0]: range start must not be greater than its end');
     expect(io.out()).toBe('');
+  });
+
+  it('asking for a room type the profile does not describe is a usage error, not a silent exit 0', async () => {
+    const io = captureIo();
+    expect(await main(['diagnose', '--profile', 'zoom', '--room', 'p2p', '--quiet'], io)).toBe(64);
+    expect(io.err()).toContain('profile "zoom" has no p2p section (it describes group)');
+  });
+
+  it.each([
+    ['nope.pem', /tls\.ca: cannot read .*nope\.pem \(ENOENT\)/],
+    ['/dev/zero', /tls\.ca: \/dev\/zero is not a regular file/],
+  ])('a profile whose tls.ca is %s exits 65 at once, naming the field', async (ca, message) => {
+    const dir = mkdtempSync(join(tmpdir(), 'pc-cli-'));
+    const file = join(dir, 'ca.json');
+    writeFileSync(file, JSON.stringify({ schemaVersion: 1, id: 'ca', name: 'CA', stun: [{ host: '127.0.0.1', port: 9 }], group: { udpPorts: [[10000, 60000]] }, tls: { ca } }));
+    const io = captureIo();
+    expect(await main(['diagnose', '--profile', file, '--quiet'], io)).toBe(65);
+    expect(io.err()).toMatch(message);
   });
 
   it('an unknown built-in id exits 65 and lists the known ones', async () => {
