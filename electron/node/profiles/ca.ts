@@ -18,7 +18,8 @@ export function caPem(value: string, baseDir: string = process.cwd()): string {
     if (!st.isFile()) throw new Error(`${file} is not a regular file`);
     size = st.size;
   } catch (e) {
-    throw new Error((e as NodeJS.ErrnoException).code ? `cannot read ${file} (${(e as NodeJS.ErrnoException).code})` : (e as Error).message);
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(code ? `cannot read ${file} (${code})` : (e as Error).message, { cause: e });
   }
   if (size > MAX_CA_BYTES) throw new Error(`${file} is larger than 64 KB; a CA certificate is not`);
   const text = readFileSync(file, 'utf8');
