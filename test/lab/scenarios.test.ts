@@ -318,9 +318,9 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
         expect.soft(run.report.firewall.layer, run.digest).toBe(layer);
         expectBlockedEntry(run, 'udp', [[3478, 3478]], 'TURN over UDP');
         expectVerdict(run, 'group', 'direct-udp', 'optimal', 'measured');
-        // UDP 3478 carries the NAT test too, so the NAT is unknown: p2p direct-udp is judged
-        // without the NAT measurement → inferred (DESIGN.md: confidence rule).
-        expectVerdict(run, 'p2p', 'direct-udp', 'optimal', 'inferred');
+        // UDP 3478 carries the NAT test too, so the NAT is unknown: p2p direct UDP needs a NAT shown
+        // to be BEHAVE-compliant (DESIGN.md), so it is not assumed; direct TCP is open → inferred.
+        expectVerdict(run, 'p2p', 'direct-tcp', 'optimal', 'inferred');
         expectCheck(run, T.turnTcp, { status: 'pass', reason: 'allocated' });
         expectExit(run, 0);
       });

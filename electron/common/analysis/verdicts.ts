@@ -170,11 +170,15 @@ export function analyze(input: AnalysisInput): Analysis {
     const { compliant, notes } = natNotes(nat);
     const udp = directRung(ranges, rangeId.p2pUdp, profile.p2p.udpPorts, checks, 'udp');
     const tcp = directRung(ranges, rangeId.p2pTcp, profile.p2p.tcpPorts, checks, 'tcp');
+    // DESIGN.md: direct UDP between peers needs a BEHAVE-compliant NAT (or none) — shown, not assumed.
+    const gateUdp = (r: Rung): Rung =>
+      !r.ok || compliant === true ? r
+        : { ...r, ok: false, notes: compliant === null ? ['Direct UDP between peers needs a BEHAVE-compliant NAT, and this network\u2019s NAT behaviour could not be measured.'] : [] };
     const gate = (r: Rung): Rung =>
       !r.ok ? r : compliant === false ? { ...r, ok: false } : compliant === null ? { ...r, confidence: 'inferred' } : r;
     const otherSide = 'Direct peer-to-peer also needs the other participant\u2019s network to allow it; this report covers this side only.';
     const v = decide<P2pPath>(
-      [['direct-udp', gate(udp)], ['direct-tcp', gate(tcp)], ['turn-udp', tUdp], ['turn-tcp', tTcp], ['turn-tls', tTls]],
+      [['direct-udp', gateUdp(udp)], ['direct-tcp', gate(tcp)], ['turn-udp', tUdp], ['turn-tcp', tTcp], ['turn-tls', tTls]],
       signaling, complete, notes,
     );
     if (v.path === 'direct-udp' || v.path === 'direct-tcp') v.notes.push(otherSide);

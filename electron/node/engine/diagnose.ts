@@ -14,7 +14,7 @@ import { resolveHost } from '../probes/dns';
 import { tlsHandshake } from '../probes/tls';
 import { createLimiter } from './limiter';
 import { skipped, toCheck, type CheckMeta, type Outcome } from './outcome';
-import { natTarget, planChecks } from './plan';
+import { natSecondary, natTarget, planChecks } from './plan';
 import { measureRanges, natCheck, relayCheck, stunCheck, turnCheck } from './stun-checks';
 import { refineLayers, type LocalFirewallSource } from './layers';
 import { detectLocalFirewall } from '../firewall/detect';
@@ -146,8 +146,9 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
         if (c?.status === 'pass' && first) addresses.set(name, first.address);
       }),
     );
-    proxy = await chooseProxy(profile, opts);
-    host = { ...(await hostP), proxy: proxy ? { url: proxy.url, source: proxy.source } : null };
+    // Neither may hold the run up: a PAC fetch or a slow /proc read gets a short budget.
+    proxy = await within(chooseProxy(profile, opts), 2000, null);
+    host = { ...(await within(hostP, 2000, { os: `${process.platform}`, interfaces: [], vpn: false, vpnReason: 'not read in time', proxy: null })), proxy: proxy ? { url: proxy.url, source: proxy.source } : null };
     const creds = await credsPromise;
 
     // Phase 2: every network check, concurrently under the limiter.
@@ -189,7 +190,9 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
       const meta: CheckMeta = { id: checkId.nat(natT.host, natT.port), kind: 'nat', transport: 'udp', host: natT.host, port: natT.port };
       if (needName(meta, natT.host)) {
         tasks.push(check(meta, t.nat, async (signal) => {
-          const r = await natCheck(ip(natT.host)!, natT.port, { deadlineMs: t.nat, signal });
+          const second = natSecondary(profile);
+          const secondIp = second && ip(second.host);
+          const r = await natCheck(ip(natT.host)!, natT.port, { deadlineMs: t.nat, signal, ...(second && secondIp ? { secondary: { host: secondIp, port: second.port } } : {}) });
           nat = r.nat;
           emit({ type: 'nat', runId, result: nat });
           return r.outcome;
@@ -235,7 +238,8 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
   }
   const checks = [...results.values(), ...(opts.extraChecks ?? [])];
   const firewall = opts.localFirewall === undefined ? () => detectLocalFirewall({ timeoutMs: 2000 }) : opts.localFirewall ?? undefined;
-  await refineLayers(checks, ranges, firewall).catch(() => undefined);
+  // Runs after the deadline too (it explains what the deadline found), so it has a budget of its own.
+  await within(refineLayers(checks, ranges, firewall), 2500, undefined);
   const analysis = analyze({ profile, rooms, checks, ranges, nat, host: host!, complete });
   if (credentialError) analysis.findings.push({ code: 'credentials', severity: 'error', message: `TURN credentials could not be obtained: ${credentialError}` });
   const report: Report = {
@@ -256,6 +260,15 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
   emit({ type: 'done', runId, report });
   return report;
 }
+/** `p`, or `fallback` when it fails or takes longer than `ms`. */
+function within<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([p.catch(() => fallback), late]).finally(() => clearTimeout(timer));
+}
+
 /**
  * The proxy a browser would use for TURN over TCP/TLS: Electron's resolveProxy in the app,
  * the environment (HTTPS_PROXY, NO_PROXY) from the CLI.

@@ -50,3 +50,13 @@ export function planChecks(profile: Profile, opts: PlanOptions): PlannedCheck[] 
 export function natTarget(profile: Profile): { host: string; port: number } | undefined {
   return profile.stun[0] ?? profile.turn.find((t) => t.transport === 'udp');
 }
+
+/**
+ * A second UDP STUN endpoint for the NAT fallback (compare mapped ports towards two destinations)
+ * when the first server has no RFC 5780 support: another STUN server, or a UDP TURN server elsewhere.
+ */
+export function natSecondary(profile: Profile): { host: string; port: number } | undefined {
+  const first = natTarget(profile);
+  const candidates = [...profile.stun, ...profile.turn.filter((t) => t.transport === 'udp')];
+  return candidates.find((c) => first && (c.host !== first.host || c.port !== first.port));
+}

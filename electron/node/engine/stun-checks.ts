@@ -42,7 +42,9 @@ export function relayCheck(address: string, port: number, creds: { username: str
   return turnRelayProbe({ host: address, port, transport: 'udp' }, { username: creds.username, credential: creds.credential }, o);
 }
 
-export async function natCheck(address: string, port: number, o: Deadline): Promise<{ outcome: Outcome; nat: NatResult }> {
+export async function natCheck(
+  address: string, port: number, o: Deadline & { secondary?: { host: string; port: number } },
+): Promise<{ outcome: Outcome; nat: NatResult }> {
   const outcome = await natBehavior({ host: address, port, transport: 'udp' }, o);
   const ev = outcome.evidence;
   const answered = outcome.status !== 'fail';

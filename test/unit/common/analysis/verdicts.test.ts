@@ -229,3 +229,12 @@ describe('a range cut short', () => {
     expect(a.firewall.blocked).toEqual([]);
   });
 });
+
+describe('p2p direct UDP needs a NAT shown to be BEHAVE-compliant', () => {
+  it('NAT unknown: direct UDP is not assumed (direct TCP may still be, inferred)', () => {
+    const unknownNat: NatResult = { mapping: 'unknown', filtering: 'unknown', behaveCompliant: null, publicAddress: null, method: 'none', notes: [] };
+    const a = analyze(input({ rooms: ['p2p'], checks: [sigOk, ...allTurn('pass')], ranges: fullRanges, nat: unknownNat }));
+    expect(a.verdicts.p2p).toMatchObject({ path: 'direct-tcp', confidence: 'inferred' });
+    expect(a.verdicts.p2p!.notes.join(' ')).toMatch(/needs a BEHAVE-compliant NAT, and this network.s NAT behaviour could not be measured/);
+  });
+});
