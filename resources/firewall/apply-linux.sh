@@ -1,14 +1,18 @@
 #!/bin/bash
 # Pathcheck: the fixed elevated step for Linux (nftables).
 #
-#   apply-linux.sh <plan.json> apply   insert the plan's allow rules, tagged comment "pathcheck"
-#   apply-linux.sh <plan.json> undo    delete every rule tagged comment "pathcheck" from the plan's chain
+#   apply-linux.sh <plan.json> apply   insert the plan's allow rules, tagged comment "pathcheck", into the
+#                                      plan's chain and every nftables base chain that filters outbound
+#                                      traffic (an accept only ends its own base chain), then drop the
+#                                      Pathcheck rules of an earlier apply
+#   apply-linux.sh <plan.json> undo    delete every rule tagged comment "pathcheck", wherever it is
 #
 # Nothing is interpolated into this file: it reads a JSON plan (written by electron/node/firewall/apply.ts),
 # re-validates every field itself (jq structure checks, then strict bash regexes for addresses, CIDRs,
 # integer ports and nft identifiers), and runs nft with argument arrays - never eval, never sh -c.
 # Output, one line per change:  added <handle> <family> <table> <chain>  |  removed <handle> <family> <table> <chain>
-# Exit codes: 0 done, 2 usage/validation error (nothing changed), 3 nft failed (changes of this run rolled back).
+# Exit codes: 0 done, 2 usage/validation error (nothing changed), 3 nft failed (this run's new rules rolled
+# back; earlier Pathcheck rules are only removed after every new rule is in).
 # Requires: bash, jq, nft.
 set -euo pipefail
 export LC_ALL=C
@@ -54,25 +58,37 @@ chain=$(jq -r '.chain.chain' -- "$plan")
 [[ "$table" =~ $RE_IDENT ]] || die "chain.table is not a plain identifier"
 [[ "$chain" =~ $RE_IDENT ]] || die "chain.chain is not a plain identifier"
 
-tagged_handles() {
-  nft -a list chain "$family" "$table" "$chain" | sed -n "s/.* comment \"${TAG}\" # handle \([0-9][0-9]*\)\$/\1/p"
+# Every rule tagged "pathcheck" in the whole ruleset: "<family> <table> <chain> <handle>" per line.
+all_tagged() {
+  nft -j list ruleset | jq -r --arg tag "$TAG" '.nftables[] | select(.rule) | .rule | select(.comment == $tag) | "\(.family) \(.table) \(.chain) \(.handle)"'
 }
 
-remove_tagged() {
-  local h
-  for h in $(tagged_handles); do
-    [[ "$h" =~ ^[0-9]+$ ]] || continue
-    nft delete rule "$family" "$table" "$chain" handle "$h"
-    echo "removed $h $family $table $chain"
+# Deletes the given "<family> <table> <chain> <handle>" lines; any failure stops with exit 3.
+remove_lines() {
+  local f t c h
+  while read -r f t c h; do
+    [ -n "${f:-}" ] || continue
+    [[ "$f" =~ ^(inet|ip|ip6)$ && "$t" =~ $RE_IDENT && "$c" =~ $RE_IDENT && "$h" =~ ^[0-9]+$ ]] || { echo "pathcheck-apply: skipping an unexpected rule location" >&2; continue; }
+    nft delete rule "$f" "$t" "$c" handle "$h" || { echo "pathcheck-apply: could not delete rule $h in $f $t $c" >&2; exit 3; }
+    echo "removed $h $f $t $c"
   done
 }
 
-nft list chain "$family" "$table" "$chain" >/dev/null 2>&1 || die "chain $family $table $chain does not exist"
-
 if [ "$action" = undo ]; then
-  remove_tagged
+  remove_lines < <(all_tagged)
   exit 0
 fi
+
+# Where outbound drops can live: the plan's chain (from detection; may be a regular chain a base
+# chain jumps to) and every base chain on the output hook of type filter.
+declare -a CHAINS=()
+if nft list chain "$family" "$table" "$chain" >/dev/null 2>&1; then CHAINS+=("$family $table $chain"); fi
+while read -r f t c; do
+  [[ "$f" =~ ^(inet|ip|ip6)$ && "$t" =~ $RE_IDENT && "$c" =~ $RE_IDENT ]] || continue
+  [ "$f $t $c" = "$family $table $chain" ] && continue
+  CHAINS+=("$f $t $c")
+done < <(nft -j list chains | jq -r '.nftables[] | select(.chain) | .chain | select(.hook == "output" and .type == "filter") | "\(.family) \(.table) \(.name)"')
+[ "${#CHAINS[@]}" -gt 0 ] || die "no nftables chain filters outbound traffic here, so the block is not in nftables"
 
 count=$(jq -r '.rules | length' -- "$plan")
 [[ "$count" =~ ^[0-9]+$ ]] || die "bad rule count"
@@ -108,26 +124,37 @@ for ((i = 0; i < count; i++)); do
   RULES+=("$fam|$proto|$addrset|$portset")
 done
 
-# Replace, not duplicate: drop earlier Pathcheck rules first, then insert, rolling back on failure.
-remove_tagged
+# Replace, not duplicate: note the earlier Pathcheck rules, insert the new ones everywhere (rolling back
+# only this run's rules if nft fails), and only then remove the earlier ones.
+old_rules=$(all_tagged)
 declare -a ADDED=()
 rollback() {
-  local h
-  for h in "${ADDED[@]}"; do nft delete rule "$family" "$table" "$chain" handle "$h" 2>/dev/null || true; done
-  echo "pathcheck-apply: nft failed; rolled back this run's rules" >&2
+  local x
+  for x in "${ADDED[@]}"; do
+    read -r f t c h <<<"$x"
+    nft delete rule "$f" "$t" "$c" handle "$h" 2>/dev/null || true
+  done
+  echo "pathcheck-apply: nft failed; rolled back this run's rules, earlier ones untouched" >&2
   exit 3
 }
-for r in "${RULES[@]}"; do
-  IFS='|' read -r fam proto addrset portset <<<"$r"
-  args=(insert rule "$family" "$table" "$chain")
-  case "$fam" in
-    4) args+=(ip daddr "{ $addrset }") ;;
-    6) args+=(ip6 daddr "{ $addrset }") ;;
-  esac
-  args+=("$proto" dport "{ $portset }" accept comment "\"$TAG\"")
-  out=$(nft --echo --handle "${args[@]}" 2>&1) || rollback
-  h=$(printf '%s\n' "$out" | sed -n 's/.*# handle \([0-9][0-9]*\)$/\1/p' | tail -n 1)
-  [[ "$h" =~ ^[0-9]+$ ]] || rollback
-  ADDED+=("$h")
-  echo "added $h $family $table $chain"
+for where in "${CHAINS[@]}"; do
+  read -r cf ct cc <<<"$where"
+  for r in "${RULES[@]}"; do
+    IFS='|' read -r fam proto addrset portset <<<"$r"
+    # An ip table sees only IPv4 packets and an ip6 table only IPv6 ones.
+    if [ "$cf" = ip ] && [ "$fam" = 6 ]; then continue; fi
+    if [ "$cf" = ip6 ] && [ "$fam" = 4 ]; then continue; fi
+    args=(insert rule "$cf" "$ct" "$cc")
+    case "$fam" in
+      4) args+=(ip daddr "{ $addrset }") ;;
+      6) args+=(ip6 daddr "{ $addrset }") ;;
+    esac
+    args+=("$proto" dport "{ $portset }" accept comment "\"$TAG\"")
+    out=$(nft --echo --handle "${args[@]}" 2>&1) || rollback
+    h=$(printf '%s\n' "$out" | sed -n 's/.*# handle \([0-9][0-9]*\)$/\1/p' | tail -n 1)
+    [[ "$h" =~ ^[0-9]+$ ]] || rollback
+    ADDED+=("$cf $ct $cc $h")
+    echo "added $h $cf $ct $cc"
+  done
 done
+remove_lines <<<"$old_rules"

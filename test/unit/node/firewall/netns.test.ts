@@ -91,4 +91,29 @@ describe.skipIf(skip)('apply/undo in a network namespace', () => {
     expect(left).not.toMatch(/pathcheck/);
     expect(left).toMatch(/udp dport 3478 drop/);
   });
+
+  it('a drop in another table (as ufw or firewalld make) is opened too: an accept only ends its own base chain', async () => {
+    inNs('nft', 'add', 'table', 'ip', 'corp');
+    inNs('nft', 'add', 'chain', 'ip', 'corp', 'egress', '{ type filter hook output priority 10; policy accept; }');
+    inNs('nft', 'add', 'rule', 'ip', 'corp', 'egress', 'udp', 'dport', '3478', 'drop');
+    try {
+      // The app, unprivileged, could not read the ruleset: the plan only names the default chain.
+      const plan = buildNftApplyPlan(buildFirewallInput(
+        sampleProfile({ addresses: { ipv4: ['10.201.77.0/24'], ipv6: ['fd00:201:77::/64'] } }),
+        sampleReport([{ protocol: 'udp', ports: [[3478, 3478]], to: [], purpose: 'TURN over UDP', checks: ['turn:udp:turn.example.com:3478'], layer: 'local' }]),
+      ));
+      expect(send(V4, 3478)).toBe('EPERM');
+      const applied = await applyLinuxPlan(plan, 'apply', { run: nsRunner, isRoot: true });
+      expect(applied.error).toBeNull();
+      // inet filter output: v4 + v6 rules; ip corp egress: the v4 rule only (an ip table sees no IPv6).
+      expect(applied.added.map((c) => `${c.family} ${c.table} ${c.chain}`).sort()).toEqual(['inet filter output', 'inet filter output', 'ip corp egress']);
+      expect(send(V4, 3478)).toBe('ok');
+      const undone = await applyLinuxPlan(plan, 'undo', { run: nsRunner, isRoot: true });
+      expect(undone.removed.map((c) => c.handle).sort()).toEqual(applied.added.map((c) => c.handle).sort());
+      expect(send(V4, 3478)).toBe('EPERM');
+      expect(inNs('nft', 'list', 'ruleset')).not.toMatch(/pathcheck/);
+    } finally {
+      inNs('nft', 'delete', 'table', 'ip', 'corp');
+    }
+  });
 });
