@@ -244,8 +244,12 @@ export function blockedRequirements(profile: Profile, checks: CheckResult[], ran
     const blockedPart = intersectRanges(r.blocked, r.required);
     if (blockedPart.length === 0) continue;
     const to = r.id === rangeId.group && profile.group?.mediaServers.length ? profile.group.mediaServers.map((m) => m.host) : [r.host];
-    const purpose = r.id === rangeId.group ? 'Group media' : 'Peer-to-peer media';
-    out.push({ protocol: r.protocol, ports: blockedPart, to: dest(to), purpose, checks: [r.id], layer: r.layer ?? 'unknown' });
+    if (r.id === rangeId.group) {
+      out.push({ protocol: r.protocol, ports: blockedPart, to: dest(to), purpose: 'Group media', checks: [r.id], layer: r.layer ?? 'unknown' });
+    } else {
+      // The reflector only stands in for the other participant, who can be anywhere.
+      out.push({ protocol: r.protocol, ports: blockedPart, to: [], anyDestination: true, purpose: 'Peer-to-peer media', checks: [r.id], layer: r.layer ?? 'unknown' });
+    }
   }
   return mergeSame(out);
 }

@@ -122,9 +122,10 @@ export function buildFirewallInput(profile: Profile, report: Report, options: Bu
     drafts.push({
       protocol: b.protocol,
       ports,
-      ipv4: useProfile ? v4 : uniq(dests.filter((d) => d.kind === 4).map((d) => d.value)),
-      ipv6: useProfile ? v6 : uniq(dests.filter((d) => d.kind === 6).map((d) => d.value)),
-      hostnames: uniq(dests.filter((d) => d.kind === 'host').map((d) => d.value)),
+      // Peer-to-peer media goes to the other participant, wherever they are: no destination limit.
+      ipv4: b.anyDestination ? [] : useProfile ? v4 : uniq(dests.filter((d) => d.kind === 4).map((d) => d.value)),
+      ipv6: b.anyDestination ? [] : useProfile ? v6 : uniq(dests.filter((d) => d.kind === 6).map((d) => d.value)),
+      hostnames: b.anyDestination ? [] : uniq(dests.filter((d) => d.kind === 'host').map((d) => d.value)),
       purposes,
       checks,
       layers: [layer],

@@ -104,6 +104,8 @@ export const BlockedRequirementSchema = z.object({
   purpose: z.string().optional(),
   checks: z.array(z.string()).default([]),
   layer: LayerSchema.default('unknown'),
+  /** Peers can be anywhere: the rule must not be limited to `to` or the profile's addresses. */
+  anyDestination: z.boolean().optional(),
 });
 export type BlockedRequirement = z.infer<typeof BlockedRequirementSchema>;
 

@@ -91,7 +91,7 @@ export function layerText(layer: string): string {
 /** One line per blocked requirement, e.g. "UDP 10000-60000 to 10.0.0.0/24 (Group media) — blocked at the network edge". */
 export function describeBlocked(b: Report['firewall']['blocked'][number]): string {
   const purpose = b.purpose ? ` (${b.purpose})` : '';
-  const to = b.to.length ? ` to ${b.to.join(', ')}` : '';
+  const to = b.anyDestination ? ' to any address (the other participant)' : b.to.length ? ` to ${b.to.join(', ')}` : '';
   return `${b.protocol.toUpperCase()} ${formatRanges(b.ports)}${to}${purpose} — blocked at ${layerText(b.layer)}`;
 }
 

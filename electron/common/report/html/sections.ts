@@ -52,7 +52,7 @@ export function renderBlocked(report: Report): string {
     return '<section><h2>What is blocked and where</h2><p>Nothing the video service needs was found blocked.</p></section>';
   }
   const rows = fw.blocked.map((b) => `<tr><td>${esc(b.purpose ?? '—')}</td><td class="status">${esc(b.protocol.toUpperCase())}</td>
-<td class="mono ports">${esc(formatRanges(b.ports as PortRange[]))}</td><td class="mono">${b.to.map(esc).join('<br>') || '—'}</td>
+<td class="mono ports">${esc(formatRanges(b.ports as PortRange[]))}</td><td class="mono">${b.anyDestination ? 'any (peers)' : b.to.map(esc).join('<br>') || '—'}</td>
 <td>${esc(layerText(b.layer))}</td><td class="mono">${b.checks.map(esc).join('<br>')}</td></tr>`);
   return `<section><h2>What is blocked and where</h2>
 <p class="lead">Most blocks sit at <strong>${esc(layerText(fw.layer))}</strong>. ${esc(layerAdvice(fw.layer))}</p>

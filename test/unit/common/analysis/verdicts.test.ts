@@ -238,3 +238,17 @@ describe('p2p direct UDP needs a NAT shown to be BEHAVE-compliant', () => {
     expect(a.verdicts.p2p!.notes.join(' ')).toMatch(/needs a BEHAVE-compliant NAT, and this network.s NAT behaviour could not be measured/);
   });
 });
+
+describe('peer-to-peer media ranges', () => {
+  it('are opened towards any destination (peers are anywhere), not the reflector or the provider\u2019s ranges', async () => {
+    const { buildFirewallInput, buildNftApplyPlan } = await import('../../../../electron/common/firewall');
+    const p2pBlocked = range('udp-range:p2p', 'udp', [[10000, 65535]], [], [[10000, 65535]]);
+    const a = analyze(input({ rooms: ['p2p'], checks: [sigOk], ranges: [p2pBlocked] }));
+    expect(a.firewall.blocked).toEqual([expect.objectContaining({ purpose: 'Peer-to-peer media', to: [], anyDestination: true })]);
+    const withRanges = parseProfile({ ...JSON.parse(JSON.stringify(profile)), addresses: { ipv4: ['10.77.2.0/24'], ipv6: [] } });
+    if (!withRanges.ok) throw new Error('profile');
+    const report = { firewall: a.firewall, host: { proxy: null } } as unknown as Parameters<typeof buildFirewallInput>[1];
+    const plan = buildNftApplyPlan(buildFirewallInput(withRanges.profile, report));
+    expect(plan.rules).toEqual([{ family: 0, protocol: 'udp', daddr: [], ports: [[10000, 65535]] }]);
+  });
+});
