@@ -34,6 +34,12 @@ interface Rung {
 
 const NO: Rung = { ok: false, confidence: 'measured', evidence: [], notes: [] };
 
+/** "Reached through the proxy …" when the passing allocation went through one. */
+function proxyNotes(passing: CheckResult[]): string[] {
+  const proxy = passing.map((c) => c.evidence.proxy).find((p): p is string => typeof p === 'string');
+  return proxy ? [`Reached through the proxy ${proxy}.`] : [];
+}
+
 /** A TURN rung: the engine's allocation, overruled by the browser's relay test when one ran. */
 function turnRung(checks: CheckResult[], transport: 'udp' | 'tcp' | 'tls', findings: Analysis['findings']): Rung {
   const engine = checks.filter((c) => c.kind === 'turn' && c.transport === transport);
@@ -55,12 +61,11 @@ function turnRung(checks: CheckResult[], transport: 'udp' | 'tcp' | 'tls', findi
     }
     if (browserPass.length === 0) return { ...NO, evidence: browser.map((c) => c.id) };
     const best = browserPass[0]!;
-    return { ok: true, confidence: 'measured', evidence: [...browserPass, ...enginePass].map((c) => c.id), notes: [], via: `${best.host}:${best.port}` };
+    return { ok: true, confidence: 'measured', evidence: [...browserPass, ...enginePass].map((c) => c.id), notes: proxyNotes(enginePass), via: `${best.host}:${best.port}` };
   }
   if (enginePass.length === 0) return { ...NO, evidence: engine.map((c) => c.id) };
   const best = [...enginePass].sort((a, b) => (a.rttMs ?? Infinity) - (b.rttMs ?? Infinity))[0]!;
-  const notes = best.evidence && (best.evidence as Record<string, unknown>).proxy ? [`Reached through the proxy ${String((best.evidence as Record<string, unknown>).proxy)}.`] : [];
-  return { ok: true, confidence: 'measured', evidence: enginePass.map((c) => c.id), notes, via: `${best.host}:${best.port}` };
+  return { ok: true, confidence: 'measured', evidence: enginePass.map((c) => c.id), notes: proxyNotes([best]), via: `${best.host}:${best.port}` };
 }
 
 /** Direct media over a port range: measured by the reflector, or inferred from one relayed high port. */

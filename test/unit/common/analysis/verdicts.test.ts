@@ -252,3 +252,15 @@ describe('peer-to-peer media ranges', () => {
     expect(plan.rules).toEqual([{ family: 0, protocol: 'udp', daddr: [], ports: [[10000, 65535]] }]);
   });
 });
+
+describe('a relay reached through the proxy', () => {
+  it('says so in the verdict, whether the engine or the in-app test decided the rung', () => {
+    const viaProxy = check('turn:tls:turn.lab.test:443', 'pass', 'allocated', { evidence: { proxy: 'http://10.77.1.1:3128' } });
+    const engineOnly = analyze(input({ rooms: ['group'], checks: [sigOk, viaProxy] }));
+    expect(engineOnly.verdicts.group).toMatchObject({ path: 'turn-tls' });
+    expect(engineOnly.verdicts.group!.notes).toContain('Reached through the proxy http://10.77.1.1:3128.');
+    const browser: CheckResult = { ...check('webrtc:relay:tls:turn.lab.test:443', 'pass'), kind: 'webrtc', transport: 'tls', host: 'turn.lab.test', port: 443 };
+    const both = analyze(input({ rooms: ['group'], checks: [sigOk, viaProxy, browser] }));
+    expect(both.verdicts.group!.notes).toContain('Reached through the proxy http://10.77.1.1:3128.');
+  });
+});
