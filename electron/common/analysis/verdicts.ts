@@ -184,7 +184,8 @@ export function analyze(input: AnalysisInput): Analysis {
     const otherSide = 'Direct peer-to-peer also needs the other participant\u2019s network to allow it; this report covers this side only.';
     const v = decide<P2pPath>(
       [['direct-udp', gateUdp(udp)], ['direct-tcp', gate(tcp)], ['turn-udp', tUdp], ['turn-tcp', tTcp], ['turn-tls', tTls]],
-      signaling, complete, notes,
+      // The gate's own note already says the NAT is unknown when it is what stopped direct UDP.
+      signaling, complete, compliant === null && udp.ok ? [] : notes,
     );
     if (v.path === 'direct-udp' || v.path === 'direct-tcp') v.notes.push(otherSide);
     verdicts.p2p = v as P2pVerdict;

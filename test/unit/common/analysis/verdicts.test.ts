@@ -236,6 +236,7 @@ describe('p2p direct UDP needs a NAT shown to be BEHAVE-compliant', () => {
     const a = analyze(input({ rooms: ['p2p'], checks: [sigOk, ...allTurn('pass')], ranges: fullRanges, nat: unknownNat }));
     expect(a.verdicts.p2p).toMatchObject({ path: 'direct-tcp', confidence: 'inferred' });
     expect(a.verdicts.p2p!.notes.join(' ')).toMatch(/needs a BEHAVE-compliant NAT, and this network.s NAT behaviour could not be measured/);
+    expect(a.verdicts.p2p!.notes.filter((n) => /NAT behaviour/.test(n))).toHaveLength(1); // said once
   });
 });
 
