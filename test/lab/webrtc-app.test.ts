@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingPrereqs, prereqs } from '../support/prereq';
 import * as lab from './lab.mjs';
 import type { ScenarioName } from './lab.mjs';
-import { certutil, LABEL, PORT, readEvidence, ROOT, runAndWait, shownChecks, startAppInLab, type AppInLab, type Path } from './webrtc-harness';
+import { certutil, LABEL, PORT, readEvidence, ROOT, runAndWait, shownChecks, shownVerdicts, startAppInLab, type AppInLab, type Path } from './webrtc-harness';
 
 const skip = missingPrereqs('lab WebRTC app e2e', [prereqs.root, prereqs.ip, prereqs.nft, prereqs.coturn, prereqs.chromium, certutil]);
 
@@ -54,10 +54,7 @@ describe.skipIf(skip)('the app in the lab: Run → live ladder → verdicts, Web
       const live = await runAndWait(page);
       // Live, not all at the end: some rung was resolved (pass/fail) before any verdict was shown.
       expect.soft(live.resolvedBefore, `rungs resolved before the verdicts (${JSON.stringify(live)})`).toBeGreaterThan(0);
-      const shown = {
-        group: await page.locator('.verdict[data-room="group"]').getAttribute('data-path'),
-        p2p: await page.locator('.verdict[data-room="p2p"]').getAttribute('data-path'),
-      };
+      const shown = await shownVerdicts(page);
       const checks = await shownChecks(page);
       const digest = `${c.scenario}: shown ${JSON.stringify(shown)}; checks ${JSON.stringify(checks)}; findings: ${await page.locator('.finding').allTextContents()}`;
       expect.soft(shown, digest).toEqual({ group: c.group, p2p: c.p2p });

@@ -148,6 +148,14 @@ export async function runAndWait(page: Page): Promise<{ resolvedBefore: number; 
 }
 
 /** check id → status of every check on screen. */
+/** The verdict path each room type's card shows. */
+export async function shownVerdicts(page: Page): Promise<{ group: string | null; p2p: string | null }> {
+  return {
+    group: await page.locator('.verdict[data-room="group"]').getAttribute('data-path'),
+    p2p: await page.locator('.verdict[data-room="p2p"]').getAttribute('data-path'),
+  };
+}
+
 export async function shownChecks(page: Page): Promise<Record<string, string>> {
   return Object.fromEntries(
     await page.locator('li.check').evaluateAll((els) => els.map((e) => [e.getAttribute('data-check'), e.getAttribute('data-status')])),

@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingPrereqs, prereqs } from '../support/prereq';
 import * as lab from './lab.mjs';
-import { certutil, LABEL, PORT, readEvidence, ROOT, runAndWait, shownChecks, startAppInLab, type AppInLab } from './webrtc-harness';
+import { certutil, LABEL, PORT, readEvidence, ROOT, runAndWait, shownChecks, shownVerdicts, startAppInLab, type AppInLab } from './webrtc-harness';
 
 const skip = missingPrereqs('lab WebRTC app e2e behind a proxy', [prereqs.root, prereqs.ip, prereqs.nft, prereqs.coturn, prereqs.squid, prereqs.chromium, certutil]);
 const SQUID_LOG = join(lab.paths.dir, 'squid', 'access.log');
@@ -37,10 +37,7 @@ describe.skipIf(skip)('the app in the lab behind a corporate proxy (proxy-only):
     const live = await runAndWait(page);
     expect.soft(live.resolvedBefore, `rungs resolved before the verdicts (${JSON.stringify(live)})`).toBeGreaterThan(0);
 
-    const shown = {
-      group: await page.locator('.verdict[data-room="group"]').getAttribute('data-path'),
-      p2p: await page.locator('.verdict[data-room="p2p"]').getAttribute('data-path'),
-    };
+    const shown = await shownVerdicts(page);
     const checks = await shownChecks(page);
     const findings = await page.locator('.finding').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-code')}: ${e.textContent?.trim()}`));
     const squid = squidLines().slice(logBefore);
