@@ -5,8 +5,9 @@
  * One direction of a stream is a series of windows of `windowMs` of send time. The rate starts low,
  * doubles while the far side receives what was sent, never exceeds the target, and stops as soon as
  * the answer is clear: the target was delivered for two windows, or the path delivered less than was
- * sent for two windows running at a rate that stopped growing (its capacity; also three limited
- * windows in all, for a path that only now and then falls short). A busy computer's timers make one
+ * sent for two windows running at a rate that stopped growing (its capacity; also four limited
+ * windows in all, for a path whose delivered rate keeps swinging). A window that fell short but
+ * delivered in proportion to a higher offer is loss, not capacity: the ramp goes on. A busy computer's timers make one
  * window look short now and then, so the target needs two windows met in all, not in a row. It is never raised once
  * the path fell short, so the excess sent over a path's capacity is bounded by one doubling.
  */
@@ -21,6 +22,9 @@ export interface RampConfig {
   /** Two limited windows whose delivered rates differ by at most this share are a plateau. */
   plateauTolerance?: number;
 }
+
+/** A limited window counts as scaling when it delivered at least this share of the proportional growth. */
+const SCALING_SHARE = 0.85;
 
 export const RAMP_DEFAULTS = { windowMs: 250, deliveredRatio: 0.9, plateauTolerance: 0.15, startKbps: 500 } as const;
 
@@ -37,6 +41,11 @@ export interface WindowResult {
   deliveredKbps: number;
   /** Fewer bytes arrived than the path was offered. */
   limited: boolean;
+  /**
+   * Limited, and the path no longer scales with what it is offered: its capacity, not random loss
+   * (a lossy path that delivers twice as much when offered twice as much is not full).
+   */
+  capacityLimited: boolean;
 }
 
 export type RampStop = 'target-met' | 'plateau' | 'time';
@@ -71,28 +80,35 @@ export class RampController {
   evaluate(startMs: number, offeredBytes: number, deliveredBytes: number): WindowResult {
     const deliveredKbps = (deliveredBytes * 8) / this.windowMs;
     const limited = offeredBytes > 0 && deliveredBytes < offeredBytes * this.deliveredRatio;
-    const w: WindowResult = { index: this.windows.length, startMs, rateKbps: this.rateKbps, offeredBytes, deliveredBytes, deliveredKbps, limited };
     const prev = this.windows[this.windows.length - 1];
+    // offered more than last window, and delivered (nearly) in proportion: loss, not a full path.
+    // The first window gets the benefit of the doubt (one doubling shows which it is).
+    const scaling = limited && (prev === undefined || (!prev.capacityLimited && this.rateKbps > prev.rateKbps &&
+      prev.deliveredKbps > 0 && deliveredKbps >= prev.deliveredKbps * (this.rateKbps / prev.rateKbps) * SCALING_SHARE));
+    const w: WindowResult = { index: this.windows.length, startMs, rateKbps: this.rateKbps, offeredBytes, deliveredBytes, deliveredKbps, limited, capacityLimited: limited && !scaling };
     this.windows.push(w);
-    if (!limited) {
+    if (!w.capacityLimited) {
       if (this.rateKbps >= this.cfg.targetKbps) {
         // met windows need not be consecutive: one short window on a busy machine must not hide the answer
-        this.metCount++;
+        if (!limited) this.metCount++;
         if (this.metCount >= 2) this.stop = 'target-met';
+        else if (limited && prev?.limited && prev.rateKbps === this.rateKbps && this.similar(prev, w)) this.stop = 'plateau';
       } else {
         this.rateKbps = Math.min(this.cfg.targetKbps, this.rateKbps * 2);
       }
       return w;
     }
     this.limitedCount++;
-    if (prev?.limited) {
-      const hi = Math.max(prev.deliveredKbps, deliveredKbps);
-      if (hi === 0 || Math.abs(prev.deliveredKbps - deliveredKbps) <= hi * this.plateauTolerance) this.stop = 'plateau';
-    }
-    // a path that keeps falling short now and then at one rate is at its capacity too
-    if (this.limitedCount >= 3) this.stop ??= 'plateau';
+    if (prev?.limited && this.similar(prev, w)) this.stop = 'plateau';
+    // bounded: a path whose delivered rate keeps swinging is at its capacity too
+    if (this.limitedCount >= 4) this.stop ??= 'plateau';
     // hold the rate: the path already fell short, pushing harder only fills queues
     return w;
+  }
+
+  private similar(a: WindowResult, b: WindowResult): boolean {
+    const hi = Math.max(a.deliveredKbps, b.deliveredKbps);
+    return hi === 0 || Math.abs(a.deliveredKbps - b.deliveredKbps) <= hi * this.plateauTolerance;
   }
 
   /** The direction's delivered rate: the mean of the last two windows (the settled ones). */
@@ -148,7 +164,7 @@ export function oneLegLossPct(roundPathLossPct: number): number {
  * it carries); from every window when all were limited.
  */
 export function roundPathLossPct(packets: readonly PacketRecord[], windows: readonly WindowResult[]): number {
-  const free = new Set(windows.filter((w) => !w.limited).map((w) => w.index));
+  const free = new Set(windows.filter((w) => !w.capacityLimited).map((w) => w.index));
   const pool = free.size > 0 ? packets.filter((p) => free.has(p.window)) : packets;
   if (pool.length === 0) return 0;
   return ((pool.length - pool.filter((p) => p.arrivedAt !== null).length) / pool.length) * 100;

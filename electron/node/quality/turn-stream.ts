@@ -30,7 +30,7 @@ import { allocate, TurnSession, type TurnCredentials } from '../stun/turn';
 import type { ProbeOptions, StunEndpoint } from '../stun/types';
 import { judge } from '../../common/quality/grade';
 import { qualityId, qualityRates, type QualityPath, type QualityRates, type QualityResult } from '../../common/quality/schema';
-import { interarrivalJitter, median, oneLegLossPct, RampController, round1, round2, roundPathLossPct, type PacketRecord } from './ramp';
+import { interarrivalJitter, median, oneLegLossPct, RampController, round1, round2, type PacketRecord } from './ramp';
 
 export interface TurnQualityOptions extends Omit<ProbeOptions, 'proxy'> {
   /** Rate to ramp up to, kbit/s; default the HD video rate. */
@@ -63,6 +63,8 @@ const HEADER_BYTES = 24; // magic(4) run(4) dir(1) kind(1) window(2) seq(4) sent
 const MAGIC = 0x50435131; // "PCQ1"
 const TICK_MS = 5;
 const CATCH_UP_MS = 25;
+/** Longest wait for a direction's backlog to drain before the other direction starts. */
+const SETTLE_MAX_MS = 600;
 const PING_COUNT = 5;
 /** Never let more than this wait in a TCP/TLS socket's buffer; what would exceed it is offered, not sent. */
 const MAX_PENDING_BYTES = 128 * 1024;
@@ -199,27 +201,36 @@ export async function measureTurnQuality(endpoint: StunEndpoint, creds: TurnCred
       for (const dir of [0, 1]) {
         // the first direction ramps; the second starts at the rate the first found, so it needs less time
         const budget = dir === 0 ? (scope.remainingMs() - RELEASE_RESERVE_MS) * 0.6 : scope.remainingMs() - RELEASE_RESERVE_MS;
-        const startKbps = dir === 1 ? Math.min(target, Math.max(dirs[0]!.ramp.deliveredKbps() * 1.25, 100)) : undefined;
+        // just below what the first found (a full path must first show it is not lossy), or the target
+        const first = dirs[0]?.ramp;
+        const startKbps = first ? Math.min(target, Math.max(100, first.stop === 'target-met' ? target : first.deliveredKbps() * 0.9)) : undefined;
         const ramp = new RampController({ targetKbps: target, startKbps, windowMs: opts.windowMs });
         const packets = await streamOneWay(scope, dir, dir === 0 ? a : b, ramp, { budget, lagMs, payloadBytes, packet, send, arrivals, transport: endpoint.transport, samples, streamStart });
         dirs.push({ ramp, packets });
       }
 
-      // ---- numbers
+      // ---- numbers. Loss, jitter and the loaded round trip come from windows the path carried
+      // (not capacity-limited): in the others they measure the queue our own excess filled.
       const result = (i: number) => {
         const d = dirs[i];
         if (!d) return undefined;
-        const loss = roundPathLossPct(d.packets, d.ramp.windows);
-        const free = new Set(d.ramp.windows.filter((w) => !w.limited).map((w) => w.index));
-        const jitterPool = free.size ? d.packets.filter((p) => free.has(p.window)) : d.packets;
-        const lastTwo = new Set(d.ramp.windows.slice(-2).map((w) => w.index));
-        const loaded = d.packets.filter((p) => lastTwo.has(p.window) && p.arrivedAt !== null).map((p) => p.arrivedAt! - p.sentAt);
-        return { kbps: d.ramp.deliveredKbps(), roundLoss: loss, jitter: interarrivalJitter(jitterPool), loaded: median(loaded), stop: d.ramp.stop ?? 'time', windows: d.ramp.windows.length };
+        const carried = d.ramp.windows.filter((w) => !w.capacityLimited);
+        const free = new Set(carried.map((w) => w.index));
+        const pool = free.size ? d.packets.filter((p) => free.has(p.window)) : d.packets;
+        const top = new Set((carried.length ? carried : d.ramp.windows).slice(-2).map((w) => w.index));
+        const transit = (ws: Set<number>) => median(d.packets.filter((p) => ws.has(p.window) && p.arrivedAt !== null).map((p) => p.arrivedAt! - p.sentAt));
+        const full = new Set(d.ramp.windows.filter((w) => w.capacityLimited).map((w) => w.index));
+        return { kbps: d.ramp.deliveredKbps(), pool, free: free.size > 0, jitter: interarrivalJitter(pool), loaded: transit(top), saturated: full.size ? transit(full) : null, stop: d.ramp.stop ?? 'time' };
       };
       const up = result(0)!;
       const down = result(1);
-      const roundLoss = Math.max(up.roundLoss, down?.roundLoss ?? 0);
+      // loss over both directions' carried windows (both cross the same two legs)
+      const lossPackets = [up, down].filter((d) => d?.free).flatMap((d) => d!.pool);
+      const lossPool = lossPackets.length ? lossPackets : [...up.pool, ...(down?.pool ?? [])];
+      const roundLoss = lossPool.length ? ((lossPool.length - lossPool.filter((p) => p.arrivedAt !== null).length) / lossPool.length) * 100 : 0;
       const lossPct = round2(oneLegLossPct(roundLoss));
+      const saturated = [up.saturated, down?.saturated].filter((x): x is number => x !== null && x !== undefined);
+      if (saturated.length) evidence.saturatedRttMs = round1(Math.max(...saturated));
       const jitters = [up.jitter, down?.jitter].filter((j): j is number => j !== null && j !== undefined);
       const loadedAll = [up.loaded, down?.loaded].filter((x): x is number => x !== null && x !== undefined);
       const numbers = {
@@ -246,7 +257,7 @@ export async function measureTurnQuality(endpoint: StunEndpoint, creds: TurnCred
         samples: samples.slice(0, 64),
         method: 'turn-stream', bandwidthMeasured: true, stopped, notes,
       };
-      evidence.windows = dirs.map((d) => d.ramp.windows.map((w) => [Math.round(w.startMs), Math.round(w.rateKbps), Math.round(w.deliveredKbps), w.limited ? 1 : 0]));
+      evidence.windows = dirs.map((d) => d.ramp.windows.map((w) => [Math.round(w.startMs), Math.round(w.rateKbps), Math.round(w.deliveredKbps), w.capacityLimited ? 2 : w.limited ? 1 : 0]));
       return {
         quality,
         reason: stopped,
@@ -304,12 +315,19 @@ async function streamOneWay(scope: ProbeScope, dir: number, leg: Leg, ramp: Ramp
   let judged = 0;
   const endBy = start + Math.max(0, c.budget);
   let consumed = 0;
+  let sentBytes = 0;
+  let arrivedBytes = 0;
+  let arrivedCount = 0;
   const consume = (): void => {
     for (; consumed < c.arrivals.length; consumed++) {
       const x = c.arrivals[consumed]!;
       if (x.dir !== dir || x.kind !== 0) continue;
       const p = bySeq.get(x.seq);
-      if (p && p.arrivedAt === null) p.arrivedAt = x.at;
+      if (p && p.arrivedAt === null) {
+        p.arrivedAt = x.at;
+        arrivedBytes += p.bytes;
+        arrivedCount++;
+      }
     }
   };
   scope.phase = dir === 0 ? 'stream-a-to-b' : 'stream-b-to-a';
@@ -322,18 +340,23 @@ async function streamOneWay(scope: ProbeScope, dir: number, leg: Leg, ramp: Ramp
     const perMs = (ramp.rateKbps * 1000) / 8 / 1000;
     credit = Math.min(credit + perMs * (now - last), perMs * CATCH_UP_MS + wire);
     last = now;
+    consume();
+    // TCP/TLS never drops: offered beyond what the path carries would pile up in socket buffers and
+    // queues (seconds of it), so at most about one round trip plus 100 ms of data is in flight
+    const inFlightCap = Math.max(16 * 1024, perMs * (c.lagMs + 100));
     while (credit >= wire) {
       credit -= wire;
       offered[window] = (offered[window] ?? 0) + wire;
+      if (c.transport !== 'udp' && sentBytes - arrivedBytes + wire > inFlightCap) continue;
       const bytes = c.packet(dir, 0, window, seq, c.payloadBytes);
       const rec: PacketRecord = { seq, window, sentAt: performance.now(), bytes: wire, arrivedAt: null };
       if (c.send(leg, bytes)) {
         packets.push(rec);
         bySeq.set(seq, rec);
+        sentBytes += wire;
       }
       seq++;
     }
-    consume();
     // judge every window whose shifted span has ended
     while (judged < window && now >= start + (judged + 1) * W + c.lagMs) {
       const ws = start + judged * W + c.lagMs;
@@ -346,15 +369,21 @@ async function streamOneWay(scope: ProbeScope, dir: number, leg: Leg, ramp: Ramp
     }
     await sleep(scope, TICK_MS);
   }
-  // stragglers of the last windows: wait one transit (bounded), then drain before the next direction
-  const settle = performance.now() + Math.min(300, 2 * c.lagMs + 20);
-  let seen = c.arrivals.length;
-  while (performance.now() < settle) {
+  // stragglers and our own backlog (on a full path, what waits in its queues): wait until this
+  // direction's arrivals stop (a stream transport: until everything sent has arrived), bounded, so
+  // the next direction does not queue behind this one
+  const settleEnd = performance.now() + Math.max(0, Math.min(SETTLE_MAX_MS, scope.remainingMs() - RELEASE_RESERVE_MS - 100));
+  let count = -1;
+  let quietSince = performance.now();
+  while (performance.now() < settleEnd) {
     await sleep(scope, TICK_MS);
-    if (c.arrivals.length === seen && performance.now() > settle - c.lagMs) break;
-    seen = c.arrivals.length;
+    consume();
+    if (c.transport !== 'udp' && arrivedBytes >= sentBytes) break;
+    if (arrivedCount !== count) {
+      count = arrivedCount;
+      quietSince = performance.now();
+    } else if (performance.now() - quietSince > 2 * c.lagMs + 30) break;
   }
-  consume();
   // only windows that were judged count; packets of the unjudged tail are left out of loss
   return packets.filter((p) => p.window < judged);
 }

@@ -31,6 +31,18 @@ describe('ramp controller', () => {
     expect(r.stop).toBe('target-met');
     expect(r.windows.every((w) => !w.limited)).toBe(true);
   });
+  it('tells random loss from a full path: 15 % loss keeps ramping, its loss windows count as carried', () => {
+    const r = simulate(2500, 100_000, 0.15);
+    expect(r.windows.map((w) => w.rateKbps).slice(0, 4)).toEqual([500, 1000, 2000, 2500]);
+    expect(r.windows.slice(0, 3).every((w) => w.limited && !w.capacityLimited)).toBe(true);
+    expect(r.stop).toBe('plateau'); // at the target, still 15 % short: held, then stopped
+  });
+  it('a path slower than the first window: one doubling, then held', () => {
+    const r = simulate(2500, 300);
+    expect(r.windows.map((w) => w.rateKbps)).toEqual([500, 1000]); // two limited windows delivering alike: its capacity
+    expect(r.stop).toBe('plateau');
+    expect(r.deliveredKbps()).toBe(300);
+  });
   it('starts at a given rate for the second direction', () => {
     const r = new RampController({ targetKbps: 2500, startKbps: 3000 });
     expect(r.rateKbps).toBe(2500);
@@ -60,12 +72,12 @@ describe('stream statistics', () => {
   });
   it('counts loss only in windows that were not limited by capacity', () => {
     const windows = [
-      { index: 0, startMs: 0, rateKbps: 500, offeredBytes: 1, deliveredBytes: 1, deliveredKbps: 1, limited: false },
-      { index: 1, startMs: 250, rateKbps: 1000, offeredBytes: 1, deliveredBytes: 0, deliveredKbps: 0, limited: true },
+      { index: 0, startMs: 0, rateKbps: 500, offeredBytes: 1, deliveredBytes: 1, deliveredKbps: 1, limited: false, capacityLimited: false },
+      { index: 1, startMs: 250, rateKbps: 1000, offeredBytes: 1, deliveredBytes: 0, deliveredKbps: 0, limited: true, capacityLimited: true },
     ];
     const p = (window: number, arrived: boolean): PacketRecord => ({ seq: 0, window, sentAt: 0, bytes: 1, arrivedAt: arrived ? 1 : null });
     const packets = [...Array.from({ length: 9 }, () => p(0, true)), p(0, false), ...Array.from({ length: 10 }, () => p(1, false))];
     expect(roundPathLossPct(packets, windows)).toBe(10);
-    expect(roundPathLossPct(packets.filter((x) => x.window === 1), windows.map((w) => ({ ...w, limited: true })))).toBe(100);
+    expect(roundPathLossPct(packets.filter((x) => x.window === 1), windows.map((w) => ({ ...w, limited: true, capacityLimited: true })))).toBe(100);
   });
 });
