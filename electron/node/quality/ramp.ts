@@ -25,6 +25,8 @@ export interface RampConfig {
 
 /** A limited window counts as scaling when it delivered at least this share of the proportional growth. */
 const SCALING_SHARE = 0.85;
+/** A window in which this computer sent less than this share of its rate says nothing about the path. */
+const SENDER_SHARE = 0.85;
 
 export const RAMP_DEFAULTS = { windowMs: 250, deliveredRatio: 0.9, plateauTolerance: 0.15, startKbps: 500 } as const;
 
@@ -46,6 +48,8 @@ export interface WindowResult {
    * (a lossy path that delivers twice as much when offered twice as much is not full).
    */
   capacityLimited: boolean;
+  /** This computer did not manage to send at the rate (a busy machine's late timers): no evidence about the path. */
+  senderBehind: boolean;
 }
 
 export type RampStop = 'target-met' | 'plateau' | 'time';
@@ -85,8 +89,10 @@ export class RampController {
     // The first window gets the benefit of the doubt (one doubling shows which it is).
     const scaling = limited && (prev === undefined || (!prev.capacityLimited && this.rateKbps > prev.rateKbps &&
       prev.deliveredKbps > 0 && deliveredKbps >= prev.deliveredKbps * (this.rateKbps / prev.rateKbps) * SCALING_SHARE));
-    const w: WindowResult = { index: this.windows.length, startMs, rateKbps: this.rateKbps, offeredBytes, deliveredBytes, deliveredKbps, limited, capacityLimited: limited && !scaling };
+    const senderBehind = offeredBytes < ((this.rateKbps * this.windowMs) / 8) * SENDER_SHARE;
+    const w: WindowResult = { index: this.windows.length, startMs, rateKbps: this.rateKbps, offeredBytes, deliveredBytes, deliveredKbps, limited, capacityLimited: limited && !scaling, senderBehind };
     this.windows.push(w);
+    if (senderBehind && !limited) return w; // the rate was not tried: try it again
     if (!w.capacityLimited) {
       if (this.rateKbps >= this.cfg.targetKbps) {
         // met windows need not be consecutive: one short window on a busy machine must not hide the answer

@@ -62,7 +62,7 @@ const CHANNEL = 0x4000; // RFC 8656 §12: 0x4000-0x4FFF; each allocation has its
 const HEADER_BYTES = 24; // magic(4) run(4) dir(1) kind(1) window(2) seq(4) sentAt(8)
 const MAGIC = 0x50435131; // "PCQ1"
 const TICK_MS = 5;
-const CATCH_UP_MS = 25;
+const CATCH_UP_MS = 50;
 /** Longest wait for a direction's backlog to drain before the other direction starts. */
 const SETTLE_MAX_MS = 600;
 const PING_COUNT = 5;
@@ -246,6 +246,7 @@ export async function measureTurnQuality(endpoint: StunEndpoint, creds: TurnCred
       const notes = [
         `Each direction crossed this computer's link twice (up to the relay and back); loss ${round2(roundLoss)} % over both legs is ${lossPct} % for one.`,
         ...(down ? [] : ['Out of time before the second direction: the rate towards this computer was not measured.']),
+        ...(dirs.some((d) => d.ramp.windows.some((w) => w.senderBehind)) ? ['This computer was too busy to send at the rate all the time (late timers); the rates may be lower than the path can carry.'] : []),
       ];
       const quality: QualityResult = {
         id: qualityId(path, host, endpoint.port),
@@ -257,7 +258,8 @@ export async function measureTurnQuality(endpoint: StunEndpoint, creds: TurnCred
         samples: samples.slice(0, 64),
         method: 'turn-stream', bandwidthMeasured: true, stopped, notes,
       };
-      evidence.windows = dirs.map((d) => d.ramp.windows.map((w) => [Math.round(w.startMs), Math.round(w.rateKbps), Math.round(w.deliveredKbps), w.capacityLimited ? 2 : w.limited ? 1 : 0]));
+      evidence.senderBehind = dirs.some((d) => d.ramp.windows.some((w) => w.senderBehind));
+      evidence.windows = dirs.map((d) => d.ramp.windows.map((w) => [Math.round(w.startMs), Math.round(w.rateKbps), Math.round(w.deliveredKbps), w.capacityLimited ? 2 : w.limited ? 1 : w.senderBehind ? 3 : 0]));
       return {
         quality,
         reason: stopped,

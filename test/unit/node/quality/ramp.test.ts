@@ -43,6 +43,15 @@ describe('ramp controller', () => {
     expect(r.stop).toBe('plateau');
     expect(r.deliveredKbps()).toBe(300);
   });
+  it('does not count a window this computer failed to send at (busy machine) as the target met', () => {
+    const r = new RampController({ targetKbps: 300, startKbps: 300 });
+    r.evaluate(0, 9375, 9375);
+    r.evaluate(250, 5000, 5000); // sent half of what the rate asks
+    expect(r.stop).toBeUndefined();
+    expect(r.windows[1]!.senderBehind).toBe(true);
+    r.evaluate(500, 9375, 9375);
+    expect(r.stop).toBe('target-met');
+  });
   it('starts at a given rate for the second direction', () => {
     const r = new RampController({ targetKbps: 2500, startKbps: 3000 });
     expect(r.rateKbps).toBe(2500);
@@ -72,12 +81,12 @@ describe('stream statistics', () => {
   });
   it('counts loss only in windows that were not limited by capacity', () => {
     const windows = [
-      { index: 0, startMs: 0, rateKbps: 500, offeredBytes: 1, deliveredBytes: 1, deliveredKbps: 1, limited: false, capacityLimited: false },
-      { index: 1, startMs: 250, rateKbps: 1000, offeredBytes: 1, deliveredBytes: 0, deliveredKbps: 0, limited: true, capacityLimited: true },
+      { index: 0, startMs: 0, rateKbps: 500, offeredBytes: 1, deliveredBytes: 1, deliveredKbps: 1, limited: false, capacityLimited: false, senderBehind: false },
+      { index: 1, startMs: 250, rateKbps: 1000, offeredBytes: 1, deliveredBytes: 0, deliveredKbps: 0, limited: true, capacityLimited: true, senderBehind: false },
     ];
     const p = (window: number, arrived: boolean): PacketRecord => ({ seq: 0, window, sentAt: 0, bytes: 1, arrivedAt: arrived ? 1 : null });
     const packets = [...Array.from({ length: 9 }, () => p(0, true)), p(0, false), ...Array.from({ length: 10 }, () => p(1, false))];
     expect(roundPathLossPct(packets, windows)).toBe(10);
-    expect(roundPathLossPct(packets.filter((x) => x.window === 1), windows.map((w) => ({ ...w, limited: true, capacityLimited: true })))).toBe(100);
+    expect(roundPathLossPct(packets.filter((x) => x.window === 1), windows.map((w) => ({ ...w, limited: true, capacityLimited: true, senderBehind: false })))).toBe(100);
   });
 });

@@ -28,8 +28,11 @@ describe.skipIf(skip)('TURN quality stream (real coturn)', () => {
     expect(['target-met', 'time'], m.detail).toContain(m.reason);
     const q = QualityResultSchema.parse(m.quality);
     expect(q).toMatchObject({ id: `quality:turn-${transport}:127.0.0.1:${port}`, path: `turn-${transport}`, sensor: 'engine', method: 'turn-stream', grade: 'good', limitedBy: [] });
+    // On a machine too busy to pace 2.5 Mbit/s (late timers), the entry must say so in its notes
+    const behind = m.evidence.senderBehind === true;
+    expect(q.notes!.some((n) => n.includes('too busy'))).toBe(behind);
     for (const kbps of [q.upKbps, q.downKbps]) {
-      expect(kbps).toBeGreaterThan(2500 * 0.9);
+      expect(kbps, JSON.stringify(m.evidence.windows)).toBeGreaterThan(2500 * (behind ? 0.5 : 0.9));
       expect(kbps).toBeLessThan(2500 * 1.15); // paced: never a flood above the target
     }
     expect(q.lossPct).toBe(0);
