@@ -62,6 +62,23 @@ describe.skipIf(skip)('in-page call quality (Chromium + coturn)', () => {
     expect((m.evidence.up as { fps: number | null }).fps).toBeGreaterThan(0);
   });
 
+  it('measures TURN over TCP relay-only, and a direct call (host candidates) without a relay', async () => {
+    const tcp = await run({
+      path: 'turn-tcp', host: '127.0.0.1', port: turn.port, targetKbps: 1000, directionMs: 1500,
+      iceServers: [{ urls: `turn:127.0.0.1:${turn.port}?transport=tcp`, username: 'u', credential: 'p' }],
+    });
+    expect(tcp.reason, tcp.detail).toBe('ok');
+    expect(tcp.evidence.pair).toMatchObject({ local: 'relay', relayProtocol: 'tcp' });
+    const direct = await run({ path: 'direct-udp', host: '127.0.0.1', port: turn.port, targetKbps: 1000, directionMs: 1500, iceServers: [{ urls: `stun:127.0.0.1:${turn.port}` }] });
+    expect(direct.reason, direct.detail).toBe('ok');
+    expect((direct.evidence.pair as { local: string }).local).not.toBe('relay');
+    for (const m of [tcp, direct]) {
+      const q = QualityResultSchema.parse(m.quality);
+      expect(Math.min(q.upKbps, q.downKbps), JSON.stringify(q.samples)).toBeGreaterThan(1000 * 0.6);
+      expect(q.lossPct).toBeLessThan(1);
+    }
+  });
+
   it('fails plainly, without an entry, on wrong credentials', async () => {
     const m = await run({
       path: 'turn-udp', host: '127.0.0.1', port: turn.port, directionMs: 500, connectDeadlineMs: 2000,
