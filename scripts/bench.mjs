@@ -6,7 +6,8 @@
 //   (b) range discovery over UDP 10000-65535 with one blocked sub-range (`udp-hole`: UDP
 //       30000-30999 dropped): the engine's boundaries, probes and time, side by side with nmap -sU
 //       against the same reflector in the same run;
-//   (c) peak RSS of the CLI (goal ≤ 120 MB): /usr/bin/time -v and VmHWM read by a preload at exit.
+//   (c) peak RSS of the CLI (goal ≤ 120 MB): /usr/bin/time -v and VmHWM read by a preload at exit;
+//   (d) call quality per path, open and shaped to 400 kbit/s (scripts/bench-quality.mjs).
 // Every command runs through spawn/execFile argument arrays inside the lab's client namespace.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import * as lab from '../test/lab/lab.mjs';
+import { benchQuality, qualityMarkdown } from './bench-quality.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -180,6 +182,9 @@ async function main() {
       res.baselines = [...(res.baselines ?? []), { name, kb: Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? NaN) }];
     }
 
+    // (d): call quality per path, open and shaped
+    res.quality = await benchQuality();
+
     if (haveNmap) {
       const window = `${NMAP_WINDOW[0]}-${NMAP_WINDOW[1]}`;
       const fullSpan = `${FULL[0]}-${FULL[1]}`;
@@ -324,7 +329,7 @@ function writeOut(res, { commit, totalS }) {
     row(['peak RSS ≤ 120 MB', `${mb(maxRss)} (max VmHWM over all runs)`, maxRss <= 120 * 1024 ? 'yes' : 'no']),
     '',
   ];
-  const md = [...header, ...goals, ...lines, ...notes].join('\n');
+  const md = [...header, ...goals, ...lines, ...(res.quality ? [qualityMarkdown(res.quality)] : []), ...notes].join('\n');
   writeFileSync(join(root, 'docs', 'bench.md'), md);
   console.log(md);
 }

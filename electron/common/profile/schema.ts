@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isCidr, isHostname, isIP } from '../net/validate';
+import { ProfileQualitySchema } from '../quality/schema';
 
 /**
  * The provider profile (DESIGN.md "Profile", schemaVersion 1). Every host, port, range and CIDR is
@@ -82,6 +83,8 @@ export const ProfileSchema = z
     reflector: z.strictObject({ host }).optional(),
     addresses: z.strictObject({ ipv4: cidrList(4).default([]), ipv6: cidrList(6).default([]) }).default({ ipv4: [], ipv6: [] }),
     tls: z.strictObject({ ca: z.string().max(65536).optional() }).optional(),
+    /** Rates a call needs (kbit/s); defaults 2500 / 1000 / 100 (see quality/schema.ts). */
+    quality: ProfileQualitySchema.optional(),
   })
   .superRefine((p, ctx) => {
     if (p.stun.length === 0 && p.turn.length === 0 && p.signaling.length === 0) {

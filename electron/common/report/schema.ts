@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { QualityResultSchema, VerdictQualitySchema } from '../quality/schema';
 
 /**
  * The report (DESIGN.md "Report", schemaVersion 1). Other code and outside checks read this JSON,
@@ -88,6 +89,8 @@ const verdictFields = {
   summary: z.string().optional(),
   /** The TURN server the chosen rung uses, when it is a relay. */
   via: z.string().optional(),
+  /** Call quality of the chosen path (issue 10): grade, what it supports, measured rate. */
+  quality: VerdictQualitySchema.optional(),
 };
 export const GroupVerdictSchema = z.object({ path: GroupPathSchema, ...verdictFields });
 export const P2pVerdictSchema = z.object({ path: P2pPathSchema, ...verdictFields });
@@ -144,5 +147,7 @@ export const ReportSchema = z.object({
   firewall: z.object({ blocked: z.array(BlockedRequirementSchema), layer: LayerSchema }),
   /** Findings that are not a verdict: TLS inspection, proxy, VPN, engine/WebRTC disagreement. */
   findings: z.array(z.object({ code: z.string(), severity: z.enum(['info', 'warn', 'error']), message: z.string() })).default([]),
+  /** Call-quality measurements of the paths that work, per sensor (absent in older reports). */
+  quality: z.array(QualityResultSchema).max(64).optional(),
 });
 export type Report = z.infer<typeof ReportSchema>;

@@ -46,7 +46,7 @@ export interface AllocateEvidence extends Record<string, unknown> {
 const MAX_STALE_NONCE_RETRIES = 2;
 
 /** A long-term-credential TURN conversation on one channel (RFC 8656 §7, RFC 8489 §9.2). */
-class TurnSession {
+export class TurnSession {
   realm?: string;
   nonce?: string;
   key?: Uint8Array;
@@ -122,14 +122,14 @@ function errorOf(m: DecodedMessage): { code?: number; reason?: string } {
   return { code: m.attrs.errorCode?.code, reason: m.attrs.errorCode?.reason };
 }
 
-interface AllocationResult {
+export interface AllocationResult {
   status: 'allocated' | 'auth-required' | 'auth-failed' | 'turn-error' | 'protocol-error';
   session: TurnSession;
   first: TransactionResult;
   final: TransactionResult;
 }
 
-async function allocate(scope: ProbeScope, session: TurnSession, lifetime?: number): Promise<AllocationResult> {
+export async function allocate(scope: ProbeScope, session: TurnSession, lifetime?: number): Promise<AllocationResult> {
   scope.phase = 'allocate';
   const { first, final } = await session.request(StunMethod.Allocate, () => [
     attr.requestedTransport(TRANSPORT_UDP),
