@@ -10,7 +10,7 @@ import {
   parseWindowsBlockRules, parseWindowsScriptOutput, windowsFirewall, windowsPowerShell, windowsScriptArgv, WINDOWS_BLOCK_RULES_COMMAND,
   WINDOWS_FIREWALL_PRODUCTS_COMMAND, WINDOWS_RULE_NAME, type WindowsApplyPlan, type WindowsDetection,
 } from '../../../../electron/node/firewall/windows/index';
-import { WINDOWS_PROFILE_COMMAND, parseWindowsFirewallProfiles } from '../../../../electron/node/firewall/parse-other';
+import { WINDOWS_PROFILE_COMMAND } from '../../../../electron/node/firewall/parse-other';
 import { sampleProfile, sampleReport } from '../../common/firewall/fixtures';
 
 const here = dirname(fileURLToPath(import.meta.url));
