@@ -18,7 +18,7 @@
 #          /etc/pf.conf does), writes `pass out quick … keep state` rules to a private file and loads
 #          them with `pfctl -a com.apple/250.Pathcheck -f <file>` (replacing that anchor's rules only).
 #   undo:  `pfctl -a com.apple/250.Pathcheck -F all` (that anchor only).
-# It never enables pf or edits /etc/pf.conf. Prints `loaded <n>` or `flushed`.
+# It never enables pf or edits /etc/pf.conf. Prints `loaded <n>` or `flushed <n>` (rules removed).
 # Exit codes: 0 done, 2 plan refused / bad arguments, 3 pf cannot take the rules, 4 pfctl failed.
 # pf.conf(5): https://man.openbsd.org/pf.conf   pfctl(8): https://man.openbsd.org/pfctl
 set -u
@@ -117,8 +117,9 @@ PLAN=$2
 case $ACTION in apply | undo) ;; *) refuse 'action must be apply or undo' ;; esac
 
 if [ "$ACTION" = undo ]; then
+  had=$(pfctl -a "$ANCHOR" -s rules 2>/dev/null | grep -c '^pass out quick ')
   pfctl -a "$ANCHOR" -F all >/dev/null 2>&1 || { printf 'Pathcheck: pfctl could not flush %s\n' "$ANCHOR" >&2; exit 4; }
-  echo flushed
+  echo "flushed ${had:-0}"
   exit 0
 fi
 

@@ -65,10 +65,11 @@ export async function detectMacFirewall(run: Runner, timeoutMs: number): Promise
   };
 }
 
-/** The script's `loaded <n>` / `flushed` lines. */
-export function parseMacScriptOutput(stdout: string): { loaded: number | null; flushed: boolean } {
+/** The script's `loaded <n>` / `flushed <n>` lines. */
+export function parseMacScriptOutput(stdout: string): { loaded: number | null; flushed: number | null } {
   const loaded = /^loaded (\d{1,3})$/m.exec(stdout);
-  return { loaded: loaded ? Number(loaded[1]) : null, flushed: /^flushed$/m.test(stdout) };
+  const flushed = /^flushed (\d{1,3})$/m.exec(stdout);
+  return { loaded: loaded ? Number(loaded[1]) : null, flushed: flushed ? Number(flushed[1]) : null };
 }
 
 /** Exit codes of apply-macos.sh. */
@@ -90,7 +91,7 @@ async function runScript(action: PlatformAction, plan: PfApplyPlan | null, optio
     const cancelled = /\(-128\)/.test(r.stderr);
     const known = r.code !== null ? EXIT_TEXT[r.code] : undefined;
     const error = r.ok ? null : cancelled ? 'the administrator prompt was cancelled; nothing was changed' : [known, r.stderr.trim()].filter(Boolean).join(': ') || 'the apply script failed';
-    const changed = action === 'apply' ? out.loaded ?? 0 : out.flushed ? 1 : 0;
+    const changed = (action === 'apply' ? out.loaded : out.flushed) ?? 0;
     return { ok: r.ok, action, changed, elevation: 'admin-prompt', exitCode: r.code, error };
   } finally {
     await rm(dir, { recursive: true, force: true });

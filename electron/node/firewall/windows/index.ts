@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import { WINDOWS_PROFILE_COMMAND, parseWindowsFirewallProfiles, summarizeWindowsProfiles } from '../parse-other';
 import type { PlatformAction, PlatformApplyResult, PlatformFirewall, PlatformRunOptions } from '../platform';
 import { runFile, type Runner } from '../run';
+import type { DropRule } from '../types';
 import { WINDOWS_BLOCK_RULES_COMMAND, WINDOWS_FIREWALL_PRODUCTS_COMMAND, parseSecurityCenterFirewalls, parseWindowsBlockRules } from './parse';
 import { assertWindowsPlan, decideWindows, type WindowsApplyPlan, type WindowsDetection } from './plan';
 
 export * from './parse';
 export * from './plan';
+export { WINDOWS_PROFILE_COMMAND } from '../parse-other';
 
 /**
  * Windows: detection through three fixed read-only PowerShell commands, apply/undo through the fixed
@@ -53,7 +55,9 @@ export async function detectWindowsFirewall(run: Runner, timeoutMs: number, ps =
   if (thirdParty.length) notes.push(`Third-party firewall registered with Windows Security Center: ${thirdParty.map((p) => p.name).join(', ')}.`);
 
   // Block rules count as drops for the layer classifier (a matching one makes a timeout local).
-  const drops = blockRules.map((r) => ({ protocol: r.protocol, ports: r.ports, verdict: 'drop' as const }));
+  const drops: DropRule[] = blockRules.map((r) => ({ protocol: r.protocol, ports: r.ports, verdict: 'drop' }));
+  // DefaultOutboundAction Block drops whatever no allow rule lets out: a policy drop for every port.
+  if (s.outboundDefault === 'drop') drops.push({ protocol: 'any', ports: null, verdict: 'policy' });
   return {
     platform: 'win32',
     engines: [{

@@ -110,16 +110,16 @@ describe('detectLocalFirewall with an injected runner', () => {
     expect(d.notes.join(' ')).toMatch(/No Linux firewall tool/);
   });
 
-  it('Windows: runs the fixed PowerShell command with -NoProfile -NonInteractive', async () => {
-    let argv: readonly string[] = [];
+  it('Windows: runs the fixed PowerShell commands with -NoProfile -NonInteractive (profiles first)', async () => {
+    const argv: string[][] = [];
     const d = await detectLocalFirewall({
       platform: 'win32',
       run: async (file, args) => {
-        argv = [file, ...args];
-        return ok(sample('windows-profiles-gpo.json'));
+        argv.push([file, ...args]);
+        return ok(args.at(-1) === WINDOWS_PROFILE_COMMAND ? sample('windows-profiles-gpo.json') : '');
       },
     });
-    expect(argv).toEqual(['powershell.exe', '-NoProfile', '-NonInteractive', '-Command', WINDOWS_PROFILE_COMMAND]);
+    expect(argv[0]).toEqual([expect.stringMatching(/\\System32\\WindowsPowerShell\\v1\.0\\powershell\.exe$/), '-NoProfile', '-NonInteractive', '-Command', WINDOWS_PROFILE_COMMAND]);
     expect(d.localRulesAllowed).toBe(false);
     expect(d.outboundDefault).toBe('drop');
   });
@@ -127,7 +127,7 @@ describe('detectLocalFirewall with an injected runner', () => {
   it('macOS: application firewall is inbound-only, pf disabled → outbound allowed', async () => {
     const d = await detectLocalFirewall({
       platform: 'darwin',
-      run: async (file) => ok(sample(file === 'pfctl' ? 'pfctl-info-disabled.txt' : 'socketfilterfw-on.txt')),
+      run: async (file, args) => ok(file === '/sbin/pfctl' ? (args[1] === 'info' ? sample('pfctl-info-disabled.txt') : '') : file.endsWith('socketfilterfw') ? sample('socketfilterfw-on.txt') : ''),
     });
     expect(d.engines.map((e) => [e.name, e.active])).toEqual([['macos-alf', true], ['pf', false]]);
     expect(d.outboundDefault).toBe('allow');

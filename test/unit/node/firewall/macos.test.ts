@@ -192,6 +192,7 @@ function fakePfctl(dir: string, { status = 'Enabled', rules = sample('pfctl-rule
       `if [ "$1" = -s ] && [ "$2" = rules ]; then cat ${dir}/rules.txt; exit 0; fi`,
       `if [ "$1" = -a ] && [ "$3" = -f ]; then cp "$4" ${dir}/loaded.conf; ${loadFails ? 'exit 1' : 'exit 0'}; fi`,
       'if [ "$1" = -a ] && [ "$3" = -F ]; then exit 0; fi',
+      'if [ "$1" = -a ] && [ "$3" = -s ]; then printf "pass out quick inet proto udp from any to <x> port = 3478 keep state\\npass out quick proto tcp from any to any port = 443 keep state\\n"; exit 0; fi',
       'exit 9',
     ].join('\n'),
   );
@@ -235,7 +236,7 @@ describe.each(shells)('apply-macos.sh under %s with a fake pfctl', (shell) => {
 
   it('undo flushes that anchor only', () => {
     const r = runScript(shell, null, 'undo');
-    expect([r.code, r.stdout, r.pfctl]).toEqual([0, 'flushed\n', ['-a com.apple/250.Pathcheck -F all']]);
+    expect([r.code, r.stdout, r.pfctl]).toEqual([0, 'flushed 2\n', ['-a com.apple/250.Pathcheck -s rules', '-a com.apple/250.Pathcheck -F all']]);
   });
 
   it('refuses to load when pf is disabled, the anchor is not evaluated, or a quick block comes first', () => {

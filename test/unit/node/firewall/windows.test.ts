@@ -100,7 +100,8 @@ describe('Windows read-outs (samples in the JSON the fixed commands print)', () 
     expect(d.outboundDefault).toBe('drop');
     expect(d.windows.blockRules).toHaveLength(3);
     expect(d.windows.products).toBeNull(); // Windows Server: no SecurityCenter2
-    expect(d.dropChains[0]!.drops).toHaveLength(3);
+    // Three block rules, plus the profile's DefaultOutboundAction Block as a policy drop on every port.
+    expect(d.dropChains[0]!.drops!.map((x) => x.verdict)).toEqual(['drop', 'drop', 'drop', 'policy']);
   });
 
   it('takes PowerShell from SystemRoot only when it looks like a Windows path', () => {
@@ -228,8 +229,8 @@ describe('Windows plan validation with hostile plans', () => {
     ['rules: none', (p: WindowsApplyPlan) => { p.rules = []; }, 'plan.rules'],
     ['rules: too many', (p: WindowsApplyPlan) => { p.rules = Array.from({ length: MAX_RULES + 1 }, (_, i) => ({ ...p.rules[0]!, name: `pathcheck-r-${i}` })); }, 'plan.rules'],
     ['rules: object', (p: WindowsApplyPlan) => { (p as { rules: unknown }).rules = { 0: p.rules[0] }; }, 'plan.rules'],
-    ['extra field on a rule', (p: WindowsApplyPlan) => { (p.rules[0] as Record<string, unknown>).program = 'C:\\evil.exe'; }, 'plan.rules[0].program'],
-    ['extra field on the plan', (p: WindowsApplyPlan) => { (p as Record<string, unknown>).script = 'calc'; }, 'plan.script'],
+    ['extra field on a rule', (p: WindowsApplyPlan) => { (p.rules[0] as unknown as Record<string, unknown>).program = 'C:\\evil.exe'; }, 'plan.rules[0].program'],
+    ['extra field on the plan', (p: WindowsApplyPlan) => { (p as unknown as Record<string, unknown>).script = 'calc'; }, 'plan.script'],
     ['missing field', (p: WindowsApplyPlan) => { delete (p.rules[0] as Partial<WindowsApplyPlan['rules'][0]>).remotePorts; }, 'plan.rules[0].remotePorts'],
   ])('refuses %s', (_label, mutate, field) => refuse(mutate, field));
 
