@@ -13,7 +13,8 @@ import type { OutboundFilter, PfRuleset } from './parse';
  * rule ends evaluation when it matches, so it wins over block rules evaluated after the anchor (and
  * over non-quick ones before it), never over a `block … quick` evaluated before it.
  */
-export const PF_ANCHOR = 'com.apple/250.Pathcheck';
+export { PF_ANCHOR } from '../../../common/firewall/targets/macos-pf';
+import { PF_ANCHOR } from '../../../common/firewall/targets/macos-pf';
 
 export interface PfApplyPlan {
   version: 1;

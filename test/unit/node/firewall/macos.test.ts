@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildFirewallInput, FirewallInputError } from '../../../../electron/common/firewall/index';
+import { buildFirewallInput, FirewallInputError, generateRules } from '../../../../electron/common/firewall/index';
 import {
   assertPfPlan, buildPfPlan, decideMac, detectMacFirewall, macFirewall, macScriptArgv, MAC_ADMIN_APPLESCRIPT, outboundFilters, parsePfRules,
   parseSystemExtensions, pfPlanText, PF_ANCHOR, type MacDetection, type PfApplyPlan,
@@ -309,6 +309,16 @@ describe('the TypeScript plan text always passes the script (they agree)', () =>
     const plan = buildPfPlan(localInput());
     assertPfPlan(plan);
     expect(runScript(shell, pfPlanText(plan))).toMatchObject({ code: 0, stdout: 'loaded 2\n' });
+  });
+});
+
+describe('the rules the Fix dialog shows are the rules the script loads', () => {
+  it.each(shells)('%s: generateRules(macos-pf) body equals the loaded anchor file', (shell) => {
+    const input = localInput();
+    const text = generateRules('macos-pf', input).text;
+    const body = text.slice(text.indexOf("<<'PATHCHECK_PF'\n") + 17, text.indexOf('PATHCHECK_PF\n', text.indexOf("<<'PATHCHECK_PF'\n") + 17));
+    expect(text).toContain(`pfctl -a ${PF_ANCHOR} -f -`);
+    expect(runScript(shell, pfPlanText(buildPfPlan(input))).loaded).toBe(body);
   });
 });
 

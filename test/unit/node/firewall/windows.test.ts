@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildFirewallInput, FirewallInputError } from '../../../../electron/common/firewall/index';
+import { buildFirewallInput, FirewallInputError, generateRules } from '../../../../electron/common/firewall/index';
 import { MAX_ADDRESSES, MAX_PORT_RANGES, MAX_RULES, failedTraffic } from '../../../../electron/node/firewall/platform';
 import type { Runner } from '../../../../electron/node/firewall/run';
 import {
@@ -180,6 +180,18 @@ describe('Windows plan and argv (golden)', () => {
 
   it('reads the script output lines', () => {
     expect(parseWindowsScriptOutput('removed pathcheck-udp-1\r\nadded pathcheck-udp-1\r\nadded pathcheck-udp-2\r\nadded evil; x\r\n')).toEqual({ added: ['pathcheck-udp-1', 'pathcheck-udp-2'], removed: ['pathcheck-udp-1'] });
+  });
+});
+
+describe('the rules the Fix dialog shows are the rules the script creates', () => {
+  it('one New-NetFirewallRule line per plan rule, same name, protocol, addresses and ports', () => {
+    const input = localInput();
+    const text = generateRules('windows-powershell', input).text;
+    for (const r of buildWindowsPlan(input).rules) {
+      const ports = r.remotePorts.map(([a, b]) => `'${a === b ? a : `${a}-${b}`}'`).join(',');
+      const addresses = r.anyAddress ? '' : ` -RemoteAddress ${r.remoteAddresses.map((a) => `'${a}'`).join(',')}`;
+      expect(text).toContain(`New-NetFirewallRule -Name '${r.name}' -DisplayName 'Pathcheck ${r.name}' -Group 'Pathcheck' -Direction Outbound -Action Allow -Protocol ${r.protocol}${addresses} -RemotePort ${ports} -Profile Any`);
+    }
   });
 });
 
