@@ -15,7 +15,7 @@
 #          made in this run again (nothing half-applied).
 #   undo:  removes the rules of group Pathcheck whose name starts with pathcheck-, nothing else.
 # Prints "added <name>" / "removed <name>" lines. Exit codes: 0 done, 2 plan refused or bad
-# arguments, 3 UAC prompt cancelled, 4 Windows Firewall refused a rule (rolled back).
+# arguments, 3 UAC prompt cancelled, 4 Windows Firewall refused a rule (rolled back) or another error.
 # New-NetFirewallRule: https://learn.microsoft.com/en-us/powershell/module/netsecurity/new-netfirewallrule
 [CmdletBinding()]
 param(
@@ -63,12 +63,12 @@ function Test-Port($Value) {
 function Test-Address($Value) {
   if ($Value -isnot [string] -or $Value.Length -gt 43) { return $false }
   if ($Value -cmatch $V4Pattern) {
-    $len = ($Value -split '/')[1]
-    return ($null -eq $len) -or ([int]$len -le 32)
+    $v4parts = @($Value -split '/')
+    return ($v4parts.Count -eq 1) -or ([int]$v4parts[1] -le 32)
   }
   # IPv6: hex digits, colons and dots only, an optional /0-128, and the address must parse as IPv6.
   if ($Value -cnotmatch '^[0-9A-Fa-f:.]+(/(0|[1-9][0-9]{0,2}))?$') { return $false }
-  $parts = $Value -split '/'
+  $parts = @($Value -split '/')
   if ($parts.Count -eq 2 -and [int]$parts[1] -gt 128) { return $false }
   if (-not $parts[0].Contains(':')) { return $false }
   $ip = $null
@@ -124,6 +124,15 @@ function Remove-PathcheckRules {
     Remove-NetFirewallRule -Name $rule.Name -PolicyStore PersistentStore
     Say "removed $($rule.Name)"
   }
+}
+
+# Any error not handled below ends the script with exit 4 and its message (also in the result file,
+# since the elevated copy's own output is not seen).
+trap {
+  $script:Lines.Add("error $($_.Exception.Message)")
+  Save-Result
+  [Console]::Error.WriteLine("Pathcheck: $($_.Exception.Message)")
+  exit 4
 }
 
 # Arguments the app passes are paths it made itself; refuse anything that could split the elevated command line.
