@@ -16,7 +16,7 @@
 // version passed in (test/unit/scripts/start.test.ts).
 import { spawn, spawnSync } from 'node:child_process';
 import * as realFs from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -108,7 +108,8 @@ export async function prepareStart(deps) {
   const after = electronBinary({ electronDir, env, fs });
   if (fetched.ok && after.present) return { ok: true, binary: after.path, fetched: true };
 
-  const where = relative(process.cwd(), after.path) || after.path;
+  const rel = relative(ROOT, after.path);
+  const where = rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : after.path;
   const why = fetched.ok
     ? 'Electron\'s installer finished but did not leave it there'
     : `Electron's installer could not download it (${failureReason(fetched.output)}; it downloads from GitHub, outside the npm registry)`;

@@ -96,6 +96,13 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
     }
   };
 
+  /** The Windows/macOS refusal for this computer's own block ("On this computer: …"), or null. */
+  const localCause = async (id: string, report: Report, profile: Profile): Promise<string | null> => {
+    if ((platform !== 'win32' && platform !== 'darwin') || !report.firewall.blocked.some((b) => b.layer === 'local')) return null;
+    const fix = planFix(profile, report, await deps.detect(), platform);
+    return fix.platformPlan === null && fix.refusal ? `On this computer: ${fix.refusal}` : null;
+  };
+
   const refToRef = (req: { reportId: string } | { runId: string }): ReportRef => ('reportId' in req ? { reportId: req.reportId } : { runId: req.runId });
 
   /** One firewall change or re-check at a time: a double click must not raise two elevation prompts. */
@@ -217,7 +224,9 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
       if (report.firewall.blocked.length === 0) return fail(FirewallErrorCode.refused, 'Nothing required was found blocked, so there is nothing to ask the network team for.');
       try {
         const rules = ticketRules(profile, report, req.target);
-        return ok({ target: req.target, label: label(req.target), format: rules.format, text: rules.text, notes: rules.notes, summary: summarizeReport(report) });
+        // Windows / macOS: when this computer's own block cannot be fixed here, the ticket names why (the rule, policy or product).
+        const cause = await localCause(id, report, profile);
+        return ok({ target: req.target, label: label(req.target), format: rules.format, text: rules.text, notes: cause ? [cause, ...rules.notes] : rules.notes, summary: summarizeReport(report) });
       } catch (e) {
         if (e instanceof FirewallInputError) return fail(FirewallErrorCode.invalidRules, `This report holds a value no rule may contain (${e.message}); nothing was generated.`);
         throw e;

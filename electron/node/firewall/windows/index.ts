@@ -95,7 +95,7 @@ export function parseWindowsScriptOutput(stdout: string): { added: string[]; rem
 const EXIT_TEXT: Record<number, string> = {
   2: 'the plan was refused by the script',
   3: 'the administrator prompt (UAC) was cancelled; nothing was changed',
-  4: 'Windows Firewall refused a rule; the rules created before it were removed again',
+  4: 'Windows Firewall refused a change (rules created in this run were removed again)',
 };
 
 async function runScript(action: PlatformAction, plan: WindowsApplyPlan | null, options: PlatformRunOptions): Promise<PlatformApplyResult> {

@@ -87,6 +87,9 @@ describe('Windows: the Fix flow with UAC', () => {
     expect(plan.refusal).toContain('"Medien ausgehend blockieren (UDP 3478)"');
     expect(await h.invoke('firewall:apply', { reportId: id, consent: true })).toMatchObject({ ok: false, error: { code: 'fix-refused', message: expect.stringContaining('Medien ausgehend blockieren') } });
     expect(applyPlatform).not.toHaveBeenCalled();
+    // The ticket for whoever manages the policy names the rule and the GPO it comes from.
+    const ticket = value(await h.invoke('firewall:ticket', { reportId: id, target: 'windows-powershell' }));
+    expect(ticket.notes[0]).toMatch(/^On this computer: The outbound block rule "Medien ausgehend blockieren \(UDP 3478\)" .* from Group Policy \(contoso\.local\\Arbeitsplatz-Firewall\)/);
   });
 
   it('an imported report never drives the elevated script', async () => {
