@@ -1,19 +1,18 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WINDOWS_PROFILE_COMMAND, parseWindowsFirewallProfiles, summarizeWindowsProfiles } from '../parse-other';
+import { parseWindowsFirewallProfiles, summarizeWindowsProfiles } from '../parse-other';
 import type { PlatformAction, PlatformApplyResult, PlatformFirewall, PlatformRunOptions } from '../platform';
 import { runFile, type Runner } from '../run';
 import type { DropRule } from '../types';
-import { WINDOWS_BLOCK_RULES_COMMAND, WINDOWS_FIREWALL_PRODUCTS_COMMAND, parseSecurityCenterFirewalls, parseWindowsBlockRules } from './parse';
+import { WINDOWS_DETECT_COMMAND, parseSecurityCenterFirewalls, parseWindowsBlockRules, splitWindowsDetect } from './parse';
 import { assertWindowsPlan, decideWindows, type WindowsApplyPlan, type WindowsDetection } from './plan';
 
 export * from './parse';
 export * from './plan';
-export { WINDOWS_PROFILE_COMMAND } from '../parse-other';
 
 /**
- * Windows: detection through three fixed read-only PowerShell commands, apply/undo through the fixed
+ * Windows: detection through one fixed read-only PowerShell command (three read-outs), apply/undo through the fixed
  * script <resources>/firewall/apply-windows.ps1. The script is started with an argv array (no
  * shell, no command text built from data); it re-validates the plan, then starts itself again
  * elevated through UAC (`Start-Process -Verb RunAs` with a fixed argument list), and the elevated
@@ -31,31 +30,32 @@ const READ_ARGS = ['-NoProfile', '-NonInteractive', '-Command'] as const;
 
 export async function detectWindowsFirewall(run: Runner, timeoutMs: number, ps = windowsPowerShell()): Promise<WindowsDetection> {
   const notes: string[] = [];
-  const profilesRun = await run(ps, [...READ_ARGS, WINDOWS_PROFILE_COMMAND], { timeoutMs });
-  if (!profilesRun.ok) {
+  const r = await run(ps, [...READ_ARGS, WINDOWS_DETECT_COMMAND], { timeoutMs });
+  let parts: ReturnType<typeof splitWindowsDetect> | null;
+  try {
+    parts = r.ok ? splitWindowsDetect(r.stdout) : null;
+  } catch {
+    parts = null;
+  }
+  if (!parts) {
     return {
       platform: 'win32',
-      engines: [{ name: 'windows-firewall', present: !profilesRun.missing, active: null, outboundDefault: 'unknown', detail: 'Get-NetFirewallProfile failed.' }],
+      engines: [{ name: 'windows-firewall', present: !r.missing, active: null, outboundDefault: 'unknown', detail: r.ok ? 'The firewall read-out could not be parsed.' : 'Get-NetFirewallProfile failed.' }],
       outboundDefault: 'unknown', localRulesAllowed: null, dropChains: [], notes: ['Could not read the Windows Firewall profiles.'],
       windows: { profiles: [], blockRules: [], products: null },
     };
   }
-  const profiles = parseWindowsFirewallProfiles(profilesRun.stdout);
+  const profiles = parseWindowsFirewallProfiles(parts.profiles);
   const s = summarizeWindowsProfiles(profiles);
   notes.push(...s.notes);
-
-  const rulesRun = await run(ps, [...READ_ARGS, WINDOWS_BLOCK_RULES_COMMAND], { timeoutMs: timeoutMs * 3 });
-  const blockRules = rulesRun.ok ? parseWindowsBlockRules(rulesRun.stdout) : [];
-  if (!rulesRun.ok) notes.push('Could not list the outbound block rules (Get-NetFirewallRule failed).');
-  else if (blockRules.length) notes.push(`${blockRules.length} enabled outbound block rule(s) in the effective policy.`);
-
-  const productsRun = await run(ps, [...READ_ARGS, WINDOWS_FIREWALL_PRODUCTS_COMMAND], { timeoutMs });
-  const products = productsRun.ok ? parseSecurityCenterFirewalls(productsRun.stdout) : null;
+  const blockRules = parseWindowsBlockRules(parts.blockRules);
+  if (blockRules.length) notes.push(`${blockRules.length} enabled outbound block rule(s) in the effective policy.`);
+  const products = parts.products === null ? null : parseSecurityCenterFirewalls(parts.products);
   const thirdParty = (products ?? []).filter((p) => p.enabled !== false);
   if (thirdParty.length) notes.push(`Third-party firewall registered with Windows Security Center: ${thirdParty.map((p) => p.name).join(', ')}.`);
 
   // Block rules count as drops for the layer classifier (a matching one makes a timeout local).
-  const drops: DropRule[] = blockRules.map((r) => ({ protocol: r.protocol, ports: r.ports, verdict: 'drop' }));
+  const drops: DropRule[] = blockRules.map((b) => ({ protocol: b.protocol, ports: b.ports, verdict: 'drop' }));
   // DefaultOutboundAction Block drops whatever no allow rule lets out: a policy drop for every port.
   if (s.outboundDefault === 'drop') drops.push({ protocol: 'any', ports: null, verdict: 'policy' });
   return {

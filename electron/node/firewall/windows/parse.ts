@@ -1,4 +1,5 @@
 import { isIPv4, isIPv6 } from '../../../common/net/validate';
+import { WINDOWS_PROFILE_COMMAND } from '../parse-other';
 import type { FailedTraffic } from '../platform';
 
 /**
@@ -18,22 +19,41 @@ import type { FailedTraffic } from '../platform';
  * Enabled outbound Block rules of the effective policy (ActiveStore: local + Group Policy + MDM),
  * with their port and address filters and where each rule comes from.
  */
-export const WINDOWS_BLOCK_RULES_COMMAND =
+const BLOCK_RULES_EXPR =
   'Get-NetFirewallRule -PolicyStore ActiveStore -Direction Outbound -Action Block -Enabled True -ErrorAction SilentlyContinue | ForEach-Object { ' +
   '$p = $_ | Get-NetFirewallPortFilter; $a = $_ | Get-NetFirewallAddressFilter; [pscustomobject]@{ ' +
   'Name = [string]$_.Name; DisplayName = [string]$_.DisplayName; PolicyStoreSourceType = [string]$_.PolicyStoreSourceType; ' +
   'PolicyStoreSource = [string]$_.PolicyStoreSource; Protocol = [string]$p.Protocol; ' +
-  'RemotePort = @($p.RemotePort | ForEach-Object { [string]$_ }); RemoteAddress = @($a.RemoteAddress | ForEach-Object { [string]$_ }) } } | ' +
-  'ConvertTo-Json -Compress -Depth 3';
+  'RemotePort = @($p.RemotePort | ForEach-Object { [string]$_ }); RemoteAddress = @($a.RemoteAddress | ForEach-Object { [string]$_ }) } }';
 
 /**
  * Firewalls registered with Windows Security Center (third-party products; Windows Defender
  * Firewall itself does not register here). root/SecurityCenter2 exists on client editions only.
  */
-export const WINDOWS_FIREWALL_PRODUCTS_COMMAND =
+const PRODUCTS_EXPR =
   'Get-CimInstance -Namespace root/SecurityCenter2 -ClassName FirewallProduct -ErrorAction Stop | ForEach-Object { [pscustomobject]@{ ' +
-  'displayName = [string]$_.displayName; productState = [int64]$_.productState; pathToSignedProductExe = [string]$_.pathToSignedProductExe } } | ' +
-  'ConvertTo-Json -Compress';
+  'displayName = [string]$_.displayName; productState = [int64]$_.productState; pathToSignedProductExe = [string]$_.pathToSignedProductExe } }';
+
+/** The active profiles: parse-other's WINDOWS_PROFILE_COMMAND without its own ConvertTo-Json. */
+const PROFILES_EXPR = WINDOWS_PROFILE_COMMAND.slice(0, WINDOWS_PROFILE_COMMAND.lastIndexOf(' | ConvertTo-Json'));
+
+/**
+ * All three read-outs in ONE PowerShell start (each start costs about a second, and the diagnosis
+ * gives local detection only a few): `{ "profiles": [...], "blockRules": [...], "products": [...] | null }`.
+ * products is null when Security Center cannot be read (Windows Server).
+ */
+export const WINDOWS_DETECT_COMMAND =
+  `$profiles = @(${PROFILES_EXPR}); $blockRules = @(${BLOCK_RULES_EXPR}); $products = $null; ` +
+  `try { $products = @(${PRODUCTS_EXPR}) } catch { $products = $null }; ` +
+  '[pscustomobject]@{ profiles = $profiles; blockRules = $blockRules; products = $products } | ConvertTo-Json -Compress -Depth 4';
+
+/** Splits the combined read-out into the texts each parser reads. */
+export function splitWindowsDetect(text: string): { profiles: string; blockRules: string; products: string | null } {
+  const data: unknown = JSON.parse(text.replace(/^\uFEFF/, '').trim() || '{}');
+  const o = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+  const part = (v: unknown): string => JSON.stringify(v ?? []);
+  return { profiles: part(o.profiles), blockRules: part(o.blockRules), products: o.products === null || o.products === undefined ? null : part(o.products) };
+}
 
 export type RuleSource = 'local' | 'group-policy' | 'mdm' | 'other';
 

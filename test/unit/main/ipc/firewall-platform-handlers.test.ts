@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Report } from '../../../../electron/common/report/schema';
 import { createHistory } from '../../../../electron/node/report/history';
 import { detectMacFirewall, detectWindowsFirewall } from '../../../../electron/node/firewall/platforms';
-import { WINDOWS_BLOCK_RULES_COMMAND, WINDOWS_PROFILE_COMMAND } from '../../../../electron/node/firewall/windows/index';
+import { WINDOWS_DETECT_COMMAND } from '../../../../electron/node/firewall/windows/index';
 import type { Runner } from '../../../../electron/node/firewall/run';
 import type { IpcHarness } from '../../../support/ipc-harness';
 import { loadFixture } from '../../common/report/fixtures';
@@ -20,11 +20,9 @@ const samples = join(dirname(fileURLToPath(import.meta.url)), '../../node/firewa
 const sample = (n: string) => readFileSync(join(samples, n), 'utf8');
 const out = (stdout: string) => ({ ok: true, missing: false, code: 0, stdout, stderr: '' });
 
-const winRunner = (rules: string): Runner => async (_f, args) => {
-  const c = args.at(-1);
-  if (c === WINDOWS_PROFILE_COMMAND) return out(JSON.stringify([{ Name: 'Domain', Enabled: 'True', DefaultOutboundAction: 'Block', AllowLocalFirewallRules: 'NotConfigured' }]));
-  if (c === WINDOWS_BLOCK_RULES_COMMAND) return out(rules);
-  return out('');
+const winRunner = (rules: unknown[]): Runner => async (_f, args) => {
+  if (args.at(-1) !== WINDOWS_DETECT_COMMAND) throw new Error('unexpected command');
+  return out(JSON.stringify({ profiles: [{ Name: 'Domain', Enabled: 'True', DefaultOutboundAction: 'Block', AllowLocalFirewallRules: 'NotConfigured' }], blockRules: rules, products: [] }));
 };
 const macRunner = (extensions: string): Runner => async (file, args) => {
   const key = [file, ...args].join(' ');
@@ -62,7 +60,7 @@ beforeEach(() => {
 
 describe('Windows: the Fix flow with UAC', () => {
   it('DefaultOutboundAction Block: shows the PowerShell rules, applies the plan main rebuilt, undo removes the group', async () => {
-    const { h, fw, applyPlatform } = harness('win32', () => detectWindowsFirewall(winRunner(''), 1000));
+    const { h, fw, applyPlatform } = harness('win32', () => detectWindowsFirewall(winRunner([]), 1000));
     const id = await seedRun(h, blockedLocally());
     const plan = value(await h.invoke('firewall:plan', { reportId: id }));
     expect(plan).toMatchObject({ mode: 'local', canApply: true, refusal: null, local: { target: 'windows-powershell' } });
@@ -80,7 +78,7 @@ describe('Windows: the Fix flow with UAC', () => {
   });
 
   it('an enabled block rule (Group Policy) matches: no apply, the refusal names the rule', async () => {
-    const { h, applyPlatform } = harness('win32', () => detectWindowsFirewall(winRunner(sample('windows-block-rules-de.json')), 1000));
+    const { h, applyPlatform } = harness('win32', () => detectWindowsFirewall(winRunner(JSON.parse(sample('windows-block-rules-de.json'))), 1000));
     const id = await seedRun(h, blockedLocally());
     const plan = value(await h.invoke('firewall:plan', { reportId: id }));
     expect(plan.canApply).toBe(false);
@@ -93,7 +91,7 @@ describe('Windows: the Fix flow with UAC', () => {
   });
 
   it('an imported report never drives the elevated script', async () => {
-    const { h, applyPlatform } = harness('win32', () => detectWindowsFirewall(winRunner(''), 1000));
+    const { h, applyPlatform } = harness('win32', () => detectWindowsFirewall(winRunner([]), 1000));
     const id = (await createHistory(s.historyDir).save(blockedLocally())).id;
     expect(value(await h.invoke('firewall:plan', { reportId: id })).canApply).toBe(false);
     expect(await h.invoke('firewall:apply', { reportId: id, consent: true })).toMatchObject({ ok: false, error: { code: 'fix-refused' } });

@@ -5,13 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { classifyLayer, detectLocalFirewall, type FirewallDetection } from '../../../../electron/node/firewall/detect';
 import { parseFirewalldState, parseIptablesSave, parseNftRuleset, parseUfwStatus } from '../../../../electron/node/firewall/parse-linux';
 import {
-  WINDOWS_PROFILE_COMMAND,
   parseMacAppFirewall,
   parsePfInfo,
   parseWindowsFirewallProfiles,
   summarizeWindowsProfiles,
 } from '../../../../electron/node/firewall/parse-other';
 import type { RunResult, Runner } from '../../../../electron/node/firewall/run';
+import { WINDOWS_DETECT_COMMAND } from '../../../../electron/node/firewall/windows/index';
 
 /**
  * Detection parsers on captured outputs (nft/iptables captured here inside `unshare -n`; Windows,
@@ -110,16 +110,16 @@ describe('detectLocalFirewall with an injected runner', () => {
     expect(d.notes.join(' ')).toMatch(/No Linux firewall tool/);
   });
 
-  it('Windows: runs the fixed PowerShell commands with -NoProfile -NonInteractive (profiles first)', async () => {
+  it('Windows: runs the fixed PowerShell command with -NoProfile -NonInteractive', async () => {
     const argv: string[][] = [];
     const d = await detectLocalFirewall({
       platform: 'win32',
       run: async (file, args) => {
         argv.push([file, ...args]);
-        return ok(args.at(-1) === WINDOWS_PROFILE_COMMAND ? sample('windows-profiles-gpo.json') : '');
+        return ok(`{"profiles":${sample('windows-profiles-gpo.json').trim()},"blockRules":[],"products":[]}`);
       },
     });
-    expect(argv[0]).toEqual([expect.stringMatching(/\\System32\\WindowsPowerShell\\v1\.0\\powershell\.exe$/), '-NoProfile', '-NonInteractive', '-Command', WINDOWS_PROFILE_COMMAND]);
+    expect(argv).toEqual([[expect.stringMatching(/\\System32\\WindowsPowerShell\\v1\.0\\powershell\.exe$/), '-NoProfile', '-NonInteractive', '-Command', WINDOWS_DETECT_COMMAND]]);
     expect(d.localRulesAllowed).toBe(false);
     expect(d.outboundDefault).toBe('drop');
   });

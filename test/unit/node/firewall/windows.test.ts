@@ -7,10 +7,9 @@ import { MAX_ADDRESSES, MAX_PORT_RANGES, MAX_RULES, failedTraffic } from '../../
 import type { Runner } from '../../../../electron/node/firewall/run';
 import {
   assertWindowsPlan, blockRuleMatches, buildWindowsPlan, decideWindows, detectWindowsFirewall, parseSecurityCenterFirewalls, parseWindowsAddress,
-  parseWindowsBlockRules, parseWindowsScriptOutput, windowsFirewall, windowsPowerShell, windowsScriptArgv, WINDOWS_BLOCK_RULES_COMMAND,
-  WINDOWS_FIREWALL_PRODUCTS_COMMAND, WINDOWS_RULE_NAME, type WindowsApplyPlan, type WindowsDetection,
+  parseWindowsBlockRules, parseWindowsScriptOutput, windowsFirewall, windowsPowerShell, windowsScriptArgv, WINDOWS_DETECT_COMMAND,
+  WINDOWS_RULE_NAME, splitWindowsDetect, type WindowsApplyPlan, type WindowsDetection,
 } from '../../../../electron/node/firewall/windows/index';
-import { WINDOWS_PROFILE_COMMAND } from '../../../../electron/node/firewall/parse-other';
 import { sampleProfile, sampleReport } from '../../common/firewall/fixtures';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -28,18 +27,17 @@ const localInput = () => {
 
 const ok = (stdout: string) => ({ ok: true, missing: false, code: 0, stdout, stderr: '' });
 
-/** A fake PowerShell answering each fixed detection command with a sample. */
+/** A fake PowerShell answering the one fixed detection command with the combined read-out built from samples. */
 function fakePowerShell(answers: { profiles: string; rules?: string; products?: string | null }): { run: Runner; seen: string[][] } {
   const seen: string[][] = [];
+  const list = (text: string | undefined) => {
+    const v: unknown = JSON.parse(text?.trim() || '[]');
+    return Array.isArray(v) ? v : [v];
+  };
   const run: Runner = async (file, args) => {
     seen.push([file, ...args]);
-    const command = args[args.length - 1];
-    if (command === WINDOWS_PROFILE_COMMAND) return ok(answers.profiles);
-    if (command === WINDOWS_BLOCK_RULES_COMMAND) return ok(answers.rules ?? '');
-    if (command === WINDOWS_FIREWALL_PRODUCTS_COMMAND) {
-      return answers.products === null ? { ok: false, missing: false, code: 1, stdout: '', stderr: 'Invalid namespace' } : ok(answers.products ?? '');
-    }
-    throw new Error(`unexpected command ${command}`);
+    if (args[args.length - 1] !== WINDOWS_DETECT_COMMAND) throw new Error(`unexpected command ${args.join(' ')}`);
+    return ok(JSON.stringify({ profiles: list(answers.profiles), blockRules: list(answers.rules), products: answers.products === null ? null : list(answers.products) }));
   };
   return { run, seen };
 }
@@ -93,15 +91,33 @@ describe('Windows read-outs (samples in the JSON the fixed commands print)', () 
     ]);
   });
 
-  it('detection runs the three fixed commands through Windows PowerShell by absolute path', async () => {
+  it('detection is one fixed command through Windows PowerShell by absolute path, with no double quote in it', async () => {
     const { run, seen } = fakePowerShell({ profiles: blockProfiles, rules: sample('windows-block-rules-de.json'), products: null });
     const d = await detectWindowsFirewall(run, 1000, 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe');
-    expect(seen.map((a) => a.slice(0, 4))).toEqual(Array(3).fill(['C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', '-NoProfile', '-NonInteractive', '-Command']));
+    expect(seen).toEqual([['C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', '-NoProfile', '-NonInteractive', '-Command', WINDOWS_DETECT_COMMAND]]);
+    // Windows' command-line quoting would mangle a double quote inside the -Command argument.
+    expect(WINDOWS_DETECT_COMMAND).not.toContain('"');
+    expect(WINDOWS_DETECT_COMMAND).toMatch(/^\$profiles = @\(Get-NetFirewallProfile -PolicyStore ActiveStore .*Get-NetFirewallRule -PolicyStore ActiveStore -Direction Outbound -Action Block -Enabled True .*Get-NetFirewallPortFilter.*Get-NetFirewallAddressFilter.*Get-CimInstance -Namespace root\/SecurityCenter2 -ClassName FirewallProduct .*ConvertTo-Json -Compress -Depth 4$/);
     expect(d.outboundDefault).toBe('drop');
     expect(d.windows.blockRules).toHaveLength(3);
     expect(d.windows.products).toBeNull(); // Windows Server: no SecurityCenter2
     // Three block rules, plus the profile's DefaultOutboundAction Block as a policy drop on every port.
     expect(d.dropChains[0]!.drops!.map((x) => x.verdict)).toEqual(['drop', 'drop', 'drop', 'policy']);
+  });
+
+  it('reads a combined read-out as a German Windows prints it', async () => {
+    const d = await detectWindowsFirewall(async () => ok(sample('windows-detect-de.json')), 1000);
+    expect(d.windows.profiles.map((p) => [p.name, p.outbound])).toEqual([['Domain', 'drop'], ['Private', 'allow'], ['Public', 'allow']]);
+    expect(d.windows.blockRules.map((r) => r.displayName)).toContain('Medien ausgehend blockieren (UDP 3478)');
+    expect(d.windows.products).toEqual([]);
+    expect(splitWindowsDetect('{"profiles":[],"blockRules":[],"products":null}')).toEqual({ profiles: '[]', blockRules: '[]', products: null });
+  });
+
+  it('a read-out that is not JSON or a failed PowerShell: outbound unknown, nothing decided on', async () => {
+    for (const r of [ok('Get-NetFirewallProfile : Zugriff verweigert'), { ok: false, missing: false, code: 1, stdout: '', stderr: 'x' }]) {
+      const d = await detectWindowsFirewall(async () => r, 1000);
+      expect(d).toMatchObject({ outboundDefault: 'unknown', localRulesAllowed: null, windows: { profiles: [], blockRules: [], products: null } });
+    }
   });
 
   it('takes PowerShell from SystemRoot only when it looks like a Windows path', () => {
