@@ -15,7 +15,9 @@ module.exports = {
   // The fixed elevated firewall script sits next to them: <resources>/firewall (main's firewall.apply).
   extraResources: [
     { from: 'resources/profiles', to: 'profiles', filter: ['*.json'] },
-    { from: 'resources/firewall', to: 'firewall', filter: ['apply-linux.sh'] },
+    // apply-linux.sh (pkexec), apply-windows.ps1 (UAC), apply-macos.sh (administrator prompt):
+    // electron/node/firewall/platforms.ts runs them from here.
+    { from: 'resources/firewall', to: 'firewall', filter: ['apply-linux.sh', 'apply-windows.ps1', 'apply-macos.sh'] },
   ],
   asar: true,
   // Fuses are flipped in the packaged binary. Checklist:

@@ -62,7 +62,8 @@ export interface FirewallApplied {
   ok: boolean;
   /** Rules added (apply) or removed (undo). */
   changed: number;
-  elevation: 'root' | 'pkexec' | null;
+  /** root/pkexec: Linux; uac: Windows UAC prompt; admin-prompt: macOS administrator prompt. */
+  elevation: 'root' | 'pkexec' | 'uac' | 'admin-prompt' | null;
   /** The script's error (validation, nft, cancelled prompt); null on success. */
   error: string | null;
 }

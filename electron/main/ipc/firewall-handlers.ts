@@ -17,6 +17,8 @@ import type { Layer, Report } from '../../common/report/schema';
 import { summarizeReport } from '../../common/report/summary';
 import type { ApplyAction, ApplyResult } from '../../node/firewall/apply';
 import { planFix, type FixPlan } from '../../node/firewall/fix';
+import type { PlatformAction, PlatformApplyResult } from '../../node/firewall/platform';
+import { assertPfPlan, assertWindowsPlan, type PlatformPlan } from '../../node/firewall/platforms';
 import type { FirewallDetection } from '../../node/firewall/types';
 import { checkLabel, type ReportsContext } from './reports-context';
 
@@ -30,6 +32,8 @@ export interface FirewallDeps {
   apply(plan: NftApplyPlan, action: ApplyAction): Promise<ApplyResult>;
   /** Re-runs only the failed checks of `previous` and merges them (electron/node/engine/recheck.ts). */
   recheck(profile: Profile, previous: Report): Promise<Report>;
+  /** Windows / macOS: runs that platform's fixed elevated script (electron/node/firewall/platforms.ts). */
+  applyPlatform?(plan: PlatformPlan, action: PlatformAction): Promise<PlatformApplyResult>;
   platform?: NodeJS.Platform;
 }
 
@@ -64,6 +68,9 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
   /** Plans applied in this session, by history id: undo removes exactly these (by tag, in that chain). */
   const applied = new Map<string, NftApplyPlan>();
   const platform = deps.platform ?? process.platform;
+  /** Windows / macOS plans applied in this session, by history id (undo removes Pathcheck's group / anchor). */
+  const appliedPlatform = new Map<string, PlatformPlan>();
+  const checkPlatformPlan = (p: PlatformPlan): void => (p.platform === 'win32' ? assertWindowsPlan(p.plan) : assertPfPlan(p.plan));
 
   type Planned = { id: string; report: Report; profile: Profile; plan: FixPlan };
   const plan = async (ref: ReportRef): Promise<IpcResult<Planned>> => {
@@ -78,7 +85,7 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
       let fix = planFix(profile, report, await deps.detect(), platform);
       if (fix.canApply && !(await ctx.producedHere(id))) {
         fix = {
-          ...fix, canApply: false, applyPlan: null,
+          ...fix, canApply: false, applyPlan: null, platformPlan: null,
           refusal: 'Pathcheck changes this computer\u2019s firewall only for a diagnosis it ran here itself (this report was imported); run the diagnosis again, then fix it. The rules below can still be copied.',
         };
       }
@@ -87,6 +94,13 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
       if (e instanceof FirewallInputError) return fail(FirewallErrorCode.invalidRules, `This report holds a value no rule may contain (${e.message}); nothing was generated.`);
       throw e;
     }
+  };
+
+  /** The Windows/macOS refusal for this computer's own block ("On this computer: …"), or null. */
+  const localCause = async (id: string, report: Report, profile: Profile): Promise<string | null> => {
+    if ((platform !== 'win32' && platform !== 'darwin') || !report.firewall.blocked.some((b) => b.layer === 'local')) return null;
+    const fix = planFix(profile, report, await deps.detect(), platform);
+    return fix.platformPlan === null && fix.refusal ? `On this computer: ${fix.refusal}` : null;
   };
 
   const refToRef = (req: { reportId: string } | { runId: string }): ReportRef => ('reportId' in req ? { reportId: req.reportId } : { runId: req.runId });
@@ -120,7 +134,7 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
         local,
         ticket: fix.ticket,
         ticketTargets: ticketTargets(report),
-        applied: applied.has(id),
+        applied: applied.has(id) || appliedPlatform.has(id),
       });
     },
 
@@ -128,6 +142,18 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
       const p = await plan(refToRef(req));
       if (!p.ok) return p;
       const { id, plan: fix } = p.value;
+      if (fix.canApply && fix.platformPlan && deps.applyPlatform) {
+        const platformPlan = fix.platformPlan;
+        try {
+          checkPlatformPlan(platformPlan);
+        } catch (e) {
+          if (e instanceof FirewallInputError) return fail(FirewallErrorCode.invalidRules, `The rules failed validation (${e.message}); nothing was applied.`);
+          throw e;
+        }
+        const result = await deps.applyPlatform(platformPlan, 'apply');
+        if (result.ok) appliedPlatform.set(id, platformPlan);
+        return ok({ ok: result.ok, changed: result.changed, elevation: result.elevation, error: result.error });
+      }
       if (!fix.canApply || !fix.applyPlan) return fail(FirewallErrorCode.refused, fix.refusal ?? 'Pathcheck cannot apply these rules on this computer.');
       try {
         assertNftApplyPlan(fix.applyPlan);
@@ -143,6 +169,15 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
     'firewall:undo': (req) => exclusive(async () => {
       const r = await ctx.resolve(refToRef(req));
       if (!r.ok) return r;
+      const platformUndo = appliedPlatform.get(r.value.id) ?? null;
+      if (deps.applyPlatform && (platform === 'win32' || platform === 'darwin')) {
+        // Undo removes Pathcheck's own group (Windows) or anchor (macOS), whatever report added it.
+        const target = platformUndo ?? (await plan({ reportId: r.value.id }).then((p) => (p.ok ? p.value.plan.platformPlan : null)));
+        if (!target) return fail(FirewallErrorCode.notApplied, 'No Pathcheck rules from this report can be removed here.');
+        const result = await deps.applyPlatform(target, 'undo');
+        if (result.ok) appliedPlatform.delete(r.value.id);
+        return ok({ ok: result.ok, changed: result.changed, elevation: result.elevation, error: result.error });
+      }
       let undoPlan = applied.get(r.value.id) ?? null;
       if (!undoPlan) {
         // Not applied in this session (e.g. after a restart): the same report gives the same plan.
@@ -189,7 +224,9 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
       if (report.firewall.blocked.length === 0) return fail(FirewallErrorCode.refused, 'Nothing required was found blocked, so there is nothing to ask the network team for.');
       try {
         const rules = ticketRules(profile, report, req.target);
-        return ok({ target: req.target, label: label(req.target), format: rules.format, text: rules.text, notes: rules.notes, summary: summarizeReport(report) });
+        // Windows / macOS: when this computer's own block cannot be fixed here, the ticket names why (the rule, policy or product).
+        const cause = await localCause(id, report, profile);
+        return ok({ target: req.target, label: label(req.target), format: rules.format, text: rules.text, notes: cause ? [cause, ...rules.notes] : rules.notes, summary: summarizeReport(report) });
       } catch (e) {
         if (e instanceof FirewallInputError) return fail(FirewallErrorCode.invalidRules, `This report holds a value no rule may contain (${e.message}); nothing was generated.`);
         throw e;

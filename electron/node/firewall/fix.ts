@@ -1,6 +1,7 @@
 import { buildFirewallInput, buildNftApplyPlan, generateRules, type FirewallTargetId, type GeneratedRules, type NftApplyPlan } from '../../common/firewall';
 import type { Profile } from '../../common/profile/schema';
 import type { BlockedRequirement, Report } from '../../common/report/schema';
+import { planPlatformFix, type PlatformPlan } from './platforms';
 import type { FirewallDetection } from './types';
 
 /**
@@ -20,6 +21,8 @@ export interface FixPlan {
   localRules: GeneratedRules | null;
   /** Data-only plan for the fixed elevated script (Linux nftables). */
   applyPlan: NftApplyPlan | null;
+  /** Data-only plan for the Windows or macOS fixed script (firewall/platforms.ts); null elsewhere. */
+  platformPlan: PlatformPlan | null;
   /** Requirements blocked elsewhere, for the ticket (perimeter / proxy / unknown). */
   ticket: BlockedRequirement[];
   summary: string;
@@ -31,7 +34,7 @@ export function planFix(profile: Profile, report: Report, detection: FirewallDet
   const blocked = report.firewall.blocked;
   const local = blocked.filter((b) => b.layer === 'local');
   const ticket = blocked.filter((b) => b.layer !== 'local');
-  const base = { ticket, localTarget: null, localRules: null, applyPlan: null };
+  const base = { ticket, localTarget: null, localRules: null, applyPlan: null, platformPlan: null };
   if (blocked.length === 0) {
     return { ...base, mode: 'none', canApply: false, refusal: 'Nothing required was found blocked.', summary: 'Nothing to fix: every required path that was tested is open.' };
   }
@@ -49,7 +52,13 @@ export function planFix(profile: Profile, report: Report, detection: FirewallDet
   const localRules = localTarget ? generateRules(localTarget, input) : null;
   let refusal: string | null = null;
   let applyPlan: NftApplyPlan | null = null;
-  if (detection.localRulesAllowed === false) {
+  let platformPlan: PlatformPlan | null = null;
+  // Windows / macOS: their own decision (block rules, policy, third-party or filter apps, pf anchor).
+  const platformFix = platform === 'win32' || platform === 'darwin' ? planPlatformFix(platform, input, detection) : null;
+  if (platformFix) {
+    platformPlan = platformFix.plan;
+    refusal = platformFix.refusal;
+  } else if (detection.localRulesAllowed === false) {
     refusal = 'Policy (Group Policy / MDM) does not allow local firewall rules on this computer, so they would be ignored; ask IT to add them centrally.';
   } else if (platform !== 'linux') {
     refusal = 'One-click apply is available on Linux in this version; copy the rules below and run them as administrator.';
@@ -64,7 +73,7 @@ export function planFix(profile: Profile, report: Report, detection: FirewallDet
   }
   const others = ticket.length ? ` ${ticket.length} more requirement${ticket.length === 1 ? ' is' : 's are'} blocked outside this computer and go in the ticket.` : '';
   return {
-    ...base, mode: 'local', canApply: applyPlan !== null, refusal, localTarget, localRules, applyPlan,
+    ...base, mode: 'local', canApply: applyPlan !== null || platformPlan !== null, refusal, localTarget, localRules, applyPlan, platformPlan,
     summary: `This computer\u2019s own firewall blocks ${local.length} requirement${local.length === 1 ? '' : 's'}.${others}`,
   };
 }
