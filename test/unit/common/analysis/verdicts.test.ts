@@ -20,7 +20,7 @@ const parsed = parseProfile({
 if (!parsed.ok) throw new Error('fixture profile invalid');
 const profile: Profile = parsed.profile;
 
-const check = (id: string, status: CheckResult['status'], reason = status === 'pass' ? 'ok' : 'timeout', extra: Partial<CheckResult> = {}): CheckResult => {
+const check = (id: string, status: CheckResult['status'], reason: CheckResult['reason'] = status === 'pass' ? 'ok' : 'timeout', extra: Partial<CheckResult> = {}): CheckResult => {
   const [kind, transport, host, port] = id.split(':');
   const isTls = kind === 'tls';
   return {
