@@ -1,6 +1,6 @@
 import type { PlannedCheck } from '../../common/report/progress';
 import type { CheckKind, NatResult, RangeResult } from '../../common/report/schema';
-import type { TurnCredentials } from '../credentials';
+import type { ObtainedCredentials } from '../credentials';
 import type { ProxyChoice } from '../net/proxy';
 import type { Outcome } from './outcome';
 
@@ -47,7 +47,7 @@ export interface CheckContext {
   /** Called by name-resolving checks. */
   learnAddress(name: string, address: string): void;
   proxy: ProxyChoice | null;
-  credentials: TurnCredentials | null;
+  credentials: ObtainedCredentials | null;
   /** Extra trusted CA (PEM): the profile's `tls.ca` and the caller's. */
   ca?: string;
   /** The NAT check hands its structured result over here (it becomes the report's `nat`). */

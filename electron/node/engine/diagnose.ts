@@ -6,7 +6,8 @@ import type { Reason } from '../../common/report/reason';
 import {
   REPORT_SCHEMA_VERSION, type CheckResult, type HostFacts, type NatResult, type RangeResult, type Report, type RoomType,
 } from '../../common/report/schema';
-import { resolveCredentials, type TurnCredentials } from '../credentials';
+import { resolveCredentials, type ObtainedCredentials } from '../credentials';
+import type { TurnCredentials } from '../stun/turn';
 import { caPem } from '../profiles/ca';
 import { hostFacts } from '../host/facts';
 import { proxyFromEnv, type ProxyChoice } from '../net/proxy';
@@ -29,7 +30,7 @@ export interface DiagnoseOptions {
   signal?: AbortSignal;
   onEvent?: (e: DiagnosisEvent) => void;
   /** TURN credentials given on the command line or by the app; they override the profile's. */
-  credentials?: { username: string; credential: string } | null;
+  credentials?: TurnCredentials | null;
   /** Extra CA (PEM text) trusted in addition to the system roots and the profile's `tls.ca`. */
   ca?: string;
   env?: Record<string, string | undefined>;
@@ -164,8 +165,8 @@ function armDeadline(run: Run, opts: DiagnoseOptions): () => void {
  * Starts obtaining TURN credentials. Settled here, not where it is awaited: a token API that fails
  * during the name phase must not become an unhandled rejection.
  */
-function startCredentials(run: Run, opts: DiagnoseOptions): Promise<TurnCredentials | null> {
-  const pending: Promise<TurnCredentials | null> = opts.credentials
+function startCredentials(run: Run, opts: DiagnoseOptions): Promise<ObtainedCredentials | null> {
+  const pending: Promise<ObtainedCredentials | null> = opts.credentials
     ? Promise.resolve({ ...opts.credentials, source: 'cli' as const })
     : resolveCredentials(run.profile.credentials, { deadlineMs: { ...DEFAULT_TIMEOUTS, ...opts.timeouts }.tls, signal: run.controller.signal });
   return pending.catch((e: Error) => {
@@ -181,7 +182,7 @@ async function hostWithin(facts: Promise<HostFacts>, proxy: ProxyChoice | null):
 }
 
 /** What every check of this run sees, minus its own signal. */
-function baseContext(run: Run, proxy: ProxyChoice | null, credentials: TurnCredentials | null): Omit<CheckContext, 'signal'> {
+function baseContext(run: Run, proxy: ProxyChoice | null, credentials: ObtainedCredentials | null): Omit<CheckContext, 'signal'> {
   return {
     proxy, credentials,
     ...(run.ca ? { ca: run.ca } : {}),
