@@ -3,7 +3,7 @@ import { CHECK_KIND_NAMES } from './kinds';
 import { ReasonSchema } from './reason';
 
 /**
- * The report (DESIGN.md "Report", schemaVersion 1). Other code and outside checks read this JSON,
+ * The report (docs/architecture.md, "The report"; schemaVersion 1). Other code and outside checks read this JSON,
  * so fields are only ever added (optional), never renamed. The zod schema is the single source of
  * truth: types are derived from it, and it validates reports crossing IPC or imported from disk.
  */

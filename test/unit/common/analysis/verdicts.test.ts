@@ -47,7 +47,7 @@ const fullRanges = [
   range('tcp-range:p2p', 'tcp', [[10000, 65535]], [[10000, 65535]], []),
 ];
 
-describe('verdict rules (DESIGN.md)', () => {
+describe('verdict rules (docs/architecture.md)', () => {
   it('open network: direct UDP for both rooms, optimal, measured, exit 0', () => {
     const a = analyze(input({ checks: [sigOk, ...allTurn('pass')], ranges: fullRanges }));
     expect(a.verdicts.group).toMatchObject({ path: 'direct-udp', latency: 'optimal', confidence: 'measured' });
