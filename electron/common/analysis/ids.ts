@@ -1,22 +1,8 @@
-import type { Transport } from '../profile/schema';
+import { checkId } from '../report/kinds';
 import type { CheckResult } from '../report/schema';
 
-/**
- * Check ids are part of the report contract (`turn:udp:turn.example.com:3478`): the engine creates
- * them, the analysis and the WebRTC suite look them up, the firewall rules cite them. One place.
- */
-export const checkId = {
-  dns: (host: string) => `dns:${host}`,
-  tls: (host: string, port: number) => `tls:${host}:${port}`,
-  tcp: (host: string, port: number) => `tcp:${host}:${port}`,
-  stun: (transport: 'udp' | 'tcp', host: string, port: number) => `stun:${transport}:${host}:${port}`,
-  turn: (transport: Transport, host: string, port: number) => `turn:${transport}:${host}:${port}`,
-  relay: (host: string, port: number) => `relay:udp:${host}:${port}`,
-  nat: (host: string, port: number) => `nat:${host}:${port}`,
-  webrtcRelay: (transport: Transport, host: string, port: number) => `webrtc:relay:${transport}:${host}:${port}`,
-  webrtcGather: (transport: Transport | 'stun', host: string, port: number) => `webrtc:gather:${transport}:${host}:${port}`,
-  webrtcDirect: () => 'webrtc:direct',
-} as const;
+/** Check ids are built where the kinds are listed (report/kinds.ts); re-exported for the many readers here. */
+export { checkId } from '../report/kinds';
 
 export const rangeId = {
   group: 'udp-range:group',
