@@ -3,7 +3,7 @@ import { isCidr, isHostname, isIP } from '../net/validate';
 import { ProfileQualitySchema } from '../quality/schema';
 
 /**
- * The provider profile (DESIGN.md "Profile", schemaVersion 1). Every host, port, range and CIDR is
+ * The provider profile (docs/architecture.md, "Provider profiles"; schemaVersion 1). Every host, port, range and CIDR is
  * validated strictly on load; an invalid profile is refused with the field path and the reason and
  * is never half-used. Unknown keys are refused too, so a typo (`"trun"`) is an error, not a no-op.
  */

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { QualityResultSchema, VerdictQualitySchema } from '../quality/schema';
+import { CHECK_KIND_NAMES } from './kinds';
+import { ReasonSchema } from './reason';
 
 /**
- * The report (DESIGN.md "Report", schemaVersion 1). Other code and outside checks read this JSON,
+ * The report (docs/architecture.md, "The report"; schemaVersion 1). Other code and outside checks read this JSON,
  * so fields are only ever added (optional), never renamed. The zod schema is the single source of
  * truth: types are derived from it, and it validates reports crossing IPC or imported from disk.
  */
@@ -14,7 +16,8 @@ const portRange = z.tuple([z.number().int().min(0).max(65535), z.number().int().
 export const CheckStatusSchema = z.enum(['pass', 'fail', 'warn', 'skipped']);
 export type CheckStatus = z.infer<typeof CheckStatusSchema>;
 
-export const CheckKindSchema = z.enum(['dns', 'tcp', 'tls', 'stun', 'turn', 'relay', 'nat', 'proxy', 'webrtc']);
+/** The kinds of check (./kinds.ts holds them with their labels). */
+export const CheckKindSchema = z.enum(CHECK_KIND_NAMES);
 export type CheckKind = z.infer<typeof CheckKindSchema>;
 
 /** Where a block happened: this machine's own firewall, the network's edge, or a proxy. */
@@ -28,10 +31,14 @@ export const CheckResultSchema = z.object({
   transport: z.enum(['udp', 'tcp', 'tls']).optional(),
   host: z.string().max(300).optional(),
   port: z.number().int().min(0).max(65535).optional(),
+  /** Address family the check was pinned to, when it was (absent: whatever the name resolved to). */
+  family: z.union([z.literal(4), z.literal(6)]).optional(),
+  /** For `webrtc` checks: which in-app test made it (absent in older reports; see analysis/ids.ts). */
+  webrtcTest: z.enum(['relay', 'relay-gather', 'stun-gather', 'direct']).optional(),
   status: CheckStatusSchema,
   rttMs: z.number().nonnegative().optional(),
-  /** Machine-readable: ok | timeout | refused | reset | local-blocked | tls-intercepted | auth-required | … */
-  reason: z.string().min(1).max(64),
+  /** Machine-readable, one of REASONS (./reason.ts); an unknown one from another version reads as `unknown`. */
+  reason: ReasonSchema,
   /** One plain-language sentence. */
   detail: z.string().max(2000),
   evidence: z.record(z.string(), z.unknown()).default({}),

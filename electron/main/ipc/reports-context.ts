@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../node/report/atomic-write';
 import { createHistory, HistoryError, isHistoryId, type History, type HistoryEntry } from '../../node/report/history';
 import { listProfiles } from '../../node/profiles/store';
+import { CHECK_KINDS, TRANSPORT_LABEL } from '../../common/report/kinds';
 
 /** Options of the save dialog main shows; tests answer with a temp path instead. */
 export interface SaveRequest {
@@ -129,14 +130,12 @@ export function createReportsContext(deps: ReportsDeps, profilesDir: string): Re
   };
 }
 
-const TRANSPORT = { udp: 'UDP', tcp: 'TCP', tls: 'TLS' } as const;
-const KIND: Record<CheckResult['kind'], string> = {
-  dns: 'DNS', tcp: 'TCP', tls: 'TLS', stun: 'STUN', turn: 'TURN', relay: 'Relay', nat: 'NAT behaviour', proxy: 'Proxy', webrtc: 'WebRTC',
-};
+/** A kind's label, except that these tables name the NAT check by what it measures. */
+const kindLabel = (kind: CheckResult['kind']): string => (kind === 'nat' ? 'NAT behaviour' : CHECK_KINDS[kind].label);
 
 /** A short human label for a check (the page's tables), e.g. "TURN over UDP turn.lab.test:3478". */
 export function checkLabel(c: CheckResult): string {
-  const over = c.transport && c.kind !== 'tls' && c.kind !== 'tcp' ? ` over ${TRANSPORT[c.transport]}` : '';
+  const over = c.transport && c.kind !== 'tls' && c.kind !== 'tcp' ? ` over ${TRANSPORT_LABEL[c.transport]}` : '';
   const where = c.host ? ` ${c.host}${c.port ? `:${c.port}` : ''}` : '';
-  return `${KIND[c.kind] ?? c.kind}${over}${where}`.trim() || c.id;
+  return `${kindLabel(c.kind)}${over}${where}`.trim() || c.id;
 }

@@ -6,7 +6,7 @@ import { createUdpRangeProbe } from '../range/udp-probe';
 import { discoverRanges } from '../range/discover';
 import { stunBinding } from '../stun/client';
 import { natBehavior } from '../stun/nat';
-import { turnAllocate, turnRelayProbe } from '../stun/turn';
+import { turnAllocate, turnRelayProbe, type TurnCredentials } from '../stun/turn';
 import type { Outcome } from './outcome';
 
 /**
@@ -20,7 +20,7 @@ export function stunCheck(address: string, port: number, o: Deadline): Promise<O
 }
 
 export interface TurnCheckOptions extends Deadline {
-  credentials: { username: string; credential: string } | null;
+  credentials: TurnCredentials | null;
   ca?: string;
   proxy?: ProxyEndpoint & { url: string };
 }
@@ -38,7 +38,7 @@ export async function turnCheck(
   return o.proxy ? { ...out, evidence: { ...out.evidence, proxy: o.proxy.url } } : out;
 }
 
-export function relayCheck(address: string, port: number, creds: { username: string; credential: string }, o: Deadline): Promise<Outcome> {
+export function relayCheck(address: string, port: number, creds: TurnCredentials, o: Deadline): Promise<Outcome> {
   return turnRelayProbe({ host: address, port, transport: 'udp' }, { username: creds.username, credential: creds.credential }, o);
 }
 

@@ -12,6 +12,8 @@ import { DEFAULT_DEADLINE_MS, DEFAULT_RTO_MS, StunClass, StunMethod } from './co
 import { formatAddress, type TransportAddress } from './address';
 import { openStream, openUdp, ProbeError, probeErrorFrom, ProbeScope, resolveHost, type SocketAddress, type StunChannel } from './transport';
 import type { ProbeOptions, ProbeOutcome, StunEndpoint } from './types';
+import { round1 } from '../probes/deadline';
+import { REASON_TEXT } from '../../common/report/reason';
 
 export interface TransactionResult {
   msg: DecodedMessage;
@@ -29,7 +31,8 @@ export interface TransactOptions {
   withinMs?: number;
 }
 
-export const round1 = (ms: number): number => Math.round(ms * 10) / 10;
+/** Re-exported for turn.ts and nat.ts: one rounding rule for every duration in the report. */
+export { round1 };
 
 function sameId(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -128,7 +131,7 @@ export function failureOutcome<E extends Record<string, unknown>>(err: unknown, 
   return {
     status: 'fail',
     reason: e.reason,
-    detail: (DETAIL[e.reason] ?? DETAIL['protocol-error']!)(what, e),
+    detail: DETAIL[e.reason]?.(what, e) ?? REASON_TEXT[e.reason].sentence(what),
     evidence: { ...evidence, errno: e.errno, phase: e.phase, error: e.message },
   };
 }

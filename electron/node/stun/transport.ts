@@ -6,7 +6,7 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import tls from 'node:tls';
 import { lookup } from 'node:dns/promises';
-export { ProbeError, ProbeScope, probeErrorFrom, type FailureReason } from './scope';
+export { ProbeError, ProbeScope, probeErrorFrom } from './scope';
 import { decodeMessage, StreamFramer, type DecodedMessage } from './codec';
 import { StunDecodeError } from './errors';
 import { ProbeError, probeErrorFrom, type ProbeScope } from './scope';

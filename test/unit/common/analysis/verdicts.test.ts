@@ -20,7 +20,7 @@ const parsed = parseProfile({
 if (!parsed.ok) throw new Error('fixture profile invalid');
 const profile: Profile = parsed.profile;
 
-const check = (id: string, status: CheckResult['status'], reason = status === 'pass' ? 'ok' : 'timeout', extra: Partial<CheckResult> = {}): CheckResult => {
+const check = (id: string, status: CheckResult['status'], reason: CheckResult['reason'] = status === 'pass' ? 'ok' : 'timeout', extra: Partial<CheckResult> = {}): CheckResult => {
   const [kind, transport, host, port] = id.split(':');
   const isTls = kind === 'tls';
   return {
@@ -47,7 +47,7 @@ const fullRanges = [
   range('tcp-range:p2p', 'tcp', [[10000, 65535]], [[10000, 65535]], []),
 ];
 
-describe('verdict rules (DESIGN.md)', () => {
+describe('verdict rules (docs/architecture.md)', () => {
   it('open network: direct UDP for both rooms, optimal, measured, exit 0', () => {
     const a = analyze(input({ checks: [sigOk, ...allTurn('pass')], ranges: fullRanges }));
     expect(a.verdicts.group).toMatchObject({ path: 'direct-udp', latency: 'optimal', confidence: 'measured' });

@@ -8,7 +8,7 @@ import { sampleProfile, sampleReport } from './fixtures';
 /**
  * Golden files: the exact text each target produces for one realistic report (UDP 3478 +
  * UDP 10000-60000 blocked, two IPv4 ranges and one IPv6 range). They were read line by line against
- * REFERENCE.md's rule forms; any change to a generator shows up as a diff here.
+ * each vendor's documented rule syntax (docs/architecture.md, "Firewall targets"); any change to a generator shows up as a diff here.
  * Regenerate with PATHCHECK_UPDATE_GOLDEN=1 and read the diff before committing.
  */
 const dir = join(dirname(fileURLToPath(import.meta.url)), '__golden__');

@@ -195,6 +195,10 @@ describe('hostile servers', () => {
       ['ECONNREFUSED', 'refused'],
       ['ECONNRESET', 'reset'],
       ['DEPTH_ZERO_SELF_SIGNED_CERT', 'tls-failed'],
+      // The same map as the DNS/TCP probes: a name that does not exist is nxdomain, not unreachable.
+      ['ENOTFOUND', 'nxdomain'],
+      ['EAI_AGAIN', 'dns-failed'],
+      ['ESOMETHINGNEW', 'protocol-error'],
     ];
     for (const [code, reason] of cases) {
       const e = probeErrorFrom(Object.assign(new Error(code), { code }), 'send');
