@@ -179,10 +179,12 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
         deadlineMs: t.turn, signal, credentials: creds, ...(ca ? { ca } : {}), ...(viaProxy && proxy ? { proxy } : {}),
       })));
     }
+    // Where a server may send our probes besides itself (OTHER-ADDRESS, a relayed address): the profile's ranges.
+    const trusted = [...profile.addresses.ipv4, ...profile.addresses.ipv6];
     const udpTurn = profile.turn.find((x) => x.transport === 'udp');
     if (udpTurn) {
       const meta: CheckMeta = { id: checkId.relay(udpTurn.host, udpTurn.port), kind: 'relay', transport: 'udp', host: udpTurn.host, port: udpTurn.port };
-      if (creds && needName(meta, udpTurn.host)) tasks.push(check(meta, t.relay, (signal) => relayCheck(ip(udpTurn.host)!, udpTurn.port, creds, { deadlineMs: t.relay, signal })));
+      if (creds && needName(meta, udpTurn.host)) tasks.push(check(meta, t.relay, (signal) => relayCheck(ip(udpTurn.host)!, udpTurn.port, creds, { deadlineMs: t.relay, signal, trusted })));
       else if (!creds && credentialError && wanted(meta.id)) record(skipped(meta, 'credentials-failed', 'Not run: the TURN credentials could not be obtained.'));
     }
     const natT = natTarget(profile);
@@ -192,7 +194,7 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
         tasks.push(check(meta, t.nat, async (signal) => {
           const second = natSecondary(profile);
           const secondIp = second && ip(second.host);
-          const r = await natCheck(ip(natT.host)!, natT.port, { deadlineMs: t.nat, signal, ...(second && secondIp ? { secondary: { host: secondIp, port: second.port } } : {}) });
+          const r = await natCheck(ip(natT.host)!, natT.port, { deadlineMs: t.nat, signal, trusted, ...(second && secondIp ? { secondary: { host: secondIp, port: second.port } } : {}) });
           nat = r.nat;
           emit({ type: 'nat', runId, result: nat });
           return r.outcome;

@@ -24,6 +24,8 @@ export interface CheckMeta {
  */
 export function layerOf(o: Outcome): Layer | undefined {
   if (o.status !== 'fail') return undefined;
+  // The server answered (wrongly): the traffic got through, so no layer blocked anything.
+  if (o.reason === 'bad-response') return undefined;
   if (o.reason === 'local-blocked') return 'local';
   if (o.reason.startsWith('proxy-') || o.evidence.via === 'proxy' || typeof o.evidence.proxy === 'string') return 'proxy';
   if (o.reason === 'timeout' || o.reason === 'unreachable' || o.reason === 'tls-intercepted') return 'perimeter';

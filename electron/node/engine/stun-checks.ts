@@ -38,12 +38,13 @@ export async function turnCheck(
   return o.proxy ? { ...out, evidence: { ...out.evidence, proxy: o.proxy.url } } : out;
 }
 
-export function relayCheck(address: string, port: number, creds: { username: string; credential: string }, o: Deadline): Promise<Outcome> {
+/** `trusted`: the profile's address ranges, the only places besides the server a server may send probes. */
+export function relayCheck(address: string, port: number, creds: { username: string; credential: string }, o: Deadline & { trusted?: readonly string[] }): Promise<Outcome> {
   return turnRelayProbe({ host: address, port, transport: 'udp' }, { username: creds.username, credential: creds.credential }, o);
 }
 
 export async function natCheck(
-  address: string, port: number, o: Deadline & { secondary?: { host: string; port: number } },
+  address: string, port: number, o: Deadline & { secondary?: { host: string; port: number }; trusted?: readonly string[] },
 ): Promise<{ outcome: Outcome; nat: NatResult }> {
   const outcome = await natBehavior({ host: address, port, transport: 'udp' }, o);
   const ev = outcome.evidence;
@@ -54,7 +55,11 @@ export async function natCheck(
     behaveCompliant: answered && ev.mapping !== 'unknown' ? ev.behaveCompliant : null,
     publicAddress: ev.publicAddress ?? null,
     method: ev.method === 'rfc5780' ? 'rfc5780' : ev.method === 'two-destinations' ? 'two-destinations' : 'none',
-    notes: ev.method === 'single' && answered ? ['The STUN server does not support RFC 5780 and no second destination was available; filtering was not measured.'] : [],
+    notes: ev.method === 'single' && answered
+      ? [ev.otherAddressRefused
+        ? `The STUN server's second address was not probed (${ev.otherAddressRefused}) and no second destination was available; filtering was not measured.`
+        : 'The STUN server does not support RFC 5780 and no second destination was available; filtering was not measured.']
+      : [],
   };
   return { outcome, nat };
 }

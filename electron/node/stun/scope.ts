@@ -17,6 +17,8 @@ export type FailureReason =
   | 'proxy-refused'
   | 'proxy-failed'
   | 'protocol-error'
+  /** The server answered, but wrongly: an impossible address, or only answers to other transactions / garbage. */
+  | 'bad-response'
   | 'aborted';
 
 /** A probe failure with its machine reason; `errno` is the raw code (ECONNREFUSED, EPERM, ...). */

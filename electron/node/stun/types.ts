@@ -4,7 +4,7 @@ export type ProbeStatus = 'pass' | 'fail' | 'warn' | 'skipped';
 export interface ProbeOutcome<E extends Record<string, unknown> = Record<string, unknown>> {
   status: ProbeStatus;
   rttMs?: number; // first request → matching response, ms, 0.1 ms precision
-  reason: string; // machine code: ok | auth-required | allocated | auth-failed | timeout | refused | reset | unreachable | local-blocked | tls-failed | turn-error | permission-denied | protocol-error | aborted
+  reason: string; // machine code: ok | auth-required | allocated | auth-failed | timeout | refused | reset | unreachable | local-blocked | tls-failed | turn-error | permission-denied | protocol-error | bad-response | aborted
   detail: string; // one plain-English sentence a helpdesk person understands
   evidence: E;
 }
@@ -41,4 +41,9 @@ export interface ProbeOptions {
   proxy?: { host: string; port: number; auth?: string };
   /** SOFTWARE attribute value to send; none when undefined. */
   software?: string;
+  /**
+   * Address ranges (CIDRs: the profile's `addresses`) a server may direct probes to besides its own
+   * address: an RFC 5780 OTHER-ADDRESS or a TURN relayed address elsewhere is used only inside them.
+   */
+  trusted?: readonly string[];
 }
