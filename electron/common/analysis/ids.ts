@@ -25,3 +25,9 @@ export const rangeId = {
 
 /** Failure reasons that mean "the network did not let this through" (as opposed to auth or config). */
 export const BLOCK_REASONS = new Set(['timeout', 'refused', 'reset', 'unreachable', 'local-blocked', 'proxy-refused', 'proxy-failed']);
+
+/**
+ * The server answered, but wrongly (an address it cannot mean, only answers to other transactions,
+ * garbage): the traffic got through, so it is never a block, names no layer and gets no ticket.
+ */
+export const ANSWERED_WRONGLY = 'bad-response';

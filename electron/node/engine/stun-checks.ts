@@ -80,9 +80,9 @@ export async function measureRanges(
   protocol: 'udp' | 'tcp', wanted: WantedRange[], reflectorName: string, reflectorIp: string, o: RangeCheckOptions,
 ): Promise<RangeResult[]> {
   if (wanted.length === 0) return [];
-  const { probe, reasons } = protocol === 'udp'
+  const { probe, reasons, answeredWrongly } = protocol === 'udp'
     ? createUdpRangeProbe((port, po) => stunBinding({ host: reflectorIp, port, transport: 'udp' }, po), { perProbeMs: o.probeDeadlineMs, retries: 0 })
-    : createTcpRangeProbe(reflectorIp, { perProbeMs: o.probeDeadlineMs });
+    : { ...createTcpRangeProbe(reflectorIp, { perProbeMs: o.probeDeadlineMs }), answeredWrongly: { count: 0 } };
   const union = normalizeRanges(wanted.flatMap((w) => w.required));
   const d = await discoverRanges({ required: union, probe, signal: o.signal, deadlineMs: o.deadlineMs, concurrency: RANGE_CONCURRENCY });
   const local = (reasons['local-blocked'] ?? 0) > 0;
@@ -90,13 +90,16 @@ export async function measureRanges(
   return wanted.map((w) => {
     const blocked = intersectRanges(d.blocked, w.required);
     const unknown = intersectRanges(d.unknown, w.required);
+    const wrong = answeredWrongly.count > 0
+      ? [`The reflector answered ${answeredWrongly.count} probe${answeredWrongly.count === 1 ? '' : 's'} wrongly; those ports let the traffic through, but the reflector's answers cannot be trusted.`]
+      : [];
     const shared = wanted.length > 1 ? [`Measured together with ${wanted.filter((x) => x.id !== w.id).map((x) => x.id).join(', ')} (${d.probes} probes in all).`] : [];
     // Cut short with nothing found blocked: the open part is real, the rest is a guess, not a block.
     const confidence = unknown.length > 0 && blocked.length === 0 ? 'inferred' as const : 'measured' as const;
     return {
       id: w.id, protocol, host: reflectorName, required: w.required,
       allowed: intersectRanges(d.allowed, w.required), blocked, probes: d.probes,
-      resolution: d.resolution, confidence, notes: [...d.notes, ...shared],
+      resolution: d.resolution, confidence, notes: [...d.notes, ...wrong, ...shared],
       ...(blocked.length ? { layer: local ? 'local' as const : timeouts ? 'perimeter' as const : 'unknown' as const } : {}),
     };
   });
