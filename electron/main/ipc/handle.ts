@@ -2,6 +2,7 @@ import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import type { z } from 'zod';
 import { requestSchemas, type Handlers, type InvokeChannel } from '../../common/ipc/contract';
 import { fail, IpcErrorCode, type IpcResult } from '../../common/ipc/result';
+import { jsonShapeProblem, type JsonShapeLimits } from '../../common/json-shape';
 import { formatPath } from '../../common/profile/schema';
 import { checkSender, type SenderPolicy } from './sender';
 
@@ -24,67 +25,23 @@ export function describeIssues(error: z.ZodError): string {
  * schemas' refinements recurse, so a page could otherwise make them overflow the stack (200,000
  * nested arrays) or spend seconds on a million-key object.
  */
-export const PAYLOAD_LIMITS = {
+export const PAYLOAD_LIMITS: JsonShapeLimits = {
   /** Nesting of objects and arrays (a profile is 4 deep, a WebRTC check's evidence about 6). */
   depth: 32,
   /** Objects, arrays and primitive values in all. */
   nodes: 200_000,
   /** Characters of all strings and keys together (an imported report may be 4 MiB of text). */
   chars: 8 * 1024 * 1024,
-} as const;
-
-const plainPrototype = (v: object): boolean => {
-  const proto = Object.getPrototypeOf(v) as unknown;
-  return proto === null || proto === Object.prototype || proto === Array.prototype;
 };
 
 /**
  * Why `payload` is not JSON data within {@link PAYLOAD_LIMITS}, naming where; null when it is.
- * Iterative (an explicit stack), so it cannot overflow the call stack itself; a cycle is reported
- * as too deep. `undefined` is allowed (an absent optional field).
+ * `undefined` is allowed (an absent optional field).
  */
 export function payloadProblem(payload: unknown): string | null {
-  const tooMany = `the request holds more than ${PAYLOAD_LIMITS.nodes} values`;
-  const tooLong = `the request holds more than ${PAYLOAD_LIMITS.chars} characters of text`;
-  const stack: Array<{ value: unknown; path: Array<string | number>; depth: number }> = [{ value: payload, path: [], depth: 0 }];
-  let nodes = 1;
-  let chars = 0;
-  while (stack.length > 0) {
-    const { value, path, depth } = stack.pop()!;
-    switch (typeof value) {
-      case 'string':
-        chars += value.length;
-        if (chars > PAYLOAD_LIMITS.chars) return tooLong;
-        continue;
-      case 'number':
-      case 'boolean':
-      case 'undefined':
-        continue;
-      case 'object':
-        break;
-      default:
-        return `${formatPath(path)}: must be JSON data, not a ${typeof value}`;
-    }
-    if (value === null) continue;
-    if (!plainPrototype(value)) return `${formatPath(path)}: must be JSON data (a plain object, array, string, number, boolean or null)`;
-    if (depth >= PAYLOAD_LIMITS.depth) return `${formatPath(path)}: nested more than ${PAYLOAD_LIMITS.depth} levels deep`;
-    // Counted before anything is pushed, so a huge array or object costs no more than the limit.
-    if (Array.isArray(value)) {
-      nodes += value.length;
-      if (nodes > PAYLOAD_LIMITS.nodes) return tooMany;
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], path: [...path, i], depth: depth + 1 });
-      continue;
-    }
-    const keys = Object.keys(value);
-    nodes += keys.length;
-    if (nodes > PAYLOAD_LIMITS.nodes) return tooMany;
-    for (const key of keys) {
-      chars += key.length;
-      if (chars > PAYLOAD_LIMITS.chars) return tooLong;
-      stack.push({ value: (value as Record<string, unknown>)[key], path: [...path, key], depth: depth + 1 });
-    }
-  }
-  return null;
+  const problem = jsonShapeProblem(payload, PAYLOAD_LIMITS);
+  if (!problem) return null;
+  return problem.path ? `${formatPath(problem.path)}: ${problem.message}` : `the request ${problem.message}`;
 }
 
 /**
