@@ -102,6 +102,11 @@ class TurnSession {
       if (r.msg.cls === StunClass.successResponse && this.key && r.msg.integrityOffset !== undefined && !verifyIntegrity(r.msg, this.key)) {
         throw new ProbeError('protocol-error', 'the server signed its answer with a different key (MESSAGE-INTEGRITY mismatch)', 'integrity', 'response');
       }
+      // Once we authenticated, an unsigned success could come from anyone on the path (RFC 5389 §10.2.3:
+      // discard it); believing it would report an allocation nobody proved.
+      if (r.msg.cls === StunClass.successResponse && this.key && r.msg.integrityOffset === undefined) {
+        throw new ProbeError('bad-response', 'the server answered our authenticated request without MESSAGE-INTEGRITY', 'integrity-missing', 'response');
+      }
       return { final: r, first };
     }
   }

@@ -407,6 +407,16 @@ describe('answers that cannot be right are not believed (bad-response)', () => {
     expect(methods).not.toContain(StunMethod.CreatePermission);
   });
 
+  it('an unsigned success to an authenticated Allocate is not believed → bad-response, not "allocated"', async () => {
+    const srv = await udpServer((m) => {
+      if (!m) return;
+      if (m.integrityOffset === undefined) return respond(m, StunClass.errorResponse, () => [attr.errorCode(401, 'Unauthorized'), attr.realm('fake'), attr.nonce('n')]);
+      return respond(m, StunClass.successResponse, (tid) => [attr.xorRelayedAddress({ family: 'IPv4', address: '127.0.0.1', port: 50000 }, tid), attr.xorMappedAddress({ family: 'IPv4', address: '127.0.0.1', port: 4000 }, tid)]);
+    });
+    const r = await turnAllocate({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { username: 'u', credential: 'p', deadlineMs: 2000 });
+    expect(r).toMatchObject({ status: 'fail', reason: 'bad-response', evidence: { errno: 'integrity-missing' } });
+  });
+
   it.each(['binding', 'allocate'] as const)('300 Try Alternate on %s: ALTERNATE-SERVER is recorded and never followed', async (kind) => {
     const alternate = await udpServer(() => undefined);
     const srv = await udpServer((m) =>
