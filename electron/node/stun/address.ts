@@ -196,18 +196,25 @@ export function answerAddressProblem(a: TransportAddress, server: string): strin
   return null;
 }
 
+/** Why a destination is refused: it cannot be a peer at all, or it is only outside what the profile vouches for. */
+export interface DestinationRefusal {
+  kind: 'special' | 'untrusted';
+  message: string;
+}
+
 /**
  * Why Pathcheck must not send to `dest` (an address a server named: OTHER-ADDRESS, XOR-RELAYED-ADDRESS),
  * or null when it may. Allowed: the server's own address, or an address inside `trusted` (the profile's
  * address ranges for this provider). Never a special-purpose address, unless the server itself has the
  * same kind (a test server on loopback naming another loopback address of this computer).
  */
-export function destinationProblem(dest: TransportAddress, server: string, trusted: readonly string[] = []): string | null {
+export function destinationProblem(dest: TransportAddress, server: string, trusted: readonly string[] = []): DestinationRefusal | null {
   const use = specialUse(dest.address);
-  if (dest.port === 0) return `${formatAddress(dest)} has port 0`;
-  if (use === 'unspecified' || use === 'broadcast' || use === 'multicast' || use === 'reserved') return `${formatAddress(dest)} is a ${use} address`;
-  if (use && use !== specialUse(server)) return `${formatAddress(dest)} is a ${use} address`;
+  const special = (why: string): DestinationRefusal => ({ kind: 'special', message: `${formatAddress(dest)} ${why}` });
+  if (dest.port === 0) return special('has port 0');
+  if (use === 'unspecified' || use === 'broadcast' || use === 'multicast' || use === 'reserved') return special(`is a ${use} address`);
+  if (use && use !== specialUse(server)) return special(`is a ${use} address`);
   if (use || canonicalIp(dest.address) === canonicalIp(server)) return null;
   if (trusted.some((c) => inCidr(dest.address, c))) return null;
-  return `${formatAddress(dest)} is neither the server's own address nor inside the address ranges the profile gives for this provider`;
+  return { kind: 'untrusted', message: `${formatAddress(dest)} is neither the server's own address nor inside the address ranges the profile gives for this provider` };
 }

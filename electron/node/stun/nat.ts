@@ -105,7 +105,7 @@ async function discover(endpoint: StunEndpoint, opts: NatOptions): Promise<Probe
     // The server names the address for tests II and III: only probed where the profile says the
     // provider is (or where the server itself is), never a special-purpose address.
     const refused = other ? destinationProblem(other, primaryIp, opts.trusted) : null;
-    if (refused) ev.otherAddressRefused = refused;
+    if (refused) ev.otherAddressRefused = refused.message;
     const isNoNat = noNat(s.local, m1);
     const rtt = r1.rttMs;
 

@@ -288,11 +288,17 @@ async function relayProbe(endpoint: StunEndpoint, creds: TurnCredentials, opts: 
     // ranges the profile gives for this provider, and never a special-purpose address.
     const refused = destinationProblem(relayed, ch.remote.address, opts.trusted);
     if (refused) {
-      evidence.refusedDestination = refused;
+      evidence.refusedDestination = refused.message;
       evidence.released = await session.release();
+      // A special-purpose relay cannot be right; one merely outside the profile's ranges may be, but
+      // the profile does not vouch for it, so the high port is left untested rather than probed.
+      if (refused.kind === 'special') {
+        return { status: 'fail', rttMs: a.first.rttMs, reason: 'bad-response', detail: `${what} offered a relay at ${formatAddress(relayed)}, where Pathcheck does not send: ${refused.message}.`, evidence };
+      }
       return {
-        status: 'fail', rttMs: a.first.rttMs, reason: 'bad-response',
-        detail: `${what} offered a relay at ${formatAddress(relayed)}, where Pathcheck does not send: ${refused}.`, evidence,
+        status: 'skipped', rttMs: a.first.rttMs, reason: 'untrusted-relay',
+        detail: `${what} gave a relay at ${formatAddress(relayed)}, which was not tested: ${refused.message}. Add the provider's relay addresses to the profile's "addresses" to test its high ports.`,
+        evidence,
       };
     }
 

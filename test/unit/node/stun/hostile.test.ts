@@ -388,7 +388,8 @@ describe('answers that cannot be right are not believed (bad-response)', () => {
     expect(r.evidence.badAnswer).toMatch(/multicast/);
   });
 
-  it('a relay offered at a special-purpose address is never sent to: no permission asked, bad-response, released', async () => {
+  /** A signing TURN server whose Allocate answers `relayed`; records the methods it was asked. */
+  async function relayServer(relayed: { family: 'IPv4'; address: string; port: number }): Promise<{ port: number; methods: number[] }> {
     const key = longTermKey('u', 'fake', 'p');
     const methods: number[] = [];
     const srv = await udpServer((m) => {
@@ -396,15 +397,29 @@ describe('answers that cannot be right are not believed (bad-response)', () => {
       methods.push(m.method);
       if (m.integrityOffset === undefined) return respond(m, StunClass.errorResponse, () => [attr.errorCode(401, 'Unauthorized'), attr.realm('fake'), attr.nonce('n')]);
       if (m.method === StunMethod.Allocate) {
-        return respond(m, StunClass.successResponse, (tid) => [attr.xorRelayedAddress({ family: 'IPv4', address: '169.254.169.254', port: 80 }, tid), attr.xorMappedAddress({ family: 'IPv4', address: '127.0.0.1', port: 4000 }, tid), attr.lifetime(600)], key);
+        return respond(m, StunClass.successResponse, (tid) => [attr.xorRelayedAddress(relayed, tid), attr.xorMappedAddress({ family: 'IPv4', address: '127.0.0.1', port: 4000 }, tid), attr.lifetime(600)], key);
       }
       return respond(m, StunClass.successResponse, () => [attr.lifetime(0)], key);
     });
+    return { port: srv.port, methods };
+  }
+
+  it('a relay offered at a special-purpose address is never sent to: no permission asked, bad-response, released', async () => {
+    const srv = await relayServer({ family: 'IPv4', address: '169.254.169.254', port: 80 });
     const r = await turnRelayProbe({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { username: 'u', credential: 'p' }, { deadlineMs: 2000 });
     expect(r).toMatchObject({ status: 'fail', reason: 'bad-response', evidence: { released: true, step: 'allocate' } });
     expect(r.evidence.refusedDestination).toMatch(/link-local/);
     expect(r.evidence.peer).toBeUndefined();
-    expect(methods).not.toContain(StunMethod.CreatePermission);
+    expect(srv.methods).not.toContain(StunMethod.CreatePermission);
+  });
+
+  it('a relay outside the profile\'s ranges (and not the server) is left untested, saying how to vouch for it', async () => {
+    const srv = await relayServer({ family: 'IPv4', address: '8.8.8.8', port: 50000 });
+    const r = await turnRelayProbe({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { username: 'u', credential: 'p' }, { deadlineMs: 2000, trusted: ['10.77.2.0/24'] });
+    expect(r).toMatchObject({ status: 'skipped', reason: 'untrusted-relay', evidence: { released: true, step: 'allocate' } });
+    expect(r.detail).toMatch(/not tested.*"addresses"/);
+    expect(r.evidence.peer).toBeUndefined();
+    expect(srv.methods).not.toContain(StunMethod.CreatePermission);
   });
 
   it('an unsigned success to an authenticated Allocate is not believed → bad-response, not "allocated"', async () => {
