@@ -1,4 +1,5 @@
 import { checkId } from '../report/kinds';
+import type { Reason } from '../report/reason';
 import type { CheckResult } from '../report/schema';
 
 /** Check ids are built where the kinds are listed (report/kinds.ts); re-exported for the many readers here. */
@@ -31,3 +32,9 @@ export function webrtcTestOf(c: Pick<CheckResult, 'id' | 'kind' | 'webrtcTest'>)
 export function dnsHostOf(c: Pick<CheckResult, 'id' | 'host'>): string {
   return c.host ?? (c.id.startsWith('dns:') ? c.id.slice('dns:'.length) : c.id);
 }
+
+/**
+ * The server answered, but wrongly (an address it cannot mean, only answers to other transactions,
+ * garbage): the traffic got through, so it is never a block, names no layer and gets no ticket.
+ */
+export const ANSWERED_WRONGLY = 'bad-response' satisfies Reason;

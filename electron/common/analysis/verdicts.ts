@@ -5,7 +5,7 @@ import type {
 } from '../report/schema';
 import { TRANSPORT_LABEL } from '../report/kinds';
 import { BLOCK_REASONS } from '../report/reason';
-import { dnsHostOf, rangeId, webrtcTestOf } from './ids';
+import { ANSWERED_WRONGLY, dnsHostOf, rangeId, webrtcTestOf } from './ids';
 import { latencyOf } from './rungs';
 
 /**
@@ -282,6 +282,10 @@ function collectFindings(input: AnalysisInput, findings: Analysis['findings']): 
   const { checks, host, nat, complete } = input;
   for (const c of checks.filter((x) => x.reason === 'tls-intercepted')) {
     findings.push({ code: 'tls-intercepted', severity: 'error', message: c.detail });
+  }
+  // A server that answered wrongly let the traffic through: nothing for a firewall admin to open.
+  for (const c of checks.filter((x) => x.status === 'fail' && x.reason === ANSWERED_WRONGLY)) {
+    findings.push({ code: ANSWERED_WRONGLY, severity: 'warn', message: `${c.detail} This is not a firewall block; the server's operator (or whatever sits in front of it) must look at it.` });
   }
   if (checks.some((c) => c.reason === 'auth-failed')) {
     findings.push({ code: 'auth-failed', severity: 'error', message: 'The TURN server refused the credentials; relayed media will fail until they are corrected.' });

@@ -22,7 +22,7 @@ export const REASONS = [
   // The browser's WebRTC tests.
   'ice-failed', 'ice-error', 'no-data', 'webrtc-error', 'no-credentials',
   // Not run or not finished.
-  'credentials-failed', 'aborted', 'cancelled', 'deadline', 'not-rerun', 'engine-error',
+  'credentials-failed', 'aborted', 'cancelled', 'deadline', 'not-rerun', 'engine-error', 'untrusted-relay',
   // A reason written by another Pathcheck version that this one does not know (see ReasonSchema).
   'unknown',
 ] as const;
@@ -100,6 +100,10 @@ export const REASON_TEXT: Record<Reason, { label: string; sentence: (target: str
   deadline: { label: 'not finished', sentence: (t) => `${t} did not finish before the diagnosis deadline.` },
   'not-rerun': { label: 'not repeated', sentence: (t) => `${t} was not repeated after the change.` },
   'engine-error': { label: 'internal error', sentence: (t) => `${t} failed unexpectedly inside Pathcheck.` },
+  'untrusted-relay': {
+    label: 'relay outside the profile',
+    sentence: (t) => `${t} offered a relay address outside the profile's address ranges, so it was not probed.`,
+  },
   unknown: { label: 'unknown reason', sentence: (t) => `${t}: the reason was written by another version of Pathcheck.` },
 };
 

@@ -23,6 +23,8 @@ export interface CheckMeta {
  */
 export function layerOf(o: Outcome): Layer | undefined {
   if (o.status !== 'fail') return undefined;
+  // The server answered (wrongly): the traffic got through, so no layer blocked anything.
+  if (o.reason === 'bad-response') return undefined;
   if (o.reason === 'local-blocked') return 'local';
   if (PROXY_REASONS.has(o.reason) || o.evidence.via === 'proxy' || typeof o.evidence.proxy === 'string') return 'proxy';
   if (PERIMETER_REASONS.has(o.reason)) return 'perimeter';

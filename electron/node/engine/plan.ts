@@ -31,10 +31,12 @@ export function planDiagnosis(profile: Profile, opts: PlanOptions): Plan {
     ...profile.stun.map((s) => stunUdpCheck(s.host, s.port, t)),
     ...profile.turn.map((s) => turnServerCheck(s, t)),
   ];
+  // Where a server may send our probes besides itself (OTHER-ADDRESS, a relayed address): the profile's ranges.
+  const trusted = [...profile.addresses.ipv4, ...profile.addresses.ipv6];
   const udpTurn = profile.turn.find((x) => x.transport === 'udp');
-  if (udpTurn && opts.hasCredentials) checks.push(relayUdpCheck(udpTurn.host, udpTurn.port, t));
+  if (udpTurn && opts.hasCredentials) checks.push(relayUdpCheck(udpTurn.host, udpTurn.port, t, trusted));
   const nat = natTarget(profile);
-  if (nat) checks.push(natBehaviourCheck(nat, natSecondary(profile), t));
+  if (nat) checks.push(natBehaviourCheck(nat, natSecondary(profile), t, trusted));
   return { checks, ranges: rangeChecks(profile, opts.rooms, t) };
 }
 
@@ -103,17 +105,17 @@ function turnServerCheck(s: Profile['turn'][number], t: Timeouts): CheckDescript
   };
 }
 
-function relayUdpCheck(host: string, port: number, t: Timeouts): CheckDescriptor {
+function relayUdpCheck(host: string, port: number, t: Timeouts, trusted: readonly string[]): CheckDescriptor {
   return {
     id: checkId.relay(host, port), kind: 'relay', label: `High UDP port through the relay ${host}`, transport: 'udp', host, port,
     deadlineMs: t.relay, needs: { name: host, credentials: true },
-    run: (ctx) => relayCheck(ctx.addressOf(host)!, port, ctx.credentials!, { deadlineMs: t.relay, signal: ctx.signal }),
+    run: (ctx) => relayCheck(ctx.addressOf(host)!, port, ctx.credentials!, { deadlineMs: t.relay, signal: ctx.signal, trusted }),
   };
 }
 
 type Endpoint = { host: string; port: number };
 
-function natBehaviourCheck(target: Endpoint, second: Endpoint | undefined, t: Timeouts): CheckDescriptor {
+function natBehaviourCheck(target: Endpoint, second: Endpoint | undefined, t: Timeouts, trusted: readonly string[]): CheckDescriptor {
   const { host, port } = target;
   return {
     id: checkId.nat(host, port), kind: 'nat', label: `NAT behaviour via ${host}:${port}`, transport: 'udp', host, port,
@@ -121,7 +123,7 @@ function natBehaviourCheck(target: Endpoint, second: Endpoint | undefined, t: Ti
     async run(ctx) {
       const secondIp = second && ctx.addressOf(second.host);
       const r = await natCheck(ctx.addressOf(host)!, port, {
-        deadlineMs: t.nat, signal: ctx.signal, ...(second && secondIp ? { secondary: { host: secondIp, port: second.port } } : {}),
+        deadlineMs: t.nat, signal: ctx.signal, trusted, ...(second && secondIp ? { secondary: { host: secondIp, port: second.port } } : {}),
       });
       ctx.reportNat(r.nat);
       return r.outcome;

@@ -7,9 +7,9 @@ import { performance } from 'node:perf_hooks';
 import { encodeMessage, longTermKey, verifyIntegrity, type DecodedMessage } from './codec';
 import { attr, type RawAttribute } from './attributes';
 import { DEFAULT_DEADLINE_MS, ErrorCode, StunClass, StunMethod, TRANSPORT_UDP } from './constants';
-import { formatAddress, type TransportAddress } from './address';
-import { describeEndpoint, failureOutcome, sentence, newTransactionId, openChannel, round1, transact, type TransactionResult } from './client';
-import { openUdp, ProbeError, ProbeScope, type StunChannel } from './transport';
+import { answerAddressProblem, destinationProblem, formatAddress, type TransportAddress } from './address';
+import { describeEndpoint, failureOutcome, sentence, newTransactionId, openChannel, round1, strayEvidence, transact, type TransactionResult } from './client';
+import { openUdp, ProbeError, ProbeScope, type StunChannel, type Strays } from './transport';
 import type { ProbeOptions, ProbeOutcome, StunEndpoint } from './types';
 
 export interface TurnCredentials {
@@ -41,6 +41,11 @@ export interface AllocateEvidence extends Record<string, unknown> {
   integrityVerified?: boolean;
   staleNonceRetries?: number;
   tls?: Record<string, unknown>;
+  /** Why the allocation answer cannot be right (`bad-response`). */
+  badAnswer?: string;
+  /** ALTERNATE-SERVER of a 300 answer: recorded, never followed (only the profile's servers are tested). */
+  alternateServer?: string;
+  strays?: Strays;
 }
 
 const MAX_STALE_NONCE_RETRIES = 2;
@@ -97,6 +102,11 @@ export class TurnSession {
       if (r.msg.cls === StunClass.successResponse && this.key && r.msg.integrityOffset !== undefined && !verifyIntegrity(r.msg, this.key)) {
         throw new ProbeError('protocol-error', 'the server signed its answer with a different key (MESSAGE-INTEGRITY mismatch)', 'integrity', 'response');
       }
+      // Once we authenticated, an unsigned success could come from anyone on the path (RFC 5389 §10.2.3:
+      // discard it); believing it would report an allocation nobody proved.
+      if (r.msg.cls === StunClass.successResponse && this.key && r.msg.integrityOffset === undefined) {
+        throw new ProbeError('bad-response', 'the server answered our authenticated request without MESSAGE-INTEGRITY', 'integrity-missing', 'response');
+      }
       return { final: r, first };
     }
   }
@@ -123,10 +133,12 @@ function errorOf(m: DecodedMessage): { code?: number; reason?: string } {
 }
 
 export interface AllocationResult {
-  status: 'allocated' | 'auth-required' | 'auth-failed' | 'turn-error' | 'protocol-error';
+  status: 'allocated' | 'auth-required' | 'auth-failed' | 'turn-error' | 'protocol-error' | 'bad-response';
   session: TurnSession;
   first: TransactionResult;
   final: TransactionResult;
+  /** For `bad-response`: what cannot be right. */
+  problem?: string;
 }
 
 export async function allocate(scope: ProbeScope, session: TurnSession, lifetime?: number): Promise<AllocationResult> {
@@ -137,7 +149,13 @@ export async function allocate(scope: ProbeScope, session: TurnSession, lifetime
   ]);
   const m = final.msg;
   if (m.cls === StunClass.successResponse) {
-    return { status: m.attrs.xorRelayedAddress?.length ? 'allocated' : 'protocol-error', session, first, final };
+    const relayed = m.attrs.xorRelayedAddress?.[0];
+    if (!relayed) return { status: 'protocol-error', session, first, final };
+    // The relay is on the server and the mapped address is ours as the server sees it: an address
+    // neither can be (0.0.0.0, broadcast, multicast, port 0, loopback off this machine) is a wrong answer.
+    const server = session.ch.remote.address;
+    const problem = answerAddressProblem(relayed, server) ?? (m.attrs.xorMappedAddress ? answerAddressProblem(m.attrs.xorMappedAddress, server) : null);
+    return problem ? { status: 'bad-response', session, first, final, problem } : { status: 'allocated', session, first, final };
   }
   const code = m.attrs.errorCode?.code;
   if (code === ErrorCode.Unauthorized) {
@@ -156,12 +174,15 @@ function fillAllocateEvidence(ev: AllocateEvidence, a: AllocationResult): void {
   if (m.cls === StunClass.errorResponse) {
     ev.errorCode = errorOf(m).code;
     ev.errorReason = errorOf(m).reason;
+    if (m.attrs.alternateServer) ev.alternateServer = formatAddress(m.attrs.alternateServer);
   } else {
     ev.relayed = m.attrs.xorRelayedAddress?.[0];
     ev.mapped = m.attrs.xorMappedAddress;
     ev.lifetime = m.attrs.lifetime;
     ev.integrityVerified = a.session.key !== undefined && m.integrityOffset !== undefined;
   }
+  if (a.problem) ev.badAnswer = a.problem;
+  Object.assign(ev, strayEvidence(a.session.ch));
 }
 
 /**
@@ -178,8 +199,9 @@ async function allocateProbe(endpoint: StunEndpoint, opts: TurnOptions): Promise
   const what = describeEndpoint(endpoint);
   const evidence: AllocateEvidence = { transport: endpoint.transport, server: formatAddress({ address: endpoint.host, port: endpoint.port }) };
   const creds = opts.username !== undefined && opts.credential !== undefined ? { username: opts.username, credential: opts.credential } : undefined;
+  let ch: StunChannel | undefined;
   try {
-    const ch = await openChannel(scope, endpoint, opts);
+    ch = await openChannel(scope, endpoint, opts);
     evidence.local = ch.local;
     if (ch.tlsInfo) evidence.tls = ch.tlsInfo;
     const session = new TurnSession(scope, ch, creds, opts.rtoMs, opts.software);
@@ -191,8 +213,13 @@ async function allocateProbe(endpoint: StunEndpoint, opts: TurnOptions): Promise
         return { status: 'pass', rttMs, reason: 'auth-required', detail: `${what} is reachable and asks for credentials (realm "${evidence.realm}").`, evidence };
       case 'auth-failed':
         return { status: 'fail', rttMs, reason: 'auth-failed', detail: `${what} is reachable but refused the TURN username/credential.`, evidence };
-      case 'turn-error':
-        return { status: 'fail', rttMs, reason: 'turn-error', detail: `${what} refused the allocation with error ${evidence.errorCode} ${evidence.errorReason ?? ''}`.trim() + '.', evidence };
+      case 'turn-error': {
+        const alt = evidence.alternateServer ? ` and named another server (${evidence.alternateServer}), which is not followed: only the profile's servers are tested` : '';
+        return { status: 'fail', rttMs, reason: 'turn-error', detail: `${what} refused the allocation with error ${evidence.errorCode} ${evidence.errorReason ?? ''}`.trim() + `${alt}.`, evidence };
+      }
+      case 'bad-response':
+        if (opts.release !== false) evidence.released = await session.release();
+        return { status: 'fail', rttMs, reason: 'bad-response', detail: `${what} answered the allocation wrongly: ${a.problem}.`, evidence };
       case 'protocol-error':
         return { status: 'fail', rttMs, reason: 'protocol-error', detail: `${what} gave an answer that TURN does not allow (no realm/nonce, or no relayed address).`, evidence };
       case 'allocated':
@@ -206,7 +233,7 @@ async function allocateProbe(endpoint: StunEndpoint, opts: TurnOptions): Promise
         };
     }
   } catch (e) {
-    return failureOutcome(e, what, evidence);
+    return failureOutcome(e, what, { ...evidence, ...strayEvidence(ch) });
   } finally {
     scope.dispose();
   }
@@ -219,6 +246,8 @@ export interface RelayProbeEvidence extends AllocateEvidence {
   peer?: { address: string; port: number };
   relayRttMs?: number;
   datagramsSent?: number;
+  /** A relayed address Pathcheck did not send to, and why. */
+  refusedDestination?: string;
 }
 
 /**
@@ -248,11 +277,30 @@ async function relayProbe(endpoint: StunEndpoint, creds: TurnCredentials, opts: 
     fillAllocateEvidence(evidence, a);
     if (a.status !== 'allocated') {
       const reason = a.status === 'auth-required' ? 'auth-failed' : a.status;
-      return { status: 'fail', rttMs: a.first.rttMs, reason, detail: `${what} did not give a relay (${reason}${evidence.errorCode ? ` ${evidence.errorCode}` : ''}), so no high port could be tested.`, evidence };
+      if (a.status === 'bad-response') evidence.released = await session.release();
+      const why = a.problem ? `: ${a.problem}` : '';
+      return { status: 'fail', rttMs: a.first.rttMs, reason, detail: `${what} did not give a relay (${reason}${evidence.errorCode ? ` ${evidence.errorCode}` : ''}${why}), so no high port could be tested.`, evidence };
     }
     const relayed = evidence.relayed!;
     const mapped = evidence.mapped;
     if (!mapped) throw new ProbeError('protocol-error', 'the Allocate answer has no XOR-MAPPED-ADDRESS', undefined, 'allocate');
+    // The relayed address is where the second socket sends: the server's own address, or inside the
+    // ranges the profile gives for this provider, and never a special-purpose address.
+    const refused = destinationProblem(relayed, ch.remote.address, opts.trusted);
+    if (refused) {
+      evidence.refusedDestination = refused.message;
+      evidence.released = await session.release();
+      // A special-purpose relay cannot be right; one merely outside the profile's ranges may be, but
+      // the profile does not vouch for it, so the high port is left untested rather than probed.
+      if (refused.kind === 'special') {
+        return { status: 'fail', rttMs: a.first.rttMs, reason: 'bad-response', detail: `${what} offered a relay at ${formatAddress(relayed)}, where Pathcheck does not send: ${refused.message}.`, evidence };
+      }
+      return {
+        status: 'skipped', rttMs: a.first.rttMs, reason: 'untrusted-relay',
+        detail: `${what} gave a relay at ${formatAddress(relayed)}, which was not tested: ${refused.message}. Add the provider's relay addresses to the profile's "addresses" to test its high ports.`,
+        evidence,
+      };
+    }
 
     evidence.step = 'permission';
     scope.phase = 'create-permission';
@@ -288,7 +336,7 @@ async function relayProbe(endpoint: StunEndpoint, creds: TurnCredentials, opts: 
     };
   } catch (e) {
     if (session && !scope.cancelled && evidence.relayed && evidence.released === undefined) evidence.released = await session.release();
-    return failureOutcome(e, evidence.step === 'relay' ? `the relayed port ${evidence.relayed?.port ?? '?'} of ${what}` : what, evidence);
+    return failureOutcome(e, evidence.step === 'relay' ? `the relayed port ${evidence.relayed?.port ?? '?'} of ${what}` : what, { ...evidence, ...strayEvidence(session?.ch) });
   } finally {
     scope.dispose();
   }

@@ -33,4 +33,9 @@ export interface ProbeOptions {
   proxy?: { host: string; port: number; auth?: string };
   /** SOFTWARE attribute value to send; none when undefined. */
   software?: string;
+  /**
+   * Address ranges (CIDRs: the profile's `addresses`) a server may direct probes to besides its own
+   * address: an RFC 5780 OTHER-ADDRESS or a TURN relayed address elsewhere is used only inside them.
+   */
+  trusted?: readonly string[];
 }

@@ -121,6 +121,13 @@ describe('verdict rules (docs/architecture.md)', () => {
     expect(a.findings.find((f) => f.code === 'engine-webrtc-disagree')?.message).toMatch(/no data flowed/);
   });
 
+  it('a server that answered wrongly (bad-response) is not a block: no requirement, no ticket, a finding that says so', () => {
+    const wrong = check('stun:udp:turn.lab.test:3478', 'fail', 'bad-response', { detail: 'The UDP server turn.lab.test:3478 answered wrongly.' });
+    const a = analyze(input({ checks: [sigOk, wrong, ...allTurn('pass')], ranges: fullRanges }));
+    expect(a.firewall.blocked).toEqual([]);
+    expect(a.findings).toContainEqual({ code: 'bad-response', severity: 'warn', message: expect.stringMatching(/answered wrongly\. This is not a firewall block/) });
+  });
+
   it('TLS interception becomes an error finding naming the issuer', () => {
     const c = check('turn:tls:turn.lab.test:443', 'fail', 'tls-intercepted', { detail: 'TLS is re-signed by “Corp Inspection CA”.' });
     const a = analyze(input({ rooms: ['group'], checks: [sigOk, c] }));
