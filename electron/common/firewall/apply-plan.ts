@@ -1,5 +1,5 @@
 import { RULE_NAME, assertValidInput, checkCidr, checkPortRange } from './input-check';
-import { DEFAULT_NFT_CHAIN } from './targets/nftables';
+import { DEFAULT_NFT_CHAIN, nftables } from './targets/nftables';
 import { planDestinations } from './targets/shared';
 import { FIREWALL_TAG, FirewallInputError } from './types';
 import type { FirewallInput, NftChainHint } from './types';
@@ -20,7 +20,7 @@ export interface NftApplyPlan {
 export function buildNftApplyPlan(input: FirewallInput): NftApplyPlan {
   assertValidInput(input);
   const chain = input.nft ?? DEFAULT_NFT_CHAIN;
-  const { rules } = planDestinations(input, false, 'nftables');
+  const { rules } = planDestinations(input, nftables);
   const out: NftApplyPlan['rules'] = [];
   for (const d of rules) {
     const ports = d.req.ports.map(([a, b]): [number, number] => [a, b]);

@@ -1,5 +1,5 @@
 import type { FirewallInput } from '../types';
-import type { TargetOutput } from './target';
+import { defineTarget, type TargetOutput } from './target';
 import { commentBlock, headerLines, joinLines, planDestinations, portText, reasonLines } from './shared';
 
 /**
@@ -7,8 +7,8 @@ import { commentBlock, headerLines, joinLines, planDestinations, portText, reaso
  * undo flushes the anchor and nothing else. macOS's application firewall is inbound-only; pf is
  * what blocks outbound when anything local does. The anchor must be referenced from pf.conf.
  */
-export function generateMacosPf(input: FirewallInput): TargetOutput {
-  const { rules, remarks } = planDestinations(input, false, 'pf');
+function generateMacosPf(input: FirewallInput): TargetOutput {
+  const { rules, remarks } = planDestinations(input, macosPf);
   const anchor = input.tag;
   const body: string[] = [];
   for (const d of rules) {
@@ -48,3 +48,11 @@ export function generateMacosPf(input: FirewallInput): TargetOutput {
     notes: [`pf evaluates the anchor only when /etc/pf.conf references it (anchor "${anchor}").`, ...remarks],
   };
 }
+
+export const macosPf = defineTarget({
+  id: 'macos-pf',
+  label: 'macOS pf (anchor)',
+  kind: 'local-macos',
+  supportsHostnames: false,
+  generate: generateMacosPf,
+});

@@ -1,5 +1,5 @@
 import type { FirewallInput } from '../types';
-import type { TargetOutput } from './target';
+import { defineTarget, type TargetOutput } from './target';
 import { commentBlock, headerLines, joinLines } from './shared';
 
 /**
@@ -7,7 +7,7 @@ import { commentBlock, headerLines, joinLines } from './shared';
  * inspecting proxy breaks TURN-TLS) and everything else to the proxy the report found. UDP is
  * never proxied, so it needs no PAC entry. Undo is restoring the previous PAC file.
  */
-export function generatePac(input: FirewallInput): TargetOutput {
+function generatePac(input: FirewallInput): TargetOutput {
   const turn = input.relayHosts.filter((h) => h.role === 'turn').map((h) => h.host);
   const tcpNames = input.requirements.filter((r) => r.protocol === 'tcp').flatMap((r) => r.hostnames);
   const hosts = [...new Set([...turn, ...tcpNames])];
@@ -28,3 +28,11 @@ export function generatePac(input: FirewallInput): TargetOutput {
   lines.push(`  return "${fallback}";`, '}');
   return { format: 'pac', text: joinLines(lines), notes };
 }
+
+export const pac = defineTarget({
+  id: 'pac',
+  label: 'PAC file',
+  kind: 'proxy',
+  supportsHostnames: true,
+  generate: generatePac,
+});

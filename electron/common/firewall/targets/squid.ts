@@ -1,5 +1,5 @@
 import type { FirewallInput } from '../types';
-import type { TargetOutput } from './target';
+import { defineTarget, type TargetOutput } from './target';
 import { commentBlock, headerLines, joinLines, portText, reasonLines } from './shared';
 
 /**
@@ -10,7 +10,7 @@ import { commentBlock, headerLines, joinLines, portText, reasonLines } from './s
  */
 const dom = (h: string): string => (h.startsWith('*.') ? h.slice(1) : h);
 
-export function generateSquid(input: FirewallInput): TargetOutput {
+function generateSquid(input: FirewallInput): TargetOutput {
   const t = input.tag;
   const tcpReqs = input.requirements.filter((r) => r.protocol === 'tcp');
   const udpReqs = input.requirements.filter((r) => r.protocol === 'udp');
@@ -58,3 +58,11 @@ export function generateSquid(input: FirewallInput): TargetOutput {
   ]);
   return { format: 'squid', text: joinLines(lines), undo, notes };
 }
+
+export const squid = defineTarget({
+  id: 'squid',
+  label: 'Squid proxy',
+  kind: 'proxy',
+  supportsHostnames: true,
+  generate: generateSquid,
+});
