@@ -11,7 +11,7 @@ import type { FirewallInput } from './types';
 export * from './types';
 export * from './registry';
 export { buildFirewallInput, parseProxyUrl, type BuildFirewallOptions } from './requirements';
-export { assertValidInput } from './input-check';
+export { LIMITS, MIN_PREFIX, assertValidInput, normalizeHostname } from './input-check';
 export { iptablesRestoreText } from './targets/iptables';
 export { DEFAULT_NFT_CHAIN, nftRuleBodies } from './targets/nftables';
 export { assertNftApplyPlan, buildNftApplyPlan, type NftApplyPlan } from './apply-plan';

@@ -1,3 +1,5 @@
+import { isIP } from '../../net/validate';
+import { normalizeHostname } from '../input-check';
 import type { FirewallInput } from '../types';
 import { defineTarget, type TargetOutput } from './target';
 import { commentBlock, headerLines, joinLines } from './shared';
@@ -10,7 +12,8 @@ import { commentBlock, headerLines, joinLines } from './shared';
 function generatePac(input: FirewallInput): TargetOutput {
   const turn = input.relayHosts.filter((h) => h.role === 'turn').map((h) => h.host);
   const tcpNames = input.requirements.filter((r) => r.protocol === 'tcp').flatMap((r) => r.hostnames);
-  const hosts = [...new Set([...turn, ...tcpNames])];
+  // PAC compares `host` exactly, and browsers pass it lower-case without a trailing dot: spell names so.
+  const hosts = [...new Set([...turn, ...tcpNames].map((h) => (isIP(h) ? h : normalizeHostname(h))))];
   const exact = hosts.filter((h) => !h.startsWith('*.'));
   const domains = hosts.filter((h) => h.startsWith('*.')).map((h) => h.slice(1));
   const conds = [...exact.map((h) => `host == "${h}"`), ...domains.map((d) => `dnsDomainIs(host, "${d}")`)];
