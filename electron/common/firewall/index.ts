@@ -14,7 +14,17 @@ export { buildFirewallInput, parseProxyUrl, type BuildFirewallOptions } from './
 export { LIMITS, MIN_PREFIX, assertValidInput, normalizeHostname } from './input-check';
 export { iptablesRestoreText } from './targets/iptables';
 export { DEFAULT_NFT_CHAIN, nftRuleBodies } from './targets/nftables';
-export { assertNftApplyPlan, buildNftApplyPlan, type NftApplyPlan } from './apply-plan';
+export {
+  FOREIGN_TABLES,
+  NFT_PLAN_VERSION,
+  PLAN_LIMITS,
+  assertNftApplyPlan,
+  buildNftApplyPlan,
+  describeNftApplyPlan,
+  foreignProduct,
+  type NftApplyPlan,
+  type NftRuleLocation,
+} from './apply-plan';
 
 /**
  * Generates the rules for one target. Re-validates the whole input first (it may come from IPC or

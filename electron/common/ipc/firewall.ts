@@ -97,4 +97,6 @@ export const FirewallErrorCode = {
   recheckFailed: 'recheck-failed',
   /** Another apply, undo or re-check is still running. */
   busy: 'fix-busy',
+  /** The user said no in main's own confirmation dialog. */
+  cancelled: 'fix-cancelled',
 } as const;

@@ -1,6 +1,7 @@
 import {
   assertNftApplyPlan,
   buildFirewallInput,
+  describeNftApplyPlan,
   FIREWALL_TARGETS,
   FirewallInputError,
   generateRules,
@@ -15,7 +16,8 @@ import type { Profile } from '../../common/profile/schema';
 import { compareReports } from '../../common/report/compare';
 import type { Layer, Report } from '../../common/report/schema';
 import { summarizeReport } from '../../common/report/summary';
-import type { ApplyAction, ApplyResult } from '../../node/firewall/apply';
+import { planChecks } from '../../node/engine/plan';
+import type { ApplyAction, ApplyResult, RuleChange } from '../../node/firewall/apply';
 import { planFix, type FixPlan } from '../../node/firewall/fix';
 import type { FirewallDetection } from '../../node/firewall/types';
 import { checkLabel, type ReportsContext } from './reports-context';
@@ -30,8 +32,45 @@ export interface FirewallDeps {
   apply(plan: NftApplyPlan, action: ApplyAction): Promise<ApplyResult>;
   /** Re-runs only the failed checks of `previous` and merges them (electron/node/engine/recheck.ts). */
   recheck(profile: Profile, previous: Report): Promise<Report>;
+  /**
+   * Main's own confirmation (a native dialog in the app, electron/main/firewall-consent.ts), listing
+   * the exact rules; asked before every elevated change, also when the app runs as root. The page's
+   * `consent: true` only asks for this dialog, it never replaces it. Resolves true for "change it".
+   */
+  confirm(request: FirewallConsent): Promise<boolean>;
   platform?: NodeJS.Platform;
 }
+
+/** What main's confirmation dialog shows: one sentence, where and why, and the exact rules. */
+export interface FirewallConsent {
+  action: ApplyAction;
+  message: string;
+  /** Where the rules go and why there. */
+  where: string[];
+  /** The exact rules (nft syntax) that will be inserted or deleted. */
+  rules: string[];
+  /** How the change is elevated: the system's administrator prompt follows, or none (already root). */
+  elevation: string;
+}
+
+/**
+ * Keeps only what the profile plans: a report's checks and ranges whose ids the profile's own plan
+ * has (and the page's WebRTC results). An imported report can hold any ids, ranges and
+ * "required" ports; a re-check must not carry them over as if measured.
+ */
+export function keepPlanned(profile: Profile, report: Report): Report {
+  const ids = new Set(planChecks(profile, { rooms: report.rooms, hasCredentials: true }).map((p) => p.id));
+  return {
+    ...report,
+    checks: report.checks.filter((c) => ids.has(c.id) || (c.kind === 'webrtc' && c.id.startsWith('webrtc:'))),
+    ranges: report.ranges.filter((r) => ids.has(r.id)),
+  };
+}
+
+const ELEVATION = (): string =>
+  typeof process.getuid === 'function' && process.getuid() === 0
+    ? 'Pathcheck runs as administrator (root): no other prompt follows.'
+    : 'Your system then asks for an administrator password (polkit: "Pathcheck: change this computer\u2019s firewall").';
 
 /** Layers a ticket is for: everything that is not this computer. */
 const TICKET_LAYERS: Layer[] = ['perimeter', 'proxy', 'unknown'];
@@ -61,8 +100,8 @@ const label = (id: FirewallTargetId) => FIREWALL_TARGETS.find((t) => t.id === id
  * no (perimeter block, policy, no nftables), apply is refused with its reason.
  */
 export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps): Pick<Handlers, FirewallChannels> {
-  /** Plans applied in this session, by history id: undo removes exactly these (by tag, in that chain). */
-  const applied = new Map<string, NftApplyPlan>();
+  /** Applies of this session, by history id: undo removes exactly the rules the script reported adding. */
+  const applied = new Map<string, { plan: NftApplyPlan; added: RuleChange[] }>();
   const platform = deps.platform ?? process.platform;
 
   type Planned = { id: string; report: Report; profile: Profile; plan: FixPlan };
@@ -135,23 +174,47 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
         if (e instanceof FirewallInputError) return fail(FirewallErrorCode.invalidRules, `The rules failed validation (${e.message}); nothing was applied.`);
         throw e;
       }
+      const confirmed = await deps.confirm({
+        action: 'apply',
+        message: `Change this computer\u2019s firewall? Pathcheck will add ${describeNftApplyPlan(fix.applyPlan).length} allow rule(s), tagged "pathcheck".`,
+        where: fix.where,
+        rules: describeNftApplyPlan(fix.applyPlan),
+        elevation: ELEVATION(),
+      });
+      if (!confirmed) return fail(FirewallErrorCode.cancelled, 'Nothing was changed: the firewall change was not confirmed.');
       const result = await deps.apply(fix.applyPlan, 'apply');
-      if (result.ok) applied.set(id, fix.applyPlan);
+      if (result.ok || result.added.length > 0) applied.set(id, { plan: fix.applyPlan, added: result.added });
       return ok({ ok: result.ok, changed: result.added.length, elevation: result.elevation, error: result.error });
     }),
 
     'firewall:undo': (req) => exclusive(async () => {
       const r = await ctx.resolve(refToRef(req));
       if (!r.ok) return r;
-      let undoPlan = applied.get(r.value.id) ?? null;
+      const record = applied.get(r.value.id);
+      let undoPlan: NftApplyPlan | null = record ? { ...record.plan, remove: record.added.map((a) => ({ ...a })) } : null;
+      let where: string[] = [];
       if (!undoPlan) {
-        // Not applied in this session (e.g. after a restart): the same report gives the same plan.
+        // Not applied in this session (e.g. after a restart): the same report gives the same chains;
+        // only the rules tagged "pathcheck" in them are removed, nowhere else.
         const p = await plan({ reportId: r.value.id });
         if (!p.ok) return p;
         undoPlan = p.value.plan.applyPlan;
+        where = p.value.plan.where;
       }
       if (!undoPlan) return fail(FirewallErrorCode.notApplied, 'No Pathcheck rules from this report can be removed here.');
-      assertNftApplyPlan(undoPlan);
+      try {
+        assertNftApplyPlan(undoPlan);
+      } catch (e) {
+        if (e instanceof FirewallInputError) return fail(FirewallErrorCode.invalidRules, `The undo failed validation (${e.message}); nothing was changed.`);
+        throw e;
+      }
+      const rules = undoPlan.remove
+        ? undoPlan.remove.map((x) => `delete rule ${x.family} ${x.table} ${x.chain} handle ${x.handle}`)
+        : undoPlan.chains.length > 0
+          ? undoPlan.chains.map((c) => `delete the rules commented "pathcheck" in ${c.family} ${c.table} ${c.chain}`)
+          : ['delete the rules commented "pathcheck" in the output chains that drop traffic'];
+      const confirmed = await deps.confirm({ action: 'undo', message: 'Remove the firewall rules Pathcheck added?', where, rules, elevation: ELEVATION() });
+      if (!confirmed) return fail(FirewallErrorCode.cancelled, 'Nothing was changed: removing the rules was not confirmed.');
       const result = await deps.apply(undoPlan, 'undo');
       if (result.ok) applied.delete(r.value.id);
       return ok({ ok: result.ok, changed: result.removed.length, elevation: result.elevation, error: result.error });
@@ -160,16 +223,20 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
     'firewall:recheck': (ref) => exclusive(async () => {
       const r = await ctx.resolve(ref);
       if (!r.ok) return r;
-      const { id, report: before } = r.value;
-      const profile = await ctx.profileFor(id, before);
-      if (!profile) return fail(FirewallErrorCode.profileUnknown, `The profile "${before.profile.name}" is not available here; run the diagnosis again.`);
+      const { id, report: stored } = r.value;
+      const profile = await ctx.profileFor(id, stored);
+      if (!profile) return fail(FirewallErrorCode.profileUnknown, `The profile "${stored.profile.name}" is not available here; run the diagnosis again.`);
+      const before = keepPlanned(profile, stored);
+      // A re-check of a report this app did not measure stays "not measured here": it still carries
+      // the imported results of everything that was not re-run.
+      const measuredHere = await ctx.producedHere(id);
       let after: Report;
       try {
         after = await deps.recheck(profile, before);
       } catch (e) {
         return fail(FirewallErrorCode.recheckFailed, `The re-check stopped with an error: ${(e as Error).message}`);
       }
-      const entry = await ctx.save(after, profile);
+      const entry = await ctx.save(after, profile, { measuredHere });
       const beforeStatus = new Map(before.checks.map((c) => [c.id, c.status]));
       const rerun = after.checks
         .filter((c) => {
