@@ -15,7 +15,7 @@ module.exports = {
   // The fixed elevated firewall script sits next to them: <resources>/firewall (main's firewall.apply).
   extraResources: [
     { from: 'resources/profiles', to: 'profiles', filter: ['*.json'] },
-    { from: 'resources/firewall', to: 'firewall', filter: ['apply-linux.sh'] },
+    { from: 'resources/firewall', to: 'firewall', filter: ['apply-linux.sh', 'dev.pathcheck.firewall.policy'] },
   ],
   asar: true,
   // Fuses are flipped in the packaged binary. Checklist:
@@ -56,5 +56,10 @@ module.exports = {
     maintainer: 'Pathcheck maintainers <maintainers@example.org>', // placeholder: set before publishing
     synopsis: 'Will real-time video work from this network?',
   },
-  deb: { priority: 'optional' },
+  deb: {
+    priority: 'optional',
+    // pkexec's prompt for the firewall script: the polkit action with its own description (its
+    // exec.path is the script under /opt/Pathcheck/resources/firewall, where the deb installs it).
+    fpm: ['resources/firewall/dev.pathcheck.firewall.policy=/usr/share/polkit-1/actions/dev.pathcheck.firewall.policy'],
+  },
 };

@@ -54,9 +54,17 @@ describe('electron-builder config', () => {
     expect(config.extraResources).toEqual([
       { from: 'resources/profiles', to: 'profiles', filter: ['*.json'] },
       // main runs <resources>/firewall/apply-linux.sh (join(profilesDir, '../firewall/apply-linux.sh')).
-      { from: 'resources/firewall', to: 'firewall', filter: ['apply-linux.sh'] },
+      { from: 'resources/firewall', to: 'firewall', filter: ['apply-linux.sh', 'dev.pathcheck.firewall.policy'] },
     ]);
     expect(readFileSync(resolve(root, 'resources/firewall/apply-linux.sh'), 'utf8')).toMatch(/^#!\/bin\/bash/);
+    // pkexec runs the script path itself: polkit matches the action by exec.path and shows its own description.
+    const policy = readFileSync(resolve(root, 'resources/firewall/dev.pathcheck.firewall.policy'), 'utf8');
+    expect(policy).toMatch(/<action id="dev\.pathcheck\.firewall\.apply">/);
+    expect(policy).toMatch(/<description>Change this computer's firewall for Pathcheck<\/description>/);
+    expect(policy).toMatch(/<allow_active>auth_admin<\/allow_active>/);
+    const execPath = /key="org\.freedesktop\.policykit\.exec\.path">([^<]+)</.exec(policy)?.[1];
+    expect(execPath).toBe(`/opt/${config.productName}/resources/firewall/apply-linux.sh`);
+    expect(config.deb.fpm).toEqual(['resources/firewall/dev.pathcheck.firewall.policy=/usr/share/polkit-1/actions/dev.pathcheck.firewall.policy']);
     const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
     expect(pkg.main).toBe('out/main/index.js');
     expect(config.files).toEqual(expect.arrayContaining(['out/main/**', 'out/preload/**', 'out/renderer/**']));
