@@ -70,7 +70,7 @@ export function keepPlanned(profile: Profile, report: Report): Report {
 const ELEVATION = (): string =>
   typeof process.getuid === 'function' && process.getuid() === 0
     ? 'Pathcheck runs as administrator (root): no other prompt follows.'
-    : 'Your system then asks for an administrator password (polkit: "Pathcheck: change this computer\u2019s firewall").';
+    : 'Your system then asks for an administrator password ("Change this computer\u2019s firewall for Pathcheck").';
 
 /** Layers a ticket is for: everything that is not this computer. */
 const TICKET_LAYERS: Layer[] = ['perimeter', 'proxy', 'unknown'];
@@ -94,10 +94,12 @@ export function ticketRules(profile: Profile, report: Report, target: FirewallTa
 const label = (id: FirewallTargetId) => FIREWALL_TARGETS.find((t) => t.id === id)?.label ?? id;
 
 /**
- * The "fix my firewall" channels. Nothing the page sends reaches a rule: it names a report and gives
- * consent; main loads that report from history, recomputes planFix with a fresh detection, checks the
- * apply plan again (assertNftApplyPlan) and runs the fixed script through execFile. When planFix says
- * no (perimeter block, policy, no nftables), apply is refused with its reason.
+ * The "fix my firewall" channels. Nothing the page sends reaches a rule: it names a report and asks;
+ * main loads that report from history, recomputes planFix with a fresh detection (only the ports the
+ * profile requires, only the chains that drop, never another product's table), checks the apply
+ * plan again (assertNftApplyPlan), shows the exact rules in its own dialog (`deps.confirm`) and only
+ * then runs the fixed script. When planFix says no (perimeter block, policy, no nftables, a VPN's
+ * table), apply is refused with its reason.
  */
 export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps): Pick<Handlers, FirewallChannels> {
   /** Applies of this session, by history id: undo removes exactly the rules the script reported adding. */
@@ -183,7 +185,7 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
       });
       if (!confirmed) return fail(FirewallErrorCode.cancelled, 'Nothing was changed: the firewall change was not confirmed.');
       const result = await deps.apply(fix.applyPlan, 'apply');
-      if (result.ok || result.added.length > 0) applied.set(id, { plan: fix.applyPlan, added: result.added });
+      if (result.ok) applied.set(id, { plan: fix.applyPlan, added: result.added });
       return ok({ ok: result.ok, changed: result.added.length, elevation: result.elevation, error: result.error });
     }),
 
