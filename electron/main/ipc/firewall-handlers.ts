@@ -16,7 +16,10 @@ import type { Profile } from '../../common/profile/schema';
 import { compareReports } from '../../common/report/compare';
 import type { Layer, Report } from '../../common/report/schema';
 import { summarizeReport } from '../../common/report/summary';
+import { readFile, stat } from 'node:fs/promises';
 import { planChecks } from '../../node/engine/plan';
+import { writeFileAtomic } from '../../node/report/atomic-write';
+import { isHistoryId } from '../../node/report/history';
 import type { ApplyAction, ApplyResult, RuleChange } from '../../node/firewall/apply';
 import { planFix, type FixPlan } from '../../node/firewall/fix';
 import type { FirewallDetection } from '../../node/firewall/types';
@@ -102,8 +105,13 @@ const label = (id: FirewallTargetId) => FIREWALL_TARGETS.find((t) => t.id === id
  * table), apply is refused with its reason.
  */
 export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps): Pick<Handlers, FirewallChannels> {
-  /** Applies of this session, by history id: undo removes exactly the rules the script reported adding. */
-  const applied = new Map<string, { plan: NftApplyPlan; added: RuleChange[] }>();
+  /**
+   * Applies by history id: undo removes exactly the rules the script reported adding (handle +
+   * chain). Kept beside the history (`<historyDir>.firewall-applied.json`) so an undo after a restart
+   * is as exact; a damaged record is dropped (the script also deletes a handle only if it is a
+   * Pathcheck rule in that chain).
+   */
+  const applied = appliedRecords(`${ctx.deps.historyDir}.firewall-applied.json`);
   const platform = deps.platform ?? process.platform;
 
   type Planned = { id: string; report: Report; profile: Profile; plan: FixPlan };
@@ -161,7 +169,7 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
         local,
         ticket: fix.ticket,
         ticketTargets: ticketTargets(report),
-        applied: applied.has(id),
+        applied: await applied.has(id),
       });
     },
 
@@ -185,14 +193,14 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
       });
       if (!confirmed) return fail(FirewallErrorCode.cancelled, 'Nothing was changed: the firewall change was not confirmed.');
       const result = await deps.apply(fix.applyPlan, 'apply');
-      if (result.ok) applied.set(id, { plan: fix.applyPlan, added: result.added });
+      if (result.ok) await applied.set(id, { plan: fix.applyPlan, added: result.added });
       return ok({ ok: result.ok, changed: result.added.length, elevation: result.elevation, error: result.error });
     }),
 
     'firewall:undo': (req) => exclusive(async () => {
       const r = await ctx.resolve(refToRef(req));
       if (!r.ok) return r;
-      const record = applied.get(r.value.id);
+      const record = await applied.get(r.value.id);
       let undoPlan: NftApplyPlan | null = record ? { ...record.plan, remove: record.added.map((a) => ({ ...a })) } : null;
       let where: string[] = [];
       if (!undoPlan) {
@@ -218,7 +226,7 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
       const confirmed = await deps.confirm({ action: 'undo', message: 'Remove the firewall rules Pathcheck added?', where, rules, elevation: ELEVATION() });
       if (!confirmed) return fail(FirewallErrorCode.cancelled, 'Nothing was changed: removing the rules was not confirmed.');
       const result = await deps.apply(undoPlan, 'undo');
-      if (result.ok) applied.delete(r.value.id);
+      if (result.ok) await applied.delete(r.value.id);
       return ok({ ok: result.ok, changed: result.removed.length, elevation: result.elevation, error: result.error });
     }),
 
@@ -263,6 +271,58 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
         if (e instanceof FirewallInputError) return fail(FirewallErrorCode.invalidRules, `This report holds a value no rule may contain (${e.message}); nothing was generated.`);
         throw e;
       }
+    },
+  };
+}
+
+type AppliedRecord = { plan: NftApplyPlan; added: RuleChange[] };
+
+/** Records bigger than this are treated as damaged (a real one holds a few plans). */
+const MAX_RECORDS_BYTES = 1024 * 1024;
+
+function appliedRecords(file: string) {
+  let cache: Promise<Map<string, AppliedRecord>> | null = null;
+  const valid = (id: string, r: unknown): r is AppliedRecord => {
+    if (!isHistoryId(id) || r === null || typeof r !== 'object') return false;
+    const { plan, added } = r as AppliedRecord;
+    if (!Array.isArray(added) || added.length === 0) return false;
+    try {
+      assertNftApplyPlan({ ...plan, remove: added });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const load = () =>
+    (cache ??= (async () => {
+      const out = new Map<string, AppliedRecord>();
+      try {
+        if ((await stat(file)).size > MAX_RECORDS_BYTES) return out;
+        const doc = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+        for (const [id, r] of Object.entries(doc ?? {})) if (valid(id, r)) out.set(id, r);
+      } catch {
+        /* none yet, or damaged: start empty */
+      }
+      return out;
+    })());
+  const persist = async (m: Map<string, AppliedRecord>) => {
+    try {
+      await writeFileAtomic(file, JSON.stringify(Object.fromEntries(m)));
+    } catch {
+      /* kept in memory for this session; after a restart undo falls back to the tagged rules in the plan's chains */
+    }
+  };
+  return {
+    has: async (id: string) => (await load()).has(id),
+    get: async (id: string) => (await load()).get(id),
+    set: async (id: string, r: AppliedRecord) => {
+      const m = await load();
+      m.set(id, r);
+      await persist(m);
+    },
+    delete: async (id: string) => {
+      const m = await load();
+      if (m.delete(id)) await persist(m);
     },
   };
 }

@@ -124,6 +124,19 @@ describe('firewall:apply / undo', () => {
     expect(value(await h.invoke('firewall:plan', { reportId: id })).applied).toBe(false);
   });
 
+  it('after a restart, undo still removes exactly the recorded handles', async () => {
+    const id = await seed(blockedAt('local'));
+    value(await h.invoke('firewall:apply', { reportId: id, consent: true }));
+    const restarted = reportsHarness(s, fw);
+    expect(value(await restarted.invoke('firewall:plan', { reportId: id })).applied).toBe(true);
+    value(await restarted.invoke('firewall:undo', { reportId: id, consent: true }));
+    expect(fw.apply.mock.calls[1]![0].remove).toEqual([
+      { handle: 7, family: 'inet', table: 'pc_fw', chain: 'local_out' },
+      { handle: 8, family: 'inet', table: 'pc_fw', chain: 'local_out' },
+    ]);
+    expect(value(await reportsHarness(s, fw).invoke('firewall:plan', { reportId: id })).applied).toBe(false);
+  });
+
   it('one change at a time: a second apply while the first waits for elevation is refused', async () => {
     const id = await seed(blockedAt('local'));
     let release!: () => void;
