@@ -9,6 +9,9 @@
 //   (c) peak RSS of the CLI (goal ≤ 120 MB): /usr/bin/time -v and VmHWM read by a preload at exit;
 //   (d) call quality per path, open and shaped to 400 kbit/s (scripts/bench-quality.mjs).
 // Every command runs through spawn/execFile argument arrays inside the lab's client namespace.
+//   (d) rule-generation merge (`buildFirewallInput`) on reports with 10k, 40k and 100k blocked entries:
+//       time per size and the ratio to 10k (linear = the size ratio). No root, no lab; writes docs/bench-merge.md.
+// `--only merge` runs (d) alone, `--only lab` (a)-(c) alone; without --only, (d) then (a)-(c).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
@@ -30,6 +33,14 @@ const STUN_BINDING_HEX = '000100002112a442' + '70617468636865636b2d6e6d'; // Bin
 function fail(msg) {
   console.error(`bench: ${msg}`);
   process.exit(1);
+}
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : null;
+if (only !== null && only !== 'merge' && only !== 'lab') fail('--only takes merge or lab');
+if (only !== 'lab') {
+  const { benchMerge } = await import('./bench-merge.mjs');
+  await benchMerge(root);
+  if (only === 'merge') process.exit(0);
 }
 if (process.getuid?.() !== 0) fail('needs root (the lab uses network namespaces and nftables); missing tools: npm run lab:deps');
 if (!existsSync(join(root, 'out/cli/pathcheck.js'))) fail('out/cli/pathcheck.js is missing: run `npm run build` first');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { FIREWALL_TARGET_IDS, type FirewallTargetId, type RuleFormat } from '../firewall/types';
+import { FIREWALL_TARGET_IDS, type FirewallTargetId } from '../firewall/registry';
+import type { RuleFormat } from '../firewall/types';
 import type { ReportComparison } from '../report/compare';
 import type { BlockedRequirement, Report } from '../report/schema';
 import { HistoryIdSchema } from './history';
@@ -97,4 +98,6 @@ export const FirewallErrorCode = {
   recheckFailed: 'recheck-failed',
   /** Another apply, undo or re-check is still running. */
   busy: 'fix-busy',
+  /** The user said no in main's own confirmation dialog. */
+  cancelled: 'fix-cancelled',
 } as const;

@@ -44,8 +44,11 @@ export interface ReportsContext {
   deps: ReportsDeps;
   /** Called where main passes a run's `done` event: saves the report (best effort, logged). */
   completed(runId: string, report: Report, profile: Profile): void;
-  /** Saves a report made here (e.g. a re-check), remembering its profile. */
-  save(report: Report, profile: Profile): Promise<HistoryEntry>;
+  /**
+   * Saves a report made here (e.g. a re-check), remembering its profile. `measuredHere: false`
+   * (a re-check of an imported report) keeps it out of `producedHere`: part of it was not measured here.
+   */
+  save(report: Report, profile: Profile, options?: { measuredHere?: boolean }): Promise<HistoryEntry>;
   resolve(ref: ReportRef): Promise<IpcResult<ResolvedReport>>;
   /** The profile a report was made with: this session's, else the built-in one with its id. */
   profileFor(id: string, report: Report): Promise<Profile | null>;
@@ -82,9 +85,10 @@ export function createReportsContext(deps: ReportsDeps, profilesDir: string): Re
       () => new Set<string>(),
     ));
 
-  const save = async (report: Report, profile: Profile) => {
+  const save = async (report: Report, profile: Profile, options: { measuredHere?: boolean } = {}) => {
     const entry = await history.save(report);
     profiles.set(entry.id, profile);
+    if (options.measuredHere === false) return entry;
     const ids = await loadOwn();
     ids.add(entry.id);
     await writeFileAtomic(ownFile, JSON.stringify([...ids]));

@@ -1,6 +1,6 @@
 import type { FirewallInput } from '../types';
-import type { TargetOutput } from './target';
-import { commentBlock, headerLines, joinLines, planDestinations, reasonLines } from './shared';
+import { defineTarget, type TargetOutput } from './target';
+import { commentBlock, headerLines, joinLines, planDestinations, portText, reasonLines } from './shared';
 
 /**
  * macOS pf: rules loaded into the anchor `com.apple/250.Pathcheck`. The stock /etc/pf.conf evaluates
@@ -11,8 +11,8 @@ import { commentBlock, headerLines, joinLines, planDestinations, reasonLines } f
  */
 export const PF_ANCHOR = 'com.apple/250.Pathcheck';
 
-export function generateMacosPf(input: FirewallInput): TargetOutput {
-  const { rules, remarks } = planDestinations(input, false, 'pf');
+function generateMacosPf(input: FirewallInput): TargetOutput {
+  const { rules, remarks } = planDestinations(input, macosPf);
   const anchor = PF_ANCHOR;
   const body: string[] = [];
   for (const d of rules) {
@@ -41,3 +41,11 @@ export function generateMacosPf(input: FirewallInput): TargetOutput {
     notes: [`pf evaluates the anchor through the stock /etc/pf.conf line anchor "com.apple/*"; a block quick rule evaluated before it still wins.`, ...remarks],
   };
 }
+
+export const macosPf = defineTarget({
+  id: 'macos-pf',
+  label: 'macOS pf (anchor)',
+  kind: 'local-macos',
+  supportsHostnames: false,
+  generate: generateMacosPf,
+});
