@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { lookup as dnsLookup } from 'node:dns/promises';
+import { isAbsolute } from 'node:path';
 import type { Handlers } from '../../common/ipc/contract';
 import type { CredentialsStatus } from '../../common/ipc/credentials';
 import { DiagnosisChannel, type WebrtcPlan } from '../../common/ipc/diagnosis';
@@ -9,6 +10,7 @@ import type { DiagnosisEvent } from '../../common/report/progress';
 import type { CheckResult, Report, RoomType } from '../../common/report/schema';
 import { resolveCredentials as resolveProfileCredentials } from '../../node/credentials';
 import { mergeResults } from '../../node/engine/recheck';
+import { CA_UNUSABLE, readCaPem } from '../../node/profiles/ca';
 import type { CredentialStore } from '../credentials-store';
 import { acceptWebrtcChecks, resolveIceHosts, webrtcPlan } from './diagnosis-webrtc';
 import type { HandlerDeps } from './handlers';
@@ -46,6 +48,8 @@ export interface DiagnosisDeps {
   lookup?: (host: string) => Promise<string>;
   /** Loads the built-in profiles (shared with `profiles:list`). */
   loadProfiles(): Promise<IpcResult<Profile[]>>;
+  /** Folder of the built-in profiles: a built-in profile's relative `tls.ca` path is relative to it. */
+  profilesDir?: string;
 }
 
 export const ENGINE_UNAVAILABLE_MESSAGE = 'The diagnosis engine is not available in this build yet.';
@@ -215,6 +219,18 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
         if (!loaded.ok) return loaded;
         profile = loaded.value.find((p) => p.id === request.profileId);
         if (!profile) return fail(IpcErrorCode.profileNotFound, `There is no built-in profile "${request.profileId}".`);
+      }
+      // A CA path is read here, asynchronously and bounded (readCaPem), and the engine gets the PEM
+      // text. Whatever went wrong, the page hears one sentence: it must not learn from the app which
+      // paths exist or what they hold. A page-supplied profile has no folder, so only absolute paths.
+      const ca = profile.tls?.ca;
+      if (ca) {
+        try {
+          if (request.profile && !ca.includes('-----BEGIN') && !isAbsolute(ca)) throw new Error('relative path in a page-supplied profile');
+          profile = { ...profile, tls: { ...profile.tls, ca: await readCaPem(ca, deps.profilesDir ?? process.cwd()) } };
+        } catch {
+          return fail('invalid-profile', CA_UNUSABLE);
+        }
       }
       // Checked after the last await, so two quick clicks cannot both start a run.
       if (runs.size > 0) return fail(IpcErrorCode.runInProgress, 'A diagnosis is already running; cancel it or wait for it to finish.');

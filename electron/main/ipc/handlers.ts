@@ -62,6 +62,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     engine: deps.engine,
     emit: deps.emit,
     loadProfiles,
+    profilesDir: deps.profilesDir,
     ...(deps.resolveProxy ? { resolveProxy: deps.resolveProxy } : {}),
     ...(deps.credentialStore ? { credentialStore: deps.credentialStore } : {}),
     ...(deps.resolveCredentials ? { resolveCredentials: deps.resolveCredentials } : {}),

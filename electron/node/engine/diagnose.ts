@@ -7,7 +7,7 @@ import {
   REPORT_SCHEMA_VERSION, type CheckResult, type HostFacts, type NatResult, type RangeResult, type Report, type RoomType,
 } from '../../common/report/schema';
 import { resolveCredentials, type TurnCredentials } from '../credentials';
-import { caPem } from '../profiles/ca';
+import { readCaPem } from '../profiles/ca';
 import { hostFacts } from '../host/facts';
 import { proxyFromEnv, type ProxyChoice } from '../net/proxy';
 import { resolveHost } from '../probes/dns';
@@ -56,12 +56,12 @@ export class DiagnosisError extends Error {
 }
 
 /** Reads the profile's `tls.ca`: PEM text as is, otherwise a file path. */
-function profileCa(profile: Profile, extra?: string): string | undefined {
+async function profileCa(profile: Profile, extra?: string): Promise<string | undefined> {
   const parts: string[] = [];
   const ca = profile.tls?.ca;
   if (ca) {
     try {
-      parts.push(caPem(ca));
+      parts.push(await readCaPem(ca));
     } catch (e) {
       throw new DiagnosisError('invalid-profile', `tls.ca: ${(e as Error).message}`);
     }
@@ -83,7 +83,7 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
 
-  const ca = profileCa(profile, opts.ca); // throws before anything is armed: a bad CA is a bad profile
+  const ca = await profileCa(profile, opts.ca); // throws before anything is armed: a bad CA is a bad profile
   const run = new AbortController();
   const deadlineMs = opts.deadlineMs ?? 10_000;
   const overall = setTimeout(() => run.abort(new DiagnosisError('deadline', `overall deadline of ${deadlineMs} ms reached`)), deadlineMs);

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseProfileJson, type FieldError, type Profile } from '../../common/profile/schema';
-import { caPem } from './ca';
+import { readCaPem } from './ca';
 import { DEFAULT_PROFILE_ID, listProfiles } from './store';
 
 /** A profile that could not be used: the file, and each field with what is wrong with it. */
@@ -57,11 +57,11 @@ export async function loadProfile(idOrPath: string = DEFAULT_PROFILE_ID, dir = b
 }
 
 /** Reads `tls.ca` when it is a file path (relative to the profile's folder), so it is checked at load: exit 65, not a hang. */
-function withCaInline(profile: Profile, source: string, baseDir: string): Profile {
+async function withCaInline(profile: Profile, source: string, baseDir: string): Promise<Profile> {
   const ca = profile.tls?.ca;
   if (!ca) return profile;
   try {
-    return { ...profile, tls: { ...profile.tls, ca: caPem(ca, baseDir) } };
+    return { ...profile, tls: { ...profile.tls, ca: await readCaPem(ca, baseDir) } };
   } catch (e) {
     throw new ProfileError(source, [{ path: 'tls.ca', message: (e as Error).message }]);
   }

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { WebrtcSubmitRequestSchema } from '../../../../electron/common/ipc/diagnosis';
 import type { DiagnosisEvent } from '../../../../electron/common/report/progress';
@@ -159,5 +163,36 @@ describe('diagnosis with the WebRTC suite', () => {
 
   it('brackets IPv6 literals in ICE URLs', () => {
     expect(webrtcServers({ ...LAB, stun: [], turn: [{ host: 'fd77:2::10', port: 443, transport: 'tls' }] } as never)[0]!.url).toBe('turns:[fd77:2::10]:443?transport=tcp');
+  });
+});
+
+describe('a page-supplied tls.ca path', () => {
+  it('is read bounded and off the event loop, and every failure is the same sentence (no path oracle)', async () => {
+    const { handlers, engine } = setup();
+    const dir = mkdtempSync(join(tmpdir(), 'pc-ca-main-'));
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    writeFileSync(join(dir, 'secret.txt'), 'root:x:0:0');
+    const answers = [];
+    for (const ca of ['/proc/self/pagemap', fifo, '/dev/zero', join(dir, 'secret.txt'), join(dir, 'missing'), dir, 'relative.pem']) {
+      const r = await handlers['diagnosis:start']({ profile: { ...LAB, tls: { ca } }, rooms: ['group'] });
+      expect(r.ok).toBe(false);
+      if (!r.ok) answers.push(r.error);
+    }
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    expect(answers[0]).toEqual({ code: 'invalid-profile', message: expect.stringContaining('tls.ca must be PEM text') });
+    expect(JSON.stringify(answers)).not.toMatch(/secret|fifo|pagemap|root:x/);
+    expect(engine.diagnose).not.toHaveBeenCalled();
+  });
+
+  it('a readable PEM file reaches the engine as its text', async () => {
+    const { handlers, engine } = setup({ waitMs: 50 });
+    const dir = mkdtempSync(join(tmpdir(), 'pc-ca-main-'));
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    writeFileSync(join(dir, 'ca.pem'), pem);
+    const r = await handlers['diagnosis:start']({ profile: { ...LAB, tls: { ca: join(dir, 'ca.pem') } }, rooms: ['group'] });
+    expect(r.ok).toBe(true);
+    await vi.waitFor(() => expect(engine.diagnose).toHaveBeenCalled());
+    expect(engine.diagnose.mock.calls[0]![0].tls?.ca).toBe(pem);
   });
 });
