@@ -30,8 +30,8 @@ export function createBridge(transport: BridgeTransport) {
       submitWebrtc: (request) => transport.invoke('diagnosis:submit-webrtc', request),
     },
     credentials: {
-      status: (profileId) => transport.invoke('credentials:status', { profileId }),
-      forget: (profileId) => transport.invoke('credentials:forget', { profileId }),
+      status: (target) => transport.invoke('credentials:status', target),
+      forget: (target) => transport.invoke('credentials:forget', target),
     },
     history: {
       list: () => transport.invoke('history:list'),

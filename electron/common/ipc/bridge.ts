@@ -1,6 +1,6 @@
 import type { DiagnosisEvent } from '../report/progress';
 import type { AppInfo } from './app';
-import type { CredentialsForgotten, CredentialsStatus } from './credentials';
+import type { CredentialsForgotten, CredentialsStatus, CredentialsTarget } from './credentials';
 import type { DiagnosisCancelled, DiagnosisStarted, DiagnosisStartRequest, WebrtcPlan, WebrtcSubmitRequest, WebrtcSubmitted } from './diagnosis';
 import type { ProfileEntry, ProfileValidation } from './profiles';
 import type { IpcResult } from './result';
@@ -38,8 +38,8 @@ export interface PathcheckBridge {
   };
   credentials: {
     /** Whether secrets can be remembered here, and what is remembered for a profile (never the secret). */
-    status(profileId: string): Promise<IpcResult<CredentialsStatus>>;
-    forget(profileId: string): Promise<IpcResult<CredentialsForgotten>>;
+    status(target: CredentialsTarget): Promise<IpcResult<CredentialsStatus>>;
+    forget(target: CredentialsTarget): Promise<IpcResult<CredentialsForgotten>>;
   };
   history: {
     /** Saved reports, newest first. */

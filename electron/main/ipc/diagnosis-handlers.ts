@@ -11,7 +11,7 @@ import type { CheckResult, Report, RoomType } from '../../common/report/schema';
 import { resolveCredentials as resolveProfileCredentials } from '../../node/credentials';
 import { mergeResults } from '../../node/engine/recheck';
 import { CA_UNUSABLE, readCaPem } from '../../node/profiles/ca';
-import type { CredentialStore } from '../credentials-store';
+import { scopeOf, scopesFor, type CredentialStore } from '../credentials-store';
 import { acceptWebrtcChecks, resolveIceHosts, webrtcPlan } from './diagnosis-webrtc';
 import type { HandlerDeps } from './handlers';
 
@@ -206,8 +206,17 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
     return runId;
   };
 
-  const credentialStatus = (profileId: string): CredentialsStatus =>
-    deps.credentialStore?.status(profileId) ?? { storage: { available: false, reason: NO_STORE_REASON }, saved: null };
+  const credentialStatus = (profile: Profile): CredentialsStatus =>
+    deps.credentialStore?.status(scopesFor(profile)) ?? { storage: { available: false, reason: NO_STORE_REASON }, saved: null };
+
+  /** The profile a credentials question is about: a built-in one by id, or the page's own (imported). */
+  const targetProfile = async (target: { profileId: string } | { profile: Profile }): Promise<IpcResult<Profile>> => {
+    if ('profile' in target) return ok(target.profile);
+    const loaded = await deps.loadProfiles();
+    if (!loaded.ok) return loaded;
+    const found = loaded.value.find((p) => p.id === target.profileId);
+    return found ? ok(found) : fail(IpcErrorCode.profileNotFound, `There is no built-in profile "${target.profileId}".`);
+  };
 
   return {
     'diagnosis:start': async (request) => {
@@ -238,12 +247,16 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
       let rememberError: string | undefined;
       if (request.credentials) {
         effective = request.credentials;
-        if (request.remember) {
-          const saved = deps.credentialStore ? deps.credentialStore.save(profile.id, request.credentials) : { ok: false as const, reason: NO_STORE_REASON };
+        if (request.remember && request.credentials.type !== 'none') {
+          // Saved under what the secret unlocks (these servers, this kind, this token API), never the id.
+          const saved = deps.credentialStore
+            ? deps.credentialStore.save(scopeOf(profile, request.credentials), request.credentials, request.profile ? 'imported' : 'builtin')
+            : { ok: false as const, reason: NO_STORE_REASON };
           if (!saved.ok) rememberError = saved.reason;
         }
       } else if (request.useSavedCredentials) {
-        effective = deps.credentialStore?.load(profile.id) ?? profile.credentials;
+        // Only a secret saved for exactly these servers (and token API) is used; otherwise the profile's own.
+        effective = deps.credentialStore?.load(scopesFor(profile)) ?? profile.credentials;
       }
       const runId = runDiagnosis(engine, profile, request.rooms, effective, request.webrtc === true);
       return ok({ runId, ...(rememberError ? { rememberError } : {}) });
@@ -270,8 +283,14 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
       return ok({ accepted: true, rejected });
     },
 
-    'credentials:status': async ({ profileId }) => ok(credentialStatus(profileId)),
+    'credentials:status': async (target) => {
+      const profile = await targetProfile(target);
+      return profile.ok ? ok(credentialStatus(profile.value)) : profile;
+    },
 
-    'credentials:forget': async ({ profileId }) => ok({ forgotten: deps.credentialStore?.forget(profileId) ?? false }),
+    'credentials:forget': async (target) => {
+      const profile = await targetProfile(target);
+      return profile.ok ? ok({ forgotten: deps.credentialStore?.forget(scopesFor(profile.value)) ?? false }) : profile;
+    },
   };
 }
