@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isCidr, isHostname, isIP } from '../net/validate';
+import { isPlainText } from '../text/sanitize';
 
 /**
  * The provider profile (DESIGN.md "Profile", schemaVersion 1). Every host, port, range and CIDR is
@@ -8,6 +9,16 @@ import { isCidr, isHostname, isIP } from '../net/validate';
  */
 
 export const PROFILE_SCHEMA_VERSION = 1;
+
+/** A profile id: also how reports name their profile. Only ever looked up, never used as a path. */
+export const PROFILE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+export function isProfileId(s: unknown): s is string {
+  return typeof s === 'string' && PROFILE_ID_PATTERN.test(s);
+}
+
+/** Text shown to people (UI, terminal, PDF, rule comments): no control, bidi or invisible characters. */
+const plain = (max: number) =>
+  z.string().max(max).refine(isPlainText, 'must not contain control, bidirectional or invisible formatting characters');
 
 const host = z
   .string()
@@ -59,10 +70,10 @@ const cidrList = (family: 4 | 6) =>
 export const ProfileSchema = z
   .strictObject({
     schemaVersion: z.literal(PROFILE_SCHEMA_VERSION, { message: `must be ${PROFILE_SCHEMA_VERSION}` }),
-    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'lowercase letters, digits and hyphens, up to 64'),
-    name: z.string().min(1).max(120).refine((s) => !/[\u0000-\u001f]/.test(s), 'must not contain control characters'),
-    notice: z.string().max(1000).optional(),
-    description: z.string().max(2000).optional(),
+    id: z.string().regex(PROFILE_ID_PATTERN, 'lowercase letters, digits and hyphens, up to 64'),
+    name: plain(120).min(1),
+    notice: plain(1000).optional(),
+    description: plain(2000).optional(),
     signaling: z.array(endpoint).max(32).default([]),
     stun: z.array(endpoint).max(32).default([]),
     turn: z.array(turnServer).max(32).default([]),

@@ -3,6 +3,7 @@ import { exitCodeFor } from '../../common/analysis/rungs';
 import { summarizeReport } from '../../common/report/summary';
 import { footerTemplate, renderReportHtml } from '../../common/report/html';
 import type { Report } from '../../common/report/schema';
+import { plainText } from '../../common/text/sanitize';
 import { diagnose } from '../engine/diagnose';
 import { createHistory } from '../report/history';
 import { printPdf } from '../report/pdf';
@@ -43,17 +44,24 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await diagnoseCommand(args, io);
     }
   } catch (e) {
+    // Messages quote files and arguments (zod echoes unknown keys as they are): every piece of data
+    // goes through plainText, so no escape sequence or bidi override reaches the terminal.
     if (e instanceof UsageError) {
-      io.stderr.write(`pathcheck: ${e.message}\n\n${USAGE}\n`);
+      io.stderr.write(`pathcheck: ${plainText(e.message)}\n\n${USAGE}\n`);
       return EXIT.usage;
     }
     if (e instanceof ProfileError) {
-      io.stderr.write(`pathcheck: invalid profile ${e.source}\n${e.errors.map((x) => `  ${x.path}: ${x.message}`).join('\n')}\n`);
+      io.stderr.write(`pathcheck: invalid profile ${plainText(e.source)}\n${fieldLines(e.errors)}\n`);
       return EXIT.dataErr;
     }
-    io.stderr.write(`pathcheck: ${(e as Error).message}\n`);
+    io.stderr.write(`pathcheck: ${plainText((e as Error).message)}\n`);
     return EXIT.software;
   }
+}
+
+/** `  path: message` lines for field errors, each piece made inert for a terminal. */
+function fieldLines(errors: ReadonlyArray<{ path: string; message: string }>): string {
+  return errors.map((x) => `  ${plainText(x.path)}: ${plainText(x.message)}`).join('\n');
 }
 
 async function diagnoseCommand(args: DiagnoseArgs, io: CliIo): Promise<number> {

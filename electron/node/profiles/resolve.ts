@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseProfileJson, type FieldError, type Profile } from '../../common/profile/schema';
+import { isProfileId, parseProfileJson, type FieldError, type Profile } from '../../common/profile/schema';
+import { MAX_PROFILE_TEXT } from '../../common/ipc/profiles';
+import { BoundedReadError, readBoundedText } from './bounded-read';
 import { readCaPem } from './ca';
 import { DEFAULT_PROFILE_ID, listProfiles } from './store';
 
@@ -40,20 +41,33 @@ export async function loadProfile(idOrPath: string = DEFAULT_PROFILE_ID, dir = b
     const file = resolve(idOrPath);
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      // Bounded like every file read: a FIFO or /dev/zero given by mistake is refused, not waited on.
+      text = await readBoundedText(file, MAX_PROFILE_TEXT);
     } catch (e) {
-      throw new ProfileError(idOrPath, [{ path: '(file)', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
+      const why = e instanceof BoundedReadError ? e.short : (e as Error).message;
+      throw new ProfileError(idOrPath, [{ path: '(file)', message: `cannot read: ${why}` }]);
     }
     const parsed = parseProfileJson(text);
     if (!parsed.ok) throw new ProfileError(idOrPath, parsed.errors);
     return withCaInline(parsed.profile, idOrPath, dirname(file));
   }
-  const all = await listProfiles(dir);
-  const found = all.find((p) => p.id === idOrPath);
-  if (!found) {
-    throw new ProfileError(idOrPath, [{ path: '(id)', message: `no built-in profile with this id; known: ${all.map((p) => p.id).join(', ')}` }]);
+  return loadBuiltinProfile(idOrPath, dir);
+}
+
+/**
+ * A built-in profile by id, e.g. the profile a report names. The id is checked as an id and only
+ * ever compared with the built-in profiles' ids: it is never used as a path, whatever it holds.
+ */
+export async function loadBuiltinProfile(id: string, dir = builtinProfilesDir()): Promise<Profile> {
+  if (!isProfileId(id)) {
+    throw new ProfileError('(id)', [{ path: '(id)', message: 'not a profile id (lowercase letters, digits and hyphens, up to 64); give the profile file with --profile' }]);
   }
-  return withCaInline(found, idOrPath, dir);
+  const all = await listProfiles(dir);
+  const found = all.find((p) => p.id === id);
+  if (!found) {
+    throw new ProfileError(id, [{ path: '(id)', message: `no built-in profile with this id; known: ${all.map((p) => p.id).join(', ')}` }]);
+  }
+  return withCaInline(found, id, dir);
 }
 
 /** Reads `tls.ca` when it is a file path (relative to the profile's folder), so it is checked at load: exit 65, not a hang. */
