@@ -1,9 +1,14 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { exitCodeFor } from '../../common/analysis/rungs';
 import { summarizeReport } from '../../common/report/summary';
 import { footerTemplate, renderReportHtml } from '../../common/report/html';
 import type { Report } from '../../common/report/schema';
 import { plainText } from '../../common/text/sanitize';
+import { localDate, profileNotice } from '../../common/profile/lifecycle';
+import { reportedParameters } from '../../common/profile/prepare';
+import { prepareForRun } from './profile-run';
+import { CaFileError, readCaPem } from '../profiles/ca';
 import { diagnose } from '../engine/diagnose';
 import { createHistory } from '../report/history';
 import { printPdf } from '../report/pdf';
@@ -20,6 +25,8 @@ export interface CliIo {
   stderrIsTTY: boolean;
   /** Aborted on Ctrl-C. */
   signal?: AbortSignal;
+  /** The clock for end-of-service dates (tests inject one). */
+  now?: () => Date;
 }
 
 export const EXIT = { usage: 64, dataErr: 65, software: 70, ioErr: 74, cancelled: 130 } as const;
@@ -33,8 +40,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         io.stdout.write(`${USAGE}\n`);
         return 0;
       case 'profiles': {
-        for (const p of await listProfiles(builtinProfilesDir())) {
-          io.stdout.write(`${p.id.padEnd(16)} ${p.name}${p.notice ? `\n${' '.repeat(17)}! ${p.notice}` : ''}\n`);
+        const today = localDate(io.now?.() ?? new Date());
+        const pad = ' '.repeat(17);
+        for (const p of await listProfiles(builtinProfilesDir(), today)) {
+          const notice = profileNotice(p, today);
+          const params = (p.parameters ?? []).map((q) => `\n${pad}--param ${q.name}=<${plainText(q.label)}>  (e.g. ${plainText(q.example)})`).join('');
+          io.stdout.write(`${p.id.padEnd(16)} ${plainText(p.name)}${notice ? `\n${pad}! ${plainText(notice)}` : ''}${params}\n`);
         }
         return 0;
       }
@@ -65,7 +76,8 @@ function fieldLines(errors: ReadonlyArray<{ path: string; message: string }>): s
 }
 
 async function diagnoseCommand(args: DiagnoseArgs, io: CliIo): Promise<number> {
-  const profile = await loadProfile(args.profile);
+  const loaded = await loadProfile(args.profile, undefined, localDate(io.now?.() ?? new Date()));
+  const profile = prepareForRun(loaded, args.params, io, args.profile ?? loaded.id);
   const described = (['group', 'p2p'] as const).filter((r) => profile[r]);
   const missing = (args.rooms ?? []).filter((r) => !profile[r]);
   if (missing.length > 0) {
@@ -75,11 +87,10 @@ async function diagnoseCommand(args: DiagnoseArgs, io: CliIo): Promise<number> {
   let ca: string | undefined;
   if (args.ca) {
     try {
-      ca = await readFile(args.ca, 'utf8');
+      ca = await readCaPem(resolve(args.ca));
     } catch (e) {
-      throw new UsageError(`--ca ${args.ca}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new UsageError(`--ca ${args.ca}: ${e instanceof CaFileError && e.kind === 'not-pem' ? 'not a PEM certificate' : `cannot read (${(e as Error).message})`}`);
     }
-    if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca ${args.ca}: not a PEM certificate`);
   }
   const live = args.quiet ? null : new LiveView(io.stderr, io.stderrIsTTY, profile, rooms);
   const report = await diagnose(profile, {
@@ -92,6 +103,8 @@ async function diagnoseCommand(args: DiagnoseArgs, io: CliIo): Promise<number> {
     ...(live ? { onEvent: (e) => live.onEvent(e) } : {}),
   });
   live?.finish();
+  const parameters = reportedParameters(loaded, args.params);
+  if (parameters) report.profile = { ...report.profile, parameters };
   await writeOutputs(report, args, io);
   const summaryOut = args.json === '-' ? io.stderr : io.stdout;
   if (!args.quiet || args.json !== '-') summaryOut.write(`\n${summarizeReport(report)}\n`);

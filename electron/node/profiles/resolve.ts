@@ -5,7 +5,7 @@ import { isProfileId, parseProfileJson, type FieldError, type Profile } from '..
 import { MAX_PROFILE_TEXT } from '../../common/ipc/profiles';
 import { BoundedReadError, readBoundedText } from './bounded-read';
 import { readCaPem } from './ca';
-import { DEFAULT_PROFILE_ID, listProfiles } from './store';
+import { defaultProfile, listProfiles } from './store';
 
 /** A profile that could not be used: the file, and each field with what is wrong with it. */
 export class ProfileError extends Error {
@@ -34,9 +34,15 @@ export function builtinProfilesDir(from: string = fileURLToPath(import.meta.url)
 
 /**
  * `--profile <id|path.json>`: a path (contains a slash or ends in .json) is read and validated;
- * anything else is looked up among the built-in profiles by id.
+ * anything else is looked up among the built-in profiles by id. Without one: the first built-in
+ * profile whose service has not ended (store.ts `defaultProfile`).
  */
-export async function loadProfile(idOrPath: string = DEFAULT_PROFILE_ID, dir = builtinProfilesDir()): Promise<Profile> {
+export async function loadProfile(idOrPath?: string, dir = builtinProfilesDir(), today?: string): Promise<Profile> {
+  if (idOrPath === undefined) {
+    const chosen = defaultProfile(await listProfiles(dir, today), today);
+    if (!chosen) throw new ProfileError('(default)', [{ path: '(id)', message: 'every built-in profile has ended service; choose one with --profile' }]);
+    return withCaInline(chosen, chosen.id, dir);
+  }
   if (idOrPath.includes('/') || idOrPath.includes('\\') || idOrPath.endsWith('.json')) {
     const file = resolve(idOrPath);
     let text: string;
