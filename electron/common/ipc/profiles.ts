@@ -14,7 +14,10 @@ export const ProfilesListRequestSchema = z.undefined();
 export interface ProfileEntry {
   id: string;
   name: string;
+  /** Written by main for today: the end-of-service sentence (from `endOfService`) and the profile's own notice. */
   notice?: string;
+  /** The provider's service has ended: never the default; kept for diagnosing existing deployments. */
+  ended?: boolean;
   description?: string;
   profile: Profile;
 }

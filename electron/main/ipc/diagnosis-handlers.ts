@@ -11,6 +11,8 @@ import type { CheckResult, Report, RoomType } from '../../common/report/schema';
 import { resolveCredentials as resolveProfileCredentials } from '../../node/credentials';
 import { mergeResults } from '../../node/engine/recheck';
 import { CA_UNUSABLE, readCaPem } from '../../node/profiles/ca';
+import { localDate } from '../../common/profile/lifecycle';
+import { reportedParameters, runnableProfile } from '../../common/profile/prepare';
 import { scopeOf, scopesFor, type CredentialStore } from '../credentials-store';
 import { acceptWebrtcChecks, resolveIceHosts, webrtcPlan } from './diagnosis-webrtc';
 import type { HandlerDeps } from './handlers';
@@ -50,6 +52,14 @@ export interface DiagnosisDeps {
   loadProfiles(): Promise<IpcResult<Profile[]>>;
   /** Folder of the built-in profiles: a built-in profile's relative `tls.ca` path is relative to it. */
   profilesDir?: string;
+  /** Today's local date (`YYYY-MM-DD`), for the notice a run reports. */
+  today?: () => string;
+}
+
+/** A parameter error as the page shows it: led by the parameter's label, which the form shows too. */
+function parameterSentence(profile: Profile, e: { name: string; message: string }): string {
+  const label = profile.parameters?.find((q) => q.name === e.name)?.label;
+  return label && !e.message.startsWith(label) ? `${label} ${e.message}` : e.message;
 }
 
 export const ENGINE_UNAVAILABLE_MESSAGE = 'The diagnosis engine is not available in this build yet.';
@@ -85,7 +95,7 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
   const waitMs = deps.webrtc?.waitMs ?? 25_000;
   const graceMs = deps.webrtc?.graceMs ?? 1_500;
 
-  const runDiagnosis = (engine: DiagnosisEngine, profile: Profile, rooms: RoomType[], effective: Credentials, wantWebrtc: boolean): string => {
+  const runDiagnosis = (engine: DiagnosisEngine, profile: Profile, rooms: RoomType[], effective: Credentials, wantWebrtc: boolean, parameters?: Record<string, string>): string => {
     const runId = randomUUID();
     const controller = new AbortController();
     const t0 = Date.now();
@@ -191,6 +201,8 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
     }
     running
       .then(withWebrtc)
+      // The report records the parameter values, so a re-check or rules later use the same servers.
+      .then((report) => (parameters ? { ...report, profile: { ...report.profile, parameters } } : report))
       .then(
         (report) => {
           if (controller.signal.aborted) return failed(new Error('cancelled'));
@@ -229,6 +241,15 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
         profile = loaded.value.find((p) => p.id === request.profileId);
         if (!profile) return fail(IpcErrorCode.profileNotFound, `There is no built-in profile "${request.profileId}".`);
       }
+      // Placeholders filled in (every parameter valid, or the run does not start and the answer
+      // names each one) and the notice dated: servers below — CA, remembered secrets — are the real ones.
+      const declared = profile;
+      const prepared = runnableProfile(profile, request.parameters, deps.today?.() ?? localDate());
+      if (!prepared.ok) {
+        return fail('invalid-parameters', `${prepared.errors.map((e) => parameterSentence(declared, e)).join('; ')}.`);
+      }
+      profile = prepared.profile;
+      const reportedParams = reportedParameters(declared, request.parameters);
       // A CA path is read here, asynchronously and bounded (readCaPem), and the engine gets the PEM
       // text. Whatever went wrong, the page hears one sentence: it must not learn from the app which
       // paths exist or what they hold. A page-supplied profile has no folder, so only absolute paths.
@@ -258,7 +279,7 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
         // Only a secret saved for exactly these servers (and token API) is used; otherwise the profile's own.
         effective = deps.credentialStore?.load(scopesFor(profile)) ?? profile.credentials;
       }
-      const runId = runDiagnosis(engine, profile, request.rooms, effective, request.webrtc === true);
+      const runId = runDiagnosis(engine, profile, request.rooms, effective, request.webrtc === true, reportedParams);
       return ok({ runId, ...(rememberError ? { rememberError } : {}) });
     },
 

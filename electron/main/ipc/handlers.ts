@@ -3,6 +3,7 @@ import type { EventChannel, EventMap, Handlers } from '../../common/ipc/contract
 import type { ProfileEntry } from '../../common/ipc/profiles';
 import { fail, IpcErrorCode, ok, type IpcResult } from '../../common/ipc/result';
 import { parseProfileJson, type Profile } from '../../common/profile/schema';
+import { isEnded, localDate, profileNotice } from '../../common/profile/lifecycle';
 import { listProfiles } from '../../node/profiles/store';
 import { createDiagnosisHandlers, type DiagnosisDeps, type DiagnosisEngine } from './diagnosis-handlers';
 import { createFirewallHandlers, type FirewallDeps } from './firewall-handlers';
@@ -32,6 +33,8 @@ export interface HandlerDeps {
   reports?: ReportsDeps;
   /** Detection, elevated apply and re-check for "fix my firewall" (firewall-handlers.ts); needs `reports`. */
   firewall?: FirewallDeps;
+  /** The clock for end-of-service dates (tests inject one). */
+  now?: () => Date;
 }
 
 /**
@@ -50,9 +53,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     versions: { electron: process.versions.electron, chrome: process.versions.chrome, node: process.versions.node },
   });
 
+  const today = () => localDate(deps.now?.() ?? new Date());
   const loadProfiles = async (): Promise<IpcResult<Profile[]>> => {
     try {
-      return ok(await listProfiles(deps.profilesDir));
+      return ok(await listProfiles(deps.profilesDir, today()));
     } catch (e) {
       return fail(IpcErrorCode.profilesUnreadable, `The built-in profiles could not be read: ${(e as Error).message}`);
     }
@@ -63,6 +67,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     emit: deps.emit,
     loadProfiles,
     profilesDir: deps.profilesDir,
+    today,
     ...(deps.resolveProxy ? { resolveProxy: deps.resolveProxy } : {}),
     ...(deps.credentialStore ? { credentialStore: deps.credentialStore } : {}),
     ...(deps.resolveCredentials ? { resolveCredentials: deps.resolveCredentials } : {}),
@@ -77,7 +82,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'profiles:list': async () => {
       const loaded = await loadProfiles();
       if (!loaded.ok) return loaded;
-      return ok(loaded.value.map((p): ProfileEntry => ({ id: p.id, name: p.name, notice: p.notice, description: p.description, profile: p })));
+      const day = today();
+      return ok(loaded.value.map((p): ProfileEntry => ({
+        id: p.id, name: p.name, notice: profileNotice(p, day), description: p.description, profile: p,
+        ...(isEnded(p, day) ? { ended: true } : {}),
+      })));
     },
 
     'profiles:validate': async ({ text }) => {

@@ -6,6 +6,7 @@ import type { CheckResult, Report } from '../../common/report/schema';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../node/report/atomic-write';
 import { createHistory, HistoryError, isHistoryId, type History, type HistoryEntry } from '../../node/report/history';
+import { applyParameters } from '../../common/profile/parameters';
 import { listProfiles } from '../../node/profiles/store';
 
 /** Options of the save dialog main shows; tests answer with a temp path instead. */
@@ -121,7 +122,11 @@ export function createReportsContext(deps: ReportsDeps, profilesDir: string): Re
       const known = profiles.get(id);
       if (known) return known;
       try {
-        return (await listProfiles(profilesDir)).find((p) => p.id === report.profile.id) ?? null;
+        const found = (await listProfiles(profilesDir)).find((p) => p.id === report.profile.id);
+        if (!found) return null;
+        // Placeholders are filled in with the values the report's run used (or it is not usable).
+        const filled = applyParameters(found, report.profile.parameters ?? {});
+        return filled.ok ? filled.profile : null;
       } catch {
         return null;
       }

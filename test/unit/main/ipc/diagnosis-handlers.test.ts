@@ -41,7 +41,7 @@ function engineReport(): Report {
   };
 }
 
-function setup(opts: { waitMs?: number; store?: CredentialStore } = {}) {
+function setup(opts: { waitMs?: number; store?: CredentialStore; now?: () => Date } = {}) {
   const events: DiagnosisEvent[] = [];
   const engine = { diagnose: vi.fn<DiagnosisEngine['diagnose']>(async () => engineReport()) };
   // Credentials are resolved without the network: a Twilio token is recorded, not sent anywhere.
@@ -54,6 +54,7 @@ function setup(opts: { waitMs?: number; store?: CredentialStore } = {}) {
     profilesDir: PROFILES_DIR, engine, emit: (_c, e) => events.push(e), resolveCredentials,
     webrtc: { waitMs: opts.waitMs ?? 5_000, graceMs: 10 },
     ...(opts.store ? { credentialStore: opts.store } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
   });
   return { handlers, events, engine, resolved };
 }
@@ -254,5 +255,44 @@ describe('remembered credentials are keyed by what they unlock (real store, real
   it('credentials:status for an unknown built-in id is an error, not someone else\u2019s secret', async () => {
     const { handlers } = await withStore();
     expect(await handlers['credentials:status']({ profileId: 'no-such-profile' })).toMatchObject({ ok: false, error: { code: 'profile-not-found' } });
+  });
+});
+
+describe('profile parameters and end of service in main', () => {
+  it('a profile with an unfilled or invalid parameter does not start, and the answer names it', async () => {
+    const { handlers, engine } = setup();
+    expect(await handlers['diagnosis:start']({ profileId: 'livekit-cloud', rooms: ['group'] })).toEqual({
+      ok: false, error: { code: 'invalid-parameters', message: 'LiveKit Cloud project subdomain is required (for example acme).' },
+    });
+    const bad = await handlers['diagnosis:start']({ profileId: 'livekit-cloud', rooms: ['group'], parameters: { project: 'a.b' } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-parameters', message: expect.stringContaining('LiveKit Cloud project subdomain does not have the expected form') } });
+    expect(engine.diagnose).not.toHaveBeenCalled();
+  });
+
+  it('filled in, the engine gets real hosts and the report records the values', async () => {
+    const { handlers, engine, events } = setup({ waitMs: 30 });
+    const r = await handlers['diagnosis:start']({ profileId: 'livekit-cloud', rooms: ['group'], parameters: { project: 'acme' } });
+    expect(r.ok).toBe(true);
+    await vi.waitFor(() => expect(engine.diagnose).toHaveBeenCalled());
+    const profile = engine.diagnose.mock.calls[0]![0];
+    expect(profile.signaling[0]!.host).toBe('acme.livekit.cloud');
+    expect(profile.turn.map((t) => t.host)).toEqual(['acme.turn.livekit.cloud', 'acme.host.livekit.cloud']);
+    const done = await until(events, 'done');
+    if (done.type !== 'done') throw new Error();
+    expect(done.report.profile.parameters).toEqual({ project: 'acme' });
+  });
+
+  it.each([
+    [new Date(2026, 11, 1), 'Twilio Programmable Video ends on 2026-12-05.', false, 'twilio-video'],
+    [new Date(2026, 11, 5), 'Twilio Programmable Video ended on 2026-12-05: this profile is for diagnosing existing deployments.', true, 'microsoft-teams'],
+  ])('profiles:list on %s: Twilio says %j (ended %s); first listed is %s', async (now, notice, ended, first) => {
+    const { handlers } = setup({ now: () => now });
+    const list = await handlers['profiles:list'](undefined);
+    if (!list.ok) throw new Error(list.error.message);
+    const twilio = list.value.find((e) => e.id === 'twilio-video')!;
+    expect(twilio.notice).toContain(notice);
+    expect(Boolean(twilio.ended)).toBe(ended);
+    expect(list.value[0]!.id).toBe(first);
+    expect(list.value[0]!.ended).toBeUndefined();
   });
 });
