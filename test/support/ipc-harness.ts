@@ -29,7 +29,13 @@ export interface IpcHarness {
  * (the app protocol by default; the e2e server's http origin there).
  */
 export function createIpcHarness(
-  options: { engine?: DiagnosisEngine; origin?: string; version?: string; reports?: HandlerDeps['reports']; firewall?: HandlerDeps['firewall']; profilesDir?: string } = {},
+  options: {
+    engine?: DiagnosisEngine; origin?: string; version?: string; reports?: HandlerDeps['reports']; firewall?: HandlerDeps['firewall']; profilesDir?: string;
+    /** The clock for end-of-service dates; default a day before Twilio's, so tests do not depend on the wall clock. */
+    now?: () => Date;
+    credentialStore?: HandlerDeps['credentialStore'];
+    resolveCredentials?: HandlerDeps['resolveCredentials'];
+  } = {},
 ): IpcHarness {
   const origin = options.origin ?? 'app://pathcheck';
   const listeners = new Map<EventChannel, Set<(payload: EventMap[EventChannel]) => void>>();
@@ -41,6 +47,9 @@ export function createIpcHarness(
       app: { name: 'Pathcheck', version: options.version ?? '0.0.0-test' },
       ...(options.reports ? { reports: options.reports } : {}),
       ...(options.firewall ? { firewall: options.firewall } : {}),
+      now: options.now ?? (() => new Date(2026, 11, 1, 12)),
+      ...(options.credentialStore ? { credentialStore: options.credentialStore } : {}),
+      ...(options.resolveCredentials ? { resolveCredentials: options.resolveCredentials } : {}),
       emit: (channel, payload) => {
         harness.emitted.push({ channel, payload });
         harness.onEmit?.(channel, payload);

@@ -18,8 +18,13 @@ const profileId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a profi
  * Which profile the question is about: a built-in one by id, or an imported one as a whole. Main
  * keys secrets by what they unlock (the profile's TURN servers, the credential kind, the token API),
  * so an imported profile that reuses a built-in id but names other servers sees nothing remembered.
+ * `parameters` fill in the profile's `${name}` placeholders (the servers are only known then).
  */
-export const CredentialsTargetSchema = z.union([z.strictObject({ profileId }), z.strictObject({ profile: ProfileSchema })]);
+const parameters = z.record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'must be a parameter name'), z.string().max(253)).optional();
+export const CredentialsTargetSchema = z.union([
+  z.strictObject({ profileId, parameters }),
+  z.strictObject({ profile: ProfileSchema, parameters }),
+]);
 export type CredentialsTarget = z.input<typeof CredentialsTargetSchema>;
 
 export const CredentialsStatusRequestSchema = CredentialsTargetSchema;

@@ -12,6 +12,7 @@ import { resolveCredentials as resolveProfileCredentials } from '../../node/cred
 import { mergeResults } from '../../node/engine/recheck';
 import { CA_UNUSABLE, readCaPem } from '../../node/profiles/ca';
 import { localDate } from '../../common/profile/lifecycle';
+import { applyParameters } from '../../common/profile/parameters';
 import { reportedParameters, runnableProfile } from '../../common/profile/prepare';
 import { scopeOf, scopesFor, type CredentialStore } from '../credentials-store';
 import { acceptWebrtcChecks, resolveIceHosts, webrtcPlan } from './diagnosis-webrtc';
@@ -222,12 +223,18 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
     deps.credentialStore?.status(scopesFor(profile)) ?? { storage: { available: false, reason: NO_STORE_REASON }, saved: null };
 
   /** The profile a credentials question is about: a built-in one by id, or the page's own (imported). */
-  const targetProfile = async (target: { profileId: string } | { profile: Profile }): Promise<IpcResult<Profile>> => {
-    if ('profile' in target) return ok(target.profile);
-    const loaded = await deps.loadProfiles();
-    if (!loaded.ok) return loaded;
-    const found = loaded.value.find((p) => p.id === target.profileId);
-    return found ? ok(found) : fail(IpcErrorCode.profileNotFound, `There is no built-in profile "${target.profileId}".`);
+  const targetProfile = async (target: ({ profileId: string } | { profile: Profile }) & { parameters?: Record<string, string> }): Promise<IpcResult<Profile>> => {
+    let profile: Profile | undefined;
+    if ('profile' in target) profile = target.profile;
+    else {
+      const loaded = await deps.loadProfiles();
+      if (!loaded.ok) return loaded;
+      profile = loaded.value.find((p) => p.id === target.profileId);
+      if (!profile) return fail(IpcErrorCode.profileNotFound, `There is no built-in profile "${target.profileId}".`);
+    }
+    // Unfilled placeholders name no real server, so nothing saved (always under real servers) matches.
+    const filled = applyParameters(profile, target.parameters ?? {});
+    return ok(filled.ok ? filled.profile : profile);
   };
 
   return {
