@@ -10,16 +10,19 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage:
-  pathcheck diagnose [--profile <id|path.json>] [--param name=value ...] [--room group|p2p|both]
+  pathcheck diagnose [--profile <id|path.json>] [--param name=value ...] [--refresh-ranges] [--room group|p2p|both]
                      [--json <file|->] [--html <file>] [--pdf <file>] [--history <dir>]
                      [--turn-username U --turn-credential C] [--ca <pem file>]
                      [--deadline-ms N] [--quiet]
   pathcheck profiles
   pathcheck rules --from <report.json> --target <name> [--profile <id|path.json>] [--param name=value ...]
+                  [--refresh-ranges]
 
 --param fills in a profile parameter (e.g. --param project=acme for LiveKit Cloud); "pathcheck
 profiles" lists each profile's parameters. Without --profile, the first built-in profile whose
-service has not ended is used.
+service has not ended is used. --refresh-ranges fetches the address ranges the provider publishes
+(the profile's addressFeed, through HTTPS_PROXY if set) and keeps them in the cache; without it the
+cached ranges (if any) or the profile's own list are used, and nothing is fetched.
 
 Exit codes: 0 direct path for every requested room type, 1 a relay is needed (TURN/UDP),
 2 only a high-latency relay works (TURN over TCP/TLS), 3 blocked, 64 usage error, 65 invalid profile.`;
@@ -29,6 +32,8 @@ export interface DiagnoseArgs {
   profile?: string;
   /** `--param name=value`, repeatable: values for the profile's `${name}` placeholders. */
   params?: Record<string, string>;
+  /** The user's consent to fetch the profile's published address ranges now. */
+  refreshRanges?: boolean;
   /** Absent: every room type the profile describes. */
   rooms?: RoomType[];
   json?: string;
@@ -40,7 +45,7 @@ export interface DiagnoseArgs {
   deadlineMs?: number;
   quiet: boolean;
 }
-export interface RulesArgs { command: 'rules'; from: string; target: string; profile?: string; params?: Record<string, string> }
+export interface RulesArgs { command: 'rules'; from: string; target: string; profile?: string; params?: Record<string, string>; refreshRanges?: boolean }
 export type CliArgs = DiagnoseArgs | RulesArgs | { command: 'profiles' } | { command: 'help' };
 
 function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>>(argv: string[], options: T) {
@@ -73,18 +78,21 @@ export function parseCli(argv: string[]): CliArgs {
     return { command: 'profiles' };
   }
   if (command === 'rules') {
-    const v = parse(rest, { from: { type: 'string' }, target: { type: 'string' }, profile: { type: 'string' }, param: { type: 'string', multiple: true } });
+    const v = parse(rest, { from: { type: 'string' }, target: { type: 'string' }, profile: { type: 'string' }, param: { type: 'string', multiple: true }, 'refresh-ranges': { type: 'boolean' } });
     if (!v.from) throw new UsageError('rules needs --from <report.json>');
     if (!v.target) throw new UsageError('rules needs --target <name>');
     const params = parseParams(v.param as string[] | undefined);
-    return { command: 'rules', from: v.from, target: v.target, ...(v.profile ? { profile: v.profile } : {}), ...(params ? { params } : {}) };
+    return {
+      command: 'rules', from: v.from, target: v.target, ...(v.profile ? { profile: v.profile } : {}), ...(params ? { params } : {}),
+      ...(v['refresh-ranges'] ? { refreshRanges: true } : {}),
+    };
   }
   if (command !== 'diagnose') throw new UsageError(`unknown command "${command}"`);
   const v = parse(rest, {
     profile: { type: 'string' }, room: { type: 'string' }, json: { type: 'string' }, html: { type: 'string' },
     pdf: { type: 'string' }, history: { type: 'string' }, 'turn-username': { type: 'string' },
     'turn-credential': { type: 'string' }, ca: { type: 'string' }, 'deadline-ms': { type: 'string' }, quiet: { type: 'boolean' },
-    param: { type: 'string', multiple: true },
+    param: { type: 'string', multiple: true }, 'refresh-ranges': { type: 'boolean' },
   });
   const params = parseParams(v.param as string[] | undefined);
   const room = v.room;
@@ -105,6 +113,7 @@ export function parseCli(argv: string[]): CliArgs {
     quiet: v.quiet ?? false,
     ...(v.profile ? { profile: v.profile } : {}),
     ...(params ? { params } : {}),
+    ...(v['refresh-ranges'] ? { refreshRanges: true } : {}),
     ...(v.json ? { json: v.json } : {}),
     ...(v.html ? { html: v.html } : {}),
     ...(v.pdf ? { pdf: v.pdf } : {}),

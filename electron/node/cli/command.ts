@@ -7,7 +7,7 @@ import type { Report } from '../../common/report/schema';
 import { plainText } from '../../common/text/sanitize';
 import { localDate, profileNotice } from '../../common/profile/lifecycle';
 import { reportedParameters } from '../../common/profile/prepare';
-import { prepareForRun } from './profile-run';
+import { prepareForRun, withRanges } from './profile-run';
 import { CaFileError, readCaPem } from '../profiles/ca';
 import { diagnose } from '../engine/diagnose';
 import { createHistory } from '../report/history';
@@ -77,7 +77,8 @@ function fieldLines(errors: ReadonlyArray<{ path: string; message: string }>): s
 
 async function diagnoseCommand(args: DiagnoseArgs, io: CliIo): Promise<number> {
   const loaded = await loadProfile(args.profile, undefined, localDate(io.now?.() ?? new Date()));
-  const profile = prepareForRun(loaded, args.params, io, args.profile ?? loaded.id);
+  const prepared = prepareForRun(loaded, args.params, io, args.profile ?? loaded.id);
+  const { profile, feed } = await withRanges(prepared, { refresh: args.refreshRanges === true, env: io.env, stderr: io.stderr, ...(io.now ? { now: io.now } : {}), ...(io.signal ? { signal: io.signal } : {}) });
   const described = (['group', 'p2p'] as const).filter((r) => profile[r]);
   const missing = (args.rooms ?? []).filter((r) => !profile[r]);
   if (missing.length > 0) {
@@ -105,6 +106,7 @@ async function diagnoseCommand(args: DiagnoseArgs, io: CliIo): Promise<number> {
   live?.finish();
   const parameters = reportedParameters(loaded, args.params);
   if (parameters) report.profile = { ...report.profile, parameters };
+  if (feed) report.profile = { ...report.profile, addressFeed: feed };
   await writeOutputs(report, args, io);
   const summaryOut = args.json === '-' ? io.stderr : io.stdout;
   if (!args.quiet || args.json !== '-') summaryOut.write(`\n${summarizeReport(report)}\n`);

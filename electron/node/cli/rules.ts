@@ -5,7 +5,7 @@ import { MAX_REPORT_TEXT } from '../../common/ipc/history';
 import { BoundedReadError, readBoundedText } from '../profiles/bounded-read';
 import { loadBuiltinProfile, loadProfile } from '../profiles/resolve';
 import type { RulesArgs } from './args';
-import { prepareForRun } from './profile-run';
+import { prepareForRun, withRanges } from './profile-run';
 import { UsageError } from './args';
 import type { CliIo } from './command';
 
@@ -33,7 +33,8 @@ export async function rulesCommand(args: RulesArgs, io: CliIo): Promise<number> 
   // path (a report is data from elsewhere); a profile file is given only with --profile.
   const loaded = args.profile ? await loadProfile(args.profile) : await loadBuiltinProfile(parsed.report.profile.id);
   // Placeholders are filled in from --param, else from the values the report's run used.
-  const profile = prepareForRun(loaded, args.params ?? parsed.report.profile.parameters, io, args.profile ?? loaded.id);
+  const prepared = prepareForRun(loaded, args.params ?? parsed.report.profile.parameters, io, args.profile ?? loaded.id);
+  const { profile } = await withRanges(prepared, { refresh: args.refreshRanges === true, env: io.env, stderr: io.stderr, ...(io.now ? { now: io.now } : {}) });
   try {
     const rules = generateRules(args.target, buildFirewallInput(profile, parsed.report));
     io.stdout.write(rules.text.endsWith('\n') ? rules.text : `${rules.text}\n`);

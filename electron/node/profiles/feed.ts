@@ -215,3 +215,9 @@ export function feedAge(fetchedAt: string, now: Date = new Date()): string {
   const when = fetchedAt.slice(0, 10);
   return `fetched ${when} (${days <= 0 ? 'today' : days === 1 ? '1 day ago' : `${days} days ago`})`;
 }
+
+/** Where fetched feeds are kept: $PATHCHECK_CACHE_DIR, else $XDG_CACHE_HOME/pathcheck, else ~/.cache/pathcheck. */
+export function defaultFeedCacheDir(env: Record<string, string | undefined>, home: string): string {
+  if (env.PATHCHECK_CACHE_DIR) return join(env.PATHCHECK_CACHE_DIR, 'feeds');
+  return join(env.XDG_CACHE_HOME || join(home, '.cache'), 'pathcheck', 'feeds');
+}

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feedAge, feedCache, fetchFeed, FeedError, parseFeed, withFeedAddresses } from '../../../../electron/node/profiles/feed';
 import { parseProfile, type AddressFeed, type Profile } from '../../../../electron/common/profile/schema';
 import { makeTestPki, type TestPki } from '../../../support/test-ca';
+import { withRanges } from '../../../../electron/node/cli/profile-run';
 import { connectProxy, type TestServer } from '../probes/servers';
 
 /**
@@ -139,5 +140,30 @@ describe('address-range feeds', () => {
     expect(() => parseFeed(f, '{"not":"a list"}')).toThrow(/not a list of endpoint sets/);
     expect(() => parseFeed(f, '[{"serviceArea":"Skype","ips":["52.112.0.0/14","nope"]}]')).toThrow(/"nope" is not an address range/);
     expect(() => parseFeed(f, '[{"serviceArea":"Exchange","ips":["1.2.3.0/24"]}]')).toThrow(/no address range for Skype/);
+  });
+});
+
+describe('the CLI\u2019s ranges: fetched only with consent, through HTTPS_PROXY, then from the cache with their age', () => {
+  it('uses the profile\u2019s list without consent, fetches with it, and reuses the cache after', async () => {
+    const parsed = parseProfile({
+      schemaVersion: 1, id: 'z', name: 'Z', signaling: [{ host: 'zoom.us', port: 443 }], group: { udpPorts: [[8801, 8810]] },
+      addresses: { ipv4: ['192.0.2.0/24'], ipv6: [] }, addressFeed: feed('/Zoom.txt'),
+    });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    let err = '';
+    const env = { PATHCHECK_CACHE_DIR: mkdtempSync(join(tmpdir(), 'pc-cli-cache-')), HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`, NO_PROXY: '' };
+    const common = { env, stderr: { write: (s: string) => (err += s) }, ca: pki.caPem, now: () => new Date('2026-12-03T10:00:00Z') };
+    const none = await withRanges(parsed.profile, { ...common, refresh: false });
+    expect(none.profile.addresses.ipv4).toEqual(['192.0.2.0/24']);
+    expect(err).toContain('--refresh-ranges fetches the current ones');
+    const before = proxy.requests.length;
+    const fetched = await withRanges(parsed.profile, { ...common, refresh: true });
+    expect(proxy.requests.length).toBe(before + 1);
+    expect(fetched.profile.addresses.ipv4).toContain('170.114.0.0/16');
+    expect(fetched.feed).toEqual({ url: feed('/Zoom.txt').url, fetchedAt: '2026-12-03T10:00:00.000Z' });
+    const later = await withRanges(parsed.profile, { ...common, refresh: false, now: () => new Date('2026-12-10T10:00:00Z') });
+    expect(proxy.requests.length).toBe(before + 1);
+    expect(later.profile.addresses.ipv4).toEqual(fetched.profile.addresses.ipv4);
+    expect(err).toContain('fetched 2026-12-03 (7 days ago)');
   });
 });
