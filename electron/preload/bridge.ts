@@ -21,6 +21,7 @@ export function createBridge(transport: BridgeTransport) {
     profiles: {
       list: () => transport.invoke('profiles:list'),
       validate: (text) => transport.invoke('profiles:validate', { text }),
+      ranges: (profileId, refresh) => transport.invoke('profiles:ranges', { profileId, ...(refresh ? { refresh: true } : {}) }),
     },
     diagnosis: {
       start: (request) => transport.invoke('diagnosis:start', request),

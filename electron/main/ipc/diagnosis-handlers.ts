@@ -55,6 +55,8 @@ export interface DiagnosisDeps {
   profilesDir?: string;
   /** Today's local date (`YYYY-MM-DD`), for the notice a run reports. */
   today?: () => string;
+  /** The profile with its cached published ranges as `addresses`, and their record for the report. */
+  withRanges?: (p: Profile) => Promise<{ profile: Profile; feed?: { url: string; fetchedAt: string } }>;
 }
 
 /** A parameter error as the page shows it: led by the parameter's label, which the form shows too. */
@@ -96,7 +98,8 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
   const waitMs = deps.webrtc?.waitMs ?? 25_000;
   const graceMs = deps.webrtc?.graceMs ?? 1_500;
 
-  const runDiagnosis = (engine: DiagnosisEngine, profile: Profile, rooms: RoomType[], effective: Credentials, wantWebrtc: boolean, parameters?: Record<string, string>): string => {
+  /** `extra`: what the report's `profile` also records (parameter values, where its ranges came from). */
+  const runDiagnosis = (engine: DiagnosisEngine, profile: Profile, rooms: RoomType[], effective: Credentials, wantWebrtc: boolean, extra: Partial<Pick<Report['profile'], 'parameters' | 'addressFeed'>> = {}): string => {
     const runId = randomUUID();
     const controller = new AbortController();
     const t0 = Date.now();
@@ -203,7 +206,7 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
     running
       .then(withWebrtc)
       // The report records the parameter values, so a re-check or rules later use the same servers.
-      .then((report) => (parameters ? { ...report, profile: { ...report.profile, parameters } } : report))
+      .then((report) => (Object.keys(extra).length ? { ...report, profile: { ...report.profile, ...extra } } : report))
       .then(
         (report) => {
           if (controller.signal.aborted) return failed(new Error('cancelled'));
@@ -257,6 +260,9 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
       }
       profile = prepared.profile;
       const reportedParams = reportedParameters(declared, request.parameters);
+      // Built-in profiles only: an imported profile's feed URL is the page's, never fetched or trusted.
+      const ranged = !request.profile && deps.withRanges ? await deps.withRanges(profile) : { profile };
+      profile = ranged.profile;
       // A CA path is read here, asynchronously and bounded (readCaPem), and the engine gets the PEM
       // text. Whatever went wrong, the page hears one sentence: it must not learn from the app which
       // paths exist or what they hold. A page-supplied profile has no folder, so only absolute paths.
@@ -286,7 +292,10 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
         // Only a secret saved for exactly these servers (and token API) is used; otherwise the profile's own.
         effective = deps.credentialStore?.load(scopesFor(profile)) ?? profile.credentials;
       }
-      const runId = runDiagnosis(engine, profile, request.rooms, effective, request.webrtc === true, reportedParams);
+      const runId = runDiagnosis(engine, profile, request.rooms, effective, request.webrtc === true, {
+        ...(reportedParams ? { parameters: reportedParams } : {}),
+        ...(ranged.feed ? { addressFeed: ranged.feed } : {}),
+      });
       return ok({ runId, ...(rememberError ? { rememberError } : {}) });
     },
 

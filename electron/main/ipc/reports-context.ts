@@ -67,7 +67,8 @@ export function historyFailure<T>(e: unknown, code: string = HistoryErrorCode.no
   throw e;
 }
 
-export function createReportsContext(deps: ReportsDeps, profilesDir: string): ReportsContext {
+/** `ranges`: a built-in profile with the provider's published ranges (cached feed) as its addresses. */
+export function createReportsContext(deps: ReportsDeps, profilesDir: string, ranges?: (p: Profile) => Promise<Profile>): ReportsContext {
   const history = createHistory(deps.historyDir);
   const log = deps.log ?? ((m: string) => console.warn(m));
   const savedRuns = new Map<string, Promise<string | null>>();
@@ -126,7 +127,8 @@ export function createReportsContext(deps: ReportsDeps, profilesDir: string): Re
         if (!found) return null;
         // Placeholders are filled in with the values the report's run used (or it is not usable).
         const filled = applyParameters(found, report.profile.parameters ?? {});
-        return filled.ok ? filled.profile : null;
+        if (!filled.ok) return null;
+        return ranges ? await ranges(filled.profile) : filled.profile;
       } catch {
         return null;
       }

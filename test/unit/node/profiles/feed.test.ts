@@ -10,6 +10,8 @@ import { feedAge, feedCache, fetchFeed, FeedError, parseFeed, withFeedAddresses 
 import { parseProfile, type AddressFeed, type Profile } from '../../../../electron/common/profile/schema';
 import { makeTestPki, type TestPki } from '../../../support/test-ca';
 import { withRanges } from '../../../../electron/node/cli/profile-run';
+import { createHandlers } from '../../../../electron/main/ipc/handlers';
+import { mkdirSync } from 'node:fs';
 import { connectProxy, type TestServer } from '../probes/servers';
 
 /**
@@ -165,5 +167,53 @@ describe('the CLI\u2019s ranges: fetched only with consent, through HTTPS_PROXY,
     expect(proxy.requests.length).toBe(before + 1);
     expect(later.profile.addresses.ipv4).toEqual(fetched.profile.addresses.ipv4);
     expect(err).toContain('fetched 2026-12-03 (7 days ago)');
+  });
+});
+
+describe('the app: profiles:ranges fetches a built-in profile\u2019s own feed only when asked, and runs use the cache', () => {
+  it('reads the cache, fetches on refresh through the system proxy, and the run reports the ranges\u2019 date', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pc-app-feeds-'));
+    const profilesDir = join(dir, 'profiles');
+    mkdirSync(profilesDir);
+    writeFileSync(join(profilesDir, 'zoom.json'), JSON.stringify({
+      schemaVersion: 1, id: 'zoom', name: 'Zoom', signaling: [{ host: 'zoom.us', port: 443 }], group: { udpPorts: [[8801, 8810]] },
+      addresses: { ipv4: ['192.0.2.0/24'], ipv6: [] }, addressFeed: feed('/Zoom.txt'),
+    }));
+    const engineProfiles: Profile[] = [];
+    const pac: string[] = [];
+    const handlers = createHandlers({
+      profilesDir, emit: () => {}, now: () => new Date('2026-12-01T10:00:00Z'),
+      feeds: { cacheDir: join(dir, 'feeds'), ca: pki.caPem },
+      resolveProxy: async (url) => (pac.push(url), `PROXY 127.0.0.1:${proxy.port}`),
+      engine: { diagnose: async (p) => (engineProfiles.push(p), Promise.reject(new Error('stop'))) },
+    });
+    expect(await handlers['profiles:ranges']({ profileId: 'zoom' })).toEqual({ ok: true, value: { feed: { url: feed('/Zoom.txt').url }, cached: null } });
+    await handlers['diagnosis:start']({ profileId: 'zoom', rooms: ['group'] });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(engineProfiles[0]!.addresses.ipv4).toEqual(['192.0.2.0/24']);
+    const before = proxy.requests.length;
+    const refreshed = await handlers['profiles:ranges']({ profileId: 'zoom', refresh: true });
+    expect(refreshed).toMatchObject({ ok: true, value: { cached: { fetchedAt: '2026-12-01T10:00:00.000Z', ipv6: 0 } } });
+    expect(refreshed.ok && refreshed.value.cached!.ipv4).toBeGreaterThan(100);
+    expect(pac).toEqual([feed('/Zoom.txt').url]);
+    expect(proxy.requests.length).toBe(before + 1);
+    await handlers['diagnosis:start']({ profileId: 'zoom', rooms: ['group'] });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(engineProfiles[1]!.addresses.ipv4).toContain('170.114.0.0/16');
+    // A page-supplied profile's feed is never fetched or used.
+    const bad = await handlers['profiles:ranges']({ profileId: 'nope' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'profile-not-found' } });
+  });
+
+  it('a failed refresh says why and keeps what was cached', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pc-app-feeds-'));
+    const profilesDir = join(dir, 'profiles');
+    mkdirSync(profilesDir);
+    writeFileSync(join(profilesDir, 'z.json'), JSON.stringify({
+      schemaVersion: 1, id: 'z', name: 'Z', signaling: [{ host: 'zoom.us', port: 443 }], group: { udpPorts: [[8801, 8810]] }, addressFeed: feed('/malformed.txt'),
+    }));
+    const handlers = createHandlers({ profilesDir, emit: () => {}, feeds: { cacheDir: join(dir, 'feeds'), ca: pki.caPem } });
+    const r = await handlers['profiles:ranges']({ profileId: 'z', refresh: true });
+    expect(r).toMatchObject({ ok: true, value: { cached: null, refreshError: expect.stringMatching(/is not an address range/) } });
   });
 });
