@@ -12,6 +12,7 @@ import type { Handlers } from '../../common/ipc/contract';
 import { FirewallErrorCode, type FirewallPlanView, type ReportRef } from '../../common/ipc/firewall';
 import { fail, ok, type IpcResult } from '../../common/ipc/result';
 import type { Profile } from '../../common/profile/schema';
+import { feedAge } from '../../node/profiles/feed';
 import { compareReports } from '../../common/report/compare';
 import type { Layer, Report } from '../../common/report/schema';
 import { summarizeReport } from '../../common/report/summary';
@@ -189,7 +190,12 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
       if (report.firewall.blocked.length === 0) return fail(FirewallErrorCode.refused, 'Nothing required was found blocked, so there is nothing to ask the network team for.');
       try {
         const rules = ticketRules(profile, report, req.target);
-        return ok({ target: req.target, label: label(req.target), format: rules.format, text: rules.text, notes: rules.notes, summary: summarizeReport(report) });
+        // How old the destination ranges are (the provider's feed), so the network team can judge them.
+        const feed = report.profile.addressFeed;
+        const ranges = feed
+          ? [`Address ranges from ${feed.url}, ${feedAge(feed.fetchedAt)}.`]
+          : profile.addressFeed ? [`Address ranges as listed in the profile; ${profile.addressFeed.url} publishes the current list.`] : [];
+        return ok({ target: req.target, label: label(req.target), format: rules.format, text: rules.text, notes: [...rules.notes, ...ranges], summary: summarizeReport(report) });
       } catch (e) {
         if (e instanceof FirewallInputError) return fail(FirewallErrorCode.invalidRules, `This report holds a value no rule may contain (${e.message}); nothing was generated.`);
         throw e;

@@ -217,3 +217,16 @@ describe('the app: profiles:ranges fetches a built-in profile\u2019s own feed on
     expect(r).toMatchObject({ ok: true, value: { cached: null, refreshError: expect.stringMatching(/is not an address range/) } });
   });
 });
+
+describe('the report says how old its ranges are', () => {
+  it('the HTML header names the feed and its fetch time', async () => {
+    const { renderHeader } = await import('../../../../electron/common/report/html/header');
+    const report = JSON.parse(readFileSync(resolve(FEEDS, '../reports/blocked.json'), 'utf8'));
+    report.profile.addressFeed = { url: 'https://assets.zoom.us/docs/ipranges/Zoom.txt', fetchedAt: '2026-11-20T08:00:00.000Z' };
+    const html = renderHeader(report, '2026-12-01T08:00:00.000Z');
+    expect(html).toContain('Address ranges for rules from <code>https://assets.zoom.us/docs/ipranges/Zoom.txt</code>');
+    expect(html).toContain('(11 days before this report was generated)');
+    delete report.profile.addressFeed;
+    expect(renderHeader(report)).not.toContain('Address ranges for rules');
+  });
+});
