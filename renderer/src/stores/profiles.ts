@@ -111,7 +111,7 @@ export const useProfilesStore = defineStore('profiles', () => {
   /** The values last used for this profile's parameters (only names the profile declares). */
   function savedParameters(entry: ProfileEntry): Record<string, string> {
     const names = (entry.profile.parameters ?? []).map((p) => p.name);
-    let stored: unknown = null;
+    let stored: unknown;
     try {
       stored = JSON.parse(storage()?.getItem(PARAMS_KEY(entry.id)) ?? 'null');
     } catch {

@@ -27,7 +27,7 @@ let pki: TestPki;
 let server: Server;
 let base: string;
 let proxy: TestServer & { requests: string[] };
-const open: Set<import('node:net').Socket> = new Set();
+const open: Set<{ destroy(): void }> = new Set();
 
 beforeAll(async () => {
   pki = makeTestPki(['localhost', '127.0.0.1']);
