@@ -96,6 +96,12 @@ describe('terminal escapes and bidi overrides never reach the terminal', () => {
     expect(r).toMatchObject({ ok: false, errors: [{ path: field, message: expect.stringContaining('control, bidirectional') }] });
   });
 
+  it('the HTML/PDF report shows bidi overrides, C1 controls and zero-width characters as U+FFFD', async () => {
+    const { esc } = await import('../../../../electron/common/report/html/escape');
+    expect(esc('Zoom\u202eexe.\u009b2J\u200b')).toBe('Zoom\ufffdexe.\ufffd2J\ufffd');
+    expect(esc('line\nnext\ttab')).toBe('line\nnext\ttab');
+  });
+
   it('plainText makes every unsafe character a visible escape and leaves text alone', () => {
     expect(plainText('a\u001b[2Jb\u009b\u202e\u2069c')).toBe('a\\u{001b}[2Jb\\u{009b}\\u{202e}\\u{2069}c');
     expect(plainText('line\nnext', { keepNewlines: true })).toBe('line\nnext');
