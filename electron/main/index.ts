@@ -46,6 +46,8 @@ function start(): void {
     resolveProxy: (url) => session.defaultSession.resolveProxy(url),
     // Secrets the user asked to remember: encrypted with the OS keychain (safeStorage), userData/credentials.
     credentialStore: createCredentialStore({ dir: join(app.getPath('userData'), 'credentials'), safeStorage }),
+    // Providers' published address ranges, fetched when the user asks and kept in userData/feeds.
+    feeds: { cacheDir: join(app.getPath('userData'), 'feeds') },
     // Reports: history in userData/history, PDFs printed by Electron, paths from the save dialog.
     reports: {
       historyDir: join(app.getPath('userData'), 'history'),

@@ -21,6 +21,7 @@ export function createBridge(transport: BridgeTransport) {
     profiles: {
       list: () => transport.invoke('profiles:list'),
       validate: (text) => transport.invoke('profiles:validate', { text }),
+      ranges: (profileId, refresh) => transport.invoke('profiles:ranges', { profileId, ...(refresh ? { refresh: true } : {}) }),
     },
     diagnosis: {
       start: (request) => transport.invoke('diagnosis:start', request),
@@ -30,8 +31,8 @@ export function createBridge(transport: BridgeTransport) {
       submitWebrtc: (request) => transport.invoke('diagnosis:submit-webrtc', request),
     },
     credentials: {
-      status: (profileId) => transport.invoke('credentials:status', { profileId }),
-      forget: (profileId) => transport.invoke('credentials:forget', { profileId }),
+      status: (target) => transport.invoke('credentials:status', target),
+      forget: (target) => transport.invoke('credentials:forget', target),
     },
     history: {
       list: () => transport.invoke('history:list'),

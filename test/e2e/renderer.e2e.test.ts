@@ -71,7 +71,7 @@ describe.skipIf(skip)('renderer in Chromium (e2e)', () => {
   });
 
   it("shows Twilio's end-of-service notice", async () => {
-    await expect.poll(() => page.getByRole('note').textContent()).toContain('ends service on 2026-12-05');
+    await expect.poll(() => page.getByRole('note').textContent()).toContain('Twilio Programmable Video ends on 2026-12-05.');
     mkdirSync(resolve(ROOT, 'docs'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
   });

@@ -21,7 +21,8 @@ import { bindingBridgeScript, CHROMIUM_ARGS, serveRenderer } from './bridge-page
  * zoom and in the dark theme. The lab e2e (test/lab/webrtc-app.test.ts) does the same for real.
  */
 const skip = missingPrereqs('results e2e', [prereqs.chromium]);
-const LAB_PROFILE = readFileSync(resolve(ROOT, 'test/lab/profile.json'), 'utf8');
+// Without the lab's CA path: it exists only while the lab runs, and main reads tls.ca before a run starts.
+const LAB_PROFILE = readFileSync(resolve(ROOT, 'test/lab/profile.json'), 'utf8').replace(/,\s*"tls": \{ "ca": "[^"]*" \}/, '');
 const FIXTURE = ReportSchema.parse(JSON.parse(readFileSync(resolve(ROOT, 'test/fixtures/reports/only-tcp-443.json'), 'utf8')));
 
 /** Replays the fixture: plan, then each check 60 ms apart, then the report. */

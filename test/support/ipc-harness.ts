@@ -33,6 +33,10 @@ export function createIpcHarness(
     engine?: DiagnosisEngine; origin?: string; version?: string; reports?: HandlerDeps['reports']; firewall?: HandlerDeps['firewall']; profilesDir?: string;
     /** Stand-ins for what a run reaches outside the process (credential APIs, DNS, the WebRTC wait). */
     diagnosis?: Pick<HandlerDeps, 'resolveCredentials' | 'lookup' | 'webrtc' | 'credentialStore'>;
+    /** The clock for end-of-service dates; default a day before Twilio's, so tests do not depend on the wall clock. */
+    now?: () => Date;
+    credentialStore?: HandlerDeps['credentialStore'];
+    resolveCredentials?: HandlerDeps['resolveCredentials'];
   } = {},
 ): IpcHarness {
   const origin = options.origin ?? 'app://pathcheck';
@@ -45,6 +49,9 @@ export function createIpcHarness(
       app: { name: 'Pathcheck', version: options.version ?? '0.0.0-test' },
       ...(options.reports ? { reports: options.reports } : {}),
       ...(options.firewall ? { firewall: options.firewall } : {}),
+      now: options.now ?? (() => new Date(2026, 11, 1, 12)),
+      ...(options.credentialStore ? { credentialStore: options.credentialStore } : {}),
+      ...(options.resolveCredentials ? { resolveCredentials: options.resolveCredentials } : {}),
       ...options.diagnosis,
       emit: (channel, payload) => {
         harness.emitted.push({ channel, payload });

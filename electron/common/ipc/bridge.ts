@@ -1,8 +1,8 @@
 import type { DiagnosisEvent } from '../report/progress';
 import type { AppInfo } from './app';
-import type { CredentialsForgotten, CredentialsStatus } from './credentials';
+import type { CredentialsForgotten, CredentialsStatus, CredentialsTarget } from './credentials';
 import type { DiagnosisCancelled, DiagnosisStarted, DiagnosisStartRequest, WebrtcPlan, WebrtcSubmitRequest, WebrtcSubmitted } from './diagnosis';
-import type { ProfileEntry, ProfileValidation } from './profiles';
+import type { ProfileEntry, ProfileRanges, ProfileValidation } from './profiles';
 import type { IpcResult } from './result';
 import type { FirewallApplied, FirewallPlanView, FirewallRechecked, FirewallTicket, ReportRef } from './firewall';
 import type { FirewallTargetId } from '../firewall/registry';
@@ -25,6 +25,8 @@ export interface PathcheckBridge {
     list(): Promise<IpcResult<ProfileEntry[]>>;
     /** Validates profile JSON text (for imports): the profile, or the field errors. */
     validate(text: string): Promise<IpcResult<ProfileValidation>>;
+    /** Where a built-in profile's address ranges come from; `refresh` fetches its feed now. */
+    ranges(profileId: string, refresh?: boolean): Promise<IpcResult<ProfileRanges>>;
   };
   diagnosis: {
     start(request: DiagnosisStartRequest): Promise<IpcResult<DiagnosisStarted>>;
@@ -38,8 +40,8 @@ export interface PathcheckBridge {
   };
   credentials: {
     /** Whether secrets can be remembered here, and what is remembered for a profile (never the secret). */
-    status(profileId: string): Promise<IpcResult<CredentialsStatus>>;
-    forget(profileId: string): Promise<IpcResult<CredentialsForgotten>>;
+    status(target: CredentialsTarget): Promise<IpcResult<CredentialsStatus>>;
+    forget(target: CredentialsTarget): Promise<IpcResult<CredentialsForgotten>>;
   };
   history: {
     /** Saved reports, newest first. */
@@ -76,7 +78,7 @@ export interface PathcheckBridge {
  */
 export const BRIDGE_SHAPE = {
   app: ['info'],
-  profiles: ['list', 'validate'],
+  profiles: ['list', 'validate', 'ranges'],
   diagnosis: ['start', 'cancel', 'onEvent', 'webrtcConfig', 'submitWebrtc'],
   credentials: ['status', 'forget'],
   history: ['list', 'open', 'remove', 'importJson', 'exportJson', 'summary'],

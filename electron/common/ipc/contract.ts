@@ -19,7 +19,7 @@ import {
   type WebrtcPlan,
   type WebrtcSubmitted,
 } from './diagnosis';
-import { ProfilesChannel, ProfilesListRequestSchema, ProfilesValidateRequestSchema, type ProfileEntry, type ProfileValidation } from './profiles';
+import { ProfilesChannel, ProfilesListRequestSchema, ProfilesRangesRequestSchema, ProfilesValidateRequestSchema, type ProfileEntry, type ProfileRanges, type ProfileValidation } from './profiles';
 import type { IpcResult } from './result';
 import { FirewallApplyRequestSchema, FirewallChannel, FirewallPlanRequestSchema, FirewallRecheckRequestSchema, FirewallTicketRequestSchema, FirewallUndoRequestSchema, type FirewallApplied, type FirewallPlanView, type FirewallRechecked, type FirewallTicket } from './firewall';
 import { HistoryChannel, HistoryIdRequestSchema, HistoryImportRequestSchema, HistoryListRequestSchema, ReportChannel, ReportCompareRequestSchema, ReportPdfRequestSchema, type HistoryDeleted, type HistoryItem, type HistoryOpened, type HistorySummary, type ReportCompared, type Saved } from './history';
@@ -33,6 +33,7 @@ export const requestSchemas = {
   [AppChannel.info]: AppInfoRequestSchema,
   [ProfilesChannel.list]: ProfilesListRequestSchema,
   [ProfilesChannel.validate]: ProfilesValidateRequestSchema,
+  [ProfilesChannel.ranges]: ProfilesRangesRequestSchema,
   [DiagnosisChannel.start]: DiagnosisStartRequestSchema,
   [DiagnosisChannel.cancel]: DiagnosisCancelRequestSchema,
   [DiagnosisChannel.webrtcConfig]: WebrtcConfigRequestSchema,
@@ -66,6 +67,7 @@ export interface ResponseMap {
   [AppChannel.info]: AppInfo;
   [ProfilesChannel.list]: ProfileEntry[];
   [ProfilesChannel.validate]: ProfileValidation;
+  [ProfilesChannel.ranges]: ProfileRanges;
   [DiagnosisChannel.start]: DiagnosisStarted;
   [DiagnosisChannel.cancel]: DiagnosisCancelled;
   [DiagnosisChannel.webrtcConfig]: WebrtcPlan;

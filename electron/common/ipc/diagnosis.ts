@@ -41,6 +41,8 @@ export const DiagnosisStartRequestSchema = z
     useSavedCredentials: z.boolean().optional(),
     /** The page will run the WebRTC suite: main waits (with a deadline) for `submit-webrtc` before `done`. */
     webrtc: z.boolean().optional(),
+    /** Values for the profile's `${name}` placeholders; main checks them against the profile's patterns. */
+    parameters: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'must be a parameter name'), z.string().max(253)).optional(),
   })
   .refine((r) => (r.profileId === undefined) !== (r.profile === undefined), {
     message: 'give exactly one of profileId or profile',

@@ -140,7 +140,13 @@ export const ReportSchema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   id: z.string().optional(),
   tool: z.object({ name: z.literal('pathcheck'), version: z.string() }),
-  profile: z.object({ id: z.string(), name: z.string(), notice: z.string().optional() }),
+  profile: z.object({
+    id: z.string(), name: z.string(), notice: z.string().optional(),
+    /** The values the profile's `${name}` placeholders were filled in with for this run. */
+    parameters: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), z.string().max(253)).optional(),
+    /** When the profile's address ranges came from its published feed: the feed and when it was fetched. */
+    addressFeed: z.object({ url: z.string().max(2000), fetchedAt: z.string().max(40) }).optional(),
+  }),
   rooms: z.array(z.enum(['group', 'p2p'])).default(['group', 'p2p']),
   startedAt: z.string(),
   durationMs: z.number().nonnegative(),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { lookup as dnsLookup } from 'node:dns/promises';
+import { isAbsolute } from 'node:path';
 import type { EventChannel, EventMap, Handlers } from '../../common/ipc/contract';
 import type { CredentialsStatus } from '../../common/ipc/credentials';
 import { DiagnosisChannel, type WebrtcPlan } from '../../common/ipc/diagnosis';
@@ -9,7 +10,11 @@ import type { DiagnosisEvent } from '../../common/report/progress';
 import type { CheckResult, Report, RoomType } from '../../common/report/schema';
 import { resolveCredentials as resolveProfileCredentials } from '../../node/credentials';
 import { mergeResults } from '../../node/engine/recheck';
-import type { CredentialStore } from '../credentials-store';
+import { CA_UNUSABLE, readCaPem } from '../../node/profiles/ca';
+import { localDate } from '../../common/profile/lifecycle';
+import { applyParameters } from '../../common/profile/parameters';
+import { reportedParameters, runnableProfile } from '../../common/profile/prepare';
+import { scopeOf, scopesFor, type CredentialStore } from '../credentials-store';
 import { acceptWebrtcChecks, resolveIceHosts, webrtcPlan } from './diagnosis-webrtc';
 
 /** What main needs from the engine (electron/node/engine `diagnose`); the CLI drives the same function. */
@@ -46,6 +51,18 @@ export interface DiagnosisDeps {
   lookup?: (host: string) => Promise<string>;
   /** Loads the built-in profiles (shared with `profiles:list`). */
   loadProfiles(): Promise<IpcResult<Profile[]>>;
+  /** Folder of the built-in profiles: a built-in profile's relative `tls.ca` path is relative to it. */
+  profilesDir?: string;
+  /** Today's local date (`YYYY-MM-DD`), for the notice a run reports. */
+  today?: () => string;
+  /** The profile with its cached published ranges as `addresses`, and their record for the report. */
+  withRanges?: (p: Profile) => Promise<{ profile: Profile; feed?: { url: string; fetchedAt: string } }>;
+}
+
+/** A parameter error as the page shows it: led by the parameter's label, which the form shows too. */
+function parameterSentence(profile: Profile, e: { name: string; message: string }): string {
+  const label = profile.parameters?.find((q) => q.name === e.name)?.label;
+  return label && !e.message.startsWith(label) ? `${label} ${e.message}` : e.message;
 }
 
 export const ENGINE_UNAVAILABLE_MESSAGE = 'The diagnosis engine is not available in this build yet.';
@@ -81,7 +98,8 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
   const waitMs = deps.webrtc?.waitMs ?? 25_000;
   const graceMs = deps.webrtc?.graceMs ?? 1_500;
 
-  const runDiagnosis = (engine: DiagnosisEngine, profile: Profile, rooms: RoomType[], effective: Credentials, wantWebrtc: boolean): string => {
+  /** `extra`: what the report's `profile` also records (parameter values, where its ranges came from). */
+  const runDiagnosis = (engine: DiagnosisEngine, profile: Profile, rooms: RoomType[], effective: Credentials, wantWebrtc: boolean, extra: Partial<Pick<Report['profile'], 'parameters' | 'addressFeed'>> = {}): string => {
     const runId = randomUUID();
     const controller = new AbortController();
     const t0 = Date.now();
@@ -187,6 +205,8 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
     }
     running
       .then(withWebrtc)
+      // The report records the parameter values, so a re-check or rules later use the same servers.
+      .then((report) => (Object.keys(extra).length ? { ...report, profile: { ...report.profile, ...extra } } : report))
       .then(
         (report) => {
           if (controller.signal.aborted) return failed(new Error('cancelled'));
@@ -202,8 +222,23 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
     return runId;
   };
 
-  const credentialStatus = (profileId: string): CredentialsStatus =>
-    deps.credentialStore?.status(profileId) ?? { storage: { available: false, reason: NO_STORE_REASON }, saved: null };
+  const credentialStatus = (profile: Profile): CredentialsStatus =>
+    deps.credentialStore?.status(scopesFor(profile)) ?? { storage: { available: false, reason: NO_STORE_REASON }, saved: null };
+
+  /** The profile a credentials question is about: a built-in one by id, or the page's own (imported). */
+  const targetProfile = async (target: ({ profileId: string } | { profile: Profile }) & { parameters?: Record<string, string> }): Promise<IpcResult<Profile>> => {
+    let profile: Profile | undefined;
+    if ('profile' in target) profile = target.profile;
+    else {
+      const loaded = await deps.loadProfiles();
+      if (!loaded.ok) return loaded;
+      profile = loaded.value.find((p) => p.id === target.profileId);
+      if (!profile) return fail(IpcErrorCode.profileNotFound, `There is no built-in profile "${target.profileId}".`);
+    }
+    // Unfilled placeholders name no real server, so nothing saved (always under real servers) matches.
+    const filled = applyParameters(profile, target.parameters ?? {});
+    return ok(filled.ok ? filled.profile : profile);
+  };
 
   return {
     'diagnosis:start': async (request) => {
@@ -216,20 +251,51 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
         profile = loaded.value.find((p) => p.id === request.profileId);
         if (!profile) return fail(IpcErrorCode.profileNotFound, `There is no built-in profile "${request.profileId}".`);
       }
+      // Placeholders filled in (every parameter valid, or the run does not start and the answer
+      // names each one) and the notice dated: servers below — CA, remembered secrets — are the real ones.
+      const declared = profile;
+      const prepared = runnableProfile(profile, request.parameters, deps.today?.() ?? localDate());
+      if (!prepared.ok) {
+        return fail('invalid-parameters', `${prepared.errors.map((e) => parameterSentence(declared, e)).join('; ')}.`);
+      }
+      profile = prepared.profile;
+      const reportedParams = reportedParameters(declared, request.parameters);
+      // Built-in profiles only: an imported profile's feed URL is the page's, never fetched or trusted.
+      const ranged = !request.profile && deps.withRanges ? await deps.withRanges(profile) : { profile };
+      profile = ranged.profile;
+      // A CA path is read here, asynchronously and bounded (readCaPem), and the engine gets the PEM
+      // text. Whatever went wrong, the page hears one sentence: it must not learn from the app which
+      // paths exist or what they hold. A page-supplied profile has no folder, so only absolute paths.
+      const ca = profile.tls?.ca;
+      if (ca) {
+        try {
+          if (request.profile && !ca.includes('-----BEGIN') && !isAbsolute(ca)) throw new Error('relative path in a page-supplied profile');
+          profile = { ...profile, tls: { ...profile.tls, ca: await readCaPem(ca, deps.profilesDir ?? process.cwd()) } };
+        } catch {
+          return fail('invalid-profile', CA_UNUSABLE);
+        }
+      }
       // Checked after the last await, so two quick clicks cannot both start a run.
       if (runs.size > 0) return fail(IpcErrorCode.runInProgress, 'A diagnosis is already running; cancel it or wait for it to finish.');
       let effective: Credentials = profile.credentials;
       let rememberError: string | undefined;
       if (request.credentials) {
         effective = request.credentials;
-        if (request.remember) {
-          const saved = deps.credentialStore ? deps.credentialStore.save(profile.id, request.credentials) : { ok: false as const, reason: NO_STORE_REASON };
+        if (request.remember && request.credentials.type !== 'none') {
+          // Saved under what the secret unlocks (these servers, this kind, this token API), never the id.
+          const saved = deps.credentialStore
+            ? deps.credentialStore.save(scopeOf(profile, request.credentials), request.credentials, request.profile ? 'imported' : 'builtin')
+            : { ok: false as const, reason: NO_STORE_REASON };
           if (!saved.ok) rememberError = saved.reason;
         }
       } else if (request.useSavedCredentials) {
-        effective = deps.credentialStore?.load(profile.id) ?? profile.credentials;
+        // Only a secret saved for exactly these servers (and token API) is used; otherwise the profile's own.
+        effective = deps.credentialStore?.load(scopesFor(profile)) ?? profile.credentials;
       }
-      const runId = runDiagnosis(engine, profile, request.rooms, effective, request.webrtc === true);
+      const runId = runDiagnosis(engine, profile, request.rooms, effective, request.webrtc === true, {
+        ...(reportedParams ? { parameters: reportedParams } : {}),
+        ...(ranged.feed ? { addressFeed: ranged.feed } : {}),
+      });
       return ok({ runId, ...(rememberError ? { rememberError } : {}) });
     },
 
@@ -254,8 +320,14 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
       return ok({ accepted: true, rejected });
     },
 
-    'credentials:status': async ({ profileId }) => ok(credentialStatus(profileId)),
+    'credentials:status': async (target) => {
+      const profile = await targetProfile(target);
+      return profile.ok ? ok(credentialStatus(profile.value)) : profile;
+    },
 
-    'credentials:forget': async ({ profileId }) => ok({ forgotten: deps.credentialStore?.forget(profileId) ?? false }),
+    'credentials:forget': async (target) => {
+      const profile = await targetProfile(target);
+      return profile.ok ? ok({ forgotten: deps.credentialStore?.forget(scopesFor(profile.value)) ?? false }) : profile;
+    },
   };
 }

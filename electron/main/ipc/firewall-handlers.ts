@@ -13,6 +13,7 @@ import type { Handlers } from '../../common/ipc/contract';
 import { FirewallErrorCode, type FirewallPlanView, type ReportRef } from '../../common/ipc/firewall';
 import { fail, ok, type IpcResult } from '../../common/ipc/result';
 import type { Profile } from '../../common/profile/schema';
+import { feedAge } from '../../node/profiles/feed';
 import { compareReports } from '../../common/report/compare';
 import type { Layer, Report } from '../../common/report/schema';
 import { summarizeReport } from '../../common/report/summary';
@@ -326,7 +327,12 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
         const rules = ticketRules(profile, report, req.target);
         // Windows / macOS: when this computer's own block cannot be fixed here, the ticket names why (the rule, policy or product).
         const cause = await localCause(id, report, profile);
-        return ok({ target: req.target, label: label(req.target), format: rules.format, text: rules.text, notes: cause ? [cause, ...rules.notes] : rules.notes, summary: summarizeReport(report) });
+        // How old the destination ranges are (the provider's feed), so the network team can judge them.
+        const feed = report.profile.addressFeed;
+        const ranges = feed
+          ? [`Address ranges from ${feed.url}, ${feedAge(feed.fetchedAt)}.`]
+          : profile.addressFeed ? [`Address ranges as listed in the profile; ${profile.addressFeed.url} publishes the current list.`] : [];
+        return ok({ target: req.target, label: label(req.target), format: rules.format, text: rules.text, notes: [...(cause ? [cause] : []), ...rules.notes, ...ranges], summary: summarizeReport(report) });
       } catch (e) {
         if (e instanceof FirewallInputError) return fail(FirewallErrorCode.invalidRules, `This report holds a value no rule may contain (${e.message}); nothing was generated.`);
         throw e;

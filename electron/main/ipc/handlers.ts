@@ -3,6 +3,9 @@ import type { EventChannel, EventMap, Handlers } from '../../common/ipc/contract
 import type { ProfileEntry } from '../../common/ipc/profiles';
 import { fail, IpcErrorCode, ok, type IpcResult } from '../../common/ipc/result';
 import { parseProfileJson, type Profile } from '../../common/profile/schema';
+import { isEnded, localDate, profileNotice } from '../../common/profile/lifecycle';
+import { parsePacAnswer } from '../../node/host/facts';
+import { FeedError, feedCache, fetchFeed, withFeedAddresses } from '../../node/profiles/feed';
 import { listProfiles } from '../../node/profiles/store';
 import { createDiagnosisHandlers, type DiagnosisDeps, type DiagnosisEngine } from './diagnosis-handlers';
 import { createFirewallHandlers, type FirewallDeps } from './firewall-handlers';
@@ -34,6 +37,10 @@ export interface HandlerDeps {
   reports?: ReportsDeps;
   /** Detection, elevated apply and re-check for "fix my firewall" (firewall-handlers.ts); needs `reports`. */
   firewall?: FirewallDeps;
+  /** The clock for end-of-service dates (tests inject one). */
+  now?: () => Date;
+  /** Published address-range feeds (userData/feeds); absent → profiles use the ranges they list. */
+  feeds?: { cacheDir: string; ca?: string; deadlineMs?: number };
 }
 
 /**
@@ -42,7 +49,6 @@ export interface HandlerDeps {
  * e2e harness and unit tests call exactly these.
  */
 export function createHandlers(deps: HandlerDeps): Handlers {
-  const reports = deps.reports ? createReportsContext(deps.reports, deps.profilesDir) : null;
 
   const appInfo = (): AppInfo => ({
     name: deps.app?.name ?? 'Pathcheck',
@@ -52,18 +58,32 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     versions: { electron: process.versions.electron, chrome: process.versions.chrome, node: process.versions.node },
   });
 
+  const today = () => localDate(deps.now?.() ?? new Date());
   const loadProfiles = async (): Promise<IpcResult<Profile[]>> => {
     try {
-      return ok(await listProfiles(deps.profilesDir));
+      return ok(await listProfiles(deps.profilesDir, today()));
     } catch (e) {
       return fail(IpcErrorCode.profilesUnreadable, `The built-in profiles could not be read: ${(e as Error).message}`);
     }
   };
 
+  const feeds = deps.feeds ? feedCache(deps.feeds.cacheDir) : null;
+  /** A profile with its cached feed ranges as `addresses` (never fetched here), and their record. */
+  const withCachedRanges = async (p: Profile): Promise<{ profile: Profile; feed?: { url: string; fetchedAt: string } }> => {
+    if (!feeds || !p.addressFeed) return { profile: p };
+    const cached = await feeds.load(p.addressFeed);
+    return cached ? { profile: withFeedAddresses(p, cached), feed: { url: cached.url, fetchedAt: cached.fetchedAt } } : { profile: p };
+  };
+
+  const reports = deps.reports ? createReportsContext(deps.reports, deps.profilesDir, async (p) => (await withCachedRanges(p)).profile) : null;
+
   const diagnosis = createDiagnosisHandlers({
     engine: deps.engine,
     emit: deps.emit,
     loadProfiles,
+    profilesDir: deps.profilesDir,
+    today,
+    withRanges: withCachedRanges,
     ...(deps.resolveProxy ? { resolveProxy: deps.resolveProxy } : {}),
     ...(deps.credentialStore ? { credentialStore: deps.credentialStore } : {}),
     ...(deps.resolveCredentials ? { resolveCredentials: deps.resolveCredentials } : {}),
@@ -79,7 +99,43 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'profiles:list': async () => {
       const loaded = await loadProfiles();
       if (!loaded.ok) return loaded;
-      return ok(loaded.value.map((p): ProfileEntry => ({ id: p.id, name: p.name, notice: p.notice, description: p.description, profile: p })));
+      const day = today();
+      return ok(loaded.value.map((p): ProfileEntry => ({
+        id: p.id, name: p.name, notice: profileNotice(p, day), description: p.description, profile: p,
+        ...(isEnded(p, day) ? { ended: true } : {}),
+      })));
+    },
+
+    'profiles:ranges': async ({ profileId, refresh }) => {
+      const loaded = await loadProfiles();
+      if (!loaded.ok) return loaded;
+      const profile = loaded.value.find((p) => p.id === profileId);
+      if (!profile) return fail(IpcErrorCode.profileNotFound, `There is no built-in profile "${profileId}".`);
+      const feed = profile.addressFeed;
+      if (!feed || !feeds) return ok({ feed: feed ? { url: feed.url } : null, cached: null });
+      let refreshError: string | undefined;
+      if (refresh) {
+        try {
+          // The system proxy for the feed's URL, as Chromium would use it.
+          const pac = deps.resolveProxy ? await deps.resolveProxy(feed.url).catch(() => 'DIRECT') : 'DIRECT';
+          const proxy = parsePacAnswer(pac);
+          const ranges = await fetchFeed(feed, {
+            deadlineMs: deps.feeds?.deadlineMs ?? 15_000,
+            proxy: proxy && proxy.url.startsWith('http') ? { host: proxy.host, port: proxy.port } : null,
+            ...(deps.feeds?.ca ? { ca: deps.feeds.ca } : {}),
+            ...(deps.now ? { now: deps.now } : {}),
+          });
+          await feeds.save(ranges);
+        } catch (e) {
+          refreshError = e instanceof FeedError ? e.message : 'The address ranges could not be fetched.';
+        }
+      }
+      const cached = await feeds.load(feed);
+      return ok({
+        feed: { url: feed.url },
+        cached: cached ? { fetchedAt: cached.fetchedAt, ipv4: cached.ipv4.length, ipv6: cached.ipv6.length } : null,
+        ...(refreshError ? { refreshError } : {}),
+      });
     },
 
     'profiles:validate': async ({ text }) => {

@@ -6,6 +6,7 @@ import type { CheckResult, Report } from '../../common/report/schema';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../node/report/atomic-write';
 import { createHistory, HistoryError, isHistoryId, type History, type HistoryEntry } from '../../node/report/history';
+import { applyParameters } from '../../common/profile/parameters';
 import { listProfiles } from '../../node/profiles/store';
 import { CHECK_KINDS, TRANSPORT_LABEL } from '../../common/report/kinds';
 
@@ -70,7 +71,8 @@ export function historyFailure<T>(e: unknown, code: string = HistoryErrorCode.no
   throw e;
 }
 
-export function createReportsContext(deps: ReportsDeps, profilesDir: string): ReportsContext {
+/** `ranges`: a built-in profile with the provider's published ranges (cached feed) as its addresses. */
+export function createReportsContext(deps: ReportsDeps, profilesDir: string, ranges?: (p: Profile) => Promise<Profile>): ReportsContext {
   const history = createHistory(deps.historyDir);
   const log = deps.log ?? ((m: string) => console.warn(m));
   const savedRuns = new Map<string, Promise<string | null>>();
@@ -126,7 +128,12 @@ export function createReportsContext(deps: ReportsDeps, profilesDir: string): Re
       const known = profiles.get(id);
       if (known) return known;
       try {
-        return (await listProfiles(profilesDir)).find((p) => p.id === report.profile.id) ?? null;
+        const found = (await listProfiles(profilesDir)).find((p) => p.id === report.profile.id);
+        if (!found) return null;
+        // Placeholders are filled in with the values the report's run used (or it is not usable).
+        const filled = applyParameters(found, report.profile.parameters ?? {});
+        if (!filled.ok) return null;
+        return ranges ? await ranges(filled.profile) : filled.profile;
       } catch {
         return null;
       }

@@ -10,12 +10,19 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `Usage:
-  pathcheck diagnose [--profile <id|path.json>] [--room group|p2p|both] [--json <file|->]
-                     [--html <file>] [--pdf <file>] [--history <dir>]
+  pathcheck diagnose [--profile <id|path.json>] [--param name=value ...] [--refresh-ranges] [--room group|p2p|both]
+                     [--json <file|->] [--html <file>] [--pdf <file>] [--history <dir>]
                      [--turn-username U --turn-credential C] [--ca <pem file>]
                      [--deadline-ms N] [--quiet]
   pathcheck profiles
-  pathcheck rules --from <report.json> --target <name> [--profile <id|path.json>]
+  pathcheck rules --from <report.json> --target <name> [--profile <id|path.json>] [--param name=value ...]
+                  [--refresh-ranges]
+
+--param fills in a profile parameter (e.g. --param project=acme for LiveKit Cloud); "pathcheck
+profiles" lists each profile's parameters. Without --profile, the first built-in profile whose
+service has not ended is used. --refresh-ranges fetches the address ranges the provider publishes
+(the profile's addressFeed, through HTTPS_PROXY if set) and keeps them in the cache; without it the
+cached ranges (if any) or the profile's own list are used, and nothing is fetched.
 
 Exit codes: 0 direct path for every requested room type, 1 a relay is needed (TURN/UDP),
 2 only a high-latency relay works (TURN over TCP/TLS), 3 blocked, 64 usage error, 65 invalid profile.`;
@@ -23,6 +30,10 @@ Exit codes: 0 direct path for every requested room type, 1 a relay is needed (TU
 export interface DiagnoseArgs {
   command: 'diagnose';
   profile?: string;
+  /** `--param name=value`, repeatable: values for the profile's `${name}` placeholders. */
+  params?: Record<string, string>;
+  /** The user's consent to fetch the profile's published address ranges now. */
+  refreshRanges?: boolean;
   /** Absent: every room type the profile describes. */
   rooms?: RoomType[];
   json?: string;
@@ -34,15 +45,29 @@ export interface DiagnoseArgs {
   deadlineMs?: number;
   quiet: boolean;
 }
-export interface RulesArgs { command: 'rules'; from: string; target: string; profile?: string }
+export interface RulesArgs { command: 'rules'; from: string; target: string; profile?: string; params?: Record<string, string>; refreshRanges?: boolean }
 export type CliArgs = DiagnoseArgs | RulesArgs | { command: 'profiles' } | { command: 'help' };
 
-function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string }>>(argv: string[], options: T) {
+function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>>(argv: string[], options: T) {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+}
+
+/** `--param name=value` occurrences as a record; a repeated name or a missing `=` is a usage error. */
+function parseParams(values: string[] | undefined): Record<string, string> | undefined {
+  if (!values || values.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    const name = eq > 0 ? v.slice(0, eq) : '';
+    if (!/^[a-z][a-z0-9_]{0,31}$/.test(name)) throw new UsageError(`--param needs name=value with a parameter name (got "${v}")`);
+    if (Object.hasOwn(out, name)) throw new UsageError(`--param ${name} is given twice`);
+    out[name] = v.slice(eq + 1);
+  }
+  return out;
 }
 
 export function parseCli(argv: string[]): CliArgs {
@@ -53,17 +78,23 @@ export function parseCli(argv: string[]): CliArgs {
     return { command: 'profiles' };
   }
   if (command === 'rules') {
-    const v = parse(rest, { from: { type: 'string' }, target: { type: 'string' }, profile: { type: 'string' } });
+    const v = parse(rest, { from: { type: 'string' }, target: { type: 'string' }, profile: { type: 'string' }, param: { type: 'string', multiple: true }, 'refresh-ranges': { type: 'boolean' } });
     if (!v.from) throw new UsageError('rules needs --from <report.json>');
     if (!v.target) throw new UsageError('rules needs --target <name>');
-    return { command: 'rules', from: v.from, target: v.target, ...(v.profile ? { profile: v.profile } : {}) };
+    const params = parseParams(v.param as string[] | undefined);
+    return {
+      command: 'rules', from: v.from, target: v.target, ...(v.profile ? { profile: v.profile } : {}), ...(params ? { params } : {}),
+      ...(v['refresh-ranges'] ? { refreshRanges: true } : {}),
+    };
   }
   if (command !== 'diagnose') throw new UsageError(`unknown command "${command}"`);
   const v = parse(rest, {
     profile: { type: 'string' }, room: { type: 'string' }, json: { type: 'string' }, html: { type: 'string' },
     pdf: { type: 'string' }, history: { type: 'string' }, 'turn-username': { type: 'string' },
     'turn-credential': { type: 'string' }, ca: { type: 'string' }, 'deadline-ms': { type: 'string' }, quiet: { type: 'boolean' },
+    param: { type: 'string', multiple: true }, 'refresh-ranges': { type: 'boolean' },
   });
+  const params = parseParams(v.param as string[] | undefined);
   const room = v.room;
   if (room !== undefined && !['group', 'p2p', 'both'].includes(room)) throw new UsageError(`--room must be group, p2p or both (got "${room}")`);
   const user = v['turn-username'];
@@ -81,6 +112,8 @@ export function parseCli(argv: string[]): CliArgs {
     ...(room !== undefined ? { rooms: room === 'both' ? ['group', 'p2p'] as RoomType[] : [room as RoomType] } : {}),
     quiet: v.quiet ?? false,
     ...(v.profile ? { profile: v.profile } : {}),
+    ...(params ? { params } : {}),
+    ...(v['refresh-ranges'] ? { refreshRanges: true } : {}),
     ...(v.json ? { json: v.json } : {}),
     ...(v.html ? { html: v.html } : {}),
     ...(v.pdf ? { pdf: v.pdf } : {}),

@@ -1,8 +1,14 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { exitCodeFor } from '../../common/analysis/rungs';
 import { summarizeReport } from '../../common/report/summary';
 import { footerTemplate, renderReportHtml } from '../../common/report/html';
 import type { Report } from '../../common/report/schema';
+import { plainText } from '../../common/text/sanitize';
+import { localDate, profileNotice } from '../../common/profile/lifecycle';
+import { reportedParameters } from '../../common/profile/prepare';
+import { prepareForRun, withRanges } from './profile-run';
+import { CaFileError, readCaPem } from '../profiles/ca';
 import { diagnose } from '../engine/diagnose';
 import { createHistory } from '../report/history';
 import { printPdf } from '../report/pdf';
@@ -24,8 +30,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         io.stdout.write(`${USAGE}\n`);
         return 0;
       case 'profiles': {
-        for (const p of await listProfiles(builtinProfilesDir())) {
-          io.stdout.write(`${p.id.padEnd(16)} ${p.name}${p.notice ? `\n${' '.repeat(17)}! ${p.notice}` : ''}\n`);
+        const today = localDate(io.now?.() ?? new Date());
+        const pad = ' '.repeat(17);
+        for (const p of await listProfiles(builtinProfilesDir(), today)) {
+          const notice = profileNotice(p, today);
+          const params = (p.parameters ?? []).map((q) => `\n${pad}--param ${q.name}=<${plainText(q.label)}>  (e.g. ${plainText(q.example)})`).join('');
+          io.stdout.write(`${p.id.padEnd(16)} ${plainText(p.name)}${notice ? `\n${pad}! ${plainText(notice)}` : ''}${params}\n`);
         }
         return 0;
       }
@@ -35,21 +45,30 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await diagnoseCommand(args, io);
     }
   } catch (e) {
+    // Messages quote files and arguments (zod echoes unknown keys as they are): every piece of data
+    // goes through plainText, so no escape sequence or bidi override reaches the terminal.
     if (e instanceof UsageError) {
-      io.stderr.write(`pathcheck: ${e.message}\n\n${USAGE}\n`);
+      io.stderr.write(`pathcheck: ${plainText(e.message)}\n\n${USAGE}\n`);
       return EXIT.usage;
     }
     if (e instanceof ProfileError) {
-      io.stderr.write(`pathcheck: invalid profile ${e.source}\n${e.errors.map((x) => `  ${x.path}: ${x.message}`).join('\n')}\n`);
+      io.stderr.write(`pathcheck: invalid profile ${plainText(e.source)}\n${fieldLines(e.errors)}\n`);
       return EXIT.dataErr;
     }
-    io.stderr.write(`pathcheck: ${(e as Error).message}\n`);
+    io.stderr.write(`pathcheck: ${plainText((e as Error).message)}\n`);
     return EXIT.software;
   }
 }
 
+/** `  path: message` lines for field errors, each piece made inert for a terminal. */
+function fieldLines(errors: ReadonlyArray<{ path: string; message: string }>): string {
+  return errors.map((x) => `  ${plainText(x.path)}: ${plainText(x.message)}`).join('\n');
+}
+
 async function diagnoseCommand(args: DiagnoseArgs, io: CliIo): Promise<number> {
-  const profile = await loadProfile(args.profile);
+  const loaded = await loadProfile(args.profile, undefined, localDate(io.now?.() ?? new Date()));
+  const prepared = prepareForRun(loaded, args.params, io, args.profile ?? loaded.id);
+  const { profile, feed } = await withRanges(prepared, { refresh: args.refreshRanges === true, env: io.env, stderr: io.stderr, ...(io.now ? { now: io.now } : {}), ...(io.signal ? { signal: io.signal } : {}) });
   const described = (['group', 'p2p'] as const).filter((r) => profile[r]);
   const missing = (args.rooms ?? []).filter((r) => !profile[r]);
   if (missing.length > 0) {
@@ -59,11 +78,10 @@ async function diagnoseCommand(args: DiagnoseArgs, io: CliIo): Promise<number> {
   let ca: string | undefined;
   if (args.ca) {
     try {
-      ca = await readFile(args.ca, 'utf8');
+      ca = await readCaPem(resolve(args.ca));
     } catch (e) {
-      throw new UsageError(`--ca ${args.ca}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new UsageError(`--ca ${args.ca}: ${e instanceof CaFileError && e.kind === 'not-pem' ? 'not a PEM certificate' : `cannot read (${(e as Error).message})`}`);
     }
-    if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca ${args.ca}: not a PEM certificate`);
   }
   const live = args.quiet ? null : new LiveView(io.stderr, io.stderrIsTTY, profile, rooms);
   const report = await diagnose(profile, {
@@ -76,6 +94,9 @@ async function diagnoseCommand(args: DiagnoseArgs, io: CliIo): Promise<number> {
     ...(live ? { onEvent: (e) => live.onEvent(e) } : {}),
   });
   live?.finish();
+  const parameters = reportedParameters(loaded, args.params);
+  if (parameters) report.profile = { ...report.profile, parameters };
+  if (feed) report.profile = { ...report.profile, addressFeed: feed };
   await writeOutputs(report, args, io);
   const summaryOut = args.json === '-' ? io.stderr : io.stdout;
   if (!args.quiet || args.json !== '-') summaryOut.write(`\n${summarizeReport(report)}\n`);

@@ -8,6 +8,8 @@ export interface CliIo {
   stderrIsTTY: boolean;
   /** Aborted on Ctrl-C. */
   signal?: AbortSignal;
+  /** The clock for end-of-service dates (tests inject one). */
+  now?: () => Date;
 }
 
 /** Exit codes besides the verdict's 0–3 (sysexits.h: usage, data error, software, I/O; 130 = Ctrl-C). */

@@ -8,7 +8,7 @@ import {
 } from '../../common/report/schema';
 import { resolveCredentials, type ObtainedCredentials } from '../credentials';
 import type { TurnCredentials } from '../stun/turn';
-import { caPem } from '../profiles/ca';
+import { readCaPem } from '../profiles/ca';
 import { hostFacts } from '../host/facts';
 import { proxyFromEnv, type ProxyChoice } from '../net/proxy';
 import { toPlanned, type CheckContext, type CheckDescriptor, type Plan, type RangeDescriptor } from './check';
@@ -55,12 +55,12 @@ export class DiagnosisError extends Error {
 }
 
 /** Reads the profile's `tls.ca`: PEM text as is, otherwise a file path. */
-function profileCa(profile: Profile, extra?: string): string | undefined {
+async function profileCa(profile: Profile, extra?: string): Promise<string | undefined> {
   const parts: string[] = [];
   const ca = profile.tls?.ca;
   if (ca) {
     try {
-      parts.push(caPem(ca));
+      parts.push(await readCaPem(ca));
     } catch (e) {
       throw new DiagnosisError('invalid-profile', `tls.ca: ${(e as Error).message}`);
     }
@@ -76,7 +76,7 @@ function profileCa(profile: Profile, extra?: string): string | undefined {
  * report. The checks themselves are described in plan.ts; this file only schedules them.
  */
 export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Promise<Report> {
-  const run = openRun(profile, opts);
+  const run = await openRun(profile, opts);
   const disarm = armDeadline(run, opts);
   run.emit({ type: 'plan', runId: run.runId, checks: run.planned });
   try {
@@ -124,9 +124,9 @@ interface Run {
   host?: HostFacts;
 }
 
-function openRun(profile: Profile, opts: DiagnoseOptions): Run {
+async function openRun(profile: Profile, opts: DiagnoseOptions): Promise<Run> {
   const rooms = (opts.rooms ?? ['group', 'p2p']).filter((r) => (r === 'group' ? profile.group : profile.p2p));
-  const ca = profileCa(profile, opts.ca); // throws before anything is armed: a bad CA is a bad profile
+  const ca = await profileCa(profile, opts.ca); // throws before anything is armed: a bad CA is a bad profile
   const hasCredentials = Boolean(opts.credentials) || profile.credentials.type !== 'none';
   const full = planDiagnosis(profile, { rooms, hasCredentials, ...(opts.timeouts ? { timeouts: opts.timeouts } : {}) });
   // Names always run: the checks that were asked for need them.

@@ -3,6 +3,7 @@ import { computed, ref, shallowRef } from 'vue';
 import type { ProfileEntry } from '../../../electron/common/ipc/profiles';
 import type { IpcError } from '../../../electron/common/ipc/result';
 import type { FieldError, Profile } from '../../../electron/common/profile/schema';
+import { isEnded, localDate, profileNotice } from '../../../electron/common/profile/lifecycle';
 import { bridge, messageOf } from '../bridge';
 
 /** What an import attempt ended with: the profile it added, or the field errors to show at each field. */
@@ -13,9 +14,23 @@ export type ImportOutcome =
   | { state: 'invalid'; errors: FieldError[]; source: string }
   | { state: 'failed'; message: string };
 
+const LAST_RUN_KEY = 'pathcheck.lastProfile';
+const PARAMS_KEY = (id: string) => `pathcheck.parameters.${id}`;
+
+/** localStorage, when the page has one (never for secrets: profile ids and parameter values only). */
+function storage(): Storage | null {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * The built-in provider profiles, as main lists them (default first), profiles the user imported
- * from JSON (validated by main with the same schema as files on disk), and the user's choice.
+ * The built-in provider profiles, as main lists them (live ones first, an ended one last), profiles
+ * the user imported from JSON (validated by main with the same schema as files on disk), and the
+ * user's choice. The profile selected at start is the one the user ran last, else the first whose
+ * service has not ended — never an ended one. Parameter values are remembered per profile.
  */
 export const useProfilesStore = defineStore('profiles', () => {
   // Profiles are read-only data: a shallow ref keeps Vue from proxying every nested range.
@@ -41,7 +56,11 @@ export const useProfilesStore = defineStore('profiles', () => {
       }
       const imported = entries.value.filter((e) => importedIds.value.includes(e.id));
       entries.value = [...result.value.filter((e) => !importedIds.value.includes(e.id)), ...imported];
-      if (!entries.value.some((e) => e.id === selectedId.value)) selectedId.value = entries.value[0]?.id ?? null;
+      if (!entries.value.some((e) => e.id === selectedId.value)) {
+        const live = entries.value.filter((e) => !e.ended);
+        const last = storage()?.getItem(LAST_RUN_KEY);
+        selectedId.value = (live.find((e) => e.id === last) ?? live[0] ?? entries.value[0])?.id ?? null;
+      }
       status.value = 'ready';
     } catch (e) {
       error.value = { code: 'bridge-unavailable', message: messageOf(e) };
@@ -55,7 +74,11 @@ export const useProfilesStore = defineStore('profiles', () => {
 
   /** Adds (or replaces, by id) an imported profile and selects it. */
   function addImported(profile: Profile): void {
-    const entry: ProfileEntry = { id: profile.id, name: profile.name, notice: profile.notice, description: profile.description, profile };
+    const today = localDate();
+    const entry: ProfileEntry = {
+      id: profile.id, name: profile.name, notice: profileNotice(profile, today), description: profile.description, profile,
+      ...(isEnded(profile, today) ? { ended: true } : {}),
+    };
     entries.value = [...entries.value.filter((e) => e.id !== profile.id), entry];
     if (!importedIds.value.includes(profile.id)) importedIds.value.push(profile.id);
     selectedId.value = profile.id;
@@ -85,5 +108,33 @@ export const useProfilesStore = defineStore('profiles', () => {
     importOutcome.value = { state: 'idle' };
   }
 
-  return { entries, importedIds, selectedId, selected, selectedImported, status, error, importOutcome, load, select, addImported, importText, clearImportOutcome };
+  /** The values last used for this profile's parameters (only names the profile declares). */
+  function savedParameters(entry: ProfileEntry): Record<string, string> {
+    const names = (entry.profile.parameters ?? []).map((p) => p.name);
+    let stored: unknown;
+    try {
+      stored = JSON.parse(storage()?.getItem(PARAMS_KEY(entry.id)) ?? 'null');
+    } catch {
+      stored = null;
+    }
+    const values = stored && typeof stored === 'object' ? (stored as Record<string, unknown>) : {};
+    return Object.fromEntries(names.map((n) => [n, typeof values[n] === 'string' ? (values[n] as string).slice(0, 253) : '']));
+  }
+
+  /** Remembers a started run: its profile becomes the default next time, its parameter values are kept. */
+  function rememberRun(entry: ProfileEntry, parameters: Record<string, string>): void {
+    const s = storage();
+    if (!s) return;
+    try {
+      s.setItem(LAST_RUN_KEY, entry.id);
+      if (entry.profile.parameters?.length) s.setItem(PARAMS_KEY(entry.id), JSON.stringify(parameters));
+    } catch {
+      // A full or disabled storage only loses the convenience.
+    }
+  }
+
+  return {
+    entries, importedIds, selectedId, selected, selectedImported, status, error, importOutcome,
+    load, select, addImported, importText, clearImportOutcome, savedParameters, rememberRun,
+  };
 });

@@ -11,7 +11,8 @@ import { useDiagnosisStore } from '../../../renderer/src/stores/diagnosis';
 import { createIpcHarness } from '../../support/ipc-harness';
 
 const FIXTURE = ReportSchema.parse(JSON.parse(readFileSync(resolve(__dirname, '../../fixtures/reports/only-tcp-443.json'), 'utf8')));
-const LAB = JSON.parse(readFileSync(resolve(__dirname, '../../lab/profile.json'), 'utf8')) as Profile;
+// Without the lab's CA path (it exists only while the lab runs; main reads tls.ca before starting).
+const { tls: _labCa, ...LAB } = JSON.parse(readFileSync(resolve(__dirname, '../../lab/profile.json'), 'utf8')) as Profile;
 
 /** An engine that answers with the recorded only-tcp-443 report (plus whatever the test sets). */
 function engine(report: () => Report): DiagnosisEngine & { calls: number } {

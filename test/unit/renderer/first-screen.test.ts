@@ -11,8 +11,8 @@ import { scriptedEngine } from './fake-engine';
 let wrapper: VueWrapper | null = null;
 
 /** Mounts the first screen over main's real handlers (built-in profiles from resources/profiles). */
-async function mountApp(engine?: DiagnosisEngine) {
-  const harness = createIpcHarness({ engine });
+async function mountApp(engine?: DiagnosisEngine, now?: () => Date) {
+  const harness = createIpcHarness({ engine, ...(now ? { now } : {}) });
   window.pathcheck = createBridge(harness.transport);
   const app = mount(App, { global: { plugins: [createPinia()] }, attachTo: document.body });
   wrapper = app;
@@ -47,7 +47,7 @@ describe('first screen', () => {
     const { app } = await mountApp();
     expect(app.find('h2').text()).toBe('Twilio Programmable Video');
     const notice = app.find('[role="note"]');
-    expect(notice.text()).toContain('ends service on 2026-12-05');
+    expect(notice.text()).toContain('Twilio Programmable Video ends on 2026-12-05.');
     const lines = Object.fromEntries(app.findAll('.details__line').map((l) => [l.find('dt').text(), l.findAll('dd span').map((v) => v.text())]));
     expect(lines).toEqual({
       'Signaling (TLS)': ['global.vss.twilio.com:443', 'sdkgw.us1.twilio.com:443'],
@@ -125,5 +125,48 @@ describe('first screen', () => {
     wrapper = app;
     await flushPromises();
     expect(app.find('[role="alert"]').text()).toContain('opened outside the Pathcheck app');
+  });
+
+  it('after Twilio\u2019s end of service the default is the first live profile, and Twilio says it ended', async () => {
+    const { app } = await mountApp(undefined, () => new Date(2026, 11, 6, 9));
+    const names = app.findAll('.picker__name').map((n) => n.text());
+    expect(names.at(-1)).toBe('Twilio Programmable Video');
+    const checked = app.findAll('input[type="radio"][name="profile"]').find((r) => (r.element as HTMLInputElement).checked)!;
+    expect(checked.element.closest('label')!.textContent).not.toContain('Twilio');
+    await app.findAll('input[type="radio"][name="profile"]').at(-1)!.setValue(true);
+    expect(app.find('[role="note"]').text()).toContain('ended on 2026-12-05: this profile is for diagnosing existing deployments');
+  });
+
+  it('the profile the user ran last is the default next time (unless it has ended)', async () => {
+    localStorage.setItem('pathcheck.lastProfile', 'zoom');
+    const { app } = await mountApp();
+    expect(app.find('h2').text()).toBe('Zoom Meetings / Video SDK');
+    wrapper?.unmount();
+    localStorage.setItem('pathcheck.lastProfile', 'twilio-video');
+    const later = await mountApp(undefined, () => new Date(2026, 11, 7));
+    expect(later.app.find('h2').text()).not.toBe('Twilio Programmable Video');
+  });
+
+  it('asks for a profile\u2019s parameters, checks them as they are typed, remembers them, and sends them', async () => {
+    const calls: Parameters<DiagnosisEngine['diagnose']>[0][] = [];
+    const engine: DiagnosisEngine = { diagnose: (profile, o) => (calls.push(profile), scriptedEngine.diagnose(profile, o)) };
+    const { app, harness } = await mountApp(engine);
+    const lk = app.findAll('input[type="radio"][name="profile"]').find((r) => r.element.closest('label')!.textContent!.includes('LiveKit Cloud'))!;
+    await lk.setValue(true);
+    const field = app.find('#param-project');
+    expect(field.exists()).toBe(true);
+    await runButton(app).trigger('click');
+    await flushPromises();
+    expect(app.text()).toContain('LiveKit Cloud project subdomain is required (for example acme)');
+    expect(harness.emitted).toHaveLength(0);
+    await field.setValue('no such');
+    expect(app.find('.params .field__error').text()).toContain('letters, digits, hyphens and dots');
+    await field.setValue('acme');
+    expect(app.find('.params .field__error').exists()).toBe(false);
+    await runButton(app).trigger('click');
+    await vi.waitFor(() => expect(calls.length).toBe(1));
+    expect(calls[0]!.signaling[0]!.host).toBe('acme.livekit.cloud');
+    expect(JSON.parse(localStorage.getItem('pathcheck.parameters.livekit-cloud')!)).toEqual({ project: 'acme' });
+    expect(localStorage.getItem('pathcheck.lastProfile')).toBe('livekit-cloud');
   });
 });

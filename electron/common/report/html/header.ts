@@ -10,6 +10,10 @@ export function renderHeader(report: Report, generatedAt?: string): string {
   const incomplete = report.complete
     ? ''
     : '<p class="notice incomplete"><strong>Incomplete run:</strong> the diagnosis was cut short (deadline or cancel); unfinished checks are marked skipped.</p>';
+  const feed = report.profile.addressFeed;
+  const ranges = feed
+    ? `<p class="muted">Address ranges for rules from <code>${esc(feed.url)}</code>, fetched ${esc(fmtTime(feed.fetchedAt))}${generatedAt ? ` (${esc(daysBetween(feed.fetchedAt, generatedAt))} before this report was generated)` : ''}.</p>`
+    : '';
   const generated = generatedAt ? `<br>Generated ${esc(fmtTime(generatedAt))}` : '';
   return `<header class="report-head">
   <div>
@@ -19,8 +23,13 @@ export function renderHeader(report: Report, generatedAt?: string): string {
   </div>
   <div class="meta">Run ${esc(fmtTime(report.startedAt))}<br>Duration ${esc(fmtDuration(report.durationMs))}<br>Pathcheck ${esc(report.tool.version)}${report.id ? `<br>Report <code>${esc(report.id)}</code>` : ''}${generated}</div>
 </header>
-${notice}${incomplete}
+${notice}${incomplete}${ranges}
 ${renderMachine(report)}`;
+}
+
+function daysBetween(from: string, to: string): string {
+  const days = Math.max(0, Math.floor((Date.parse(to) - Date.parse(from)) / 86_400_000));
+  return days === 1 ? '1 day' : `${days} days`;
 }
 
 function interfacesText(report: Report): string {

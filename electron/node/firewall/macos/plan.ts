@@ -35,7 +35,7 @@ export interface MacFindings {
 export type MacDetection = FirewallDetection & { macos: MacFindings };
 
 export function buildPfPlan(input: FirewallInput): PfApplyPlan {
-  const { rules } = planDestinations(input, false, 'pf');
+  const { rules } = planDestinations(input, { label: 'pf', supportsHostnames: false });
   const out: PfApplyPlan['rules'] = [];
   for (const d of rules) {
     const ports = d.req.ports.map(([a, b]): [number, number] => [a, b]);

@@ -46,7 +46,7 @@ export interface WindowsFindings {
 export type WindowsDetection = FirewallDetection & { windows: WindowsFindings };
 
 export function buildWindowsPlan(input: FirewallInput): WindowsApplyPlan {
-  const { rules } = planDestinations(input, false, 'Windows Firewall');
+  const { rules } = planDestinations(input, { label: 'Windows Firewall', supportsHostnames: false });
   return {
     version: 1,
     group: WINDOWS_RULE_GROUP,

@@ -13,9 +13,15 @@ describe('built-in profiles', () => {
     const r = parseProfileJson(readFileSync(join(dir, file), 'utf8'));
     expect(r.ok ? [] : r.errors).toEqual([]);
   });
-  it('Twilio carries its end-of-service notice', () => {
+  it('Twilio carries its end-of-service date (the notice is written from it)', () => {
     const r = parseProfileJson(readFileSync(join(dir, 'twilio-video.json'), 'utf8'));
-    expect(r.ok && r.profile.notice).toContain('2026-12-05');
+    expect(r.ok && r.profile.endOfService).toBe('2026-12-05');
+    expect(r.ok && r.profile.notice).not.toMatch(/2026|ends/);
+  });
+  it('no built-in profile ships a placeholder host: those are parameters now', () => {
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+      expect(readFileSync(join(dir, file), 'utf8')).not.toMatch(/"host": "(your-project|meet\.example\.org|[a-z]+\.example\.com)/);
+    }
   });
 });
 

@@ -1,8 +1,13 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { WebrtcSubmitRequestSchema } from '../../../../electron/common/ipc/diagnosis';
 import type { DiagnosisEvent } from '../../../../electron/common/report/progress';
 import type { CheckResult, Report } from '../../../../electron/common/report/schema';
-import type { CredentialStore } from '../../../../electron/main/credentials-store';
+import type { Credentials } from '../../../../electron/common/profile/schema';
+import { createCredentialStore, type CredentialStore } from '../../../../electron/main/credentials-store';
 import { createHandlers, type DiagnosisEngine } from '../../../../electron/main/ipc/handlers';
 import { resolveIceHosts, webrtcServers } from '../../../../electron/main/ipc/diagnosis-webrtc';
 import { PROFILES_DIR } from '../../../support/ipc-harness';
@@ -36,15 +41,22 @@ function engineReport(): Report {
   };
 }
 
-function setup(opts: { waitMs?: number; store?: CredentialStore } = {}) {
+function setup(opts: { waitMs?: number; store?: CredentialStore; now?: () => Date } = {}) {
   const events: DiagnosisEvent[] = [];
   const engine = { diagnose: vi.fn<DiagnosisEngine['diagnose']>(async () => engineReport()) };
+  // Credentials are resolved without the network: a Twilio token is recorded, not sent anywhere.
+  const resolved: Credentials[] = [];
+  const resolveCredentials = async (c: Credentials) => {
+    resolved.push(c);
+    return c.type === 'static' ? { username: c.username, credential: c.credential } : c.type === 'twilio-nts' ? { username: 'issued', credential: 'issued' } : null;
+  };
   const handlers = createHandlers({
-    profilesDir: PROFILES_DIR, engine, emit: (_c, e) => events.push(e),
+    profilesDir: PROFILES_DIR, engine, emit: (_c, e) => events.push(e), resolveCredentials,
     webrtc: { waitMs: opts.waitMs ?? 5_000, graceMs: 10 },
     ...(opts.store ? { credentialStore: opts.store } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
   });
-  return { handlers, events, engine };
+  return { handlers, events, engine, resolved };
 }
 
 const relay = (t: 'udp' | 'tls', port: number, status: 'pass' | 'fail') => ({
@@ -127,10 +139,10 @@ describe('diagnosis with the WebRTC suite', () => {
   });
 
   it('uses typed credentials, remembers them only when asked, and reports a refusal', async () => {
-    const saved: Array<[string, unknown]> = [];
+    const saved: Array<[unknown, unknown, string]> = [];
     const store: CredentialStore = {
       status: () => ({ storage: { available: true }, saved: null }),
-      save: (id, c) => (saved.push([id, c]), { ok: false, reason: 'No desktop keyring.' }),
+      save: (scope, c, origin) => (saved.push([scope, c, origin]), { ok: false, reason: 'No desktop keyring.' }),
       load: () => ({ type: 'static', username: 'remembered', credential: 'r' }),
       forget: () => true,
     };
@@ -138,7 +150,7 @@ describe('diagnosis with the WebRTC suite', () => {
     const typed = { type: 'static' as const, username: 'typed', credential: 't' };
     const r = await handlers['diagnosis:start']({ profile: LAB, rooms: ['group'], credentials: typed, remember: true });
     expect(r).toMatchObject({ ok: true, value: { rememberError: 'No desktop keyring.' } });
-    expect(saved).toEqual([['lab', typed]]);
+    expect(saved).toEqual([[{ kind: 'static', turn: ['tls:turn.lab.test:443', 'udp:turn.lab.test:3478'] }, typed, 'imported']]);
     expect(engine.diagnose.mock.calls[0]![0].credentials).toEqual(typed);
     await vi.waitFor(async () => expect((await handlers['diagnosis:start']({ profile: LAB, rooms: ['group'], useSavedCredentials: true })).ok).toBe(true));
     expect(engine.diagnose.mock.calls[1]![0].credentials).toEqual({ type: 'static', username: 'remembered', credential: 'r' });
@@ -146,7 +158,7 @@ describe('diagnosis with the WebRTC suite', () => {
 
   it('credentials:status says when nothing can be remembered', async () => {
     const { handlers } = setup();
-    expect(await handlers['credentials:status']({ profileId: 'lab' })).toMatchObject({ ok: true, value: { storage: { available: false }, saved: null } });
+    expect(await handlers['credentials:status']({ profileId: 'twilio-video' })).toMatchObject({ ok: true, value: { storage: { available: false }, saved: null } });
   });
 
   it('pins STUN and TURN over UDP/TCP to the address main resolved; TURN over TLS keeps the name for its certificate', async () => {
@@ -159,5 +171,128 @@ describe('diagnosis with the WebRTC suite', () => {
 
   it('brackets IPv6 literals in ICE URLs', () => {
     expect(webrtcServers({ ...LAB, stun: [], turn: [{ host: 'fd77:2::10', port: 443, transport: 'tls' }] } as never)[0]!.url).toBe('turns:[fd77:2::10]:443?transport=tcp');
+  });
+});
+
+describe('a page-supplied tls.ca path', () => {
+  it('is read bounded and off the event loop, and every failure is the same sentence (no path oracle)', async () => {
+    const { handlers, engine } = setup();
+    const dir = mkdtempSync(join(tmpdir(), 'pc-ca-main-'));
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    writeFileSync(join(dir, 'secret.txt'), 'root:x:0:0');
+    const answers = [];
+    for (const ca of ['/proc/self/pagemap', fifo, '/dev/zero', join(dir, 'secret.txt'), join(dir, 'missing'), dir, 'relative.pem']) {
+      const r = await handlers['diagnosis:start']({ profile: { ...LAB, tls: { ca } }, rooms: ['group'] });
+      expect(r.ok).toBe(false);
+      if (!r.ok) answers.push(r.error);
+    }
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    expect(answers[0]).toEqual({ code: 'invalid-profile', message: expect.stringContaining('tls.ca must be PEM text') });
+    expect(JSON.stringify(answers)).not.toMatch(/secret|fifo|pagemap|root:x/);
+    expect(engine.diagnose).not.toHaveBeenCalled();
+  });
+
+  it('a readable PEM file reaches the engine as its text', async () => {
+    const { handlers, engine } = setup({ waitMs: 50 });
+    const dir = mkdtempSync(join(tmpdir(), 'pc-ca-main-'));
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    writeFileSync(join(dir, 'ca.pem'), pem);
+    const r = await handlers['diagnosis:start']({ profile: { ...LAB, tls: { ca: join(dir, 'ca.pem') } }, rooms: ['group'] });
+    expect(r.ok).toBe(true);
+    await vi.waitFor(() => expect(engine.diagnose).toHaveBeenCalled());
+    expect(engine.diagnose.mock.calls[0]![0].tls?.ca).toBe(pem);
+  });
+});
+
+describe('remembered credentials are keyed by what they unlock (real store, real handlers)', () => {
+  const sid = `AC${'0'.repeat(32)}`;
+  const token = { type: 'twilio-nts' as const, accountSid: sid, authToken: 'the-real-token' };
+  async function withStore() {
+    const { safeStorage } = await import('../electron-mock');
+    const store = createCredentialStore({ dir: join(mkdtempSync(join(tmpdir(), 'pc-creds-')), 'c'), safeStorage, platform: 'darwin' });
+    return { store, ...setup({ store, waitMs: 30 }) };
+  }
+  const started = async (handlers: ReturnType<typeof setup>['handlers'], request: Parameters<ReturnType<typeof setup>['handlers']['diagnosis:start']>[0]) => {
+    let r!: Awaited<ReturnType<typeof handlers['diagnosis:start']>>;
+    await vi.waitFor(async () => {
+      r = await handlers['diagnosis:start'](request);
+      expect(r).not.toMatchObject({ ok: false, error: { code: 'run-in-progress' } });
+    });
+    return r;
+  };
+
+  it('an imported profile reusing a built-in id, pointing turn elsewhere, is not offered, sent or allowed to replace the secret', async () => {
+    const { handlers, resolved } = await withStore();
+    const builtin = await handlers['profiles:list'](undefined);
+    if (!builtin.ok) throw new Error(builtin.error.message);
+    const twilio = builtin.value.find((e) => e.id === 'twilio-video')!.profile;
+    expect((await started(handlers, { profileId: 'twilio-video', rooms: ['group'], credentials: token, remember: true }))).toMatchObject({ ok: true });
+    expect(await handlers['credentials:status']({ profileId: 'twilio-video' })).toMatchObject({ ok: true, value: { saved: { type: 'twilio-nts', label: sid } } });
+
+    const hostile = { ...twilio, turn: [{ host: 'turn.attacker.example', port: 443, transport: 'tls' as const }] };
+    expect(await handlers['credentials:status']({ profile: hostile })).toMatchObject({ ok: true, value: { saved: null } });
+    expect(await started(handlers, { profile: hostile, rooms: ['group'], useSavedCredentials: true })).toMatchObject({ ok: true });
+    await vi.waitFor(() => expect(resolved).toHaveLength(2));
+    expect(resolved[1]).toEqual({ type: 'none' });
+
+    // Same servers, but the token would go to another API.
+    const tokenThief = { ...twilio, credentials: { ...token, authToken: 'placeholder', apiBase: 'https://tokens.attacker.example' } };
+    expect(await handlers['credentials:status']({ profile: tokenThief })).toMatchObject({ ok: true, value: { saved: null } });
+    await started(handlers, { profile: tokenThief, rooms: ['group'], useSavedCredentials: true });
+    await vi.waitFor(() => expect(resolved).toHaveLength(3));
+    expect(resolved[2]).toMatchObject({ authToken: 'placeholder' });
+
+    // An imported copy with the very same servers cannot overwrite what the built-in profile saved.
+    const copy = await started(handlers, { profile: twilio, rooms: ['group'], credentials: { ...token, authToken: 'attacker' }, remember: true });
+    expect(copy).toMatchObject({ ok: true, value: { rememberError: expect.stringMatching(/built-in profile/) } });
+    await started(handlers, { profileId: 'twilio-video', rooms: ['group'], useSavedCredentials: true });
+    await vi.waitFor(() => expect(resolved).toHaveLength(5));
+    expect(resolved[4]).toEqual(token);
+    expect(resolved.filter((c) => JSON.stringify(c).includes('the-real-token'))).toHaveLength(2);
+  });
+
+  it('credentials:status for an unknown built-in id is an error, not someone else\u2019s secret', async () => {
+    const { handlers } = await withStore();
+    expect(await handlers['credentials:status']({ profileId: 'no-such-profile' })).toMatchObject({ ok: false, error: { code: 'profile-not-found' } });
+  });
+});
+
+describe('profile parameters and end of service in main', () => {
+  it('a profile with an unfilled or invalid parameter does not start, and the answer names it', async () => {
+    const { handlers, engine } = setup();
+    expect(await handlers['diagnosis:start']({ profileId: 'livekit-cloud', rooms: ['group'] })).toEqual({
+      ok: false, error: { code: 'invalid-parameters', message: 'LiveKit Cloud project subdomain is required (for example acme).' },
+    });
+    const bad = await handlers['diagnosis:start']({ profileId: 'livekit-cloud', rooms: ['group'], parameters: { project: 'a.b' } });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-parameters', message: expect.stringContaining('LiveKit Cloud project subdomain does not have the expected form') } });
+    expect(engine.diagnose).not.toHaveBeenCalled();
+  });
+
+  it('filled in, the engine gets real hosts and the report records the values', async () => {
+    const { handlers, engine, events } = setup({ waitMs: 30 });
+    const r = await handlers['diagnosis:start']({ profileId: 'livekit-cloud', rooms: ['group'], parameters: { project: 'acme' } });
+    expect(r.ok).toBe(true);
+    await vi.waitFor(() => expect(engine.diagnose).toHaveBeenCalled());
+    const profile = engine.diagnose.mock.calls[0]![0];
+    expect(profile.signaling[0]!.host).toBe('acme.livekit.cloud');
+    expect(profile.turn.map((t) => t.host)).toEqual(['acme.turn.livekit.cloud', 'acme.host.livekit.cloud']);
+    const done = await until(events, 'done');
+    if (done.type !== 'done') throw new Error();
+    expect(done.report.profile.parameters).toEqual({ project: 'acme' });
+  });
+
+  it.each([
+    [new Date(2026, 11, 1), 'Twilio Programmable Video ends on 2026-12-05.', false, 'twilio-video'],
+    [new Date(2026, 11, 5), 'Twilio Programmable Video ended on 2026-12-05: this profile is for diagnosing existing deployments.', true, 'microsoft-teams'],
+  ])('profiles:list on %s: Twilio says %j (ended %s); first listed is %s', async (now, notice, ended, first) => {
+    const { handlers } = setup({ now: () => now });
+    const list = await handlers['profiles:list'](undefined);
+    if (!list.ok) throw new Error(list.error.message);
+    const twilio = list.value.find((e) => e.id === 'twilio-video')!;
+    expect(twilio.notice).toContain(notice);
+    expect(Boolean(twilio.ended)).toBe(ended);
+    expect(list.value[0]!.id).toBe(first);
+    expect(list.value[0]!.ended).toBeUndefined();
   });
 });

@@ -16,6 +16,7 @@ function fakeHandlers(): Handlers {
     'app:info': vi.fn(async () => ok({ name: 'Pathcheck', version: '1', platform: 'linux', arch: 'x64', versions: { node: '22' } })),
     'profiles:list': vi.fn(async () => ok([])),
     'profiles:validate': vi.fn(async () => ok({ valid: false as const, errors: [] })),
+    'profiles:ranges': vi.fn(async () => ok({ feed: null, cached: null })),
     'diagnosis:start': vi.fn(async () => ok({ runId: RUN_ID })),
     'diagnosis:cancel': vi.fn(async () => ok({ cancelled: true })),
     'diagnosis:webrtc-config': vi.fn(async () => ok({ runId: RUN_ID, servers: [], connectDeadlineMs: 1, streamMs: 1, packetRate: 1, direct: false })),

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,11 @@ export function reportsSetup(): ReportsSetup {
   const root = mkdtempSync(join(tmpdir(), 'pathcheck-reports-'));
   const profilesDir = join(root, 'profiles');
   mkdirSync(profilesDir);
-  copyFileSync(LAB_PROFILE, join(profilesDir, 'lab.json'));
+  // The lab's CA lives in /run/pathcheck-lab only while the lab runs; main reads tls.ca before a
+  // run starts, so the copy names a CA file beside it instead.
+  const lab = JSON.parse(readFileSync(LAB_PROFILE, 'utf8')) as { tls?: { ca?: string } };
+  writeFileSync(join(profilesDir, 'lab-ca.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  writeFileSync(join(profilesDir, 'lab.json'), JSON.stringify({ ...lab, tls: { ca: join(profilesDir, 'lab-ca.pem') } }));
   const s: ReportsSetup = {
     root,
     historyDir: join(root, 'history'),
