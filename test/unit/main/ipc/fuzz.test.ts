@@ -81,6 +81,8 @@ function validPayloads(channel: InvokeChannel): unknown[] {
   const ref = [{ reportId: ids.a }, { runId: RUN_ID }];
   switch (channel) {
     case 'app:info': case 'profiles:list': case 'history:list': return [undefined];
+    // The harness has no feed cache, so a refresh fetches nothing (never the provider's real feed).
+    case 'profiles:ranges': return [{ profileId: 'zoom' }, { profileId: 'teams', refresh: true }];
     case 'profiles:validate': return [{ text: JSON.stringify(labProfile()) }, { text: '{"schemaVersion":1}' }];
     case 'diagnosis:start': return [
       { profileId: 'lab', rooms: ['group'] },
