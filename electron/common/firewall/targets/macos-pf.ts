@@ -1,6 +1,6 @@
 import type { FirewallInput } from '../types';
 import { defineTarget, type TargetOutput } from './target';
-import { commentBlock, headerLines, joinLines, planDestinations, portText, reasonLines } from './shared';
+import { commentBlock, headerLines, joinLines, planDestinations, reasonLines } from './shared';
 
 /**
  * macOS pf: rules loaded into the anchor `com.apple/250.Pathcheck`. The stock /etc/pf.conf evaluates
