@@ -5,6 +5,7 @@ import type {
 } from '../report/schema';
 import { BLOCK_REASONS, rangeId } from './ids';
 import { latencyOf } from './rungs';
+import { applyProxyAuth, PROXY_AUTH_REASON } from './proxy-auth';
 
 /**
  * Verdict rules, exactly as DESIGN.md states them: a rung counts only if it was shown to work end to
@@ -126,6 +127,8 @@ function signalingRung(checks: CheckResult[], profile: Profile): Rung {
   if (!sig.some((c) => c.status === 'fail')) {
     return { ok: true, confidence: 'inferred', evidence: [], notes: ['Signaling was not checked before the diagnosis ended, so whether the client can join was not confirmed.'] };
   }
+  // A proxy asking for credentials is sign-in, not a block (applyProxyAuth words the verdict).
+  if (sig.some((c) => c.reason === PROXY_AUTH_REASON)) return { ...NO, confidence: 'inferred', evidence: sig.map((c) => c.id), notes: [] };
   return { ...NO, evidence: sig.map((c) => c.id), notes: ['No signaling endpoint could be reached over TLS, so the client cannot join a call at all.'] };
 }
 
@@ -199,6 +202,7 @@ export function analyze(input: AnalysisInput): Analysis {
   }
   const blocked = blockedRequirements(profile, checks, ranges);
   collectFindings(input, findings);
+  applyProxyAuth({ verdicts, findings }, checks);
   return { verdicts, firewall: { blocked, layer: overallLayer(blocked) }, findings };
 }
 

@@ -115,6 +115,21 @@ export const InterfaceSchema = z.object({
   tunnel: z.boolean().default(false),
 });
 
+/** A proxy that asked for credentials (HTTP 407): which proxy, which schemes, whether the browser got through. */
+export const ProxyAuthSchema = z.object({
+  required: z.literal(true),
+  /** The first scheme the proxy offered (Basic, Negotiate, NTLM, Digest, …), or `unknown`. */
+  scheme: z.string().max(40),
+  schemes: z.array(z.string().max(40)).max(16).default([]),
+  /** `host:port` of the proxy that asked. */
+  proxy: z.string().max(300).optional(),
+  /** True when the engine sent credentials (from the proxy URL) and the proxy still answered 407. */
+  credentialsGiven: z.boolean().optional(),
+  /** In the app: whether Chromium signed in to the proxy (a relay test got through it). */
+  browserAuthenticated: z.boolean().optional(),
+});
+export type ProxyAuth = z.infer<typeof ProxyAuthSchema>;
+
 export const HostFactsSchema = z.object({
   os: z.string(),
   hostname: z.string().optional(),
@@ -122,7 +137,7 @@ export const HostFactsSchema = z.object({
   defaultInterface: z.string().nullable().optional(),
   vpn: z.boolean(),
   vpnReason: z.string().nullable().optional(),
-  proxy: z.object({ url: z.string(), source: z.string() }).nullable(),
+  proxy: z.object({ url: z.string(), source: z.string(), auth: ProxyAuthSchema.optional() }).nullable(),
 });
 export type HostFacts = z.infer<typeof HostFactsSchema>;
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { analyze } from '../../common/analysis/verdicts';
+import { proxyAuthFacts } from '../../common/analysis/proxy-auth';
 import { checkId, rangeId } from '../../common/analysis/ids';
 import type { Profile } from '../../common/profile/schema';
 import type { DiagnosisEvent } from '../../common/report/progress';
@@ -240,6 +241,8 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
   const firewall = opts.localFirewall === undefined ? () => detectLocalFirewall({ timeoutMs: 2000 }) : opts.localFirewall ?? undefined;
   // Runs after the deadline too (it explains what the deadline found), so it has a budget of its own.
   await within(refineLayers(checks, ranges, firewall), 2500, undefined);
+  const proxyAuth = proxyAuthFacts(checks);
+  if (proxyAuth && host?.proxy) host.proxy.auth = proxyAuth;
   const analysis = analyze({ profile, rooms, checks, ranges, nat, host: host!, complete });
   if (credentialError) analysis.findings.push({ code: 'credentials', severity: 'error', message: `TURN credentials could not be obtained: ${credentialError}` });
   const report: Report = {

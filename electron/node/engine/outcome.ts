@@ -25,6 +25,7 @@ export interface CheckMeta {
 export function layerOf(o: Outcome): Layer | undefined {
   if (o.status !== 'fail') return undefined;
   if (o.reason === 'local-blocked') return 'local';
+  if (o.reason === 'proxy-auth-required') return undefined; // sign-in, not a block at any layer
   if (o.reason.startsWith('proxy-') || o.evidence.via === 'proxy' || typeof o.evidence.proxy === 'string') return 'proxy';
   if (o.reason === 'timeout' || o.reason === 'unreachable' || o.reason === 'tls-intercepted') return 'perimeter';
   return 'unknown';

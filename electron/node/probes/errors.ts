@@ -5,7 +5,7 @@
  */
 export type ProbeReason =
   | 'ok' | 'timeout' | 'refused' | 'reset' | 'unreachable' | 'local-blocked' | 'dns-failed' | 'nxdomain'
-  | 'tls-failed' | 'tls-intercepted' | 'tls-hostname-mismatch' | 'proxy-refused' | 'proxy-failed' | 'aborted';
+  | 'tls-failed' | 'tls-intercepted' | 'tls-hostname-mismatch' | 'proxy-refused' | 'proxy-auth-required' | 'proxy-failed' | 'aborted';
 
 /** Extracts `err.code` (e.g. 'ECONNREFUSED') when present. */
 export function errnoOf(err: unknown): string | undefined {
@@ -47,6 +47,7 @@ export function describeReason(reason: ProbeReason, target: string, deadlineMs?:
     case 'tls-intercepted': return `${target} is re-signed by an unexpected certificate — a TLS-inspecting proxy or firewall sits in the path.`;
     case 'tls-hostname-mismatch': return `${target} presented a valid certificate for a different name.`;
     case 'proxy-refused': return `${target} was refused by the proxy server.`;
+    case 'proxy-auth-required': return `${target} needs credentials for the proxy server.`;
     case 'proxy-failed': return `${target} could not be reached through the proxy server.`;
     case 'aborted': return `${target} was cancelled before it finished.`;
   }

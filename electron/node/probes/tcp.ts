@@ -2,7 +2,7 @@ import net from 'node:net';
 import type { ProbeOptions, ProbeOutcome } from './types';
 import { elapsedMs, startDeadline } from './deadline';
 import { describeReason, errnoOf, reasonForErrno, type ProbeReason } from './errors';
-import { openTunnel, ProxyError, type ProxyEndpoint } from '../net/proxy';
+import { openTunnel, proxyAuthSentence, ProxyError, type ProxyAuthChallenge, type ProxyEndpoint } from '../net/proxy';
 
 /** Evidence of a TCP connect; `errno` is the raw code (ECONNREFUSED, EPERM, ...). */
 export interface TcpEvidence extends Record<string, unknown> {
@@ -16,6 +16,8 @@ export interface TcpEvidence extends Record<string, unknown> {
   localAddress?: string;
   localPort?: number;
   errno?: string;
+  /** For `proxy-auth-required`: which proxy asked, for which schemes, and whether credentials were sent. */
+  proxyAuth?: ProxyAuthChallenge;
 }
 
 export interface TcpOptions extends ProbeOptions { proxy?: ProxyEndpoint }
@@ -47,6 +49,7 @@ export async function openTcp(host: string, port: number, opts: TcpOptions): Pro
       if (err.status !== undefined) evidence.proxyStatus = err.status;
       if (err.statusLine !== undefined) evidence.proxyStatusLine = err.statusLine;
       if (err.errno !== undefined) evidence.errno = err.errno;
+      if (err.challenge !== undefined) evidence.proxyAuth = err.challenge;
       throw new ConnectError(err.reason, evidence, err.message);
     }
   }
@@ -111,7 +114,9 @@ export async function tcpConnect(host: string, port: number, opts: TcpOptions): 
   } catch (err) {
     if (!(err instanceof ConnectError)) throw err;
     let detail = describeReason(err.reason, target, opts.deadlineMs);
-    if (err.reason === 'proxy-refused' || err.reason === 'proxy-failed') {
+    if (err.reason === 'proxy-auth-required') {
+      detail = proxyAuthSentence(`${host}:${port}`, err.evidence.proxyAuth);
+    } else if (err.reason === 'proxy-refused' || err.reason === 'proxy-failed') {
       detail = err.evidence.proxyStatusLine
         ? `The proxy ${err.evidence.proxy} refused to open a tunnel to ${host}:${port} (it answered “${err.evidence.proxyStatusLine}”).`
         : `The proxy ${err.evidence.proxy} could not be used to reach ${host}:${port}${err.evidence.errno ? ` (${err.evidence.errno})` : ''}.`;

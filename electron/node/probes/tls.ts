@@ -5,7 +5,7 @@ import { elapsedMs, startDeadline } from './deadline';
 import { describeReason, errnoOf } from './errors';
 import { ConnectError, openTcp, type TcpEvidence } from './tcp';
 import { classifyTls, inspectTlsSocket, tlsSecureContext, type TlsInspection } from './tls-chain';
-import type { ProxyEndpoint } from '../net/proxy';
+import { proxyAuthSentence, type ProxyEndpoint } from '../net/proxy';
 
 export { classifyTls, describeChain, inspectTlsSocket, signerName, tlsSecureContext } from './tls-chain';
 export type { ChainCert, TlsInspection } from './tls-chain';
@@ -64,7 +64,9 @@ export async function tlsHandshake(host: string, port: number, opts: TlsOptions)
         const reason = err.reason === 'aborted' || err.reason === 'timeout' ? (dl.why() ?? err.reason) : err.reason;
         const what = opts.proxy ? `TCP (through the proxy) to ${target}` : `TCP to ${target}`;
         let detail = describeReason(reason, what, opts.deadlineMs);
-        if (reason === 'proxy-refused' || reason === 'proxy-failed') {
+        if (reason === 'proxy-auth-required') {
+          detail = proxyAuthSentence(target, evidence.proxyAuth);
+        } else if (reason === 'proxy-refused' || reason === 'proxy-failed') {
           detail = evidence.proxyStatusLine
             ? `The proxy ${evidence.proxy} refused to open a tunnel to ${target} (it answered “${evidence.proxyStatusLine}”).`
             : `The proxy ${evidence.proxy} could not be used to reach ${target}${evidence.errno ? ` (${evidence.errno})` : ''}.`;

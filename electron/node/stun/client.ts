@@ -12,6 +12,7 @@ import { DEFAULT_DEADLINE_MS, DEFAULT_RTO_MS, StunClass, StunMethod } from './co
 import { formatAddress, type TransportAddress } from './address';
 import { openStream, openUdp, ProbeError, probeErrorFrom, ProbeScope, resolveHost, type SocketAddress, type StunChannel } from './transport';
 import type { ProbeOptions, ProbeOutcome, StunEndpoint } from './types';
+import { proxyAuthSentence } from '../net/proxy';
 
 export interface TransactionResult {
   msg: DecodedMessage;
@@ -117,6 +118,7 @@ const DETAIL: Record<string, (what: string, e: ProbeError) => string> = {
   'tls-intercepted': (_w, e) => e.message,
   'tls-hostname-mismatch': (_w, e) => e.message,
   'proxy-refused': (w, e) => `The proxy refused to open a tunnel to ${w} (${e.message}).`,
+  'proxy-auth-required': (w, e) => proxyAuthSentence(w, e.proxyAuth),
   'proxy-failed': (w, e) => `The proxy could not be used to reach ${w} (${e.message}).`,
   'protocol-error': (w) => `${w} answered, but not with a valid STUN/TURN message.`,
   aborted: () => 'The check was cancelled before it finished.',
@@ -129,7 +131,7 @@ export function failureOutcome<E extends Record<string, unknown>>(err: unknown, 
     status: 'fail',
     reason: e.reason,
     detail: (DETAIL[e.reason] ?? DETAIL['protocol-error']!)(what, e),
-    evidence: { ...evidence, errno: e.errno, phase: e.phase, error: e.message },
+    evidence: { ...evidence, errno: e.errno, phase: e.phase, error: e.message, ...(e.proxyAuth ? { proxyAuth: e.proxyAuth } : {}) },
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { StunDecodeError } from './errors';
+import type { ProxyAuthChallenge } from '../net/proxy';
 
 export type FailureReason =
   | 'timeout'
@@ -15,6 +16,7 @@ export type FailureReason =
   | 'tls-intercepted'
   | 'tls-hostname-mismatch'
   | 'proxy-refused'
+  | 'proxy-auth-required'
   | 'proxy-failed'
   | 'protocol-error'
   | 'aborted';
@@ -27,6 +29,8 @@ export class ProbeError extends Error {
     message: string,
     readonly errno?: string,
     readonly phase?: string,
+    /** For `proxy-auth-required`: which proxy asked, for which schemes. */
+    readonly proxyAuth?: ProxyAuthChallenge,
   ) {
     super(message);
   }

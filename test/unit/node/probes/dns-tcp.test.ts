@@ -47,17 +47,20 @@ describe('tcpConnect', () => {
   let port = 0;
   let silent: TestServer;
   let proxy: Awaited<ReturnType<typeof connectProxy>>;
+  let authProxy: Awaited<ReturnType<typeof connectProxy>>;
   beforeAll(async () => {
     listener = net.createServer((c) => c.destroy());
     await new Promise<void>((r) => listener.listen(0, '127.0.0.1', () => r()));
     port = (listener.address() as net.AddressInfo).port;
     silent = await silentServer();
     proxy = await connectProxy({ allowPorts: [port] });
+    authProxy = await connectProxy({ allowPorts: [port], requireAuth: 'alice:s3cret' });
   });
   afterAll(async () => {
     await new Promise((r) => listener.close(r));
     await silent.close();
     await proxy.close();
+    await authProxy.close();
   });
 
   it('passes with the connect time as rtt', async () => {
@@ -76,6 +79,12 @@ describe('tcpConnect', () => {
     const r = await tcpConnect('127.0.0.1', 3478, { deadlineMs: 2000, proxy: proxyEp });
     expect(r).toMatchObject({ status: 'fail', reason: 'proxy-refused', evidence: { proxyStatus: 403 } });
     expect(r.detail).toMatch(/403 Forbidden/);
+  });
+  it('a proxy answering 407 is proxy-auth-required with the scheme, and says plainly that no credentials were given', async () => {
+    const r = await tcpConnect('127.0.0.1', port, { deadlineMs: 2000, proxy: { host: '127.0.0.1', port: authProxy.port } });
+    expect(r).toMatchObject({ status: 'fail', reason: 'proxy-auth-required', evidence: { proxyStatus: 407, proxyAuth: { schemes: ['Basic'], credentialsSent: false } } });
+    expect(r.detail).toMatch(/needs your credentials.*\(it asks for Basic\).*none were given/);
+    expect(await tcpConnect('127.0.0.1', port, { deadlineMs: 2000, proxy: { host: '127.0.0.1', port: authProxy.port, auth: 'alice:s3cret' } })).toMatchObject({ status: 'pass' });
   });
   it('works over IPv6 loopback, and brackets IPv6 targets in CONNECT', async () => {
     const v6 = net.createServer((c) => c.destroy());
