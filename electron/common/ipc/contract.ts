@@ -21,6 +21,7 @@ import {
 } from './diagnosis';
 import { ProfilesChannel, ProfilesListRequestSchema, ProfilesValidateRequestSchema, type ProfileEntry, type ProfileValidation } from './profiles';
 import type { IpcResult } from './result';
+import { ProxyAuthAnswerRequestSchema, ProxyAuthChannel, type ProxyAuthAnswered, type ProxyAuthPrompt } from './proxy-auth';
 import { FirewallApplyRequestSchema, FirewallChannel, FirewallPlanRequestSchema, FirewallRecheckRequestSchema, FirewallTicketRequestSchema, FirewallUndoRequestSchema, type FirewallApplied, type FirewallPlanView, type FirewallRechecked, type FirewallTicket } from './firewall';
 import { HistoryChannel, HistoryIdRequestSchema, HistoryImportRequestSchema, HistoryListRequestSchema, ReportChannel, ReportCompareRequestSchema, ReportPdfRequestSchema, type HistoryDeleted, type HistoryItem, type HistoryOpened, type HistorySummary, type ReportCompared, type Saved } from './history';
 
@@ -52,6 +53,7 @@ export const requestSchemas = {
   [FirewallChannel.undo]: FirewallUndoRequestSchema,
   [FirewallChannel.recheck]: FirewallRecheckRequestSchema,
   [FirewallChannel.ticket]: FirewallTicketRequestSchema,
+  [ProxyAuthChannel.answer]: ProxyAuthAnswerRequestSchema,
 } as const;
 
 export type InvokeChannel = keyof typeof requestSchemas;
@@ -85,12 +87,14 @@ export interface ResponseMap {
   [FirewallChannel.undo]: FirewallApplied;
   [FirewallChannel.recheck]: FirewallRechecked;
   [FirewallChannel.ticket]: FirewallTicket;
+  [ProxyAuthChannel.answer]: ProxyAuthAnswered;
 }
 export type Response<C extends InvokeChannel> = ResponseMap[C];
 
 /** The main -> renderer events and their payloads; every event carries a `runId`. */
 export interface EventMap {
   [DiagnosisChannel.event]: DiagnosisEvent;
+  [ProxyAuthChannel.request]: ProxyAuthPrompt;
 }
 export type EventChannel = keyof EventMap;
 

@@ -9,6 +9,7 @@ import { createFirewallHandlers, type FirewallDeps } from './firewall-handlers';
 import { createHistoryHandlers } from './history-handlers';
 import { createReportsContext, type ReportsDeps } from './reports-context';
 import { unavailableReportsHandlers } from './reports-unavailable';
+import { proxyLoginUnavailable, type ProxyLogin } from '../proxy-login';
 
 export { ENGINE_UNAVAILABLE_MESSAGE, type DiagnosisEngine } from './diagnosis-handlers';
 
@@ -32,6 +33,8 @@ export interface HandlerDeps {
   reports?: ReportsDeps;
   /** Detection, elevated apply and re-check for "fix my firewall" (firewall-handlers.ts); needs `reports`. */
   firewall?: FirewallDeps;
+  /** Chromium's proxy sign-in (proxy-login.ts); absent → `proxy-auth:answer` answers `proxy-login-unavailable`. */
+  proxyLogin?: Pick<ProxyLogin, 'answer'>;
 }
 
 /**
@@ -85,6 +88,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
 
     ...diagnosis,
+
+    'proxy-auth:answer': (request) => (deps.proxyLogin ? deps.proxyLogin.answer(request) : proxyLoginUnavailable()),
 
     ...(reports ? createHistoryHandlers(reports) : unavailableReportsHandlers.history),
     ...(reports && deps.firewall ? createFirewallHandlers(reports, deps.firewall) : unavailableReportsHandlers.firewall),

@@ -40,7 +40,7 @@ function setup(opts: { waitMs?: number; store?: CredentialStore } = {}) {
   const events: DiagnosisEvent[] = [];
   const engine = { diagnose: vi.fn<DiagnosisEngine['diagnose']>(async () => engineReport()) };
   const handlers = createHandlers({
-    profilesDir: PROFILES_DIR, engine, emit: (_c, e) => events.push(e),
+    profilesDir: PROFILES_DIR, engine, emit: (_c, e) => events.push(e as DiagnosisEvent),
     webrtc: { waitMs: opts.waitMs ?? 5_000, graceMs: 10 },
     ...(opts.store ? { credentialStore: opts.store } : {}),
   });
