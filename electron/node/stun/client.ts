@@ -100,7 +100,7 @@ export function buildRequest(method: number, attrs: (tid: Uint8Array) => RawAttr
 
 /** Opens the channel a probe needs for `endpoint`, adopted by `scope`. */
 export async function openChannel(scope: ProbeScope, endpoint: StunEndpoint, opts: ProbeOptions & { connectUdp?: boolean; socket?: dgram.Socket }): Promise<StunChannel> {
-  const address = await resolveHost(scope, endpoint.host);
+  const address = await resolveHost(scope, endpoint.host, opts.family);
   const remote = { address, port: endpoint.port };
   if (endpoint.transport === 'udp') {
     return openUdp(scope, remote, { connect: opts.connectUdp ?? true, localAddress: opts.localAddress, socket: opts.socket });
