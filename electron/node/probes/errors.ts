@@ -5,7 +5,7 @@
  */
 export type ProbeReason =
   | 'ok' | 'timeout' | 'refused' | 'reset' | 'unreachable' | 'local-blocked' | 'dns-failed' | 'nxdomain'
-  | 'tls-failed' | 'tls-intercepted' | 'tls-hostname-mismatch' | 'proxy-refused' | 'proxy-auth-required' | 'proxy-failed' | 'aborted';
+  | 'tls-failed' | 'tls-intercepted' | 'tls-hostname-mismatch' | 'proxy-refused' | 'proxy-auth-required' | 'proxy-failed' | 'family-missing' | 'aborted';
 
 /** Extracts `err.code` (e.g. 'ECONNREFUSED') when present. */
 export function errnoOf(err: unknown): string | undefined {
@@ -49,6 +49,7 @@ export function describeReason(reason: ProbeReason, target: string, deadlineMs?:
     case 'proxy-refused': return `${target} was refused by the proxy server.`;
     case 'proxy-auth-required': return `${target} needs credentials for the proxy server.`;
     case 'proxy-failed': return `${target} could not be reached through the proxy server.`;
+    case 'family-missing': return `${target} found no address of the asked IP family.`;
     case 'aborted': return `${target} was cancelled before it finished.`;
   }
 }

@@ -20,7 +20,11 @@ export interface TcpEvidence extends Record<string, unknown> {
   proxyAuth?: ProxyAuthChallenge;
 }
 
-export interface TcpOptions extends ProbeOptions { proxy?: ProxyEndpoint }
+export interface TcpOptions extends ProbeOptions {
+  proxy?: ProxyEndpoint;
+  /** For a host name: connect over this family only (A or AAAA). IP literals carry their own. */
+  family?: 4 | 6;
+}
 
 /** A failed connect, carrying the probe reason and the evidence gathered so far. */
 export class ConnectError extends Error {
@@ -55,7 +59,7 @@ export async function openTcp(host: string, port: number, opts: TcpOptions): Pro
   }
   const dl = startDeadline(opts.deadlineMs, opts.signal);
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
+    const socket = net.connect({ host, port, ...(opts.family ? { family: opts.family } : {}) });
     let done = false;
     const cleanup = (): void => {
       done = true;

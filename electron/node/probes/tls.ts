@@ -27,6 +27,8 @@ export interface TlsOptions extends ProbeOptions {
   ca?: string;
   alpn?: string[];
   proxy?: ProxyEndpoint;
+  /** For a host name: connect over this family only (A or AAAA). */
+  family?: 4 | 6;
   /** An already-connected socket to run TLS over (ownership passes to the probe, which destroys it). */
   socket?: net.Socket;
 }
@@ -54,7 +56,7 @@ export async function tlsHandshake(host: string, port: number, opts: TlsOptions)
   try {
     if (!raw) {
       try {
-        const tcp = await openTcp(host, port, { deadlineMs: opts.deadlineMs, signal: dl.signal, ...(opts.proxy ? { proxy: opts.proxy } : {}) });
+        const tcp = await openTcp(host, port, { deadlineMs: opts.deadlineMs, signal: dl.signal, ...(opts.proxy ? { proxy: opts.proxy } : {}), ...(opts.family ? { family: opts.family } : {}) });
         raw = tcp.socket;
         Object.assign(evidence, tcp.evidence);
         evidence.tcpRttMs = tcp.rttMs;

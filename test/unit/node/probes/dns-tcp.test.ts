@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { hasCommand } from '../../../support/prereq';
-import { resolveHost } from '../../../../electron/node/probes/dns';
+import { addressesOf, resolveHost } from '../../../../electron/node/probes/dns';
 import { tcpConnect } from '../../../../electron/node/probes/tcp';
 import { reasonForErrno } from '../../../../electron/node/probes/errors';
 import { closedPort, connectProxy, silentServer, type TestServer } from './servers';
@@ -22,6 +22,20 @@ describe('resolveHost', () => {
     const lookup = async (): Promise<never> => { throw new Error('must not be called'); };
     const r = await resolveHost('::1', { deadlineMs: 10, lookup });
     expect(r).toMatchObject({ status: 'pass', evidence: { via: 'literal', addresses: [{ address: '::1', family: 6 }] } });
+  });
+  it('A and AAAA: every address with its family; a family the name lacks is family-missing, not a DNS failure', async () => {
+    const both = async () => [{ address: '192.0.2.10', family: 4 }, { address: '2001:db8::10', family: 6 }, { address: '2001:db8::11', family: 6 }];
+    const r = await resolveHost('dual.test', { deadlineMs: 1000, lookup: both });
+    expect(r.evidence.addresses).toEqual([{ address: '192.0.2.10', family: 4 }, { address: '2001:db8::10', family: 6 }, { address: '2001:db8::11', family: 6 }]);
+    expect(addressesOf(r.evidence, 6)).toEqual(['2001:db8::10', '2001:db8::11']);
+    expect(addressesOf(r.evidence, 4)).toEqual(['192.0.2.10']);
+    expect((await resolveHost('dual.test', { deadlineMs: 1000, lookup: both, family: 6 })).status).toBe('pass');
+    const v4only = await resolveHost('v4.test', { deadlineMs: 1000, lookup: async () => [{ address: '192.0.2.10', family: 4 }], family: 6 });
+    expect(v4only).toMatchObject({ status: 'fail', reason: 'family-missing' });
+    expect(v4only.detail).toMatch(/no IPv6 address \(AAAA record\)/);
+    // Evidence read back from a report is checked, not trusted.
+    expect(addressesOf({ addresses: [{ address: 'not-an-ip', family: 6 }, { address: '192.0.2.1', family: 6 }, 7] }, 6)).toEqual([]);
+    expect(addressesOf(undefined, 4)).toEqual([]);
   });
   it('maps ENOTFOUND to nxdomain and EAI_AGAIN to dns-failed, keeping the errno', async () => {
     const nx = await resolveHost('nope.test', { deadlineMs: 1000, lookup: async () => { throw errno('ENOTFOUND'); } });
