@@ -46,10 +46,11 @@ export function proxyAuthOf(checks: CheckResult[]): (ProxyAuth & { checks: strin
 
 const SUBJECT: Record<RoomType, string> = { group: 'Group calls', p2p: 'Peer-to-peer calls' };
 
-/** "the proxy 10.0.0.1:3128 needs your credentials (it asks for Basic)". */
+/** "the proxy needs your credentials (10.0.0.1:3128 asks for Basic)". */
 export function proxyAuthPhrase(auth: Pick<ProxyAuth, 'proxy' | 'schemes'>): string {
-  const asked = auth.schemes.length ? ` (it asks for ${auth.schemes.join(', ')})` : '';
-  return `the proxy${auth.proxy ? ` ${auth.proxy}` : ''} needs your credentials${asked}`;
+  const who = auth.proxy ?? 'it';
+  const asked = auth.schemes.length ? ` (${who} asks for ${auth.schemes.join(', ')})` : auth.proxy ? ` (${auth.proxy})` : '';
+  return `the proxy needs your credentials${asked}`;
 }
 
 /**

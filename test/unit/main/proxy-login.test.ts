@@ -7,6 +7,8 @@ vi.mock('electron', () => import('./electron-mock'));
 
 const proxyInfo = (over: Partial<LoginAuthInfo> = {}): LoginAuthInfo => ({ isProxy: true, scheme: 'basic', host: '10.0.0.1', port: 3128, realm: 'Corp', ...over });
 const details = { url: 'https://turn.example.com:443/' };
+/** Electron's login event as proxy-login.ts types it (the mock's vi.fn is not a plain signature). */
+const ev = () => fakeEvent({}) as unknown as { preventDefault(): void; defaultPrevented(): boolean };
 const tick = () => new Promise((r) => setTimeout(r, 0));
 const answer = (id: string, username = 'alice', password = 's3cret', remember = false) =>
   ProxyAuthAnswerRequestSchema.parse({ id, cancel: false, username, password, remember });
@@ -26,7 +28,7 @@ function setup(resolved = 'PROXY 10.0.0.1:3128; DIRECT') {
 describe('proxy sign-in decided in main', () => {
   it('asks the page for a proxy challenge from its own window, and passes the answer to Chromium', async () => {
     const { login, prompts, resolveProxy, own } = setup();
-    const event = fakeEvent({});
+    const event = ev();
     const cb = vi.fn();
     login.onLogin(event, own, details, proxyInfo(), cb);
     expect(event.defaultPrevented()).toBe(true);
@@ -44,18 +46,18 @@ describe('proxy sign-in decided in main', () => {
 
   it('never answers a web server (401), another app\'s contents, or a host that is not the resolved proxy', async () => {
     const { login, prompts, own } = setup();
-    const server = fakeEvent({});
+    const server = ev();
     login.onLogin(server, own, details, proxyInfo({ isProxy: false }), vi.fn());
     expect(server.defaultPrevented()).toBe(false);
-    const stranger = fakeEvent({});
+    const stranger = ev();
     login.onLogin(stranger, { id: 99 }, details, proxyInfo(), vi.fn());
     expect(stranger.defaultPrevented()).toBe(false);
-    const noContents = fakeEvent({});
+    const noContents = ev();
     login.onLogin(noContents, null, details, proxyInfo(), vi.fn());
     expect(noContents.defaultPrevented()).toBe(false);
     for (const other of [proxyInfo({ host: '10.0.0.2' }), proxyInfo({ port: 8080 })]) {
       const cb = vi.fn();
-      login.onLogin(fakeEvent({}), own, details, other, cb);
+      login.onLogin(ev(), own, details, other, cb);
       await tick();
       expect(cb).toHaveBeenCalledWith(); // cancelled: no credentials to a host main did not choose
     }
@@ -65,7 +67,7 @@ describe('proxy sign-in decided in main', () => {
   it('a DIRECT answer means no proxy may get credentials', async () => {
     const { login, prompts, own } = setup('DIRECT');
     const cb = vi.fn();
-    login.onLogin(fakeEvent({}), own, details, proxyInfo(), cb);
+    login.onLogin(ev(), own, details, proxyInfo(), cb);
     await tick();
     expect(cb).toHaveBeenCalledWith();
     expect(prompts).toEqual([]);
@@ -74,12 +76,12 @@ describe('proxy sign-in decided in main', () => {
   it('nothing is kept unless the user asks; a remembered answer is reused once, then dropped when the proxy rejects it', async () => {
     const { login, prompts, own } = setup();
     const cb1 = vi.fn();
-    login.onLogin(fakeEvent({}), own, details, proxyInfo(), cb1);
+    login.onLogin(ev(), own, details, proxyInfo(), cb1);
     await tick();
     await login.answer(answer(prompts[0]!.id));
     // Not remembered: the next challenge (after an answer) is treated as a rejection and asks again.
     const cb2 = vi.fn();
-    login.onLogin(fakeEvent({}), own, details, proxyInfo(), cb2);
+    login.onLogin(ev(), own, details, proxyInfo(), cb2);
     await tick();
     expect(prompts).toHaveLength(2);
     expect(prompts[1]).toMatchObject({ retry: true });
@@ -87,13 +89,13 @@ describe('proxy sign-in decided in main', () => {
     expect(cb2).toHaveBeenCalledWith('alice', 'right');
     login.clear();
     const cb3 = vi.fn();
-    login.onLogin(fakeEvent({}), own, details, proxyInfo(), cb3);
+    login.onLogin(ev(), own, details, proxyInfo(), cb3);
     await tick();
     expect(prompts).toHaveLength(3); // cleared: asked again
     await login.answer(answer(prompts[2]!.id, 'bob', 'pw', true));
     const cb4 = vi.fn();
     // Remembered, but a challenge right after an answer means it was rejected: forget and ask.
-    login.onLogin(fakeEvent({}), own, details, proxyInfo(), cb4);
+    login.onLogin(ev(), own, details, proxyInfo(), cb4);
     await tick();
     expect(cb4).not.toHaveBeenCalled();
     expect(prompts).toHaveLength(4);
@@ -104,15 +106,15 @@ describe('proxy sign-in decided in main', () => {
     const { login, prompts, own } = setup();
     const a = vi.fn();
     const b = vi.fn();
-    login.onLogin(fakeEvent({}), own, details, proxyInfo(), a);
-    login.onLogin(fakeEvent({}), own, details, proxyInfo(), b);
+    login.onLogin(ev(), own, details, proxyInfo(), a);
+    login.onLogin(ev(), own, details, proxyInfo(), b);
     await tick();
     expect(prompts).toHaveLength(1);
     await login.answer({ id: prompts[0]!.id, cancel: true });
     expect(a).toHaveBeenCalledWith();
     expect(b).toHaveBeenCalledWith();
     const c = vi.fn();
-    login.onLogin(fakeEvent({}), own, details, proxyInfo({ realm: 'other' }), c);
+    login.onLogin(ev(), own, details, proxyInfo({ realm: 'other' }), c);
     await new Promise((r) => setTimeout(r, 120));
     expect(c).toHaveBeenCalledWith();
   });

@@ -280,7 +280,7 @@ describe('a proxy that asks for credentials is sign-in, not a block', () => {
   it('no rung shown to work: the verdict says the proxy needs credentials (inferred), never "blocked at the proxy"', () => {
     const a = analyze(input({ rooms: ['group'], checks: behind(), ranges: udpBlocked }));
     expect(a.verdicts.group).toMatchObject({ path: 'blocked', confidence: 'inferred' });
-    expect(a.verdicts.group!.summary).toMatch(/the proxy 10\.0\.0\.1:3128 needs your credentials \(it asks for Negotiate, NTLM\)/);
+    expect(a.verdicts.group!.summary).toMatch(/the proxy needs your credentials \(10\.0\.0\.1:3128 asks for Negotiate, NTLM\)/);
     expect(a.verdicts.group!.notes.join(' ')).not.toMatch(/cannot join a call at all/);
     // The 407s are not firewall requirements; only the really blocked UDP is.
     expect(a.firewall.blocked.flatMap((b) => b.checks)).not.toContain('turn:tls:turn.lab.test:443');
