@@ -91,12 +91,7 @@ export function createProxyLogin(deps: ProxyLoginDeps) {
   };
 
   const challenge = async (proxy: string, info: LoginAuthInfo, details: LoginDetails, callback: LoginCallback): Promise<void> => {
-    let allowed: string[] = [];
-    try {
-      allowed = proxiesIn(await deps.resolveProxy(details.url));
-    } catch {
-      allowed = [];
-    }
+    const allowed = await deps.resolveProxy(details.url).then(proxiesIn, () => [] as string[]);
     if (!allowed.includes(proxy)) {
       log(`[proxy-login] cancelled a challenge from ${proxy}: not the proxy Chromium uses for this request`);
       callback();
