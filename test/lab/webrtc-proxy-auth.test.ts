@@ -3,6 +3,9 @@
 // Chromium driven by Playwright (no Electron, so no `login` event and nobody signs in): the engine
 // gets 407s and reports `proxy-auth-required`, Chromium's in-app relays cannot get through either,
 // and the verdict must say the proxy needs credentials — never "blocked at the proxy".
+// Then signed in: Playwright answers Chromium's proxy challenge for a page load (what the app's
+// `login` prompt does in Electron); WebRTC's own CONNECTs never prompt, but reuse the credentials
+// Chromium now holds for that proxy, so TURN over TLS relays through it and decides the verdict.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
@@ -50,6 +53,47 @@ describe.skipIf(skip)('the app in the lab behind an authenticating proxy (proxy-
     expect.soft(await page.locator('.finding[data-code="proxy-auth-required"]').count(), digest).toBeGreaterThan(0);
     // squid saw both halves and asked both for credentials.
     expect.soft(squid.filter((l) => /TCP_DENIED\/407 .*CONNECT turn\.lab\.test:443/.test(l)).length, digest).toBeGreaterThanOrEqual(1);
+  }, 120_000);
+
+  it('logged no page errors', () => {
+    expect(app?.problems ?? ['app did not start']).toEqual([]);
+  });
+});
+
+describe.skipIf(skip)('the app in the lab behind the authenticating proxy, Chromium signed in', () => {
+  let app: AppInLab | null = null;
+
+  beforeAll(async () => {
+    await lab.up();
+    await lab.scenario('proxy-auth-only');
+    app = await startAppInLab({ proxy: lab.proxyAuthUrl, proxyCredentials: { username: lab.proxyAuthCredentials.username, password: lab.proxyAuthCredentials.password } });
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.stop();
+    await lab.down();
+  });
+
+  it('after one signed-in page load, the in-app TURN-TLS relay goes through the proxy and the verdicts are turn-tls', async () => {
+    const page = app!.page;
+    const logBefore = squidLines().length;
+    // A page load through the proxy: the challenge is answered, Chromium keeps the credentials.
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.evaluate(() => { window.open('https://sig.lab.test/'); })]);
+    await popup.waitForLoadState();
+    expect(await popup.content()).toContain('pathcheck-lab-signaling');
+    await popup.close();
+    await runAndWait(page);
+    const shown = await shownVerdicts(page);
+    const checks = await shownChecks(page);
+    const squid = squidLines().slice(logBefore);
+    const digest = `signed in: shown ${JSON.stringify(shown)}; checks ${JSON.stringify(checks)}\nsquid: ${squid.join('\n  ')}`;
+    console.log(digest);
+    expect.soft(checks[`webrtc:relay:tls:turn.lab.test:${PORT.tls}`], digest).toBe('pass');
+    // The engine has no credentials: its own TLS allocation still meets the 407.
+    expect.soft(checks[`turn:tls:turn.lab.test:${PORT.tls}`], digest).toBe('fail');
+    expect.soft(shown, digest).toEqual({ group: 'turn-tls', p2p: 'turn-tls' });
+    const tunnels = squid.map((l) => /\sTCP_TUNNEL\/200\s+(\d+)\s+CONNECT\s+turn\.lab\.test:443\s+(\S+)/.exec(l)).filter((m) => m !== null);
+    expect.soft(tunnels.some((m) => m[2] === lab.proxyAuthCredentials.username && Number(m[1]) > 10_000), `a signed-in tunnel carried the relay stream\n${digest}`).toBe(true);
   }, 120_000);
 
   it('logged no page errors', () => {

@@ -44,6 +44,15 @@ export function proxyAuthOf(checks: CheckResult[]): (ProxyAuth & { checks: strin
   return out;
 }
 
+/**
+ * Whether the app's browser got through the proxy: one of its relay tests over TCP/TLS passed
+ * (Chromium reaches the TURN server through the same proxy, signed in). Then a 407 the engine met
+ * on the way to signaling is not what the client meets: the browser is signed in there too.
+ */
+export function browserSignedIn(checks: CheckResult[]): boolean {
+  return checks.some((c) => c.kind === 'webrtc' && c.id.startsWith('webrtc:relay:') && (c.transport === 'tcp' || c.transport === 'tls') && c.status === 'pass');
+}
+
 const SUBJECT: Record<RoomType, string> = { group: 'Group calls', p2p: 'Peer-to-peer calls' };
 
 /** "the proxy needs your credentials (10.0.0.1:3128 asks for Basic)". */

@@ -5,7 +5,7 @@ import type {
 } from '../report/schema';
 import { BLOCK_REASONS, rangeId } from './ids';
 import { latencyOf } from './rungs';
-import { applyProxyAuth, PROXY_AUTH_REASON } from './proxy-auth';
+import { applyProxyAuth, browserSignedIn, PROXY_AUTH_REASON } from './proxy-auth';
 
 /**
  * Verdict rules, exactly as DESIGN.md states them: a rung counts only if it was shown to work end to
@@ -128,7 +128,13 @@ function signalingRung(checks: CheckResult[], profile: Profile): Rung {
     return { ok: true, confidence: 'inferred', evidence: [], notes: ['Signaling was not checked before the diagnosis ended, so whether the client can join was not confirmed.'] };
   }
   // A proxy asking for credentials is sign-in, not a block (applyProxyAuth words the verdict).
-  if (sig.some((c) => c.reason === PROXY_AUTH_REASON)) return { ...NO, confidence: 'inferred', evidence: sig.map((c) => c.id), notes: [] };
+  if (sig.some((c) => c.reason === PROXY_AUTH_REASON)) {
+    const ids = sig.map((c) => c.id);
+    if (browserSignedIn(checks)) {
+      return { ok: true, confidence: 'inferred', evidence: ids, notes: ['The proxy asked the engine for credentials on the way to signaling; the browser signed in to it and relayed over TCP/TLS, so it reaches signaling the same way.'] };
+    }
+    return { ...NO, confidence: 'inferred', evidence: ids, notes: [] };
+  }
   return { ...NO, evidence: sig.map((c) => c.id), notes: ['No signaling endpoint could be reached over TLS, so the client cannot join a call at all.'] };
 }
 

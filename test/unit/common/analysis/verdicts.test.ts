@@ -322,3 +322,26 @@ describe('host.proxy.auth', () => {
     expect(proxyAuthFacts([asked, browser('skipped')])).not.toHaveProperty('browserAuthenticated');
   });
 });
+
+describe('the browser signed in to the proxy', () => {
+  const ev = { evidence: { proxyAuth: { proxy: 'p:3128', schemes: ['Basic'], credentialsSent: false } } };
+  const browserTls = (status: CheckResult['status']): CheckResult => ({ ...check('webrtc:relay:tls:turn.lab.test:443', status), kind: 'webrtc', transport: 'tls', host: 'turn.lab.test', port: 443 });
+  const engine = [
+    check('tls:sig.lab.test:443', 'fail', 'proxy-auth-required', ev),
+    check('turn:udp:turn.lab.test:3478', 'fail'),
+    check('turn:tls:turn.lab.test:443', 'fail', 'proxy-auth-required', ev),
+  ];
+  const udpBlocked = [range('udp-range:group', 'udp', [[10000, 60000]], [], [[10000, 65535]])];
+  it('its relay over TLS decides: turn-tls, signaling counted with a note, no "could not be confirmed"', () => {
+    const a = analyze(input({ rooms: ['group'], checks: [...engine, browserTls('pass')], ranges: udpBlocked }));
+    expect(a.verdicts.group).toMatchObject({ path: 'turn-tls' });
+    expect(a.verdicts.group!.summary).toBeUndefined();
+    expect(a.verdicts.group!.notes.join(' ')).toMatch(/browser signed in/);
+    expect(proxyAuthFacts([...engine, browserTls('pass')])).toMatchObject({ browserAuthenticated: true });
+  });
+  it('its relay failing too leaves the proxy-needs-credentials verdict', () => {
+    const a = analyze(input({ rooms: ['group'], checks: [...engine, browserTls('fail')], ranges: udpBlocked }));
+    expect(a.verdicts.group).toMatchObject({ path: 'blocked', confidence: 'inferred' });
+    expect(a.verdicts.group!.summary).toMatch(/the proxy needs your credentials/);
+  });
+});
