@@ -190,3 +190,31 @@ export type ProxyLogin = ReturnType<typeof createProxyLogin>;
 /** Refusal for `proxy-auth:answer` when main runs without the login flow (tests, harness). */
 export const proxyLoginUnavailable = async (): Promise<IpcResult<ProxyAuthAnswered>> =>
   fail('proxy-login-unavailable', 'Proxy sign-in is not available here.');
+
+/**
+ * Chromium's WebRTC opens its TURN-TCP/TLS tunnels without ever prompting: on a 407 it only reuses
+ * credentials the browser already holds for that proxy (seen in the lab: the in-app TLS relay
+ * fails through an authenticating squid until one page load has signed in, then relays through
+ * it). So before the in-app suite, main makes one ordinary request through Chromium's proxy: a
+ * challenge on it reaches `app.on('login')` and the prompt, and the answer is then in Chromium's
+ * cache for the relay tests. Nothing is sent when Chromium goes DIRECT; the request is bounded by
+ * `budgetMs` (the suite waits for it) and its answer is ignored — only the sign-in matters.
+ */
+export async function primeProxySignIn(
+  url: string,
+  deps: { resolveProxy(url: string): Promise<string>; fetch(url: string, init: { method: string; signal: AbortSignal }): Promise<unknown> },
+  budgetMs = 15_000,
+): Promise<'direct' | 'signed-in-or-open' | 'timeout' | 'failed'> {
+  const proxies = await deps.resolveProxy(url).then(proxiesIn, () => [] as string[]);
+  if (proxies.length === 0) return 'direct';
+  const ctrl = new AbortController();
+  const timer = setTimeout(() => ctrl.abort(), budgetMs);
+  try {
+    await deps.fetch(url, { method: 'HEAD', signal: ctrl.signal });
+    return 'signed-in-or-open';
+  } catch {
+    return ctrl.signal.aborted ? 'timeout' : 'failed';
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -46,6 +46,8 @@ export interface DiagnosisDeps {
   lookup?: (host: string) => Promise<string>;
   /** Loads the built-in profiles (shared with `profiles:list`). */
   loadProfiles(): Promise<IpcResult<Profile[]>>;
+  /** Before the page's WebRTC suite gets its plan: e.g. sign Chromium in to its proxy (proxy-login.ts). Bounded by its caller. */
+  prepareBrowser?: (profile: Profile) => Promise<unknown>;
 }
 
 export const ENGINE_UNAVAILABLE_MESSAGE = 'The diagnosis engine is not available in this build yet.';
@@ -94,7 +96,8 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
       controller, profile, credentials,
       webrtc: wantWebrtc
         ? {
-          plan: Promise.all([credentials, resolveIceHosts(profile, lookup)]).then(([c, addresses]) => webrtcPlan(runId, profile, c.value, c.error, deps.webrtc, addresses)),
+          plan: Promise.all([credentials, resolveIceHosts(profile, lookup), deps.prepareBrowser?.(profile).catch(() => undefined)])
+            .then(([c, addresses]) => webrtcPlan(runId, profile, c.value, c.error, deps.webrtc, addresses)),
           submitted: new Promise((resolve) => (submit = resolve)),
           submit: (v) => submit(v),
           done: false,

@@ -33,6 +33,8 @@ export interface HandlerDeps {
   reports?: ReportsDeps;
   /** Detection, elevated apply and re-check for "fix my firewall" (firewall-handlers.ts); needs `reports`. */
   firewall?: FirewallDeps;
+  /** Runs before the page's WebRTC suite gets its plan (diagnosis-handlers.ts). */
+  prepareBrowser?: DiagnosisDeps['prepareBrowser'];
   /** Chromium's proxy sign-in (proxy-login.ts); absent → `proxy-auth:answer` answers `proxy-login-unavailable`. */
   proxyLogin?: Pick<ProxyLogin, 'answer'>;
 }
@@ -69,6 +71,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...(deps.credentialStore ? { credentialStore: deps.credentialStore } : {}),
     ...(deps.resolveCredentials ? { resolveCredentials: deps.resolveCredentials } : {}),
     ...(deps.webrtc ? { webrtc: deps.webrtc } : {}),
+    ...(deps.prepareBrowser ? { prepareBrowser: deps.prepareBrowser } : {}),
     // Every completed diagnosis goes to history (saved in the background; failures are logged).
     onCompleted: (runId, report, profile) => reports?.completed(runId, report, profile),
   });

@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProxyAuthAnswerRequestSchema, type ProxyAuthPrompt } from '../../../electron/common/ipc/proxy-auth';
-import { createProxyLogin, proxiesIn, type LoginAuthInfo } from '../../../electron/main/proxy-login';
+import { createProxyLogin, primeProxySignIn, proxiesIn, type LoginAuthInfo } from '../../../electron/main/proxy-login';
 import { app, BrowserWindow, fakeEvent, FakeWebContents, fakeInvokeEvent, ipcMain, resetElectronMock, session } from './electron-mock';
 
 vi.mock('electron', () => import('./electron-mock'));
@@ -128,6 +128,28 @@ describe('proxy sign-in decided in main', () => {
     expect(ProxyAuthAnswerRequestSchema.safeParse({ id: 'prompt-0001', cancel: false, username: '', password: 'x' }).success).toBe(false);
     expect(ProxyAuthAnswerRequestSchema.safeParse({ id: 'prompt-0001', cancel: true, username: 'x' }).success).toBe(false);
     expect(ProxyAuthAnswerRequestSchema.safeParse({ id: '../etc', cancel: true }).success).toBe(false);
+  });
+});
+
+describe('priming Chromium\'s proxy sign-in before the WebRTC suite', () => {
+  it('DIRECT: nothing is sent', async () => {
+    const fetch = vi.fn(async () => undefined);
+    expect(await primeProxySignIn('https://turn.example.com:443/', { resolveProxy: async () => 'DIRECT', fetch })).toBe('direct');
+    expect(fetch).not.toHaveBeenCalled();
+  });
+  it('through a proxy: one HEAD request (its answer or error does not matter), bounded by the budget', async () => {
+    const fetch = vi.fn(async (_u: string, _i: { method: string; signal: AbortSignal }) => ({ status: 502 }));
+    expect(await primeProxySignIn('https://turn.example.com:443/', { resolveProxy: async () => 'PROXY 10.0.0.1:3128', fetch })).toBe('signed-in-or-open');
+    expect(fetch).toHaveBeenCalledWith('https://turn.example.com:443/', expect.objectContaining({ method: 'HEAD' }));
+    const failing = vi.fn(async () => { throw new Error('net::ERR_TUNNEL_CONNECTION_FAILED'); });
+    expect(await primeProxySignIn('https://t/', { resolveProxy: async () => 'PROXY p:1', fetch: failing })).toBe('failed');
+    let seen: AbortSignal | undefined;
+    const hanging = (_u: string, i: { signal: AbortSignal }) => new Promise<never>((_r, reject) => {
+      seen = i.signal;
+      i.signal.addEventListener('abort', () => reject(new Error('aborted')));
+    });
+    expect(await primeProxySignIn('https://t/', { resolveProxy: async () => 'PROXY p:1', fetch: hanging }, 30)).toBe('timeout');
+    expect(seen?.aborted).toBe(true);
   });
 });
 
