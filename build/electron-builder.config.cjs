@@ -15,7 +15,13 @@ module.exports = {
   // The fixed elevated firewall script sits next to them: <resources>/firewall (main's firewall.apply).
   extraResources: [
     { from: 'resources/profiles', to: 'profiles', filter: ['*.json'] },
-    { from: 'resources/firewall', to: 'firewall', filter: ['apply-linux.sh'] },
+    // apply-linux.sh (pkexec, with its polkit action), apply-windows.ps1 (UAC), apply-macos.sh
+    // (administrator prompt): electron/node/firewall/platforms.ts runs them from here.
+    {
+      from: 'resources/firewall',
+      to: 'firewall',
+      filter: ['apply-linux.sh', 'dev.pathcheck.firewall.policy', 'apply-windows.ps1', 'apply-macos.sh'],
+    },
   ],
   asar: true,
   // Fuses are flipped in the packaged binary. Checklist:
@@ -56,5 +62,10 @@ module.exports = {
     maintainer: 'Pathcheck maintainers <maintainers@example.org>', // placeholder: set before publishing
     synopsis: 'Will real-time video work from this network?',
   },
-  deb: { priority: 'optional' },
+  deb: {
+    priority: 'optional',
+    // pkexec's prompt for the firewall script: the polkit action with its own description (its
+    // exec.path is the script under /opt/Pathcheck/resources/firewall, where the deb installs it).
+    fpm: ['resources/firewall/dev.pathcheck.firewall.policy=/usr/share/polkit-1/actions/dev.pathcheck.firewall.policy'],
+  },
 };

@@ -1,4 +1,4 @@
-// ESLint flat config: recommended rule sets (no stylistic rules) plus the layer rule of DESIGN.md.
+// ESLint flat config: recommended rule sets (no stylistic rules) plus the layer rule (docs/architecture.md, "Layers").
 import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import vue from 'eslint-plugin-vue';
@@ -6,7 +6,7 @@ import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
 /**
- * Layers (DESIGN.md "Processes and layers"), in the spirit of VS Code's code-layering rule:
+ * Layers (docs/architecture.md, "Layers"), in the spirit of VS Code's code-layering rule:
  *   common   imports nothing else (no node:*, no electron, no vue);
  *   node     imports common;
  *   main     imports node and common;
@@ -55,7 +55,7 @@ function layerConfigs() {
       const paths = rule.bare.flatMap((k) => BARE[k].names.map((name) => ({ name, message: BARE[k].message })));
       const patterns = [
         ...rule.bare.filter((k) => BARE[k].pattern).map((k) => ({ regex: BARE[k].pattern, message: BARE[k].message })),
-        ...rule.dirs.map((to) => ({ regex: relativeRegex(from, depth, to), message: `${from} must not import ${to} (layering, DESIGN.md).` })),
+        ...rule.dirs.map((to) => ({ regex: relativeRegex(from, depth, to), message: `${from} must not import ${to} (layering, docs/architecture.md).` })),
         ...(rule.typesOnly ?? []).map((to) => ({
           regex: relativeRegex(from, depth, to),
           allowTypeImports: true,

@@ -6,8 +6,12 @@
 //   (b) range discovery over UDP 10000-65535 with one blocked sub-range (`udp-hole`: UDP
 //       30000-30999 dropped): the engine's boundaries, probes and time, side by side with nmap -sU
 //       against the same reflector in the same run;
-//   (c) peak RSS of the CLI (goal ≤ 120 MB): /usr/bin/time -v and VmHWM read by a preload at exit.
+//   (c) peak RSS of the CLI (goal ≤ 120 MB): /usr/bin/time -v and VmHWM read by a preload at exit;
+//   (d) call quality per path, open and shaped to 400 kbit/s (scripts/bench-quality.mjs).
 // Every command runs through spawn/execFile argument arrays inside the lab's client namespace.
+//   (d) rule-generation merge (`buildFirewallInput`) on reports with 10k, 40k and 100k blocked entries:
+//       time per size and the ratio to 10k (linear = the size ratio). No root, no lab; writes docs/bench-merge.md.
+// `--only merge` runs (d) alone, `--only lab` (a)-(c) alone; without --only, (d) then (a)-(c).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
@@ -15,6 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import * as lab from '../test/lab/lab.mjs';
+import { benchQuality, qualityMarkdown } from './bench-quality.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -28,6 +33,14 @@ const STUN_BINDING_HEX = '000100002112a442' + '70617468636865636b2d6e6d'; // Bin
 function fail(msg) {
   console.error(`bench: ${msg}`);
   process.exit(1);
+}
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : null;
+if (only !== null && only !== 'merge' && only !== 'lab') fail('--only takes merge or lab');
+if (only !== 'lab') {
+  const { benchMerge } = await import('./bench-merge.mjs');
+  await benchMerge(root);
+  if (only === 'merge') process.exit(0);
 }
 if (process.getuid?.() !== 0) fail('needs root (the lab uses network namespaces and nftables); missing tools: npm run lab:deps');
 if (!existsSync(join(root, 'out/cli/pathcheck.js'))) fail('out/cli/pathcheck.js is missing: run `npm run build` first');
@@ -180,6 +193,9 @@ async function main() {
       res.baselines = [...(res.baselines ?? []), { name, kb: Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? NaN) }];
     }
 
+    // (d): call quality per path, open and shaped
+    res.quality = await benchQuality();
+
     if (haveNmap) {
       const window = `${NMAP_WINDOW[0]}-${NMAP_WINDOW[1]}`;
       const fullSpan = `${FULL[0]}-${FULL[1]}`;
@@ -324,7 +340,7 @@ function writeOut(res, { commit, totalS }) {
     row(['peak RSS ≤ 120 MB', `${mb(maxRss)} (max VmHWM over all runs)`, maxRss <= 120 * 1024 ? 'yes' : 'no']),
     '',
   ];
-  const md = [...header, ...goals, ...lines, ...notes].join('\n');
+  const md = [...header, ...goals, ...lines, ...(res.quality ? [qualityMarkdown(res.quality)] : []), ...notes].join('\n');
   writeFileSync(join(root, 'docs', 'bench.md'), md);
   console.log(md);
 }

@@ -1,10 +1,12 @@
-import { app, ipcMain, protocol, safeStorage, session } from 'electron';
+import { app, dialog, ipcMain, protocol, safeStorage, session } from 'electron';
 import { join } from 'node:path';
 import { applyLinuxPlan } from '../node/firewall/apply';
 import { detectLocalFirewall } from '../node/firewall/detect';
+import { applyPlatformPlan } from '../node/firewall/platforms';
 import { diagnose } from '../node/engine/diagnose';
 import { recheck } from '../node/engine/recheck';
 import { createCredentialStore } from './credentials-store';
+import { confirmWithDialog } from './firewall-consent';
 import { chooseSavePathWithDialog, printPdfInElectron } from './pdf';
 import { createHandlers } from './ipc/handlers';
 import { registerHandlers } from './ipc/handle';
@@ -76,6 +78,10 @@ function start(): void {
     firewall: {
       detect: () => detectLocalFirewall(),
       apply: (plan, action) => applyLinuxPlan(plan, action, { scriptPath: join(paths.profilesDir, '../firewall/apply-linux.sh') }),
+      // Windows (UAC) and macOS (administrator prompt): apply-windows.ps1 / apply-macos.sh in the same folder.
+      applyPlatform: (plan, action) => applyPlatformPlan(plan, action, { firewallDir: join(paths.profilesDir, '../firewall') }),
+      // Main's own dialog lists the exact rules before every elevated change (also when root).
+      confirm: confirmWithDialog((owner, options) => (owner ? dialog.showMessageBox(owner, options) : dialog.showMessageBox(options)), () => ownWindows()[0]),
       // Same path as the run it re-checks: Chromium's proxy for TURN over TCP/TLS.
       recheck: (profile, previous) => recheck(profile, previous, { resolveProxy: (url) => session.defaultSession.resolveProxy(url) }),
     },

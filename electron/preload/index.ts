@@ -3,7 +3,7 @@ import type { BRIDGE_GLOBAL } from '../common/ipc/bridge';
 import { createBridge, type BridgeTransport } from './bridge';
 
 /**
- * The preload: no logic, only the typed bridge (CONVENTIONS.md habit 2). The page gets
+ * The preload: no logic, only the typed bridge (docs/architecture.md, "Layers"). The page gets
  * intent-named functions, never `ipcRenderer` or a channel parameter. Sandboxed preloads must be
  * CommonJS, which the build emits (out/preload/index.cjs).
  */

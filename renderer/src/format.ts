@@ -1,13 +1,11 @@
+import { formatRanges as formatPortRanges, type PortRange } from '../../electron/common/net/ranges';
 import type { Profile } from '../../electron/common/profile/schema';
-import type { DiagnosisEvent, PlannedCheck } from '../../electron/common/report/progress';
+import { TRANSPORT_LABEL } from '../../electron/common/report/kinds';
 
 /** Small pure formatters for the first screen; kept out of components so they are easy to test. */
 
-export function formatRanges(ranges: ReadonlyArray<readonly [number, number]>): string {
-  return ranges.map(([a, b]) => (a === b ? String(a) : `${a}–${b}`)).join(', ');
-}
-
-const TRANSPORT_LABEL = { udp: 'UDP', tcp: 'TCP', tls: 'TLS' } as const;
+/** Port ranges as the first screen prints them, with an en dash: "10000–60000". */
+const formatRanges = (ranges: readonly PortRange[]): string => formatPortRanges(ranges, '–');
 
 export interface ProfileLine {
   label: string;
@@ -34,36 +32,4 @@ export function profileLines(p: Profile): ProfileLine[] {
 /** The room types a profile covers, in the order the UI lists them. */
 export function profileRooms(p: Profile): Array<'group' | 'p2p'> {
   return [...(p.group ? (['group'] as const) : []), ...(p.p2p ? (['p2p'] as const) : [])];
-}
-
-export type Tone = 'pass' | 'fail' | 'warn' | 'skipped' | 'info';
-
-export interface EventLine {
-  tone: Tone;
-  text: string;
-}
-
-/** One line of the simple progress list (the live ladder view replaces it in a later issue). */
-export function describeEvent(event: DiagnosisEvent, plan: readonly PlannedCheck[]): EventLine {
-  switch (event.type) {
-    case 'plan':
-      return { tone: 'info', text: `Planned ${event.checks.length} checks` };
-    case 'check': {
-      const label = plan.find((c) => c.id === event.result.id)?.label ?? event.result.id;
-      const rtt = event.result.rttMs !== undefined ? ` (${Math.round(event.result.rttMs)} ms)` : '';
-      return { tone: event.result.status, text: `${label}: ${event.result.detail}${rtt}` };
-    }
-    case 'range': {
-      const r = event.result;
-      const tone: Tone = r.blocked.length === 0 ? 'pass' : r.allowed.length === 0 ? 'fail' : 'warn';
-      const blocked = r.blocked.length ? `; blocked ${formatRanges(r.blocked)}` : '';
-      return { tone, text: `${r.protocol.toUpperCase()} ports to ${r.host}: open ${formatRanges(r.allowed) || 'none'}${blocked}` };
-    }
-    case 'nat':
-      return { tone: 'info', text: `NAT mapping ${event.result.mapping}, filtering ${event.result.filtering}` };
-    case 'done':
-      return { tone: 'pass', text: 'Diagnosis finished; the report is ready.' };
-    case 'error':
-      return { tone: event.error.code === 'cancelled' ? 'skipped' : 'fail', text: event.error.message };
-  }
 }

@@ -9,21 +9,25 @@ import { ensureAppBuilt, OUT, ROOT } from './built-app';
  * The packaged shape of the app, launched for real: Playwright's `_electron.launch` against
  * out/main/index.js.
  *
- * Electron 45 downloads its binary on first launch, from outside the package registry. Where the
- * binary is not there (as on the machines this project is built on, which cannot reach that
- * download), this file prints one line and skips. That skip is deliberately NOT turned into a
+ * Electron 45 does not download its binary at `npm install`: its installer
+ * (node_modules/electron/install.js) runs on the first `require('electron')`, on `npx install-electron`,
+ * or from `npm start` / `npm run dev` (scripts/start.mjs), and fetches it from GitHub, outside the
+ * package registry. Where the binary is not there (as on the machines this project is built on, which
+ * cannot reach that download), this file prints one line and skips. That skip is deliberately NOT turned into a
  * failure by PATHCHECK_REQUIRE_PREREQS: CI here can never have the binary, and `.ci/run` sets that
  * variable for prerequisites it can install (Chromium, coturn, …). Requiring 'electron' is avoided
  * on purpose: it would start the download.
  */
+const HOW_TO_FETCH = '`npm start` (Node >= 22.12, with access to GitHub) or `npx install-electron` downloads it';
+
 function electronBinary(): { path: string } | { skip: string } {
   const pkgDir = resolve(ROOT, 'node_modules/electron');
   const pathFile = join(pkgDir, 'path.txt');
   const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
-  if (!existsSync(pathFile) && !override) return { skip: 'Electron binary not present (node_modules/electron/path.txt missing; it is downloaded on first `npm start`)' };
+  if (!existsSync(pathFile) && !override) return { skip: `Electron binary not downloaded (node_modules/electron/path.txt missing); ${HOW_TO_FETCH}` };
   const name = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : 'electron';
   const path = override ? join(override, name) : join(pkgDir, 'dist', name);
-  if (!existsSync(path)) return { skip: `Electron binary not present (${path} missing; it is downloaded on first \`npm start\`)` };
+  if (!existsSync(path)) return { skip: `Electron binary not present (${path} missing); ${HOW_TO_FETCH}` };
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
     return { skip: 'no display for Electron (run under xvfb-run)' };
   }

@@ -155,7 +155,7 @@ describe.skipIf(skip)('reports in Chromium (e2e): history, compare, PDF, fix', (
     fw.recheck.mockImplementation(async (profile: Profile, previous: Report) => {
       const fixed = previous.checks
         .filter((c) => c.port === 3478 && c.transport === 'udp' || c.kind === 'nat')
-        .map((c) => ({ ...c, status: 'pass' as const, reason: 'ok', rttMs: 2.1, layer: undefined }));
+        .map((c) => ({ ...c, status: 'pass' as const, reason: 'ok' as const, rttMs: 2.1, layer: undefined }));
       return { ...mergeResults(profile, previous, { checks: fixed }), startedAt: '2026-11-27T04:41:00.000Z' };
     });
     await page.getByRole('button', { name: /All reports/ }).click();

@@ -93,6 +93,7 @@ describe.skipIf(skip)('lab: fix my firewall (issue 7)', () => {
 
   afterAll(async () => {
     await lab.clientExec(['nft', 'delete', 'table', 'inet', 'pc_fixtest']).catch(() => undefined);
+    await lab.clientExec(['nft', 'delete', 'table', 'inet', 'mullvad']).catch(() => undefined);
     await lab.down();
     rmSync(state, { recursive: true, force: true });
   }, 60_000);
@@ -113,6 +114,27 @@ describe.skipIf(skip)('lab: fix my firewall (issue 7)', () => {
       await fixCycle({ failing: ['turn:tls:turn.lab.test:443', 'tls:sig.lab.test:443'], chainText: 'inet pc_fixtest out' });
     } finally {
       await lab.clientExec(['nft', 'delete', 'table', 'inet', 'pc_fixtest']);
+    }
+  }, 300_000);
+
+  it('a drop in a VPN kill-switch table (inet mullvad output): no apply, the reason names the table, nothing changed', async () => {
+    await lab.scenario('open');
+    const add = await lab.clientExec(['nft', '-f', '-'], {
+      input: 'table inet mullvad {\n  chain output {\n    type filter hook output priority filter; policy accept;\n    udp dport 3478 counter drop\n  }\n}\n',
+    });
+    expect(add.code, add.stderr).toBe(0);
+    try {
+      const { report, plan: planResult } = await step<{ report: Report; plan: IpcResult<FirewallPlanView> }>('diagnose-plan');
+      const before = await clientRuleset();
+      const plan = value(planResult, 'firewall:plan');
+      expect(statusOf(report, TURN_UDP), JSON.stringify(report.firewall)).toBe('fail');
+      expect(plan, JSON.stringify(report.firewall)).toMatchObject({ mode: 'local', canApply: false });
+      expect(plan.refusal).toMatch(/inet mullvad output \(Mullvad VPN\), which belongs to another product/);
+      const refused = await step<IpcResult<FirewallApplied>>('apply', plan.reportId);
+      expect(refused).toMatchObject({ ok: false, error: { code: 'fix-refused' } });
+      expect(await clientRuleset()).toBe(before);
+    } finally {
+      await lab.clientExec(['nft', 'delete', 'table', 'inet', 'mullvad']);
     }
   }, 300_000);
 

@@ -36,6 +36,11 @@ const harness = createIpcHarness({
     detect: () => detectLocalFirewall(),
     apply: (plan, action) => applyLinuxPlan(plan, action, { scriptPath: defaultApplyScriptPath() }),
     recheck: (profile, previous) => recheck(profile, previous),
+    // The lab plays the user who reads main's dialog and confirms; what it was shown goes to stderr.
+    confirm: async (c) => {
+      process.stderr.write(`[consent] ${c.message}\n${[...c.where, ...c.rules].join('\n')}\n`);
+      return true;
+    },
   },
 });
 

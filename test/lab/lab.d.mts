@@ -148,6 +148,8 @@ export declare function status(): LabStatus;
 export declare function scenario(name: ScenarioName, options?: { layer?: Layer; nat?: NatMode }): Promise<AppliedScenario>;
 export declare const applyScenario: typeof scenario;
 export declare function setNat(mode: NatMode): Promise<void>;
+/** Shapes the client's link both ways (tbf rate, random UDP loss); no options = unshaped. */
+export declare function shape(opts?: { rateKbit?: number; udpLossPct?: number }): Promise<void>;
 export declare function firewallRules(name: ScenarioName, layer: Layer): string;
 export declare function exec(which: NamespaceRole | string, argv: string[], options?: ExecOptions): Promise<ExecResult>;
 export declare function clientExec(argv: string[], options?: ExecOptions): Promise<ExecResult>;
@@ -158,7 +160,7 @@ export declare function turnRestCredentials(ttlSeconds?: number, user?: string):
 
 declare const lab: {
   up: typeof up; down: typeof down; downSync: typeof downSync; lockedBy: typeof lockedBy; makeNssDb: typeof makeNssDb; scenario: typeof scenario; applyScenario: typeof scenario;
-  setNat: typeof setNat; exec: typeof exec; clientExec: typeof clientExec; routerExec: typeof routerExec;
+  setNat: typeof setNat; shape: typeof shape; exec: typeof exec; clientExec: typeof clientExec; routerExec: typeof routerExec;
   serverExec: typeof serverExec; status: typeof status; isUp: typeof isUp; turnRestCredentials: typeof turnRestCredentials;
   firewallRules: typeof firewallRules; scenarioNames: typeof scenarioNames; SCENARIOS: typeof SCENARIOS;
   ns: typeof ns; addr: typeof addr; hosts: typeof hosts; ports: typeof ports; credentials: typeof credentials;

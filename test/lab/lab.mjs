@@ -969,6 +969,28 @@ export async function setNat(mode) {
   }
 }
 
+/**
+ * Shapes the client's link in the router, both ways (r-c egress = towards the client, r-s egress =
+ * towards the server): `rateKbit` with tbf (netem is not available in these kernels), and
+ * `udpLossPct` random UDP loss with nftables numgen in the forward chain (both directions).
+ * `shape()` with no options removes both. Independent of the scenario's firewall table.
+ */
+export async function shape({ rateKbit, udpLossPct } = {}) {
+  for (const dev of ['r-c', 'r-s']) {
+    await inNs('router', ['tc', 'qdisc', 'del', 'dev', dev, 'root'], { allowFail: true });
+    if (rateKbit) await inNs('router', ['tc', 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', `${Number(rateKbit)}kbit`, 'burst', '16kb', 'latency', '100ms']);
+  }
+  const head = 'table inet pc_shape {}\ndelete table inet pc_shape\n';
+  const loss = Number(udpLossPct ?? 0);
+  await nft('router', loss > 0 ? `${head}table inet pc_shape {
+  chain loss {
+    type filter hook forward priority filter - 10; policy accept;
+    meta l4proto udp numgen random mod 100 < ${Math.round(loss)} counter drop
+  }
+}
+` : head);
+}
+
 /** What is up: namespaces, daemons (pid, alive), current scenario/layer/nat. */
 export function status() {
   const st = readState();
@@ -1017,6 +1039,6 @@ export const services = Object.freeze([
 ]);
 
 export default {
-  up, down, downSync, lockedBy, makeNssDb, scenario, applyScenario, setNat, exec, clientExec, routerExec, serverExec, status, isUp,
+  up, down, downSync, lockedBy, makeNssDb, scenario, applyScenario, setNat, shape, exec, clientExec, routerExec, serverExec, status, isUp,
   turnRestCredentials, firewallRules, scenarioNames, SCENARIOS, ns, addr, hosts, ports, credentials, paths, proxyUrl, proxyAuthUrl, proxyAuthUrlWithCredentials, proxyAuthCredentials, services,
 };

@@ -1,7 +1,7 @@
 // The scenario suite: the provider document's networks (and a few more an office shows), rebuilt in
 // the lab, each diagnosed by the real `pathcheck diagnose` CLI inside pc-client; the JSON report's
 // verdicts, exit code, checks, ranges, NAT and firewall findings are asserted against what the
-// rules of DESIGN.md imply for that network. One lab bring-up for the whole file.
+// rules in docs/architecture.md imply for that network. One lab bring-up for the whole file.
 //
 // Assertions use expect.soft, so one run lists every wrong field of a scenario, and each failure
 // message carries a one-line digest of the report (paths, exit, check reasons, ranges) as evidence.
@@ -359,7 +359,7 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
         expectBlockedEntry(run, 'udp', [[3478, 3478]], 'TURN over UDP');
         expectVerdict(run, 'group', 'direct-udp', 'optimal', 'measured');
         // UDP 3478 carries the NAT test too, so the NAT is unknown: p2p direct UDP needs a NAT shown
-        // to be BEHAVE-compliant (DESIGN.md), so it is not assumed; direct TCP is open → inferred.
+        // to be BEHAVE-compliant (RFC 4787), so it is not assumed; direct TCP is open → inferred.
         expectVerdict(run, 'p2p', 'direct-tcp', 'optimal', 'inferred');
         expectCheck(run, T.turnTcp, { status: 'pass', reason: 'allocated' });
         expectExit(run, 0);

@@ -29,7 +29,11 @@ export interface IpcHarness {
  * (the app protocol by default; the e2e server's http origin there).
  */
 export function createIpcHarness(
-  options: { engine?: DiagnosisEngine; origin?: string; version?: string; reports?: HandlerDeps['reports']; firewall?: HandlerDeps['firewall']; profilesDir?: string } = {},
+  options: {
+    engine?: DiagnosisEngine; origin?: string; version?: string; reports?: HandlerDeps['reports']; firewall?: HandlerDeps['firewall']; profilesDir?: string;
+    /** Stand-ins for what a run reaches outside the process (credential APIs, DNS, the WebRTC wait). */
+    diagnosis?: Pick<HandlerDeps, 'resolveCredentials' | 'lookup' | 'webrtc' | 'credentialStore'>;
+  } = {},
 ): IpcHarness {
   const origin = options.origin ?? 'app://pathcheck';
   const listeners = new Map<EventChannel, Set<(payload: EventMap[EventChannel]) => void>>();
@@ -41,6 +45,7 @@ export function createIpcHarness(
       app: { name: 'Pathcheck', version: options.version ?? '0.0.0-test' },
       ...(options.reports ? { reports: options.reports } : {}),
       ...(options.firewall ? { firewall: options.firewall } : {}),
+      ...options.diagnosis,
       emit: (channel, payload) => {
         harness.emitted.push({ channel, payload });
         harness.onEmit?.(channel, payload);

@@ -17,8 +17,8 @@ export function ladderProgress(
   profile: Profile, rooms: RoomType[], planned: PlannedCheck[], checks: ReadonlyMap<string, CheckResult>,
   ranges: readonly RangeResult[], nat: NatResult | null,
 ): Partial<Record<RoomType, RungProgress[]>> {
-  const turnState = (prefix: string): RungState => {
-    const ids = planned.filter((p) => p.id.startsWith(prefix)).map((p) => p.id);
+  const turnState = (transport: 'udp' | 'tcp' | 'tls'): RungState => {
+    const ids = planned.filter((p) => p.kind === 'turn' && p.transport === transport).map((p) => p.id);
     if (ids.length === 0) return 'n/a';
     const rs = ids.map((id) => checks.get(id));
     if (rs.some((r) => r?.status === 'pass')) return 'pass';
@@ -40,7 +40,7 @@ export function ladderProgress(
     if (!nat) return planned.some((p) => p.kind === 'nat') ? 'pending' : s;
     return nat.behaveCompliant === false ? 'fail' : s;
   };
-  const base: Record<string, RungState> = { 'turn-udp': turnState('turn:udp:'), 'turn-tcp': turnState('turn:tcp:'), 'turn-tls': turnState('turn:tls:') };
+  const base: Record<string, RungState> = { 'turn-udp': turnState('udp'), 'turn-tcp': turnState('tcp'), 'turn-tls': turnState('tls') };
   const out: Partial<Record<RoomType, RungProgress[]>> = {};
   if (rooms.includes('group') && profile.group) {
     const states: Record<string, RungState> = { ...base, 'direct-udp': rangeState(rangeId.group, profile.group.udpPorts) };

@@ -1,7 +1,7 @@
 import type { GroupPath, Latency, P2pPath } from '../report/schema';
 
 /**
- * The ladder (DESIGN.md): rungs in order of preference, lowest latency first. Data, not code paths,
+ * The ladder (docs/architecture.md, "Verdict rules"): rungs in order of preference, lowest latency first. Data, not code paths,
  * so the live view, the verdicts and the reports all name rungs the same way.
  */
 export const GROUP_RUNGS = ['direct-udp', 'turn-udp', 'turn-tcp', 'turn-tls'] as const satisfies readonly GroupPath[];
@@ -23,6 +23,7 @@ export function latencyOf(path: P2pPath): Latency {
   }
 }
 
+/** Short name of a path for tables, diagrams and the live ladder, e.g. "TURN over TLS". */
 export const RUNG_LABEL: Record<P2pPath, string> = {
   'direct-udp': 'Direct UDP',
   'direct-tcp': 'Direct TCP',
@@ -37,7 +38,7 @@ export function turnTransportOf(path: P2pPath): 'udp' | 'tcp' | 'tls' | null {
   return path === 'turn-udp' ? 'udp' : path === 'turn-tcp' ? 'tcp' : path === 'turn-tls' ? 'tls' : null;
 }
 
-/** CLI exit code for a set of paths (DESIGN.md): worst requested room decides. */
+/** CLI exit code for a set of paths (docs/architecture.md, "CLI"): the worst requested room decides. */
 export function exitCodeFor(paths: readonly P2pPath[]): 0 | 1 | 2 | 3 {
   let code: 0 | 1 | 2 | 3 = 0;
   for (const p of paths) {

@@ -3,12 +3,14 @@ import type { Profile } from '../profile/schema';
 import type {
   BlockedRequirement, CheckResult, Confidence, GroupVerdict, HostFacts, Layer, NatResult, P2pPath, P2pVerdict, RangeResult, Report, RoomType,
 } from '../report/schema';
-import { BLOCK_REASONS, rangeId } from './ids';
+import { TRANSPORT_LABEL } from '../report/kinds';
+import { BLOCK_REASONS } from '../report/reason';
+import { ANSWERED_WRONGLY, dnsHostOf, rangeId, webrtcTestOf } from './ids';
 import { latencyOf } from './rungs';
 import { applyProxyAuth, browserSignedIn, PROXY_AUTH_REASON } from './proxy-auth';
 
 /**
- * Verdict rules, exactly as DESIGN.md states them: a rung counts only if it was shown to work end to
+ * Verdict rules (docs/architecture.md, "Verdict rules"): a rung counts only if it was shown to work end to
  * end for its transport; group direct-udp needs the whole required UDP range; p2p direct-udp also
  * needs a BEHAVE-compliant NAT (or none); confidence is `inferred` when a rung is judged without a
  * direct measurement. Pure: the same inputs always give the same verdicts.
@@ -44,10 +46,10 @@ function proxyNotes(passing: CheckResult[]): string[] {
 /** A TURN rung: the engine's allocation, overruled by the browser's relay test when one ran. */
 function turnRung(checks: CheckResult[], transport: 'udp' | 'tcp' | 'tls', findings: Analysis['findings']): Rung {
   const engine = checks.filter((c) => c.kind === 'turn' && c.transport === transport);
-  const browser = checks.filter((c) => c.kind === 'webrtc' && c.transport === transport && c.id.startsWith('webrtc:relay:'));
+  const browser = checks.filter((c) => webrtcTestOf(c) === 'relay' && c.transport === transport);
   const enginePass = engine.filter((c) => c.status === 'pass');
   const browserPass = browser.filter((c) => c.status === 'pass');
-  const label = transport === 'udp' ? 'TURN over UDP' : transport === 'tcp' ? 'TURN over TCP' : 'TURN over TLS';
+  const label = `TURN over ${TRANSPORT_LABEL[transport]}`;
   if (browser.length > 0 && browser.every((c) => c.status !== 'skipped')) {
     if (enginePass.length > 0 && browserPass.length === 0) {
       findings.push({
@@ -111,7 +113,7 @@ function directRung(
 
 function signalingRung(checks: CheckResult[], profile: Profile): Rung {
   if (profile.signaling.length === 0) return { ok: true, confidence: 'inferred', evidence: [], notes: [] };
-  const sig = checks.filter((c) => c.kind === 'tls' && c.id.startsWith('tls:'));
+  const sig = checks.filter((c) => c.kind === 'tls');
   const pass = sig.filter((c) => c.status === 'pass');
   if (pass.length > 0) return { ok: true, confidence: 'measured', evidence: pass.map((c) => c.id), notes: [] };
   // An inspected signaling connection still carries signaling for clients that trust the corporate
@@ -184,7 +186,7 @@ export function analyze(input: AnalysisInput): Analysis {
     const { compliant, notes } = natNotes(nat);
     const udp = directRung(ranges, rangeId.p2pUdp, profile.p2p.udpPorts, checks, 'udp');
     const tcp = directRung(ranges, rangeId.p2pTcp, profile.p2p.tcpPorts, checks, 'tcp');
-    // DESIGN.md: direct UDP between peers needs a BEHAVE-compliant NAT (or none) — shown, not assumed.
+    // Direct UDP between peers needs a BEHAVE-compliant NAT (RFC 4787) or none — shown, not assumed.
     const gateUdp = (r: Rung): Rung =>
       !r.ok || compliant === true ? r
         : { ...r, ok: false, notes: compliant === null ? ['Direct UDP between peers needs a BEHAVE-compliant NAT, and this network\u2019s NAT behaviour could not be measured.'] : [] };
@@ -202,7 +204,7 @@ export function analyze(input: AnalysisInput): Analysis {
 
   const dnsFailed = checks.filter((c) => c.kind === 'dns' && c.status === 'fail');
   if (dnsFailed.length > 0) {
-    const note = `${dnsFailed.map((c) => c.host ?? c.id.slice(4)).join(', ')} could not be resolved, so the checks that need ${dnsFailed.length === 1 ? 'it' : 'them'} did not run.`;
+    const note = `${dnsFailed.map(dnsHostOf).join(', ')} could not be resolved, so the checks that need ${dnsFailed.length === 1 ? 'it' : 'them'} did not run.`;
     for (const v of [verdicts.group, verdicts.p2p]) v?.notes.unshift(note);
     findings.push({ code: 'dns-failed', severity: 'error', message: `Name resolution failed: ${note} Check the DNS settings or the server names in the profile.` });
   }
@@ -290,6 +292,10 @@ function collectFindings(input: AnalysisInput, findings: Analysis['findings']): 
   const { checks, host, nat, complete } = input;
   for (const c of checks.filter((x) => x.reason === 'tls-intercepted')) {
     findings.push({ code: 'tls-intercepted', severity: 'error', message: c.detail });
+  }
+  // A server that answered wrongly let the traffic through: nothing for a firewall admin to open.
+  for (const c of checks.filter((x) => x.status === 'fail' && x.reason === ANSWERED_WRONGLY)) {
+    findings.push({ code: ANSWERED_WRONGLY, severity: 'warn', message: `${c.detail} This is not a firewall block; the server's operator (or whatever sits in front of it) must look at it.` });
   }
   if (checks.some((c) => c.reason === 'auth-failed')) {
     findings.push({ code: 'auth-failed', severity: 'error', message: 'The TURN server refused the credentials; relayed media will fail until they are corrected.' });

@@ -21,6 +21,43 @@ const PROFILE_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 /** nft table/chain identifiers as nft's scanner accepts them unquoted. */
 const NFT_IDENT = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
+/**
+ * The widest destination a rule may name: a prefix shorter than this opens a large part of the
+ * internet (0.0.0.0/0 everything). Peers that can be anywhere are expressed by `anyDestination`,
+ * never by a wide CIDR, so the "any" case stays explicit and visible.
+ */
+export const MIN_PREFIX = { 4: 8, 6: 16 } as const;
+
+/**
+ * Public suffixes under which names belong to unrelated owners (`*.co.uk` is every British company).
+ * Single labels (`com`, `*.com`) are refused by rule; this list adds the common two-label suffixes.
+ */
+const PUBLIC_SUFFIXES = new Set([
+  'co.uk', 'org.uk', 'ac.uk', 'gov.uk', 'me.uk', 'ltd.uk', 'plc.uk', 'net.uk',
+  'com.au', 'net.au', 'org.au', 'edu.au', 'gov.au', 'co.nz', 'org.nz', 'net.nz',
+  'co.jp', 'ne.jp', 'or.jp', 'ac.jp', 'go.jp', 'co.kr', 'or.kr', 'com.cn', 'net.cn', 'org.cn', 'gov.cn',
+  'com.br', 'net.br', 'org.br', 'com.mx', 'com.ar', 'com.tr', 'com.tw', 'com.hk', 'com.sg', 'com.my',
+  'co.in', 'net.in', 'org.in', 'co.za', 'org.za', 'co.il', 'org.il', 'com.ua', 'com.pl', 'com.ru', 'co.id',
+  'github.io', 'herokuapp.com', 'cloudfront.net', 'amazonaws.com', 'azurewebsites.net', 'appspot.com', 'blogspot.com',
+]);
+
+/**
+ * Size caps for what rule generation accepts. A real report blocks a handful of requirements; these
+ * bound the work (and the text an admin must read) for a damaged or hostile one, with a clear error.
+ */
+export const LIMITS = {
+  /** Entries in a report's `firewall.blocked`. */
+  blockedEntries: 100_000,
+  /** Entries in one blocked entry's `to`, `ports` or `checks`. */
+  perEntryList: 1024,
+  /** Merged requirements (the elevated script takes at most 256 rules). */
+  requirements: 256,
+  destinationsPerRequirement: 512,
+  portRangesPerRequirement: 64,
+  checksPerRequirement: 1024,
+  relayHosts: 128,
+} as const;
+
 function fail(field: string, reason: string): never {
   throw new FirewallInputError(field, reason);
 }
@@ -31,24 +68,61 @@ function token(value: unknown, field: string): string {
   return value;
 }
 
+/** Refuses a CIDR wider than `MIN_PREFIX` (a bare address is a host route and always fine). */
+function checkPrefix(v: string, family: 4 | 6, field: string): void {
+  const len = v.split('/')[1];
+  if (len !== undefined && Number(len) < MIN_PREFIX[family]) {
+    fail(field, `${v} would open ${Number(len) === 0 ? 'every' : 'a large part of all'} IPv${family} address${Number(len) === 0 ? '' : 'es'}; a rule destination must be /${MIN_PREFIX[family]} or narrower`);
+  }
+}
+
+/** The same name as a rule must spell it: lower case, no trailing root dot (PAC and squid compare exactly). */
+export function normalizeHostname(name: string): string {
+  const v = name.toLowerCase();
+  return v.endsWith('.') ? v.slice(0, -1) : v;
+}
+
+/** Refuses names that stand for whole top-level or public-suffix domains (`com`, `*.com`, `co.uk`, `*.co.uk`). */
+function checkNameBreadth(v: string, field: string): void {
+  const bare = normalizeHostname(v.startsWith('*.') ? v.slice(2) : v);
+  const labels = bare.split('.');
+  if (labels.length < 2) fail(field, `${v} names a whole top-level domain or a single-label name; a rule destination must be a host or a domain someone owns`);
+  if (PUBLIC_SUFFIXES.has(bare)) fail(field, `${v} is a public suffix shared by unrelated owners; a rule destination must be a host or a domain someone owns`);
+}
+
 export function checkCidr(value: unknown, family: 4 | 6, field: string): string {
   const v = token(value, field);
   if (!isCidr(v, family)) fail(field, `not an IPv${family} address or CIDR`);
+  checkPrefix(v, family, field);
   return v;
 }
 
 /** An entry of a report's `to`: an IPv4/IPv6 address or CIDR, a host name or a `*.` wildcard name. */
 export function classifyDestination(value: unknown, field: string): { kind: 4 | 6 | 'host'; value: string } {
   const v = token(value, field);
-  if (isCidr(v, 4)) return { kind: 4, value: v };
-  if (isCidr(v, 6)) return { kind: 6, value: v };
-  if (isHostname(v) || isWildcardHostname(v)) return { kind: 'host', value: v };
+  const family = v.includes(':') ? 6 : 4;
+  if (isCidr(v, family)) {
+    checkPrefix(v, family, field);
+    return { kind: family, value: v };
+  }
+  if (isHostname(v) || isWildcardHostname(v)) return { kind: 'host', value: normalizeHostname(checkHostname(v, field, true)) };
   return fail(field, 'not an IP address, CIDR or host name');
 }
 
+/** A host name (or `*.` wildcard when allowed) that names something narrower than a public suffix. */
 export function checkHostname(value: unknown, field: string, allowWildcard = false): string {
   const v = token(value, field);
   if (!(isHostname(v) || (allowWildcard && isWildcardHostname(v)))) fail(field, 'not a valid host name');
+  checkNameBreadth(v, field);
+  return v;
+}
+
+/** A server as a profile names it: a host name, or an IPv4 / IPv6 literal (no CIDR, no brackets, no zone). */
+export function checkHost(value: unknown, field: string, allowWildcard = false): string {
+  const v = token(value, field);
+  if (isIPv4(v) || isIPv6(v)) return v;
+  if (!(isHostname(v) || (allowWildcard && isWildcardHostname(v)))) fail(field, 'not a valid host name or IP address');
+  checkNameBreadth(v, field);
   return v;
 }
 
@@ -106,10 +180,16 @@ function checkRequirement(r: FirewallRequirement, f: string): void {
   r.purposes.forEach((p, i) => checkPurpose(p, `${f}.purposes[${i}]`));
   r.checks.forEach((c, i) => checkCheckId(c, `${f}.checks[${i}]`));
   if (typeof r.anyDestination !== 'boolean') fail(`${f}.anyDestination`, 'must be a boolean');
+  const dests = r.ipv4.length + r.ipv6.length + r.hostnames.length;
+  if (r.anyDestination && dests > 0) fail(`${f}.anyDestination`, 'a requirement open to any destination lists no destinations');
+  if (!r.anyDestination && dests === 0) fail(`${f}.anyDestination`, 'a requirement without destinations must say anyDestination: true');
+  if (dests > LIMITS.destinationsPerRequirement) fail(f, `${dests} destinations; at most ${LIMITS.destinationsPerRequirement} per requirement`);
+  if (r.ports.length > LIMITS.portRangesPerRequirement) fail(`${f}.ports`, `${r.ports.length} port ranges; at most ${LIMITS.portRangesPerRequirement}`);
+  if (r.checks.length > LIMITS.checksPerRequirement) fail(`${f}.checks`, `${r.checks.length} check ids; at most ${LIMITS.checksPerRequirement}`);
 }
 
 function checkRelayHost(h: RelayHost, f: string): void {
-  checkHostname(h.host, `${f}.host`, true);
+  checkHost(h.host, `${f}.host`, true);
   h.ports.forEach((p, i) => checkPort(p, `${f}.ports[${i}]`));
   if (h.role !== 'turn' && h.role !== 'signaling') fail(`${f}.role`, 'must be turn or signaling');
 }
@@ -122,6 +202,8 @@ export function assertValidInput(input: FirewallInput): void {
   if (input.tag !== FIREWALL_TAG) fail('tag', `must be "${FIREWALL_TAG}"`);
   checkProfileId(input.profileId, 'profileId');
   if (!['local', 'perimeter', 'proxy', 'unknown'].includes(input.layer)) fail('layer', 'unknown layer');
+  if (!Array.isArray(input.requirements) || input.requirements.length > LIMITS.requirements) fail('requirements', `must be a list of at most ${LIMITS.requirements}`);
+  if (!Array.isArray(input.relayHosts) || input.relayHosts.length > LIMITS.relayHosts) fail('relayHosts', `must be a list of at most ${LIMITS.relayHosts}`);
   input.requirements.forEach((r, i) => checkRequirement(r, `requirements[${i}]`));
   input.relayHosts.forEach((h, i) => checkRelayHost(h, `relayHosts[${i}]`));
   if (input.proxy) {

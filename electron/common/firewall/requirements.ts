@@ -1,16 +1,19 @@
-import { normalizeRanges, type PortRange } from '../net/ranges';
+import { intersectRanges, normalizeRanges, type PortRange } from '../net/ranges';
+import { isHostname, isIPv4, isIPv6 } from '../net/validate';
 import type { Profile } from '../profile/schema';
 import type { Layer, Report } from '../report/schema';
 import {
   assertValidInput,
   checkCheckId,
   checkCidr,
-  checkHostname,
+  checkHost,
   checkPort,
   checkPortRange,
   checkProfileId,
   checkPurpose,
   classifyDestination,
+  LIMITS,
+  normalizeHostname,
 } from './input-check';
 import { FIREWALL_TAG, FirewallInputError } from './types';
 import type { FirewallInput, FirewallRequirement, NftChainHint, ProxyAddress, RelayHost } from './types';
@@ -28,6 +31,11 @@ export interface BuildFirewallOptions {
   proxy?: ProxyAddress | null;
   /** Only requirements blocked at these layers (default: all). */
   layers?: Layer[];
+  /**
+   * Clip every blocked port range to the ports the profile requires for that protocol (and
+   * any-destination entries to the profile's peer-to-peer ranges); the elevated apply sets this.
+   */
+  requiredOnly?: boolean;
 }
 
 interface Draft {
@@ -42,26 +50,80 @@ interface Draft {
 }
 
 const uniq = <T>(xs: readonly T[]): T[] => [...new Set(xs)];
+const hasDest = (d: Pick<Draft, 'ipv4' | 'ipv6' | 'hostnames'>): boolean => d.ipv4.length + d.ipv6.length + d.hostnames.length > 0;
 /** Rules with address ranges are keyed by them alone (names are then only informative); otherwise by names. */
 const destKey = (d: Draft): string =>
   d.ipv4.length + d.ipv6.length > 0 ? `ip|${d.ipv4.join(',')}|${d.ipv6.join(',')}` : `host|${d.hostnames.join(',')}`;
 const portKey = (d: Draft): string => d.ports.map(([a, b]) => `${a}-${b}`).join(',');
 
-function mergeBy(drafts: Draft[], key: (d: Draft) => string, merge: (into: Draft, d: Draft) => void): Draft[] {
-  const out = new Map<string, Draft>();
-  for (const d of drafts) {
-    const k = `${d.protocol}#${key(d)}`;
-    const prev = out.get(k);
-    if (prev) merge(prev, d);
-    else out.set(k, { ...d });
-  }
-  return [...out.values()];
+/** The union of one field over all members, in order of first appearance: one Set, filled once. */
+function unionOf<K extends 'ipv4' | 'ipv6' | 'hostnames' | 'purposes' | 'checks' | 'layers'>(members: readonly Draft[], k: K): Draft[K] {
+  const out = new Set<Draft[K][number]>();
+  for (const m of members) for (const x of m[k]) out.add(x);
+  return [...out] as Draft[K];
 }
 
-function joinMeta(into: Draft, d: Draft): void {
-  into.purposes = uniq([...into.purposes, ...d.purposes]);
-  into.checks = uniq([...into.checks, ...d.checks]);
-  into.layers = uniq([...into.layers, ...d.layers]);
+/** Groups drafts by key; each group is combined once from all its members (never re-built per merge). */
+function mergeBy(drafts: readonly Draft[], key: (d: Draft) => string, combine: (members: Draft[]) => Draft): Draft[] {
+  const groups = new Map<string, Draft[]>();
+  for (const d of drafts) {
+    const k = `${d.protocol}#${key(d)}`;
+    const g = groups.get(k);
+    if (g) g.push(d);
+    else groups.set(k, [d]);
+  }
+  const out: Draft[] = [];
+  for (const members of groups.values()) out.push(members.length === 1 ? (members[0] as Draft) : combine(members));
+  return out;
+}
+
+const meta = (members: readonly Draft[]): Pick<Draft, 'purposes' | 'checks' | 'layers'> => ({
+  purposes: unionOf(members, 'purposes'),
+  checks: unionOf(members, 'checks'),
+  layers: unionOf(members, 'layers'),
+});
+
+/**
+ * Merges drafts in two passes, each linear in the total size of the drafts (a hash map of groups,
+ * then one Set per field per group): pass 1 joins the same protocol and destinations (union of
+ * ports), pass 2 joins the same protocol and ports (union of destinations; any-destination wins).
+ * Groups keep the order in which they first appear.
+ */
+export function mergeDrafts(drafts: readonly Draft[]): Draft[] {
+  const byDest = mergeBy(drafts, destKey, (members) => {
+    const first = members[0] as Draft;
+    const ports: PortRange[] = [];
+    for (const m of members) for (const p of m.ports) ports.push(p);
+    return { ...first, ports: normalizeRanges(ports), hostnames: unionOf(members, 'hostnames'), ...meta(members) };
+  });
+  return mergeBy(byDest, portKey, (members) => {
+    const first = members[0] as Draft;
+    const any = members.some((m) => !hasDest(m));
+    return {
+      ...first,
+      ipv4: any ? [] : unionOf(members, 'ipv4'),
+      ipv6: any ? [] : unionOf(members, 'ipv6'),
+      hostnames: any ? [] : unionOf(members, 'hostnames'),
+      ...meta(members),
+    };
+  });
+}
+
+export type { Draft as RequirementDraft };
+
+/** Ports the profile itself requires, per protocol (what an apply may open at most). */
+export function requiredPorts(profile: Profile): Record<'udp' | 'tcp', PortRange[]> {
+  const udp: PortRange[] = [];
+  const tcp: PortRange[] = [];
+  for (const t of profile.turn) (t.transport === 'udp' ? udp : tcp).push([t.port, t.port]);
+  for (const s of profile.stun) udp.push([s.port, s.port]);
+  for (const s of profile.signaling) tcp.push([s.port, s.port]);
+  if (profile.group) udp.push(...profile.group.udpPorts);
+  if (profile.p2p) {
+    udp.push(...profile.p2p.udpPorts);
+    tcp.push(...(profile.p2p.tcpPorts ?? []));
+  }
+  return { udp: normalizeRanges(udp), tcp: normalizeRanges(tcp) };
 }
 
 /** A proxy URL such as `http://proxy.corp:3128` → host and port; anything else is refused. */
@@ -70,20 +132,30 @@ export function parseProxyUrl(url: string, field = 'report.host.proxy.url'): Pro
   if (!m || m[1] === undefined || m[2] === undefined) throw new FirewallInputError(field, 'not a proxy URL of the form http://host:port');
   const host = m[1].startsWith('[') ? m[1].slice(1, -1) : m[1];
   const port = checkPort(Number(m[2]), field);
-  if (m[1].startsWith('[')) checkCidr(host, 6, field);
-  else checkHostname(host, field);
+  // The proxy is where other traffic keeps going, not a rule destination: an intranet name
+  // (`proxy:3128`) or an address is fine; only the grammar is checked.
+  const okHost = m[1].startsWith('[') ? isIPv6(host) : isIPv4(host) || isHostname(host);
+  if (!okHost) throw new FirewallInputError(field, 'not a host name or IP address');
   return { host, port };
+}
+
+/** A profile's server, validated (name or IP literal) and spelled as rules compare it. */
+function serverHost(host: string, field: string): string {
+  const h = checkHost(host, field);
+  return isHostname(h) ? normalizeHostname(h) : h;
 }
 
 function relayHosts(profile: Profile): RelayHost[] {
   const byHost = new Map<string, RelayHost>();
-  const add = (host: string, port: number, role: RelayHost['role'], field: string): void => {
-    checkHostname(host, `${field}.host`);
+  const seen = new Set<string>();
+  const add = (rawHost: string, port: number, role: RelayHost['role'], field: string): void => {
+    const host = serverHost(rawHost, `${field}.host`);
     checkPort(port, `${field}.port`);
     const key = `${role}#${host}`;
     const prev = byHost.get(key);
     if (prev) prev.ports = uniq([...prev.ports, port]).sort((a, b) => a - b);
     else byHost.set(key, { host, ports: [port], role });
+    seen.add(host);
   };
   profile.turn.forEach((t, i) => {
     // UDP is never proxied; only TURN over TCP/TLS goes through CONNECT.
@@ -92,12 +164,19 @@ function relayHosts(profile: Profile): RelayHost[] {
   profile.signaling.forEach((s, i) => add(s.host, s.port, 'signaling', `profile.signaling[${i}]`));
   // Keep TURN names in the list even when only reachable over UDP: PAC/squid still name them.
   profile.turn.forEach((t, i) => {
-    if (t.transport === 'udp' && ![...byHost.values()].some((h) => h.host === t.host)) {
-      checkHostname(t.host, `profile.turn[${i}].host`);
-      byHost.set(`turn#${t.host}`, { host: t.host, ports: [], role: 'turn' });
-    }
+    if (t.transport !== 'udp') return;
+    const host = serverHost(t.host, `profile.turn[${i}].host`);
+    if (seen.has(host)) return;
+    seen.add(host);
+    byHost.set(`turn#${host}`, { host, ports: [], role: 'turn' });
   });
   return [...byHost.values()];
+}
+
+/** Keeps the parts of `ports` inside `allowed`; null when nothing is left. */
+function clip(ports: readonly PortRange[], allowed: readonly PortRange[]): PortRange[] | null {
+  const out = intersectRanges(ports, allowed);
+  return out.length > 0 ? out : null;
 }
 
 /** Builds the validated, merged input for `generateRules`. Throws `FirewallInputError` on any bad value. */
@@ -106,54 +185,60 @@ export function buildFirewallInput(profile: Profile, report: Report, options: Bu
   const v4 = uniq(profile.addresses.ipv4.map((c, i) => checkCidr(c, 4, `profile.addresses.ipv4[${i}]`)));
   const v6 = uniq(profile.addresses.ipv6.map((c, i) => checkCidr(c, 6, `profile.addresses.ipv6[${i}]`)));
   const useProfile = v4.length + v6.length > 0;
+  const required = options.requiredOnly ? requiredPorts(profile) : null;
+  const p2pPorts = profile.p2p ? normalizeRanges([...profile.p2p.udpPorts, ...(profile.p2p.tcpPorts ?? [])]) : [];
 
+  const blocked = report.firewall.blocked;
+  if (!Array.isArray(blocked)) throw new FirewallInputError('firewall.blocked', 'must be a list');
+  if (blocked.length > LIMITS.blockedEntries) {
+    throw new FirewallInputError('firewall.blocked', `${blocked.length} entries; at most ${LIMITS.blockedEntries} (a real report lists a handful)`);
+  }
+  const list = (xs: unknown, field: string): unknown[] => {
+    if (xs === undefined) return [];
+    if (!Array.isArray(xs)) throw new FirewallInputError(field, 'must be a list');
+    if (xs.length > LIMITS.perEntryList) throw new FirewallInputError(field, `${xs.length} entries; at most ${LIMITS.perEntryList}`);
+    return xs;
+  };
   const drafts: Draft[] = [];
-  report.firewall.blocked.forEach((b, i) => {
+  blocked.forEach((b, i) => {
     const f = `firewall.blocked[${i}]`;
     if (b.protocol !== 'udp' && b.protocol !== 'tcp') throw new FirewallInputError(`${f}.protocol`, 'must be udp or tcp');
-    if (!Array.isArray(b.ports) || b.ports.length === 0) throw new FirewallInputError(`${f}.ports`, 'needs at least one port range');
-    const ports = normalizeRanges(b.ports.map((p, j) => checkPortRange(p, `${f}.ports[${j}]`)));
-    const dests = (b.to ?? []).map((t, j) => classifyDestination(t, `${f}.to[${j}]`));
+    const rawPorts = list(b.ports, `${f}.ports`);
+    if (rawPorts.length === 0) throw new FirewallInputError(`${f}.ports`, 'needs at least one port range');
+    let ports = normalizeRanges(rawPorts.map((p, j) => checkPortRange(p, `${f}.ports[${j}]`)));
+    const dests = list(b.to, `${f}.to`).map((t, j) => classifyDestination(t, `${f}.to[${j}]`));
     const purposes = b.purpose === undefined ? [] : [checkPurpose(b.purpose, `${f}.purpose`)];
-    const checks = (b.checks ?? []).map((c, j) => checkCheckId(c, `${f}.checks[${j}]`));
+    const checks = list(b.checks, `${f}.checks`).map((c, j) => checkCheckId(c, `${f}.checks[${j}]`));
     const layer = b.layer ?? 'unknown';
     if (!['local', 'perimeter', 'proxy', 'unknown'].includes(layer)) throw new FirewallInputError(`${f}.layer`, 'unknown layer');
+    if (b.anyDestination !== undefined && typeof b.anyDestination !== 'boolean') throw new FirewallInputError(`${f}.anyDestination`, 'must be a boolean');
     if (options.layers && !options.layers.includes(layer)) return;
+    if (required) {
+      // Only what the profile requires: a port the profile never names is not opened, however the
+      // report came to list it; any-destination only for the profile's own peer-to-peer ranges.
+      const clipped = clip(ports, b.anyDestination ? intersectRanges(p2pPorts, required[b.protocol]) : required[b.protocol]);
+      if (!clipped) return;
+      ports = clipped;
+    }
+    const to = { 4: new Set<string>(), 6: new Set<string>(), host: new Set<string>() };
+    for (const d of dests) to[d.kind].add(d.value);
     drafts.push({
       protocol: b.protocol,
       ports,
       // Peer-to-peer media goes to the other participant, wherever they are: no destination limit.
-      ipv4: b.anyDestination ? [] : useProfile ? v4 : uniq(dests.filter((d) => d.kind === 4).map((d) => d.value)),
-      ipv6: b.anyDestination ? [] : useProfile ? v6 : uniq(dests.filter((d) => d.kind === 6).map((d) => d.value)),
-      hostnames: b.anyDestination ? [] : uniq(dests.filter((d) => d.kind === 'host').map((d) => d.value)),
+      ipv4: b.anyDestination ? [] : useProfile ? v4 : [...to[4]],
+      ipv6: b.anyDestination ? [] : useProfile ? v6 : [...to[6]],
+      hostnames: b.anyDestination ? [] : [...to.host],
       purposes,
       checks,
       layers: [layer],
     });
   });
 
-  // Pass 1: same protocol and destinations → one rule with the union of ports.
-  let merged = mergeBy(drafts, destKey, (into, d) => {
-    into.ports = normalizeRanges([...into.ports, ...d.ports]);
-    into.hostnames = uniq([...into.hostnames, ...d.hostnames]);
-    joinMeta(into, d);
-  });
-  // Pass 2: same protocol and ports → one rule with the union of destinations.
-  merged = mergeBy(merged, portKey, (into, d) => {
-    const anyInto = into.ipv4.length + into.ipv6.length + into.hostnames.length === 0;
-    const anyD = d.ipv4.length + d.ipv6.length + d.hostnames.length === 0;
-    if (anyInto || anyD) {
-      into.ipv4 = [];
-      into.ipv6 = [];
-      into.hostnames = [];
-    } else {
-      into.ipv4 = uniq([...into.ipv4, ...d.ipv4]);
-      into.ipv6 = uniq([...into.ipv6, ...d.ipv6]);
-      into.hostnames = uniq([...into.hostnames, ...d.hostnames]);
-    }
-    joinMeta(into, d);
-  });
-
+  const merged = mergeDrafts(drafts);
+  if (merged.length > LIMITS.requirements) {
+    throw new FirewallInputError('firewall.blocked', `these entries make ${merged.length} separate rules; at most ${LIMITS.requirements}`);
+  }
   const counters = { udp: 0, tcp: 0 };
   const requirements: FirewallRequirement[] = merged.map((d) => ({
     name: `${FIREWALL_TAG}-${d.protocol}-${++counters[d.protocol]}`,
@@ -162,11 +247,20 @@ export function buildFirewallInput(profile: Profile, report: Report, options: Bu
     ipv4: d.ipv4,
     ipv6: d.ipv6,
     hostnames: d.hostnames,
-    anyDestination: d.ipv4.length + d.ipv6.length + d.hostnames.length === 0,
+    anyDestination: !hasDest(d),
     purposes: d.purposes,
     checks: d.checks,
     layer: d.layers.length === 1 ? (d.layers[0] ?? 'unknown') : 'unknown',
   }));
+  requirements.forEach((r, i) => {
+    const n = r.ipv4.length + r.ipv6.length + r.hostnames.length;
+    if (n > LIMITS.destinationsPerRequirement) {
+      throw new FirewallInputError('firewall.blocked', `rule ${i + 1} (${r.protocol}) would list ${n} destinations; at most ${LIMITS.destinationsPerRequirement}`);
+    }
+    if (r.checks.length > LIMITS.checksPerRequirement) {
+      throw new FirewallInputError('firewall.blocked', `rule ${i + 1} (${r.protocol}) would cite ${r.checks.length} checks; at most ${LIMITS.checksPerRequirement}`);
+    }
+  });
 
   let proxy: ProxyAddress | null = null;
   if (options.proxy !== undefined) proxy = options.proxy;

@@ -70,47 +70,7 @@ export interface FirewallInput {
 
 export type RuleFormat = 'shell' | 'nft' | 'powershell' | 'cmd' | 'json' | 'config' | 'pac' | 'squid';
 
-export interface GeneratedRules {
-  target: FirewallTargetId;
-  format: RuleFormat;
-  /** What the admin pastes or runs, as is. */
-  text: string;
-  /** Removes exactly what `text` added (by tag), where the target allows it. */
-  undo?: string;
-  notes: string[];
-  tag: FirewallTag;
-}
-
-export const FIREWALL_TARGET_IDS = [
-  'windows-powershell',
-  'windows-netsh',
-  'nftables',
-  'iptables',
-  'ufw',
-  'firewalld',
-  'macos-pf',
-  'little-snitch',
-  'cisco-asa',
-  'panos',
-  'fortigate',
-  'juniper-srx',
-  'checkpoint',
-  'aws-sg',
-  'azure-nsg',
-  'squid',
-  'pac',
-] as const;
-export type FirewallTargetId = (typeof FIREWALL_TARGET_IDS)[number];
-
 export type FirewallTargetKind = 'local-linux' | 'local-windows' | 'local-macos' | 'perimeter' | 'cloud' | 'proxy';
-
-export interface FirewallTargetInfo {
-  id: FirewallTargetId;
-  label: string;
-  kind: FirewallTargetKind;
-  /** True when the target can match destination host names (FQDN objects, dstdomain, PAC). */
-  supportsHostnames: boolean;
-}
 
 /** Thrown when any value that would reach a rule fails validation. Names the field; nothing is rewritten. */
 export class FirewallInputError extends Error {

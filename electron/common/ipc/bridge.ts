@@ -6,7 +6,7 @@ import type { ProfileEntry, ProfileValidation } from './profiles';
 import type { IpcResult } from './result';
 import type { ProxyAuthAnswered, ProxyAuthAnswerRequest, ProxyAuthPrompt } from './proxy-auth';
 import type { FirewallApplied, FirewallPlanView, FirewallRechecked, FirewallTicket, ReportRef } from './firewall';
-import type { FirewallTargetId } from '../firewall/types';
+import type { FirewallTargetId } from '../firewall/registry';
 import type { HistoryDeleted, HistoryItem, HistoryOpened, HistorySummary, ReportCompared, ReportPdfRequest, Saved } from './history';
 
 /** Removes a listener added by an `onX` function. Calling it twice is harmless. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { FIREWALL_TARGET_IDS, type FirewallTargetId, type RuleFormat } from '../firewall/types';
+import { FIREWALL_TARGET_IDS, type FirewallTargetId } from '../firewall/registry';
+import type { RuleFormat } from '../firewall/types';
 import type { ReportComparison } from '../report/compare';
 import type { BlockedRequirement, Report } from '../report/schema';
 import { HistoryIdSchema } from './history';
@@ -62,7 +63,8 @@ export interface FirewallApplied {
   ok: boolean;
   /** Rules added (apply) or removed (undo). */
   changed: number;
-  elevation: 'root' | 'pkexec' | null;
+  /** root/pkexec: Linux; uac: Windows UAC prompt; admin-prompt: macOS administrator prompt. */
+  elevation: 'root' | 'pkexec' | 'uac' | 'admin-prompt' | null;
   /** The script's error (validation, nft, cancelled prompt); null on success. */
   error: string | null;
 }
@@ -96,4 +98,6 @@ export const FirewallErrorCode = {
   recheckFailed: 'recheck-failed',
   /** Another apply, undo or re-check is still running. */
   busy: 'fix-busy',
+  /** The user said no in main's own confirmation dialog. */
+  cancelled: 'fix-cancelled',
 } as const;

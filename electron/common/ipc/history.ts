@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ReportComparison } from '../report/compare';
 import type { MediaPath, Report } from '../report/schema';
-import { FIREWALL_TARGET_IDS } from '../firewall/types';
+import { FIREWALL_TARGET_IDS } from '../firewall/registry';
 
 /**
  * `history` and `report` domains: the saved reports (one JSON file each in main's history

@@ -46,6 +46,7 @@ export function coversAll(allowed: readonly PortRange[], required: readonly Port
   return subtractRanges(required, allowed).length === 0;
 }
 
-export function formatRanges(ranges: readonly PortRange[]): string {
-  return normalizeRanges(ranges).map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ') || 'none';
+/** "3478, 10000-60000" (or "none"); `dash` joins a range's ends (the app's first screen uses an en dash). */
+export function formatRanges(ranges: readonly PortRange[], dash = '-'): string {
+  return normalizeRanges(ranges).map(([a, b]) => (a === b ? `${a}` : `${a}${dash}${b}`)).join(', ') || 'none';
 }

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { isCidr, isHostname, isIP } from '../net/validate';
+import { ProfileQualitySchema } from '../quality/schema';
 
 /**
- * The provider profile (DESIGN.md "Profile", schemaVersion 1). Every host, port, range and CIDR is
+ * The provider profile (docs/architecture.md, "Provider profiles"; schemaVersion 1). Every host, port, range and CIDR is
  * validated strictly on load; an invalid profile is refused with the field path and the reason and
  * is never half-used. Unknown keys are refused too, so a typo (`"trun"`) is an error, not a no-op.
  */
@@ -82,6 +83,8 @@ export const ProfileSchema = z
     reflector: z.strictObject({ host }).optional(),
     addresses: z.strictObject({ ipv4: cidrList(4).default([]), ipv6: cidrList(6).default([]) }).default({ ipv4: [], ipv6: [] }),
     tls: z.strictObject({ ca: z.string().max(65536).optional() }).optional(),
+    /** Rates a call needs (kbit/s); defaults 2500 / 1000 / 100 (see quality/schema.ts). */
+    quality: ProfileQualitySchema.optional(),
   })
   .superRefine((p, ctx) => {
     if (p.stun.length === 0 && p.turn.length === 0 && p.signaling.length === 0) {

@@ -10,6 +10,10 @@ export const PlannedCheckSchema = z.object({
   kind: z.union([CheckKindSchema, z.literal('range')]),
   /** Short label for a live view, e.g. "TURN over TLS turn.example.com:443". */
   label: z.string(),
+  /** Where the check goes, so the live views never read it out of the id. */
+  transport: z.enum(['udp', 'tcp', 'tls']).optional(),
+  host: z.string().max(300).optional(),
+  port: z.number().int().min(0).max(65535).optional(),
 });
 export type PlannedCheck = z.infer<typeof PlannedCheckSchema>;
 

@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { QualityResultSchema, VerdictQualitySchema } from '../quality/schema';
+import { CHECK_KIND_NAMES } from './kinds';
+import { ReasonSchema } from './reason';
 
 /**
- * The report (DESIGN.md "Report", schemaVersion 1). Other code and outside checks read this JSON,
+ * The report (docs/architecture.md, "The report"; schemaVersion 1). Other code and outside checks read this JSON,
  * so fields are only ever added (optional), never renamed. The zod schema is the single source of
  * truth: types are derived from it, and it validates reports crossing IPC or imported from disk.
  */
@@ -13,7 +16,8 @@ const portRange = z.tuple([z.number().int().min(0).max(65535), z.number().int().
 export const CheckStatusSchema = z.enum(['pass', 'fail', 'warn', 'skipped']);
 export type CheckStatus = z.infer<typeof CheckStatusSchema>;
 
-export const CheckKindSchema = z.enum(['dns', 'tcp', 'tls', 'stun', 'turn', 'relay', 'nat', 'proxy', 'webrtc']);
+/** The kinds of check (./kinds.ts holds them with their labels). */
+export const CheckKindSchema = z.enum(CHECK_KIND_NAMES);
 export type CheckKind = z.infer<typeof CheckKindSchema>;
 
 /** Where a block happened: this machine's own firewall, the network's edge, or a proxy. */
@@ -27,10 +31,14 @@ export const CheckResultSchema = z.object({
   transport: z.enum(['udp', 'tcp', 'tls']).optional(),
   host: z.string().max(300).optional(),
   port: z.number().int().min(0).max(65535).optional(),
+  /** Address family the check was pinned to, when it was (absent: whatever the name resolved to). */
+  family: z.union([z.literal(4), z.literal(6)]).optional(),
+  /** For `webrtc` checks: which in-app test made it (absent in older reports; see analysis/ids.ts). */
+  webrtcTest: z.enum(['relay', 'relay-gather', 'stun-gather', 'direct']).optional(),
   status: CheckStatusSchema,
   rttMs: z.number().nonnegative().optional(),
-  /** Machine-readable: ok | timeout | refused | reset | local-blocked | tls-intercepted | auth-required | … */
-  reason: z.string().min(1).max(64),
+  /** Machine-readable, one of REASONS (./reason.ts); an unknown one from another version reads as `unknown`. */
+  reason: ReasonSchema,
   /** One plain-language sentence. */
   detail: z.string().max(2000),
   evidence: z.record(z.string(), z.unknown()).default({}),
@@ -88,6 +96,8 @@ const verdictFields = {
   summary: z.string().optional(),
   /** The TURN server the chosen rung uses, when it is a relay. */
   via: z.string().optional(),
+  /** Call quality of the chosen path (issue 10): grade, what it supports, measured rate. */
+  quality: VerdictQualitySchema.optional(),
 };
 export const GroupVerdictSchema = z.object({ path: GroupPathSchema, ...verdictFields });
 export const P2pVerdictSchema = z.object({ path: P2pPathSchema, ...verdictFields });
@@ -177,5 +187,7 @@ export const ReportSchema = z.object({
   firewall: z.object({ blocked: z.array(BlockedRequirementSchema), layer: LayerSchema }),
   /** Findings that are not a verdict: TLS inspection, proxy, VPN, engine/WebRTC disagreement. */
   findings: z.array(z.object({ code: z.string(), severity: z.enum(['info', 'warn', 'error']), message: z.string() })).default([]),
+  /** Call-quality measurements of the paths that work, per sensor (absent in older reports). */
+  quality: z.array(QualityResultSchema).max(64).optional(),
 });
 export type Report = z.infer<typeof ReportSchema>;

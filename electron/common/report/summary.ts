@@ -1,3 +1,4 @@
+import { RUNG_LABEL } from '../analysis/rungs';
 import { formatRanges } from '../net/ranges';
 import type { Latency, MediaPath, Report, RoomType, Verdict } from './schema';
 
@@ -13,16 +14,9 @@ export function roomLabel(room: RoomType): string {
   return ROOM_LABEL[room];
 }
 
-/** Short name of a path for tables and diagrams, e.g. "TURN over TLS". */
+/** Short name of a path for tables and diagrams, e.g. "TURN over TLS" (the ladder's RUNG_LABEL). */
 export function pathLabel(path: MediaPath): string {
-  switch (path) {
-    case 'direct-udp': return 'Direct UDP';
-    case 'direct-tcp': return 'Direct TCP';
-    case 'turn-udp': return 'TURN over UDP';
-    case 'turn-tcp': return 'TURN over TCP';
-    case 'turn-tls': return 'TURN over TLS';
-    case 'blocked': return 'Blocked';
-  }
+  return RUNG_LABEL[path];
 }
 
 /** What the latency class means for a call, in words a helpdesk can repeat to a user. */

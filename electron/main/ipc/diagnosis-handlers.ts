@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { lookup as dnsLookup } from 'node:dns/promises';
-import type { Handlers } from '../../common/ipc/contract';
+import type { EventChannel, EventMap, Handlers } from '../../common/ipc/contract';
 import type { CredentialsStatus } from '../../common/ipc/credentials';
 import { DiagnosisChannel, type WebrtcPlan } from '../../common/ipc/diagnosis';
 import { fail, IpcErrorCode, ok, type IpcResult } from '../../common/ipc/result';
@@ -11,7 +11,6 @@ import { resolveCredentials as resolveProfileCredentials } from '../../node/cred
 import { mergeResults } from '../../node/engine/recheck';
 import type { CredentialStore } from '../credentials-store';
 import { acceptWebrtcChecks, resolveIceHosts, webrtcPlan } from './diagnosis-webrtc';
-import type { HandlerDeps } from './handlers';
 
 /** What main needs from the engine (electron/node/engine `diagnose`); the CLI drives the same function. */
 export interface DiagnosisEngine {
@@ -32,7 +31,8 @@ export interface DiagnosisEngine {
 
 export interface DiagnosisDeps {
   engine?: DiagnosisEngine;
-  emit: HandlerDeps['emit'];
+  /** Sends an event to the renderer (the same function as HandlerDeps.emit). */
+  emit<E extends EventChannel>(channel: E, payload: EventMap[E]): void;
   resolveProxy?: (url: string) => Promise<string>;
   /** Secrets remembered with safeStorage; absent → nothing can be remembered (and the page says so). */
   credentialStore?: CredentialStore;

@@ -74,7 +74,8 @@ export function webrtcPlan(
 
 /**
  * Keeps only the submitted checks that belong to servers of this plan, with host/port/transport
- * taken from the plan (main's own data), so a page cannot make a check claim another server.
+ * and which test it was taken from the plan (main's own data), so a page cannot make a check claim
+ * another server or another test.
  */
 export function acceptWebrtcChecks(plan: WebrtcPlan, checks: CheckResult[]): { accepted: CheckResult[]; rejected: string[] } {
   const known = new Map<string, WebrtcServer | null>();
@@ -95,9 +96,10 @@ export function acceptWebrtcChecks(plan: WebrtcPlan, checks: CheckResult[]): { a
     const s = known.get(c.id);
     if (!s) {
       const { transport: _t, host: _h, port: _p, ...rest } = c;
-      accepted.push({ ...rest, kind: 'webrtc' });
+      accepted.push({ ...rest, kind: 'webrtc', webrtcTest: 'direct' });
     } else {
-      accepted.push({ ...c, kind: 'webrtc', transport: s.transport, host: s.host, port: s.port });
+      const webrtcTest = c.id === s.gatherId ? 'relay-gather' : s.kind === 'stun' ? 'stun-gather' : 'relay';
+      accepted.push({ ...c, kind: 'webrtc', webrtcTest, transport: s.transport, host: s.host, port: s.port });
     }
   }
   return { accepted, rejected };

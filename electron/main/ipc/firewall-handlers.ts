@@ -1,6 +1,7 @@
 import {
   assertNftApplyPlan,
   buildFirewallInput,
+  describeNftApplyPlan,
   FIREWALL_TARGETS,
   FirewallInputError,
   generateRules,
@@ -15,8 +16,14 @@ import type { Profile } from '../../common/profile/schema';
 import { compareReports } from '../../common/report/compare';
 import type { Layer, Report } from '../../common/report/schema';
 import { summarizeReport } from '../../common/report/summary';
-import type { ApplyAction, ApplyResult } from '../../node/firewall/apply';
+import { readFile, stat } from 'node:fs/promises';
+import { planChecks } from '../../node/engine/plan';
+import { writeFileAtomic } from '../../node/report/atomic-write';
+import { isHistoryId } from '../../node/report/history';
+import type { ApplyAction, ApplyResult, RuleChange } from '../../node/firewall/apply';
 import { planFix, type FixPlan } from '../../node/firewall/fix';
+import type { PlatformAction, PlatformApplyResult } from '../../node/firewall/platform';
+import { assertPfPlan, assertWindowsPlan, type PlatformPlan } from '../../node/firewall/platforms';
 import type { FirewallDetection } from '../../node/firewall/types';
 import { checkLabel, type ReportsContext } from './reports-context';
 
@@ -30,7 +37,57 @@ export interface FirewallDeps {
   apply(plan: NftApplyPlan, action: ApplyAction): Promise<ApplyResult>;
   /** Re-runs only the failed checks of `previous` and merges them (electron/node/engine/recheck.ts). */
   recheck(profile: Profile, previous: Report): Promise<Report>;
+  /** Windows / macOS: runs that platform's fixed elevated script (electron/node/firewall/platforms.ts). */
+  applyPlatform?(plan: PlatformPlan, action: PlatformAction): Promise<PlatformApplyResult>;
+  /**
+   * Main's own confirmation (a native dialog in the app, electron/main/firewall-consent.ts), listing
+   * the exact rules; asked before every elevated change, also when the app runs as root. The page's
+   * `consent: true` only asks for this dialog, it never replaces it. Resolves true for "change it".
+   */
+  confirm(request: FirewallConsent): Promise<boolean>;
   platform?: NodeJS.Platform;
+}
+
+/** What main's confirmation dialog shows: one sentence, where and why, and the exact rules. */
+export interface FirewallConsent {
+  action: ApplyAction;
+  message: string;
+  /** Where the rules go and why there. */
+  where: string[];
+  /** The exact rules (nft syntax) that will be inserted or deleted. */
+  rules: string[];
+  /** How the change is elevated: the system's administrator prompt follows, or none (already root). */
+  elevation: string;
+}
+
+/**
+ * Keeps only what the profile plans: a report's checks and ranges whose ids the profile's own plan
+ * has (and the page's WebRTC results). An imported report can hold any ids, ranges and
+ * "required" ports; a re-check must not carry them over as if measured.
+ */
+export function keepPlanned(profile: Profile, report: Report): Report {
+  const ids = new Set(planChecks(profile, { rooms: report.rooms, hasCredentials: true }).map((p) => p.id));
+  return {
+    ...report,
+    checks: report.checks.filter((c) => ids.has(c.id) || (c.kind === 'webrtc' && c.id.startsWith('webrtc:'))),
+    ranges: report.ranges.filter((r) => ids.has(r.id)),
+  };
+}
+
+const ELEVATION = (): string =>
+  typeof process.getuid === 'function' && process.getuid() === 0
+    ? 'Pathcheck runs as administrator (root): no other prompt follows.'
+    : 'Your system then asks for an administrator password ("Change this computer\u2019s firewall for Pathcheck").';
+
+const PLATFORM_ELEVATION: Record<PlatformPlan['platform'], string> = {
+  win32: 'Windows then asks for administrator rights (User Account Control).',
+  darwin: 'macOS then asks for an administrator password.',
+};
+
+/** The exact rules the Windows/macOS script creates: the local preview's lines without comments. */
+function platformRuleLines(fix: FixPlan): string[] {
+  const text = fix.localRules?.text ?? '';
+  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && !l.startsWith('//'));
 }
 
 /** Layers a ticket is for: everything that is not this computer. */
@@ -55,15 +112,25 @@ export function ticketRules(profile: Profile, report: Report, target: FirewallTa
 const label = (id: FirewallTargetId) => FIREWALL_TARGETS.find((t) => t.id === id)?.label ?? id;
 
 /**
- * The "fix my firewall" channels. Nothing the page sends reaches a rule: it names a report and gives
- * consent; main loads that report from history, recomputes planFix with a fresh detection, checks the
- * apply plan again (assertNftApplyPlan) and runs the fixed script through execFile. When planFix says
- * no (perimeter block, policy, no nftables), apply is refused with its reason.
+ * The "fix my firewall" channels. Nothing the page sends reaches a rule: it names a report and asks;
+ * main loads that report from history, recomputes planFix with a fresh detection (only the ports the
+ * profile requires, only the chains that drop, never another product's table), checks the apply
+ * plan again (assertNftApplyPlan), shows the exact rules in its own dialog (`deps.confirm`) and only
+ * then runs the fixed script. When planFix says no (perimeter block, policy, no nftables, a VPN's
+ * table), apply is refused with its reason.
  */
 export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps): Pick<Handlers, FirewallChannels> {
-  /** Plans applied in this session, by history id: undo removes exactly these (by tag, in that chain). */
-  const applied = new Map<string, NftApplyPlan>();
+  /**
+   * Applies by history id: undo removes exactly the rules the script reported adding (handle +
+   * chain). Kept beside the history (`<historyDir>.firewall-applied.json`) so an undo after a restart
+   * is as exact; a damaged record is dropped (the script also deletes a handle only if it is a
+   * Pathcheck rule in that chain).
+   */
+  const applied = appliedRecords(`${ctx.deps.historyDir}.firewall-applied.json`);
   const platform = deps.platform ?? process.platform;
+  /** Windows / macOS plans applied in this session, by history id (undo removes Pathcheck's group / anchor). */
+  const appliedPlatform = new Map<string, PlatformPlan>();
+  const checkPlatformPlan = (p: PlatformPlan): void => (p.platform === 'win32' ? assertWindowsPlan(p.plan) : assertPfPlan(p.plan));
 
   type Planned = { id: string; report: Report; profile: Profile; plan: FixPlan };
   const plan = async (ref: ReportRef): Promise<IpcResult<Planned>> => {
@@ -78,7 +145,7 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
       let fix = planFix(profile, report, await deps.detect(), platform);
       if (fix.canApply && !(await ctx.producedHere(id))) {
         fix = {
-          ...fix, canApply: false, applyPlan: null,
+          ...fix, canApply: false, applyPlan: null, platformPlan: null,
           refusal: 'Pathcheck changes this computer\u2019s firewall only for a diagnosis it ran here itself (this report was imported); run the diagnosis again, then fix it. The rules below can still be copied.',
         };
       }
@@ -87,6 +154,13 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
       if (e instanceof FirewallInputError) return fail(FirewallErrorCode.invalidRules, `This report holds a value no rule may contain (${e.message}); nothing was generated.`);
       throw e;
     }
+  };
+
+  /** The Windows/macOS refusal for this computer's own block ("On this computer: …"), or null. */
+  const localCause = async (id: string, report: Report, profile: Profile): Promise<string | null> => {
+    if ((platform !== 'win32' && platform !== 'darwin') || !report.firewall.blocked.some((b) => b.layer === 'local')) return null;
+    const fix = planFix(profile, report, await deps.detect(), platform);
+    return fix.platformPlan === null && fix.refusal ? `On this computer: ${fix.refusal}` : null;
   };
 
   const refToRef = (req: { reportId: string } | { runId: string }): ReportRef => ('reportId' in req ? { reportId: req.reportId } : { runId: req.runId });
@@ -120,7 +194,7 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
         local,
         ticket: fix.ticket,
         ticketTargets: ticketTargets(report),
-        applied: applied.has(id),
+        applied: (await applied.has(id)) || appliedPlatform.has(id),
       });
     },
 
@@ -128,6 +202,27 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
       const p = await plan(refToRef(req));
       if (!p.ok) return p;
       const { id, plan: fix } = p.value;
+      if (fix.canApply && fix.platformPlan && deps.applyPlatform) {
+        const platformPlan = fix.platformPlan;
+        try {
+          checkPlatformPlan(platformPlan);
+        } catch (e) {
+          if (e instanceof FirewallInputError) return fail(FirewallErrorCode.invalidRules, `The rules failed validation (${e.message}); nothing was applied.`);
+          throw e;
+        }
+        const rules = platformRuleLines(fix);
+        const confirmed = await deps.confirm({
+          action: 'apply',
+          message: `Change this computer\u2019s firewall? Pathcheck will add ${rules.length} allow rule(s) of its own (${platformPlan.platform === 'win32' ? 'rule group "Pathcheck"' : 'pf anchor com.apple/250.Pathcheck'}).`,
+          where: fix.where,
+          rules,
+          elevation: PLATFORM_ELEVATION[platformPlan.platform],
+        });
+        if (!confirmed) return fail(FirewallErrorCode.cancelled, 'Nothing was changed: the firewall change was not confirmed.');
+        const result = await deps.applyPlatform(platformPlan, 'apply');
+        if (result.ok) appliedPlatform.set(id, platformPlan);
+        return ok({ ok: result.ok, changed: result.changed, elevation: result.elevation, error: result.error });
+      }
       if (!fix.canApply || !fix.applyPlan) return fail(FirewallErrorCode.refused, fix.refusal ?? 'Pathcheck cannot apply these rules on this computer.');
       try {
         assertNftApplyPlan(fix.applyPlan);
@@ -135,41 +230,81 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
         if (e instanceof FirewallInputError) return fail(FirewallErrorCode.invalidRules, `The rules failed validation (${e.message}); nothing was applied.`);
         throw e;
       }
+      const confirmed = await deps.confirm({
+        action: 'apply',
+        message: `Change this computer\u2019s firewall? Pathcheck will add ${describeNftApplyPlan(fix.applyPlan).length} allow rule(s), tagged "pathcheck".`,
+        where: fix.where,
+        rules: describeNftApplyPlan(fix.applyPlan),
+        elevation: ELEVATION(),
+      });
+      if (!confirmed) return fail(FirewallErrorCode.cancelled, 'Nothing was changed: the firewall change was not confirmed.');
       const result = await deps.apply(fix.applyPlan, 'apply');
-      if (result.ok) applied.set(id, fix.applyPlan);
+      if (result.ok) await applied.set(id, { plan: fix.applyPlan, added: result.added });
       return ok({ ok: result.ok, changed: result.added.length, elevation: result.elevation, error: result.error });
     }),
 
     'firewall:undo': (req) => exclusive(async () => {
       const r = await ctx.resolve(refToRef(req));
       if (!r.ok) return r;
-      let undoPlan = applied.get(r.value.id) ?? null;
+      const platformUndo = appliedPlatform.get(r.value.id) ?? null;
+      if (deps.applyPlatform && (platform === 'win32' || platform === 'darwin')) {
+        // Undo removes Pathcheck's own group (Windows) or anchor (macOS), whatever report added it.
+        const target = platformUndo ?? (await plan({ reportId: r.value.id }).then((p) => (p.ok ? p.value.plan.platformPlan : null)));
+        if (!target) return fail(FirewallErrorCode.notApplied, 'No Pathcheck rules from this report can be removed here.');
+        const what = target.platform === 'win32' ? 'remove the rule group "Pathcheck" (only rules named pathcheck-…)' : 'flush the pf anchor com.apple/250.Pathcheck';
+        const confirmed = await deps.confirm({ action: 'undo', message: 'Remove the firewall rules Pathcheck added?', where: [], rules: [what], elevation: PLATFORM_ELEVATION[target.platform] });
+        if (!confirmed) return fail(FirewallErrorCode.cancelled, 'Nothing was changed: removing the rules was not confirmed.');
+        const result = await deps.applyPlatform(target, 'undo');
+        if (result.ok) appliedPlatform.delete(r.value.id);
+        return ok({ ok: result.ok, changed: result.changed, elevation: result.elevation, error: result.error });
+      }
+      const record = await applied.get(r.value.id);
+      let undoPlan: NftApplyPlan | null = record ? { ...record.plan, remove: record.added.map((a) => ({ ...a })) } : null;
+      let where: string[] = [];
       if (!undoPlan) {
-        // Not applied in this session (e.g. after a restart): the same report gives the same plan.
+        // Not applied in this session (e.g. after a restart): the same report gives the same chains;
+        // only the rules tagged "pathcheck" in them are removed, nowhere else.
         const p = await plan({ reportId: r.value.id });
         if (!p.ok) return p;
         undoPlan = p.value.plan.applyPlan;
+        where = p.value.plan.where;
       }
       if (!undoPlan) return fail(FirewallErrorCode.notApplied, 'No Pathcheck rules from this report can be removed here.');
-      assertNftApplyPlan(undoPlan);
+      try {
+        assertNftApplyPlan(undoPlan);
+      } catch (e) {
+        if (e instanceof FirewallInputError) return fail(FirewallErrorCode.invalidRules, `The undo failed validation (${e.message}); nothing was changed.`);
+        throw e;
+      }
+      const rules = undoPlan.remove
+        ? undoPlan.remove.map((x) => `delete rule ${x.family} ${x.table} ${x.chain} handle ${x.handle}`)
+        : undoPlan.chains.length > 0
+          ? undoPlan.chains.map((c) => `delete the rules commented "pathcheck" in ${c.family} ${c.table} ${c.chain}`)
+          : ['delete the rules commented "pathcheck" in the output chains that drop traffic'];
+      const confirmed = await deps.confirm({ action: 'undo', message: 'Remove the firewall rules Pathcheck added?', where, rules, elevation: ELEVATION() });
+      if (!confirmed) return fail(FirewallErrorCode.cancelled, 'Nothing was changed: removing the rules was not confirmed.');
       const result = await deps.apply(undoPlan, 'undo');
-      if (result.ok) applied.delete(r.value.id);
+      if (result.ok) await applied.delete(r.value.id);
       return ok({ ok: result.ok, changed: result.removed.length, elevation: result.elevation, error: result.error });
     }),
 
     'firewall:recheck': (ref) => exclusive(async () => {
       const r = await ctx.resolve(ref);
       if (!r.ok) return r;
-      const { id, report: before } = r.value;
-      const profile = await ctx.profileFor(id, before);
-      if (!profile) return fail(FirewallErrorCode.profileUnknown, `The profile "${before.profile.name}" is not available here; run the diagnosis again.`);
+      const { id, report: stored } = r.value;
+      const profile = await ctx.profileFor(id, stored);
+      if (!profile) return fail(FirewallErrorCode.profileUnknown, `The profile "${stored.profile.name}" is not available here; run the diagnosis again.`);
+      const before = keepPlanned(profile, stored);
+      // A re-check of a report this app did not measure stays "not measured here": it still carries
+      // the imported results of everything that was not re-run.
+      const measuredHere = await ctx.producedHere(id);
       let after: Report;
       try {
         after = await deps.recheck(profile, before);
       } catch (e) {
         return fail(FirewallErrorCode.recheckFailed, `The re-check stopped with an error: ${(e as Error).message}`);
       }
-      const entry = await ctx.save(after, profile);
+      const entry = await ctx.save(after, profile, { measuredHere });
       const beforeStatus = new Map(before.checks.map((c) => [c.id, c.status]));
       const rerun = after.checks
         .filter((c) => {
@@ -189,11 +324,65 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
       if (report.firewall.blocked.length === 0) return fail(FirewallErrorCode.refused, 'Nothing required was found blocked, so there is nothing to ask the network team for.');
       try {
         const rules = ticketRules(profile, report, req.target);
-        return ok({ target: req.target, label: label(req.target), format: rules.format, text: rules.text, notes: rules.notes, summary: summarizeReport(report) });
+        // Windows / macOS: when this computer's own block cannot be fixed here, the ticket names why (the rule, policy or product).
+        const cause = await localCause(id, report, profile);
+        return ok({ target: req.target, label: label(req.target), format: rules.format, text: rules.text, notes: cause ? [cause, ...rules.notes] : rules.notes, summary: summarizeReport(report) });
       } catch (e) {
         if (e instanceof FirewallInputError) return fail(FirewallErrorCode.invalidRules, `This report holds a value no rule may contain (${e.message}); nothing was generated.`);
         throw e;
       }
+    },
+  };
+}
+
+type AppliedRecord = { plan: NftApplyPlan; added: RuleChange[] };
+
+/** Records bigger than this are treated as damaged (a real one holds a few plans). */
+const MAX_RECORDS_BYTES = 1024 * 1024;
+
+function appliedRecords(file: string) {
+  let cache: Promise<Map<string, AppliedRecord>> | null = null;
+  const valid = (id: string, r: unknown): r is AppliedRecord => {
+    if (!isHistoryId(id) || r === null || typeof r !== 'object') return false;
+    const { plan, added } = r as AppliedRecord;
+    if (!Array.isArray(added) || added.length === 0) return false;
+    try {
+      assertNftApplyPlan({ ...plan, remove: added });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const load = () =>
+    (cache ??= (async () => {
+      const out = new Map<string, AppliedRecord>();
+      try {
+        if ((await stat(file)).size > MAX_RECORDS_BYTES) return out;
+        const doc = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+        for (const [id, r] of Object.entries(doc ?? {})) if (valid(id, r)) out.set(id, r);
+      } catch {
+        /* none yet, or damaged: start empty */
+      }
+      return out;
+    })());
+  const persist = async (m: Map<string, AppliedRecord>) => {
+    try {
+      await writeFileAtomic(file, JSON.stringify(Object.fromEntries(m)));
+    } catch {
+      /* kept in memory for this session; after a restart undo falls back to the tagged rules in the plan's chains */
+    }
+  };
+  return {
+    has: async (id: string) => (await load()).has(id),
+    get: async (id: string) => (await load()).get(id),
+    set: async (id: string, r: AppliedRecord) => {
+      const m = await load();
+      m.set(id, r);
+      await persist(m);
+    },
+    delete: async (id: string) => {
+      const m = await load();
+      if (m.delete(id)) await persist(m);
     },
   };
 }

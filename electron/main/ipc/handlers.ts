@@ -25,6 +25,8 @@ export interface HandlerDeps {
   /** Credential resolution and WebRTC waiting, replaceable in tests (diagnosis-handlers.ts). */
   resolveCredentials?: DiagnosisDeps['resolveCredentials'];
   webrtc?: DiagnosisDeps['webrtc'];
+  /** Name → address for the WebRTC suite's ICE URLs (default: the system resolver); tests keep DNS out. */
+  lookup?: DiagnosisDeps['lookup'];
   /** Sends an event to the renderer (main: every window it owns; harness: the test page). */
   emit<E extends EventChannel>(channel: E, payload: EventMap[E]): void;
   /** Name and version for `app:info`; main passes Electron's `app.getName()` / `app.getVersion()`. */
@@ -72,6 +74,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...(deps.resolveCredentials ? { resolveCredentials: deps.resolveCredentials } : {}),
     ...(deps.webrtc ? { webrtc: deps.webrtc } : {}),
     ...(deps.prepareBrowser ? { prepareBrowser: deps.prepareBrowser } : {}),
+    ...(deps.lookup ? { lookup: deps.lookup } : {}),
     // Every completed diagnosis goes to history (saved in the background; failures are logged).
     onCompleted: (runId, report, profile) => reports?.completed(runId, report, profile),
   });

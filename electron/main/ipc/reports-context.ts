@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '../../node/report/atomic-write';
 import { createHistory, HistoryError, isHistoryId, type History, type HistoryEntry } from '../../node/report/history';
 import { listProfiles } from '../../node/profiles/store';
+import { CHECK_KINDS, TRANSPORT_LABEL } from '../../common/report/kinds';
 
 /** Options of the save dialog main shows; tests answer with a temp path instead. */
 export interface SaveRequest {
@@ -43,8 +44,11 @@ export interface ReportsContext {
   deps: ReportsDeps;
   /** Called where main passes a run's `done` event: saves the report (best effort, logged). */
   completed(runId: string, report: Report, profile: Profile): void;
-  /** Saves a report made here (e.g. a re-check), remembering its profile. */
-  save(report: Report, profile: Profile): Promise<HistoryEntry>;
+  /**
+   * Saves a report made here (e.g. a re-check), remembering its profile. `measuredHere: false`
+   * (a re-check of an imported report) keeps it out of `producedHere`: part of it was not measured here.
+   */
+  save(report: Report, profile: Profile, options?: { measuredHere?: boolean }): Promise<HistoryEntry>;
   resolve(ref: ReportRef): Promise<IpcResult<ResolvedReport>>;
   /** The profile a report was made with: this session's, else the built-in one with its id. */
   profileFor(id: string, report: Report): Promise<Profile | null>;
@@ -81,9 +85,10 @@ export function createReportsContext(deps: ReportsDeps, profilesDir: string): Re
       () => new Set<string>(),
     ));
 
-  const save = async (report: Report, profile: Profile) => {
+  const save = async (report: Report, profile: Profile, options: { measuredHere?: boolean } = {}) => {
     const entry = await history.save(report);
     profiles.set(entry.id, profile);
+    if (options.measuredHere === false) return entry;
     const ids = await loadOwn();
     ids.add(entry.id);
     await writeFileAtomic(ownFile, JSON.stringify([...ids]));
@@ -129,14 +134,12 @@ export function createReportsContext(deps: ReportsDeps, profilesDir: string): Re
   };
 }
 
-const TRANSPORT = { udp: 'UDP', tcp: 'TCP', tls: 'TLS' } as const;
-const KIND: Record<CheckResult['kind'], string> = {
-  dns: 'DNS', tcp: 'TCP', tls: 'TLS', stun: 'STUN', turn: 'TURN', relay: 'Relay', nat: 'NAT behaviour', proxy: 'Proxy', webrtc: 'WebRTC',
-};
+/** A kind's label, except that these tables name the NAT check by what it measures. */
+const kindLabel = (kind: CheckResult['kind']): string => (kind === 'nat' ? 'NAT behaviour' : CHECK_KINDS[kind].label);
 
 /** A short human label for a check (the page's tables), e.g. "TURN over UDP turn.lab.test:3478". */
 export function checkLabel(c: CheckResult): string {
-  const over = c.transport && c.kind !== 'tls' && c.kind !== 'tcp' ? ` over ${TRANSPORT[c.transport]}` : '';
+  const over = c.transport && c.kind !== 'tls' && c.kind !== 'tcp' ? ` over ${TRANSPORT_LABEL[c.transport]}` : '';
   const where = c.host ? ` ${c.host}${c.port ? `:${c.port}` : ''}` : '';
-  return `${KIND[c.kind] ?? c.kind}${over}${where}`.trim() || c.id;
+  return `${kindLabel(c.kind)}${over}${where}`.trim() || c.id;
 }

@@ -9,19 +9,11 @@ import { printPdf } from '../report/pdf';
 import { listProfiles } from '../profiles/store';
 import { builtinProfilesDir, loadProfile, ProfileError } from '../profiles/resolve';
 import { parseCli, USAGE, UsageError, type DiagnoseArgs } from './args';
-import { LiveView, type Out } from './live';
+import { EXIT, type CliIo } from './io';
+import { LiveView } from './live';
 import { rulesCommand } from './rules';
 
-export interface CliIo {
-  stdout: Out;
-  stderr: Out;
-  env: Record<string, string | undefined>;
-  stderrIsTTY: boolean;
-  /** Aborted on Ctrl-C. */
-  signal?: AbortSignal;
-}
-
-export const EXIT = { usage: 64, dataErr: 65, software: 70, ioErr: 74, cancelled: 130 } as const;
+export { EXIT, type CliIo } from './io';
 
 /** The `pathcheck` command line. Returns the exit code instead of exiting, so tests call it in-process. */
 export async function main(argv: string[], io: CliIo): Promise<number> {

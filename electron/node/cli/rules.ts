@@ -4,7 +4,7 @@ import { parseReportJson } from '../../common/report/parse';
 import { loadProfile } from '../profiles/resolve';
 import type { RulesArgs } from './args';
 import { UsageError } from './args';
-import type { CliIo } from './command';
+import { EXIT, type CliIo } from './io';
 
 /**
  * `pathcheck rules --from report.json --target <name>`: the firewall rules that open exactly what
@@ -24,7 +24,7 @@ export async function rulesCommand(args: RulesArgs, io: CliIo): Promise<number> 
   const parsed = parseReportJson(text);
   if (!parsed.ok) {
     io.stderr.write(`pathcheck: ${args.from} is not a usable report\n${parsed.errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')}\n`);
-    return 65;
+    return EXIT.dataErr;
   }
   const profile = await loadProfile(args.profile ?? parsed.report.profile.id);
   try {
@@ -36,7 +36,7 @@ export async function rulesCommand(args: RulesArgs, io: CliIo): Promise<number> 
   } catch (e) {
     if (e instanceof FirewallInputError) {
       io.stderr.write(`pathcheck: refusing to build rules: ${e.message}\n`);
-      return 65;
+      return EXIT.dataErr;
     }
     throw e;
   }

@@ -1,11 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { request } from 'node:https';
 import type { Credentials } from '../../common/profile/schema';
+import type { TurnCredentials } from '../stun/turn';
 
-/** What TURN needs: the long-term credential pair (RFC 8489 §9.2). */
-export interface TurnCredentials {
-  username: string;
-  credential: string;
+/** The long-term credential pair TURN needs (RFC 8489 §9.2), with where it came from. */
+export interface ObtainedCredentials extends TurnCredentials {
   /** Where they came from, for the report (never the secret itself). */
   source: 'static' | 'turn-rest' | 'twilio-nts' | 'cli';
   /** ICE server URLs a token API returned (Twilio NTS), for the report and the WebRTC suite. */
@@ -24,7 +23,7 @@ export class CredentialsError extends Error {
  * TURN REST credentials as coturn's `use-auth-secret` expects (draft-uberti-behave-turn-rest-00):
  * username = `<unix expiry>[:<user>]`, credential = base64(HMAC-SHA1(secret, username)).
  */
-export function turnRestCredentials(secret: string, ttlSeconds: number, user?: string, now = Date.now()): TurnCredentials {
+export function turnRestCredentials(secret: string, ttlSeconds: number, user?: string, now = Date.now()): ObtainedCredentials {
   const expiry = Math.floor(now / 1000) + ttlSeconds;
   const username = user ? `${expiry}:${user}` : String(expiry);
   const credential = createHmac('sha1', secret).update(username).digest('base64');
@@ -44,7 +43,7 @@ interface NtsOptions {
  */
 export function twilioNtsCredentials(
   c: Extract<Credentials, { type: 'twilio-nts' }>, opts: NtsOptions,
-): Promise<TurnCredentials> {
+): Promise<ObtainedCredentials> {
   const base = new URL(c.apiBase ?? 'https://api.twilio.com');
   const path = `/2010-04-01/Accounts/${encodeURIComponent(c.accountSid)}/Tokens.json`;
   const auth = Buffer.from(`${c.accountSid}:${c.authToken}`).toString('base64');
@@ -85,7 +84,7 @@ export function twilioNtsCredentials(
 }
 
 /** Pulls the TURN username/credential and URLs out of a Tokens.json answer. */
-export function parseNtsToken(body: unknown): TurnCredentials {
+export function parseNtsToken(body: unknown): ObtainedCredentials {
   const servers = (body as { ice_servers?: unknown })?.ice_servers;
   if (!Array.isArray(servers)) throw new CredentialsError('nts-format', 'The token API answer has no ice_servers list.');
   const urls: string[] = [];
@@ -108,7 +107,7 @@ export function parseNtsToken(body: unknown): TurnCredentials {
 }
 
 /** Resolves a profile's credentials into a TURN pair (or null when the profile has none). */
-export async function resolveCredentials(c: Credentials, opts: NtsOptions): Promise<TurnCredentials | null> {
+export async function resolveCredentials(c: Credentials, opts: NtsOptions): Promise<ObtainedCredentials | null> {
   switch (c.type) {
     case 'none':
       return null;

@@ -1,25 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { analyze } from '../../common/analysis/verdicts';
 import { proxyAuthFacts } from '../../common/analysis/proxy-auth';
-import { checkId, rangeId } from '../../common/analysis/ids';
 import type { Profile } from '../../common/profile/schema';
-import type { DiagnosisEvent } from '../../common/report/progress';
+import type { DiagnosisEvent, PlannedCheck } from '../../common/report/progress';
+import type { Reason } from '../../common/report/reason';
 import {
   REPORT_SCHEMA_VERSION, type CheckResult, type HostFacts, type NatResult, type RangeResult, type Report, type RoomType,
 } from '../../common/report/schema';
-import { resolveCredentials, type TurnCredentials } from '../credentials';
+import { resolveCredentials, type ObtainedCredentials } from '../credentials';
+import type { TurnCredentials } from '../stun/turn';
 import { caPem } from '../profiles/ca';
 import { hostFacts } from '../host/facts';
 import { proxyFromEnv, type ProxyChoice } from '../net/proxy';
-import { resolveHost } from '../probes/dns';
-import { tlsHandshake } from '../probes/tls';
+import { toPlanned, type CheckContext, type CheckDescriptor, type Plan, type RangeDescriptor } from './check';
 import { createLimiter } from './limiter';
 import { skipped, toCheck, type CheckMeta, type Outcome } from './outcome';
-import { natSecondary, natTarget, planChecks } from './plan';
-import { measureRanges, natCheck, relayCheck, stunCheck, turnCheck } from './stun-checks';
+import { DEFAULT_TIMEOUTS, planDiagnosis, type Timeouts } from './plan';
+import { measureRanges } from './stun-checks';
 import { refineLayers, type LocalFirewallSource } from './layers';
 import { detectLocalFirewall } from '../firewall/detect';
 import { TOOL_VERSION } from './version';
+
+export { DEFAULT_TIMEOUTS, type Timeouts } from './plan';
 
 export interface DiagnoseOptions {
   runId?: string;
@@ -29,7 +31,7 @@ export interface DiagnoseOptions {
   signal?: AbortSignal;
   onEvent?: (e: DiagnosisEvent) => void;
   /** TURN credentials given on the command line or by the app; they override the profile's. */
-  credentials?: { username: string; credential: string } | null;
+  credentials?: TurnCredentials | null;
   /** Extra CA (PEM text) trusted in addition to the system roots and the profile's `tls.ca`. */
   ca?: string;
   env?: Record<string, string | undefined>;
@@ -45,9 +47,6 @@ export interface DiagnoseOptions {
   /** Reads this machine's firewall rules, to tell local from perimeter drops (default: detect; null: never). */
   localFirewall?: LocalFirewallSource | null;
 }
-
-export interface Timeouts { dns: number; tls: number; stun: number; turn: number; relay: number; nat: number; range: number; rangeProbe: number }
-export const DEFAULT_TIMEOUTS: Timeouts = { dns: 2000, tls: 3000, stun: 2500, turn: 3000, relay: 3500, nat: 4000, range: 6000, rangeProbe: 700 };
 
 export class DiagnosisError extends Error {
   constructor(readonly code: string, message: string) {
@@ -72,197 +71,233 @@ function profileCa(profile: Profile, extra?: string): string | undefined {
 }
 
 /**
- * Runs one diagnosis: profile → plan → checks (concurrent, each with its own deadline, one overall
- * deadline) → analysis → report. Progress is streamed through `onEvent`. Cancelling `signal` closes
- * every socket at once and still returns a (partial, `complete: false`) report.
+ * Runs one diagnosis: profile → plan (check descriptors) → checks (concurrent, each with its own
+ * deadline, one overall deadline) → analysis → report. Progress is streamed through `onEvent`.
+ * Cancelling `signal` closes every socket at once and still returns a (partial, `complete: false`)
+ * report. The checks themselves are described in plan.ts; this file only schedules them.
  */
 export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Promise<Report> {
-  const runId = opts.runId ?? randomUUID();
-  const rooms = (opts.rooms ?? ['group', 'p2p']).filter((r) => (r === 'group' ? profile.group : profile.p2p));
-  const t = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
-  const emit = (e: DiagnosisEvent) => opts.onEvent?.(e);
-  const startedAt = new Date().toISOString();
-  const t0 = performance.now();
+  const run = openRun(profile, opts);
+  const disarm = armDeadline(run, opts);
+  run.emit({ type: 'plan', runId: run.runId, checks: run.planned });
+  try {
+    const credentials = startCredentials(run, opts);
+    const hostP = hostFacts({ env: opts.env ?? process.env });
+    // Phase 1: names (with host facts and credentials on the way); phase 2: every network check.
+    await Promise.all(run.plan.checks.filter((d) => d.provides).map((d) => runCheck(run, d, baseContext(run, null, null))));
+    const proxy = await within(chooseProxy(profile, opts), 2000, null);
+    run.host = await hostWithin(hostP, proxy);
+    const ctx = baseContext(run, proxy, await credentials);
+    await Promise.all([
+      ...run.plan.checks.filter((d) => !d.provides).map((d) => runWhenReady(run, d, ctx)),
+      runRanges(run, 'udp'),
+      runRanges(run, 'tcp'),
+    ]);
+  } finally {
+    disarm();
+  }
+  markUnfinished(run);
+  const report = await buildReport(run, opts);
+  run.emit({ type: 'done', runId: run.runId, report });
+  return report;
+}
 
+/** The state of one run, shared by the small steps below. */
+interface Run {
+  profile: Profile;
+  runId: string;
+  rooms: RoomType[];
+  startedAt: string;
+  t0: number;
+  ca: string | undefined;
+  /** Aborts on the overall deadline or a cancel, with a DiagnosisError saying which. */
+  controller: AbortController;
+  /** The descriptors this run executes (a re-check keeps only what it asked for, plus names). */
+  plan: Plan;
+  planned: PlannedCheck[];
+  emit: (e: DiagnosisEvent) => void;
+  limit: ReturnType<typeof createLimiter>;
+  results: Map<string, CheckResult>;
+  ranges: RangeResult[];
+  nat: NatResult;
+  addresses: Map<string, string>;
+  credentialError?: string;
+  host?: HostFacts;
+}
+
+function openRun(profile: Profile, opts: DiagnoseOptions): Run {
+  const rooms = (opts.rooms ?? ['group', 'p2p']).filter((r) => (r === 'group' ? profile.group : profile.p2p));
   const ca = profileCa(profile, opts.ca); // throws before anything is armed: a bad CA is a bad profile
-  const run = new AbortController();
+  const hasCredentials = Boolean(opts.credentials) || profile.credentials.type !== 'none';
+  const full = planDiagnosis(profile, { rooms, hasCredentials, ...(opts.timeouts ? { timeouts: opts.timeouts } : {}) });
+  // Names always run: the checks that were asked for need them.
+  const wanted = (d: { id: string; provides?: unknown }) => !opts.only || opts.only.has(d.id) || d.provides !== undefined;
+  const plan: Plan = { checks: full.checks.filter(wanted), ranges: full.ranges.filter(wanted) };
+  return {
+    profile, rooms, ca, plan,
+    runId: opts.runId ?? randomUUID(),
+    startedAt: new Date().toISOString(),
+    t0: performance.now(),
+    controller: new AbortController(),
+    planned: [...plan.checks, ...plan.ranges].map(toPlanned),
+    emit: (e) => opts.onEvent?.(e),
+    limit: createLimiter(opts.concurrency ?? 12),
+    results: new Map(),
+    ranges: [],
+    nat: { mapping: 'unknown', filtering: 'unknown', behaveCompliant: null, publicAddress: null, method: 'none', notes: [] },
+    addresses: new Map(),
+  };
+}
+
+/** The overall deadline and the caller's cancel, both aborting the run; returns the cleanup. */
+function armDeadline(run: Run, opts: DiagnoseOptions): () => void {
   const deadlineMs = opts.deadlineMs ?? 10_000;
-  const overall = setTimeout(() => run.abort(new DiagnosisError('deadline', `overall deadline of ${deadlineMs} ms reached`)), deadlineMs);
-  const onOuterAbort = () => run.abort(new DiagnosisError('cancelled', 'cancelled'));
+  const overall = setTimeout(() => run.controller.abort(new DiagnosisError('deadline', `overall deadline of ${deadlineMs} ms reached`)), deadlineMs);
+  const onOuterAbort = () => run.controller.abort(new DiagnosisError('cancelled', 'cancelled'));
   if (opts.signal?.aborted) onOuterAbort();
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
-
-  let credentialError: string | undefined;
-  // Settled here, not where it is awaited: a token API that fails during the DNS phase must not
-  // become an unhandled rejection.
-  const credsPromise: Promise<TurnCredentials | null> = (opts.credentials
-    ? Promise.resolve({ ...opts.credentials, source: 'cli' as const })
-    : resolveCredentials(profile.credentials, { deadlineMs: t.tls, signal: run.signal })
-  ).catch((e: Error) => {
-    credentialError = e.message;
-    return null;
-  });
-  const wanted = (id: string) => !opts.only || opts.only.has(id) || id.startsWith('dns:');
-  const planned = planChecks(profile, { rooms, hasCredentials: Boolean(opts.credentials) || profile.credentials.type !== 'none' }).filter((p) => wanted(p.id));
-  emit({ type: 'plan', runId, checks: planned });
-
-  const results = new Map<string, CheckResult>();
-  const ranges: RangeResult[] = [];
-  let nat: NatResult = { mapping: 'unknown', filtering: 'unknown', behaveCompliant: null, publicAddress: null, method: 'none', notes: [] };
-  const limit = createLimiter(opts.concurrency ?? 12);
-  const record = (c: CheckResult) => {
-    results.set(c.id, c);
-    emit({ type: 'check', runId, result: c });
-  };
-
-  /** Runs one probe under the limiter, its own deadline and the overall signal; never throws. */
-  const check = (meta: CheckMeta, deadline: number, probe: (signal: AbortSignal) => Promise<Outcome>): Promise<CheckResult | undefined> =>
-    !wanted(meta.id) ? Promise.resolve(undefined) : limit(async () => {
-      const start = performance.now();
-      const own = AbortSignal.any([run.signal, AbortSignal.timeout(deadline + 1000)]);
-      let outcome: Outcome;
-      try {
-        outcome = await probe(own);
-      } catch (e) {
-        outcome = { status: 'fail', reason: 'engine-error', detail: `The check failed unexpectedly: ${(e as Error).message}`, evidence: {} };
-      }
-      if (run.signal.aborted && outcome.reason === 'aborted') return undefined;
-      const c = toCheck(meta, outcome, performance.now() - start);
-      record(c);
-      return c;
-    }, run.signal).catch(() => undefined);
-
-  let host: HostFacts | undefined;
-  let proxy: ProxyChoice | null = null;
-  try {
-    // Phase 1: host facts, credentials and names, all at once.
-    const hostP = hostFacts({ env: opts.env ?? process.env });
-    const addresses = new Map<string, string>();
-    await Promise.all(
-      planned.filter((p) => p.kind === 'dns').map(async (p) => {
-        const name = p.id.slice('dns:'.length);
-        const c = await check({ id: p.id, kind: 'dns', host: name }, t.dns, (signal) => resolveHost(name, { deadlineMs: t.dns, signal }));
-        const first = (c?.evidence.addresses as Array<{ address: string; family: number }> | undefined)?.find((a) => a.family === 4)
-          ?? (c?.evidence.addresses as Array<{ address: string }> | undefined)?.[0];
-        if (c?.status === 'pass' && first) addresses.set(name, first.address);
-      }),
-    );
-    // Neither may hold the run up: a PAC fetch or a slow /proc read gets a short budget.
-    proxy = await within(chooseProxy(profile, opts), 2000, null);
-    host = { ...(await within(hostP, 2000, { os: `${process.platform}`, interfaces: [], vpn: false, vpnReason: 'not read in time', proxy: null })), proxy: proxy ? { url: proxy.url, source: proxy.source } : null };
-    const creds = await credsPromise;
-
-    // Phase 2: every network check, concurrently under the limiter.
-    const ip = (name: string) => addresses.get(name);
-    const needName = (meta: CheckMeta, name: string): boolean => {
-      if (ip(name)) return true;
-      if (!wanted(meta.id)) return false;
-      record(skipped(meta, 'dns-failed', `Skipped: ${name} could not be resolved.`));
-      return false;
-    };
-    const tasks: Array<Promise<unknown>> = [];
-    for (const s of profile.signaling) {
-      const meta: CheckMeta = { id: checkId.tls(s.host, s.port), kind: 'tls', host: s.host, port: s.port };
-      if (!needName(meta, s.host) && !proxy) continue;
-      tasks.push(check(meta, t.tls, (signal) => tlsHandshake(proxy ? s.host : ip(s.host)!, s.port, {
-        deadlineMs: t.tls, signal, servername: s.host, ...(ca ? { ca } : {}), ...(proxy ? { proxy } : {}),
-      }).then((o) => (proxy ? { ...o, evidence: { ...o.evidence, proxy: proxy.url } } : o))));
-    }
-    for (const s of profile.stun) {
-      const meta: CheckMeta = { id: checkId.stun('udp', s.host, s.port), kind: 'stun', transport: 'udp', host: s.host, port: s.port };
-      if (needName(meta, s.host)) tasks.push(check(meta, t.stun, (signal) => stunCheck(ip(s.host)!, s.port, { deadlineMs: t.stun, signal })));
-    }
-    for (const s of profile.turn) {
-      const meta: CheckMeta = { id: checkId.turn(s.transport, s.host, s.port), kind: 'turn', transport: s.transport, host: s.host, port: s.port };
-      const viaProxy = s.transport !== 'udp' && proxy !== null;
-      if (!viaProxy && !needName(meta, s.host)) continue;
-      tasks.push(check(meta, t.turn, (signal) => turnCheck(s, viaProxy ? s.host : ip(s.host)!, {
-        deadlineMs: t.turn, signal, credentials: creds, ...(ca ? { ca } : {}), ...(viaProxy && proxy ? { proxy } : {}),
-      })));
-    }
-    const udpTurn = profile.turn.find((x) => x.transport === 'udp');
-    if (udpTurn) {
-      const meta: CheckMeta = { id: checkId.relay(udpTurn.host, udpTurn.port), kind: 'relay', transport: 'udp', host: udpTurn.host, port: udpTurn.port };
-      if (creds && needName(meta, udpTurn.host)) tasks.push(check(meta, t.relay, (signal) => relayCheck(ip(udpTurn.host)!, udpTurn.port, creds, { deadlineMs: t.relay, signal })));
-      else if (!creds && credentialError && wanted(meta.id)) record(skipped(meta, 'credentials-failed', 'Not run: the TURN credentials could not be obtained.'));
-    }
-    const natT = natTarget(profile);
-    if (natT) {
-      const meta: CheckMeta = { id: checkId.nat(natT.host, natT.port), kind: 'nat', transport: 'udp', host: natT.host, port: natT.port };
-      if (needName(meta, natT.host)) {
-        tasks.push(check(meta, t.nat, async (signal) => {
-          const second = natSecondary(profile);
-          const secondIp = second && ip(second.host);
-          const r = await natCheck(ip(natT.host)!, natT.port, { deadlineMs: t.nat, signal, ...(second && secondIp ? { secondary: { host: secondIp, port: second.port } } : {}) });
-          nat = r.nat;
-          emit({ type: 'nat', runId, result: nat });
-          return r.outcome;
-        }));
-      }
-    }
-    if (profile.reflector) {
-      const refl = profile.reflector.host;
-      const wantedRanges: Array<{ id: string; protocol: 'udp' | 'tcp'; required: Array<[number, number]> }> = [];
-      if (rooms.includes('group') && profile.group) wantedRanges.push({ id: rangeId.group, protocol: 'udp', required: profile.group.udpPorts });
-      if (rooms.includes('p2p') && profile.p2p) {
-        wantedRanges.push({ id: rangeId.p2pUdp, protocol: 'udp', required: profile.p2p.udpPorts });
-        if (profile.p2p.tcpPorts) wantedRanges.push({ id: rangeId.p2pTcp, protocol: 'tcp', required: profile.p2p.tcpPorts });
-      }
-      const reflIp = ip(refl);
-      if (reflIp) {
-        // UDP and TCP at the same time; within a protocol, one discovery answers every range.
-        for (const protocol of ['udp', 'tcp'] as const) {
-          const list = wantedRanges.filter((w) => w.protocol === protocol && wanted(w.id));
-          tasks.push(measureRanges(protocol, list, refl, reflIp, { deadlineMs: t.range, probeDeadlineMs: t.rangeProbe, signal: run.signal })
-            .then((results) => {
-              for (const r of results) {
-                ranges.push(r);
-                emit({ type: 'range', runId, result: r });
-              }
-            }));
-        }
-      }
-    }
-    await Promise.all(tasks);
-  } finally {
+  return () => {
     clearTimeout(overall);
     opts.signal?.removeEventListener('abort', onOuterAbort);
-  }
+  };
+}
 
-  const complete = !run.signal.aborted;
-  const why = run.signal.reason instanceof DiagnosisError && run.signal.reason.code === 'cancelled' ? 'cancelled' : 'deadline';
-  for (const p of planned) {
-    if (p.kind === 'range' || results.has(p.id) || !wanted(p.id)) continue;
-    const [kind] = p.id.split(':');
-    record(skipped({ id: p.id, kind: (kind === 'tls' ? 'tls' : p.kind) as CheckMeta['kind'] }, why,
-      why === 'cancelled' ? 'Not run: the diagnosis was cancelled.' : 'Not finished before the diagnosis deadline.'));
+/**
+ * Starts obtaining TURN credentials. Settled here, not where it is awaited: a token API that fails
+ * during the name phase must not become an unhandled rejection.
+ */
+function startCredentials(run: Run, opts: DiagnoseOptions): Promise<ObtainedCredentials | null> {
+  const pending: Promise<ObtainedCredentials | null> = opts.credentials
+    ? Promise.resolve({ ...opts.credentials, source: 'cli' as const })
+    : resolveCredentials(run.profile.credentials, { deadlineMs: { ...DEFAULT_TIMEOUTS, ...opts.timeouts }.tls, signal: run.controller.signal });
+  return pending.catch((e: Error) => {
+    run.credentialError = e.message;
+    return null;
+  });
+}
+
+/** Host facts must not hold the run up: a slow /proc read gets a short budget. */
+async function hostWithin(facts: Promise<HostFacts>, proxy: ProxyChoice | null): Promise<HostFacts> {
+  const fallback: HostFacts = { os: `${process.platform}`, interfaces: [], vpn: false, vpnReason: 'not read in time', proxy: null };
+  return { ...(await within(facts, 2000, fallback)), proxy: proxy ? { url: proxy.url, source: proxy.source } : null };
+}
+
+/** What every check of this run sees, minus its own signal. */
+function baseContext(run: Run, proxy: ProxyChoice | null, credentials: ObtainedCredentials | null): Omit<CheckContext, 'signal'> {
+  return {
+    proxy, credentials,
+    ...(run.ca ? { ca: run.ca } : {}),
+    addressOf: (name) => run.addresses.get(name),
+    learnAddress: (name, address) => run.addresses.set(name, address),
+    reportNat: (nat) => {
+      run.nat = nat;
+      run.emit({ type: 'nat', runId: run.runId, result: nat });
+    },
+  };
+}
+
+function metaOf(d: CheckDescriptor): CheckMeta {
+  return {
+    id: d.id, kind: d.kind,
+    ...(d.transport ? { transport: d.transport } : {}),
+    ...(d.host !== undefined ? { host: d.host } : {}),
+    ...(d.port !== undefined ? { port: d.port } : {}),
+    ...(d.family ? { family: d.family } : {}),
+  };
+}
+
+function record(run: Run, c: CheckResult): CheckResult {
+  run.results.set(c.id, c);
+  run.emit({ type: 'check', runId: run.runId, result: c });
+  return c;
+}
+
+/** Runs a check whose needs are met; records why not otherwise (or nothing, if it was never possible). */
+function runWhenReady(run: Run, d: CheckDescriptor, ctx: Omit<CheckContext, 'signal'>): Promise<CheckResult | undefined> {
+  const needs = d.needs ?? {};
+  if (needs.credentials && !ctx.credentials) {
+    if (!run.credentialError) return Promise.resolve(undefined);
+    return Promise.resolve(record(run, skipped(metaOf(d), 'credentials-failed', 'Not run: the TURN credentials could not be obtained.')));
   }
-  const checks = [...results.values(), ...(opts.extraChecks ?? [])];
+  if (needs.name && !ctx.addressOf(needs.name) && !(needs.proxyResolves && ctx.proxy)) {
+    return Promise.resolve(record(run, skipped(metaOf(d), 'dns-failed', `Skipped: ${needs.name} could not be resolved.`)));
+  }
+  return runCheck(run, d, ctx);
+}
+
+/** Runs one descriptor under the limiter, its own deadline and the run's signal; never throws. */
+function runCheck(run: Run, d: CheckDescriptor, ctx: Omit<CheckContext, 'signal'>): Promise<CheckResult | undefined> {
+  const { signal: runSignal } = run.controller;
+  return run.limit(async () => {
+    const start = performance.now();
+    const signal = AbortSignal.any([runSignal, AbortSignal.timeout(d.deadlineMs + 1000)]);
+    let outcome: Outcome;
+    try {
+      outcome = await d.run({ ...ctx, signal });
+    } catch (e) {
+      outcome = { status: 'fail', reason: 'engine-error', detail: `The check failed unexpectedly: ${(e as Error).message}`, evidence: {} };
+    }
+    if (runSignal.aborted && outcome.reason === 'aborted') return undefined;
+    return record(run, toCheck(metaOf(d), outcome, performance.now() - start));
+  }, runSignal).catch(() => undefined);
+}
+
+/** The wanted ranges of one protocol, measured together against the reflector (once its name resolved). */
+async function runRanges(run: Run, protocol: RangeDescriptor['protocol']): Promise<void> {
+  const list = run.plan.ranges.filter((r) => r.protocol === protocol);
+  const first = list[0];
+  const reflectorIp = first && run.addresses.get(first.host);
+  if (!first || !reflectorIp) return;
+  const results = await measureRanges(protocol, list, first.host, reflectorIp, {
+    deadlineMs: first.deadlineMs, probeDeadlineMs: first.probeDeadlineMs, signal: run.controller.signal,
+  });
+  for (const r of results) {
+    run.ranges.push(r);
+    run.emit({ type: 'range', runId: run.runId, result: r });
+  }
+}
+
+/** Every planned check without a result did not finish: skipped, saying whether a cancel or the deadline stopped it. */
+function markUnfinished(run: Run): void {
+  const why: Reason = run.controller.signal.reason instanceof DiagnosisError && run.controller.signal.reason.code === 'cancelled' ? 'cancelled' : 'deadline';
+  const detail = why === 'cancelled' ? 'Not run: the diagnosis was cancelled.' : 'Not finished before the diagnosis deadline.';
+  for (const d of run.plan.checks) {
+    if (!run.results.has(d.id)) record(run, skipped({ id: d.id, kind: d.kind }, why, detail));
+  }
+}
+
+async function buildReport(run: Run, opts: DiagnoseOptions): Promise<Report> {
+  const complete = !run.controller.signal.aborted;
+  const checks = [...run.results.values(), ...(opts.extraChecks ?? [])];
   const firewall = opts.localFirewall === undefined ? () => detectLocalFirewall({ timeoutMs: 2000 }) : opts.localFirewall ?? undefined;
   // Runs after the deadline too (it explains what the deadline found), so it has a budget of its own.
-  await within(refineLayers(checks, ranges, firewall), 2500, undefined);
+  await within(refineLayers(checks, run.ranges, firewall), 2500, undefined);
+  const { profile, rooms, ranges, nat } = run;
+  const host = run.host!;
+  // Which proxy asked for credentials, for which scheme, and whether the app's browser got through.
   const proxyAuth = proxyAuthFacts(checks);
-  if (proxyAuth && host?.proxy) host.proxy.auth = proxyAuth;
-  const analysis = analyze({ profile, rooms, checks, ranges, nat, host: host!, complete });
-  if (credentialError) analysis.findings.push({ code: 'credentials', severity: 'error', message: `TURN credentials could not be obtained: ${credentialError}` });
-  const report: Report = {
+  if (proxyAuth && host.proxy) host.proxy.auth = proxyAuth;
+  const analysis = analyze({ profile, rooms, checks, ranges, nat, host, complete });
+  if (run.credentialError) {
+    analysis.findings.push({ code: 'credentials', severity: 'error', message: `TURN credentials could not be obtained: ${run.credentialError}` });
+  }
+  return {
     schemaVersion: REPORT_SCHEMA_VERSION,
-    id: runId,
+    id: run.runId,
     tool: { name: 'pathcheck', version: TOOL_VERSION },
     profile: { id: profile.id, name: profile.name, ...(profile.notice ? { notice: profile.notice } : {}) },
     rooms,
-    startedAt,
-    durationMs: Math.round(performance.now() - t0),
+    startedAt: run.startedAt,
+    durationMs: Math.round(performance.now() - run.t0),
     complete,
-    host: host!,
-    checks: orderLike(planned.map((p) => p.id), checks),
+    host,
+    checks: orderLike(run.planned.map((p) => p.id), checks),
     ranges,
     nat,
     ...analysis,
   };
-  emit({ type: 'done', runId, report });
-  return report;
 }
+
 /** `p`, or `fallback` when it fails or takes longer than `ms`. */
 function within<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -1,53 +1,152 @@
 import { checkId, rangeId } from '../../common/analysis/ids';
 import type { Profile } from '../../common/profile/schema';
 import type { PlannedCheck } from '../../common/report/progress';
+import { TRANSPORT_LABEL } from '../../common/report/kinds';
 import type { RoomType } from '../../common/report/schema';
+import { resolveHost } from '../probes/dns';
+import { tlsHandshake } from '../probes/tls';
+import { toPlanned, type CheckDescriptor, type Plan, type RangeDescriptor } from './check';
+import { natCheck, relayCheck, stunCheck, turnCheck } from './stun-checks';
 
-const T_LABEL = { udp: 'UDP', tcp: 'TCP', tls: 'TLS' } as const;
+/** Per-check deadlines, ms. */
+export interface Timeouts { dns: number; tls: number; stun: number; turn: number; relay: number; nat: number; range: number; rangeProbe: number }
+export const DEFAULT_TIMEOUTS: Timeouts = { dns: 2000, tls: 3000, stun: 2500, turn: 3000, relay: 3500, nat: 4000, range: 6000, rangeProbe: 700 };
 
 export interface PlanOptions {
   rooms: RoomType[];
   hasCredentials: boolean;
+  timeouts?: Partial<Timeouts>;
 }
 
 /**
- * The list of checks a profile implies, in the order a person reads them: names, signaling, STUN,
- * TURN per transport, the relay proof, NAT, then the port ranges. The engine runs them; the live
- * views show this list first and tick items off as results arrive.
+ * Every check a profile implies, described once, in the order a person reads them: names,
+ * signaling, STUN, TURN per transport, the relay proof, NAT, then the port ranges. The engine runs
+ * them; the live views show this list first and tick items off as results arrive.
  */
-export function planChecks(profile: Profile, opts: PlanOptions): PlannedCheck[] {
-  const out: PlannedCheck[] = [];
-  const hosts = new Set<string>();
-  const addHost = (h: string) => hosts.add(h);
-  profile.signaling.forEach((s) => addHost(s.host));
-  profile.stun.forEach((s) => addHost(s.host));
-  profile.turn.forEach((s) => addHost(s.host));
-  profile.group?.mediaServers.forEach((m) => addHost(m.host));
-  if (profile.reflector) addHost(profile.reflector.host);
-  for (const h of hosts) out.push({ id: checkId.dns(h), kind: 'dns', label: `Resolve ${h}` });
-  for (const s of profile.signaling) out.push({ id: checkId.tls(s.host, s.port), kind: 'tls', label: `Signaling TLS ${s.host}:${s.port}` });
-  for (const s of profile.stun) out.push({ id: checkId.stun('udp', s.host, s.port), kind: 'stun', label: `STUN over UDP ${s.host}:${s.port}` });
-  for (const t of profile.turn) {
-    out.push({ id: checkId.turn(t.transport, t.host, t.port), kind: 'turn', label: `TURN over ${T_LABEL[t.transport]} ${t.host}:${t.port}` });
-  }
-  const udpTurn = profile.turn.find((t) => t.transport === 'udp');
-  if (udpTurn && opts.hasCredentials) {
-    out.push({ id: checkId.relay(udpTurn.host, udpTurn.port), kind: 'relay', label: `High UDP port through the relay ${udpTurn.host}` });
-  }
+export function planDiagnosis(profile: Profile, opts: PlanOptions): Plan {
+  const t = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
+  const checks: CheckDescriptor[] = [
+    ...hostsOf(profile).map((h) => dnsCheck(h, t)),
+    ...profile.signaling.map((s) => signalingCheck(s.host, s.port, t)),
+    ...profile.stun.map((s) => stunUdpCheck(s.host, s.port, t)),
+    ...profile.turn.map((s) => turnServerCheck(s, t)),
+  ];
+  // Where a server may send our probes besides itself (OTHER-ADDRESS, a relayed address): the profile's ranges.
+  const trusted = [...profile.addresses.ipv4, ...profile.addresses.ipv6];
+  const udpTurn = profile.turn.find((x) => x.transport === 'udp');
+  if (udpTurn && opts.hasCredentials) checks.push(relayUdpCheck(udpTurn.host, udpTurn.port, t, trusted));
   const nat = natTarget(profile);
-  if (nat) out.push({ id: checkId.nat(nat.host, nat.port), kind: 'nat', label: `NAT behaviour via ${nat.host}:${nat.port}` });
-  if (profile.reflector) {
-    if (opts.rooms.includes('group') && profile.group) out.push({ id: rangeId.group, kind: 'range', label: `Group media UDP ports` });
-    if (opts.rooms.includes('p2p') && profile.p2p) {
-      out.push({ id: rangeId.p2pUdp, kind: 'range', label: 'Peer-to-peer UDP ports' });
-      if (profile.p2p.tcpPorts) out.push({ id: rangeId.p2pTcp, kind: 'range', label: 'Peer-to-peer TCP ports' });
-    }
+  if (nat) checks.push(natBehaviourCheck(nat, natSecondary(profile), t, trusted));
+  return { checks, ranges: rangeChecks(profile, opts.rooms, t) };
+}
+
+/** The plan as the live views see it (the `plan` event). */
+export function planChecks(profile: Profile, opts: PlanOptions): PlannedCheck[] {
+  const plan = planDiagnosis(profile, opts);
+  return [...plan.checks, ...plan.ranges].map(toPlanned);
+}
+
+function hostsOf(profile: Profile): string[] {
+  const hosts = new Set<string>();
+  profile.signaling.forEach((s) => hosts.add(s.host));
+  profile.stun.forEach((s) => hosts.add(s.host));
+  profile.turn.forEach((s) => hosts.add(s.host));
+  profile.group?.mediaServers.forEach((m) => hosts.add(m.host));
+  if (profile.reflector) hosts.add(profile.reflector.host);
+  return [...hosts];
+}
+
+function dnsCheck(host: string, t: Timeouts): CheckDescriptor {
+  return {
+    id: checkId.dns(host), kind: 'dns', label: `Resolve ${host}`, host, deadlineMs: t.dns, provides: { name: host },
+    async run(ctx) {
+      const o = await resolveHost(host, { deadlineMs: t.dns, signal: ctx.signal });
+      const first = o.evidence.addresses.find((a) => a.family === 4) ?? o.evidence.addresses[0];
+      if (o.status === 'pass' && first) ctx.learnAddress(host, first.address);
+      return o;
+    },
+  };
+}
+
+function signalingCheck(host: string, port: number, t: Timeouts): CheckDescriptor {
+  return {
+    id: checkId.tls(host, port), kind: 'tls', label: `Signaling TLS ${host}:${port}`, host, port, deadlineMs: t.tls,
+    needs: { name: host, proxyResolves: true },
+    async run({ proxy, ca, signal, addressOf }) {
+      const o = await tlsHandshake(proxy ? host : addressOf(host)!, port, {
+        deadlineMs: t.tls, signal, servername: host, ...(ca ? { ca } : {}), ...(proxy ? { proxy } : {}),
+      });
+      return proxy ? { ...o, evidence: { ...o.evidence, proxy: proxy.url } } : o;
+    },
+  };
+}
+
+function stunUdpCheck(host: string, port: number, t: Timeouts): CheckDescriptor {
+  return {
+    id: checkId.stun('udp', host, port), kind: 'stun', label: `STUN over UDP ${host}:${port}`, transport: 'udp', host, port,
+    deadlineMs: t.stun, needs: { name: host },
+    run: (ctx) => stunCheck(ctx.addressOf(host)!, port, { deadlineMs: t.stun, signal: ctx.signal }),
+  };
+}
+
+function turnServerCheck(s: Profile['turn'][number], t: Timeouts): CheckDescriptor {
+  const { transport, host, port } = s;
+  return {
+    id: checkId.turn(transport, host, port), kind: 'turn', label: `TURN over ${TRANSPORT_LABEL[transport]} ${host}:${port}`,
+    transport, host, port, deadlineMs: t.turn,
+    // Browsers send TURN over TCP/TLS through an HTTPS proxy; UDP never goes through one.
+    needs: { name: host, proxyResolves: transport !== 'udp' },
+    run(ctx) {
+      const proxy = transport !== 'udp' ? ctx.proxy : null;
+      return turnCheck(s, proxy ? host : ctx.addressOf(host)!, {
+        deadlineMs: t.turn, signal: ctx.signal, credentials: ctx.credentials, ...(ctx.ca ? { ca: ctx.ca } : {}), ...(proxy ? { proxy } : {}),
+      });
+    },
+  };
+}
+
+function relayUdpCheck(host: string, port: number, t: Timeouts, trusted: readonly string[]): CheckDescriptor {
+  return {
+    id: checkId.relay(host, port), kind: 'relay', label: `High UDP port through the relay ${host}`, transport: 'udp', host, port,
+    deadlineMs: t.relay, needs: { name: host, credentials: true },
+    run: (ctx) => relayCheck(ctx.addressOf(host)!, port, ctx.credentials!, { deadlineMs: t.relay, signal: ctx.signal, trusted }),
+  };
+}
+
+type Endpoint = { host: string; port: number };
+
+function natBehaviourCheck(target: Endpoint, second: Endpoint | undefined, t: Timeouts, trusted: readonly string[]): CheckDescriptor {
+  const { host, port } = target;
+  return {
+    id: checkId.nat(host, port), kind: 'nat', label: `NAT behaviour via ${host}:${port}`, transport: 'udp', host, port,
+    deadlineMs: t.nat, needs: { name: host },
+    async run(ctx) {
+      const secondIp = second && ctx.addressOf(second.host);
+      const r = await natCheck(ctx.addressOf(host)!, port, {
+        deadlineMs: t.nat, signal: ctx.signal, trusted, ...(second && secondIp ? { secondary: { host: secondIp, port: second.port } } : {}),
+      });
+      ctx.reportNat(r.nat);
+      return r.outcome;
+    },
+  };
+}
+
+function rangeChecks(profile: Profile, rooms: RoomType[], t: Timeouts): RangeDescriptor[] {
+  if (!profile.reflector) return [];
+  const host = profile.reflector.host;
+  const range = (id: string, label: string, protocol: 'udp' | 'tcp', required: Array<[number, number]>): RangeDescriptor =>
+    ({ id, kind: 'range', label, protocol, host, required, deadlineMs: t.range, probeDeadlineMs: t.rangeProbe });
+  const out: RangeDescriptor[] = [];
+  if (rooms.includes('group') && profile.group) out.push(range(rangeId.group, 'Group media UDP ports', 'udp', profile.group.udpPorts));
+  if (rooms.includes('p2p') && profile.p2p) {
+    out.push(range(rangeId.p2pUdp, 'Peer-to-peer UDP ports', 'udp', profile.p2p.udpPorts));
+    if (profile.p2p.tcpPorts) out.push(range(rangeId.p2pTcp, 'Peer-to-peer TCP ports', 'tcp', profile.p2p.tcpPorts));
   }
   return out;
 }
 
 /** The UDP STUN endpoint used for NAT discovery: the first STUN server, else the first UDP TURN server. */
-export function natTarget(profile: Profile): { host: string; port: number } | undefined {
+export function natTarget(profile: Profile): Endpoint | undefined {
   return profile.stun[0] ?? profile.turn.find((t) => t.transport === 'udp');
 }
 
@@ -55,7 +154,7 @@ export function natTarget(profile: Profile): { host: string; port: number } | un
  * A second UDP STUN endpoint for the NAT fallback (compare mapped ports towards two destinations)
  * when the first server has no RFC 5780 support: another STUN server, or a UDP TURN server elsewhere.
  */
-export function natSecondary(profile: Profile): { host: string; port: number } | undefined {
+export function natSecondary(profile: Profile): Endpoint | undefined {
   const first = natTarget(profile);
   const candidates = [...profile.stun, ...profile.turn.filter((t) => t.transport === 'udp')];
   return candidates.find((c) => first && (c.host !== first.host || c.port !== first.port));

@@ -26,12 +26,12 @@ export async function recheck(profile: Profile, previous: Report, opts: Diagnose
     only,
     ...(onEvent ? { onEvent: (e) => { if (e.type !== 'done') onEvent(e); } } : {}),
   });
-  const natRerun = [...only].some((id) => id.startsWith('nat:'));
+  const natRerun = previous.checks.some((c) => c.kind === 'nat' && only.has(c.id));
   // The in-app WebRTC tests are not repeated here: a browser failure from before the change must
   // not overrule a fresh engine pass, so failed ones are kept only as history.
   const stale = previous.checks
     .filter((c) => c.kind === 'webrtc' && c.status === 'fail')
-    .map((c) => ({ ...c, status: 'skipped' as const, reason: 'not-rerun', detail: `Not repeated after the change (before: ${c.detail})` }));
+    .map((c) => ({ ...c, status: 'skipped' as const, reason: 'not-rerun' as const, detail: `Not repeated after the change (before: ${c.detail})` }));
   const report = mergeResults(profile, previous, {
     checks: [...fresh.checks, ...stale], ranges: fresh.ranges, host: fresh.host, complete: fresh.complete,
     ...(natRerun ? { nat: fresh.nat } : {}),

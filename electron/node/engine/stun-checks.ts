@@ -6,7 +6,7 @@ import { createUdpRangeProbe } from '../range/udp-probe';
 import { discoverRanges } from '../range/discover';
 import { stunBinding } from '../stun/client';
 import { natBehavior } from '../stun/nat';
-import { turnAllocate, turnRelayProbe } from '../stun/turn';
+import { turnAllocate, turnRelayProbe, type TurnCredentials } from '../stun/turn';
 import type { Outcome } from './outcome';
 
 /**
@@ -20,7 +20,7 @@ export function stunCheck(address: string, port: number, o: Deadline): Promise<O
 }
 
 export interface TurnCheckOptions extends Deadline {
-  credentials: { username: string; credential: string } | null;
+  credentials: TurnCredentials | null;
   ca?: string;
   proxy?: ProxyEndpoint & { url: string };
 }
@@ -38,12 +38,13 @@ export async function turnCheck(
   return o.proxy ? { ...out, evidence: { ...out.evidence, proxy: o.proxy.url } } : out;
 }
 
-export function relayCheck(address: string, port: number, creds: { username: string; credential: string }, o: Deadline): Promise<Outcome> {
+/** `trusted`: the profile's address ranges, the only places besides the server a server may send probes. */
+export function relayCheck(address: string, port: number, creds: TurnCredentials, o: Deadline & { trusted?: readonly string[] }): Promise<Outcome> {
   return turnRelayProbe({ host: address, port, transport: 'udp' }, { username: creds.username, credential: creds.credential }, o);
 }
 
 export async function natCheck(
-  address: string, port: number, o: Deadline & { secondary?: { host: string; port: number } },
+  address: string, port: number, o: Deadline & { secondary?: { host: string; port: number }; trusted?: readonly string[] },
 ): Promise<{ outcome: Outcome; nat: NatResult }> {
   const outcome = await natBehavior({ host: address, port, transport: 'udp' }, o);
   const ev = outcome.evidence;
@@ -54,7 +55,11 @@ export async function natCheck(
     behaveCompliant: answered && ev.mapping !== 'unknown' ? ev.behaveCompliant : null,
     publicAddress: ev.publicAddress ?? null,
     method: ev.method === 'rfc5780' ? 'rfc5780' : ev.method === 'two-destinations' ? 'two-destinations' : 'none',
-    notes: ev.method === 'single' && answered ? ['The STUN server does not support RFC 5780 and no second destination was available; filtering was not measured.'] : [],
+    notes: ev.method === 'single' && answered
+      ? [ev.otherAddressRefused
+        ? `The STUN server's second address was not probed (${ev.otherAddressRefused}) and no second destination was available; filtering was not measured.`
+        : 'The STUN server does not support RFC 5780 and no second destination was available; filtering was not measured.']
+      : [],
   };
   return { outcome, nat };
 }
@@ -75,9 +80,9 @@ export async function measureRanges(
   protocol: 'udp' | 'tcp', wanted: WantedRange[], reflectorName: string, reflectorIp: string, o: RangeCheckOptions,
 ): Promise<RangeResult[]> {
   if (wanted.length === 0) return [];
-  const { probe, reasons } = protocol === 'udp'
+  const { probe, reasons, answeredWrongly } = protocol === 'udp'
     ? createUdpRangeProbe((port, po) => stunBinding({ host: reflectorIp, port, transport: 'udp' }, po), { perProbeMs: o.probeDeadlineMs, retries: 0 })
-    : createTcpRangeProbe(reflectorIp, { perProbeMs: o.probeDeadlineMs });
+    : { ...createTcpRangeProbe(reflectorIp, { perProbeMs: o.probeDeadlineMs }), answeredWrongly: { count: 0 } };
   const union = normalizeRanges(wanted.flatMap((w) => w.required));
   const d = await discoverRanges({ required: union, probe, signal: o.signal, deadlineMs: o.deadlineMs, concurrency: RANGE_CONCURRENCY });
   const local = (reasons['local-blocked'] ?? 0) > 0;
@@ -85,13 +90,16 @@ export async function measureRanges(
   return wanted.map((w) => {
     const blocked = intersectRanges(d.blocked, w.required);
     const unknown = intersectRanges(d.unknown, w.required);
+    const wrong = answeredWrongly.count > 0
+      ? [`The reflector answered ${answeredWrongly.count} probe${answeredWrongly.count === 1 ? '' : 's'} wrongly; those ports let the traffic through, but the reflector's answers cannot be trusted.`]
+      : [];
     const shared = wanted.length > 1 ? [`Measured together with ${wanted.filter((x) => x.id !== w.id).map((x) => x.id).join(', ')} (${d.probes} probes in all).`] : [];
     // Cut short with nothing found blocked: the open part is real, the rest is a guess, not a block.
     const confidence = unknown.length > 0 && blocked.length === 0 ? 'inferred' as const : 'measured' as const;
     return {
       id: w.id, protocol, host: reflectorName, required: w.required,
       allowed: intersectRanges(d.allowed, w.required), blocked, probes: d.probes,
-      resolution: d.resolution, confidence, notes: [...d.notes, ...shared],
+      resolution: d.resolution, confidence, notes: [...d.notes, ...wrong, ...shared],
       ...(blocked.length ? { layer: local ? 'local' as const : timeouts ? 'perimeter' as const : 'unknown' as const } : {}),
     };
   });

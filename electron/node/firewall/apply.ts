@@ -1,33 +1,22 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assertNftApplyPlan, type NftApplyPlan } from '../../common/firewall/apply-plan';
+import { assertNftApplyPlan, type NftApplyPlan, type NftRuleLocation } from '../../common/firewall/apply-plan';
 import { runFile, type Runner } from './run';
 
 /**
  * Runs the fixed elevated script `resources/firewall/apply-linux.sh` on a validated plan. The plan is
- * data only (JSON in a 0600 file in a fresh 0700 temp dir); the script re-validates it and calls nft
- * with argv. Nothing here builds a shell string: execFile with an argument array, directly when
- * already root, else through `pkexec` (the desktop's own polkit prompt).
+ * data only and goes to the script on stdin, which it reads once (no file a same-user process could
+ * swap after consent); the script re-validates it and calls nft with argv. Nothing here builds a
+ * shell string: execFile with an argument array, the script path itself as the program (never
+ * /bin/bash + script), directly when already root, else through `pkexec`, whose prompt shows the
+ * polkit action dev.pathcheck.firewall.apply and its own description. Consent is asked before this,
+ * by main's own dialog (also when root).
  *
- * Other platforms (documented, not implemented here):
- * - Windows: a fixed `apply-windows.ps1` reading the same kind of JSON plan, started elevated via UAC
- *   (`@vscode/sudo-prompt`, or `Start-Process powershell.exe -Verb RunAs -ArgumentList '-NoProfile',
- *   '-File', script, plan`), creating `New-NetFirewallRule -Group Pathcheck` rules; undo
- *   `Remove-NetFirewallRule -Group Pathcheck`. Refuse when AllowLocalFirewallRules is False.
- * - macOS: a fixed script loading the pf anchor `pathcheck` (`pfctl -a pathcheck -f <file>`), run via
- *   `@vscode/sudo-prompt` (the system's administrator prompt); undo `pfctl -a pathcheck -F all`.
+ * Per-platform backends share the `FirewallBackend` shape (`./backend.ts`); this is Linux's apply.
  */
 
 export type ApplyAction = 'apply' | 'undo';
 
-export interface RuleChange {
-  handle: number;
-  family: string;
-  table: string;
-  chain: string;
-}
+export type RuleChange = NftRuleLocation;
 
 export interface ApplyResult {
   ok: boolean;
@@ -60,34 +49,36 @@ export function parseApplyOutput(stdout: string): { added: RuleChange[]; removed
   const added: RuleChange[] = [];
   const removed: RuleChange[] = [];
   for (const line of stdout.split('\n')) {
-    const m = /^(added|removed) (\d+) (inet|ip|ip6) ([A-Za-z][\w-]*) ([A-Za-z][\w-]*)$/.exec(line.trim());
+    const m = /^(added|removed) (\d{1,10}) (inet|ip|ip6) ([A-Za-z][\w-]{0,62}) ([A-Za-z][\w-]{0,62})$/.exec(line.trim());
     if (!m) continue;
-    const change = { handle: Number(m[2]), family: m[3] ?? '', table: m[4] ?? '', chain: m[5] ?? '' };
+    const family = m[3] as RuleChange['family'];
+    const change: RuleChange = { handle: Number(m[2]), family, table: m[4] ?? '', chain: m[5] ?? '' };
     (m[1] === 'added' ? added : removed).push(change);
   }
   return { added, removed };
 }
 
-/** Applies or undoes a plan on this Linux machine. Throws `FirewallInputError` for an invalid plan. */
+/**
+ * Applies or undoes a plan on this Linux machine. For undo, `plan.remove` (the `added` list of the
+ * apply) makes the script delete exactly those rules. Throws `FirewallInputError` for an invalid plan.
+ */
 export async function applyLinuxPlan(plan: NftApplyPlan, action: ApplyAction, options: ApplyOptions = {}): Promise<ApplyResult> {
-  if (process.platform !== 'linux') throw new Error('applyLinuxPlan runs on Linux only');
+  if (process.platform !== 'linux' && options.run === undefined) throw new Error('applyLinuxPlan runs on Linux only');
   if (action !== 'apply' && action !== 'undo') throw new Error('action must be apply or undo');
   assertNftApplyPlan(plan);
   const run = options.run ?? runFile;
   const script = options.scriptPath ?? defaultApplyScriptPath();
   const root = options.isRoot ?? (typeof process.getuid === 'function' && process.getuid() === 0);
-  const dir = await mkdtemp(join(tmpdir(), 'pathcheck-fw-'));
-  try {
-    const file = join(dir, 'plan.json');
-    await writeFile(file, JSON.stringify(plan), { mode: 0o600, flag: 'wx' });
-    const argv = ['/bin/bash', script, file, action];
-    const r = root
-      ? await run(argv[0] ?? '/bin/bash', argv.slice(1), { timeoutMs: options.timeoutMs ?? 30_000 })
-      : await run('pkexec', argv, { timeoutMs: options.timeoutMs ?? 120_000 });
-    const { added, removed } = parseApplyOutput(r.stdout);
-    const error = r.ok ? null : r.missing ? 'pkexec is not installed: run the rules as root instead' : r.stderr.trim() || 'the apply script failed';
-    return { ok: r.ok, action, added, removed, elevation: root ? 'root' : 'pkexec', exitCode: r.code, error };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  const input = JSON.stringify(plan);
+  const r = root
+    ? await run(script, [action], { timeoutMs: options.timeoutMs ?? 30_000, input })
+    : await run('pkexec', [script, action], { timeoutMs: options.timeoutMs ?? 120_000, input });
+  const { added, removed } = parseApplyOutput(r.stdout);
+  let error: string | null = null;
+  if (!r.ok) {
+    if (r.missing) error = root ? `the apply script is missing: ${script}` : 'pkexec is not installed: run the rules as root instead';
+    else if (!root && (r.code === 126 || r.code === 127)) error = 'The administrator prompt was cancelled or refused; nothing was changed.';
+    else error = r.stderr.trim().slice(0, 2000) || 'the apply script failed';
   }
+  return { ok: r.ok, action, added, removed, elevation: root ? 'root' : 'pkexec', exitCode: r.code, error };
 }

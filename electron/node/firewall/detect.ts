@@ -1,7 +1,8 @@
 import { parseFirewalldState, parseIptablesSave, parseNftRuleset, parseUfwStatus } from './parse-linux';
-import { WINDOWS_PROFILE_COMMAND, parseMacAppFirewall, parsePfInfo, parseWindowsFirewallProfiles, summarizeWindowsProfiles } from './parse-other';
+import { detectMacFirewall } from './macos/index';
 import { runFile, type Runner } from './run';
 import type { DropChain, EngineState, FirewallDetection, OutboundDefault } from './types';
+import { detectWindowsFirewall } from './windows/index';
 
 export { classifyLayer, type LayerEvidence } from './classify';
 export type * from './types';
@@ -90,46 +91,14 @@ async function detectLinux(run: Runner, t: number): Promise<FirewallDetection> {
   return { platform: 'linux', engines, outboundDefault, localRulesAllowed: true, dropChains, notes };
 }
 
-async function detectWindows(run: Runner, t: number): Promise<FirewallDetection> {
-  const r = await run('powershell.exe', ['-NoProfile', '-NonInteractive', '-Command', WINDOWS_PROFILE_COMMAND], { timeoutMs: t });
-  if (!r.ok) {
-    return { platform: 'win32', engines: [{ name: 'windows-firewall', present: !r.missing, active: null, outboundDefault: 'unknown', detail: 'Get-NetFirewallProfile failed.' }], outboundDefault: 'unknown', localRulesAllowed: null, dropChains: [], notes: ['Could not read the Windows Firewall profiles.'] };
-  }
-  const profiles = parseWindowsFirewallProfiles(r.stdout);
-  const s = summarizeWindowsProfiles(profiles);
-  return {
-    platform: 'win32',
-    engines: [{ name: 'windows-firewall', present: true, active: profiles.some((p) => p.enabled === true), outboundDefault: s.outboundDefault, detail: profiles.map((p) => `${p.name}: ${p.enabled ? 'on' : 'off'}, outbound ${p.outbound}`).join('; ') }],
-    outboundDefault: s.outboundDefault,
-    localRulesAllowed: s.localRulesAllowed,
-    dropChains: [],
-    notes: s.notes,
-  };
-}
-
-async function detectMac(run: Runner, t: number): Promise<FirewallDetection> {
-  const engines: EngineState[] = [];
-  const alf = await run('/usr/libexec/ApplicationFirewall/socketfilterfw', ['--getglobalstate'], { timeoutMs: t });
-  if (!alf.missing) {
-    const on = parseMacAppFirewall(alf.stdout);
-    engines.push({ name: 'macos-alf', present: true, active: on, outboundDefault: 'allow', detail: `Application firewall ${on ? 'on' : on === false ? 'off' : 'unknown'} (it filters inbound only).` });
-  }
-  const pf = await run('pfctl', ['-s', 'info'], { timeoutMs: t });
-  if (!pf.missing) {
-    const on = parsePfInfo(`${pf.stdout}\n${pf.stderr}`);
-    engines.push({ name: 'pf', present: true, active: on, outboundDefault: on ? 'unknown' : 'allow', detail: on === null ? 'pfctl -s info needs root.' : `pf ${on ? 'enabled' : 'disabled'}.` });
-  }
-  const outboundDefault = combine(engines.map((e) => e.outboundDefault));
-  return { platform: 'darwin', engines, outboundDefault, localRulesAllowed: true, dropChains: [], notes: ['macOS\'s application firewall is inbound-only; outbound blocks come from pf or tools such as Little Snitch.'] };
-}
-
 /** Detects the local firewall of this machine (or of `platform` with an injected runner in tests). */
 export async function detectLocalFirewall(options: DetectOptions = {}): Promise<FirewallDetection> {
   const platform = options.platform ?? process.platform;
   const run = options.run ?? runFile;
   const t = options.timeoutMs ?? 4000;
   if (platform === 'linux') return detectLinux(run, t);
-  if (platform === 'win32') return detectWindows(run, t);
-  if (platform === 'darwin') return detectMac(run, t);
+  // Windows and macOS: their own detectors (firewall/windows, firewall/macos) add what their fix decides on.
+  if (platform === 'win32') return detectWindowsFirewall(run, t);
+  if (platform === 'darwin') return detectMacFirewall(run, t);
   return { platform, engines: [], outboundDefault: 'unknown', localRulesAllowed: null, dropChains: [], notes: [`Local firewall detection is not implemented for ${platform}.`] };
 }

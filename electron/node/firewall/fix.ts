@@ -1,7 +1,18 @@
-import { buildFirewallInput, buildNftApplyPlan, generateRules, type FirewallTargetId, type GeneratedRules, type NftApplyPlan } from '../../common/firewall';
+import {
+  buildFirewallInput,
+  buildNftApplyPlan,
+  foreignProduct,
+  generateRules,
+  type FirewallInput,
+  type FirewallTargetId,
+  type GeneratedRules,
+  type NftApplyPlan,
+  type NftChainHint,
+} from '../../common/firewall';
 import type { Profile } from '../../common/profile/schema';
 import type { BlockedRequirement, Report } from '../../common/report/schema';
-import type { FirewallDetection } from './types';
+import { planPlatformFix, type PlatformPlan } from './platforms';
+import type { DropChain, DropRule, FirewallDetection } from './types';
 
 /**
  * What "fix my firewall" should do for one report on this machine: apply local rules (with the
@@ -20,6 +31,10 @@ export interface FixPlan {
   localRules: GeneratedRules | null;
   /** Data-only plan for the fixed elevated script (Linux nftables). */
   applyPlan: NftApplyPlan | null;
+  /** Data-only plan for the Windows or macOS fixed script (firewall/platforms.ts); null elsewhere. */
+  platformPlan: PlatformPlan | null;
+  /** Where the rules go and why there, in plain sentences (shown in the dialog and the consent prompt). */
+  where: string[];
   /** Requirements blocked elsewhere, for the ticket (perimeter / proxy / unknown). */
   ticket: BlockedRequirement[];
   summary: string;
@@ -31,7 +46,7 @@ export function planFix(profile: Profile, report: Report, detection: FirewallDet
   const blocked = report.firewall.blocked;
   const local = blocked.filter((b) => b.layer === 'local');
   const ticket = blocked.filter((b) => b.layer !== 'local');
-  const base = { ticket, localTarget: null, localRules: null, applyPlan: null };
+  const base = { ticket, localTarget: null, localRules: null, applyPlan: null, platformPlan: null, where: [] };
   if (blocked.length === 0) {
     return { ...base, mode: 'none', canApply: false, refusal: 'Nothing required was found blocked.', summary: 'Nothing to fix: every required path that was tested is open.' };
   }
@@ -44,19 +59,33 @@ export function planFix(profile: Profile, report: Report, detection: FirewallDet
     };
   }
   const localTarget = LOCAL_TARGET[platform] ?? null;
-  const hint = detection.dropChains[0];
-  const input = buildFirewallInput(profile, report, { layers: ['local'], ...(hint ? { nft: { family: hint.family, table: hint.table, chain: hint.chain } } : {}) });
+  // Only what the report measured blocked here AND the profile requires: ports clipped to the
+  // profile's own, destinations no wider than the allow-lists permit.
+  const probe = buildFirewallInput(profile, report, { layers: ['local'], requiredOnly: true });
+  const target = platform === 'linux' ? nftTarget(detection, probe) : { chains: [], where: [], refusal: null };
+  const hint = target.chains[0];
+  const input = hint ? { ...probe, nft: hint } : probe;
   const localRules = localTarget ? generateRules(localTarget, input) : null;
   let refusal: string | null = null;
   let applyPlan: NftApplyPlan | null = null;
-  if (detection.localRulesAllowed === false) {
+  let platformPlan: PlatformPlan | null = null;
+  // Windows / macOS: their own decision (block rules, policy, third-party or filter apps, pf anchor).
+  const platformFix = platform === 'win32' || platform === 'darwin' ? planPlatformFix(platform, input, detection) : null;
+  if (platformFix) {
+    platformPlan = platformFix.plan;
+    refusal = platformFix.refusal;
+  } else if (detection.localRulesAllowed === false) {
     refusal = 'Policy (Group Policy / MDM) does not allow local firewall rules on this computer, so they would be ignored; ask IT to add them centrally.';
   } else if (platform !== 'linux') {
     refusal = 'One-click apply is available on Linux in this version; copy the rules below and run them as administrator.';
   } else if (!detection.engines.some((e) => e.name === 'nftables' && e.present)) {
     refusal = 'This computer\u2019s firewall is not managed with nftables, so Pathcheck cannot apply the rules itself; copy them for your firewall tool.';
+  } else if (target.refusal) {
+    refusal = target.refusal;
+  } else if (input.requirements.length === 0) {
+    refusal = 'None of what was blocked is a port this profile requires, so Pathcheck opens nothing; copy the rules if you want them anyway.';
   } else {
-    applyPlan = buildNftApplyPlan(input);
+    applyPlan = buildNftApplyPlan(input, target.chains.length > 0 ? target.chains : 'discover');
     if (applyPlan.rules.length === 0) {
       applyPlan = null;
       refusal = 'None of the blocked destinations has an address Pathcheck could put in a rule; copy the rules and fill in the addresses.';
@@ -64,7 +93,52 @@ export function planFix(profile: Profile, report: Report, detection: FirewallDet
   }
   const others = ticket.length ? ` ${ticket.length} more requirement${ticket.length === 1 ? ' is' : 's are'} blocked outside this computer and go in the ticket.` : '';
   return {
-    ...base, mode: 'local', canApply: applyPlan !== null, refusal, localTarget, localRules, applyPlan,
+    ...base, mode: 'local', canApply: applyPlan !== null || platformPlan !== null, refusal, localTarget, localRules, applyPlan, platformPlan, where: target.where,
     summary: `This computer\u2019s own firewall blocks ${local.length} requirement${local.length === 1 ? '' : 's'}.${others}`,
   };
+}
+
+function portsOverlap(d: DropRule, ranges: ReadonlyArray<readonly [number, number]>): boolean {
+  return d.ports === null || d.ports.some(([a, b]) => ranges.some(([x, y]) => a <= y && x <= b));
+}
+
+/** True when this chain drops some of the traffic a requirement needs. */
+function chainDrops(c: DropChain, input: FirewallInput): boolean {
+  // Detection without detail (no drops, no policy listed) only says the chain drops: take its word.
+  if (c.drops === undefined && c.policyDrop === undefined) return true;
+  const drops: DropRule[] = c.drops?.length ? c.drops : c.policyDrop ? [{ protocol: 'any', ports: null, verdict: 'policy' }] : [];
+  return input.requirements.some((r) => drops.some((d) => (d.protocol === 'any' || d.protocol === r.protocol) && portsOverlap(d, r.ports)));
+}
+
+const chainName = (c: NftChainHint): string => `${c.family} ${c.table} ${c.chain}`;
+
+/**
+ * The nftables chains an apply may write to: exactly the chains detection saw dropping this
+ * traffic, never a table of another product (a VPN's kill switch, a container runtime, firewalld)
+ * — when the drop lives there, the fix is refused and the sentence says why. When detection could
+ * not read the ruleset (the app is not root), the elevated script finds the dropping chains itself
+ * under the same exclusions.
+ */
+export function nftTarget(detection: FirewallDetection, input: FirewallInput): { chains: NftChainHint[]; where: string[]; refusal: string | null } {
+  const nft = detection.engines.find((e) => e.name === 'nftables');
+  const dropping = detection.dropChains.filter((c) => chainDrops(c, input)).map((c) => ({ family: c.family, table: c.table, chain: c.chain }));
+  const foreign = dropping.filter((c) => foreignProduct(c.table) !== null);
+  if (foreign.length > 0) {
+    const named = foreign.map((c) => `${chainName(c)} (${foreignProduct(c.table)})`).join(', ');
+    return {
+      chains: [], where: [`The drop is in ${named}.`],
+      refusal: `The traffic is dropped in ${named}, which belongs to another product (for a VPN, its kill switch). Pathcheck does not change another product's rules; allow the traffic in that product's settings, or disconnect it and check again.`,
+    };
+  }
+  if (dropping.length > 0) {
+    return { chains: dropping, where: dropping.map((c) => `Into ${chainName(c)}: it drops this traffic (an accept elsewhere would not override it).`), refusal: null };
+  }
+  if (nft?.present && nft.active === null) {
+    return {
+      chains: [],
+      where: ['Into the output chains that drop this traffic: Pathcheck could not read the rules without administrator rights, so the elevated step finds them (never another product\u2019s table).'],
+      refusal: null,
+    };
+  }
+  return { chains: [], where: [], refusal: 'No nftables chain on this computer drops this traffic, so changing nftables would not help; the block is elsewhere (another firewall tool or the network).' };
 }

@@ -14,11 +14,18 @@ export interface RunResult {
   stderr: string;
 }
 
-export type Runner = (file: string, args: readonly string[], opts?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }) => Promise<RunResult>;
+export interface RunOptions {
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+  /** Written to the child's stdin, which is then closed (the elevated script reads its plan there). */
+  input?: string;
+}
+
+export type Runner = (file: string, args: readonly string[], opts?: RunOptions) => Promise<RunResult>;
 
 export const runFile: Runner = (file, args, opts = {}) =>
   new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       file,
       [...args],
       { timeout: opts.timeoutMs ?? 5000, maxBuffer: 8 * 1024 * 1024, encoding: 'utf8', windowsHide: true, ...(opts.env ? { env: opts.env } : {}) },
@@ -33,4 +40,8 @@ export const runFile: Runner = (file, args, opts = {}) =>
         });
       },
     );
+    if (opts.input !== undefined) {
+      child.stdin?.on('error', () => undefined);
+      child.stdin?.end(opts.input);
+    }
   });

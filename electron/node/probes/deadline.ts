@@ -56,7 +56,10 @@ export class AbortedError extends Error {
   constructor() { super('aborted'); this.name = 'AbortedError'; }
 }
 
+/** Rounds a duration to 0.1 ms, the precision the report promises. */
+export const round1 = (ms: number): number => Math.round(ms * 10) / 10;
+
 /** Milliseconds since `start` (a performance.now() value), rounded to 0.1 ms for reports. */
 export function elapsedMs(start: number): number {
-  return Math.round((performance.now() - start) * 10) / 10;
+  return round1(performance.now() - start);
 }

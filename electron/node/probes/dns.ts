@@ -2,7 +2,8 @@ import dns from 'node:dns';
 import net from 'node:net';
 import type { ProbeOptions, ProbeOutcome } from './types';
 import { AbortedError, elapsedMs, raceSignal, startDeadline } from './deadline';
-import { describeReason, errnoOf, reasonForErrno, type ProbeReason } from './errors';
+import type { Reason } from '../../common/report/reason';
+import { describeReason, errnoOf, reasonForErrno } from './errors';
 
 /** What the DNS probe records; `resolvers` is what Node sees, the system resolver may differ. */
 export interface DnsEvidence extends Record<string, unknown> {
@@ -87,7 +88,7 @@ export function addressesOf(evidence: Pick<DnsEvidence, 'addresses'> | Record<st
     .map((a) => a.address);
 }
 
-function fail(reason: ProbeReason, host: string, evidence: DnsEvidence, deadlineMs: number): ProbeOutcome<DnsEvidence> {
+function fail(reason: Reason, host: string, evidence: DnsEvidence, deadlineMs: number): ProbeOutcome<DnsEvidence> {
   const detail = reason === 'timeout'
     ? `Looking up ${host} took longer than ${deadlineMs} ms — the DNS server is slow or unreachable.`
     : describeReason(reason, `DNS lookup of ${host}`, deadlineMs).replace(`DNS lookup of ${host} does not exist`, `${host} does not exist`);

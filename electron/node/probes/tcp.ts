@@ -1,7 +1,8 @@
 import net from 'node:net';
 import type { ProbeOptions, ProbeOutcome } from './types';
 import { elapsedMs, startDeadline } from './deadline';
-import { describeReason, errnoOf, reasonForErrno, type ProbeReason } from './errors';
+import type { Reason } from '../../common/report/reason';
+import { describeReason, errnoOf, reasonForErrno } from './errors';
 import { openTunnel, proxyAuthSentence, ProxyError, type ProxyAuthChallenge, type ProxyEndpoint } from '../net/proxy';
 
 /** Evidence of a TCP connect; `errno` is the raw code (ECONNREFUSED, EPERM, ...). */
@@ -28,7 +29,7 @@ export interface TcpOptions extends ProbeOptions {
 
 /** A failed connect, carrying the probe reason and the evidence gathered so far. */
 export class ConnectError extends Error {
-  constructor(readonly reason: ProbeReason, readonly evidence: TcpEvidence, message: string) {
+  constructor(readonly reason: Reason, readonly evidence: TcpEvidence, message: string) {
     super(message);
     this.name = 'ConnectError';
   }

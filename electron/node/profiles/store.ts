@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseProfileJson, type Profile } from '../../common/profile/schema';
 
-/** The profile the app and the CLI select when the user has not chosen one (DESIGN.md). */
+/** The profile the app and the CLI select when the user has not chosen one (docs/architecture.md, "Provider profiles"). */
 export const DEFAULT_PROFILE_ID = 'twilio-video';
 
 /**

@@ -3,7 +3,7 @@ import { formatRanges, normalizeRanges, rangeSize, type PortRange } from '../../
 import { startDeadline } from '../probes/deadline';
 
 /**
- * Port-range discovery (DESIGN.md "UDP / TCP range discovery"). Pure algorithm: the caller
+ * Port-range discovery (docs/architecture.md, "Range discovery"). Pure algorithm: the caller
  * supplies `probe(port)`, which answers whether one port gets through (a STUN Binding or a TCP
  * connect to a reflector that answers on every port).
  *

@@ -122,3 +122,99 @@ export function canonicalIp(text: string): string {
 export function formatAddress(a: { address: string; port: number }): string {
   return a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
 }
+
+/**
+ * Addresses that are never a real peer on the Internet (RFC 6890 and the IANA special-purpose
+ * registries): nothing a STUN/TURN server says about them can be believed, and nothing should be
+ * sent there because a server said so. Private ranges (10/8, fc00::/7 …) are not listed: an
+ * on-premises TURN server legitimately lives there.
+ */
+export type SpecialUse = 'unspecified' | 'loopback' | 'link-local' | 'multicast' | 'broadcast' | 'reserved' | 'documentation';
+
+/** IPv4-mapped IPv6 (`::ffff:a.b.c.d`) is judged by its IPv4 address. */
+function v4Of(b: Uint8Array): Uint8Array | null {
+  if (b.length === 4) return b;
+  for (let i = 0; i < 10; i++) if (b[i] !== 0) return null;
+  return b[10] === 0xff && b[11] === 0xff ? b.subarray(12) : null;
+}
+
+/** Which special use an IP literal has, or null for an ordinary (public or private) address or a name. */
+export function specialUse(text: string): SpecialUse | null {
+  const b = ipToBytes(text);
+  if (!b) return null;
+  const v4 = v4Of(b);
+  if (v4) {
+    const [a, c] = [v4[0]!, v4[1]!];
+    if (v4.every((x) => x === 255)) return 'broadcast';
+    if (a === 0) return 'unspecified'; // 0.0.0.0/8: "this network", never a destination or a source seen by a server
+    if (a === 127) return 'loopback';
+    if (a === 169 && c === 254) return 'link-local';
+    if (a >= 224 && a <= 239) return 'multicast';
+    if (a >= 240) return 'reserved';
+    if ((a === 192 && c === 0 && v4[2] === 2) || (a === 198 && c === 51 && v4[2] === 100) || (a === 203 && c === 0 && v4[2] === 113)) return 'documentation';
+    return null;
+  }
+  if (b.every((x) => x === 0)) return 'unspecified';
+  if (b.subarray(0, 15).every((x) => x === 0) && b[15] === 1) return 'loopback';
+  if (b[0] === 0xff) return 'multicast';
+  if (b[0] === 0xfe && (b[1]! & 0xc0) === 0x80) return 'link-local';
+  if (b[0] === 0x20 && b[1] === 0x01 && b[2] === 0x0d && b[3] === 0xb8) return 'documentation';
+  return null;
+}
+
+/** Whether the IP literal `ip` lies in `cidr` (`10.0.0.0/8`, `2001:db8::/32`, or a bare address). */
+export function inCidr(ip: string, cidr: string): boolean {
+  const slash = cidr.indexOf('/');
+  const net = ipToBytes(slash < 0 ? cidr : cidr.slice(0, slash));
+  let addr = ipToBytes(ip);
+  if (!net || !addr) return false;
+  if (addr.length !== net.length) {
+    const v4 = v4Of(addr);
+    if (!v4 || net.length !== 4) return false;
+    addr = v4;
+  }
+  const bits = slash < 0 ? net.length * 8 : Number(cidr.slice(slash + 1));
+  if (!Number.isInteger(bits) || bits < 0 || bits > net.length * 8) return false;
+  for (let i = 0; i < net.length; i++) {
+    const take = Math.max(0, Math.min(8, bits - i * 8));
+    const mask = take === 0 ? 0 : (0xff << (8 - take)) & 0xff;
+    if ((addr[i]! & mask) !== (net[i]! & mask)) return false;
+  }
+  return true;
+}
+
+/**
+ * Why a (XOR-)MAPPED or XOR-RELAYED address in an answer from `server` (an IP literal) cannot be
+ * right, or null when it can. Port 0, the unspecified, broadcast and multicast addresses never are;
+ * loopback only when the server itself is on loopback (a test server on this machine sees us there).
+ */
+export function answerAddressProblem(a: TransportAddress, server: string): string | null {
+  const use = specialUse(a.address);
+  if (a.port === 0) return `${formatAddress(a)} has port 0`;
+  if (use === 'unspecified' || use === 'broadcast' || use === 'multicast') return `${formatAddress(a)} is a ${use} address`;
+  if (use === 'loopback' && specialUse(server) !== 'loopback') return `${formatAddress(a)} is a loopback address, but the server is not on this computer`;
+  return null;
+}
+
+/** Why a destination is refused: it cannot be a peer at all, or it is only outside what the profile vouches for. */
+export interface DestinationRefusal {
+  kind: 'special' | 'untrusted';
+  message: string;
+}
+
+/**
+ * Why Pathcheck must not send to `dest` (an address a server named: OTHER-ADDRESS, XOR-RELAYED-ADDRESS),
+ * or null when it may. Allowed: the server's own address, or an address inside `trusted` (the profile's
+ * address ranges for this provider). Never a special-purpose address, unless the server itself has the
+ * same kind (a test server on loopback naming another loopback address of this computer).
+ */
+export function destinationProblem(dest: TransportAddress, server: string, trusted: readonly string[] = []): DestinationRefusal | null {
+  const use = specialUse(dest.address);
+  const special = (why: string): DestinationRefusal => ({ kind: 'special', message: `${formatAddress(dest)} ${why}` });
+  if (dest.port === 0) return special('has port 0');
+  if (use === 'unspecified' || use === 'broadcast' || use === 'multicast' || use === 'reserved') return special(`is a ${use} address`);
+  if (use && use !== specialUse(server)) return special(`is a ${use} address`);
+  if (use || canonicalIp(dest.address) === canonicalIp(server)) return null;
+  if (trusted.some((c) => inCidr(dest.address, c))) return null;
+  return { kind: 'untrusted', message: `${formatAddress(dest)} is neither the server's own address nor inside the address ranges the profile gives for this provider` };
+}

@@ -9,10 +9,12 @@ import { performance } from 'node:perf_hooks';
 import { encodeMessage, type DecodedMessage } from './codec';
 import { attr, type ChangeRequestValue, type RawAttribute } from './attributes';
 import { DEFAULT_DEADLINE_MS, DEFAULT_RTO_MS, StunClass, StunMethod } from './constants';
-import { formatAddress, type TransportAddress } from './address';
-import { openStream, openUdp, ProbeError, probeErrorFrom, ProbeScope, resolveHost, type SocketAddress, type StunChannel } from './transport';
+import { answerAddressProblem, formatAddress, type TransportAddress } from './address';
+import { openStream, openUdp, ProbeError, probeErrorFrom, ProbeScope, resolveHost, type SocketAddress, type StunChannel, type Strays } from './transport';
 import type { ProbeOptions, ProbeOutcome, StunEndpoint } from './types';
 import { proxyAuthSentence } from '../net/proxy';
+import { round1 } from '../probes/deadline';
+import { REASON_TEXT } from '../../common/report/reason';
 
 export interface TransactionResult {
   msg: DecodedMessage;
@@ -30,7 +32,8 @@ export interface TransactOptions {
   withinMs?: number;
 }
 
-export const round1 = (ms: number): number => Math.round(ms * 10) / 10;
+/** Re-exported for turn.ts and nat.ts: one rounding rule for every duration in the report. */
+export { round1 };
 
 function sameId(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -42,9 +45,17 @@ export function newTransactionId(): Uint8Array {
   return new Uint8Array(randomBytes(12));
 }
 
-/** Sends `request` (encoded) and resolves with the response (success or error class) that matches its id. */
+const strayCount = (s: Strays): number => s.wrongTransaction + s.undecodable;
+
+/**
+ * Sends `request` (encoded) and resolves with the response (success or error class) that matches its id.
+ * When the time runs out and only answers to other transactions or undecodable bytes arrived meanwhile,
+ * the server answered wrongly (`bad-response`): that is not a silent drop, and no firewall is to blame.
+ */
 export async function transact(scope: ProbeScope, ch: StunChannel, request: Uint8Array, opts: TransactOptions = {}): Promise<TransactionResult> {
   const tid = request.subarray(8, 20);
+  ch.own(tid);
+  const before = { ...ch.strays };
   let attempts = 0;
   let t0 = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -84,10 +95,24 @@ export async function transact(scope: ProbeScope, ch: StunChannel, request: Uint
   });
   try {
     return await scope.race(answer, opts.withinMs);
+  } catch (e) {
+    const wrong = ch.strays.wrongTransaction - before.wrongTransaction;
+    const garbage = ch.strays.undecodable - before.undecodable;
+    if (e instanceof ProbeError && e.reason === 'timeout' && wrong + garbage > 0) {
+      const what = [wrong ? `${wrong} answer${wrong === 1 ? '' : 's'} to transactions it was never asked` : '', garbage ? `${garbage} message${garbage === 1 ? '' : 's'} that ${garbage === 1 ? 'is' : 'are'} not STUN` : '']
+        .filter(Boolean).join(' and ');
+      throw new ProbeError('bad-response', `no valid answer to our request (${attempts} sent), only ${what}`, wrong ? 'wrong-transaction' : 'undecodable', e.phase ?? scope.phase);
+    }
+    throw e;
   } finally {
     unsubscribe();
     if (timer) clearTimeout(timer);
   }
+}
+
+/** `{ strays }` for evidence when anything arrived that answered none of our requests. */
+export function strayEvidence(ch: StunChannel | undefined): { strays?: Strays } {
+  return ch && strayCount(ch.strays) > 0 ? { strays: { ...ch.strays } } : {};
 }
 
 /** Builds a request; `attrs` gets the transaction id for XOR-encoded attributes. */
@@ -121,6 +146,7 @@ const DETAIL: Record<string, (what: string, e: ProbeError) => string> = {
   'proxy-auth-required': (w, e) => proxyAuthSentence(w, e.proxyAuth),
   'proxy-failed': (w, e) => `The proxy could not be used to reach ${w} (${e.message}).`,
   'protocol-error': (w) => `${w} answered, but not with a valid STUN/TURN message.`,
+  'bad-response': (w, e) => `${w} answered wrongly (${e.message}): the traffic got through, but the server, or something posing as it, gave answers that cannot be right.`,
   aborted: () => 'The check was cancelled before it finished.',
 };
 
@@ -130,7 +156,7 @@ export function failureOutcome<E extends Record<string, unknown>>(err: unknown, 
   return {
     status: 'fail',
     reason: e.reason,
-    detail: (DETAIL[e.reason] ?? DETAIL['protocol-error']!)(what, e),
+    detail: DETAIL[e.reason]?.(what, e) ?? REASON_TEXT[e.reason].sentence(what),
     evidence: { ...evidence, errno: e.errno, phase: e.phase, error: e.message, ...(e.proxyAuth ? { proxyAuth: e.proxyAuth } : {}) },
   };
 }
@@ -163,6 +189,11 @@ export interface BindingEvidence extends Record<string, unknown> {
   tls?: Record<string, unknown>;
   errorCode?: number;
   errorReason?: string;
+  /** A mapped address that cannot be right (`bad-response`); never reported as `mapped`. */
+  claimedMapped?: TransportAddress;
+  /** ALTERNATE-SERVER of a 300 answer: recorded, never followed (only the profile's servers are tested). */
+  alternateServer?: string;
+  strays?: Strays;
 }
 
 /** Runs one Binding transaction on an open channel; used by stunBinding and natBehavior. */
@@ -184,10 +215,11 @@ async function binding(endpoint: StunEndpoint, opts: BindingOptions): Promise<Pr
   const scope = new ProbeScope(opts.deadlineMs ?? DEFAULT_DEADLINE_MS, opts.signal);
   const what = describeEndpoint(endpoint);
   const evidence: BindingEvidence = { transport: endpoint.transport, server: formatAddress({ address: endpoint.host, port: endpoint.port }) };
+  let ch: StunChannel | undefined;
   try {
     // A connected UDP socket surfaces ICMP "port unreachable" as ECONNREFUSED, but only hears its peer:
     // CHANGE-REQUEST answers come from elsewhere, so those use an unconnected socket.
-    const ch = await openChannel(scope, endpoint, { ...opts, connectUdp: !opts.changeRequest && !opts.socket });
+    ch = await openChannel(scope, endpoint, { ...opts, connectUdp: !opts.changeRequest && !opts.socket });
     evidence.local = ch.local;
     if (ch.tlsInfo) evidence.tls = ch.tlsInfo;
     const r = await bindingOn(scope, ch, { rtoMs: opts.rtoMs, changeRequest: opts.changeRequest, software: opts.software });
@@ -196,19 +228,27 @@ async function binding(endpoint: StunEndpoint, opts: BindingOptions): Promise<Pr
     evidence.software = a.software;
     evidence.responseOrigin = a.responseOrigin;
     evidence.otherAddress = a.otherAddress;
+    Object.assign(evidence, strayEvidence(ch));
     if (r.msg.cls === StunClass.errorResponse) {
       evidence.errorCode = a.errorCode?.code;
       evidence.errorReason = a.errorCode?.reason;
-      return { status: 'fail', rttMs: r.rttMs, reason: 'protocol-error', detail: `${what} answered the Binding request with error ${a.errorCode?.code ?? '?'} ${a.errorCode?.reason ?? ''}`.trim() + '.', evidence };
+      if (a.alternateServer) evidence.alternateServer = formatAddress(a.alternateServer);
+      const alt = a.alternateServer ? ` and named another server (${evidence.alternateServer}), which is not followed: only the profile's servers are tested` : '';
+      return { status: 'fail', rttMs: r.rttMs, reason: 'protocol-error', detail: `${what} answered the Binding request with error ${a.errorCode?.code ?? '?'} ${a.errorCode?.reason ?? ''}`.trim() + `${alt}.`, evidence };
     }
     const mapped = a.xorMappedAddress ?? a.mappedAddress;
     if (!mapped) {
       return { status: 'fail', rttMs: r.rttMs, reason: 'protocol-error', detail: `${what} answered without telling our public address (no XOR-MAPPED-ADDRESS).`, evidence };
     }
+    const problem = answerAddressProblem(mapped, ch.remote.address);
+    if (problem) {
+      evidence.claimedMapped = mapped;
+      return { status: 'fail', rttMs: r.rttMs, reason: 'bad-response', detail: `${what} answered wrongly: the public address it reports for this computer cannot be right (${problem}).`, evidence };
+    }
     evidence.mapped = mapped;
     return { status: 'pass', rttMs: r.rttMs, reason: 'ok', detail: `${what} answered in ${r.rttMs} ms; this computer is seen as ${formatAddress(mapped)}.`, evidence };
   } catch (e) {
-    return failureOutcome(e, what, evidence);
+    return failureOutcome(e, what, { ...evidence, ...strayEvidence(ch) });
   } finally {
     scope.dispose();
   }

@@ -8,4 +8,4 @@ export * from './attributes';
 export * from './constants';
 export * from './address';
 export { StunDecodeError, type StunDecodeErrorCode } from './errors';
-export { ProbeError, ProbeScope, type FailureReason } from './transport';
+export { ProbeError, ProbeScope } from './transport';

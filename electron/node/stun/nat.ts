@@ -4,7 +4,7 @@
  */
 import { networkInterfaces } from 'node:os';
 import { DEFAULT_DEADLINE_MS, StunClass } from './constants';
-import { canonicalIp, formatAddress, type TransportAddress } from './address';
+import { answerAddressProblem, canonicalIp, destinationProblem, formatAddress, type TransportAddress } from './address';
 import { bindingOn, describeEndpoint, failureOutcome, sentence, openChannel, type TransactionResult } from './client';
 import { openUdp, ProbeError, ProbeScope, resolveHost, type SocketAddress, type StunChannel } from './transport';
 import type { ProbeOptions, ProbeOutcome, StunEndpoint } from './types';
@@ -28,6 +28,8 @@ export interface NatEvidence extends Record<string, unknown> {
   local?: SocketAddress;
   mapped?: TransportAddress;
   otherAddress?: TransportAddress;
+  /** Why the server's OTHER-ADDRESS was not probed (outside the trusted ranges, special-purpose…). */
+  otherAddressRefused?: string;
   /** Each step: what was sent where, and the mapped address seen (or 'no answer'). */
   tests: Array<{ test: string; to: string; mapped?: string; answered: boolean }>;
 }
@@ -68,12 +70,15 @@ async function discover(endpoint: StunEndpoint, opts: NatOptions): Promise<Probe
     tests: [],
   };
   const filterMs = opts.filterTimeoutMs ?? 1000;
+  let serverIp = endpoint.host;
   const step = async (ch: StunChannel, test: string, to: SocketAddress, extra: { changeIp?: boolean; changePort?: boolean; silenceOk?: boolean; withinMs?: number } = {}): Promise<TransactionResult | undefined> => {
     const changeRequest = extra.changeIp || extra.changePort ? { changeIp: !!extra.changeIp, changePort: !!extra.changePort } : undefined;
     try {
       const r = await bindingOn(scope, ch, { to, rtoMs: opts.rtoMs, changeRequest, withinMs: extra.withinMs ?? (extra.silenceOk ? filterMs : undefined), software: opts.software });
       const mapped = r.msg.attrs.xorMappedAddress ?? r.msg.attrs.mappedAddress;
       if (r.msg.cls !== StunClass.successResponse || !mapped) throw new ProbeError('protocol-error', `${test}: the server answered without a mapped address`, r.msg.attrs.errorCode ? String(r.msg.attrs.errorCode.code) : undefined, test);
+      const problem = answerAddressProblem(mapped, canonicalIp(serverIp));
+      if (problem) throw new ProbeError('bad-response', `${test}: the public address it reports cannot be right (${problem})`, 'mapped-address', test);
       ev.tests.push({ test, to: formatAddress(to), mapped: formatAddress(mapped), answered: true });
       return r;
     } catch (e) {
@@ -86,6 +91,7 @@ async function discover(endpoint: StunEndpoint, opts: NatOptions): Promise<Probe
   };
   try {
     const primaryIp = await resolveHost(scope, endpoint.host);
+    serverIp = primaryIp;
     const primary = { address: primaryIp, port: endpoint.port };
     const udp = { ...endpoint, host: primaryIp, transport: 'udp' as const };
     const s = await openChannel(scope, udp, { ...opts, connectUdp: false });
@@ -96,10 +102,14 @@ async function discover(endpoint: StunEndpoint, opts: NatOptions): Promise<Probe
     ev.publicAddress = m1.address;
     const other = r1.msg.attrs.otherAddress;
     ev.otherAddress = other;
+    // The server names the address for tests II and III: only probed where the profile says the
+    // provider is (or where the server itself is), never a special-purpose address.
+    const refused = other ? destinationProblem(other, primaryIp, opts.trusted) : null;
+    if (refused) ev.otherAddressRefused = refused.message;
     const isNoNat = noNat(s.local, m1);
     const rtt = r1.rttMs;
 
-    if (other && canonicalIp(other.address) !== canonicalIp(primaryIp) && other.port !== primary.port) {
+    if (other && !refused && canonicalIp(other.address) !== canonicalIp(primaryIp) && other.port !== primary.port) {
       ev.method = 'rfc5780';
       // §4.3 mapping: test II towards the other IP, primary port; test III towards the other IP and port.
       // If the other address stays silent (a firewall that only opens the primary), mapping stays 'unknown'
@@ -142,7 +152,11 @@ async function discover(endpoint: StunEndpoint, opts: NatOptions): Promise<Probe
     ev.behaveCompliant = ev.mapping === 'endpoint-independent' || ev.mapping === 'none';
     const summary = `mapping ${ev.mapping}, filtering ${ev.filtering}`;
     if (ev.mapping === 'unknown') {
-      const why = ev.method === 'rfc5780' ? `${what}'s second address did not answer` : `${what} has no second address (RFC 5780) and no second server was given`;
+      const why = ev.method === 'rfc5780'
+        ? `${what}'s second address did not answer`
+        : ev.otherAddressRefused
+          ? `${what} named a second address that Pathcheck does not probe (${ev.otherAddressRefused}) and no second server was given`
+          : `${what} has no second address (RFC 5780) and no second server was given`;
       return { status: 'warn', rttMs: rtt, reason: 'ok', detail: `The NAT type could not be determined: ${why}.`, evidence: ev };
     }
     if (!ev.behaveCompliant) {
@@ -156,6 +170,8 @@ async function discover(endpoint: StunEndpoint, opts: NatOptions): Promise<Probe
       evidence: ev,
     };
   } catch (e) {
+    // A server caught answering wrongly is not believed about the public address either.
+    if (e instanceof ProbeError && e.reason === 'bad-response') delete ev.publicAddress;
     return failureOutcome(e, what, ev);
   } finally {
     scope.dispose();

@@ -3,29 +3,16 @@
  * machine reasons (ProbeError). Every socket a probe opens is adopted by its scope.
  */
 import { performance } from 'node:perf_hooks';
+import type { Reason } from '../../common/report/reason';
+import { reasonForErrno } from '../net/errno';
 import { StunDecodeError } from './errors';
 import type { ProxyAuthChallenge } from '../net/proxy';
-
-export type FailureReason =
-  | 'timeout'
-  | 'refused'
-  | 'reset'
-  | 'unreachable'
-  | 'local-blocked'
-  | 'tls-failed'
-  | 'tls-intercepted'
-  | 'tls-hostname-mismatch'
-  | 'proxy-refused'
-  | 'proxy-auth-required'
-  | 'proxy-failed'
-  | 'protocol-error'
-  | 'aborted';
 
 /** A probe failure with its machine reason; `errno` is the raw code (ECONNREFUSED, EPERM, ...). */
 export class ProbeError extends Error {
   override readonly name = 'ProbeError';
   constructor(
-    readonly reason: FailureReason,
+    readonly reason: Reason,
     message: string,
     readonly errno?: string,
     readonly phase?: string,
@@ -36,8 +23,6 @@ export class ProbeError extends Error {
   }
 }
 
-const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH|ERR_OSSL_)/;
-
 /** Maps a Node socket error to a reason. `phase` says what we were doing ('send', 'connect', 'tls'). */
 export function probeErrorFrom(err: unknown, phase: string): ProbeError {
   if (err instanceof ProbeError) return err;
@@ -45,25 +30,8 @@ export function probeErrorFrom(err: unknown, phase: string): ProbeError {
   const e = err as NodeJS.ErrnoException;
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const msg = e instanceof Error ? e.message : String(err);
-  let reason: FailureReason = 'protocol-error';
-  switch (code) {
-    case 'ECONNREFUSED': reason = 'refused'; break;
-    case 'ECONNRESET':
-    case 'EPIPE': reason = 'reset'; break;
-    case 'EPERM':
-    case 'EACCES': reason = 'local-blocked'; break; // a local firewall drop fails send()/connect() at once
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-    case 'EHOSTDOWN':
-    case 'ENETDOWN':
-    case 'EADDRNOTAVAIL':
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN': reason = 'unreachable'; break;
-    case 'ETIMEDOUT': reason = 'timeout'; break;
-    default:
-      if (code && TLS_CODE.test(code)) reason = 'tls-failed';
-      else if (phase === 'tls') reason = 'tls-failed';
-  }
+  // An unknown code during the handshake is the handshake's failure; elsewhere a broken exchange.
+  const reason = reasonForErrno(code, phase === 'tls' ? 'tls-failed' : 'protocol-error');
   return new ProbeError(reason, msg, code, phase);
 }
 

@@ -6,8 +6,9 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import tls from 'node:tls';
 import { lookup } from 'node:dns/promises';
-export { ProbeError, ProbeScope, probeErrorFrom, type FailureReason } from './scope';
+export { ProbeError, ProbeScope, probeErrorFrom } from './scope';
 import { decodeMessage, StreamFramer, type DecodedMessage } from './codec';
+import { StunClass } from './constants';
 import { StunDecodeError } from './errors';
 import { ProbeError, probeErrorFrom, type ProbeScope } from './scope';
 import type { StunTransport, TlsProbeOptions } from './types';
@@ -23,7 +24,21 @@ export type Incoming =
   | { kind: 'stun'; msg: DecodedMessage; from: SocketAddress }
   | { kind: 'channel-data'; channel: number; data: Uint8Array; from: SocketAddress }
   /** Bytes that look like STUN (magic cookie) but do not decode: the transaction id may still match. */
-  | { kind: 'malformed'; raw: Uint8Array; error: StunDecodeError; from: SocketAddress };
+  | { kind: 'malformed'; raw: Uint8Array; error: StunDecodeError; from: SocketAddress }
+  /** Bytes too short or too broken to name any transaction. */
+  | { kind: 'junk'; raw: Uint8Array; from: SocketAddress };
+
+/** What arrived that answered none of our requests (see {@link StunChannel.strays}). */
+export interface Strays {
+  /** Well-formed responses to transaction ids this channel never sent. */
+  wrongTransaction: number;
+  /** Datagrams or frames that do not decode as STUN. */
+  undecodable: number;
+}
+
+/** Transaction ids a channel remembers, so a late answer to an earlier request is not a stray. */
+const OWN_IDS_KEPT = 64;
+const hex = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 /** One socket speaking STUN, whatever the transport. Listeners get decoded messages and fatal errors. */
 export class StunChannel {
@@ -32,6 +47,12 @@ export class StunChannel {
   fatal: ProbeError | undefined;
   /** TLS details (chain, authorized) when kind === 'tls'. */
   tlsInfo: Record<string, unknown> | undefined;
+  /**
+   * Counted for every message that arrives: a server (or something on the path) that only sends
+   * answers to other transactions or garbage has answered wrongly, which is not a silent drop.
+   */
+  readonly strays: Strays = { wrongTransaction: 0, undecodable: 0 };
+  private readonly ownIds = new Set<string>();
   private closed = false;
 
   constructor(
@@ -59,8 +80,19 @@ export class StunChannel {
     };
   }
 
+  /** Records a transaction id sent on this channel; answers to it are never strays. */
+  own(tid: Uint8Array): void {
+    this.ownIds.add(hex(tid));
+    if (this.ownIds.size > OWN_IDS_KEPT) this.ownIds.delete(this.ownIds.values().next().value!);
+  }
+
   /** @internal transports call these */
   emit(m: Incoming): void {
+    if (m.kind === 'junk') this.strays.undecodable++;
+    else if (m.kind === 'malformed' && !this.ownIds.has(hex(m.raw.subarray(8, 20)))) this.strays.undecodable++;
+    else if (m.kind === 'stun' && (m.msg.cls === StunClass.successResponse || m.msg.cls === StunClass.errorResponse) && !this.ownIds.has(hex(m.msg.transactionId))) {
+      this.strays.wrongTransaction++;
+    }
     for (const l of [...this.listeners]) l(m);
   }
 
@@ -87,12 +119,17 @@ function decodeDatagram(ch: StunChannel, data: Uint8Array, from: SocketAddress):
     if (4 + len <= data.length) ch.emit({ kind: 'channel-data', channel: (data[0]! << 8) | data[1]!, data: data.subarray(4, 4 + len), from });
     return;
   }
+  let msg: DecodedMessage;
   try {
-    ch.emit({ kind: 'stun', msg: decodeMessage(data), from });
+    msg = decodeMessage(data);
   } catch (e) {
     if (e instanceof StunDecodeError && data.length >= 20) ch.emit({ kind: 'malformed', raw: data, error: e, from });
-    // anything shorter is not addressed to a transaction: ignore it, as RFC 8489 §6.3 says
+    // Anything shorter is not addressed to a transaction (RFC 8489 §6.3): no transaction fails on it,
+    // but it is counted, so a flood of it is not mistaken for silence.
+    else ch.emit({ kind: 'junk', raw: data, from });
+    return;
   }
+  ch.emit({ kind: 'stun', msg, from });
 }
 
 export async function resolveHost(scope: ProbeScope, host: string, family?: 4 | 6): Promise<string> {

@@ -7,9 +7,9 @@ import { performance } from 'node:perf_hooks';
 import { encodeMessage, longTermKey, verifyIntegrity, type DecodedMessage } from './codec';
 import { attr, type RawAttribute } from './attributes';
 import { DEFAULT_DEADLINE_MS, ErrorCode, StunClass, StunMethod, TRANSPORT_UDP } from './constants';
-import { formatAddress, type TransportAddress } from './address';
-import { describeEndpoint, failureOutcome, sentence, newTransactionId, openChannel, round1, transact, type TransactionResult } from './client';
-import { openUdp, ProbeError, ProbeScope, type StunChannel } from './transport';
+import { answerAddressProblem, destinationProblem, formatAddress, type TransportAddress } from './address';
+import { describeEndpoint, failureOutcome, sentence, newTransactionId, openChannel, round1, strayEvidence, transact, type TransactionResult } from './client';
+import { openUdp, ProbeError, ProbeScope, type StunChannel, type Strays } from './transport';
 import type { ProbeOptions, ProbeOutcome, StunEndpoint } from './types';
 
 export interface TurnCredentials {
@@ -48,12 +48,17 @@ export interface AllocateEvidence extends Record<string, unknown> {
   integrityVerified?: boolean;
   staleNonceRetries?: number;
   tls?: Record<string, unknown>;
+  /** Why the allocation answer cannot be right (`bad-response`). */
+  badAnswer?: string;
+  /** ALTERNATE-SERVER of a 300 answer: recorded, never followed (only the profile's servers are tested). */
+  alternateServer?: string;
+  strays?: Strays;
 }
 
 const MAX_STALE_NONCE_RETRIES = 2;
 
 /** A long-term-credential TURN conversation on one channel (RFC 8656 §7, RFC 8489 §9.2). */
-class TurnSession {
+export class TurnSession {
   realm?: string;
   nonce?: string;
   key?: Uint8Array;
@@ -104,6 +109,11 @@ class TurnSession {
       if (r.msg.cls === StunClass.successResponse && this.key && r.msg.integrityOffset !== undefined && !verifyIntegrity(r.msg, this.key)) {
         throw new ProbeError('protocol-error', 'the server signed its answer with a different key (MESSAGE-INTEGRITY mismatch)', 'integrity', 'response');
       }
+      // Once we authenticated, an unsigned success could come from anyone on the path (RFC 5389 §10.2.3:
+      // discard it); believing it would report an allocation nobody proved.
+      if (r.msg.cls === StunClass.successResponse && this.key && r.msg.integrityOffset === undefined) {
+        throw new ProbeError('bad-response', 'the server answered our authenticated request without MESSAGE-INTEGRITY', 'integrity-missing', 'response');
+      }
       return { final: r, first };
     }
   }
@@ -129,14 +139,16 @@ function errorOf(m: DecodedMessage): { code?: number; reason?: string } {
   return { code: m.attrs.errorCode?.code, reason: m.attrs.errorCode?.reason };
 }
 
-interface AllocationResult {
-  status: 'allocated' | 'auth-required' | 'auth-failed' | 'family-unsupported' | 'turn-error' | 'protocol-error';
+export interface AllocationResult {
+  status: 'allocated' | 'auth-required' | 'auth-failed' | 'family-unsupported' | 'turn-error' | 'protocol-error' | 'bad-response';
   session: TurnSession;
   first: TransactionResult;
   final: TransactionResult;
+  /** For `bad-response`: what cannot be right. */
+  problem?: string;
 }
 
-async function allocate(scope: ProbeScope, session: TurnSession, lifetime?: number, relayFamily?: 4 | 6): Promise<AllocationResult> {
+export async function allocate(scope: ProbeScope, session: TurnSession, lifetime?: number, relayFamily?: 4 | 6): Promise<AllocationResult> {
   scope.phase = 'allocate';
   const { first, final } = await session.request(StunMethod.Allocate, () => [
     attr.requestedTransport(TRANSPORT_UDP),
@@ -146,8 +158,13 @@ async function allocate(scope: ProbeScope, session: TurnSession, lifetime?: numb
   const m = final.msg;
   if (m.cls === StunClass.successResponse) {
     // A relay of another family than the one asked for is not an answer to this request.
-    const fits = relayedOf(m, relayFamily) !== undefined;
-    return { status: fits ? 'allocated' : 'protocol-error', session, first, final };
+    const relayed = relayedOf(m, relayFamily);
+    if (!relayed) return { status: 'protocol-error', session, first, final };
+    // The relay is on the server and the mapped address is ours as the server sees it: an address
+    // neither can be (0.0.0.0, broadcast, multicast, port 0, loopback off this machine) is a wrong answer.
+    const server = session.ch.remote.address;
+    const problem = answerAddressProblem(relayed, server) ?? (m.attrs.xorMappedAddress ? answerAddressProblem(m.attrs.xorMappedAddress, server) : null);
+    return problem ? { status: 'bad-response', session, first, final, problem } : { status: 'allocated', session, first, final };
   }
   const code = m.attrs.errorCode?.code;
   if (code === ErrorCode.AddressFamilyNotSupported) return { status: 'family-unsupported', session, first, final };
@@ -174,12 +191,15 @@ function fillAllocateEvidence(ev: AllocateEvidence, a: AllocationResult, relayFa
   if (m.cls === StunClass.errorResponse) {
     ev.errorCode = errorOf(m).code;
     ev.errorReason = errorOf(m).reason;
+    if (m.attrs.alternateServer) ev.alternateServer = formatAddress(m.attrs.alternateServer);
   } else {
     ev.relayed = relayedOf(m, relayFamily) ?? m.attrs.xorRelayedAddress?.[0];
     ev.mapped = m.attrs.xorMappedAddress;
     ev.lifetime = m.attrs.lifetime;
     ev.integrityVerified = a.session.key !== undefined && m.integrityOffset !== undefined;
   }
+  if (a.problem) ev.badAnswer = a.problem;
+  Object.assign(ev, strayEvidence(a.session.ch));
 }
 
 /**
@@ -196,8 +216,9 @@ async function allocateProbe(endpoint: StunEndpoint, opts: TurnOptions): Promise
   const what = describeEndpoint(endpoint);
   const evidence: AllocateEvidence = { transport: endpoint.transport, server: formatAddress({ address: endpoint.host, port: endpoint.port }) };
   const creds = opts.username !== undefined && opts.credential !== undefined ? { username: opts.username, credential: opts.credential } : undefined;
+  let ch: StunChannel | undefined;
   try {
-    const ch = await openChannel(scope, endpoint, opts);
+    ch = await openChannel(scope, endpoint, opts);
     evidence.local = ch.local;
     if (ch.tlsInfo) evidence.tls = ch.tlsInfo;
     const session = new TurnSession(scope, ch, creds, opts.rtoMs, opts.software);
@@ -212,8 +233,13 @@ async function allocateProbe(endpoint: StunEndpoint, opts: TurnOptions): Promise
         return { status: 'fail', rttMs, reason: 'auth-failed', detail: `${what} is reachable but refused the TURN username/credential.`, evidence };
       case 'family-unsupported':
         return { status: 'fail', rttMs, reason: 'family-unsupported', detail: `${what} is reachable but does not relay IPv${opts.relayFamily ?? 4} (440 Address Family not Supported).`, evidence };
-      case 'turn-error':
-        return { status: 'fail', rttMs, reason: 'turn-error', detail: `${what} refused the allocation with error ${evidence.errorCode} ${evidence.errorReason ?? ''}`.trim() + '.', evidence };
+      case 'turn-error': {
+        const alt = evidence.alternateServer ? ` and named another server (${evidence.alternateServer}), which is not followed: only the profile's servers are tested` : '';
+        return { status: 'fail', rttMs, reason: 'turn-error', detail: `${what} refused the allocation with error ${evidence.errorCode} ${evidence.errorReason ?? ''}`.trim() + `${alt}.`, evidence };
+      }
+      case 'bad-response':
+        if (opts.release !== false) evidence.released = await session.release();
+        return { status: 'fail', rttMs, reason: 'bad-response', detail: `${what} answered the allocation wrongly: ${a.problem}.`, evidence };
       case 'protocol-error':
         return { status: 'fail', rttMs, reason: 'protocol-error', detail: `${what} gave an answer that TURN does not allow (no realm/nonce, or no relayed address).`, evidence };
       case 'allocated':
@@ -227,7 +253,7 @@ async function allocateProbe(endpoint: StunEndpoint, opts: TurnOptions): Promise
         };
     }
   } catch (e) {
-    return failureOutcome(e, what, evidence);
+    return failureOutcome(e, what, { ...evidence, ...strayEvidence(ch) });
   } finally {
     scope.dispose();
   }
@@ -240,6 +266,8 @@ export interface RelayProbeEvidence extends AllocateEvidence {
   peer?: { address: string; port: number };
   relayRttMs?: number;
   datagramsSent?: number;
+  /** A relayed address Pathcheck did not send to, and why. */
+  refusedDestination?: string;
 }
 
 /**
@@ -270,11 +298,30 @@ async function relayProbe(endpoint: StunEndpoint, creds: TurnCredentials, opts: 
     fillAllocateEvidence(evidence, a, opts.relayFamily);
     if (a.status !== 'allocated') {
       const reason = a.status === 'auth-required' ? 'auth-failed' : a.status;
-      return { status: 'fail', rttMs: a.first.rttMs, reason, detail: `${what} did not give a relay (${reason}${evidence.errorCode ? ` ${evidence.errorCode}` : ''}), so no high port could be tested.`, evidence };
+      if (a.status === 'bad-response') evidence.released = await session.release();
+      const why = a.problem ? `: ${a.problem}` : '';
+      return { status: 'fail', rttMs: a.first.rttMs, reason, detail: `${what} did not give a relay (${reason}${evidence.errorCode ? ` ${evidence.errorCode}` : ''}${why}), so no high port could be tested.`, evidence };
     }
     const relayed = evidence.relayed!;
     const mapped = evidence.mapped;
     if (!mapped) throw new ProbeError('protocol-error', 'the Allocate answer has no XOR-MAPPED-ADDRESS', undefined, 'allocate');
+    // The relayed address is where the second socket sends: the server's own address, or inside the
+    // ranges the profile gives for this provider, and never a special-purpose address.
+    const refused = destinationProblem(relayed, ch.remote.address, opts.trusted);
+    if (refused) {
+      evidence.refusedDestination = refused.message;
+      evidence.released = await session.release();
+      // A special-purpose relay cannot be right; one merely outside the profile's ranges may be, but
+      // the profile does not vouch for it, so the high port is left untested rather than probed.
+      if (refused.kind === 'special') {
+        return { status: 'fail', rttMs: a.first.rttMs, reason: 'bad-response', detail: `${what} offered a relay at ${formatAddress(relayed)}, where Pathcheck does not send: ${refused.message}.`, evidence };
+      }
+      return {
+        status: 'skipped', rttMs: a.first.rttMs, reason: 'untrusted-relay',
+        detail: `${what} gave a relay at ${formatAddress(relayed)}, which was not tested: ${refused.message}. Add the provider's relay addresses to the profile's "addresses" to test its high ports.`,
+        evidence,
+      };
+    }
 
     evidence.step = 'permission';
     scope.phase = 'create-permission';
@@ -310,7 +357,7 @@ async function relayProbe(endpoint: StunEndpoint, creds: TurnCredentials, opts: 
     };
   } catch (e) {
     if (session && !scope.cancelled && evidence.relayed && evidence.released === undefined) evidence.released = await session.release();
-    return failureOutcome(e, evidence.step === 'relay' ? `the relayed port ${evidence.relayed?.port ?? '?'} of ${what}` : what, evidence);
+    return failureOutcome(e, evidence.step === 'relay' ? `the relayed port ${evidence.relayed?.port ?? '?'} of ${what}` : what, { ...evidence, ...strayEvidence(session?.ch) });
   } finally {
     scope.dispose();
   }

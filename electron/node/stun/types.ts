@@ -1,13 +1,5 @@
-/** Outcome of one probe, in the shape the engine wraps into a report check (DESIGN.md "Report"). */
-export type ProbeStatus = 'pass' | 'fail' | 'warn' | 'skipped';
-
-export interface ProbeOutcome<E extends Record<string, unknown> = Record<string, unknown>> {
-  status: ProbeStatus;
-  rttMs?: number; // first request → matching response, ms, 0.1 ms precision
-  reason: string; // machine code: ok | auth-required | allocated | auth-failed | timeout | refused | reset | unreachable | local-blocked | tls-failed | turn-error | permission-denied | protocol-error | aborted
-  detail: string; // one plain-English sentence a helpdesk person understands
-  evidence: E;
-}
+/** Outcome of one probe: the one shape every probe returns (../probes/types.ts). */
+export type { ProbeOutcome, ProbeStatus } from '../probes/types';
 
 export type StunTransport = 'udp' | 'tcp' | 'tls';
 
@@ -43,4 +35,9 @@ export interface ProbeOptions {
   proxy?: { host: string; port: number; auth?: string };
   /** SOFTWARE attribute value to send; none when undefined. */
   software?: string;
+  /**
+   * Address ranges (CIDRs: the profile's `addresses`) a server may direct probes to besides its own
+   * address: an RFC 5780 OTHER-ADDRESS or a TURN relayed address elsewhere is used only inside them.
+   */
+  trusted?: readonly string[];
 }

@@ -1,6 +1,8 @@
 import { defineStore } from 'pinia';
 import { computed, onScopeDispose, ref, shallowRef, triggerRef } from 'vue';
+import { webrtcTestOf } from '../../../electron/common/analysis/ids';
 import { ladderProgress, type RungProgress } from '../../../electron/common/analysis/ladder-progress';
+import { turnTransportOf } from '../../../electron/common/analysis/rungs';
 import type { Unsubscribe } from '../../../electron/common/ipc/bridge';
 import type { DiagnosisStartRequest } from '../../../electron/common/ipc/diagnosis';
 import { IpcErrorCode, type IpcError } from '../../../electron/common/ipc/result';
@@ -26,7 +28,7 @@ export interface LiveRung extends RungProgress {
 /**
  * One diagnosis run as the UI sees it. The store owns the subscription to main's progress events:
  * it subscribes when a run starts and unsubscribes when the run ends or the store is disposed, so
- * no component has to remember to clean up (CONVENTIONS.md habit 4). Progress is applied in
+ * no component has to remember to clean up. Progress is applied in
  * batches every {@link FLUSH_MS} ms; the end of a run is applied at once.
  *
  * It also runs the page's WebRTC suite for the run: main hands over this run's ICE servers and
@@ -42,8 +44,7 @@ export const useDiagnosisStore = defineStore('diagnosis', () => {
   const error = ref<IpcError | null>(null);
   /** Set when the user asked to remember credentials and main could not (no keychain…). */
   const rememberError = ref<string | null>(null);
-  // Append-only logs and large reports: shallow refs, updated in place and triggered explicitly.
-  const events = shallowRef<DiagnosisEvent[]>([]);
+  // Large maps and reports: shallow refs, updated in place and triggered explicitly.
   const plan = shallowRef<PlannedCheck[]>([]);
   const results = shallowRef<Map<string, CheckResult>>(new Map());
   const ranges = shallowRef<RangeResult[]>([]);
@@ -77,7 +78,6 @@ export const useDiagnosisStore = defineStore('diagnosis', () => {
     pending = [];
     if (work.length === 0) return;
     for (const w of work) w();
-    triggerRef(events);
     triggerRef(results);
     triggerRef(webrtc);
   }
@@ -90,8 +90,6 @@ export const useDiagnosisStore = defineStore('diagnosis', () => {
   function apply(event: DiagnosisEvent): void {
     if (event.type === 'done' || event.type === 'error') {
       flush();
-      events.value.push(event);
-      triggerRef(events);
       stopListening();
       suiteAbort?.abort();
       if (event.type === 'done') {
@@ -104,7 +102,6 @@ export const useDiagnosisStore = defineStore('diagnosis', () => {
       return;
     }
     schedule(() => {
-      events.value.push(event);
       switch (event.type) {
         case 'plan':
           plan.value = event.checks;
@@ -179,7 +176,6 @@ export const useDiagnosisStore = defineStore('diagnosis', () => {
     runId.value = null;
     error.value = null;
     rememberError.value = null;
-    events.value = [];
     plan.value = [];
     results.value = new Map();
     ranges.value = [];
@@ -230,7 +226,6 @@ export const useDiagnosisStore = defineStore('diagnosis', () => {
     status.value = 'idle';
     report.value = null;
     error.value = null;
-    events.value = [];
     plan.value = [];
     results.value = new Map();
     webrtc.value = new Map();
@@ -247,7 +242,7 @@ export const useDiagnosisStore = defineStore('diagnosis', () => {
     const wantWebrtc = p.turn.length > 0 && status.value !== 'idle';
     const webrtcState = (transport: string | null): LiveRung['webrtc'] => {
       if (!transport || !p.turn.some((t) => t.transport === transport)) return 'none';
-      const mine = browser.filter((c) => c.id.startsWith(`webrtc:relay:${transport}:`) && c.status !== 'skipped');
+      const mine = browser.filter((c) => webrtcTestOf(c) === 'relay' && c.transport === transport && c.status !== 'skipped');
       if (mine.some((c) => c.status === 'pass' || c.status === 'warn')) return 'pass';
       if (mine.length > 0) return 'fail';
       return wantWebrtc && (busy.value || suite.value === 'running') ? 'pending' : 'none';
@@ -259,7 +254,7 @@ export const useDiagnosisStore = defineStore('diagnosis', () => {
       const chosen = final?.verdicts[room]?.path;
       out[room] = rungs.map((r) => ({
         ...r,
-        webrtc: webrtcState(r.rung === 'turn-udp' ? 'udp' : r.rung === 'turn-tcp' ? 'tcp' : r.rung === 'turn-tls' ? 'tls' : null),
+        webrtc: webrtcState(turnTransportOf(r.rung)),
         chosen: chosen === r.rung,
       }));
     }
@@ -295,7 +290,7 @@ export const useDiagnosisStore = defineStore('diagnosis', () => {
   onScopeDispose(dispose);
 
   return {
-    status, runId, error, rememberError, events, plan, results, ranges, nat, report, webrtc, suite, profile, rooms,
+    status, runId, error, rememberError, plan, results, ranges, nat, report, webrtc, suite, profile, rooms,
     busy, ladder, progress, noNetwork, start, rerun, cancel, reset, flush, dispose,
   };
 });

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { FirewallTargetId } from '../../../electron/common/firewall/types';
+import type { FirewallTargetId } from '../../../electron/common/firewall/registry';
 import type { FirewallApplied, FirewallPlanView, FirewallRechecked, FirewallTicket, ReportRef } from '../../../electron/common/ipc/firewall';
 import type { IpcError, IpcResult } from '../../../electron/common/ipc/result';
 import { bridge, messageOf } from '../bridge';

@@ -1,10 +1,10 @@
 import type { WebrtcServer } from '../../../electron/common/ipc/diagnosis';
+import type { Reason } from '../../../electron/common/report/reason';
 import type { CheckResult } from '../../../electron/common/report/schema';
 import { candidateInfo, closeAll, connectPeers, deadline, negotiate, relayProtocols, selectedPair, until, type CandidateInfo, type PeerFactory } from './peer';
 import { grade, mos } from './stats';
 import { runStream } from './stream';
-
-const T = { udp: 'UDP', tcp: 'TCP', tls: 'TLS' } as const;
+import { TRANSPORT_LABEL } from '../../../electron/common/report/kinds';
 
 export interface RelayOptions {
   credentials: { username: string; credential: string };
@@ -29,7 +29,7 @@ interface IceError { code: number; text: string; url: string | null; atMs: numbe
  */
 export async function relayTest(server: WebrtcServer, o: RelayOptions): Promise<{ gather: CheckResult; relay: CheckResult }> {
   const meta = { kind: 'webrtc' as const, transport: server.transport, host: server.host, port: server.port };
-  const label = `TURN over ${T[server.transport]} ${server.host}:${server.port}`;
+  const label = `TURN over ${TRANSPORT_LABEL[server.transport]} ${server.host}:${server.port}`;
   const t0 = performance.now();
   const since = () => performance.now() - t0;
   const config: RTCConfiguration = {
@@ -143,7 +143,7 @@ export async function relayTest(server: WebrtcServer, o: RelayOptions): Promise<
 }
 
 /** Why no relay candidate came: the server's own answer when there is one, else our deadline. */
-export function failure(errors: IceError[], timedOut: boolean, aborted: boolean): { status: 'fail' | 'skipped'; reason: string; text: string } {
+export function failure(errors: IceError[], timedOut: boolean, aborted: boolean): { status: 'fail' | 'skipped'; reason: Reason; text: string } {
   if (aborted) return { status: 'skipped', reason: 'aborted', text: 'the diagnosis was cancelled.' };
   const auth = errors.find((x) => x.code === 401 || x.code === 431);
   if (auth) return { status: 'fail', reason: 'auth-failed', text: `the server refused the credentials (${auth.code} ${auth.text}).` };

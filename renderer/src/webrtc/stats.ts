@@ -1,7 +1,9 @@
 /**
  * Pure arithmetic of the WebRTC suite's data-channel stream: round-trip times from echoes, one-way
  * jitter (RFC 3550 §6.4.1 interarrival jitter: J += (|D| − J) / 16) and loss, and a quality grade
- * with the E-model MOS the way Twilio's SDKs compute it (REFERENCE.md "What peers do").
+ * with a MOS from the E-model (ITU-T G.107) in the simplified form WebRTC client SDKs such as
+ * Twilio's use: R from the effective latency (RTT + 2·jitter + 10 ms) and the loss, then
+ * MOS = 1 + 0.035·R + 7·10⁻⁶·R·(R − 60)·(100 − R) — see mos() below.
  */
 
 export interface StreamSample {

@@ -1,4 +1,5 @@
 import type { WebrtcPlan } from '../../../electron/common/ipc/diagnosis';
+import type { WebrtcTest } from '../../../electron/common/analysis/ids';
 import type { CheckResult } from '../../../electron/common/report/schema';
 import { directTest, stunGather } from './direct';
 import { defaultPeerFactory, type PeerFactory } from './peer';
@@ -30,35 +31,39 @@ export function webrtcAvailable(): boolean {
 export async function runWebrtcSuite(plan: WebrtcPlan, options: SuiteOptions = {}): Promise<WebrtcCheck[]> {
   const createPeer = options.createPeer ?? defaultPeerFactory;
   const results: WebrtcCheck[] = [];
-  const report = (c: CheckResult) => {
-    results.push({ ...c, kind: 'webrtc' });
-    options.onCheck?.(c);
+  const report = (c: CheckResult, webrtcTest: WebrtcTest) => {
+    const check: WebrtcCheck = { ...c, kind: 'webrtc', webrtcTest };
+    results.push(check);
+    options.onCheck?.(check);
   };
   const common = { connectDeadlineMs: plan.connectDeadlineMs, createPeer, ...(options.signal ? { signal: options.signal } : {}) };
   const tasks: Array<Promise<void>> = [];
   for (const server of plan.servers) {
     if (server.kind === 'stun') {
-      tasks.push(stunGather(server, common).then(report));
+      tasks.push(stunGather(server, common).then((c) => report(c, 'stun-gather')));
       continue;
     }
     if (!plan.credentials) {
       const why = plan.credentialsError
         ? `TURN credentials could not be obtained (${plan.credentialsError}), so the browser cannot allocate a relay.`
         : 'The profile has no TURN credentials, so the browser cannot allocate a relay; the engine still checks that the server answers.';
-      const meta = { kind: 'webrtc' as const, transport: server.transport, host: server.host, port: server.port, status: 'skipped' as const, reason: 'no-credentials', detail: why, evidence: { url: server.url } };
-      report({ ...meta, id: server.gatherId! });
-      report({ ...meta, id: server.checkId });
+      const meta = {
+        kind: 'webrtc' as const, transport: server.transport, host: server.host, port: server.port,
+        status: 'skipped' as const, reason: 'no-credentials' as const, detail: why, evidence: { url: server.url },
+      };
+      report({ ...meta, id: server.gatherId! }, 'relay-gather');
+      report({ ...meta, id: server.checkId }, 'relay');
       continue;
     }
     tasks.push(
       relayTest(server, { ...common, credentials: plan.credentials, streamMs: plan.streamMs, packetRate: plan.packetRate }).then(({ gather, relay }) => {
-        report(gather);
-        report(relay);
+        report(gather, 'relay-gather');
+        report(relay, 'relay');
       }),
     );
   }
   if (plan.direct) {
-    tasks.push(directTest(plan.servers.filter((s) => s.kind === 'stun'), { ...common, streamMs: plan.streamMs, packetRate: plan.packetRate }).then(report));
+    tasks.push(directTest(plan.servers.filter((s) => s.kind === 'stun'), { ...common, streamMs: plan.streamMs, packetRate: plan.packetRate }).then((c) => report(c, 'direct')));
   }
   await Promise.all(tasks);
   return results;

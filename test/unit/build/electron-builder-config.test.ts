@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { PLATFORM_SCRIPTS } from '../../../electron/node/firewall/platforms';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const require = createRequire(import.meta.url);
@@ -53,10 +54,34 @@ describe('electron-builder config', () => {
   it('ships the built-in profiles where main looks for them when packaged', () => {
     expect(config.extraResources).toEqual([
       { from: 'resources/profiles', to: 'profiles', filter: ['*.json'] },
-      // main runs <resources>/firewall/apply-linux.sh (join(profilesDir, '../firewall/apply-linux.sh')).
-      { from: 'resources/firewall', to: 'firewall', filter: ['apply-linux.sh'] },
+      // main runs <resources>/firewall/apply-linux.sh (join(profilesDir, '../firewall/apply-linux.sh')),
+      // and apply-windows.ps1 / apply-macos.sh from join(profilesDir, '../firewall') (PLATFORM_SCRIPTS).
+      {
+        from: 'resources/firewall',
+        to: 'firewall',
+        filter: ['apply-linux.sh', 'dev.pathcheck.firewall.policy', 'apply-windows.ps1', 'apply-macos.sh'],
+      },
     ]);
     expect(readFileSync(resolve(root, 'resources/firewall/apply-linux.sh'), 'utf8')).toMatch(/^#!\/bin\/bash/);
+    // Every platform script main looks for is a file that exists and is packaged by the filter above.
+    const firewall = config.extraResources.find((r: { to: string }) => r.to === 'firewall');
+    for (const name of Object.values(PLATFORM_SCRIPTS)) {
+      expect(firewall.filter).toContain(name);
+      expect(existsSync(resolve(root, firewall.from, name))).toBe(true);
+    }
+    expect(readFileSync(resolve(root, 'resources/firewall', PLATFORM_SCRIPTS.darwin), 'utf8')).toMatch(/^#!\/bin\/sh\n/);
+    expect(readFileSync(resolve(root, 'resources/firewall', PLATFORM_SCRIPTS.win32), 'utf8')).toMatch(/^#Requires -Version 5\.1\r?\n/);
+    // main's path: <resources>/profiles/../firewall/<script>, i.e. the folder the filter copies to.
+    const profiles = config.extraResources.find((r: { from: string }) => r.from === 'resources/profiles');
+    expect(resolve('/res', profiles.to, '../firewall')).toBe(resolve('/res', firewall.to));
+    // pkexec runs the script path itself: polkit matches the action by exec.path and shows its own description.
+    const policy = readFileSync(resolve(root, 'resources/firewall/dev.pathcheck.firewall.policy'), 'utf8');
+    expect(policy).toMatch(/<action id="dev\.pathcheck\.firewall\.apply">/);
+    expect(policy).toMatch(/<description>Change this computer's firewall for Pathcheck<\/description>/);
+    expect(policy).toMatch(/<allow_active>auth_admin<\/allow_active>/);
+    const execPath = /key="org\.freedesktop\.policykit\.exec\.path">([^<]+)</.exec(policy)?.[1];
+    expect(execPath).toBe(`/opt/${config.productName}/resources/firewall/apply-linux.sh`);
+    expect(config.deb.fpm).toEqual(['resources/firewall/dev.pathcheck.firewall.policy=/usr/share/polkit-1/actions/dev.pathcheck.firewall.policy']);
     const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
     expect(pkg.main).toBe('out/main/index.js');
     expect(config.files).toEqual(expect.arrayContaining(['out/main/**', 'out/preload/**', 'out/renderer/**']));

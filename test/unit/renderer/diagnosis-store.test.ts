@@ -27,11 +27,11 @@ function fakeBridge(start: PathcheckBridge['diagnosis']['start']) {
   return { bridge, listeners, push: (e: DiagnosisEvent) => [...listeners].forEach((l) => l(e)) };
 }
 
-const plan = (runId: string): DiagnosisEvent => ({ type: 'plan', runId, checks: [{ id: 'dns:x', kind: 'dns', label: 'DNS x' }] });
-const check = (runId: string): DiagnosisEvent => ({
+const plan = (runId: string): DiagnosisEvent => ({ type: 'plan', runId, checks: [{ id: 'dns:x', kind: 'dns', label: `DNS x (${runId})` }] });
+const check = (runId: string, host = 'x'): DiagnosisEvent => ({
   type: 'check',
   runId,
-  result: { id: 'dns:x', kind: 'dns', status: 'pass', reason: 'ok', detail: 'fine', evidence: {} },
+  result: { id: `dns:${host}`, kind: 'dns', host, status: 'pass', reason: 'ok', detail: `from ${runId}`, evidence: {} },
 });
 
 describe('useDiagnosisStore', () => {
@@ -49,12 +49,8 @@ describe('useDiagnosisStore', () => {
     fake.push(check(RUN));
     store.flush(); // progress is applied in ~100 ms batches; flush() applies it now
     expect(store.status).toBe('running');
-    expect(store.events.map((e) => [e.type, e.runId])).toEqual([
-      ['plan', RUN],
-      ['check', RUN],
-    ]);
-    expect(store.plan).toHaveLength(1);
-    expect(store.results.get('dns:x')?.status).toBe('pass');
+    expect(store.plan.map((p) => p.label)).toEqual([`DNS x (${RUN})`]);
+    expect([...store.results.values()].map((c) => c.detail)).toEqual([`from ${RUN}`]);
   });
 
   it('ends the run and drops its subscription on done', async () => {
@@ -89,7 +85,7 @@ describe('useDiagnosisStore', () => {
     await store.start({ profileId: 'zoom', rooms: ['group'] });
     fake.push({ type: 'error', runId: RUN, error: { code: 'engine-failed', message: 'boom' } });
     expect(store.status).toBe('failed');
-    expect(store.events).toHaveLength(1);
+    expect(store.error).toEqual({ code: 'engine-failed', message: 'boom' });
   });
 
   it('applies streamed progress in ~100 ms batches, and the end of a run at once', async () => {
@@ -100,14 +96,15 @@ describe('useDiagnosisStore', () => {
       await store.start({ profileId: 'zoom', rooms: ['group'] });
       fake.push(plan(RUN));
       fake.push(check(RUN));
-      expect(store.events).toHaveLength(0);
+      const applied = () => [store.plan.length, [...store.results.keys()]];
+      expect(applied()).toEqual([0, []]);
       vi.advanceTimersByTime(FLUSH_MS - 1);
-      expect(store.events).toHaveLength(0);
+      expect(applied()).toEqual([0, []]);
       vi.advanceTimersByTime(1);
-      expect(store.events.map((e) => e.type)).toEqual(['plan', 'check']);
-      fake.push(check(RUN));
+      expect(applied()).toEqual([1, ['dns:x']]);
+      fake.push(check(RUN, 'y'));
       fake.push({ type: 'error', runId: RUN, error: { code: 'engine-failed', message: 'boom' } });
-      expect(store.events.map((e) => e.type)).toEqual(['plan', 'check', 'check', 'error']);
+      expect(applied()).toEqual([1, ['dns:x', 'dns:y']]);
       expect(store.status).toBe('failed');
     } finally {
       vi.useRealTimers();

@@ -10,8 +10,11 @@ export const scriptedEngine: DiagnosisEngine = {
       type: 'plan',
       runId,
       checks: [
-        { id: 'dns:global.turn.twilio.com', kind: 'dns', label: 'DNS global.turn.twilio.com' },
-        { id: 'turn:udp:global.turn.twilio.com:3478', kind: 'turn', label: 'TURN over UDP global.turn.twilio.com:3478' },
+        { id: 'dns:global.turn.twilio.com', kind: 'dns', label: 'DNS global.turn.twilio.com', host: 'global.turn.twilio.com' },
+        {
+          id: 'turn:udp:global.turn.twilio.com:3478', kind: 'turn', label: 'TURN over UDP global.turn.twilio.com:3478',
+          transport: 'udp', host: 'global.turn.twilio.com', port: 3478,
+        },
       ],
     });
     onEvent({

@@ -3,6 +3,7 @@ import { mount } from '@vue/test-utils';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { REASON_TEXT } from '../../../electron/common/report/reason';
 import { ReportSchema, type Report } from '../../../electron/common/report/schema';
 import { describeVerdict } from '../../../electron/common/report/summary';
 import ReportView from '../../../renderer/src/components/results/ReportView.vue';
@@ -40,6 +41,8 @@ describe('ReportView', () => {
     expect(button.attributes('aria-expanded')).toBe('true');
     const panel = w.find(`#${button.attributes('aria-controls')}`);
     expect(panel.find('pre').text()).toContain('{');
+    // The code, and the words every view uses for it (common/report/reason.ts).
+    expect(panel.text()).toContain(`${report.checks[0]!.reason} (${REASON_TEXT[report.checks[0]!.reason].label})`);
     await button.trigger('click');
     expect(w.find(`#${button.attributes('aria-controls')}`).exists()).toBe(false);
     w.unmount();

@@ -1,5 +1,5 @@
 import type { FirewallInput } from '../types';
-import type { TargetOutput } from './target';
+import { defineTarget, type TargetOutput } from './target';
 import { commentBlock, headerLines, joinLines, planDestinations, reasonLines } from './shared';
 
 /**
@@ -7,8 +7,8 @@ import { commentBlock, headerLines, joinLines, planDestinations, reasonLines } f
  * protocol and port range (the API has no port lists); every range is described `pathcheck`.
  * Security groups only name CIDRs, so host names are skipped. Undo revokes the same permissions.
  */
-export function generateAwsSg(input: FirewallInput): TargetOutput {
-  const { rules, remarks } = planDestinations(input, false, 'AWS security groups');
+function generateAwsSg(input: FirewallInput): TargetOutput {
+  const { rules, remarks } = planDestinations(input, awsSg);
   const perms = rules.flatMap((d) =>
     d.req.ports.map(([from, to]) => ({
       IpProtocol: d.req.protocol,
@@ -38,3 +38,11 @@ export function generateAwsSg(input: FirewallInput): TargetOutput {
   ]);
   return { format: 'shell', text, undo, notes: remarks };
 }
+
+export const awsSg = defineTarget({
+  id: 'aws-sg',
+  label: 'AWS security group (egress)',
+  kind: 'cloud',
+  supportsHostnames: false,
+  generate: generateAwsSg,
+});

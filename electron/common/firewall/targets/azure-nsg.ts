@@ -1,5 +1,5 @@
 import type { FirewallInput } from '../types';
-import type { TargetOutput } from './target';
+import { defineTarget, type TargetOutput } from './target';
 import { commentBlock, headerLines, joinLines, planDestinations, portText, reasonLines } from './shared';
 
 /**
@@ -7,8 +7,8 @@ import { commentBlock, headerLines, joinLines, planDestinations, portText, reaso
  * A rule may not mix IPv4 and IPv6 prefixes, so each family gets its own rule; priorities start at
  * 1000 (adjust to sit above your deny rules). Undo deletes the rules by name.
  */
-export function generateAzureNsg(input: FirewallInput): TargetOutput {
-  const { rules, remarks } = planDestinations(input, false, 'Azure NSG');
+function generateAzureNsg(input: FirewallInput): TargetOutput {
+  const { rules, remarks } = planDestinations(input, azureNsg);
   const lines = [
     '#!/bin/sh',
     ...commentBlock('# ', headerLines(input, 'Azure network security group (outbound)', 'undo deletes the rules named pathcheck-*')),
@@ -47,3 +47,11 @@ export function generateAzureNsg(input: FirewallInput): TargetOutput {
   ]);
   return { format: 'shell', text: joinLines(lines), undo, notes: ['Priorities start at 1000; adjust them to sit above your deny rules.', ...remarks] };
 }
+
+export const azureNsg = defineTarget({
+  id: 'azure-nsg',
+  label: 'Azure NSG (outbound)',
+  kind: 'cloud',
+  supportsHostnames: false,
+  generate: generateAzureNsg,
+});

@@ -1,5 +1,5 @@
 import type { FirewallInput } from '../types';
-import type { TargetOutput } from './target';
+import { defineTarget, type TargetOutput } from './target';
 import { commentBlock, headerLines, joinLines, planDestinations, portText, reasonLines, splitCidr } from './shared';
 
 /**
@@ -7,8 +7,8 @@ import { commentBlock, headerLines, joinLines, planDestinations, portText, reaso
  * objects, a group, services and an access rule at the top of layer "Network", all tagged
  * `pathcheck`, then publish. Undo deletes the same objects by name.
  */
-export function generateCheckpoint(input: FirewallInput): TargetOutput {
-  const { rules, remarks } = planDestinations(input, true, 'Check Point', true);
+function generateCheckpoint(input: FirewallInput): TargetOutput {
+  const { rules, remarks } = planDestinations(input, checkpoint);
   const t = input.tag;
   const cli = 'mgmt_cli -s pathcheck-session.txt';
   const lines = [
@@ -73,3 +73,12 @@ export function generateCheckpoint(input: FirewallInput): TargetOutput {
   ];
   return { format: 'shell', text: joinLines(lines), undo: joinLines(undo), notes: ['Access layer "Network" is assumed; adjust it.', ...remarks] };
 }
+
+export const checkpoint = defineTarget({
+  id: 'checkpoint',
+  label: 'Check Point (mgmt_cli)',
+  kind: 'perimeter',
+  supportsHostnames: true,
+  supportsWildcards: true,
+  generate: generateCheckpoint,
+});

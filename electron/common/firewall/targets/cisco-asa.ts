@@ -1,5 +1,5 @@
 import type { FirewallInput } from '../types';
-import type { TargetOutput } from './target';
+import { defineTarget, type TargetOutput } from './target';
 import { commentBlock, headerLines, joinLines, planDestinations, reasonLines, splitCidr, v4Mask } from './shared';
 
 /**
@@ -15,8 +15,8 @@ function networkObject(cidr: string): string {
   return len === 128 ? ` network-object host ${addr}` : ` network-object ${addr}/${len}`;
 }
 
-export function generateCiscoAsa(input: FirewallInput): TargetOutput {
-  const { rules, remarks } = planDestinations(input, true, 'Cisco ASA');
+function generateCiscoAsa(input: FirewallInput): TargetOutput {
+  const { rules, remarks } = planDestinations(input, ciscoAsa);
   const lines = [
     ...commentBlock('! ', headerLines(input, 'Cisco ASA', 'undo removes the objects and ACL entries named PATHCHECK-*')),
     `! Merge the ${ASA_ACL} entries into the ACL your inside interface uses (show run access-group),`,
@@ -49,3 +49,11 @@ export function generateCiscoAsa(input: FirewallInput): TargetOutput {
   }
   return { format: 'config', text: joinLines(lines), undo: joinLines([...undo, ...undoObjects]), notes: remarks };
 }
+
+export const ciscoAsa = defineTarget({
+  id: 'cisco-asa',
+  label: 'Cisco ASA',
+  kind: 'perimeter',
+  supportsHostnames: true,
+  generate: generateCiscoAsa,
+});

@@ -1,5 +1,5 @@
 import type { FirewallInput } from '../types';
-import type { TargetOutput } from './target';
+import { defineTarget, type TargetOutput } from './target';
 import { commentBlock, headerLines, joinLines, planDestinations, portText, reasonLines } from './shared';
 
 /**
@@ -7,8 +7,8 @@ import { commentBlock, headerLines, joinLines, planDestinations, portText, reaso
  * zones only filter inbound. The policy is named after the tag, so undo deletes it whole.
  * Needs firewalld 0.9 or later (policy objects).
  */
-export function generateFirewalld(input: FirewallInput): TargetOutput {
-  const { rules, remarks } = planDestinations(input, false, 'firewalld');
+function generateFirewalld(input: FirewallInput): TargetOutput {
+  const { rules, remarks } = planDestinations(input, firewalld);
   const p = input.tag;
   const lines = [
     '#!/bin/sh',
@@ -43,3 +43,11 @@ export function generateFirewalld(input: FirewallInput): TargetOutput {
   ]);
   return { format: 'shell', text: joinLines(lines), undo, notes: ['Needs firewalld 0.9 or later (policy objects).', ...remarks] };
 }
+
+export const firewalld = defineTarget({
+  id: 'firewalld',
+  label: 'Linux firewalld (policy)',
+  kind: 'local-linux',
+  supportsHostnames: false,
+  generate: generateFirewalld,
+});

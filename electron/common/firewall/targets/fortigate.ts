@@ -1,5 +1,5 @@
 import type { FirewallInput } from '../types';
-import type { TargetOutput } from './target';
+import { defineTarget, type TargetOutput } from './target';
 import { commentBlock, headerLines, joinLines, planDestinations, portText, reasonLines, splitCidr, v4Mask } from './shared';
 
 /**
@@ -8,8 +8,8 @@ import { commentBlock, headerLines, joinLines, planDestinations, portText, reaso
  * Interfaces `internal` → `wan1` are assumed. Policies are keyed by id, so undo lists the object
  * deletions and says how to find the policy ids.
  */
-export function generateFortigate(input: FirewallInput): TargetOutput {
-  const { rules, remarks } = planDestinations(input, true, 'FortiGate');
+function generateFortigate(input: FirewallInput): TargetOutput {
+  const { rules, remarks } = planDestinations(input, fortigate);
   const t = input.tag;
   const addr: string[] = [];
   const addr6: string[] = [];
@@ -70,3 +70,11 @@ export function generateFortigate(input: FirewallInput): TargetOutput {
   ];
   return { format: 'config', text: joinLines(lines), undo: joinLines(undo), notes: ['Interfaces internal/wan1 are assumed; adjust them.', ...remarks] };
 }
+
+export const fortigate = defineTarget({
+  id: 'fortigate',
+  label: 'FortiGate',
+  kind: 'perimeter',
+  supportsHostnames: true,
+  generate: generateFortigate,
+});

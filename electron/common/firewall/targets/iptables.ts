@@ -1,6 +1,6 @@
 import type { PortRange } from '../../net/ranges';
 import type { FirewallInput } from '../types';
-import type { TargetOutput } from './target';
+import { defineTarget, type TargetOutput } from './target';
 import { commentBlock, headerLines, joinLines, planDestinations, portText, reasonLines } from './shared';
 
 /**
@@ -35,7 +35,7 @@ function portMatch(ports: readonly PortRange[]): string {
 
 /** Rule specs (everything after `-I OUTPUT`) per address family. */
 export function iptablesSpecs(input: FirewallInput, family: 4 | 6): string[] {
-  const { rules } = planDestinations(input, false, 'iptables');
+  const { rules } = planDestinations(input, iptables);
   const out: string[] = [];
   for (const d of rules) {
     const dests = d.any ? [null] : family === 4 ? d.v4 : d.v6;
@@ -54,8 +54,8 @@ export function iptablesRestoreText(input: FirewallInput, family: 4 | 6): string
   return joinLines(['*filter', ...iptablesSpecs(input, family).map((s) => `-I OUTPUT 1 ${s}`), 'COMMIT']);
 }
 
-export function generateIptables(input: FirewallInput): TargetOutput {
-  const { rules, remarks } = planDestinations(input, false, 'iptables');
+function generateIptables(input: FirewallInput): TargetOutput {
+  const { rules, remarks } = planDestinations(input, iptables);
   const lines = [
     '#!/bin/sh',
     ...commentBlock('# ', headerLines(input, 'iptables/ip6tables (OUTPUT chain)', `undo deletes the rules with comment "${input.tag}"`)),
@@ -83,3 +83,11 @@ export function generateIptables(input: FirewallInput): TargetOutput {
     notes: ['Also available as iptables-restore input (iptables-restore --noflush).', ...remarks],
   };
 }
+
+export const iptables = defineTarget({
+  id: 'iptables',
+  label: 'Linux iptables',
+  kind: 'local-linux',
+  supportsHostnames: false,
+  generate: generateIptables,
+});

@@ -1,5 +1,5 @@
 import type { FirewallInput } from '../types';
-import type { TargetOutput } from './target';
+import { defineTarget, type TargetOutput } from './target';
 import { commentBlock, headerLines, joinLines, planDestinations, portText, reasonLines } from './shared';
 
 /**
@@ -7,8 +7,8 @@ import { commentBlock, headerLines, joinLines, planDestinations, portText, reaso
  * term per port range, and a policy trust → untrust per requirement, described `pathcheck`.
  * Placed before existing policies with `insert … before` is left to the admin (named in notes).
  */
-export function generateJuniperSrx(input: FirewallInput): TargetOutput {
-  const { rules, remarks } = planDestinations(input, true, 'Juniper SRX');
+function generateJuniperSrx(input: FirewallInput): TargetOutput {
+  const { rules, remarks } = planDestinations(input, juniperSrx);
   const ab = 'set security address-book global';
   const lines = [
     ...commentBlock('# ', headerLines(input, 'Juniper SRX (configure mode)', 'undo deletes the policies, applications and address-book entries named pathcheck-*')),
@@ -47,3 +47,11 @@ export function generateJuniperSrx(input: FirewallInput): TargetOutput {
   }
   return { format: 'config', text: joinLines(lines), undo: joinLines(['# Pathcheck: delete what was added, then commit', ...undoPol, ...undo]), notes: ['Zones trust/untrust are assumed; adjust them.', ...remarks] };
 }
+
+export const juniperSrx = defineTarget({
+  id: 'juniper-srx',
+  label: 'Juniper SRX',
+  kind: 'perimeter',
+  supportsHostnames: true,
+  generate: generateJuniperSrx,
+});

@@ -1,5 +1,5 @@
 import type { FirewallInput } from '../types';
-import type { TargetOutput } from './target';
+import { defineTarget, type TargetOutput } from './target';
 import { planDestinations, portList } from './shared';
 
 /**
@@ -7,8 +7,8 @@ import { planDestinations, portList } from './shared';
  * by address range, or by host/domain name when no range is known. Undo is removing the rule
  * group in Little Snitch (not scriptable), so no undo text.
  */
-export function generateLittleSnitch(input: FirewallInput): TargetOutput {
-  const { rules, remarks } = planDestinations(input, true, 'Little Snitch', true);
+function generateLittleSnitch(input: FirewallInput): TargetOutput {
+  const { rules, remarks } = planDestinations(input, littleSnitch);
   const lsRules = rules.map((d) => {
     const notes = [`${input.tag} ${d.req.name}`, ...d.req.purposes, ...d.req.checks.map((c) => `check ${c}`)].join(', ');
     const base = { action: 'allow', direction: 'outgoing', process: 'any', protocol: d.req.protocol, ports: portList(d.req.ports) };
@@ -31,3 +31,12 @@ export function generateLittleSnitch(input: FirewallInput): TargetOutput {
     notes: ['Open the .lsrules file in Little Snitch (or subscribe to it); undo = delete the rule group.', ...remarks],
   };
 }
+
+export const littleSnitch = defineTarget({
+  id: 'little-snitch',
+  label: 'Little Snitch (.lsrules)',
+  kind: 'local-macos',
+  supportsHostnames: true,
+  supportsWildcards: true,
+  generate: generateLittleSnitch,
+});

@@ -1,5 +1,5 @@
 import type { FirewallInput, NftChainHint } from '../types';
-import type { TargetOutput } from './target';
+import { defineTarget, type TargetOutput } from './target';
 import { commentBlock, headerLines, joinLines, planDestinations, reasonLines } from './shared';
 
 /**
@@ -18,7 +18,7 @@ function set(values: readonly string[]): string {
 /** The nft rule bodies (without `insert rule <family> <table> <chain>`), shared with the apply plan. */
 export function nftRuleBodies(input: FirewallInput, tag = input.tag): string[] {
   const hint = input.nft ?? DEFAULT_NFT_CHAIN;
-  const { rules } = planDestinations(input, false, 'nftables');
+  const { rules } = planDestinations(input, nftables);
   const out: string[] = [];
   for (const d of rules) {
     const ports = `${d.req.protocol} dport ${set(d.req.ports.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)))}`;
@@ -45,10 +45,10 @@ export function nftUndoScript(hint: NftChainHint, tag: string): string {
   ]);
 }
 
-export function generateNftables(input: FirewallInput): TargetOutput {
+function generateNftables(input: FirewallInput): TargetOutput {
   const hint = input.nft ?? DEFAULT_NFT_CHAIN;
   const where = `${hint.family} ${hint.table} ${hint.chain}`;
-  const { rules, remarks } = planDestinations(input, false, 'nftables');
+  const { rules, remarks } = planDestinations(input, nftables);
   const lines = [
     '#!/usr/sbin/nft -f',
     ...commentBlock('# ', headerLines(input, `nftables (${where})`, `undo deletes the rules with comment "${input.tag}"`)),
@@ -68,3 +68,11 @@ export function generateNftables(input: FirewallInput): TargetOutput {
   if (hint.family === 'ip6' && rules.some((r) => r.v4.length > 0)) notes.push('IPv4 destinations skipped: the chain is in an ip6 table.');
   return { format: 'nft', text: joinLines(lines), undo: nftUndoScript(hint, input.tag), notes };
 }
+
+export const nftables = defineTarget({
+  id: 'nftables',
+  label: 'Linux nftables',
+  kind: 'local-linux',
+  supportsHostnames: false,
+  generate: generateNftables,
+});

@@ -1,5 +1,7 @@
+import { isIP } from '../../net/validate';
+import { normalizeHostname } from '../input-check';
 import type { FirewallInput } from '../types';
-import type { TargetOutput } from './target';
+import { defineTarget, type TargetOutput } from './target';
 import { commentBlock, headerLines, joinLines } from './shared';
 
 /**
@@ -7,10 +9,11 @@ import { commentBlock, headerLines, joinLines } from './shared';
  * inspecting proxy breaks TURN-TLS) and everything else to the proxy the report found. UDP is
  * never proxied, so it needs no PAC entry. Undo is restoring the previous PAC file.
  */
-export function generatePac(input: FirewallInput): TargetOutput {
+function generatePac(input: FirewallInput): TargetOutput {
   const turn = input.relayHosts.filter((h) => h.role === 'turn').map((h) => h.host);
   const tcpNames = input.requirements.filter((r) => r.protocol === 'tcp').flatMap((r) => r.hostnames);
-  const hosts = [...new Set([...turn, ...tcpNames])];
+  // PAC compares `host` exactly, and browsers pass it lower-case without a trailing dot: spell names so.
+  const hosts = [...new Set([...turn, ...tcpNames].map((h) => (isIP(h) ? h : normalizeHostname(h))))];
   const exact = hosts.filter((h) => !h.startsWith('*.'));
   const domains = hosts.filter((h) => h.startsWith('*.')).map((h) => h.slice(1));
   const conds = [...exact.map((h) => `host == "${h}"`), ...domains.map((d) => `dnsDomainIs(host, "${d}")`)];
@@ -28,3 +31,11 @@ export function generatePac(input: FirewallInput): TargetOutput {
   lines.push(`  return "${fallback}";`, '}');
   return { format: 'pac', text: joinLines(lines), notes };
 }
+
+export const pac = defineTarget({
+  id: 'pac',
+  label: 'PAC file',
+  kind: 'proxy',
+  supportsHostnames: true,
+  generate: generatePac,
+});

@@ -1,5 +1,5 @@
 import type { FirewallInput } from '../types';
-import type { TargetOutput } from './target';
+import { defineTarget, type TargetOutput } from './target';
 import { headerLines, joinLines, planDestinations, portText, reasonLines } from './shared';
 
 /**
@@ -7,8 +7,8 @@ import { headerLines, joinLines, planDestinations, portText, reasonLines } from 
  * and a security rule per requirement, all tagged `pathcheck`. Zones `trust`/`untrust` are the
  * common defaults; the notes say to adjust them. Commit afterwards.
  */
-export function generatePanos(input: FirewallInput): TargetOutput {
-  const { rules, remarks } = planDestinations(input, true, 'PAN-OS');
+function generatePanos(input: FirewallInput): TargetOutput {
+  const { rules, remarks } = planDestinations(input, panos);
   const t = input.tag;
   // The PAN-OS CLI has no comment syntax: the header goes to notes, the reason into each rule's description.
   const lines = [`set tag ${t} comments "Added by Pathcheck"`];
@@ -50,3 +50,11 @@ export function generatePanos(input: FirewallInput): TargetOutput {
     ],
   };
 }
+
+export const panos = defineTarget({
+  id: 'panos',
+  label: 'Palo Alto PAN-OS',
+  kind: 'perimeter',
+  supportsHostnames: true,
+  generate: generatePanos,
+});

@@ -1,5 +1,6 @@
 import type { PortRange } from '../../net/ranges';
 import type { FirewallInput, FirewallRequirement } from '../types';
+import type { TargetFacts } from './target';
 
 /**
  * Helpers shared by the per-target generators: comment headers, port lists and the decision of
@@ -28,7 +29,9 @@ export interface PlannedRules {
  * a rule that only had host names is skipped and flagged. FQDN-capable targets use names only when
  * no address range is known (addresses are more reliable than DNS at the firewall).
  */
-export function planDestinations(input: FirewallInput, supportsHostnames: boolean, label: string, wildcards = false): PlannedRules {
+export function planDestinations(input: FirewallInput, target: Pick<TargetFacts, 'label' | 'supportsHostnames' | 'supportsWildcards'>): PlannedRules {
+  const { label, supportsHostnames } = target;
+  const wildcards = target.supportsWildcards === true;
   const rules: RuleDestinations[] = [];
   const remarks: string[] = [];
   for (const r of input.requirements) {

@@ -1,5 +1,5 @@
 import type { FirewallInput } from '../types';
-import type { TargetOutput } from './target';
+import { defineTarget, type TargetOutput } from './target';
 import { commentBlock, headerLines, joinLines, planDestinations, portText, reasonLines } from './shared';
 
 /**
@@ -7,8 +7,8 @@ import { commentBlock, headerLines, joinLines, planDestinations, portText, reaso
  * ports per rule (ranges count twice), so long lists are split. Undo deletes the numbered rules
  * whose comment is the tag, highest number first.
  */
-export function generateUfw(input: FirewallInput): TargetOutput {
-  const { rules, remarks } = planDestinations(input, false, 'ufw');
+function generateUfw(input: FirewallInput): TargetOutput {
+  const { rules, remarks } = planDestinations(input, ufw);
   const lines = [
     '#!/bin/sh',
     ...commentBlock('# ', headerLines(input, 'ufw', `undo deletes the rules with comment "${input.tag}"`)),
@@ -47,3 +47,11 @@ export function generateUfw(input: FirewallInput): TargetOutput {
   ]);
   return { format: 'shell', text: joinLines(lines), undo, notes: remarks };
 }
+
+export const ufw = defineTarget({
+  id: 'ufw',
+  label: 'Linux ufw',
+  kind: 'local-linux',
+  supportsHostnames: false,
+  generate: generateUfw,
+});

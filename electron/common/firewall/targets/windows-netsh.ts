@@ -1,13 +1,13 @@
 import type { FirewallInput } from '../types';
-import type { TargetOutput } from './target';
+import { defineTarget, type TargetOutput } from './target';
 import { commentBlock, headerLines, joinLines, planDestinations, portList, reasonLines } from './shared';
 
 /**
  * Windows Firewall via `netsh advfirewall` (cmd, elevated) for machines without the NetSecurity
  * module. netsh has no groups, so rule names carry the tag and undo deletes them by name.
  */
-export function generateWindowsNetsh(input: FirewallInput): TargetOutput {
-  const { rules, remarks } = planDestinations(input, false, 'netsh advfirewall');
+function generateWindowsNetsh(input: FirewallInput): TargetOutput {
+  const { rules, remarks } = planDestinations(input, windowsNetsh);
   const lines = [
     '@echo off',
     ...commentBlock('REM ', headerLines(input, 'Windows Firewall (netsh, elevated cmd)', 'undo deletes the rules named pathcheck-*')),
@@ -29,3 +29,11 @@ export function generateWindowsNetsh(input: FirewallInput): TargetOutput {
   ]);
   return { format: 'cmd', text: joinLines(lines), undo, notes: remarks };
 }
+
+export const windowsNetsh = defineTarget({
+  id: 'windows-netsh',
+  label: 'Windows Firewall (netsh)',
+  kind: 'local-windows',
+  supportsHostnames: false,
+  generate: generateWindowsNetsh,
+});

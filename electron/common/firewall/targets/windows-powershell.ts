@@ -1,5 +1,5 @@
 import type { FirewallInput } from '../types';
-import type { TargetOutput } from './target';
+import { defineTarget, type TargetOutput } from './target';
 import { commentBlock, headerLines, joinLines, planDestinations, portList, reasonLines } from './shared';
 
 /**
@@ -9,8 +9,8 @@ import { commentBlock, headerLines, joinLines, planDestinations, portList, reaso
  */
 export const WINDOWS_GROUP = 'Pathcheck';
 
-export function generateWindowsPowershell(input: FirewallInput): TargetOutput {
-  const { rules, remarks } = planDestinations(input, false, 'Windows Firewall');
+function generateWindowsPowershell(input: FirewallInput): TargetOutput {
+  const { rules, remarks } = planDestinations(input, windowsPowershell);
   const lines = [
     ...commentBlock('# ', headerLines(input, 'Windows Firewall (PowerShell, elevated)', `undo: Remove-NetFirewallRule -Group ${WINDOWS_GROUP}`)),
     '# Check first: Get-NetFirewallProfile -PolicyStore ActiveStore (DefaultOutboundAction, AllowLocalFirewallRules).',
@@ -32,3 +32,11 @@ export function generateWindowsPowershell(input: FirewallInput): TargetOutput {
   const undo = joinLines([`# Pathcheck: remove every rule in group ${WINDOWS_GROUP}`, `Remove-NetFirewallRule -Group '${WINDOWS_GROUP}'`]);
   return { format: 'powershell', text: joinLines(lines), undo, notes: remarks };
 }
+
+export const windowsPowershell = defineTarget({
+  id: 'windows-powershell',
+  label: 'Windows Firewall (PowerShell)',
+  kind: 'local-windows',
+  supportsHostnames: false,
+  generate: generateWindowsPowershell,
+});

@@ -1,4 +1,6 @@
 import { formatRanges, normalizeRanges, rangeSize, subtractRanges, type PortRange } from '../../../../electron/common/net/ranges';
+import { rangeId, webrtcTestOf } from '../../../../electron/common/analysis/ids';
+import { CHECK_KINDS, TRANSPORT_LABEL, type CheckSection } from '../../../../electron/common/report/kinds';
 import type { CheckResult, NatType, RangeResult, Report } from '../../../../electron/common/report/schema';
 
 /**
@@ -9,22 +11,18 @@ import type { CheckResult, NatType, RangeResult, Report } from '../../../../elec
 
 export type Tone = 'pass' | 'fail' | 'warn' | 'skipped';
 
-const KIND_LABEL: Record<string, string> = {
-  dns: 'DNS', tcp: 'TCP', tls: 'TLS', stun: 'STUN', turn: 'TURN', relay: 'Relay', nat: 'NAT', proxy: 'Proxy', webrtc: 'WebRTC',
-};
-const TRANSPORT_LABEL = { udp: 'UDP', tcp: 'TCP', tls: 'TLS' } as const;
+const WEBRTC_TEST_LABEL = { relay: 'WebRTC relay', 'relay-gather': 'WebRTC gathering', 'stun-gather': 'WebRTC gathering', direct: 'WebRTC direct' } as const;
 
 /** "TURN over TLS turn.example.com:443", "WebRTC relay over UDP …", "DNS sig.example.com". */
 export function checkLabel(c: CheckResult): string {
   const where = c.host ? `${c.host}${c.port !== undefined ? `:${c.port}` : ''}` : c.id;
   const over = c.transport ? ` over ${TRANSPORT_LABEL[c.transport]}` : '';
   if (c.kind === 'webrtc') {
-    const what = c.id.startsWith('webrtc:relay:') ? 'WebRTC relay' : c.id.startsWith('webrtc:gather:') ? 'WebRTC gathering' : 'WebRTC direct';
-    if (c.id === 'webrtc:direct') return 'WebRTC direct connection (host/srflx)';
-    const stun = c.id.startsWith('webrtc:gather:stun:') ? ' via STUN' : over;
-    return `${what}${stun} ${where}`;
+    const test = webrtcTestOf(c) ?? 'direct';
+    if (test === 'direct' && !c.host) return 'WebRTC direct connection (host/srflx)';
+    return `${WEBRTC_TEST_LABEL[test]}${test === 'stun-gather' ? ' via STUN' : over} ${where}`;
   }
-  return `${KIND_LABEL[c.kind] ?? c.kind}${over} ${where}`;
+  return `${CHECK_KINDS[c.kind]?.label ?? c.kind}${over} ${where}`;
 }
 
 export interface LatencyRow {
@@ -87,9 +85,9 @@ export interface StripModel {
 }
 
 const RANGE_TITLE: Record<string, string> = {
-  'udp-range:group': 'Group media — UDP',
-  'udp-range:p2p': 'Peer-to-peer — UDP',
-  'tcp-range:p2p': 'Peer-to-peer — TCP',
+  [rangeId.group]: 'Group media — UDP',
+  [rangeId.p2pUdp]: 'Peer-to-peer — UDP',
+  [rangeId.p2pTcp]: 'Peer-to-peer — TCP',
 };
 
 /** The range strip: allowed / blocked / untested sub-ranges of the required span, as fractions. */
@@ -176,13 +174,13 @@ export function sortedFindings(report: Report): Report['findings'] {
 
 /** Checks in report order, grouped under headings a helpdesk recognises. */
 export function checkSections(report: Report): Array<{ title: string; checks: CheckResult[] }> {
-  const sections: Array<{ title: string; kinds: string[] }> = [
-    { title: 'Names and signaling', kinds: ['dns', 'tcp', 'tls', 'proxy'] },
-    { title: 'STUN and TURN (engine probes)', kinds: ['stun', 'turn', 'relay', 'nat'] },
-    { title: 'WebRTC in the app (browser engine)', kinds: ['webrtc'] },
+  const sections: Array<{ title: string; section: CheckSection }> = [
+    { title: 'Names and signaling', section: 'names' },
+    { title: 'STUN and TURN (engine probes)', section: 'stun-turn' },
+    { title: 'WebRTC in the app (browser engine)', section: 'webrtc' },
   ];
   return sections
-    .map((s) => ({ title: s.title, checks: report.checks.filter((c) => s.kinds.includes(c.kind)) }))
+    .map((s) => ({ title: s.title, checks: report.checks.filter((c) => CHECK_KINDS[c.kind]?.section === s.section) }))
     .filter((s) => s.checks.length > 0);
 }
 

@@ -21,7 +21,7 @@ const parsed = parseProfile({
 if (!parsed.ok) throw new Error('fixture profile invalid');
 const profile: Profile = parsed.profile;
 
-const check = (id: string, status: CheckResult['status'], reason = status === 'pass' ? 'ok' : 'timeout', extra: Partial<CheckResult> = {}): CheckResult => {
+const check = (id: string, status: CheckResult['status'], reason: CheckResult['reason'] = status === 'pass' ? 'ok' : 'timeout', extra: Partial<CheckResult> = {}): CheckResult => {
   const [kind, transport, host, port] = id.split(':');
   const isTls = kind === 'tls';
   return {
@@ -48,7 +48,7 @@ const fullRanges = [
   range('tcp-range:p2p', 'tcp', [[10000, 65535]], [[10000, 65535]], []),
 ];
 
-describe('verdict rules (DESIGN.md)', () => {
+describe('verdict rules (docs/architecture.md)', () => {
   it('open network: direct UDP for both rooms, optimal, measured, exit 0', () => {
     const a = analyze(input({ checks: [sigOk, ...allTurn('pass')], ranges: fullRanges }));
     expect(a.verdicts.group).toMatchObject({ path: 'direct-udp', latency: 'optimal', confidence: 'measured' });
@@ -120,6 +120,13 @@ describe('verdict rules (DESIGN.md)', () => {
     const a = analyze(input({ rooms: ['group'], checks }));
     expect(a.verdicts.group!.path).toBe('blocked');
     expect(a.findings.find((f) => f.code === 'engine-webrtc-disagree')?.message).toMatch(/no data flowed/);
+  });
+
+  it('a server that answered wrongly (bad-response) is not a block: no requirement, no ticket, a finding that says so', () => {
+    const wrong = check('stun:udp:turn.lab.test:3478', 'fail', 'bad-response', { detail: 'The UDP server turn.lab.test:3478 answered wrongly.' });
+    const a = analyze(input({ checks: [sigOk, wrong, ...allTurn('pass')], ranges: fullRanges }));
+    expect(a.firewall.blocked).toEqual([]);
+    expect(a.findings).toContainEqual({ code: 'bad-response', severity: 'warn', message: expect.stringMatching(/answered wrongly\. This is not a firewall block/) });
   });
 
   it('TLS interception becomes an error finding naming the issuer', () => {
@@ -303,7 +310,7 @@ describe('a proxy that asks for credentials is sign-in, not a block', () => {
   });
 
   it('a real refusal (403) is still blocked at the proxy', () => {
-    const refused = behind().map((c) => (c.reason === 'proxy-auth-required' ? { ...c, reason: 'proxy-refused', layer: 'proxy' as const } : c));
+    const refused = behind().map((c) => (c.reason === 'proxy-auth-required' ? { ...c, reason: 'proxy-refused' as const, layer: 'proxy' as const } : c));
     const a = analyze(input({ rooms: ['group'], checks: refused, ranges: udpBlocked }));
     expect(a.verdicts.group).toMatchObject({ path: 'blocked', confidence: 'measured' });
     expect(a.verdicts.group!.summary).toBeUndefined();

@@ -8,7 +8,7 @@ import { sampleProfile, sampleReport } from './fixtures';
 /**
  * Golden files: the exact text each target produces for one realistic report (UDP 3478 +
  * UDP 10000-60000 blocked, two IPv4 ranges and one IPv6 range). They were read line by line against
- * REFERENCE.md's rule forms; any change to a generator shows up as a diff here.
+ * each vendor's documented rule syntax (docs/architecture.md, "Firewall targets"); any change to a generator shows up as a diff here.
  * Regenerate with PATHCHECK_UPDATE_GOLDEN=1 and read the diff before committing.
  */
 const dir = join(dirname(fileURLToPath(import.meta.url)), '__golden__');
@@ -45,10 +45,40 @@ describe('firewall rule goldens', () => {
       const out = generateRules(t.id, input);
       expect(out.target).toBe(t.id);
       expect(out.tag).toBe('pathcheck');
-      const ext = { shell: 'sh', nft: 'nft', powershell: 'ps1', cmd: 'cmd', json: 'json', config: 'conf', pac: 'pac', squid: 'conf' }[out.format];
-      golden(`${t.id}.${ext}`, out.text);
-      if (out.undo !== undefined) golden(`${t.id}.undo.txt`, out.undo);
-      golden(`${t.id}.notes.json`, `${JSON.stringify(out.notes, null, 2)}\n`);
+      goldenSet('', t.id, out);
     });
+  }
+});
+
+const EXT = { shell: 'sh', nft: 'nft', powershell: 'ps1', cmd: 'cmd', json: 'json', config: 'conf', pac: 'pac', squid: 'conf' } as const;
+function goldenSet(prefix: string, id: string, out: ReturnType<typeof generateRules>): void {
+  golden(`${prefix}${id}.${EXT[out.format]}`, out.text);
+  if (out.undo !== undefined) golden(`${prefix}${id}.undo.txt`, out.undo);
+  golden(`${prefix}${id}.notes.json`, `${JSON.stringify(out.notes, null, 2)}\n`);
+}
+
+/**
+ * A self-hosted stack whose servers are IP literals (IPv4 and IPv6) and no profile ranges: every
+ * target takes the addresses from the report, as printed here (goldens under ip/).
+ */
+describe('firewall rule goldens: IP-literal servers', () => {
+  const profile = sampleProfile({
+    addresses: { ipv4: [], ipv6: [] },
+    signaling: [{ host: '192.0.2.20', port: 443 }],
+    stun: [{ host: '192.0.2.10', port: 3478 }],
+    turn: [
+      { host: '192.0.2.10', port: 3478, transport: 'udp' },
+      { host: '2001:db8::10', port: 443, transport: 'tls' },
+    ],
+    group: { mediaServers: [{ host: '192.0.2.30' }], udpPorts: [[10000, 60000]] },
+  });
+  const report = sampleReport([
+    { protocol: 'udp', ports: [[3478, 3478]], to: ['192.0.2.10', '2001:db8::10'], purpose: 'TURN over UDP', checks: ['turn:udp:192.0.2.10:3478'], layer: 'perimeter' },
+    { protocol: 'udp', ports: [[10000, 60000]], to: ['192.0.2.30'], purpose: 'Group media', checks: ['udp-range:group'], layer: 'perimeter' },
+    { protocol: 'tcp', ports: [[443, 443]], to: ['2001:db8::10'], purpose: 'TURN over TLS', checks: ['turn:tls:[2001:db8::10]:443'], layer: 'proxy' },
+  ]);
+  const input = buildFirewallInput(profile, report);
+  for (const t of FIREWALL_TARGETS) {
+    it(`${t.id} matches its IP-literal golden`, () => goldenSet('ip/', t.id, generateRules(t.id, input)));
   }
 });

@@ -39,7 +39,7 @@ describe('buildFirewallInput', () => {
     const input = buildFirewallInput(sampleProfile(noAddresses), sampleReport([{ protocol: 'udp', ports: [[3478, 3478]], to: ['turn.example.com'] }]));
     const nft = generateRules('nftables', input);
     expect(nft.text).not.toMatch(/insert rule/);
-    expect(nft.text).toMatch(/# pathcheck-udp-1: host names are not supported by nftables: turn\.example\.com skipped/);
+    expect(nft.text).toMatch(/# pathcheck-udp-1: host names are not supported by Linux nftables: turn\.example\.com skipped/);
     expect(nft.notes.join('\n')).toMatch(/skipped/);
     const asa = generateRules('cisco-asa', input);
     expect(asa.text).toMatch(/^ fqdn turn\.example\.com$/m);

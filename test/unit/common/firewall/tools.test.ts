@@ -99,7 +99,7 @@ describe.skipIf(missingPrereqs('iptables rules in a throwaway netns', [prereqs.r
 describe.skipIf(missingPrereqs('random inputs through nft -c and iptables-restore --test', [prereqs.root, prereqs.nft, unshare]))('random valid inputs pass the real tools', () => {
   it('nft -c and iptables-restore --test accept every generated rule set', () => {
     const octet = fc.integer({ min: 0, max: 255 });
-    const v4 = fc.tuple(octet, octet, octet, octet, fc.integer({ min: 1, max: 32 })).map(([a, b, c, d, l]) => `${a}.${b}.${c}.${d}/${l}`);
+    const v4 = fc.tuple(octet, octet, octet, octet, fc.integer({ min: 8, max: 32 })).map(([a, b, c, d, l]) => `${a}.${b}.${c}.${d}/${l}`);
     const hex = fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16));
     const v6 = fc.tuple(hex, hex, fc.integer({ min: 16, max: 128 })).map(([a, b, l]) => `2001:${a}::${b}/${l}`);
     const range = fc.tuple(fc.integer({ min: 1, max: 65535 }), fc.integer({ min: 0, max: 500 })).map(([a, n]): [number, number] => [a, Math.min(65535, a + n)]);
@@ -142,8 +142,13 @@ describe.skipIf(missingPrereqs('squid -k parse', [prereqs.squid]))('squid (real 
       ]),
     );
     const out = generateRules('squid', tcpInput);
-    expect(out.text).toMatch(/^acl pathcheck_relay_ip dst 203\.0\.113\.0\/24 198\.51\.100\.128\/25 2001:db8:40::\/48$/m);
-    expect(out.text).toMatch(/^acl pathcheck_relay dstdomain turn\.example\.com sig\.example\.com \.turn\.example\.net$/m);
+    // Each port set keeps its own names: 443 for the profile's TURN-TLS and signaling, 443 + 5349 for what the report found.
+    expect(out.text).toMatch(/^acl pathcheck_ports_1 port 443$/m);
+    expect(out.text).toMatch(/^acl pathcheck_relay_1 dstdomain turn\.example\.com sig\.example\.com$/m);
+    expect(out.text).toMatch(/^acl pathcheck_ports_2 port 443 5349$/m);
+    expect(out.text).toMatch(/^acl pathcheck_relay_2 dstdomain turn\.example\.com \.turn\.example\.net$/m);
+    expect(out.text).toMatch(/^acl pathcheck_relay_ip_2 dst 203\.0\.113\.0\/24 198\.51\.100\.128\/25 2001:db8:40::\/48$/m);
+    expect(out.text).toMatch(/^http_access allow pathcheck_connect pathcheck_relay_ip_2 pathcheck_ports_2$/m);
     expect(out.notes.join(' ')).toMatch(/UDP is never proxied/);
     const conf = write(
       'squid.conf',
@@ -174,5 +179,20 @@ describe('PAC (evaluated by pac-resolver)', () => {
     expect(await find('https://www.example.org/')).toBe('PROXY proxy.corp.example:3128');
     expect(await find('https://sig.example.com/')).toBe('PROXY proxy.corp.example:3128');
     expect(await find('https://notturn.example.com/')).toBe('PROXY proxy.corp.example:3128');
+  });
+
+  it('matches names given with a trailing root dot or in capitals, and IP-literal TURN servers', async () => {
+    const pacInput = buildFirewallInput(
+      sampleProfile({ turn: [{ host: 'Turn.Example.com.', port: 443, transport: 'tls' }, { host: '192.0.2.10', port: 443, transport: 'tls' }] }),
+      sampleReport([{ protocol: 'tcp', ports: [[443, 443]], to: ['*.relay.example.net.'], purpose: 'TURN over TLS' }]),
+    );
+    const out = generateRules('pac', pacInput);
+    expect(out.text).not.toMatch(/\."\)|\."/);
+    const qjs = await QuickJS.create();
+    const find = createPacResolver(qjs, out.text);
+    expect(await find('https://turn.example.com/')).toBe('DIRECT');
+    expect(await find('https://eu.relay.example.net/')).toBe('DIRECT');
+    expect(await find('https://192.0.2.10/')).toBe('DIRECT');
+    expect(await find('https://www.example.org/')).toBe('PROXY proxy.corp.example:3128');
   });
 });

@@ -1,5 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Profile } from '../../../../electron/common/profile/schema';
 import type { Report } from '../../../../electron/common/report/schema';
+import { keepPlanned } from '../../../../electron/main/ipc/firewall-handlers';
+import { mergeResults } from '../../../../electron/node/engine/recheck';
 import { createHistory } from '../../../../electron/node/report/history';
 import type { IpcHarness } from '../../../support/ipc-harness';
 import { loadFixture } from '../../common/report/fixtures';
@@ -106,15 +109,32 @@ describe('firewall:apply / undo', () => {
     const [plan, action] = fw.apply.mock.calls[0]!;
     expect(action).toBe('apply');
     expect(plan).toEqual({
-      version: 1, tag: 'pathcheck', chain: { family: 'inet', table: 'pc_fw', chain: 'local_out' },
+      version: 2, tag: 'pathcheck', chains: [{ family: 'inet', table: 'pc_fw', chain: 'local_out' }], discover: false,
       rules: [{ family: 4, protocol: 'udp', daddr: ['10.77.2.0/24'], ports: [[3478, 3478]] }, { family: 6, protocol: 'udp', daddr: ['fd77:2::/64'], ports: [[3478, 3478]] }],
     });
     expect(value(await h.invoke('firewall:plan', { reportId: id })).applied).toBe(true);
 
     const undone = value(await h.invoke('firewall:undo', { reportId: id, consent: true }));
     expect(undone).toMatchObject({ ok: true, changed: 2 });
-    expect(fw.apply.mock.calls[1]).toEqual([plan, 'undo']);
+    // Exactly the rules the apply reported adding (handle + chain), nothing found by tag elsewhere.
+    expect(fw.apply.mock.calls[1]).toEqual([
+      { ...plan, remove: [{ handle: 7, family: 'inet', table: 'pc_fw', chain: 'local_out' }, { handle: 8, family: 'inet', table: 'pc_fw', chain: 'local_out' }] },
+      'undo',
+    ]);
     expect(value(await h.invoke('firewall:plan', { reportId: id })).applied).toBe(false);
+  });
+
+  it('after a restart, undo still removes exactly the recorded handles', async () => {
+    const id = await seed(blockedAt('local'));
+    value(await h.invoke('firewall:apply', { reportId: id, consent: true }));
+    const restarted = reportsHarness(s, fw);
+    expect(value(await restarted.invoke('firewall:plan', { reportId: id })).applied).toBe(true);
+    value(await restarted.invoke('firewall:undo', { reportId: id, consent: true }));
+    expect(fw.apply.mock.calls[1]![0].remove).toEqual([
+      { handle: 7, family: 'inet', table: 'pc_fw', chain: 'local_out' },
+      { handle: 8, family: 'inet', table: 'pc_fw', chain: 'local_out' },
+    ]);
+    expect(value(await reportsHarness(s, fw).invoke('firewall:plan', { reportId: id })).applied).toBe(false);
   });
 
   it('one change at a time: a second apply while the first waits for elevation is refused', async () => {
@@ -164,7 +184,8 @@ describe('firewall:recheck', () => {
     expect(fw.recheck).toHaveBeenCalledWith(expect.objectContaining({ id: 'lab' }), expect.objectContaining({ startedAt: before.startedAt }));
     expect(r.beforeId).toBe(id);
     expect(r.afterId).not.toBe(id);
-    const failedBefore = before.checks.filter((c) => c.status === 'fail' || c.status === 'skipped');
+    const profile = fw.recheck.mock.calls[0]![0] as Profile;
+    const failedBefore = keepPlanned(profile, before).checks.filter((c) => c.status === 'fail' || c.status === 'skipped');
     expect(failedBefore.length).toBeGreaterThan(0);
     expect(r.rerun.map((x) => x.id).sort()).toEqual(failedBefore.map((c) => c.id).sort());
     expect(r.rerun.every((x) => x.after === 'pass')).toBe(true);
@@ -196,6 +217,84 @@ describe('firewall: only the app\u2019s own measurements may change the firewall
     expect(plan.local?.text).toContain('udp dport 3478');
     const applied = await h.invoke('firewall:apply', { reportId: id, consent: true });
     expect(applied).toMatchObject({ ok: false, error: { code: 'fix-refused' } });
+    expect(fw.apply).not.toHaveBeenCalled();
+  });
+});
+
+describe('firewall: consent is confirmed by main itself, listing the exact rules', () => {
+  it('shows the exact nft rules and where they go; "no" changes nothing', async () => {
+    const id = await seed(blockedAt('local'));
+    fw.confirm.mockResolvedValueOnce(false);
+    const r = await h.invoke('firewall:apply', { reportId: id, consent: true });
+    expect(r).toMatchObject({ ok: false, error: { code: 'fix-cancelled' } });
+    expect(fw.apply).not.toHaveBeenCalled();
+    const asked = fw.confirm.mock.calls[0]![0];
+    expect(asked).toMatchObject({ action: 'apply' });
+    expect(asked.rules).toEqual([
+      'insert rule inet pc_fw local_out ip daddr { 10.77.2.0/24 } udp dport { 3478 } accept comment "pathcheck"',
+      'insert rule inet pc_fw local_out ip6 daddr { fd77:2::/64 } udp dport { 3478 } accept comment "pathcheck"',
+    ]);
+    expect(asked.where.join(' ')).toMatch(/inet pc_fw local_out: it drops this traffic/);
+  });
+
+  it('asks also when the app runs as root (no pkexec prompt would follow), and for undo', async () => {
+    const id = await seed(blockedAt('local'));
+    value(await h.invoke('firewall:apply', { reportId: id, consent: true }));
+    expect(fw.confirm).toHaveBeenCalledTimes(1);
+    fw.confirm.mockResolvedValueOnce(false);
+    expect(await h.invoke('firewall:undo', { reportId: id, consent: true })).toMatchObject({ ok: false, error: { code: 'fix-cancelled' } });
+    expect(fw.confirm.mock.calls[1]![0]).toMatchObject({ action: 'undo', rules: ['delete rule inet pc_fw local_out handle 7', 'delete rule inet pc_fw local_out handle 8'] });
+    expect(fw.apply).toHaveBeenCalledTimes(1);
+  });
+
+  it('a drop in another product\'s table: refused with the reason, no dialog, nothing run', async () => {
+    const id = await seed(blockedAt('local'));
+    fw.detect.mockResolvedValue({
+      platform: 'linux', outboundDefault: 'drop', localRulesAllowed: true, notes: [],
+      engines: [{ name: 'nftables', present: true, active: true, outboundDefault: 'drop', detail: '' }],
+      dropChains: [{ family: 'inet', table: 'mullvad', chain: 'output', policyDrop: true, drops: [] }],
+    });
+    const plan = value(await h.invoke('firewall:plan', { reportId: id }));
+    expect(plan.canApply).toBe(false);
+    expect(plan.refusal).toMatch(/inet mullvad output \(Mullvad VPN\)/);
+    expect(await h.invoke('firewall:apply', { reportId: id, consent: true })).toMatchObject({ ok: false, error: { code: 'fix-refused' } });
+    expect(fw.confirm).not.toHaveBeenCalled();
+    expect(fw.apply).not.toHaveBeenCalled();
+  });
+});
+
+describe('firewall:recheck keeps only what the profile plans', () => {
+  /** An imported report that names checks and ranges the profile never plans, with every port "required". */
+  function hostileImport(): Report {
+    const r = blockedAt('local');
+    r.ranges = [
+      ...r.ranges,
+      { id: 'udp-range:evil', protocol: 'udp', host: 'turn.lab.test', required: [[1, 65535]], allowed: [], blocked: [[1, 65535]], confidence: 'measured', probes: 1, resolution: 1, layer: 'local' } as never,
+    ];
+    r.checks = [...r.checks, { id: 'turn:tcp:evil.example.com:1', kind: 'turn', status: 'fail', reason: 'timeout', detail: 'x', transport: 'tcp', host: 'evil.example.com', port: 1, evidence: {}, layer: 'local' } as never];
+    return r;
+  }
+
+  it('never passes unplanned checks or ranges to the re-check, and the merged result has none', async () => {
+    const id = await seed(hostileImport());
+    fw.recheck.mockImplementationOnce(async (profile: Profile, prev: Report) => mergeResults(profile, prev, { checks: [] }));
+    const r = value(await h.invoke('firewall:recheck', { reportId: id }));
+    const passed = fw.recheck.mock.calls[0]![1] as Report;
+    expect(passed.ranges.map((x) => x.id)).not.toContain('udp-range:evil');
+    expect(passed.checks.map((x) => x.id)).not.toContain('turn:tcp:evil.example.com:1');
+    expect(r.report.ranges.map((x) => x.id)).not.toContain('udp-range:evil');
+    expect(JSON.stringify(r.report.firewall)).not.toMatch(/\[1,65535\]|evil/);
+  });
+
+  it('a re-check of an imported report stays not applicable', async () => {
+    const id = await seedFile(hostileImport());
+    // The re-check still finds the local block (what an imported report would claim).
+    fw.recheck.mockImplementationOnce(async () => ({ ...blockedAt('local'), startedAt: '2026-11-28T05:00:00.000Z' }));
+    const r = value(await h.invoke('firewall:recheck', { reportId: id }));
+    const plan = value(await h.invoke('firewall:plan', { reportId: r.afterId }));
+    expect(plan.canApply).toBe(false);
+    expect(plan.refusal).toMatch(/only for a diagnosis it ran here itself/);
+    expect(await h.invoke('firewall:apply', { reportId: r.afterId, consent: true })).toMatchObject({ ok: false, error: { code: 'fix-refused' } });
     expect(fw.apply).not.toHaveBeenCalled();
   });
 });

@@ -115,6 +115,53 @@ describe('handle() wrapper', () => {
     expect(handlers[channel]).not.toHaveBeenCalled();
   });
 
+  describe('payloads that would make parsing itself throw answer invalid-payload, never reject', () => {
+    const check = (evidence: unknown) => ({ id: 'webrtc:direct', kind: 'webrtc', status: 'pass', reason: 'ok', detail: 'x', evidence });
+    const submit = (evidence: unknown) => ({ runId: RUN_ID, checks: [check(evidence)] });
+    const nested = (n: number, wrap: (inner: unknown) => unknown): unknown => {
+      let v: unknown = {};
+      for (let i = 0; i < n; i++) v = wrap(v);
+      return v;
+    };
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+
+    it.each([
+      // The evidence size refinement (JSON.stringify) overflowed the stack: a RangeError, and the call rejected.
+      ['200,000-deep evidence', submit(nested(200_000, (v) => ({ a: v }))), /nested more than 32 levels/],
+      ['200,000-deep arrays as a profile', { profile: nested(200_000, (v) => [v]), rooms: ['group'] }, /nested more than 32 levels/],
+      // JSON.stringify throws a TypeError on both (structured clone carries them across IPC).
+      ['a cycle in the evidence', submit(cyclic), /nested more than 32 levels/],
+      ['a BigInt in the evidence', submit({ n: 10n }), /checks\[0\]\.evidence\.n: must be JSON data, not a bigint/],
+      ['a Map in the evidence', submit({ m: new Map([[1, 2]]) }), /checks\[0\]\.evidence\.m: must be JSON data/],
+      ['a million-element array', { runId: RUN_ID, checks: new Array(1_000_000).fill(0) }, /more than 200000 values/],
+      ['9 MiB of strings', { runId: RUN_ID, checks: [], error: 'x'.repeat(9 * 1024 * 1024) }, /characters of text/],
+    ])('%s', async (_name, payload, message) => {
+      const result = (await call('diagnosis:submit-webrtc', fakeInvokeEvent(own), payload)) as { ok: false; error: { code: string; message: string } };
+      expect(result).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
+      expect(result.error.message).toMatch(message);
+      expect(handlers['diagnosis:submit-webrtc']).not.toHaveBeenCalled();
+    });
+
+    it('a payload whose reading throws (an accessor) is refused, and the details are logged', async () => {
+      const hostile = Object.defineProperty({}, 'runId', { enumerable: true, get: () => { throw new Error('boom'); } });
+      const result = await call('diagnosis:cancel', fakeInvokeEvent(own), hostile);
+      expect(result).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
+      expect(log).toHaveBeenCalledWith(expect.stringContaining('boom'));
+    });
+
+    it('the deepest legitimate payloads pass: a profile and WebRTC evidence as the suite builds them', async () => {
+      const evidence = { url: 'turn:h:3478', candidates: [{ type: 'relay', address: '192.0.2.1', port: 1 }], pair: { local: { a: { b: { c: 1 } } } } };
+      expect(await call('diagnosis:submit-webrtc', fakeInvokeEvent(own), submit(evidence))).toMatchObject({ ok: true });
+      expect(handlers['diagnosis:submit-webrtc']).toHaveBeenCalledOnce();
+    });
+  });
+
+  it('a handler that answers something other than a result becomes internal', async () => {
+    vi.mocked(handlers['profiles:list']).mockResolvedValueOnce(undefined as never);
+    expect(await call('profiles:list', fakeInvokeEvent(own))).toMatchObject({ ok: false, error: { code: 'internal' } });
+  });
+
   it('turns a handler crash into a generic internal error and logs the details', async () => {
     vi.mocked(handlers['profiles:list']).mockRejectedValueOnce(new Error('disk on fire at /secret/path'));
     const result = (await call('profiles:list', fakeInvokeEvent(own))) as { ok: false; error: { code: string; message: string } };

@@ -98,7 +98,7 @@ export async function seedRun(h: IpcHarness, report: Report): Promise<string> {
   throw new Error('the seeded run was not saved');
 }
 
-export function fakeFirewallDeps(): FirewallDeps & { apply: ReturnType<typeof vi.fn>; recheck: ReturnType<typeof vi.fn>; detect: ReturnType<typeof vi.fn> } {
+export function fakeFirewallDeps(): FirewallDeps & { apply: ReturnType<typeof vi.fn>; recheck: ReturnType<typeof vi.fn>; detect: ReturnType<typeof vi.fn>; confirm: ReturnType<typeof vi.fn> } {
   return {
     platform: 'linux',
     detect: vi.fn(async () => ({
@@ -112,5 +112,7 @@ export function fakeFirewallDeps(): FirewallDeps & { apply: ReturnType<typeof vi
       removed: action === 'undo' ? [{ handle: 7, family: 'inet', table: 'pc_fw', chain: 'local_out' }, { handle: 8, family: 'inet', table: 'pc_fw', chain: 'local_out' }] : [],
     })),
     recheck: vi.fn(),
+    // The user's answer in main's own dialog: yes unless a test says otherwise.
+    confirm: vi.fn(async () => true),
   } as never;
 }

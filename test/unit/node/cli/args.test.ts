@@ -7,7 +7,7 @@ import { main } from '../../../../electron/node/cli/command';
 import { captureIo } from './io';
 
 describe('pathcheck command line', () => {
-  it('parses the DESIGN.md diagnose options', () => {
+  it('parses the documented diagnose options (docs/architecture.md, "CLI")', () => {
     expect(parseCli(['diagnose', '--profile', 'zoom', '--room', 'p2p', '--json', '-', '--turn-username', 'u', '--turn-credential', 'c', '--deadline-ms', '5000', '--quiet']))
       .toEqual({ command: 'diagnose', profile: 'zoom', rooms: ['p2p'], json: '-', credentials: { username: 'u', credential: 'c' }, deadlineMs: 5000, quiet: true });
     expect(parseCli(['diagnose'])).toEqual({ command: 'diagnose', quiet: false }); // rooms: whatever the profile describes

@@ -5,6 +5,8 @@ import { parseProfile, type Profile, type ProfileInput } from '../../../../elect
 import type { DiagnosisEvent } from '../../../../electron/common/report/progress';
 import { ReportSchema } from '../../../../electron/common/report/schema';
 import { diagnose } from '../../../../electron/node/engine/diagnose';
+import { encodeMessage } from '../../../../electron/node/stun/codec';
+import { StunClass, StunMethod } from '../../../../electron/node/stun/constants';
 import { failedIds, recheck } from '../../../../electron/node/engine/recheck';
 import { missingPrereqs, prereqs } from '../../../support/prereq';
 import { startCoturn, type Coturn } from '../stun/coturn-harness';
@@ -37,6 +39,26 @@ describe.skipIf(skip)('diagnose() against a real coturn on loopback', () => {
     coturn = await startCoturn({ allowLoopbackPeers: true });
   });
   afterAll(async () => coturn?.stop());
+
+  it('a STUN server that answers only other transactions\' ids is "answered wrongly": no layer, no blocked requirement (no ticket), no public address', async () => {
+    const hostile = dgram.createSocket('udp4');
+    // Every request gets a well-formed Binding success, for someone else's transaction.
+    const wrong = encodeMessage({ method: StunMethod.Binding, cls: StunClass.successResponse, transactionId: new Uint8Array(12).fill(0x5a), attributes: [] });
+    hostile.on('message', (_raw, rinfo) => hostile.send(wrong, rinfo.port, rinfo.address));
+    await new Promise<void>((r) => hostile.bind(0, '127.0.0.1', () => r()));
+    try {
+      const port = (hostile.address() as AddressInfo).port;
+      const report = await diagnose(profileFor(coturn, { stun: [{ host: '127.0.0.1', port }] }), { env: {}, deadlineMs: 8000 });
+      const stun = report.checks.find((c) => c.id === `stun:udp:127.0.0.1:${port}`)!;
+      expect(stun).toMatchObject({ status: 'fail', reason: 'bad-response', evidence: { errno: 'wrong-transaction' } });
+      expect(stun.layer).toBeUndefined();
+      expect(report.firewall.blocked.flatMap((b) => b.checks)).not.toContain(stun.id);
+      expect(report.findings.map((f) => f.code)).toContain('bad-response');
+      expect(report.nat.publicAddress).toBeNull();
+    } finally {
+      hostile.close();
+    }
+  });
 
   it('open loopback: every rung measured, relay proves a high port, verdicts direct (inferred without a reflector)', async () => {
     const events: DiagnosisEvent[] = [];

@@ -5,13 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { classifyLayer, detectLocalFirewall, type FirewallDetection } from '../../../../electron/node/firewall/detect';
 import { parseFirewalldState, parseIptablesSave, parseNftRuleset, parseUfwStatus } from '../../../../electron/node/firewall/parse-linux';
 import {
-  WINDOWS_PROFILE_COMMAND,
   parseMacAppFirewall,
   parsePfInfo,
   parseWindowsFirewallProfiles,
   summarizeWindowsProfiles,
 } from '../../../../electron/node/firewall/parse-other';
 import type { RunResult, Runner } from '../../../../electron/node/firewall/run';
+import { WINDOWS_DETECT_COMMAND } from '../../../../electron/node/firewall/windows/index';
 
 /**
  * Detection parsers on captured outputs (nft/iptables captured here inside `unshare -n`; Windows,
@@ -111,15 +111,15 @@ describe('detectLocalFirewall with an injected runner', () => {
   });
 
   it('Windows: runs the fixed PowerShell command with -NoProfile -NonInteractive', async () => {
-    let argv: readonly string[] = [];
+    const argv: string[][] = [];
     const d = await detectLocalFirewall({
       platform: 'win32',
       run: async (file, args) => {
-        argv = [file, ...args];
-        return ok(sample('windows-profiles-gpo.json'));
+        argv.push([file, ...args]);
+        return ok(`{"profiles":${sample('windows-profiles-gpo.json').trim()},"blockRules":[],"products":[]}`);
       },
     });
-    expect(argv).toEqual(['powershell.exe', '-NoProfile', '-NonInteractive', '-Command', WINDOWS_PROFILE_COMMAND]);
+    expect(argv).toEqual([[expect.stringMatching(/\\System32\\WindowsPowerShell\\v1\.0\\powershell\.exe$/), '-NoProfile', '-NonInteractive', '-Command', WINDOWS_DETECT_COMMAND]]);
     expect(d.localRulesAllowed).toBe(false);
     expect(d.outboundDefault).toBe('drop');
   });
@@ -127,7 +127,7 @@ describe('detectLocalFirewall with an injected runner', () => {
   it('macOS: application firewall is inbound-only, pf disabled → outbound allowed', async () => {
     const d = await detectLocalFirewall({
       platform: 'darwin',
-      run: async (file) => ok(sample(file === 'pfctl' ? 'pfctl-info-disabled.txt' : 'socketfilterfw-on.txt')),
+      run: async (file, args) => ok(file === '/sbin/pfctl' ? (args[1] === 'info' ? sample('pfctl-info-disabled.txt') : '') : file.endsWith('socketfilterfw') ? sample('socketfilterfw-on.txt') : ''),
     });
     expect(d.engines.map((e) => [e.name, e.active])).toEqual([['macos-alf', true], ['pf', false]]);
     expect(d.outboundDefault).toBe('allow');

@@ -30,7 +30,45 @@ describe('planFix: local apply, ticket, or a refusal with the reason', () => {
     const f = planFix(profile, withBlocked('local'), nftDetection, 'linux');
     expect(f).toMatchObject({ mode: 'local', canApply: true, refusal: null, localTarget: 'nftables' });
     expect(f.localRules!.text).toContain('corp');
-    expect(f.applyPlan).toMatchObject({ chain: { family: 'inet', table: 'corp', chain: 'egress' }, rules: [{ family: 4, protocol: 'udp', daddr: ['10.77.2.0/24'], ports: [[3478, 3478]] }, { family: 6 }] });
+    expect(f.applyPlan).toMatchObject({ chains: [{ family: 'inet', table: 'corp', chain: 'egress' }], discover: false, rules: [{ family: 4, protocol: 'udp', daddr: ['10.77.2.0/24'], ports: [[3478, 3478]] }, { family: 6 }] });
+    expect(f.where.join(' ')).toMatch(/Into inet corp egress: it drops this traffic/);
+  });
+  it('only the chains that drop this traffic: not a chain that drops something else', () => {
+    const det: FirewallDetection = {
+      ...nftDetection,
+      dropChains: [...nftDetection.dropChains, { family: 'ip', table: 'other', chain: 'out', drops: [{ protocol: 'tcp', ports: [[25, 25]], verdict: 'drop' }] }],
+    };
+    expect(planFix(profile, withBlocked('local'), det, 'linux').applyPlan?.chains).toEqual([{ family: 'inet', table: 'corp', chain: 'egress' }]);
+  });
+  it('a drop in another product\'s table (a VPN kill switch): no apply, and the reason names it', () => {
+    const det: FirewallDetection = { ...nftDetection, dropChains: [{ family: 'inet', table: 'mullvad', chain: 'output', policyDrop: true, drops: [] }] };
+    const f = planFix(profile, withBlocked('local'), det, 'linux');
+    expect(f).toMatchObject({ canApply: false, applyPlan: null });
+    expect(f.refusal).toMatch(/dropped in inet mullvad output \(Mullvad VPN\), which belongs to another product/);
+  });
+  it('the ruleset could not be read (not root): the elevated step finds the dropping chains, and the dialog says so', () => {
+    const det: FirewallDetection = { ...nftDetection, engines: [{ name: 'nftables', present: true, active: null, outboundDefault: 'unknown', detail: '' }], dropChains: [] };
+    const f = planFix(profile, withBlocked('local'), det, 'linux');
+    expect(f.applyPlan).toMatchObject({ chains: [], discover: true });
+    expect(f.where.join(' ')).toMatch(/could not read the rules without administrator rights/);
+  });
+  it('nftables read, no chain drops this traffic: no apply', () => {
+    const f = planFix(profile, withBlocked('local'), { ...nftDetection, dropChains: [] }, 'linux');
+    expect(f.canApply).toBe(false);
+    expect(f.refusal).toMatch(/No nftables chain on this computer drops this traffic/);
+  });
+  it('opens only what the report measured blocked AND the profile requires: no wider port range, no 0.0.0.0/0', () => {
+    const wide = withBlocked('local');
+    wide.firewall.blocked = [
+      { protocol: 'udp', ports: [[1, 65535]], to: ['turn.lab.test'], checks: [], layer: 'local' },
+      { protocol: 'tcp', ports: [[1, 65535]], to: [], anyDestination: true, checks: [], layer: 'local' },
+    ];
+    const f = planFix(profile, wide, nftDetection, 'linux');
+    expect(f.applyPlan?.rules.map((r) => [r.family, r.protocol, r.ports])).toEqual([
+      [4, 'udp', [[3478, 3478], [10000, 60000]]],
+      [6, 'udp', [[3478, 3478], [10000, 60000]]],
+    ]);
+    expect(() => planFix({ ...profile, addresses: { ipv4: ['0.0.0.0/0'], ipv6: [] } }, withBlocked('local'), nftDetection, 'linux')).toThrowError(/^profile\.addresses\.ipv4\[0\]: .*every IPv4/);
   });
   it('a perimeter drop: no local apply, a ticket with the blocked requirement', () => {
     const f = planFix(profile, withBlocked('perimeter'), nftDetection, 'linux');

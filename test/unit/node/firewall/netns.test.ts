@@ -97,7 +97,7 @@ describe.skipIf(skip)('apply/undo in a network namespace', () => {
     inNs('nft', 'add', 'chain', 'ip', 'corp', 'egress', '{ type filter hook output priority 10; policy accept; }');
     inNs('nft', 'add', 'rule', 'ip', 'corp', 'egress', 'udp', 'dport', '3478', 'drop');
     try {
-      // The app, unprivileged, could not read the ruleset: the plan only names the default chain.
+      // The app, unprivileged, could not read the ruleset: the plan asks the script to find the dropping chains.
       const plan = buildNftApplyPlan(buildFirewallInput(
         sampleProfile({ addresses: { ipv4: ['10.201.77.0/24'], ipv6: ['fd00:201:77::/64'] } }),
         sampleReport([{ protocol: 'udp', ports: [[3478, 3478]], to: [], purpose: 'TURN over UDP', checks: ['turn:udp:turn.example.com:3478'], layer: 'local' }]),

@@ -123,6 +123,12 @@ describe('tcpConnect', () => {
     expect(reasonForErrno('EACCES')).toBe('local-blocked');
     expect(reasonForErrno('EHOSTUNREACH')).toBe('unreachable');
     expect(reasonForErrno('ENETUNREACH')).toBe('unreachable');
+    expect(reasonForErrno('ENOTFOUND')).toBe('nxdomain');
+    expect(reasonForErrno('EAI_AGAIN')).toBe('dns-failed');
+    expect(reasonForErrno('ERR_SSL_WRONG_VERSION_NUMBER')).toBe('tls-failed');
+    // An unknown code: the caller's fallback (a failed connect is most likely unreachable).
+    expect(reasonForErrno('ESOMETHINGNEW')).toBe('unreachable');
+    expect(reasonForErrno('ESOMETHINGNEW', 'protocol-error')).toBe('protocol-error');
   });
 });
 

@@ -70,6 +70,18 @@ describe('UDP range adapter', () => {
     expect(reasons).toEqual({ timeout: 1, 'local-blocked': 1 });
   });
 
+  it('a reflector that answers wrongly (bad-response) does not make the port blocked: open, counted, not retried', async () => {
+    let calls = 0;
+    const { probe, reasons, answeredWrongly } = createUdpRangeProbe(async () => {
+      calls++;
+      return { status: 'fail', reason: 'bad-response' };
+    }, { perProbeMs: 100 });
+    expect(await probe(7, new AbortController().signal)).toBe('open');
+    expect(calls).toBe(1);
+    expect(answeredWrongly.count).toBe(1);
+    expect(reasons).toEqual({});
+  });
+
   it('passes its per-probe deadline and the discovery signal to the STUN probe', async () => {
     const seen: { deadlineMs: number; aborted: boolean }[] = [];
     const { probe } = createUdpRangeProbe(async (_port, o) => {

@@ -1,6 +1,6 @@
 /**
  * Starts a real coturn on loopback for the tests: random free ports, a test CA made with openssl in a
- * temp dir, a static long-term user. Always `-n` (ignore /etc/turnserver.conf, see DESIGN.md lab facts).
+ * temp dir, a static long-term user. Always `-n` (ignore /etc/turnserver.conf: Debian's package ships one that would change the server under test).
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';

@@ -7,7 +7,10 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { stunBinding } from '../../../../electron/node/stun/client';
-import { turnAllocate } from '../../../../electron/node/stun/turn';
+import { natBehavior } from '../../../../electron/node/stun/nat';
+import { turnAllocate, turnRelayProbe } from '../../../../electron/node/stun/turn';
+import { natCheck } from '../../../../electron/node/engine/stun-checks';
+import { toCheck } from '../../../../electron/node/engine/outcome';
 import { decodeMessage, encodeMessage, longTermKey, verifyIntegrity, type DecodedMessage } from '../../../../electron/node/stun/codec';
 import { attr, type RawAttribute } from '../../../../electron/node/stun/attributes';
 import { AttributeType, StunClass, StunMethod } from '../../../../electron/node/stun/constants';
@@ -105,15 +108,58 @@ describe('hostile servers', () => {
     expect(r).toMatchObject({ status: 'fail', reason: 'protocol-error', evidence: { errno: 'bad-length' } });
   });
 
-  it('garbage and answers to other transactions are ignored (→ timeout, not a crash)', async () => {
+  it('only garbage and answers to other transactions: the server answered wrongly (bad-response, counted), not a silent drop', async () => {
     const srv = await udpServer((m, _raw, n) => {
       if (!m) return;
       if (n % 2) return Uint8Array.of(1, 2, 3, 4, 5);
       return encodeMessage({ method: 1, cls: StunClass.successResponse, transactionId: new Uint8Array(12).fill(9), attributes: [] });
     });
     const r = await stunBinding({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { deadlineMs: 600, rtoMs: 50 });
-    expect(r.reason).toBe('timeout');
+    expect(r).toMatchObject({ status: 'fail', reason: 'bad-response', evidence: { errno: 'wrong-transaction' } });
+    expect(r.evidence.strays!.wrongTransaction).toBeGreaterThanOrEqual(1);
+    expect(r.evidence.strays!.undecodable).toBeGreaterThanOrEqual(1);
+    expect(r.detail).toMatch(/answered wrongly/);
+    expect(r.detail).not.toMatch(/silently drops/);
     expect(srv.received()).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a flood of bytes that are not STUN is bad-response (undecodable), not a timeout', async () => {
+    const s = dgram.createSocket('udp4');
+    s.on('message', (_raw, rinfo) => {
+      for (let i = 0; i < 50; i++) s.send(Buffer.from(`junk ${i} `.repeat(1 + (i % 7))), rinfo.port, rinfo.address);
+    });
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+    cleanups.push(() => s.close());
+    const r = await stunBinding({ host: '127.0.0.1', port: s.address().port, transport: 'udp' }, { deadlineMs: 500, rtoMs: 100 });
+    expect(r).toMatchObject({ status: 'fail', reason: 'bad-response', evidence: { errno: 'undecodable' } });
+    expect(r.evidence.strays!.undecodable).toBeGreaterThanOrEqual(50);
+  });
+
+  it('a valid answer among garbage still passes, with the garbage counted in evidence', async () => {
+    const s = dgram.createSocket('udp4');
+    s.on('message', (raw, rinfo) => {
+      const m = decodeMessage(new Uint8Array(raw));
+      s.send(Uint8Array.of(9, 9, 9), rinfo.port, rinfo.address);
+      s.send(encodeMessage({ method: 1, cls: StunClass.successResponse, transactionId: new Uint8Array(12).fill(7), attributes: [] }), rinfo.port, rinfo.address);
+      setTimeout(() => s.send(respond(m, StunClass.successResponse, (tid) => [attr.xorMappedAddress({ family: 'IPv4', address: rinfo.address, port: rinfo.port }, tid)]), rinfo.port, rinfo.address), 30);
+    });
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+    cleanups.push(() => s.close());
+    const r = await stunBinding({ host: '127.0.0.1', port: s.address().port, transport: 'udp' }, { deadlineMs: 2000, rtoMs: 1000 });
+    expect(r.status, r.detail).toBe('pass');
+    expect(r.evidence.strays).toEqual({ wrongTransaction: 1, undecodable: 1 });
+  });
+
+  it('a late copy of the answer to an earlier request of ours is not a stray: silence afterwards is still a timeout', async () => {
+    let first: Uint8Array | undefined;
+    const srv = await udpServer((m) => {
+      if (!m) return;
+      if (m.integrityOffset === undefined) return (first = respond(m, StunClass.errorResponse, () => [attr.errorCode(401, 'Unauthorized'), attr.realm('fake'), attr.nonce('n')]));
+      return first; // the signed request only ever gets the old 401 again (a duplicate on the path)
+    });
+    const r = await turnAllocate({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { username: 'u', credential: 'p', deadlineMs: 600, rtoMs: 100 });
+    expect(r).toMatchObject({ status: 'fail', reason: 'timeout' });
+    expect(r.evidence.strays).toBeUndefined();
   });
 
   it('TCP peer that resets the connection → reset', async () => {
@@ -195,6 +241,10 @@ describe('hostile servers', () => {
       ['ECONNREFUSED', 'refused'],
       ['ECONNRESET', 'reset'],
       ['DEPTH_ZERO_SELF_SIGNED_CERT', 'tls-failed'],
+      // The same map as the DNS/TCP probes: a name that does not exist is nxdomain, not unreachable.
+      ['ENOTFOUND', 'nxdomain'],
+      ['EAI_AGAIN', 'dns-failed'],
+      ['ESOMETHINGNEW', 'protocol-error'],
     ];
     for (const [code, reason] of cases) {
       const e = probeErrorFrom(Object.assign(new Error(code), { code }), 'send');
@@ -281,5 +331,140 @@ describe('scripted TURN server', () => {
     });
     const r = await turnAllocate({ host: '127.0.0.1', port: forged.port, transport: 'udp' }, { username: 'u', credential: 'p' });
     expect(r).toMatchObject({ status: 'fail', reason: 'protocol-error', evidence: { errno: 'integrity' } });
+  });
+});
+
+describe('answers that cannot be right are not believed (bad-response)', () => {
+  const mappedAnswer = (mapped: { family: 'IPv4' | 'IPv6'; address: string; port: number }, extra: (tid: Uint8Array) => RawAttribute[] = () => []) =>
+    (m: DecodedMessage | null) => (m ? respond(m, StunClass.successResponse, (tid) => [attr.xorMappedAddress(mapped, tid), ...extra(tid)]) : undefined);
+
+  it.each([
+    ['0.0.0.0:0 (unspecified, port 0)', { family: 'IPv4' as const, address: '0.0.0.0', port: 0 }],
+    ['0.0.0.0:4000 (unspecified)', { family: 'IPv4' as const, address: '0.0.0.0', port: 4000 }],
+    ['255.255.255.255 (broadcast)', { family: 'IPv4' as const, address: '255.255.255.255', port: 4000 }],
+    ['224.0.0.1 (multicast)', { family: 'IPv4' as const, address: '224.0.0.1', port: 4000 }],
+    ['ff02::1 (IPv6 multicast)', { family: 'IPv6' as const, address: 'ff02::1', port: 4000 }],
+    [':: (IPv6 unspecified)', { family: 'IPv6' as const, address: '::', port: 4000 }],
+    ['198.51.100.7:0 (port 0)', { family: 'IPv4' as const, address: '198.51.100.7', port: 0 }],
+  ])('Binding answered with XOR-MAPPED %s → fail, bad-response, no mapped address recorded', async (_name, mapped) => {
+    const srv = await udpServer(mappedAnswer(mapped));
+    const r = await stunBinding({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { deadlineMs: 1000 });
+    expect(r).toMatchObject({ status: 'fail', reason: 'bad-response', evidence: { claimedMapped: mapped } });
+    expect(r.evidence.mapped).toBeUndefined();
+    expect(r.detail).toMatch(/answered wrongly/);
+  });
+
+  it('a loopback mapped address from a server on loopback is right (the test coturn sees us there)', async () => {
+    const srv = await udpServer(mappedAnswer({ family: 'IPv4', address: '127.0.0.1', port: 4000 }));
+    const r = await stunBinding({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { deadlineMs: 1000 });
+    expect(r).toMatchObject({ status: 'pass', evidence: { mapped: { address: '127.0.0.1', port: 4000 } } });
+  });
+
+  it('NAT discovery told 255.255.255.255: fails bad-response and records no public address (nor does the engine)', async () => {
+    const srv = await udpServer(mappedAnswer({ family: 'IPv4', address: '255.255.255.255', port: 4000 }));
+    const r = await natBehavior({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { deadlineMs: 1500 });
+    expect(r).toMatchObject({ status: 'fail', reason: 'bad-response' });
+    expect(r.evidence.publicAddress).toBeUndefined();
+    const { outcome, nat } = await natCheck('127.0.0.1', srv.port, { deadlineMs: 1500, signal: new AbortController().signal });
+    expect(outcome.reason).toBe('bad-response');
+    expect(nat.publicAddress).toBeNull();
+    // …and the check it becomes names no blocking layer: the server answered, nothing dropped it.
+    expect(toCheck({ id: 'nat:x:1', kind: 'nat', transport: 'udp', host: 'x', port: 1 }, outcome, 1).layer).toBeUndefined();
+  });
+
+  it('NAT discovery never probes an OTHER-ADDRESS the server points at 0.0.0.0 (it reaches this machine): method single, noted', async () => {
+    const other = await udpServer(() => undefined);
+    const srv = await udpServer((m) =>
+      m ? respond(m, StunClass.successResponse, (tid) => [attr.xorMappedAddress({ family: 'IPv4', address: '127.0.0.1', port: 4000 }, tid), attr.otherAddress({ family: 'IPv4', address: '0.0.0.0', port: other.port })]) : undefined,
+    );
+    const r = await natBehavior({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { deadlineMs: 3000, filterTimeoutMs: 300, rtoMs: 100 });
+    expect(r.evidence.method).toBe('single');
+    expect(r.evidence.otherAddressRefused).toMatch(/unspecified/);
+    expect(r.evidence.tests.map((t) => t.to)).toEqual([`127.0.0.1:${srv.port}`]);
+    expect(other.received()).toBe(0);
+    expect(r.detail).toMatch(/does not probe/);
+  });
+
+  it('TURN Allocate answered with XOR-RELAYED 0.0.0.0:0 → bad-response (not "allocated"), and the allocation is released', async () => {
+    const methods: number[] = [];
+    const srv = await udpServer((m) => {
+      if (!m) return;
+      methods.push(m.method);
+      if (m.method === StunMethod.Allocate) {
+        return respond(m, StunClass.successResponse, (tid) => [attr.xorRelayedAddress({ family: 'IPv4', address: '0.0.0.0', port: 0 }, tid), attr.xorMappedAddress({ family: 'IPv4', address: '127.0.0.1', port: 4000 }, tid), attr.lifetime(600)]);
+      }
+      return respond(m, StunClass.successResponse, () => [attr.lifetime(0)]);
+    });
+    const r = await turnAllocate({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { deadlineMs: 2000 });
+    expect(r).toMatchObject({ status: 'fail', reason: 'bad-response', evidence: { released: true } });
+    expect(r.evidence.badAnswer).toMatch(/0\.0\.0\.0:0/);
+    expect(methods).toEqual([StunMethod.Allocate, StunMethod.Refresh]);
+  });
+
+  it('TURN Allocate whose mapped address is multicast → bad-response', async () => {
+    const srv = await udpServer((m) =>
+      m ? respond(m, StunClass.successResponse, (tid) => [attr.xorRelayedAddress({ family: 'IPv4', address: '127.0.0.1', port: 50000 }, tid), attr.xorMappedAddress({ family: 'IPv4', address: '239.1.2.3', port: 4000 }, tid)]) : undefined,
+    );
+    const r = await turnAllocate({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { deadlineMs: 2000, release: false });
+    expect(r).toMatchObject({ status: 'fail', reason: 'bad-response' });
+    expect(r.evidence.badAnswer).toMatch(/multicast/);
+  });
+
+  /** A signing TURN server whose Allocate answers `relayed`; records the methods it was asked. */
+  async function relayServer(relayed: { family: 'IPv4'; address: string; port: number }): Promise<{ port: number; methods: number[] }> {
+    const key = longTermKey('u', 'fake', 'p');
+    const methods: number[] = [];
+    const srv = await udpServer((m) => {
+      if (!m) return;
+      methods.push(m.method);
+      if (m.integrityOffset === undefined) return respond(m, StunClass.errorResponse, () => [attr.errorCode(401, 'Unauthorized'), attr.realm('fake'), attr.nonce('n')]);
+      if (m.method === StunMethod.Allocate) {
+        return respond(m, StunClass.successResponse, (tid) => [attr.xorRelayedAddress(relayed, tid), attr.xorMappedAddress({ family: 'IPv4', address: '127.0.0.1', port: 4000 }, tid), attr.lifetime(600)], key);
+      }
+      return respond(m, StunClass.successResponse, () => [attr.lifetime(0)], key);
+    });
+    return { port: srv.port, methods };
+  }
+
+  it('a relay offered at a special-purpose address is never sent to: no permission asked, bad-response, released', async () => {
+    const srv = await relayServer({ family: 'IPv4', address: '169.254.169.254', port: 80 });
+    const r = await turnRelayProbe({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { username: 'u', credential: 'p' }, { deadlineMs: 2000 });
+    expect(r).toMatchObject({ status: 'fail', reason: 'bad-response', evidence: { released: true, step: 'allocate' } });
+    expect(r.evidence.refusedDestination).toMatch(/link-local/);
+    expect(r.evidence.peer).toBeUndefined();
+    expect(srv.methods).not.toContain(StunMethod.CreatePermission);
+  });
+
+  it('a relay outside the profile\'s ranges (and not the server) is left untested, saying how to vouch for it', async () => {
+    const srv = await relayServer({ family: 'IPv4', address: '8.8.8.8', port: 50000 });
+    const r = await turnRelayProbe({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { username: 'u', credential: 'p' }, { deadlineMs: 2000, trusted: ['10.77.2.0/24'] });
+    expect(r).toMatchObject({ status: 'skipped', reason: 'untrusted-relay', evidence: { released: true, step: 'allocate' } });
+    expect(r.detail).toMatch(/not tested.*"addresses"/);
+    expect(r.evidence.peer).toBeUndefined();
+    expect(srv.methods).not.toContain(StunMethod.CreatePermission);
+  });
+
+  it('an unsigned success to an authenticated Allocate is not believed → bad-response, not "allocated"', async () => {
+    const srv = await udpServer((m) => {
+      if (!m) return;
+      if (m.integrityOffset === undefined) return respond(m, StunClass.errorResponse, () => [attr.errorCode(401, 'Unauthorized'), attr.realm('fake'), attr.nonce('n')]);
+      return respond(m, StunClass.successResponse, (tid) => [attr.xorRelayedAddress({ family: 'IPv4', address: '127.0.0.1', port: 50000 }, tid), attr.xorMappedAddress({ family: 'IPv4', address: '127.0.0.1', port: 4000 }, tid)]);
+    });
+    const r = await turnAllocate({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { username: 'u', credential: 'p', deadlineMs: 2000 });
+    expect(r).toMatchObject({ status: 'fail', reason: 'bad-response', evidence: { errno: 'integrity-missing' } });
+  });
+
+  it.each(['binding', 'allocate'] as const)('300 Try Alternate on %s: ALTERNATE-SERVER is recorded and never followed', async (kind) => {
+    const alternate = await udpServer(() => undefined);
+    const srv = await udpServer((m) =>
+      m ? respond(m, StunClass.errorResponse, () => [attr.errorCode(300, 'Try Alternate'), attr.alternateServer({ family: 'IPv4', address: '127.0.0.1', port: alternate.port })]) : undefined,
+    );
+    const ep = { host: '127.0.0.1', port: srv.port, transport: 'udp' as const };
+    const r = kind === 'binding' ? await stunBinding(ep, { deadlineMs: 1000 }) : await turnAllocate(ep, { deadlineMs: 1000 });
+    expect(r.status).toBe('fail');
+    expect(r.evidence.alternateServer).toBe(`127.0.0.1:${alternate.port}`);
+    expect(r.detail).toMatch(/not followed/);
+    await new Promise((res) => setTimeout(res, 100));
+    expect(alternate.received()).toBe(0);
   });
 });

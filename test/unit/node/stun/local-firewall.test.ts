@@ -2,7 +2,7 @@
  * Local firewall behaviour, for real: the probes run in a child process inside a private network
  * namespace (`unshare -n`, loopback only, gone when the child exits) whose nftables output chain drops or
  * rejects chosen loopback ports. Nothing outside that namespace is touched.
- * DESIGN.md lab facts: a local drop fails UDP sends at once (EPERM) but TCP just hangs.
+ * How Linux reports a local firewall: a local drop fails UDP sends at once (EPERM) but TCP just hangs.
  */
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';

@@ -90,7 +90,7 @@ describe('Fix dialog: local block', () => {
     // The page sent only the report id and consent — never rules or commands.
     const applyCalls = sent.filter(([c]) => c === 'firewall:apply');
     expect(applyCalls).toEqual([['firewall:apply', { reportId: id, consent: true }]]);
-    expect(fw.apply).toHaveBeenCalledWith(expect.objectContaining({ tag: 'pathcheck', chain: { family: 'inet', table: 'pc_fw', chain: 'local_out' } }), 'apply');
+    expect(fw.apply).toHaveBeenCalledWith(expect.objectContaining({ tag: 'pathcheck', chains: [{ family: 'inet', table: 'pc_fw', chain: 'local_out' }] }), 'apply');
 
     fw.recheck.mockResolvedValue(blockedAt('local'));
     await button(page, /Undo/)!.trigger('click');

@@ -1,0 +1,87 @@
+import type { PlannedCheck } from '../../common/report/progress';
+import type { CheckKind, NatResult, RangeResult } from '../../common/report/schema';
+import type { ObtainedCredentials } from '../credentials';
+import type { ProxyChoice } from '../net/proxy';
+import type { Outcome } from './outcome';
+
+/**
+ * A check, described once by the plan (plan.ts) and only scheduled by the engine (diagnose.ts):
+ * what it is (id, kind, where), how long it may take, what it needs before it can run, and how it
+ * runs. The analysis, the ladder and the views read these fields from the results; nobody takes the
+ * id apart. See docs/architecture.md, "Adding a probe".
+ */
+export interface CheckDescriptor {
+  /** Report id, e.g. `turn:udp:turn.example.com:3478` (built with common/analysis/ids.ts). */
+  id: string;
+  kind: CheckKind;
+  /** Short label for the live views, e.g. "TURN over TLS turn.example.com:443". */
+  label: string;
+  transport?: 'udp' | 'tcp' | 'tls';
+  host?: string;
+  port?: number;
+  /** Address family the check is pinned to, when it is (none: whatever the name resolved to). */
+  family?: 4 | 6;
+  /** The probe's own deadline, ms; the engine adds a grace second before it gives up on the probe. */
+  deadlineMs: number;
+  /** A name this check resolves for the others (DNS): it runs first, and always, even in a re-check. */
+  provides?: { name: string };
+  needs?: CheckNeeds;
+  run(ctx: CheckContext): Promise<Outcome>;
+}
+
+export interface CheckNeeds {
+  /** The name must have resolved; otherwise the check is recorded as skipped (`dns-failed`). */
+  name?: string;
+  /** …unless a proxy is in use: then the proxy resolves the name and the check runs anyway. */
+  proxyResolves?: boolean;
+  /** TURN credentials; when obtaining them failed the check is recorded as skipped (`credentials-failed`). */
+  credentials?: boolean;
+}
+
+/** What a running check may use: its own signal, what the run has learned so far, and where to put more. */
+export interface CheckContext {
+  /** Aborts on the check's deadline, the overall deadline or a cancel. */
+  signal: AbortSignal;
+  /** The address `name` resolved to in this run (IPv4 preferred), if it did. */
+  addressOf(name: string): string | undefined;
+  /** Called by name-resolving checks. */
+  learnAddress(name: string, address: string): void;
+  proxy: ProxyChoice | null;
+  credentials: ObtainedCredentials | null;
+  /** Extra trusted CA (PEM): the profile's `tls.ca` and the caller's. */
+  ca?: string;
+  /** The NAT check hands its structured result over here (it becomes the report's `nat`). */
+  reportNat(nat: NatResult): void;
+}
+
+/**
+ * A port range measured against the reflector. Ranges of one protocol are measured together (one
+ * discovery answers all of them), so the engine batches these rather than running them one by one.
+ */
+export interface RangeDescriptor {
+  id: string;
+  kind: 'range';
+  label: string;
+  protocol: RangeResult['protocol'];
+  /** The reflector's name. */
+  host: string;
+  required: Array<[number, number]>;
+  deadlineMs: number;
+  probeDeadlineMs: number;
+}
+
+export interface Plan {
+  checks: CheckDescriptor[];
+  ranges: RangeDescriptor[];
+}
+
+/** The part of a descriptor the live views see (the `plan` event). */
+export function toPlanned(d: CheckDescriptor | RangeDescriptor): PlannedCheck {
+  if (d.kind === 'range') return { id: d.id, kind: 'range', label: d.label, transport: d.protocol, host: d.host };
+  return {
+    id: d.id, kind: d.kind, label: d.label,
+    ...(d.transport ? { transport: d.transport } : {}),
+    ...(d.host !== undefined ? { host: d.host } : {}),
+    ...(d.port !== undefined ? { port: d.port } : {}),
+  };
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { interarrivalJitter, oneLegLossPct, RampController, roundPathLossPct, type PacketRecord } from '../../../../electron/node/quality/ramp';
+
+/** Feeds the controller windows of a simulated path that carries at most `capKbps` and loses `loss` of what it carries. */
+function simulate(targetKbps: number, capKbps: number, loss = 0, maxWindows = 20): RampController {
+  const r = new RampController({ targetKbps });
+  for (let i = 0; i < maxWindows && r.stop === undefined; i++) {
+    const offered = (r.rateKbps * 250) / 8;
+    const delivered = (Math.min(r.rateKbps, capKbps) * (1 - loss) * 250) / 8;
+    r.evaluate(i * 250, offered, delivered);
+  }
+  return r;
+}
+
+describe('ramp controller', () => {
+  it('doubles up to the target, never past it, and stops after two windows at the target', () => {
+    const r = simulate(2500, 100_000);
+    expect(r.windows.map((w) => w.rateKbps)).toEqual([500, 1000, 2000, 2500, 2500]);
+    expect(r.stop).toBe('target-met');
+    expect(r.deliveredKbps()).toBe(2500);
+  });
+  it('finds a shaped link\'s rate and stops once it stops growing, without raising the rate again', () => {
+    const r = simulate(2500, 700);
+    expect(r.stop).toBe('plateau');
+    expect(r.deliveredKbps()).toBe(700);
+    expect(Math.max(...r.windows.map((w) => w.rateKbps))).toBe(1000); // one doubling past the capacity, no more
+    expect(r.windows).toHaveLength(3);
+  });
+  it('keeps ramping through 8 % random loss (that is loss, not a full link)', () => {
+    const r = simulate(2500, 100_000, 0.08);
+    expect(r.stop).toBe('target-met');
+    expect(r.windows.every((w) => !w.limited)).toBe(true);
+  });
+  it('tells random loss from a full path: 15 % loss keeps ramping, its loss windows count as carried', () => {
+    const r = simulate(2500, 100_000, 0.15);
+    expect(r.windows.map((w) => w.rateKbps).slice(0, 4)).toEqual([500, 1000, 2000, 2500]);
+    expect(r.windows.slice(0, 3).every((w) => w.limited && !w.capacityLimited)).toBe(true);
+    expect(r.stop).toBe('plateau'); // at the target, still 15 % short: held, then stopped
+  });
+  it('a path slower than the first window: one doubling, then held', () => {
+    const r = simulate(2500, 300);
+    expect(r.windows.map((w) => w.rateKbps)).toEqual([500, 1000]); // two limited windows delivering alike: its capacity
+    expect(r.stop).toBe('plateau');
+    expect(r.deliveredKbps()).toBe(300);
+  });
+  it('does not count a window this computer failed to send at (busy machine) as the target met', () => {
+    const r = new RampController({ targetKbps: 300, startKbps: 300 });
+    r.evaluate(0, 9375, 9375);
+    r.evaluate(250, 5000, 5000); // sent half of what the rate asks
+    expect(r.stop).toBeUndefined();
+    expect(r.windows[1]!.senderBehind).toBe(true);
+    r.evaluate(500, 9375, 9375);
+    expect(r.stop).toBe('target-met');
+  });
+  it('starts at a given rate for the second direction', () => {
+    const r = new RampController({ targetKbps: 2500, startKbps: 3000 });
+    expect(r.rateKbps).toBe(2500);
+  });
+  it('takes two met windows in all, not in a row', () => {
+    const r = new RampController({ targetKbps: 300 });
+    r.evaluate(0, 9375, 9375);
+    r.evaluate(250, 9375, 5000);
+    expect(r.stop).toBeUndefined();
+    r.evaluate(500, 9375, 9375);
+    expect(r.stop).toBe('target-met');
+  });
+});
+
+describe('stream statistics', () => {
+  it('computes RFC 3550 jitter from transit differences', () => {
+    // transit alternates 10, 14 ms: |D| = 4 every packet; J converges towards 4 from below
+    const pk = Array.from({ length: 200 }, (_, i) => ({ sentAt: i * 20, arrivedAt: i * 20 + (i % 2 ? 14 : 10) }));
+    expect(interarrivalJitter(pk)).toBeCloseTo(4, 1);
+    expect(interarrivalJitter(pk.slice(0, 1))).toBeNull();
+    expect(interarrivalJitter(pk.map((p) => ({ ...p, arrivedAt: p.sentAt + 5 })))).toBe(0);
+  });
+  it('converts the loss of two legs into one leg\'s', () => {
+    expect(oneLegLossPct((1 - 0.92 * 0.92) * 100)).toBeCloseTo(8, 6);
+    expect(oneLegLossPct(0)).toBe(0);
+    expect(oneLegLossPct(100)).toBe(100);
+  });
+  it('counts loss only in windows that were not limited by capacity', () => {
+    const windows = [
+      { index: 0, startMs: 0, rateKbps: 500, offeredBytes: 1, deliveredBytes: 1, deliveredKbps: 1, limited: false, capacityLimited: false, senderBehind: false },
+      { index: 1, startMs: 250, rateKbps: 1000, offeredBytes: 1, deliveredBytes: 0, deliveredKbps: 0, limited: true, capacityLimited: true, senderBehind: false },
+    ];
+    const p = (window: number, arrived: boolean): PacketRecord => ({ seq: 0, window, sentAt: 0, bytes: 1, arrivedAt: arrived ? 1 : null });
+    const packets = [...Array.from({ length: 9 }, () => p(0, true)), p(0, false), ...Array.from({ length: 10 }, () => p(1, false))];
+    expect(roundPathLossPct(packets, windows)).toBe(10);
+    expect(roundPathLossPct(packets.filter((x) => x.window === 1), windows.map((w) => ({ ...w, limited: true, capacityLimited: true, senderBehind: false })))).toBe(100);
+  });
+});
