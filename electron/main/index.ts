@@ -17,6 +17,7 @@ import { rendererLocation } from './security/origin';
 import { restrictPermissions } from './security/permissions';
 import { enableSandbox } from './security/sandbox';
 import { createMainWindow, isOwnWebContents, ownWindows } from './window';
+import { createProxyLogin, primeProxySignIn } from './proxy-login';
 
 /**
  * The Electron shell, composed in one explicit order. Main stays thin: windows, security rules and
@@ -33,8 +34,29 @@ function start(): void {
   // 2. Rules for every web contents, including ones created later.
   limitNavigation(app, renderer.origin);
 
+  // Proxy sign-in for Chromium (the in-app relay test goes through the system proxy): only proxy
+  // challenges, only for the proxy Chromium resolved for that request, asked of our own window.
+  const proxyLogin = createProxyLogin({
+    resolveProxy: (url) => session.defaultSession.resolveProxy(url),
+    ask: (prompt) => {
+      for (const win of ownWindows()) win.webContents.send('proxy-auth:request', prompt);
+    },
+    isOwnWebContents,
+  });
+  app.on('login', (event, webContents, details, authInfo, callback) => proxyLogin.onLogin(event, webContents, details, authInfo, callback));
+
   // 3. IPC: the handlers the Chromium e2e harness calls too, behind the validating wrapper.
   const handlers = createHandlers({
+    proxyLogin,
+    // WebRTC never prompts for proxy credentials; one ordinary request through Chromium's proxy does.
+    prepareBrowser: (profile) => {
+      const t = profile.turn.find((x) => x.transport === 'tls') ?? profile.signaling[0];
+      if (!t) return Promise.resolve();
+      return primeProxySignIn(`https://${t.host.includes(':') ? `[${t.host}]` : t.host}:${t.port}/`, {
+        resolveProxy: (url) => session.defaultSession.resolveProxy(url),
+        fetch: (url, init) => session.defaultSession.fetch(url, init),
+      });
+    },
     profilesDir: paths.profilesDir,
     app: { name: app.getName(), version: app.getVersion() },
     emit: (channel, payload) => {

@@ -53,5 +53,9 @@ export function createBridge(transport: BridgeTransport) {
       recheck: (ref) => transport.invoke('firewall:recheck', ref),
       ticket: (ref, target) => transport.invoke('firewall:ticket', { ...ref, target }),
     },
+    proxyAuth: {
+      onRequest: (listener) => transport.subscribe('proxy-auth:request', listener),
+      answer: (request) => transport.invoke('proxy-auth:answer', request),
+    },
   } satisfies PathcheckBridge;
 }

@@ -21,8 +21,8 @@ interface ProbeResult {
 const PROBE = 'test/lab/stun-probe.mjs';
 
 /** STUN Binding(s) from inside pc-client with the independent probe; one UDP socket for all targets. */
-async function probe(targets: string[], opts: { mode?: 'udp' | 'tcp' | 'tls'; timeoutMs?: number; ca?: string } = {}) {
-  const args = ['node', PROBE, '--timeout', String(opts.timeoutMs ?? 1500)];
+async function probe(targets: string[], opts: { mode?: 'udp' | 'tcp' | 'tls'; timeoutMs?: number; ca?: string; v6?: boolean } = {}) {
+  const args = ['node', PROBE, '--timeout', String(opts.timeoutMs ?? 1500), ...(opts.v6 ? ['--6'] : [])];
   if (opts.mode === 'tcp') args.push('--tcp');
   if (opts.mode === 'tls') args.push('--tls', ...(opts.ca ? ['--ca', opts.ca] : []));
   const r = await lab.clientExec([...args, ...targets], { timeoutMs: 30_000 });
@@ -76,6 +76,16 @@ describe('lab profile', () => {
     }
     expect(lab.firewallRules('only-tcp-443', 'local')).toMatch(/hook output[\s\S]*policy drop[\s\S]*tcp dport 443/);
     expect(lab.firewallRules('only-tcp-443', 'perimeter')).toMatch(/hook forward[\s\S]*policy drop[\s\S]*iifname "r-c" tcp dport 443/);
+  });
+
+  it('IPv6 scenario helpers: drop IPv6 first, or give IPv6 its own allow list', () => {
+    const dropped = lab.firewallRules('v6-dropped', 'perimeter');
+    expect(dropped).toMatch(/iifname "r-c" meta nfproto ipv6 counter drop\n\s+iifname "r-c" counter accept/);
+    const split = lab.firewallRules('v4-tcp-443-v6-open', 'perimeter');
+    expect(split).toMatch(/policy drop/);
+    expect(split).toContain('iifname "r-c" meta nfproto ipv6 counter accept');
+    expect(split).toContain('iifname "r-c" meta nfproto ipv4 tcp dport 443 counter accept');
+    expect(lab.firewallRules('proxy-auth-only', 'local')).toContain(`ip daddr ${lab.addr.routerInside} tcp dport ${lab.ports.proxyAuth} counter accept`);
   });
 });
 
@@ -352,6 +362,63 @@ describe.skipIf(skip)('network lab infrastructure', () => {
           { timeoutMs: 10_000 },
         );
         expect(turnTls.stdout.trim()).toBe('200');
+        expect(await curl(['--max-time', '1', '--cacert', lab.paths.caPem, 'https://sig.lab.test/'])).toBe('000');
+        expect((await one('turn.lab.test:3478', { timeoutMs: 500 })).ok).toBe(false);
+      }
+    });
+  });
+
+  describe('IPv6 (ULA inside the lab only)', () => {
+    it('open: the client reaches the server over IPv6 on UDP, TCP and TLS, and is seen with its own address (no NAT66)', async () => {
+      await use('open');
+      const addrs = await lab.clientExec(['ip', '-6', 'addr', 'show', 'dev', 'c0']);
+      expect(addrs.stdout).toContain(`${lab.addr.client6}/64`);
+      const route = await lab.clientExec(['ip', '-6', 'route', 'show', 'default']);
+      expect(route.stdout).toContain(`via ${lab.addr.routerInside6}`);
+      const u = await one('turn6.lab.test:3478', { v6: true });
+      expect(u, JSON.stringify(u)).toMatchObject({ ok: true, mapped: { address: lab.addr.client6 } });
+      expect(await one(`[${lab.addr.turnB6}]:3478`, { v6: true, mode: 'tcp' })).toMatchObject({ ok: true, mapped: { address: lab.addr.client6 } });
+      expect((await one('turn6.lab.test:443', { v6: true, mode: 'tls', ca: lab.paths.caPem })).ok).toBe(true);
+      // the reflector answers over IPv6 too, on any high port
+      expect(await one(`[${lab.addr.web6}]:20000`, { v6: true })).toMatchObject({ ok: true });
+      expect(await curl(['-6', '--cacert', lab.paths.caPem, 'https://sig6.lab.test/'])).toBe('200');
+    });
+
+    it('v6-dropped: IPv6 is black-holed at the perimeter while IPv4 stays open', async () => {
+      await use('v6-dropped');
+      expect(await one('turn6.lab.test:3478', { v6: true, timeoutMs: 700 })).toMatchObject({ ok: false, error: 'timeout' });
+      expect(await one('turn6.lab.test:443', { v6: true, mode: 'tls', ca: lab.paths.caPem, timeoutMs: 700 })).toMatchObject({ ok: false, error: 'timeout' });
+      expect((await one('turn.lab.test:3478')).ok).toBe(true);
+    });
+
+    it('v6-only: no IPv4 route in the client (fails at once), IPv6 works; the next scenario restores the route', async () => {
+      await use('v6-only');
+      expect(await one('turn.lab.test:3478', { timeoutMs: 700 })).toMatchObject({ ok: false, error: 'ENETUNREACH' });
+      expect((await one('turn6.lab.test:3478', { v6: true })).ok).toBe(true);
+      await use('open');
+      expect((await one('turn.lab.test:3478')).ok).toBe(true);
+    });
+
+    it('v4-tcp-443-v6-open: IPv4 UDP is dropped, IPv6 UDP passes, TLS 443 works on both', async () => {
+      await use('v4-tcp-443-v6-open');
+      expect(await one('turn.lab.test:3478', { timeoutMs: 700 })).toMatchObject({ ok: false, error: 'timeout' });
+      expect((await one('turn6.lab.test:3478', { v6: true })).ok).toBe(true);
+      expect((await one(`[${lab.addr.web6}]:40000`, { v6: true })).ok).toBe(true);
+      expect((await one('turn.lab.test:443', { mode: 'tls', ca: lab.paths.caPem })).ok).toBe(true);
+    });
+  });
+
+  describe('authenticating proxy', () => {
+    it('proxy-auth-only: CONNECT without credentials gets 407 asking for Basic; with them the tunnel opens; nothing else gets out', async () => {
+      for (const layer of ['local', 'perimeter'] as const) {
+        await use('proxy-auth-only', layer);
+        const bare = await lab.clientExec(
+          ['curl', '-s', '-D', '-', '-o', '/dev/null', '-w', '%{http_connect}', '--max-time', '4', '--proxy', lab.proxyAuthUrl, '--cacert', lab.paths.caPem, 'https://turn.lab.test/'],
+          { timeoutMs: 10_000 },
+        );
+        expect(bare.stdout.trim().endsWith('407')).toBe(true);
+        expect(bare.stdout).toMatch(/Proxy-Authenticate: Basic realm="Pathcheck Lab Proxy"/i);
+        expect(await curl(['--proxy', lab.proxyAuthUrlWithCredentials, '--cacert', lab.paths.caPem, 'https://sig.lab.test/'])).toBe('200');
         expect(await curl(['--max-time', '1', '--cacert', lab.paths.caPem, 'https://sig.lab.test/'])).toBe('000');
         expect((await one('turn.lab.test:3478', { timeoutMs: 500 })).ok).toBe(false);
       }

@@ -23,7 +23,11 @@ export type ScenarioName =
   | 'udp-partial'
   | 'udp-hole'
   | 'no-udp'
-  | 'reject-udp';
+  | 'reject-udp'
+  | 'proxy-auth-only'
+  | 'v6-dropped'
+  | 'v6-only'
+  | 'v4-tcp-443-v6-open';
 
 export interface PortRule {
   proto: 'udp' | 'tcp';
@@ -40,8 +44,14 @@ export interface ScenarioDef {
   nat?: NatMode;
   /** TCP 443 goes through the TLS-inspecting middlebox: to the TURN servers only ('turn') or to every server ('all'). */
   inspect?: 'turn' | 'all';
-  /** Only squid is reachable. */
-  proxy?: boolean;
+  /** Only squid is reachable (true: the open one on ports.proxy; a number: that squid port, e.g. ports.proxyAuth). */
+  proxy?: boolean | number;
+  /** Drop every IPv6 packet (before the allow list). */
+  drop6?: boolean;
+  /** IPv6's own allow list; `allow` then applies to IPv4 only. */
+  allow6?: 'all' | PortRule[];
+  /** The client has no IPv4 default route in this scenario. */
+  noIpv4Route?: boolean;
   /** Alias of another scenario with a fixed layer. */
   alias?: string;
   layer?: Layer;
@@ -108,7 +118,7 @@ export declare const ports: Readonly<{
   stun: number; stunAlt: number; turnTls: number; turnTlsAlt: number;
   restStun: number; restTls: number; signaling: number;
   relayMin: number; relayMax: number; reflectorMin: number; reflectorMax: number;
-  proxy: number; mitm: Record<string, number>;
+  proxy: number; proxyAuth: number; mitm: Record<string, number>;
 }>;
 export declare const credentials: Readonly<{ username: string; credential: string; realm: string; restSecret: string }>;
 export declare const runDir: string;
@@ -117,6 +127,9 @@ export declare const paths: Readonly<{
   profile: string; state: string; logs: string;
 }>;
 export declare const proxyUrl: string;
+export declare const proxyAuthUrl: string;
+export declare const proxyAuthUrlWithCredentials: string;
+export declare const proxyAuthCredentials: Readonly<{ username: string; password: string; realm: string }>;
 export declare const SCENARIOS: Readonly<Record<ScenarioName, ScenarioDef>>;
 export declare const services: ReadonlyArray<{ name: string; where: string; ports: string; auth?: string; relay?: string }>;
 

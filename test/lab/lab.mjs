@@ -60,6 +60,7 @@ export const ports = Object.freeze({
   relayMin: 5000, relayMax: 5049,
   reflectorMin: 10000, reflectorMax: 65535, // every port redirected to 3478 of the same address
   proxy: 3128, // squid on addr.routerInside
+  proxyAuth: 3129, // a second squid on addr.routerInside that asks for Basic credentials (proxyAuthCredentials)
   mitm: { [addr.turnA]: 8441, [addr.turnB]: 8442, [addr.web]: 8443 }, // MITM listeners on addr.routerInside
 });
 
@@ -83,6 +84,12 @@ export const paths = Object.freeze({
 });
 
 export const proxyUrl = `http://${addr.routerInside}:${ports.proxy}`;
+
+/** Basic credentials the authenticating squid (ports.proxyAuth) accepts (basic_ncsa_auth, htpasswd made at bring-up). */
+export const proxyAuthCredentials = Object.freeze({ username: 'proxyuser', password: 'proxypass', realm: 'Pathcheck Lab Proxy' });
+/** The authenticating squid without credentials, and with them in the URL (as the CLI takes them). */
+export const proxyAuthUrl = `http://${addr.routerInside}:${ports.proxyAuth}`;
+export const proxyAuthUrlWithCredentials = `http://${proxyAuthCredentials.username}:${proxyAuthCredentials.password}@${addr.routerInside}:${ports.proxyAuth}`;
 
 const NAT_MODES = ['none', 'cone', 'symmetric'];
 const LAYERS = ['local', 'perimeter'];
@@ -143,6 +150,19 @@ export const SCENARIOS = Object.freeze({
     allow: 'all',
     drop: [udp(30000, 30999)],
     description: 'open except UDP 30000-30999 dropped (one blocked sub-range; the range-discovery benchmark)',
+  },
+  'proxy-auth-only': {
+    allow: [],
+    proxy: ports.proxyAuth,
+    description: `no direct traffic at all; only the authenticating squid at ${addr.routerInside}:${ports.proxyAuth} (Basic, CONNECT to 443 only)`,
+  },
+  // IPv6 scenarios: rules apply to both families unless `allow6`/`drop6` say otherwise.
+  'v6-dropped': { allow: 'all', drop6: true, description: 'IPv4 open; every IPv6 packet dropped at the perimeter (advertised but black-holed)' },
+  'v6-only': { allow: 'all', noIpv4Route: true, description: 'the client has no IPv4 default route: only IPv6 reaches the servers' },
+  'v4-tcp-443-v6-open': {
+    allow: [tcp(443)],
+    allow6: 'all',
+    description: 'IPv4: TCP 443 out only (all UDP dropped); IPv6: nothing filtered (media can use IPv6 UDP)',
   },
   'no-udp': { allow: [tcp(1, 65535)], description: 'all TCP out, no UDP at all (TURN-TCP 3478 and TLS 443 work)' },
   'reject-udp': {
@@ -358,11 +378,12 @@ function ruleLines(def, verdictFor) {
 export function firewallRules(name, layer) {
   const def = resolveScenario(name).def;
   const head = 'table inet pc_fw {}\ndelete table inet pc_fw\n';
-  const filtered = def.allow !== 'all' || def.drop || def.reject;
+  const filtered = def.allow !== 'all' || def.drop || def.reject || def.drop6 || def.allow6;
   if (!filtered && !def.proxy) return head;
-  const body = ruleLines(def, 'accept');
+  const body = familyRuleLines(def);
   if (layer === 'local') {
-    const proxy = def.proxy ? [`ip daddr ${addr.routerInside} tcp dport ${ports.proxy} counter accept`] : [];
+    const proxyPort = typeof def.proxy === 'number' ? def.proxy : ports.proxy;
+    const proxy = def.proxy ? [`ip daddr ${addr.routerInside} tcp dport ${proxyPort} counter accept`] : [];
     return `${head}table inet pc_fw {
   chain local_out {
     type filter hook output priority filter; policy ${def.allow === 'all' ? 'accept' : 'drop'};
@@ -383,6 +404,22 @@ ${body.map((l) => `    iifname "r-c" ${l}`).join('\n')}
   }
 }
 `;
+}
+
+/**
+ * The scenario's rules for both families: `drop6` drops every IPv6 packet first; `allow6` gives
+ * IPv6 its own allow list (then the IPv4 list is limited to IPv4 with `meta nfproto ipv4`).
+ * Without either, one list applies to both families (an inet table), as before.
+ */
+function familyRuleLines(def) {
+  const v6 = def.drop6 ? ['meta nfproto ipv6 counter drop'] : [];
+  if (def.allow6 === undefined) return [...v6, ...ruleLines(def, 'accept')];
+  const only = (fam, lines) => lines.map((l) => `meta nfproto ${fam} ${l}`);
+  return [
+    ...v6,
+    ...only('ipv6', ruleLines({ allow: def.allow6 }, 'accept')),
+    ...only('ipv4', ruleLines(def, 'accept')),
+  ];
 }
 
 function natRules(mode) {
@@ -485,6 +522,39 @@ visible_hostname proxy.lab.test
 `;
 }
 
+/** The authenticating squid: same policy as squidConf, but every request needs Basic credentials. */
+function squidAuthConf() {
+  const dir = join(runDir, 'squid-auth');
+  return `# pathcheck lab squid with Basic authentication (router namespace)
+http_port ${addr.routerInside}:${ports.proxyAuth}
+auth_param basic program /usr/lib/squid/basic_ncsa_auth ${join(runDir, 'proxy-htpasswd')}
+auth_param basic realm ${proxyAuthCredentials.realm}
+auth_param basic children 2
+acl SSL_ports port 443
+acl Safe_ports port 80 443
+acl CONNECT method CONNECT
+acl lab_clients src ${addr.clientNet} ${addr.clientNet6}
+acl authed proxy_auth REQUIRED
+http_access deny !Safe_ports
+http_access deny CONNECT !SSL_ports
+http_access deny !lab_clients
+http_access allow authed
+http_access deny all
+cache deny all
+cache_mem 8 MB
+pinger_enable off
+dns_nameservers 127.0.0.1
+hosts_file /etc/hosts
+pid_filename none
+cache_effective_user proxy
+cache_log ${join(dir, 'cache.log')}
+access_log stdio:${join(dir, 'access.log')}
+coredump_dir ${dir}
+shutdown_lifetime 0 seconds
+visible_hostname proxy-auth.lab.test
+`;
+}
+
 async function listening(which) {
   const r = await inNs(which, ['ss', '-Hlntu'], { allowFail: true });
   const set = new Set();
@@ -502,14 +572,14 @@ function readyExpectations() {
     e.server.push(`udp ${a}:${ports.stun}`, `tcp ${a}:${ports.stun}`, `tcp ${a}:${ports.turnTls}`, `tcp ${a}:${ports.turnTlsAlt}`);
   }
   e.server.push(`udp ${addr.turnA}:${ports.restStun}`, `tcp ${addr.turnA}:${ports.restTls}`, `tcp ${addr.web}:${ports.signaling}`, `udp ${addr.web}:${ports.stun}`);
-  e.router.push(`tcp ${addr.routerInside}:${ports.proxy}`);
+  e.router.push(`tcp ${addr.routerInside}:${ports.proxy}`, `tcp ${addr.routerInside}:${ports.proxyAuth}`);
   for (const p of Object.values(ports.mitm)) e.router.push(`tcp ${addr.routerInside}:${p}`);
   return e;
 }
 
 function tailLogs() {
   const out = [];
-  for (const f of ['turnserver.log', 'turnserver-rest.log', 'reflector.log', 'sig.log', 'mitm.log', 'squid.out', join('squid', 'cache.log')]) {
+  for (const f of ['turnserver.log', 'turnserver-rest.log', 'reflector.log', 'sig.log', 'mitm.log', 'squid.out', join('squid', 'cache.log'), 'squid-auth.out', join('squid-auth', 'cache.log')]) {
     try {
       const t = readFileSync(join(runDir, f), 'utf8').split('\n').slice(-8).join('\n');
       out.push(`--- ${f}\n${t}`);
@@ -648,6 +718,8 @@ async function bringUp(nat) {
   mkdirSync(runDir, { recursive: true, mode: 0o755 });
   mkdirSync(join(runDir, 'squid'), { recursive: true });
   chownSync(join(runDir, 'squid'), uidOf('proxy'), gidOf('proxy'));
+  mkdirSync(join(runDir, 'squid-auth'), { recursive: true });
+  chownSync(join(runDir, 'squid-auth'), uidOf('proxy'), gidOf('proxy'));
   writeState({ createdAt: new Date().toISOString(), pids: {}, baseNat: nat, owner: process.pid });
 
   // Certificates in parallel with the network.
@@ -707,6 +779,10 @@ async function bringUp(nat) {
 
   await certs;
   writeFileSync(join(runDir, 'squid.conf'), squidConf());
+  writeFileSync(join(runDir, 'squid-auth.conf'), squidAuthConf());
+  // An htpasswd line with an APR1 (MD5) hash, which basic_ncsa_auth reads (squid runs as `proxy`).
+  const hash = (await run('openssl', ['passwd', '-apr1', proxyAuthCredentials.password])).stdout.trim();
+  writeFileSync(join(runDir, 'proxy-htpasswd'), `${proxyAuthCredentials.username}:${hash}\n`, { mode: 0o644 });
 
   const pids = {};
   pids.coturn = spawnDaemon(
@@ -746,6 +822,7 @@ async function bringUp(nat) {
     'sig.log',
   );
   pids.squid = spawnDaemon('router', ['squid', '-N', '-f', join(runDir, 'squid.conf')], 'squid.out');
+  pids.squidAuth = spawnDaemon('router', ['squid', '-N', '-f', join(runDir, 'squid-auth.conf')], 'squid-auth.out');
   const mitmArgs = [process.execPath, join(here, 'mitm.mjs'), '--cert', join(runDir, 'mitm.pem'), '--key', join(runDir, 'mitm.key'), '--upstream-ca', paths.caPem];
   for (const [dst, p] of Object.entries(ports.mitm)) mitmArgs.push('--map', `${addr.routerInside}:${p}=${dst}:443`);
   pids.mitm = spawnDaemon('router', mitmArgs, 'mitm.log');
@@ -866,6 +943,10 @@ export async function scenario(name, { layer, nat } = {}) {
   await Promise.all([
     nft('client', L === 'local' ? rules : open),
     nft('router', (L === 'perimeter' ? rules : open) + natRules(natMode) + inspectRules(def.inspect ?? false)),
+    // IPv6-only client: no IPv4 default route (ENETUNREACH at once); every other scenario restores it.
+    def.noIpv4Route
+      ? ip(['-n', ns.client, 'route', 'del', 'default'], { allowFail: true })
+      : ip(['-n', ns.client, 'route', 'replace', 'default', 'via', addr.routerInside]),
   ]);
   await flushConntrack();
   st.scenario = name;
@@ -953,10 +1034,11 @@ export const services = Object.freeze([
   { name: 'reflector', where: `${addr.turnA}, ${addr.turnB}, ${addr.web} (+ v6)`, ports: `UDP+TCP ${ports.reflectorMin}-${ports.reflectorMax} (all of it) -> port 3478 of the same address (coturn on turnA/turnB, a STUN-only coturn on web)` },
   { name: 'signaling HTTPS', where: `${addr.web}, ${addr.web6}`, ports: 'TCP 443' },
   { name: 'squid', where: addr.routerInside, ports: 'TCP 3128 (CONNECT to 443 only)' },
+  { name: 'squid (Basic auth)', where: addr.routerInside, ports: `TCP ${ports.proxyAuth} (CONNECT to 443 only)`, auth: `Basic ${proxyAuthCredentials.username}:${proxyAuthCredentials.password}` },
   { name: 'TLS-inspecting MITM', where: addr.routerInside, ports: '8441 (-> turnA:443), 8442 (-> turnB:443), 8443 (-> web:443); DNAT only in inspection scenarios' },
 ]);
 
 export default {
   up, down, downSync, lockedBy, makeNssDb, scenario, applyScenario, setNat, shape, exec, clientExec, routerExec, serverExec, status, isUp,
-  turnRestCredentials, firewallRules, scenarioNames, SCENARIOS, ns, addr, hosts, ports, credentials, paths, proxyUrl, services,
+  turnRestCredentials, firewallRules, scenarioNames, SCENARIOS, ns, addr, hosts, ports, credentials, paths, proxyUrl, proxyAuthUrl, proxyAuthUrlWithCredentials, proxyAuthCredentials, services,
 };

@@ -26,6 +26,8 @@ interface Run {
   wallMs: number;
   /** One line of evidence for failure messages. */
   digest: string;
+  /** The CLI's stderr (the plain-text summary when run with `summary: true`). */
+  stderr: string;
 }
 
 const timings: Array<{ name: string; wallMs: number; durationMs: number; complete: boolean }> = [];
@@ -44,10 +46,10 @@ function digest(r: Report, exit: number): string {
 /** Applies a scenario and runs the CLI in pc-client; returns the parsed, schema-valid report. */
 async function diagnose(
   name: ScenarioName,
-  opts: { layer?: Layer; nat?: NatMode; env?: Record<string, string>; profile?: string; deadlineMs?: number } = {},
+  opts: { layer?: Layer; nat?: NatMode; env?: Record<string, string>; profile?: string; deadlineMs?: number; summary?: boolean } = {},
 ): Promise<Run> {
   await lab.scenario(name, { ...(opts.layer ? { layer: opts.layer } : {}), ...(opts.nat ? { nat: opts.nat } : {}) });
-  const argv = ['node', 'bin/pathcheck.js', 'diagnose', '--profile', opts.profile ?? PROFILE, '--json', '-', '--quiet'];
+  const argv = ['node', 'bin/pathcheck.js', 'diagnose', '--profile', opts.profile ?? PROFILE, '--json', '-', ...(opts.summary ? [] : ['--quiet'])];
   if (opts.deadlineMs) argv.push('--deadline-ms', String(opts.deadlineMs));
   const r = await lab.clientExec(argv, { timeoutMs: 45_000, env: { ...NO_PROXY_ENV, ...opts.env } });
   const label = `${name}${opts.layer ? ` (${opts.layer})` : ''}`;
@@ -62,7 +64,7 @@ async function diagnose(
   if (!parsed.success) throw new Error(`${label}: the report does not match the report schema: ${parsed.error.message.slice(0, 2000)}`);
   const report = parsed.data;
   timings.push({ name: label, wallMs: r.durationMs, durationMs: report.durationMs, complete: report.complete });
-  const run = { name: label, exit: r.code, report, wallMs: r.durationMs, digest: digest(report, r.code) };
+  const run = { name: label, exit: r.code, report, wallMs: r.durationMs, digest: digest(report, r.code), stderr: r.stderr };
   // Whatever the network, the report never contradicts itself: no port that a range measured open
   // is listed as blocked for the same protocol (a firewall rule would "open" what is open already).
   expect.soft(contradictions(report), `${label}: firewall.blocked lists ports measured open\n${run.digest}`).toEqual([]);
@@ -216,6 +218,44 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
     expect.soft(check(run, T.turnTls)?.evidence.proxy, `turn:tls evidence.proxy\n${run.digest}`).toBe(lab.proxyUrl);
     expectCheck(run, T.turnTcp, { status: 'fail', reason: 'proxy-refused', layer: 'proxy' });
     expectExit(run, 2);
+  });
+
+  it('5b. an authenticating proxy (squid, Basic) as the only way out, without credentials: the proxy needs your credentials, not blocked at the proxy', async () => {
+    const run = await diagnose('proxy-auth-only', { env: { HTTPS_PROXY: lab.proxyAuthUrl }, summary: true });
+    const proxy = `${lab.addr.routerInside}:${lab.ports.proxyAuth}`;
+    // squid refuses CONNECT to 3478 by policy before it asks for credentials: that one stays a real
+    // block at the proxy; the 443 rungs (TURN-TLS, signaling) only need sign-in.
+    expectCheck(run, T.turnTcp, { status: 'fail', reason: 'proxy-refused', layer: 'proxy' });
+    for (const id of [T.turnTls, T.tls]) {
+      expectCheck(run, id, { status: 'fail', reason: 'proxy-auth-required' });
+      expect.soft(check(run, id)?.layer, `${id}: a 407 is no layer's block\n${run.digest}`).toBeUndefined();
+      expect.soft(check(run, id)?.evidence.proxyAuth, `${id} evidence.proxyAuth\n${run.digest}`).toMatchObject({ proxy, schemes: ['Basic'], credentialsSent: false });
+    }
+    for (const room of ['group', 'p2p'] as const) {
+      const v = run.report.verdicts[room];
+      expect.soft(v, run.digest).toMatchObject({ path: 'blocked', confidence: 'inferred' });
+      expect.soft(v?.summary ?? '', `${room} summary\n${run.digest}`).toMatch(/the proxy needs your credentials \(10\.77\.1\.1:3129 asks for Basic\)/);
+    }
+    expect.soft(run.report.firewall.blocked.filter((b) => b.layer === 'proxy').flatMap((b) => b.checks), `only TCP 3478 is "blocked at the proxy"\n${run.digest}`).toEqual([T.turnTcp]);
+    expect.soft(run.report.host.proxy, run.digest).toMatchObject({ url: lab.proxyAuthUrl, auth: { required: true, scheme: 'Basic', proxy, credentialsGiven: false } });
+    expect.soft(findingCodes(run), run.digest).toContain('proxy-auth-required');
+    // The CLI's own summary says it plainly, and never "blocked at the proxy".
+    expect.soft(run.stderr, 'CLI summary').toMatch(/the proxy needs your credentials/);
+    expect.soft(run.stderr, 'CLI summary').toMatch(/none were given/);
+    expect.soft(run.stderr, 'CLI summary').not.toMatch(/TCP 443[^\n]*blocked at the proxy/);
+    expect.soft(run.stderr, 'CLI summary').not.toMatch(/calls will not work from this network/);
+  });
+
+  it('5c. the authenticating proxy with user:pass in the proxy URL: TURN over TLS through it; the password is nowhere in the report', async () => {
+    const run = await diagnose('proxy-auth-only', { env: { HTTPS_PROXY: lab.proxyAuthUrlWithCredentials } });
+    expectVerdict(run, 'group', 'turn-tls', 'high', 'measured');
+    expectVerdict(run, 'p2p', 'turn-tls', 'high', 'measured');
+    expectCheck(run, T.turnTls, { status: 'pass', reason: 'allocated' });
+    expectCheck(run, T.tls, { status: 'pass' });
+    expect.soft(run.report.host.proxy?.url, run.digest).toBe(lab.proxyAuthUrl);
+    expect.soft(run.report.host.proxy?.auth, run.digest).toBeUndefined();
+    expect.soft(JSON.stringify(run.report), 'no credentials in the report').not.toContain(lab.proxyAuthCredentials.password);
+    expectCheck(run, T.turnTcp, { status: 'fail', reason: 'proxy-refused', layer: 'proxy' });
   });
 
   describe('6. nothing allowed: blocked, and a complete report within its own deadline', () => {

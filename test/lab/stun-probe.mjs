@@ -2,7 +2,8 @@
 // Pathcheck's engine). Sends one Binding request to each target from ONE local UDP socket (so mapped
 // ports can be compared across destinations), or over a fresh TCP connection per target with --tcp.
 // Prints one JSON object: { local, results: [{ target, ok, mapped, error, ms }] }.
-// Usage: node stun-probe.mjs [--tcp | --tls [--ca ca.pem]] [--timeout ms] [--local-port n] host:port [host:port ...]
+// Usage: node stun-probe.mjs [--6] [--tcp | --tls [--ca ca.pem]] [--timeout ms] [--local-port n] host:port [host:port ...]
+// --6: resolve AAAA and send over IPv6 (targets may be [v6]:port).
 import { createSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -13,6 +14,7 @@ import { lookup } from 'node:dns/promises';
 const argv = process.argv.slice(2);
 const tls = argv.includes('--tls');
 const tcp = tls || argv.includes('--tcp');
+const v6 = argv.includes('--6');
 const caFile = argv.includes('--ca') ? argv[argv.indexOf('--ca') + 1] : undefined;
 const num = (name, d) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : d);
 const timeoutMs = num('--timeout', 2000);
@@ -37,6 +39,18 @@ function parse(msg) {
     const type = msg.readUInt16BE(off);
     const alen = msg.readUInt16BE(off + 2);
     const v = msg.subarray(off + 4, off + 4 + alen);
+    if ((type === 0x0020 || type === 0x0001) && v[1] === 0x02 && v.length >= 20) {
+      // IPv6: XOR with the magic cookie and the transaction id (RFC 8489 §14.2).
+      const xor = type === 0x0020;
+      const port = v.readUInt16BE(2) ^ (xor ? MAGIC >>> 16 : 0);
+      const key = Buffer.concat([Buffer.from([0x21, 0x12, 0xa4, 0x42]), msg.subarray(8, 20)]);
+      const bytes = Buffer.from(v.subarray(4, 20).map((b, i) => (xor ? b ^ key[i] : b)));
+      const groups = [];
+      for (let i = 0; i < 16; i += 2) groups.push(bytes.readUInt16BE(i).toString(16));
+      // The URL parser prints the RFC 5952 form (fd77:1::2), in brackets.
+      const m = { address: new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1), port };
+      if (xor || !mapped) mapped = m;
+    }
     if ((type === 0x0020 || type === 0x0001) && v[1] === 0x01) {
       const xor = type === 0x0020;
       const port = v.readUInt16BE(2) ^ (xor ? MAGIC >>> 16 : 0);
@@ -50,13 +64,13 @@ function parse(msg) {
 }
 async function resolve(t) {
   const i = t.lastIndexOf(':');
-  const host = t.slice(0, i);
-  const { address } = await lookup(host, { family: 4 });
+  const host = t.slice(0, i).replace(/^\[|\]$/g, '');
+  const { address } = await lookup(host, { family: v6 ? 6 : 4 });
   return { host, address, port: Number(t.slice(i + 1)) };
 }
 
 async function viaUdp() {
-  const sock = createSocket('udp4');
+  const sock = createSocket(v6 ? 'udp6' : 'udp4');
   await new Promise((r) => sock.bind(localPort, r));
   const pending = new Map();
   sock.on('message', (msg) => {

@@ -45,7 +45,7 @@ export interface AppInLab {
  * the handler child gets HTTPS_PROXY=<proxy> (the engine tunnels TURN-TCP/TLS through it) and
  * Chromium `--proxy-server=<proxy>`; unset: both go direct (proxy variables cleared, `--no-proxy-server`).
  */
-export async function startAppInLab(opts: { proxy?: string } = {}): Promise<AppInLab> {
+export async function startAppInLab(opts: { proxy?: string; proxyCredentials?: { username: string; password: string } } = {}): Promise<AppInLab> {
   ensureAppBuilt();
   const home = mkdtempSync(join(tmpdir(), 'pathcheck-webrtc-e2e-'));
   let server: ChildProcess | null = null;
@@ -88,10 +88,15 @@ export async function startAppInLab(opts: { proxy?: string } = {}): Promise<AppI
     });
 
     mkdirSync(join(home, 'chrome-data'), { recursive: true });
+    // Playwright would otherwise send loopback through the proxy too (the page lives on 127.0.0.1).
+    if (opts.proxyCredentials) process.env.PLAYWRIGHT_DISABLE_FORCED_CHROMIUM_PROXIED_LOOPBACK = '1';
     browser = await chromium.launch({
       executablePath: wrapper,
       env: { ...process.env, ...NO_PROXY_ENV, HOME: home },
-      args: [...CHROMIUM_ARGS, '--disable-features=WebRtcHideLocalIpsWithMdns', opts.proxy ? `--proxy-server=${opts.proxy}` : '--no-proxy-server'],
+      // With proxyCredentials, Playwright answers Chromium's proxy challenges (as the app's login
+      // handler does after the user signs in) and sets --proxy-server itself.
+      args: [...CHROMIUM_ARGS, '--disable-features=WebRtcHideLocalIpsWithMdns', ...(opts.proxyCredentials ? [] : [opts.proxy ? `--proxy-server=${opts.proxy}` : '--no-proxy-server'])],
+      ...(opts.proxy && opts.proxyCredentials ? { proxy: { server: opts.proxy, ...opts.proxyCredentials } } : {}),
     });
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', reducedMotion: 'reduce' });
     const problems: string[] = [];

@@ -7,6 +7,7 @@ import { TRANSPORT_LABEL } from '../report/kinds';
 import { BLOCK_REASONS } from '../report/reason';
 import { ANSWERED_WRONGLY, dnsHostOf, rangeId, webrtcTestOf } from './ids';
 import { latencyOf } from './rungs';
+import { applyProxyAuth, browserSignedIn, PROXY_AUTH_REASON } from './proxy-auth';
 
 /**
  * Verdict rules (docs/architecture.md, "Verdict rules"): a rung counts only if it was shown to work end to
@@ -128,6 +129,14 @@ function signalingRung(checks: CheckResult[], profile: Profile): Rung {
   if (!sig.some((c) => c.status === 'fail')) {
     return { ok: true, confidence: 'inferred', evidence: [], notes: ['Signaling was not checked before the diagnosis ended, so whether the client can join was not confirmed.'] };
   }
+  // A proxy asking for credentials is sign-in, not a block (applyProxyAuth words the verdict).
+  if (sig.some((c) => c.reason === PROXY_AUTH_REASON)) {
+    const ids = sig.map((c) => c.id);
+    if (browserSignedIn(checks)) {
+      return { ok: true, confidence: 'inferred', evidence: ids, notes: ['The proxy asked the engine for credentials on the way to signaling; the browser signed in to it and relayed over TCP/TLS, so it reaches signaling the same way.'] };
+    }
+    return { ...NO, confidence: 'inferred', evidence: ids, notes: [] };
+  }
   return { ...NO, evidence: sig.map((c) => c.id), notes: ['No signaling endpoint could be reached over TLS, so the client cannot join a call at all.'] };
 }
 
@@ -201,6 +210,7 @@ export function analyze(input: AnalysisInput): Analysis {
   }
   const blocked = blockedRequirements(profile, checks, ranges);
   collectFindings(input, findings);
+  applyProxyAuth({ verdicts, findings }, checks);
   return { verdicts, firewall: { blocked, layer: overallLayer(blocked) }, findings };
 }
 

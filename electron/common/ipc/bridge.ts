@@ -4,6 +4,7 @@ import type { CredentialsForgotten, CredentialsStatus, CredentialsTarget } from 
 import type { DiagnosisCancelled, DiagnosisStarted, DiagnosisStartRequest, WebrtcPlan, WebrtcSubmitRequest, WebrtcSubmitted } from './diagnosis';
 import type { ProfileEntry, ProfileRanges, ProfileValidation } from './profiles';
 import type { IpcResult } from './result';
+import type { ProxyAuthAnswered, ProxyAuthAnswerRequest, ProxyAuthPrompt } from './proxy-auth';
 import type { FirewallApplied, FirewallPlanView, FirewallRechecked, FirewallTicket, ReportRef } from './firewall';
 import type { FirewallTargetId } from '../firewall/registry';
 import type { HistoryDeleted, HistoryItem, HistoryOpened, HistorySummary, ReportCompared, ReportPdfRequest, Saved } from './history';
@@ -69,6 +70,12 @@ export interface PathcheckBridge {
     recheck(ref: ReportRef): Promise<IpcResult<FirewallRechecked>>;
     ticket(ref: ReportRef, target: FirewallTargetId): Promise<IpcResult<FirewallTicket>>;
   };
+  proxyAuth: {
+    /** A proxy asked Chromium for credentials: show who asks and for which scheme, then `answer`. */
+    onRequest(listener: (prompt: ProxyAuthPrompt) => void): Unsubscribe;
+    /** The user's credentials (or cancel) for one prompt; main sends them only to the proxy that asked. */
+    answer(request: ProxyAuthAnswerRequest): Promise<IpcResult<ProxyAuthAnswered>>;
+  };
 }
 
 /**
@@ -84,6 +91,7 @@ export const BRIDGE_SHAPE = {
   history: ['list', 'open', 'remove', 'importJson', 'exportJson', 'summary'],
   reports: ['savePdf', 'compare'],
   firewall: ['plan', 'apply', 'undo', 'recheck', 'ticket'],
+  proxyAuth: ['onRequest', 'answer'],
 } as const satisfies { [K in keyof PathcheckBridge]: ReadonlyArray<keyof PathcheckBridge[K]> };
 
 /** Compile-time check of the other direction: a bridge function missing from BRIDGE_SHAPE is an error here. */

@@ -21,6 +21,7 @@ import {
 } from './diagnosis';
 import { ProfilesChannel, ProfilesListRequestSchema, ProfilesRangesRequestSchema, ProfilesValidateRequestSchema, type ProfileEntry, type ProfileRanges, type ProfileValidation } from './profiles';
 import type { IpcResult } from './result';
+import { ProxyAuthAnswerRequestSchema, ProxyAuthChannel, type ProxyAuthAnswered, type ProxyAuthPrompt } from './proxy-auth';
 import { FirewallApplyRequestSchema, FirewallChannel, FirewallPlanRequestSchema, FirewallRecheckRequestSchema, FirewallTicketRequestSchema, FirewallUndoRequestSchema, type FirewallApplied, type FirewallPlanView, type FirewallRechecked, type FirewallTicket } from './firewall';
 import { HistoryChannel, HistoryIdRequestSchema, HistoryImportRequestSchema, HistoryListRequestSchema, ReportChannel, ReportCompareRequestSchema, ReportPdfRequestSchema, type HistoryDeleted, type HistoryItem, type HistoryOpened, type HistorySummary, type ReportCompared, type Saved } from './history';
 
@@ -53,6 +54,7 @@ export const requestSchemas = {
   [FirewallChannel.undo]: FirewallUndoRequestSchema,
   [FirewallChannel.recheck]: FirewallRecheckRequestSchema,
   [FirewallChannel.ticket]: FirewallTicketRequestSchema,
+  [ProxyAuthChannel.answer]: ProxyAuthAnswerRequestSchema,
 } as const;
 
 export type InvokeChannel = keyof typeof requestSchemas;
@@ -87,12 +89,14 @@ export interface ResponseMap {
   [FirewallChannel.undo]: FirewallApplied;
   [FirewallChannel.recheck]: FirewallRechecked;
   [FirewallChannel.ticket]: FirewallTicket;
+  [ProxyAuthChannel.answer]: ProxyAuthAnswered;
 }
 export type Response<C extends InvokeChannel> = ResponseMap[C];
 
 /** The main -> renderer events and their payloads; every event carries a `runId`. */
 export interface EventMap {
   [DiagnosisChannel.event]: DiagnosisEvent;
+  [ProxyAuthChannel.request]: ProxyAuthPrompt;
 }
 export type EventChannel = keyof EventMap;
 

@@ -12,13 +12,15 @@ export const REASONS = [
   // The network did not let it through.
   'timeout', 'refused', 'reset', 'unreachable', 'local-blocked',
   // Names (`dns-failed` also marks a check skipped because its name did not resolve).
-  'nxdomain', 'dns-failed',
+  // `family-missing`: the name exists, but has no address of the asked family (no AAAA or no A).
+  'nxdomain', 'dns-failed', 'family-missing',
   // TLS.
   'tls-failed', 'tls-intercepted', 'tls-hostname-mismatch',
   // Proxies.
   'proxy-refused', 'proxy-failed', 'proxy-auth-required',
   // The server answered, but not as it should.
-  'protocol-error', 'bad-response', 'auth-failed', 'turn-error', 'permission-denied',
+  // `family-unsupported`: 440, the TURN server does not relay the asked address family (RFC 8656).
+  'protocol-error', 'bad-response', 'auth-failed', 'turn-error', 'permission-denied', 'family-unsupported',
   // The browser's WebRTC tests.
   'ice-failed', 'ice-error', 'no-data', 'webrtc-error', 'no-credentials',
   // Not run or not finished.
@@ -74,6 +76,7 @@ export const REASON_TEXT: Record<Reason, { label: string; sentence: (target: str
   unreachable: { label: 'unreachable', sentence: (t) => `${t} is unreachable — this machine has no route to that address.` },
   'local-blocked': { label: 'blocked on this computer', sentence: (t) => `${t} was blocked by this computer's own firewall before it left the machine.` },
   nxdomain: { label: 'name does not exist', sentence: (t) => `${t} does not exist in DNS.` },
+  'family-missing': { label: 'no address of this IP family', sentence: (t) => `${t} found no address of the asked IP family (no AAAA or A record).` },
   'dns-failed': { label: 'name lookup failed', sentence: (t) => `${t} could not be looked up — the DNS server did not answer properly.` },
   'tls-failed': { label: 'TLS handshake failed', sentence: (t) => `${t} failed during the TLS handshake.` },
   'tls-intercepted': {
@@ -88,6 +91,7 @@ export const REASON_TEXT: Record<Reason, { label: string; sentence: (target: str
   'bad-response': { label: 'wrong answer', sentence: (t) => `${t} answered, but the answer does not fit the request.` },
   'auth-failed': { label: 'credentials refused', sentence: (t) => `${t} refused the credentials.` },
   'turn-error': { label: 'TURN error', sentence: (t) => `${t} refused the TURN request with an error.` },
+  'family-unsupported': { label: 'IP family not relayed', sentence: (t) => `${t} does not relay the asked IP family (440 Address Family not Supported).` },
   'permission-denied': { label: 'relay permission denied', sentence: (t) => `${t} refused to relay to this computer's address.` },
   'ice-failed': { label: 'ICE failed', sentence: (t) => `${t}: the browser's connection attempt (ICE) failed.` },
   'ice-error': { label: 'ICE error', sentence: (t) => `${t}: the browser reported an ICE error.` },

@@ -125,6 +125,37 @@ export const InterfaceSchema = z.object({
   tunnel: z.boolean().default(false),
 });
 
+/** A proxy that asked for credentials (HTTP 407): which proxy, which schemes, whether the browser got through. */
+export const ProxyAuthSchema = z.object({
+  required: z.literal(true),
+  /** The first scheme the proxy offered (Basic, Negotiate, NTLM, Digest, …), or `unknown`. */
+  scheme: z.string().max(40),
+  schemes: z.array(z.string().max(40)).max(16).default([]),
+  /** `host:port` of the proxy that asked. */
+  proxy: z.string().max(300).optional(),
+  /** True when the engine sent credentials (from the proxy URL) and the proxy still answered 407. */
+  credentialsGiven: z.boolean().optional(),
+  /** In the app: whether Chromium signed in to the proxy (a relay test got through it). */
+  browserAuthenticated: z.boolean().optional(),
+});
+export type ProxyAuth = z.infer<typeof ProxyAuthSchema>;
+
+/** IPv6 on this machine: whether it can be tried at all, and what a helpdesk should know about it. */
+export const Ipv6FactsSchema = z.object({
+  /** A global/ULA address and an IPv6 default route: the engine runs IPv6 variants only then. */
+  usable: z.boolean(),
+  defaultRoute: z.object({ iface: z.string(), gateway: z.string().nullable() }).nullable(),
+  addresses: z.array(z.object({
+    iface: z.string(), address: z.string(), scope: z.enum(['global', 'ula', 'link', 'host', 'other']),
+    temporary: z.boolean(), deprecated: z.boolean(),
+  })).default([]),
+  temporaryAddresses: z.number().int().nonnegative().default(0),
+  tunnels: z.array(z.string()).default([]),
+  /** The IPv4 default route uses a VPN tunnel, IPv6 leaves beside it. */
+  bypassesVpn: z.boolean().default(false),
+  notes: z.array(z.string()).default([]),
+});
+
 export const HostFactsSchema = z.object({
   os: z.string(),
   hostname: z.string().optional(),
@@ -132,7 +163,9 @@ export const HostFactsSchema = z.object({
   defaultInterface: z.string().nullable().optional(),
   vpn: z.boolean(),
   vpnReason: z.string().nullable().optional(),
-  proxy: z.object({ url: z.string(), source: z.string() }).nullable(),
+  /** Linux: read from /proc/net/if_inet6 and /proc/net/ipv6_route; absent where not read. */
+  ipv6: Ipv6FactsSchema.optional(),
+  proxy: z.object({ url: z.string(), source: z.string(), auth: ProxyAuthSchema.optional() }).nullable(),
 });
 export type HostFacts = z.infer<typeof HostFactsSchema>;
 

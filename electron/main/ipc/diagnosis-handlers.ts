@@ -57,6 +57,8 @@ export interface DiagnosisDeps {
   today?: () => string;
   /** The profile with its cached published ranges as `addresses`, and their record for the report. */
   withRanges?: (p: Profile) => Promise<{ profile: Profile; feed?: { url: string; fetchedAt: string } }>;
+  /** Before the page's WebRTC suite gets its plan: e.g. sign Chromium in to its proxy (proxy-login.ts). Bounded by its caller. */
+  prepareBrowser?: (profile: Profile) => Promise<unknown>;
 }
 
 /** A parameter error as the page shows it: led by the parameter's label, which the form shows too. */
@@ -112,7 +114,8 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
       controller, profile, credentials,
       webrtc: wantWebrtc
         ? {
-          plan: Promise.all([credentials, resolveIceHosts(profile, lookup)]).then(([c, addresses]) => webrtcPlan(runId, profile, c.value, c.error, deps.webrtc, addresses)),
+          plan: Promise.all([credentials, resolveIceHosts(profile, lookup), deps.prepareBrowser?.(profile).catch(() => undefined)])
+            .then(([c, addresses]) => webrtcPlan(runId, profile, c.value, c.error, deps.webrtc, addresses)),
           submitted: new Promise((resolve) => (submit = resolve)),
           submit: (v) => submit(v),
           done: false,

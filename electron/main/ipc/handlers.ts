@@ -12,6 +12,7 @@ import { createFirewallHandlers, type FirewallDeps } from './firewall-handlers';
 import { createHistoryHandlers } from './history-handlers';
 import { createReportsContext, type ReportsDeps } from './reports-context';
 import { unavailableReportsHandlers } from './reports-unavailable';
+import { proxyLoginUnavailable, type ProxyLogin } from '../proxy-login';
 
 export { ENGINE_UNAVAILABLE_MESSAGE, type DiagnosisEngine } from './diagnosis-handlers';
 
@@ -41,6 +42,10 @@ export interface HandlerDeps {
   now?: () => Date;
   /** Published address-range feeds (userData/feeds); absent → profiles use the ranges they list. */
   feeds?: { cacheDir: string; ca?: string; deadlineMs?: number };
+  /** Runs before the page's WebRTC suite gets its plan (diagnosis-handlers.ts). */
+  prepareBrowser?: DiagnosisDeps['prepareBrowser'];
+  /** Chromium's proxy sign-in (proxy-login.ts); absent → `proxy-auth:answer` answers `proxy-login-unavailable`. */
+  proxyLogin?: Pick<ProxyLogin, 'answer'>;
 }
 
 /**
@@ -88,6 +93,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...(deps.credentialStore ? { credentialStore: deps.credentialStore } : {}),
     ...(deps.resolveCredentials ? { resolveCredentials: deps.resolveCredentials } : {}),
     ...(deps.webrtc ? { webrtc: deps.webrtc } : {}),
+    ...(deps.prepareBrowser ? { prepareBrowser: deps.prepareBrowser } : {}),
     ...(deps.lookup ? { lookup: deps.lookup } : {}),
     // Every completed diagnosis goes to history (saved in the background; failures are logged).
     onCompleted: (runId, report, profile) => reports?.completed(runId, report, profile),
@@ -144,6 +150,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
 
     ...diagnosis,
+
+    'proxy-auth:answer': (request) => (deps.proxyLogin ? deps.proxyLogin.answer(request) : proxyLoginUnavailable()),
 
     ...(reports ? createHistoryHandlers(reports) : unavailableReportsHandlers.history),
     ...(reports && deps.firewall ? createFirewallHandlers(reports, deps.firewall) : unavailableReportsHandlers.firewall),

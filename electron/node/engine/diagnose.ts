@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { analyze } from '../../common/analysis/verdicts';
+import { proxyAuthFacts } from '../../common/analysis/proxy-auth';
 import type { Profile } from '../../common/profile/schema';
 import type { DiagnosisEvent, PlannedCheck } from '../../common/report/progress';
 import type { Reason } from '../../common/report/reason';
@@ -273,6 +274,9 @@ async function buildReport(run: Run, opts: DiagnoseOptions): Promise<Report> {
   await within(refineLayers(checks, run.ranges, firewall), 2500, undefined);
   const { profile, rooms, ranges, nat } = run;
   const host = run.host!;
+  // Which proxy asked for credentials, for which scheme, and whether the app's browser got through.
+  const proxyAuth = proxyAuthFacts(checks);
+  if (proxyAuth && host.proxy) host.proxy.auth = proxyAuth;
   const analysis = analyze({ profile, rooms, checks, ranges, nat, host, complete });
   if (run.credentialError) {
     analysis.findings.push({ code: 'credentials', severity: 'error', message: `TURN credentials could not be obtained: ${run.credentialError}` });

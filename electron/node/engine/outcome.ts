@@ -26,6 +26,7 @@ export function layerOf(o: Outcome): Layer | undefined {
   // The server answered (wrongly): the traffic got through, so no layer blocked anything.
   if (o.reason === 'bad-response') return undefined;
   if (o.reason === 'local-blocked') return 'local';
+  if (o.reason === 'proxy-auth-required') return undefined; // sign-in, not a block at any layer
   if (PROXY_REASONS.has(o.reason) || o.evidence.via === 'proxy' || typeof o.evidence.proxy === 'string') return 'proxy';
   if (PERIMETER_REASONS.has(o.reason)) return 'perimeter';
   return 'unknown';

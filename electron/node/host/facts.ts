@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { HostFacts } from '../../common/report/schema';
 import { proxyFromEnv } from '../net/proxy';
 import { isTunnelName, parseProcNetIpv6Route, parseProcNetRoute } from './routes';
+import { ipv6Facts, parseIfInet6 } from './ipv6';
 
 export interface HostFactsOptions {
   env: Record<string, string | undefined>;
@@ -55,9 +56,12 @@ export async function hostFacts(opts: HostFactsOptions): Promise<HostFacts> {
   let defaultInterface: string | null = null;
   let vpn = false;
   let vpnReason: string | null = null;
+  let ipv6: HostFacts['ipv6'];
   if (platform === 'linux') {
     const v4 = await read('/proc/net/route').then(parseProcNetRoute, () => []);
     const v6 = await read('/proc/net/ipv6_route').then(parseProcNetIpv6Route, () => []);
+    const inet6 = await read('/proc/net/if_inet6').then((t) => parseIfInet6(t.slice(0, 256 * 1024)), () => null);
+    if (inet6) ipv6 = ipv6Facts(inet6, v4, v6);
     const def = v4[0] ?? v6[0];
     defaultInterface = def?.iface ?? null;
     if (def && isTunnelName(def.iface)) {
@@ -92,6 +96,7 @@ export async function hostFacts(opts: HostFactsOptions): Promise<HostFacts> {
     defaultInterface,
     vpn,
     vpnReason,
+    ...(ipv6 ? { ipv6 } : {}),
     proxy,
   };
 }

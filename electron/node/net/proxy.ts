@@ -9,22 +9,83 @@ export interface ProxyEndpoint { host: string; port: number; auth?: string }
 /** A proxy chosen for a target, with where the choice came from (for the report). */
 export interface ProxyChoice extends ProxyEndpoint { url: string; source: string }
 
+/** Authentication schemes a proxy can ask for in `Proxy-Authenticate` (RFC 9110 §11.7.1). */
+export type ProxyAuthScheme = 'Basic' | 'Digest' | 'Negotiate' | 'NTLM' | 'Bearer' | 'other';
+
+/** What a 407 answer asked for: the schemes offered (in the proxy's order) and whether credentials were sent. */
+export interface ProxyAuthChallenge {
+  /** `host:port` of the proxy that asked. */
+  proxy: string;
+  schemes: ProxyAuthScheme[];
+  /** Realm of the first challenge that names one (shown to the user, never trusted). */
+  realm?: string;
+  /** True when this request carried credentials (so the proxy rejected them). */
+  credentialsSent: boolean;
+}
+
 /**
  * Why a tunnel could not be opened. `reason` uses the probe vocabulary: `proxy-refused` (the proxy
- * answered with 403/405/407 — policy), `proxy-failed` (other non-2xx, malformed answer, or the proxy
+ * answered 403/405 — policy), `proxy-auth-required` (407: the proxy wants credentials, see
+ * `challenge`; not a policy block), `proxy-failed` (other non-2xx, malformed answer, or the proxy
  * itself unreachable — see `errno`), `timeout`, `aborted`.
  */
 export class ProxyError extends Error {
   constructor(
     message: string,
-    readonly reason: 'proxy-refused' | 'proxy-failed' | 'timeout' | 'aborted',
+    readonly reason: 'proxy-refused' | 'proxy-auth-required' | 'proxy-failed' | 'timeout' | 'aborted',
     readonly status?: number,
     readonly statusLine?: string,
     readonly errno?: string,
+    readonly challenge?: ProxyAuthChallenge,
   ) {
     super(message);
     this.name = 'ProxyError';
   }
+}
+
+const KNOWN_SCHEMES: Record<string, ProxyAuthScheme> = { basic: 'Basic', digest: 'Digest', negotiate: 'Negotiate', ntlm: 'NTLM', bearer: 'Bearer' };
+const MAX_CHALLENGES = 16;
+
+/**
+ * The schemes named by the `Proxy-Authenticate` header lines of an HTTP answer head (status line
+ * first, CRLF-separated). A header may repeat or carry several comma-separated challenges
+ * (`Negotiate, NTLM`, `Basic realm="a, b"`); a scheme is a token followed by a space, a comma or the
+ * end, never inside a quoted string or after `=`. Unknown schemes are `other`; at most 16 kept.
+ */
+export function parseProxyAuthenticate(head: string): { schemes: ProxyAuthScheme[]; realm?: string } {
+  const schemes: ProxyAuthScheme[] = [];
+  let realm: string | undefined;
+  for (const line of head.split('\r\n').slice(1)) {
+    const m = /^proxy-authenticate[ \t]*:[ \t]*(.*)$/i.exec(line);
+    if (!m) continue;
+    const value = m[1] ?? '';
+    // Walk the value, skipping quoted strings, and take each token that starts a challenge: at the
+    // start, or after a comma, when it is not an auth-param name (followed by '=').
+    let i = 0;
+    let atStart = true;
+    while (i < value.length && schemes.length < MAX_CHALLENGES) {
+      const ch = value[i]!;
+      if (ch === '"') {
+        const close = value.indexOf('"', i + 1);
+        const quoted = value.slice(i + 1, close < 0 ? value.length : close);
+        if (realm === undefined && /realm[ \t]*=[ \t]*$/i.test(value.slice(0, i))) realm = quoted.slice(0, 200);
+        i = close < 0 ? value.length : close + 1;
+        atStart = false;
+        continue;
+      }
+      if (ch === ',') { atStart = true; i++; continue; }
+      if (ch === ' ' || ch === '\t') { i++; continue; }
+      const tok = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+/.exec(value.slice(i))?.[0] ?? ch;
+      const after = value.slice(i + tok.length).trimStart();
+      if (atStart && !after.startsWith('=')) {
+        const scheme = KNOWN_SCHEMES[tok.toLowerCase()] ?? 'other';
+        if (!schemes.includes(scheme)) schemes.push(scheme);
+      }
+      atStart = false;
+      i += tok.length;
+    }
+  }
+  return realm === undefined ? { schemes } : { schemes, realm };
 }
 
 const MAX_HEADER = 16 * 1024;
@@ -100,7 +161,17 @@ export function openTunnel(
         if (rest.length > 0) sock.unshift(rest);
         return;
       }
-      const refused = status === 403 || status === 405 || status === 407;
+      if (status === 407) {
+        const parsed = parseProxyAuthenticate(head);
+        const challenge: ProxyAuthChallenge = { proxy: `${hostForAuthority(proxy.host)}:${proxy.port}`, ...parsed, credentialsSent: Boolean(proxy.auth) };
+        const asked = parsed.schemes.length ? parsed.schemes.join(', ') : 'an unnamed scheme';
+        finish(new ProxyError(proxy.auth
+          ? `Proxy ${challenge.proxy} rejected the credentials it was given (it asks for ${asked}) for CONNECT ${target.host}:${target.port}`
+          : `Proxy ${challenge.proxy} needs credentials (it asks for ${asked}) for CONNECT ${target.host}:${target.port}, and none were given`,
+        'proxy-auth-required', status, statusLine.slice(0, 200), undefined, challenge));
+        return;
+      }
+      const refused = status === 403 || status === 405;
       finish(new ProxyError(`Proxy ${proxy.host}:${proxy.port} answered "${statusLine.slice(0, 200)}" to CONNECT ${target.host}:${target.port}`,
         refused ? 'proxy-refused' : 'proxy-failed', status, statusLine.slice(0, 200)));
     };
@@ -188,4 +259,17 @@ export function noProxyMatches(list: string, host: string, port: number): boolea
     }
   }
   return false;
+}
+
+/**
+ * One sentence for a 407: which proxy asked, for which schemes, and what to do. Said plainly when
+ * no credentials were given (the CLI takes them from the proxy URL; the app lets Chromium answer).
+ */
+export function proxyAuthSentence(target: string, challenge: ProxyAuthChallenge | undefined): string {
+  const who = challenge ? `The proxy ${challenge.proxy}` : 'The proxy';
+  const asked = challenge?.schemes.length ? ` (it asks for ${challenge.schemes.join(', ')})` : '';
+  if (challenge?.credentialsSent) {
+    return `${who} needs your credentials to open a tunnel to ${target}${asked}, and rejected the ones it was given — check the user name and password.`;
+  }
+  return `${who} needs your credentials to open a tunnel to ${target}${asked}, and none were given — this is sign-in, not a block: give them in the proxy URL (http://user:password@proxy:port), or run the app, whose browser signs in to the proxy.`;
 }

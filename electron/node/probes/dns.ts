@@ -28,7 +28,7 @@ const systemLookup: LookupAll = (host) => dns.promises.lookup(host, { all: true,
  */
 export async function resolveHost(
   host: string,
-  opts: ProbeOptions & { lookup?: LookupAll },
+  opts: ProbeOptions & { lookup?: LookupAll; family?: 4 | 6 },
 ): Promise<ProbeOutcome<DnsEvidence>> {
   const start = performance.now();
   const resolvers = safeServers();
@@ -50,6 +50,13 @@ export async function resolveHost(
     if (addresses.length === 0) {
       return fail('nxdomain', host, { host, addresses, resolvers, durationMs, via: 'system' }, opts.deadlineMs);
     }
+    if (opts.family !== undefined && !addresses.some((a) => a.family === opts.family)) {
+      // The name exists, only not in this family (no AAAA, or no A): not a DNS failure.
+      return {
+        status: 'fail', reason: 'family-missing', evidence: { host, addresses, resolvers, durationMs, via: 'system' },
+        detail: `${host} has no IPv${opts.family} address (${opts.family === 6 ? 'AAAA' : 'A'} record); it resolves to ${addresses.map((a) => a.address).join(', ')} only.`,
+      };
+    }
     return {
       status: 'pass', rttMs: durationMs, reason: 'ok',
       detail: `${host} resolves to ${addresses.map((a) => a.address).join(', ')}.`,
@@ -66,6 +73,19 @@ export async function resolveHost(
   } finally {
     dl.dispose();
   }
+}
+
+/**
+ * The addresses of one family from a DNS check's evidence, in resolver order (what the engine
+ * probes for that family: the first one, as Chromium's happy-eyeballs starts with it).
+ */
+export function addressesOf(evidence: Pick<DnsEvidence, 'addresses'> | Record<string, unknown> | undefined, family: 4 | 6): string[] {
+  const list = (evidence as { addresses?: unknown } | undefined)?.addresses;
+  if (!Array.isArray(list)) return [];
+  return list
+    .filter((a): a is { address: string; family: number } => typeof a === 'object' && a !== null && typeof (a as { address?: unknown }).address === 'string')
+    .filter((a) => a.family === family && net.isIP(a.address) === family)
+    .map((a) => a.address);
 }
 
 function fail(reason: Reason, host: string, evidence: DnsEvidence, deadlineMs: number): ProbeOutcome<DnsEvidence> {

@@ -3,7 +3,7 @@ import type { ProbeOptions, ProbeOutcome } from './types';
 import { elapsedMs, startDeadline } from './deadline';
 import type { Reason } from '../../common/report/reason';
 import { describeReason, errnoOf, reasonForErrno } from './errors';
-import { openTunnel, ProxyError, type ProxyEndpoint } from '../net/proxy';
+import { openTunnel, proxyAuthSentence, ProxyError, type ProxyAuthChallenge, type ProxyEndpoint } from '../net/proxy';
 
 /** Evidence of a TCP connect; `errno` is the raw code (ECONNREFUSED, EPERM, ...). */
 export interface TcpEvidence extends Record<string, unknown> {
@@ -17,9 +17,15 @@ export interface TcpEvidence extends Record<string, unknown> {
   localAddress?: string;
   localPort?: number;
   errno?: string;
+  /** For `proxy-auth-required`: which proxy asked, for which schemes, and whether credentials were sent. */
+  proxyAuth?: ProxyAuthChallenge;
 }
 
-export interface TcpOptions extends ProbeOptions { proxy?: ProxyEndpoint }
+export interface TcpOptions extends ProbeOptions {
+  proxy?: ProxyEndpoint;
+  /** For a host name: connect over this family only (A or AAAA). IP literals carry their own. */
+  family?: 4 | 6;
+}
 
 /** A failed connect, carrying the probe reason and the evidence gathered so far. */
 export class ConnectError extends Error {
@@ -48,12 +54,13 @@ export async function openTcp(host: string, port: number, opts: TcpOptions): Pro
       if (err.status !== undefined) evidence.proxyStatus = err.status;
       if (err.statusLine !== undefined) evidence.proxyStatusLine = err.statusLine;
       if (err.errno !== undefined) evidence.errno = err.errno;
+      if (err.challenge !== undefined) evidence.proxyAuth = err.challenge;
       throw new ConnectError(err.reason, evidence, err.message);
     }
   }
   const dl = startDeadline(opts.deadlineMs, opts.signal);
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port });
+    const socket = net.connect({ host, port, ...(opts.family ? { family: opts.family } : {}) });
     let done = false;
     const cleanup = (): void => {
       done = true;
@@ -112,7 +119,9 @@ export async function tcpConnect(host: string, port: number, opts: TcpOptions): 
   } catch (err) {
     if (!(err instanceof ConnectError)) throw err;
     let detail = describeReason(err.reason, target, opts.deadlineMs);
-    if (err.reason === 'proxy-refused' || err.reason === 'proxy-failed') {
+    if (err.reason === 'proxy-auth-required') {
+      detail = proxyAuthSentence(`${host}:${port}`, err.evidence.proxyAuth);
+    } else if (err.reason === 'proxy-refused' || err.reason === 'proxy-failed') {
       detail = err.evidence.proxyStatusLine
         ? `The proxy ${err.evidence.proxy} refused to open a tunnel to ${host}:${port} (it answered “${err.evidence.proxyStatusLine}”).`
         : `The proxy ${err.evidence.proxy} could not be used to reach ${host}:${port}${err.evidence.errno ? ` (${err.evidence.errno})` : ''}.`;

@@ -5,7 +5,7 @@ import { elapsedMs, startDeadline } from './deadline';
 import { describeReason, errnoOf } from './errors';
 import { ConnectError, openTcp, type TcpEvidence } from './tcp';
 import { classifyTls, inspectTlsSocket, tlsSecureContext, type TlsInspection } from './tls-chain';
-import type { ProxyEndpoint } from '../net/proxy';
+import { proxyAuthSentence, type ProxyEndpoint } from '../net/proxy';
 
 export { classifyTls, describeChain, inspectTlsSocket, signerName, tlsSecureContext } from './tls-chain';
 export type { ChainCert, TlsInspection } from './tls-chain';
@@ -27,6 +27,8 @@ export interface TlsOptions extends ProbeOptions {
   ca?: string;
   alpn?: string[];
   proxy?: ProxyEndpoint;
+  /** For a host name: connect over this family only (A or AAAA). */
+  family?: 4 | 6;
   /** An already-connected socket to run TLS over (ownership passes to the probe, which destroys it). */
   socket?: net.Socket;
 }
@@ -54,7 +56,7 @@ export async function tlsHandshake(host: string, port: number, opts: TlsOptions)
   try {
     if (!raw) {
       try {
-        const tcp = await openTcp(host, port, { deadlineMs: opts.deadlineMs, signal: dl.signal, ...(opts.proxy ? { proxy: opts.proxy } : {}) });
+        const tcp = await openTcp(host, port, { deadlineMs: opts.deadlineMs, signal: dl.signal, ...(opts.proxy ? { proxy: opts.proxy } : {}), ...(opts.family ? { family: opts.family } : {}) });
         raw = tcp.socket;
         Object.assign(evidence, tcp.evidence);
         evidence.tcpRttMs = tcp.rttMs;
@@ -64,7 +66,9 @@ export async function tlsHandshake(host: string, port: number, opts: TlsOptions)
         const reason = err.reason === 'aborted' || err.reason === 'timeout' ? (dl.why() ?? err.reason) : err.reason;
         const what = opts.proxy ? `TCP (through the proxy) to ${target}` : `TCP to ${target}`;
         let detail = describeReason(reason, what, opts.deadlineMs);
-        if (reason === 'proxy-refused' || reason === 'proxy-failed') {
+        if (reason === 'proxy-auth-required') {
+          detail = proxyAuthSentence(target, evidence.proxyAuth);
+        } else if (reason === 'proxy-refused' || reason === 'proxy-failed') {
           detail = evidence.proxyStatusLine
             ? `The proxy ${evidence.proxy} refused to open a tunnel to ${target} (it answered “${evidence.proxyStatusLine}”).`
             : `The proxy ${evidence.proxy} could not be used to reach ${target}${evidence.errno ? ` (${evidence.errno})` : ''}.`;

@@ -178,6 +178,8 @@ export interface ParsedAttributes {
   responsePort?: number;
   lifetime?: number;
   requestedTransport?: number;
+  /** REQUESTED-ADDRESS-FAMILY (RFC 8656 §18.6): 0x01 IPv4, 0x02 IPv6. */
+  requestedAddressFamily?: number;
   channelNumber?: number;
   xorRelayedAddress?: TransportAddress[];
   xorPeerAddress?: TransportAddress[];
@@ -220,6 +222,9 @@ export function parseAttributes(attrs: RawAttribute[], transactionId: Uint8Array
       case T.REQUESTED_TRANSPORT:
         if (v.length !== 4) bad('REQUESTED-TRANSPORT must be 4 bytes');
         p.requestedTransport ??= v[0]!; break;
+      case T.REQUESTED_ADDRESS_FAMILY:
+        if (v.length !== 4) bad('REQUESTED-ADDRESS-FAMILY must be 4 bytes');
+        p.requestedAddressFamily ??= v[0]!; break;
       case T.CHANNEL_NUMBER:
         if (v.length !== 4) bad('CHANNEL-NUMBER must be 4 bytes');
         p.channelNumber ??= (v[0]! << 8) | v[1]!; break;
@@ -252,6 +257,8 @@ export const attr = {
   responsePort: (port: number): RawAttribute => ({ type: AttributeType.RESPONSE_PORT, value: encodeResponsePort(port) }),
   lifetime: (seconds: number): RawAttribute => ({ type: AttributeType.LIFETIME, value: encodeUint32(seconds) }),
   requestedTransport: (protocol: number): RawAttribute => ({ type: AttributeType.REQUESTED_TRANSPORT, value: encodeRequestedTransport(protocol) }),
+  /** RFC 8656 §18.6: family byte, then 3 bytes RFFU (zero). */
+  requestedAddressFamily: (family: 4 | 6): RawAttribute => ({ type: AttributeType.REQUESTED_ADDRESS_FAMILY, value: Uint8Array.of(family === 6 ? ADDRESS_FAMILY_IPV6 : ADDRESS_FAMILY_IPV4, 0, 0, 0) }),
   channelNumber: (n: number): RawAttribute => ({ type: AttributeType.CHANNEL_NUMBER, value: Uint8Array.of(n >> 8, n & 0xff, 0, 0) }),
   data: (bytes: Uint8Array): RawAttribute => ({ type: AttributeType.DATA, value: bytes }),
 };

@@ -12,6 +12,7 @@ import { DEFAULT_DEADLINE_MS, DEFAULT_RTO_MS, StunClass, StunMethod } from './co
 import { answerAddressProblem, formatAddress, type TransportAddress } from './address';
 import { openStream, openUdp, ProbeError, probeErrorFrom, ProbeScope, resolveHost, type SocketAddress, type StunChannel, type Strays } from './transport';
 import type { ProbeOptions, ProbeOutcome, StunEndpoint } from './types';
+import { proxyAuthSentence } from '../net/proxy';
 import { round1 } from '../probes/deadline';
 import { REASON_TEXT } from '../../common/report/reason';
 
@@ -124,7 +125,7 @@ export function buildRequest(method: number, attrs: (tid: Uint8Array) => RawAttr
 
 /** Opens the channel a probe needs for `endpoint`, adopted by `scope`. */
 export async function openChannel(scope: ProbeScope, endpoint: StunEndpoint, opts: ProbeOptions & { connectUdp?: boolean; socket?: dgram.Socket }): Promise<StunChannel> {
-  const address = await resolveHost(scope, endpoint.host);
+  const address = await resolveHost(scope, endpoint.host, opts.family);
   const remote = { address, port: endpoint.port };
   if (endpoint.transport === 'udp') {
     return openUdp(scope, remote, { connect: opts.connectUdp ?? true, localAddress: opts.localAddress, socket: opts.socket });
@@ -142,6 +143,7 @@ const DETAIL: Record<string, (what: string, e: ProbeError) => string> = {
   'tls-intercepted': (_w, e) => e.message,
   'tls-hostname-mismatch': (_w, e) => e.message,
   'proxy-refused': (w, e) => `The proxy refused to open a tunnel to ${w} (${e.message}).`,
+  'proxy-auth-required': (w, e) => proxyAuthSentence(w, e.proxyAuth),
   'proxy-failed': (w, e) => `The proxy could not be used to reach ${w} (${e.message}).`,
   'protocol-error': (w) => `${w} answered, but not with a valid STUN/TURN message.`,
   'bad-response': (w, e) => `${w} answered wrongly (${e.message}): the traffic got through, but the server, or something posing as it, gave answers that cannot be right.`,
@@ -155,7 +157,7 @@ export function failureOutcome<E extends Record<string, unknown>>(err: unknown, 
     status: 'fail',
     reason: e.reason,
     detail: DETAIL[e.reason]?.(what, e) ?? REASON_TEXT[e.reason].sentence(what),
-    evidence: { ...evidence, errno: e.errno, phase: e.phase, error: e.message },
+    evidence: { ...evidence, errno: e.errno, phase: e.phase, error: e.message, ...(e.proxyAuth ? { proxyAuth: e.proxyAuth } : {}) },
   };
 }
 

@@ -53,6 +53,7 @@ export const AttributeType = {
   REALM: 0x0014, // RFC 8489 §14.9
   NONCE: 0x0015, // RFC 8489 §14.10
   XOR_RELAYED_ADDRESS: 0x0016, // RFC 8656 §18.5
+  REQUESTED_ADDRESS_FAMILY: 0x0017, // RFC 8656 §18.6
   REQUESTED_TRANSPORT: 0x0019, // RFC 8656 §18.7
   MESSAGE_INTEGRITY_SHA256: 0x001c, // RFC 8489 §14.6
   XOR_MAPPED_ADDRESS: 0x0020, // RFC 8489 §14.2
@@ -86,6 +87,9 @@ export const ErrorCode = {
   StaleNonce: 438,
   WrongCredentials: 441,
   UnsupportedTransportProtocol: 442,
+  /** RFC 8656 §19: the server does not relay the requested address family. */
+  AddressFamilyNotSupported: 440,
+  PeerAddressFamilyMismatch: 443,
   AllocationQuotaReached: 486,
   ServerError: 500,
   InsufficientCapacity: 508,

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { Reason } from '../../common/report/reason';
 import { reasonForErrno } from '../net/errno';
 import { StunDecodeError } from './errors';
+import type { ProxyAuthChallenge } from '../net/proxy';
 
 /** A probe failure with its machine reason; `errno` is the raw code (ECONNREFUSED, EPERM, ...). */
 export class ProbeError extends Error {
@@ -15,6 +16,8 @@ export class ProbeError extends Error {
     message: string,
     readonly errno?: string,
     readonly phase?: string,
+    /** For `proxy-auth-required`: which proxy asked, for which schemes. */
+    readonly proxyAuth?: ProxyAuthChallenge,
   ) {
     super(message);
   }

@@ -238,7 +238,7 @@ export async function openStream(scope: ProbeScope, kind: 'tcp' | 'tls', remote:
     try {
       tcp = await scope.race(openTunnel(opts.proxy, { host, port: remote.port }, { deadlineMs: Math.max(1, scope.remainingMs()), signal: stop.signal }));
     } catch (e) {
-      if (e instanceof ProxyError) throw new ProbeError(e.reason, e.statusLine ?? e.message, e.errno ?? (e.status ? String(e.status) : undefined), 'proxy-connect');
+      if (e instanceof ProxyError) throw new ProbeError(e.reason, e.statusLine ?? e.message, e.errno ?? (e.status ? String(e.status) : undefined), 'proxy-connect', e.challenge);
       throw e;
     } finally {
       unadoptStop();

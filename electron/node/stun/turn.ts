@@ -24,11 +24,18 @@ export interface TurnOptions extends ProbeOptions {
   lifetime?: number;
   /** Release the allocation (Refresh LIFETIME=0) when done. Default true. */
   release?: boolean;
+  /**
+   * Family of the relayed address to ask for (RFC 8656 REQUESTED-ADDRESS-FAMILY); unset = the
+   * server's default (IPv4), attribute not sent. Independent of the family used to reach the server.
+   */
+  relayFamily?: 4 | 6;
 }
 
 export interface AllocateEvidence extends Record<string, unknown> {
   transport: string;
   server: string;
+  /** The relayed family asked for (REQUESTED-ADDRESS-FAMILY), when one was. */
+  relayFamily?: 4 | 6;
   local?: { address: string; port: number };
   realm?: string;
   relayed?: TransportAddress;
@@ -133,7 +140,7 @@ function errorOf(m: DecodedMessage): { code?: number; reason?: string } {
 }
 
 export interface AllocationResult {
-  status: 'allocated' | 'auth-required' | 'auth-failed' | 'turn-error' | 'protocol-error' | 'bad-response';
+  status: 'allocated' | 'auth-required' | 'auth-failed' | 'family-unsupported' | 'turn-error' | 'protocol-error' | 'bad-response';
   session: TurnSession;
   first: TransactionResult;
   final: TransactionResult;
@@ -141,15 +148,17 @@ export interface AllocationResult {
   problem?: string;
 }
 
-export async function allocate(scope: ProbeScope, session: TurnSession, lifetime?: number): Promise<AllocationResult> {
+export async function allocate(scope: ProbeScope, session: TurnSession, lifetime?: number, relayFamily?: 4 | 6): Promise<AllocationResult> {
   scope.phase = 'allocate';
   const { first, final } = await session.request(StunMethod.Allocate, () => [
     attr.requestedTransport(TRANSPORT_UDP),
+    ...(relayFamily !== undefined ? [attr.requestedAddressFamily(relayFamily)] : []),
     ...(lifetime !== undefined ? [attr.lifetime(lifetime)] : []),
   ]);
   const m = final.msg;
   if (m.cls === StunClass.successResponse) {
-    const relayed = m.attrs.xorRelayedAddress?.[0];
+    // A relay of another family than the one asked for is not an answer to this request.
+    const relayed = relayedOf(m, relayFamily);
     if (!relayed) return { status: 'protocol-error', session, first, final };
     // The relay is on the server and the mapped address is ours as the server sees it: an address
     // neither can be (0.0.0.0, broadcast, multicast, port 0, loopback off this machine) is a wrong answer.
@@ -158,6 +167,7 @@ export async function allocate(scope: ProbeScope, session: TurnSession, lifetime
     return problem ? { status: 'bad-response', session, first, final, problem } : { status: 'allocated', session, first, final };
   }
   const code = m.attrs.errorCode?.code;
+  if (code === ErrorCode.AddressFamilyNotSupported) return { status: 'family-unsupported', session, first, final };
   if (code === ErrorCode.Unauthorized) {
     if (!session.key) return { status: m.attrs.realm !== undefined && m.attrs.nonce !== undefined ? 'auth-required' : 'protocol-error', session, first, final };
     return { status: 'auth-failed', session, first, final };
@@ -166,7 +176,14 @@ export async function allocate(scope: ProbeScope, session: TurnSession, lifetime
   return { status: 'turn-error', session, first, final };
 }
 
-function fillAllocateEvidence(ev: AllocateEvidence, a: AllocationResult): void {
+/** The XOR-RELAYED-ADDRESS of the asked family; the first one when no family was asked (server's choice). */
+function relayedOf(m: DecodedMessage, family: 4 | 6 | undefined): TransportAddress | undefined {
+  if (family === undefined) return m.attrs.xorRelayedAddress?.[0];
+  const want = family === 6 ? 'IPv6' : 'IPv4';
+  return m.attrs.xorRelayedAddress?.find((a) => a.family === want);
+}
+
+function fillAllocateEvidence(ev: AllocateEvidence, a: AllocationResult, relayFamily?: 4 | 6): void {
   const m = a.final.msg;
   ev.realm = a.session.realm ?? m.attrs.realm ?? a.first.msg.attrs.realm;
   ev.software = m.attrs.software ?? a.first.msg.attrs.software;
@@ -176,7 +193,7 @@ function fillAllocateEvidence(ev: AllocateEvidence, a: AllocationResult): void {
     ev.errorReason = errorOf(m).reason;
     if (m.attrs.alternateServer) ev.alternateServer = formatAddress(m.attrs.alternateServer);
   } else {
-    ev.relayed = m.attrs.xorRelayedAddress?.[0];
+    ev.relayed = relayedOf(m, relayFamily) ?? m.attrs.xorRelayedAddress?.[0];
     ev.mapped = m.attrs.xorMappedAddress;
     ev.lifetime = m.attrs.lifetime;
     ev.integrityVerified = a.session.key !== undefined && m.integrityOffset !== undefined;
@@ -205,14 +222,17 @@ async function allocateProbe(endpoint: StunEndpoint, opts: TurnOptions): Promise
     evidence.local = ch.local;
     if (ch.tlsInfo) evidence.tls = ch.tlsInfo;
     const session = new TurnSession(scope, ch, creds, opts.rtoMs, opts.software);
-    const a = await allocate(scope, session, opts.lifetime);
-    fillAllocateEvidence(evidence, a);
+    if (opts.relayFamily !== undefined) evidence.relayFamily = opts.relayFamily;
+    const a = await allocate(scope, session, opts.lifetime, opts.relayFamily);
+    fillAllocateEvidence(evidence, a, opts.relayFamily);
     const rttMs = a.first.rttMs;
     switch (a.status) {
       case 'auth-required':
         return { status: 'pass', rttMs, reason: 'auth-required', detail: `${what} is reachable and asks for credentials (realm "${evidence.realm}").`, evidence };
       case 'auth-failed':
         return { status: 'fail', rttMs, reason: 'auth-failed', detail: `${what} is reachable but refused the TURN username/credential.`, evidence };
+      case 'family-unsupported':
+        return { status: 'fail', rttMs, reason: 'family-unsupported', detail: `${what} is reachable but does not relay IPv${opts.relayFamily ?? 4} (440 Address Family not Supported).`, evidence };
       case 'turn-error': {
         const alt = evidence.alternateServer ? ` and named another server (${evidence.alternateServer}), which is not followed: only the profile's servers are tested` : '';
         return { status: 'fail', rttMs, reason: 'turn-error', detail: `${what} refused the allocation with error ${evidence.errorCode} ${evidence.errorReason ?? ''}`.trim() + `${alt}.`, evidence };
@@ -273,8 +293,9 @@ async function relayProbe(endpoint: StunEndpoint, creds: TurnCredentials, opts: 
     const ch = await openChannel(scope, endpoint, opts);
     evidence.local = ch.local;
     session = new TurnSession(scope, ch, creds, opts.rtoMs, opts.software);
-    const a = await allocate(scope, session, opts.lifetime);
-    fillAllocateEvidence(evidence, a);
+    if (opts.relayFamily !== undefined) evidence.relayFamily = opts.relayFamily;
+    const a = await allocate(scope, session, opts.lifetime, opts.relayFamily);
+    fillAllocateEvidence(evidence, a, opts.relayFamily);
     if (a.status !== 'allocated') {
       const reason = a.status === 'auth-required' ? 'auth-failed' : a.status;
       if (a.status === 'bad-response') evidence.released = await session.release();

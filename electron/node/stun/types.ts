@@ -27,6 +27,8 @@ export interface ProbeOptions {
   /** First UDP retransmission timeout; doubles on each retransmission, capped by the deadline (default 250). */
   rtoMs?: number;
   tls?: TlsProbeOptions;
+  /** Family to reach a server given by name over (its A or AAAA record); ignored for IP literals. */
+  family?: 4 | 6;
   /** Local address to bind/connect from (e.g. '127.0.0.1' in tests). */
   localAddress?: string;
   /** TCP/TLS only: reach the server through this HTTP proxy's CONNECT tunnel, as Chromium does. */

@@ -129,6 +129,9 @@ class FakeSession {
       this.beforeRequest = listener;
     },
   };
+  /** What `resolveProxy` answers (PAC syntax, as Chromium's); tests set it per case. */
+  proxyAnswer = 'DIRECT';
+  readonly resolveProxy = vi.fn(async (_url: string) => this.proxyAnswer);
   setPermissionRequestHandler(h: FakeSession['permissionRequestHandler']): void {
     this.permissionRequestHandler = h;
   }

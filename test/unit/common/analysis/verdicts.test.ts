@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { analyze, type AnalysisInput } from '../../../../electron/common/analysis/verdicts';
+import { proxyAuthFacts } from '../../../../electron/common/analysis/proxy-auth';
 import { exitCodeFor } from '../../../../electron/common/analysis/rungs';
 import { parseProfile, type Profile } from '../../../../electron/common/profile/schema';
 import type { CheckResult, NatResult, RangeResult } from '../../../../electron/common/report/schema';
@@ -270,5 +271,84 @@ describe('a relay reached through the proxy', () => {
     const browser: CheckResult = { ...check('webrtc:relay:tls:turn.lab.test:443', 'pass'), kind: 'webrtc', transport: 'tls', host: 'turn.lab.test', port: 443 };
     const both = analyze(input({ rooms: ['group'], checks: [sigOk, viaProxy, browser] }));
     expect(both.verdicts.group!.notes).toContain('Reached through the proxy http://10.77.1.1:3128.');
+  });
+});
+
+describe('a proxy that asks for credentials is sign-in, not a block', () => {
+  const authEvidence = (credentialsSent = false) => ({ proxy: 'http://10.0.0.1:3128', proxyStatus: 407, proxyAuth: { proxy: '10.0.0.1:3128', schemes: ['Negotiate', 'NTLM'], credentialsSent } });
+  const behind = (credentialsSent = false): CheckResult[] => [
+    check('tls:sig.lab.test:443', 'fail', 'proxy-auth-required', { evidence: authEvidence(credentialsSent) }),
+    check('turn:udp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter' }),
+    check('turn:tcp:turn.lab.test:3478', 'fail', 'proxy-auth-required', { evidence: authEvidence(credentialsSent) }),
+    check('turn:tls:turn.lab.test:443', 'fail', 'proxy-auth-required', { evidence: authEvidence(credentialsSent) }),
+  ];
+  const udpBlocked = [range('udp-range:group', 'udp', [[10000, 60000]], [], [[10000, 65535]])];
+
+  it('no rung shown to work: the verdict says the proxy needs credentials (inferred), never "blocked at the proxy"', () => {
+    const a = analyze(input({ rooms: ['group'], checks: behind(), ranges: udpBlocked }));
+    expect(a.verdicts.group).toMatchObject({ path: 'blocked', confidence: 'inferred' });
+    expect(a.verdicts.group!.summary).toMatch(/the proxy needs your credentials \(10\.0\.0\.1:3128 asks for Negotiate, NTLM\)/);
+    expect(a.verdicts.group!.notes.join(' ')).not.toMatch(/cannot join a call at all/);
+    // The 407s are not firewall requirements; only the really blocked UDP is.
+    expect(a.firewall.blocked.flatMap((b) => b.checks)).not.toContain('turn:tls:turn.lab.test:443');
+    expect(a.firewall.blocked.some((b) => b.layer === 'proxy')).toBe(false);
+    expect(a.findings).toContainEqual(expect.objectContaining({ code: 'proxy-auth-required', severity: 'warn', message: expect.stringMatching(/none were given.*http:\/\/user:password@proxy:port/) }));
+  });
+
+  it('credentials that the proxy rejected are named as such', () => {
+    const a = analyze(input({ rooms: ['group'], checks: behind(true), ranges: udpBlocked }));
+    expect(a.verdicts.group!.summary).toMatch(/rejected the ones given/);
+    expect(a.findings.find((f) => f.code === 'proxy-auth-required')!.message).toMatch(/rejected the ones given/);
+  });
+
+  it('when a rung works anyway (TURN over UDP), the verdict stands and one finding remains', () => {
+    const checks = behind().map((c) => (c.id === 'turn:udp:turn.lab.test:3478' ? check(c.id, 'pass') : c));
+    const a = analyze(input({ rooms: ['group'], checks: [...checks, check('tls:sig2.lab.test:443', 'pass')], ranges: udpBlocked }));
+    expect(a.verdicts.group).toMatchObject({ path: 'turn-udp', confidence: 'measured' });
+    expect(a.verdicts.group!.summary).toBeUndefined();
+    expect(a.findings.filter((f) => f.code === 'proxy-auth-required')).toHaveLength(1);
+  });
+
+  it('a real refusal (403) is still blocked at the proxy', () => {
+    const refused = behind().map((c) => (c.reason === 'proxy-auth-required' ? { ...c, reason: 'proxy-refused' as const, layer: 'proxy' as const } : c));
+    const a = analyze(input({ rooms: ['group'], checks: refused, ranges: udpBlocked }));
+    expect(a.verdicts.group).toMatchObject({ path: 'blocked', confidence: 'measured' });
+    expect(a.verdicts.group!.summary).toBeUndefined();
+    expect(a.firewall.blocked.some((b) => b.layer === 'proxy')).toBe(true);
+  });
+});
+
+describe('host.proxy.auth', () => {
+  const asked = check('turn:tls:turn.lab.test:443', 'fail', 'proxy-auth-required', { evidence: { proxyAuth: { proxy: 'p:3128', schemes: ['Basic'], credentialsSent: false } } });
+  it('names the proxy and scheme; no browser result unless the app ran relay tests over TCP/TLS', () => {
+    expect(proxyAuthFacts([sigOk])).toBeUndefined();
+    expect(proxyAuthFacts([asked])).toEqual({ required: true, scheme: 'Basic', schemes: ['Basic'], proxy: 'p:3128', credentialsGiven: false });
+    const browser = (status: CheckResult['status']): CheckResult => ({ ...check('webrtc:relay:tls:turn.lab.test:443', status), kind: 'webrtc', transport: 'tls', host: 'turn.lab.test', port: 443 });
+    expect(proxyAuthFacts([asked, browser('pass')])).toMatchObject({ browserAuthenticated: true });
+    expect(proxyAuthFacts([asked, browser('fail')])).toMatchObject({ browserAuthenticated: false });
+    expect(proxyAuthFacts([asked, browser('skipped')])).not.toHaveProperty('browserAuthenticated');
+  });
+});
+
+describe('the browser signed in to the proxy', () => {
+  const ev = { evidence: { proxyAuth: { proxy: 'p:3128', schemes: ['Basic'], credentialsSent: false } } };
+  const browserTls = (status: CheckResult['status']): CheckResult => ({ ...check('webrtc:relay:tls:turn.lab.test:443', status), kind: 'webrtc', transport: 'tls', host: 'turn.lab.test', port: 443 });
+  const engine = [
+    check('tls:sig.lab.test:443', 'fail', 'proxy-auth-required', ev),
+    check('turn:udp:turn.lab.test:3478', 'fail'),
+    check('turn:tls:turn.lab.test:443', 'fail', 'proxy-auth-required', ev),
+  ];
+  const udpBlocked = [range('udp-range:group', 'udp', [[10000, 60000]], [], [[10000, 65535]])];
+  it('its relay over TLS decides: turn-tls, signaling counted with a note, no "could not be confirmed"', () => {
+    const a = analyze(input({ rooms: ['group'], checks: [...engine, browserTls('pass')], ranges: udpBlocked }));
+    expect(a.verdicts.group).toMatchObject({ path: 'turn-tls' });
+    expect(a.verdicts.group!.summary).toBeUndefined();
+    expect(a.verdicts.group!.notes.join(' ')).toMatch(/browser signed in/);
+    expect(proxyAuthFacts([...engine, browserTls('pass')])).toMatchObject({ browserAuthenticated: true });
+  });
+  it('its relay failing too leaves the proxy-needs-credentials verdict', () => {
+    const a = analyze(input({ rooms: ['group'], checks: [...engine, browserTls('fail')], ranges: udpBlocked }));
+    expect(a.verdicts.group).toMatchObject({ path: 'blocked', confidence: 'inferred' });
+    expect(a.verdicts.group!.summary).toMatch(/the proxy needs your credentials/);
   });
 });

@@ -6,7 +6,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { WebrtcSubmitRequestSchema } from '../../../../electron/common/ipc/diagnosis';
 import type { DiagnosisEvent } from '../../../../electron/common/report/progress';
 import type { CheckResult, Report } from '../../../../electron/common/report/schema';
-import type { Credentials } from '../../../../electron/common/profile/schema';
+import type { Credentials, Profile } from '../../../../electron/common/profile/schema';
 import { createCredentialStore, type CredentialStore } from '../../../../electron/main/credentials-store';
 import { createHandlers, type DiagnosisEngine } from '../../../../electron/main/ipc/handlers';
 import { resolveIceHosts, webrtcServers } from '../../../../electron/main/ipc/diagnosis-webrtc';
@@ -41,7 +41,7 @@ function engineReport(): Report {
   };
 }
 
-function setup(opts: { waitMs?: number; store?: CredentialStore; now?: () => Date } = {}) {
+function setup(opts: { waitMs?: number; store?: CredentialStore; now?: () => Date; prepareBrowser?: (p: Profile) => Promise<unknown> } = {}) {
   const events: DiagnosisEvent[] = [];
   const engine = { diagnose: vi.fn<DiagnosisEngine['diagnose']>(async () => engineReport()) };
   // Credentials are resolved without the network: a Twilio token is recorded, not sent anywhere.
@@ -51,10 +51,11 @@ function setup(opts: { waitMs?: number; store?: CredentialStore; now?: () => Dat
     return c.type === 'static' ? { username: c.username, credential: c.credential } : c.type === 'twilio-nts' ? { username: 'issued', credential: 'issued' } : null;
   };
   const handlers = createHandlers({
-    profilesDir: PROFILES_DIR, engine, emit: (_c, e) => events.push(e), resolveCredentials,
+    profilesDir: PROFILES_DIR, engine, emit: (_c, e) => events.push(e as DiagnosisEvent), resolveCredentials,
     webrtc: { waitMs: opts.waitMs ?? 5_000, graceMs: 10 },
     ...(opts.store ? { credentialStore: opts.store } : {}),
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.prepareBrowser ? { prepareBrowser: opts.prepareBrowser } : {}),
   });
   return { handlers, events, engine, resolved };
 }
@@ -83,6 +84,27 @@ describe('diagnosis with the WebRTC suite', () => {
       ['webrtc:relay:tls:turn.lab.test:443', 'turns:turn.lab.test:443?transport=tcp'],
     ]);
     await handlers['diagnosis:cancel']({ runId: r.value.runId });
+  });
+
+  it('the page gets its plan only after main prepared the browser (proxy sign-in); a failing preparation does not stop it', async () => {
+    let release!: () => void;
+    const prepareBrowser = vi.fn((_p: Profile) => new Promise<void>((r) => (release = r)));
+    const { handlers } = setup({ prepareBrowser });
+    const r = await handlers['diagnosis:start']({ profile: LAB, rooms: ['group'], webrtc: true });
+    if (!r.ok) throw new Error(r.error.message);
+    let got = false;
+    const plan = handlers['diagnosis:webrtc-config']({ runId: r.value.runId }).then((x) => { got = true; return x; });
+    await new Promise((res) => setTimeout(res, 50));
+    expect(prepareBrowser).toHaveBeenCalledWith(expect.objectContaining({ id: LAB.id }));
+    expect(got).toBe(false);
+    release();
+    expect((await plan).ok).toBe(true);
+    await handlers['diagnosis:cancel']({ runId: r.value.runId });
+    const failing = setup({ prepareBrowser: async () => { throw new Error('no network'); } });
+    const r2 = await failing.handlers['diagnosis:start']({ profile: LAB, rooms: ['group'], webrtc: true });
+    if (!r2.ok) throw new Error(r2.error.message);
+    expect((await failing.handlers['diagnosis:webrtc-config']({ runId: r2.value.runId })).ok).toBe(true);
+    await failing.handlers['diagnosis:cancel']({ runId: r2.value.runId });
   });
 
   it('holds the engine\u2019s report until the page submits, then merges (a DPI box: allocation ok, no data)', async () => {

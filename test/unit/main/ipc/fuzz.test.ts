@@ -99,6 +99,7 @@ function validPayloads(channel: InvokeChannel): unknown[] {
     case 'firewall:plan': case 'firewall:recheck': return ref;
     case 'firewall:apply': case 'firewall:undo': return [{ reportId: ids.a, consent: true }, { runId: RUN_ID, consent: true }];
     case 'firewall:ticket': return [{ reportId: ids.a, target: 'cisco-asa' }, { runId: RUN_ID, target: 'nftables' }];
+    case 'proxy-auth:answer': return [{ id: 'prompt-0001', cancel: true }, { id: 'prompt-0001', cancel: false, username: 'u', password: 'p', remember: true }];
   }
 }
 

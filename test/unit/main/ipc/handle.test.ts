@@ -23,6 +23,7 @@ function fakeHandlers(): Handlers {
     'diagnosis:submit-webrtc': vi.fn(async () => ok({ accepted: true, rejected: [] })),
     'credentials:status': vi.fn(async () => ok({ storage: { available: true as const }, saved: null })),
     'credentials:forget': vi.fn(async () => ok({ forgotten: false })),
+    'proxy-auth:answer': vi.fn(async () => ok({ accepted: false })),
     // History, report and firewall channels: their own tests cover them; here they only need to exist.
     ...(Object.fromEntries(
       Object.entries({ ...unavailableReportsHandlers.history, ...unavailableReportsHandlers.firewall }).map(([c, h]) => [c, vi.fn(h)]),

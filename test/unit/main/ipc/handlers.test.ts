@@ -14,7 +14,7 @@ function setup(engine?: DiagnosisEngine) {
     app: { name: 'Pathcheck', version: '1.2.3' },
     emit: (channel, payload) => {
       expect(channel).toBe('diagnosis:event');
-      events.push(payload);
+      events.push(payload as DiagnosisEvent);
     },
   });
   return { handlers, events };

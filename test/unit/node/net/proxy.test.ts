@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { noProxyMatches, openTunnel, parseProxyUrl, proxyFromEnv, ProxyError } from '../../../../electron/node/net/proxy';
+import { noProxyMatches, openTunnel, parseProxyAuthenticate, parseProxyUrl, proxyFromEnv, ProxyError } from '../../../../electron/node/net/proxy';
 import { missingPrereqs, prereqs } from '../../../support/prereq';
 import { closedPort, connectProxy, silentServer, type TestServer } from '../probes/servers';
 
@@ -87,9 +87,15 @@ describe('openTunnel against a small CONNECT proxy', () => {
     expect(err).toMatchObject({ status: 403, reason: 'proxy-refused', statusLine: 'HTTP/1.1 403 Forbidden' });
   });
 
-  it('407 without credentials, a tunnel with them', async () => {
+  it('407 without credentials is proxy-auth-required naming the proxy and scheme; a tunnel with them', async () => {
     const p = { host: '127.0.0.1', port: authProxy.port };
-    await expect(openTunnel(p, { host: '127.0.0.1', port: target.port }, { deadlineMs: 2000 })).rejects.toMatchObject({ status: 407, reason: 'proxy-refused' });
+    await expect(openTunnel(p, { host: '127.0.0.1', port: target.port }, { deadlineMs: 2000 })).rejects.toMatchObject({
+      status: 407, reason: 'proxy-auth-required',
+      challenge: { proxy: `127.0.0.1:${authProxy.port}`, schemes: ['Basic'], realm: 't', credentialsSent: false },
+    });
+    await expect(openTunnel({ ...p, auth: 'alice:wrong' }, { host: '127.0.0.1', port: target.port }, { deadlineMs: 2000 })).rejects.toMatchObject({
+      status: 407, reason: 'proxy-auth-required', challenge: { credentialsSent: true },
+    });
     const sock = await openTunnel({ ...p, auth: 'alice:s3cret' }, { host: '127.0.0.1', port: target.port }, { deadlineMs: 2000 });
     expect(await readAll(sock)).toBe('hello\n');
   });
@@ -178,5 +184,103 @@ describe.skipIf(squidSkip !== null)('openTunnel through a real squid', () => {
     expect(await readAll(sock)).toBe('hello\n');
     const err = await openTunnel(proxy, { host: '127.0.0.1', port: 3478 }, { deadlineMs: 5000 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 403, reason: 'proxy-refused' });
+  });
+});
+
+describe('parseProxyAuthenticate', () => {
+  const head = (...lines: string[]) => ['HTTP/1.1 407 Proxy Authentication Required', ...lines].join('\r\n');
+  it('names every scheme offered, across repeated headers and comma lists, in order', () => {
+    expect(parseProxyAuthenticate(head('Proxy-Authenticate: Negotiate', 'proxy-authenticate: NTLM', 'Proxy-Authenticate: Basic realm="Corp"')))
+      .toEqual({ schemes: ['Negotiate', 'NTLM', 'Basic'], realm: 'Corp' });
+    expect(parseProxyAuthenticate(head('Proxy-Authenticate: Negotiate, NTLM'))).toEqual({ schemes: ['Negotiate', 'NTLM'] });
+    expect(parseProxyAuthenticate(head('Proxy-Authenticate: Digest realm="x", qop="auth,auth-int", nonce="abc", Basic realm="y"')).schemes)
+      .toEqual(['Digest', 'Basic']);
+  });
+  it('a comma or scheme name inside a quoted realm is not a scheme; unknown schemes are "other"', () => {
+    expect(parseProxyAuthenticate(head('Proxy-Authenticate: Basic realm="NTLM, Negotiate"'))).toEqual({ schemes: ['Basic'], realm: 'NTLM, Negotiate' });
+    expect(parseProxyAuthenticate(head('Proxy-Authenticate: Kerberos5 foo=bar')).schemes).toEqual(['other']);
+  });
+  it('ignores other headers and a missing header', () => {
+    expect(parseProxyAuthenticate(head('WWW-Authenticate: Basic', 'Content-Length: 0'))).toEqual({ schemes: [] });
+    expect(parseProxyAuthenticate('HTTP/1.1 407 x')).toEqual({ schemes: [] });
+  });
+  it('keeps at most 16 distinct schemes from a hostile header', () => {
+    const many = Array.from({ length: 500 }, (_, i) => `X${i}`).join(', ');
+    expect(parseProxyAuthenticate(head(`Proxy-Authenticate: Basic, ${many}`)).schemes).toEqual(['Basic', 'other']);
+  });
+});
+
+describe.skipIf(squidSkip !== null)('openTunnel through a real squid with Basic authentication', () => {
+  let dir = '';
+  let child: ChildProcess | undefined;
+  let squidPort = 0;
+  let target: Awaited<ReturnType<typeof greeter>>;
+
+  beforeAll(async () => {
+    target = await greeter();
+    squidPort = await closedPort();
+    dir = mkdtempSync(join(tmpdir(), 'pc-squid-auth-'));
+    chmodSync(dir, 0o777);
+    // An htpasswd line with an APR1 (MD5) hash, which basic_ncsa_auth reads; made by openssl here.
+    const hash = execFileSync('openssl', ['passwd', '-apr1', 's3cret'], { encoding: 'utf8' }).trim();
+    writeFileSync(join(dir, 'passwd'), `alice:${hash}\n`, { mode: 0o644 });
+    const conf = join(dir, 'squid.conf');
+    writeFileSync(conf, [
+      `http_port 127.0.0.1:${squidPort}`,
+      'pinger_enable off',
+      `pid_filename ${join(dir, 'squid.pid')}`,
+      `cache_log ${join(dir, 'cache.log')}`,
+      `access_log stdio:${join(dir, 'access.log')}`,
+      `coredump_dir ${dir}`,
+      'cache deny all',
+      'visible_hostname pathcheck-test',
+      'shutdown_lifetime 0 seconds',
+      `auth_param basic program /usr/lib/squid/basic_ncsa_auth ${join(dir, 'passwd')}`,
+      'auth_param basic realm pathcheck-lab',
+      'auth_param basic children 1',
+      'acl authed proxy_auth REQUIRED',
+      `acl SSL_ports port ${target.port}`,
+      'acl CONNECT method CONNECT',
+      'http_access deny CONNECT !SSL_ports',
+      'http_access allow authed',
+      'http_access deny all',
+      '',
+    ].join('\n'));
+    child = spawn('squid', ['-N', '-f', conf], { stdio: 'ignore' });
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const up = await new Promise<boolean>((r) => {
+        const s = net.connect({ host: '127.0.0.1', port: squidPort }, () => { s.destroy(); r(true); });
+        s.on('error', () => r(false));
+      });
+      if (up) break;
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`squid did not start (see ${dir}/cache.log)`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+
+  afterAll(async () => {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child?.once('exit', r));
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    await target?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('without credentials: 407 proxy-auth-required asking for Basic; wrong ones: rejected; right ones (user:pass from the URL): a tunnel', async () => {
+    const proxy = { host: '127.0.0.1', port: squidPort };
+    const to = { host: '127.0.0.1', port: target.port };
+    await expect(openTunnel(proxy, to, { deadlineMs: 5000 })).rejects.toMatchObject({
+      status: 407, reason: 'proxy-auth-required', challenge: { schemes: ['Basic'], realm: 'pathcheck-lab', credentialsSent: false },
+    });
+    await expect(openTunnel({ ...proxy, auth: 'alice:nope' }, to, { deadlineMs: 5000 })).rejects.toMatchObject({
+      status: 407, reason: 'proxy-auth-required', challenge: { credentialsSent: true },
+    });
+    const fromUrl = parseProxyUrl(`http://alice:s3cret@127.0.0.1:${squidPort}`)!;
+    const sock = await openTunnel(fromUrl, to, { deadlineMs: 5000 });
+    expect(await readAll(sock)).toBe('hello\n');
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { hasCommand } from '../../../support/prereq';
-import { resolveHost } from '../../../../electron/node/probes/dns';
+import { addressesOf, resolveHost } from '../../../../electron/node/probes/dns';
 import { tcpConnect } from '../../../../electron/node/probes/tcp';
 import { reasonForErrno } from '../../../../electron/node/probes/errors';
 import { closedPort, connectProxy, silentServer, type TestServer } from './servers';
@@ -22,6 +22,20 @@ describe('resolveHost', () => {
     const lookup = async (): Promise<never> => { throw new Error('must not be called'); };
     const r = await resolveHost('::1', { deadlineMs: 10, lookup });
     expect(r).toMatchObject({ status: 'pass', evidence: { via: 'literal', addresses: [{ address: '::1', family: 6 }] } });
+  });
+  it('A and AAAA: every address with its family; a family the name lacks is family-missing, not a DNS failure', async () => {
+    const both = async () => [{ address: '192.0.2.10', family: 4 }, { address: '2001:db8::10', family: 6 }, { address: '2001:db8::11', family: 6 }];
+    const r = await resolveHost('dual.test', { deadlineMs: 1000, lookup: both });
+    expect(r.evidence.addresses).toEqual([{ address: '192.0.2.10', family: 4 }, { address: '2001:db8::10', family: 6 }, { address: '2001:db8::11', family: 6 }]);
+    expect(addressesOf(r.evidence, 6)).toEqual(['2001:db8::10', '2001:db8::11']);
+    expect(addressesOf(r.evidence, 4)).toEqual(['192.0.2.10']);
+    expect((await resolveHost('dual.test', { deadlineMs: 1000, lookup: both, family: 6 })).status).toBe('pass');
+    const v4only = await resolveHost('v4.test', { deadlineMs: 1000, lookup: async () => [{ address: '192.0.2.10', family: 4 }], family: 6 });
+    expect(v4only).toMatchObject({ status: 'fail', reason: 'family-missing' });
+    expect(v4only.detail).toMatch(/no IPv6 address \(AAAA record\)/);
+    // Evidence read back from a report is checked, not trusted.
+    expect(addressesOf({ addresses: [{ address: 'not-an-ip', family: 6 }, { address: '192.0.2.1', family: 6 }, 7] }, 6)).toEqual([]);
+    expect(addressesOf(undefined, 4)).toEqual([]);
   });
   it('maps ENOTFOUND to nxdomain and EAI_AGAIN to dns-failed, keeping the errno', async () => {
     const nx = await resolveHost('nope.test', { deadlineMs: 1000, lookup: async () => { throw errno('ENOTFOUND'); } });
@@ -47,17 +61,20 @@ describe('tcpConnect', () => {
   let port = 0;
   let silent: TestServer;
   let proxy: Awaited<ReturnType<typeof connectProxy>>;
+  let authProxy: Awaited<ReturnType<typeof connectProxy>>;
   beforeAll(async () => {
     listener = net.createServer((c) => c.destroy());
     await new Promise<void>((r) => listener.listen(0, '127.0.0.1', () => r()));
     port = (listener.address() as net.AddressInfo).port;
     silent = await silentServer();
     proxy = await connectProxy({ allowPorts: [port] });
+    authProxy = await connectProxy({ allowPorts: [port], requireAuth: 'alice:s3cret' });
   });
   afterAll(async () => {
     await new Promise((r) => listener.close(r));
     await silent.close();
     await proxy.close();
+    await authProxy.close();
   });
 
   it('passes with the connect time as rtt', async () => {
@@ -76,6 +93,12 @@ describe('tcpConnect', () => {
     const r = await tcpConnect('127.0.0.1', 3478, { deadlineMs: 2000, proxy: proxyEp });
     expect(r).toMatchObject({ status: 'fail', reason: 'proxy-refused', evidence: { proxyStatus: 403 } });
     expect(r.detail).toMatch(/403 Forbidden/);
+  });
+  it('a proxy answering 407 is proxy-auth-required with the scheme, and says plainly that no credentials were given', async () => {
+    const r = await tcpConnect('127.0.0.1', port, { deadlineMs: 2000, proxy: { host: '127.0.0.1', port: authProxy.port } });
+    expect(r).toMatchObject({ status: 'fail', reason: 'proxy-auth-required', evidence: { proxyStatus: 407, proxyAuth: { schemes: ['Basic'], credentialsSent: false } } });
+    expect(r.detail).toMatch(/needs your credentials.*\(it asks for Basic\).*none were given/);
+    expect(await tcpConnect('127.0.0.1', port, { deadlineMs: 2000, proxy: { host: '127.0.0.1', port: authProxy.port, auth: 'alice:s3cret' } })).toMatchObject({ status: 'pass' });
   });
   it('works over IPv6 loopback, and brackets IPv6 targets in CONNECT', async () => {
     const v6 = net.createServer((c) => c.destroy());

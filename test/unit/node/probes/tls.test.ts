@@ -1,3 +1,5 @@
+import net from 'node:net';
+import tls from 'node:tls';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyTls, tlsHandshake } from '../../../../electron/node/probes/tls';
@@ -94,6 +96,19 @@ describe.skipIf(skip !== null)('tlsHandshake against real and hostile servers', 
   it('an IP target checks the IP SAN and sends no SNI', async () => {
     const r = await tlsHandshake('127.0.0.1', good.port, { deadlineMs: 3000, ca: profile.caPem });
     expect(r).toMatchObject({ status: 'pass', evidence: { servername: null } });
+  });
+
+  it('works over IPv6 (::1), checking the name sent as SNI', async () => {
+    const v6 = tls.createServer({ key: profile.keyPem, cert: profile.certPem + profile.caPem }, (s) => { s.on('error', () => undefined); s.end(); });
+    const up = await new Promise<boolean>((r) => { v6.once('error', () => r(false)); v6.listen(0, '::1', () => r(true)); });
+    if (!up) return; // no ::1 on this host
+    try {
+      const port = (v6.address() as net.AddressInfo).port;
+      const r = await tlsHandshake('::1', port, { deadlineMs: 3000, servername: 'turn.test', ca: profile.caPem });
+      expect(r).toMatchObject({ status: 'pass', reason: 'ok', evidence: { remoteAddress: '::1', servername: 'turn.test', authorized: true } });
+    } finally {
+      await new Promise((r) => v6.close(r));
+    }
   });
 
   it('a server that never finishes the handshake → timeout inside the deadline', async () => {

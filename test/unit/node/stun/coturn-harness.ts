@@ -28,11 +28,13 @@ export interface CoturnOptions {
   rfc5780?: boolean;
   /** Allow relaying to 127.x peers (needed by the relay probe on loopback). */
   allowLoopbackPeers?: boolean;
+  /** Also listen and relay on ::1 (dual stack): IPv6 clients, and IPv6 relays (REQUESTED-ADDRESS-FAMILY). */
+  ipv6?: boolean;
   extra?: string[];
 }
 
 async function udpFree(address: string, port: number): Promise<boolean> {
-  const s = dgram.createSocket('udp4');
+  const s = dgram.createSocket(address.includes(':') ? 'udp6' : 'udp4');
   return new Promise((resolve) => {
     s.once('error', () => { s.close(); resolve(false); });
     s.bind(port, address, () => { s.close(); resolve(true); });
@@ -66,7 +68,7 @@ export function makeTestCa(dir: string): { caPem: string; cert: string; key: str
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   run('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Pathcheck Test CA');
   run('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=turn.lab.test');
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:turn.lab.test\nbasicConstraints=CA:FALSE\n');
+  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,IP:::1,DNS:turn.lab.test\nbasicConstraints=CA:FALSE\n');
   run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf');
   return { caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'), cert: join(dir, 'server.pem'), key: join(dir, 'server.key') };
 }
@@ -74,14 +76,15 @@ export function makeTestCa(dir: string): { caPem: string; cert: string; key: str
 export async function startCoturn(opts: CoturnOptions = {}): Promise<Coturn> {
   const dir = mkdtempSync(join(tmpdir(), 'pathcheck-coturn-'));
   const ca = makeTestCa(dir);
-  const addresses = opts.rfc5780 ? ['127.0.0.1', '127.0.0.2'] : ['127.0.0.1'];
+  const addresses = [...(opts.rfc5780 ? ['127.0.0.1', '127.0.0.2'] : ['127.0.0.1']), ...(opts.ipv6 ? ['::1'] : [])];
+  const relayIps = opts.ipv6 ? ['127.0.0.1', '::1'] : ['127.0.0.1'];
   const base = await freeBlock(4, addresses); // port, alt port, tls port, alt tls port
-  const relayBase = await freeBlock(1, ['127.0.0.1']);
+  const relayBase = await freeBlock(1, relayIps);
   const relayRange: [number, number] = [relayBase, relayBase + 15];
   const args = [
     '-n',
     ...addresses.flatMap((a) => ['--listening-ip', a]),
-    '--relay-ip', '127.0.0.1',
+    ...relayIps.flatMap((a) => ['--relay-ip', a]),
     '--listening-port', String(base),
     '--alt-listening-port', String(base + 1),
     '--tls-listening-port', String(base + 2),

@@ -256,6 +256,24 @@ describe('hostile servers', () => {
 describe('scripted TURN server', () => {
   const key = longTermKey('u', 'fake', 'p');
 
+  it('REQUESTED-ADDRESS-FAMILY is sent only when asked; a relay of the other family is no answer to it', async () => {
+    const asked: Array<number | undefined> = [];
+    const srv = await udpServer((m) => {
+      if (!m) return;
+      if (m.integrityOffset === undefined) return respond(m, StunClass.errorResponse, () => [attr.errorCode(401, 'Unauthorized'), attr.realm('fake'), attr.nonce('n')]);
+      if (m.method !== StunMethod.Allocate) return respond(m, StunClass.successResponse, () => [attr.lifetime(0)], key);
+      asked.push(m.attrs.requestedAddressFamily);
+      return respond(m, StunClass.successResponse, (tid) => [
+        attr.xorRelayedAddress({ family: 'IPv4', address: '198.51.100.9', port: 50000 }, tid),
+        attr.xorMappedAddress({ family: 'IPv4', address: '198.51.100.7', port: 4242 }, tid),
+      ], key);
+    });
+    const ep = { host: '127.0.0.1', port: srv.port, transport: 'udp' } as const;
+    expect(await turnAllocate(ep, { username: 'u', credential: 'p', deadlineMs: 2000 })).toMatchObject({ status: 'pass', reason: 'allocated' });
+    expect(await turnAllocate(ep, { username: 'u', credential: 'p', deadlineMs: 2000, relayFamily: 6 })).toMatchObject({ status: 'fail', reason: 'protocol-error', evidence: { relayFamily: 6 } });
+    expect(asked).toEqual([undefined, 0x02]);
+  });
+
   it('401 → long-term credentials → 438 stale nonce → allocated (signed) → released', async () => {
     const seen: string[] = [];
     let nonce = 0;

@@ -8,12 +8,15 @@ const skip = missingPrereqs('TURN through an HTTP proxy', [prereqs.coturn, prere
 describe.skipIf(skip)('TURN over TCP/TLS through a CONNECT proxy (as Chromium sends it)', () => {
   let coturn: Coturn;
   let proxy: TestServer & { requests: string[] };
+  let authProxy: TestServer & { requests: string[] };
   beforeAll(async () => {
     coturn = await startCoturn();
     proxy = await connectProxy({ allowPorts: [coturn.tlsPort] });
+    authProxy = await connectProxy({ allowPorts: [coturn.tlsPort], requireAuth: 'alice:s3cret' });
   });
   afterAll(async () => {
     await proxy?.close();
+    await authProxy?.close();
     await coturn?.stop();
   });
 
@@ -33,5 +36,14 @@ describe.skipIf(skip)('TURN over TCP/TLS through a CONNECT proxy (as Chromium se
     });
     expect(r).toMatchObject({ status: 'fail', reason: 'proxy-refused' });
     expect(r.detail).toMatch(/proxy refused/i);
+  });
+
+  it('a proxy asking for credentials gives proxy-auth-required (not a refusal), naming the proxy and scheme; with them TURN-TLS allocates', async () => {
+    const ep = { host: '127.0.0.1', port: coturn.tlsPort, transport: 'tls' } as const;
+    const r = await turnAllocate(ep, { username: 'u', credential: 'p', deadlineMs: 3000, tls: { ca: coturn.caPem }, proxy: { host: '127.0.0.1', port: authProxy.port } });
+    expect(r).toMatchObject({ status: 'fail', reason: 'proxy-auth-required', evidence: { proxyAuth: { proxy: `127.0.0.1:${authProxy.port}`, schemes: ['Basic'], credentialsSent: false } } });
+    expect(r.detail).toMatch(/needs your credentials .*Basic.*none were given/);
+    const ok = await turnAllocate(ep, { username: 'u', credential: 'p', deadlineMs: 3000, tls: { ca: coturn.caPem }, proxy: { host: '127.0.0.1', port: authProxy.port, auth: 'alice:s3cret' } });
+    expect(ok.status, ok.detail).toBe('pass');
   });
 });
