@@ -1,8 +1,5 @@
 import { buildFirewallInput, buildFirewallInputFromReport, FIREWALL_TARGET_IDS, FirewallInputError, generateRules, isFirewallTarget } from '../../common/firewall';
-import { parseReportJson } from '../../common/report/parse';
 import { plainText } from '../../common/text/sanitize';
-import { MAX_REPORT_TEXT } from '../../common/ipc/history';
-import { BoundedReadError, readBoundedText } from '../profiles/bounded-read';
 import { loadProfile } from '../profiles/resolve';
 import type { Profile } from '../../common/profile/schema';
 import { nftOptionsFromReport } from '../firewall/report-local';
@@ -10,6 +7,7 @@ import type { RulesArgs } from './args';
 import { prepareForRun, withRanges } from './profile-run';
 import { UsageError } from './args';
 import { EXIT, type CliIo } from './io';
+import { PROFILE_ID, readReportFile } from './report-file';
 
 /**
  * `pathcheck rules --from report.json --target <name>`: the firewall rules that open exactly what
@@ -17,24 +15,12 @@ import { EXIT, type CliIo } from './io';
  * lists each blocked destination by name and address, and where the local firewall drops);
  * --profile widens the destinations to the profile's address ranges.
  */
-const PROFILE_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
-
 export async function rulesCommand(args: RulesArgs, io: CliIo): Promise<number> {
   if (!isFirewallTarget(args.target)) {
     throw new UsageError(`unknown --target "${args.target}"; one of: ${FIREWALL_TARGET_IDS.join(', ')}`);
   }
-  let text: string;
-  try {
-    text = await readBoundedText(args.from, MAX_REPORT_TEXT);
-  } catch (e) {
-    throw new UsageError(`--from ${args.from}: cannot read (${e instanceof BoundedReadError ? e.short : (e as Error).message})`);
-  }
-  const parsed = parseReportJson(text);
-  if (!parsed.ok) {
-    io.stderr.write(`pathcheck: ${plainText(args.from)} is not a usable report\n${parsed.errors.map((e) => `  ${plainText(e.path)}: ${plainText(e.message)}`).join('\n')}\n`);
-    return EXIT.dataErr;
-  }
-  const report = parsed.report;
+  const report = await readReportFile(args.from, io);
+  if (!report) return EXIT.dataErr;
   // Without --profile the report alone is the input (it names its destinations); a profile file is
   // given only with --profile (a report's profile.id is an id, never a path) and widens the rules
   // to the profile's published address ranges.
