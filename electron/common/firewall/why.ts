@@ -65,7 +65,7 @@ export function blockWhy(report: Report): string[] {
       const g = groups.get(key) ?? { layer, reason, proto, hosts: new Set<string>(), ids: [], codes: new Set<string>() };
       groups.set(key, g);
       const host = c?.host ?? range?.host;
-      if (host) g.hosts.add(c?.port !== undefined ? `${host}:${c.port}` : host);
+      if (host) g.hosts.add(c?.port !== undefined ? `${host.includes(':') ? `[${host}]` : host}:${c.port}` : host);
       if (!g.ids.includes(id)) g.ids.push(id);
       const code = c ? errnoOf(c) : null;
       if (code) g.codes.add(code);
