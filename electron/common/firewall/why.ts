@@ -58,7 +58,8 @@ export function blockWhy(report: Report): string[] {
       const c = byId.get(id);
       const range = c ? null : report.ranges.find((r) => r.id === id);
       if (!c && !range) continue;
-      const layer = (c?.layer ?? range?.layer ?? b.layer) as Layer;
+      // The blocked entry's layer is what the fix acts on (the check's own first guess may have been refined).
+      const layer = b.layer as Layer;
       const reason = c ? c.reason : layer === 'local' ? 'local-blocked' : 'timeout';
       const proto = (c ? (c.transport === 'udp' ? 'UDP' : 'TCP') : b.protocol.toUpperCase());
       const key = `${layer}|${reason}|${proto}`;

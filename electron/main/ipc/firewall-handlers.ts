@@ -153,6 +153,7 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
         canApply: fix.canApply,
         refusal: fix.refusal,
         summary: fix.summary,
+        why: fix.why,
         local,
         ticket: fix.ticket,
         ticketTargets: ticketTargets(report),
