@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { FIREWALL_TARGETS } from '../../../../electron/common/firewall';
 import { main } from '../../../../electron/node/cli/command';
+import type { Report } from '../../../../electron/common/report/schema';
 import { captureIo } from './io';
 
 /**
@@ -14,8 +15,8 @@ import { captureIo } from './io';
  */
 const FIXTURE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/reports/other-machine.json');
 const tmp = () => mkdtempSync(join(tmpdir(), 'pc-rules-'));
-const withChanges = (change: (r: any) => void): string => {
-  const r = JSON.parse(readFileSync(FIXTURE, 'utf8'));
+const withChanges = (change: (r: Report) => void): string => {
+  const r = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Report;
   change(r);
   const file = join(tmp(), 'report.json');
   writeFileSync(file, JSON.stringify(r));
@@ -44,16 +45,16 @@ describe('rules --from a report alone (no profile)', () => {
 
   it('an older report without firewall.local still works, with a note', async () => {
     const io = captureIo();
-    expect(await main(['rules', '--from', withChanges((r) => delete r.firewall.local), '--target', 'nftables'], io)).toBe(0);
+    expect(await main(['rules', '--from', withChanges((r) => { delete r.firewall.local; }), '--target', 'nftables'], io)).toBe(0);
     expect(io.out()).toContain('192.0.2.10');
     expect(io.err()).toContain('does not say what the diagnosed computer');
   });
 
   it.each([
-    ['a destination with shell text', (r: any) => (r.firewall.blocked[0].to[0] = '192.0.2.10; rm -rf /'), 'firewall.blocked[0].to[0]'],
-    ['a drop chain with nft syntax in its name', (r: any) => (r.firewall.local.dropChains[0].table = 'hbfw; flush ruleset'), 'nft.table'],
-    ['a relay name with a newline', (r: any) => (r.checks[3].host = 'turn.example.com\ninsert rule'), 'checks[3].host'],
-    ['a check port out of range', (r: any) => (r.firewall.blocked[1].ports = [[443, 70000]]), 'firewall.blocked[1]'],
+    ['a destination with shell text', (r: Report) => (r.firewall.blocked[0]!.to[0] = '192.0.2.10; rm -rf /'), 'firewall.blocked[0].to[0]'],
+    ['a drop chain with nft syntax in its name', (r: Report) => (r.firewall.local!.dropChains[0]!.table = 'hbfw; flush ruleset'), 'nft.table'],
+    ['a relay name with a newline', (r: Report) => (r.checks[3]!.host = 'turn.example.com\ninsert rule'), 'checks[3].host'],
+    ['a check port out of range', (r: Report) => (r.firewall.blocked[1]!.ports = [[443, 70000]]), 'firewall.blocked[1]'],
   ])('%s is refused, naming the field, with nothing printed', async (_what, change, field) => {
     const io = captureIo();
     const code = await main(['rules', '--from', withChanges(change), '--target', 'nftables'], io);
