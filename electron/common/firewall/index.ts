@@ -10,7 +10,8 @@ import type { FirewallInput } from './types';
 
 export * from './types';
 export * from './registry';
-export { buildFirewallInput, parseProxyUrl, type BuildFirewallOptions } from './requirements';
+export { buildFirewallInput, buildFirewallInputFromReport, parseProxyUrl, type BuildFirewallOptions } from './requirements';
+export { blockWhy } from './why';
 export { LIMITS, MIN_PREFIX, assertValidInput, normalizeHostname } from './input-check';
 export { iptablesRestoreText } from './targets/iptables';
 export { DEFAULT_NFT_CHAIN, nftRuleBodies } from './targets/nftables';

@@ -179,14 +179,91 @@ function clip(ports: readonly PortRange[], allowed: readonly PortRange[]): PortR
   return out.length > 0 ? out : null;
 }
 
+/** What the rules may be widened to or clipped by: from a profile, or from the report alone. */
+interface InputSource {
+  profileId: string;
+  v4: string[];
+  v6: string[];
+  required: Record<'udp' | 'tcp', PortRange[]>;
+  p2pPorts: PortRange[];
+  relayHosts: () => RelayHost[];
+}
+
 /** Builds the validated, merged input for `generateRules`. Throws `FirewallInputError` on any bad value. */
 export function buildFirewallInput(profile: Profile, report: Report, options: BuildFirewallOptions = {}): FirewallInput {
-  const profileId = checkProfileId(profile.id, 'profile.id');
-  const v4 = uniq(profile.addresses.ipv4.map((c, i) => checkCidr(c, 4, `profile.addresses.ipv4[${i}]`)));
-  const v6 = uniq(profile.addresses.ipv6.map((c, i) => checkCidr(c, 6, `profile.addresses.ipv6[${i}]`)));
+  return buildInput({
+    profileId: checkProfileId(profile.id, 'profile.id'),
+    v4: uniq(profile.addresses.ipv4.map((c, i) => checkCidr(c, 4, `profile.addresses.ipv4[${i}]`))),
+    v6: uniq(profile.addresses.ipv6.map((c, i) => checkCidr(c, 6, `profile.addresses.ipv6[${i}]`))),
+    required: requiredPorts(profile),
+    p2pPorts: profile.p2p ? normalizeRanges([...profile.p2p.udpPorts, ...(profile.p2p.tcpPorts ?? [])]) : [],
+    relayHosts: () => relayHosts(profile),
+  }, report, options);
+}
+
+/**
+ * The same input from the report alone (no profile): destinations are the names and addresses the
+ * report lists for each blocked requirement, the ports a profile would require are the ports the
+ * report's own checks and measured ranges used, and the names a proxy must tunnel are the report's
+ * TURN-over-TCP/TLS and signaling checks. Every value goes through the same checks as with a
+ * profile, each error naming its field in the report.
+ */
+export function buildFirewallInputFromReport(report: Report, options: BuildFirewallOptions = {}): FirewallInput {
+  const udp: PortRange[] = [];
+  const tcp: PortRange[] = [];
+  const p2p: PortRange[] = [];
+  const checks = Array.isArray(report.checks) ? report.checks : [];
+  const ranges = Array.isArray(report.ranges) ? report.ranges : [];
+  checks.forEach((c, i) => {
+    if (c.port === undefined || c.kind === 'dns' || c.kind === 'nat' || c.kind === 'webrtc') return;
+    const port = checkPort(c.port, `checks[${i}].port`);
+    (c.transport === 'udp' ? udp : tcp).push([port, port]);
+  });
+  ranges.forEach((r, i) => {
+    if (r.protocol !== 'udp' && r.protocol !== 'tcp') throw new FirewallInputError(`ranges[${i}].protocol`, 'must be udp or tcp');
+    const req = (Array.isArray(r.required) ? r.required : []).map((p, j) => checkPortRange(p, `ranges[${i}].required[${j}]`));
+    (r.protocol === 'udp' ? udp : tcp).push(...req);
+    if (r.id !== 'udp-range:group') p2p.push(...req);
+  });
+  // A relay check that reached the relayed port stands for the media range it was listed with.
+  report.firewall.blocked.forEach((b, i) => {
+    if (b.protocol === 'udp' && Array.isArray(b.checks) && b.checks.some((c) => typeof c === 'string' && c.startsWith('relay:'))) {
+      (Array.isArray(b.ports) ? b.ports : []).forEach((p, j) => udp.push(checkPortRange(p, `firewall.blocked[${i}].ports[${j}]`)));
+    }
+  });
+  return buildInput({
+    profileId: checkProfileId(report.profile?.id, 'profile.id'),
+    v4: [],
+    v6: [],
+    required: { udp: normalizeRanges(udp), tcp: normalizeRanges(tcp) },
+    p2pPorts: normalizeRanges(p2p),
+    relayHosts: () => reportRelayHosts(report),
+  }, report, options);
+}
+
+/** The TURN (TCP/TLS, and UDP-only names) and signaling names of a report's own checks. */
+function reportRelayHosts(report: Report): RelayHost[] {
+  const byHost = new Map<string, RelayHost>();
+  const list = Array.isArray(report.checks) ? report.checks : [];
+  list.forEach((c, i) => {
+    const role: RelayHost['role'] | null = c.kind === 'turn' ? 'turn' : c.kind === 'tls' ? 'signaling' : null;
+    if (!role || c.host === undefined || c.port === undefined) return;
+    const host = serverHost(c.host, `checks[${i}].host`);
+    const port = checkPort(c.port, `checks[${i}].port`);
+    const key = `${role}#${host}`;
+    const prev = byHost.get(key) ?? { host, ports: [], role };
+    byHost.set(key, prev);
+    if (c.transport !== 'udp' && !prev.ports.includes(port)) prev.ports = [...prev.ports, port].sort((a, b) => a - b);
+  });
+  // Relays first, then signaling, as for a profile.
+  const out = [...byHost.values()];
+  return [...out.filter((r) => r.role === 'turn'), ...out.filter((r) => r.role === 'signaling')];
+}
+
+function buildInput(src: InputSource, report: Report, options: BuildFirewallOptions): FirewallInput {
+  const { profileId, v4, v6, p2pPorts } = src;
   const useProfile = v4.length + v6.length > 0;
-  const required = options.requiredOnly ? requiredPorts(profile) : null;
-  const p2pPorts = profile.p2p ? normalizeRanges([...profile.p2p.udpPorts, ...(profile.p2p.tcpPorts ?? [])]) : [];
+  const required = options.requiredOnly ? src.required : null;
 
   const blocked = report.firewall.blocked;
   if (!Array.isArray(blocked)) throw new FirewallInputError('firewall.blocked', 'must be a list');
@@ -271,7 +348,7 @@ export function buildFirewallInput(profile: Profile, report: Report, options: Bu
     profileId,
     layer: report.firewall.layer,
     requirements,
-    relayHosts: relayHosts(profile),
+    relayHosts: src.relayHosts(),
     proxy,
     ...(options.nft ? { nft: options.nft } : {}),
   };

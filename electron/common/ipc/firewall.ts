@@ -49,6 +49,8 @@ export interface FirewallPlanView {
   /** Why one-click apply is not offered, in one plain sentence; null when it is. */
   refusal: string | null;
   summary: string;
+  /** Why the block is thought to be on this computer, at the network's edge or the proxy, from the evidence (absent from older mains). */
+  why?: string[];
   /** Exactly the rules that apply would add (local firewall syntax), and how undo removes them. */
   local: { target: FirewallTargetId; label: string; format: RuleFormat; text: string; undo: string | null; notes: string[] } | null;
   /** Requirements blocked outside this computer (the ticket's subject). */

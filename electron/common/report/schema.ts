@@ -119,6 +119,21 @@ export const BlockedRequirementSchema = z.object({
 });
 export type BlockedRequirement = z.infer<typeof BlockedRequirementSchema>;
 
+/**
+ * What local-firewall detection found on the diagnosed machine when the report was made, so the
+ * report alone says where a fix goes (`rules --from`, `pathcheck fix --from`). Absent in older
+ * reports and when detection did not run. Identifiers are re-validated where a rule uses them.
+ */
+export const LocalFirewallSchema = z.object({
+  platform: z.enum(['linux', 'win32', 'darwin']),
+  engines: z.array(z.object({ name: z.string().max(40), present: z.boolean(), active: z.boolean().nullable() })).max(16),
+  dropChains: z.array(z.object({ family: z.enum(['inet', 'ip', 'ip6']), table: z.string().max(64), chain: z.string().max(64) })).max(64),
+  outboundDefault: z.enum(['allow', 'drop', 'unknown']),
+  localRulesAllowed: z.boolean(),
+  blockingRules: z.array(z.object({ name: z.string().max(300), source: z.enum(['local', 'policy', 'third-party']) })).max(256).default([]),
+});
+export type LocalFirewall = z.infer<typeof LocalFirewallSchema>;
+
 export const InterfaceSchema = z.object({
   name: z.string(),
   addresses: z.array(z.object({ address: z.string(), family: z.enum(['IPv4', 'IPv6']), internal: z.boolean(), cidr: z.string().nullable().optional() })),
@@ -190,7 +205,7 @@ export const ReportSchema = z.object({
   ranges: z.array(RangeResultSchema).default([]),
   nat: NatResultSchema,
   verdicts: z.object({ group: GroupVerdictSchema.optional(), p2p: P2pVerdictSchema.optional() }),
-  firewall: z.object({ blocked: z.array(BlockedRequirementSchema), layer: LayerSchema }),
+  firewall: z.object({ blocked: z.array(BlockedRequirementSchema), layer: LayerSchema, local: LocalFirewallSchema.optional() }),
   /** Findings that are not a verdict: TLS inspection, proxy, VPN, engine/WebRTC disagreement. */
   findings: z.array(z.object({ code: z.string(), severity: z.enum(['info', 'warn', 'error']), message: z.string() })).default([]),
   /** Call-quality measurements of the paths that work, per sensor (absent in older reports). */

@@ -1,28 +1,25 @@
 import {
   assertNftApplyPlan,
-  buildFirewallInput,
   describeNftApplyPlan,
   FIREWALL_TARGETS,
   FirewallInputError,
-  generateRules,
   type FirewallTargetId,
-  type GeneratedRules,
   type NftApplyPlan,
 } from '../../common/firewall';
 import type { Handlers } from '../../common/ipc/contract';
-import { FirewallErrorCode, type FirewallPlanView, type ReportRef } from '../../common/ipc/firewall';
+import { FirewallErrorCode, type ReportRef } from '../../common/ipc/firewall';
 import { fail, ok, type IpcResult } from '../../common/ipc/result';
 import type { Profile } from '../../common/profile/schema';
 import { feedAge } from '../../node/profiles/feed';
 import { compareReports } from '../../common/report/compare';
-import type { Layer, Report } from '../../common/report/schema';
+import type { Report } from '../../common/report/schema';
 import { summarizeReport } from '../../common/report/summary';
 import { readFile, stat } from 'node:fs/promises';
-import { planChecks } from '../../node/engine/plan';
 import { writeFileAtomic } from '../../node/report/atomic-write';
 import { isHistoryId } from '../../node/report/history';
 import type { ApplyAction, ApplyResult, RuleChange } from '../../node/firewall/apply';
-import { planFix, type FixPlan } from '../../node/firewall/fix';
+import { fixRuleLines, planFix, ticketRules, ticketTargets, type FixPlan } from '../../node/firewall/fix';
+import { keepPlanned } from '../../node/engine/recheck';
 import type { PlatformAction, PlatformApplyResult } from '../../node/firewall/platform';
 import { assertPfPlan, assertWindowsPlan, type PlatformPlan } from '../../node/firewall/platforms';
 import type { FirewallDetection } from '../../node/firewall/types';
@@ -61,19 +58,8 @@ export interface FirewallConsent {
   elevation: string;
 }
 
-/**
- * Keeps only what the profile plans: a report's checks and ranges whose ids the profile's own plan
- * has (and the page's WebRTC results). An imported report can hold any ids, ranges and
- * "required" ports; a re-check must not carry them over as if measured.
- */
-export function keepPlanned(profile: Profile, report: Report): Report {
-  const ids = new Set(planChecks(profile, { rooms: report.rooms, hasCredentials: true }).map((p) => p.id));
-  return {
-    ...report,
-    checks: report.checks.filter((c) => ids.has(c.id) || (c.kind === 'webrtc' && c.id.startsWith('webrtc:'))),
-    ranges: report.ranges.filter((r) => ids.has(r.id)),
-  };
-}
+export { keepPlanned } from '../../node/engine/recheck';
+export { ticketRules, ticketTargets } from '../../node/firewall/fix';
 
 const ELEVATION = (): string =>
   typeof process.getuid === 'function' && process.getuid() === 0
@@ -84,31 +70,6 @@ const PLATFORM_ELEVATION: Record<PlatformPlan['platform'], string> = {
   win32: 'Windows then asks for administrator rights (User Account Control).',
   darwin: 'macOS then asks for an administrator password.',
 };
-
-/** The exact rules the Windows/macOS script creates: the local preview's lines without comments. */
-function platformRuleLines(fix: FixPlan): string[] {
-  const text = fix.localRules?.text ?? '';
-  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && !l.startsWith('//'));
-}
-
-/** Layers a ticket is for: everything that is not this computer. */
-const TICKET_LAYERS: Layer[] = ['perimeter', 'proxy', 'unknown'];
-
-/** Targets offered for a ticket, the one matching the blocking layer first. */
-export function ticketTargets(report: Report): FirewallPlanView['ticketTargets'] {
-  const proxyFirst = report.firewall.blocked.some((b) => b.layer === 'proxy');
-  const list = FIREWALL_TARGETS.filter((t) => t.kind === 'perimeter' || t.kind === 'cloud' || t.kind === 'proxy').map((t) => ({ id: t.id, label: t.label, kind: t.kind }));
-  return proxyFirst ? [...list.filter((t) => t.kind === 'proxy'), ...list.filter((t) => t.kind !== 'proxy')] : list;
-}
-
-/**
- * Rules for the network team in one target's syntax: the requirements blocked outside this
- * computer, or all of them when none are (a local target chosen for a ticket).
- */
-export function ticketRules(profile: Profile, report: Report, target: FirewallTargetId): GeneratedRules {
-  const outside = report.firewall.blocked.some((b) => TICKET_LAYERS.includes(b.layer));
-  return generateRules(target, buildFirewallInput(profile, report, outside ? { layers: TICKET_LAYERS } : {}));
-}
 
 const label = (id: FirewallTargetId) => FIREWALL_TARGETS.find((t) => t.id === id)?.label ?? id;
 
@@ -192,6 +153,7 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
         canApply: fix.canApply,
         refusal: fix.refusal,
         summary: fix.summary,
+        why: fix.why,
         local,
         ticket: fix.ticket,
         ticketTargets: ticketTargets(report),
@@ -211,7 +173,7 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
           if (e instanceof FirewallInputError) return fail(FirewallErrorCode.invalidRules, `The rules failed validation (${e.message}); nothing was applied.`);
           throw e;
         }
-        const rules = platformRuleLines(fix);
+        const rules = fixRuleLines(fix);
         const confirmed = await deps.confirm({
           action: 'apply',
           message: `Change this computer\u2019s firewall? Pathcheck will add ${rules.length} allow rule(s) of its own (${platformPlan.platform === 'win32' ? 'rule group "Pathcheck"' : 'pf anchor com.apple/250.Pathcheck'}).`,

@@ -17,12 +17,19 @@ export const USAGE = `Usage:
   pathcheck profiles
   pathcheck rules --from <report.json> --target <name> [--profile <id|path.json>] [--param name=value ...]
                   [--refresh-ranges]
+  pathcheck fix [--from <report.json> | --profile <id|path.json>] [--param name=value ...] [--yes] [--undo]
+                [--ticket <file.pdf|file.html>] [--json <file|->] [--deadline-ms N]
 
 --param fills in a profile parameter (e.g. --param project=acme for LiveKit Cloud); "pathcheck
 profiles" lists each profile's parameters. Without --profile, the first built-in profile whose
 service has not ended is used. --refresh-ranges fetches the address ranges the provider publishes
 (the profile's addressFeed, through HTTPS_PROXY if set) and keeps them in the cache; without it the
 cached ranges (if any) or the profile's own list are used, and nothing is fetched.
+
+fix prints what it would change on this computer and where; only --yes changes it (as root, or
+through pkexec), then re-checks what failed. --undo removes the rules tagged "pathcheck". Exit 0
+fixed, 1 partly fixed (or not applied yet), 3 not fixable here (network edge, proxy, policy: --ticket
+writes the rules for the network team), 77 --yes without root or pkexec.
 
 Exit codes: 0 direct path for every requested room type, 1 a relay is needed (TURN/UDP),
 2 only a high-latency relay works (TURN over TCP/TLS), 3 blocked, 64 usage error, 65 invalid profile.`;
@@ -46,7 +53,11 @@ export interface DiagnoseArgs {
   quiet: boolean;
 }
 export interface RulesArgs { command: 'rules'; from: string; target: string; profile?: string; params?: Record<string, string>; refreshRanges?: boolean }
-export type CliArgs = DiagnoseArgs | RulesArgs | { command: 'profiles' } | { command: 'help' };
+export interface FixArgs {
+  command: 'fix'; from?: string; profile?: string; params?: Record<string, string>; yes: boolean; undo: boolean;
+  ticket?: string; json?: string; deadlineMs?: number;
+}
+export type CliArgs = DiagnoseArgs | RulesArgs | FixArgs | { command: 'profiles' } | { command: 'help' };
 
 function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>>(argv: string[], options: T) {
   try {
@@ -87,6 +98,7 @@ export function parseCli(argv: string[]): CliArgs {
       ...(v['refresh-ranges'] ? { refreshRanges: true } : {}),
     };
   }
+  if (command === 'fix') return parseFix(rest);
   if (command !== 'diagnose') throw new UsageError(`unknown command "${command}"`);
   const v = parse(rest, {
     profile: { type: 'string' }, room: { type: 'string' }, json: { type: 'string' }, html: { type: 'string' },
@@ -100,13 +112,7 @@ export function parseCli(argv: string[]): CliArgs {
   const user = v['turn-username'];
   const cred = v['turn-credential'];
   if ((user === undefined) !== (cred === undefined)) throw new UsageError('--turn-username and --turn-credential go together');
-  let deadlineMs: number | undefined;
-  if (v['deadline-ms'] !== undefined) {
-    deadlineMs = Number(v['deadline-ms']);
-    if (!/^\d+$/.test(v['deadline-ms']) || deadlineMs < 500 || deadlineMs > 600_000) {
-      throw new UsageError(`--deadline-ms must be a whole number of milliseconds between 500 and 600000 (got "${v['deadline-ms']}")`);
-    }
-  }
+  const deadlineMs = parseDeadline(v['deadline-ms']);
   return {
     command: 'diagnose',
     ...(room !== undefined ? { rooms: room === 'both' ? ['group', 'p2p'] as RoomType[] : [room as RoomType] } : {}),
@@ -121,5 +127,29 @@ export function parseCli(argv: string[]): CliArgs {
     ...(user !== undefined && cred !== undefined ? { credentials: { username: user, credential: cred } } : {}),
     ...(v.ca ? { ca: v.ca } : {}),
     ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+  };
+}
+
+function parseDeadline(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Number(value);
+  if (!/^\d+$/.test(value) || ms < 500 || ms > 600_000) {
+    throw new UsageError(`--deadline-ms must be a whole number of milliseconds between 500 and 600000 (got "${value}")`);
+  }
+  return ms;
+}
+
+function parseFix(rest: string[]): FixArgs {
+  const v = parse(rest, {
+    from: { type: 'string' }, profile: { type: 'string' }, param: { type: 'string', multiple: true }, yes: { type: 'boolean' },
+    undo: { type: 'boolean' }, ticket: { type: 'string' }, json: { type: 'string' }, 'deadline-ms': { type: 'string' },
+  });
+  if (v.ticket !== undefined && !/\.(pdf|html?)$/i.test(v.ticket)) throw new UsageError(`--ticket needs a .pdf or .html file name (got "${v.ticket}")`);
+  const params = parseParams(v.param as string[] | undefined);
+  const deadlineMs = parseDeadline(v['deadline-ms']);
+  return {
+    command: 'fix', yes: v.yes ?? false, undo: v.undo ?? false,
+    ...(v.from ? { from: v.from } : {}), ...(v.profile ? { profile: v.profile } : {}), ...(params ? { params } : {}),
+    ...(v.ticket ? { ticket: v.ticket } : {}), ...(v.json ? { json: v.json } : {}), ...(deadlineMs !== undefined ? { deadlineMs } : {}),
   };
 }

@@ -17,6 +17,7 @@ import { builtinProfilesDir, loadProfile, ProfileError } from '../profiles/resol
 import { parseCli, USAGE, UsageError, type DiagnoseArgs } from './args';
 import { EXIT, type CliIo } from './io';
 import { LiveView } from './live';
+import { fixCommand } from './fix';
 import { rulesCommand } from './rules';
 
 export { EXIT, type CliIo } from './io';
@@ -43,6 +44,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         return await rulesCommand(args, io);
       case 'diagnose':
         return await diagnoseCommand(args, io);
+      case 'fix':
+        return await fixCommand(args, io);
     }
   } catch (e) {
     // Messages quote files and arguments (zod echoes unknown keys as they are): every piece of data

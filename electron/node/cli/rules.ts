@@ -1,45 +1,48 @@
-import { buildFirewallInput, FIREWALL_TARGET_IDS, FirewallInputError, generateRules, isFirewallTarget } from '../../common/firewall';
-import { parseReportJson } from '../../common/report/parse';
+import { buildFirewallInput, buildFirewallInputFromReport, FIREWALL_TARGET_IDS, FirewallInputError, generateRules, isFirewallTarget } from '../../common/firewall';
 import { plainText } from '../../common/text/sanitize';
-import { MAX_REPORT_TEXT } from '../../common/ipc/history';
-import { BoundedReadError, readBoundedText } from '../profiles/bounded-read';
-import { loadBuiltinProfile, loadProfile } from '../profiles/resolve';
+import { loadProfile } from '../profiles/resolve';
+import type { Profile } from '../../common/profile/schema';
+import { nftOptionsFromReport } from '../firewall/report-local';
 import type { RulesArgs } from './args';
 import { prepareForRun, withRanges } from './profile-run';
 import { UsageError } from './args';
 import { EXIT, type CliIo } from './io';
+import { PROFILE_ID, readReportFile } from './report-file';
 
 /**
  * `pathcheck rules --from report.json --target <name>`: the firewall rules that open exactly what
- * the report found blocked, in the target's own syntax, on stdout. The report's profile (built-in
- * by id, or --profile) supplies the destination address ranges.
+ * the report found blocked, in the target's own syntax, on stdout. The report alone is enough (it
+ * lists each blocked destination by name and address, and where the local firewall drops);
+ * --profile widens the destinations to the profile's address ranges.
  */
 export async function rulesCommand(args: RulesArgs, io: CliIo): Promise<number> {
   if (!isFirewallTarget(args.target)) {
     throw new UsageError(`unknown --target "${args.target}"; one of: ${FIREWALL_TARGET_IDS.join(', ')}`);
   }
-  let text: string;
-  try {
-    text = await readBoundedText(args.from, MAX_REPORT_TEXT);
-  } catch (e) {
-    throw new UsageError(`--from ${args.from}: cannot read (${e instanceof BoundedReadError ? e.short : (e as Error).message})`);
-  }
-  const parsed = parseReportJson(text);
-  if (!parsed.ok) {
-    io.stderr.write(`pathcheck: ${plainText(args.from)} is not a usable report\n${parsed.errors.map((e) => `  ${plainText(e.path)}: ${plainText(e.message)}`).join('\n')}\n`);
+  const report = await readReportFile(args.from, io);
+  if (!report) return EXIT.dataErr;
+  // Without --profile the report alone is the input (it names its destinations); a profile file is
+  // given only with --profile (a report's profile.id is an id, never a path) and widens the rules
+  // to the profile's published address ranges.
+  let profile: Profile | null = null;
+  if (args.profile) {
+    const loaded = await loadProfile(args.profile);
+    // Placeholders are filled in from --param, else from the values the report's run used.
+    const prepared = prepareForRun(loaded, args.params ?? report.profile.parameters, io, args.profile);
+    profile = (await withRanges(prepared, { refresh: args.refreshRanges === true, env: io.env, stderr: io.stderr, ...(io.now ? { now: io.now } : {}) })).profile;
+  } else if (!PROFILE_ID.test(report.profile.id)) {
+    io.stderr.write(`pathcheck: ${plainText(args.from)}: profile.id: not a profile id; nothing was generated\n`);
     return EXIT.dataErr;
   }
-  // A report names its profile by id, looked up among the built-in profiles and never used as a
-  // path (a report is data from elsewhere); a profile file is given only with --profile.
-  const loaded = args.profile ? await loadProfile(args.profile) : await loadBuiltinProfile(parsed.report.profile.id);
-  // Placeholders are filled in from --param, else from the values the report's run used.
-  const prepared = prepareForRun(loaded, args.params ?? parsed.report.profile.parameters, io, args.profile ?? loaded.id);
-  const { profile } = await withRanges(prepared, { refresh: args.refreshRanges === true, env: io.env, stderr: io.stderr, ...(io.now ? { now: io.now } : {}) });
   try {
-    const rules = generateRules(args.target, buildFirewallInput(profile, parsed.report));
+    const options = { ...nftOptionsFromReport(report) };
+    const input = profile ? buildFirewallInput(profile, report, options) : buildFirewallInputFromReport(report, options);
+    const rules = generateRules(args.target, input);
     io.stdout.write(rules.text.endsWith('\n') ? rules.text : `${rules.text}\n`);
     for (const n of rules.notes) io.stderr.write(`note: ${plainText(n)}\n`);
-    if (parsed.report.firewall.blocked.length === 0) io.stderr.write('note: the report found nothing blocked; there is nothing to open.\n');
+    if (!profile) io.stderr.write('note: rules from the report alone (its destinations); --profile <file> widens them to the profile\u2019s address ranges.\n');
+    if (!report.firewall.local) io.stderr.write('note: this report does not say what the diagnosed computer\u2019s firewall looked like (written by an older version, or nothing failed); local rules use the default chain.\n');
+    if (report.firewall.blocked.length === 0) io.stderr.write('note: the report found nothing blocked; there is nothing to open.\n');
     return 0;
   } catch (e) {
     if (e instanceof FirewallInputError) {

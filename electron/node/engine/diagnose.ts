@@ -19,6 +19,7 @@ import { DEFAULT_TIMEOUTS, planDiagnosis, type Timeouts } from './plan';
 import { measureRanges } from './stun-checks';
 import { refineLayers, type LocalFirewallSource } from './layers';
 import { detectLocalFirewall } from '../firewall/detect';
+import { reportLocalFirewall } from '../firewall/report-local';
 import { TOOL_VERSION } from './version';
 
 export { DEFAULT_TIMEOUTS, type Timeouts } from './plan';
@@ -269,15 +270,21 @@ function markUnfinished(run: Run): void {
 async function buildReport(run: Run, opts: DiagnoseOptions): Promise<Report> {
   const complete = !run.controller.signal.aborted;
   const checks = [...run.results.values(), ...(opts.extraChecks ?? [])];
-  const firewall = opts.localFirewall === undefined ? () => detectLocalFirewall({ timeoutMs: 2000 }) : opts.localFirewall ?? undefined;
-  // Runs after the deadline too (it explains what the deadline found), so it has a budget of its own.
-  await within(refineLayers(checks, run.ranges, firewall), 2500, undefined);
+  const source = opts.localFirewall === undefined ? () => detectLocalFirewall({ timeoutMs: 2000 }) : opts.localFirewall ?? undefined;
+  // Only when something failed: the report then records what the local firewall looked like
+  // (firewall.local), and a timeout matching a local drop moves to `local`. Runs after the deadline
+  // too (it explains what the deadline found), so it has a budget of its own.
+  const failed = checks.some((c) => c.status === 'fail') || run.ranges.some((r) => r.blocked.length > 0);
+  const detection = source && failed ? await within(source(), 2500, null) : null;
+  if (detection) await refineLayers(checks, run.ranges, async () => detection);
   const { profile, rooms, ranges, nat } = run;
   const host = run.host!;
   // Which proxy asked for credentials, for which scheme, and whether the app's browser got through.
   const proxyAuth = proxyAuthFacts(checks);
   if (proxyAuth && host.proxy) host.proxy.auth = proxyAuth;
   const analysis = analyze({ profile, rooms, checks, ranges, nat, host, complete });
+  const local = detection ? reportLocalFirewall(detection) : undefined;
+  if (local) analysis.firewall.local = local;
   if (run.credentialError) {
     analysis.findings.push({ code: 'credentials', severity: 'error', message: `TURN credentials could not be obtained: ${run.credentialError}` });
   }

@@ -1,8 +1,9 @@
 import { analyze } from '../../common/analysis/verdicts';
 import { intersectRanges } from '../../common/net/ranges';
 import type { Profile } from '../../common/profile/schema';
-import type { CheckResult, HostFacts, NatResult, RangeResult, Report } from '../../common/report/schema';
+import type { CheckResult, HostFacts, LocalFirewall, NatResult, RangeResult, Report } from '../../common/report/schema';
 import { diagnose, type DiagnoseOptions } from './diagnose';
+import { planChecks } from './plan';
 
 /** The ids a re-check runs: every failed or unfinished check, and every range with a blocked part. */
 export function failedIds(previous: Report): Set<string> {
@@ -35,6 +36,7 @@ export async function recheck(profile: Profile, previous: Report, opts: Diagnose
   const report = mergeResults(profile, previous, {
     checks: [...fresh.checks, ...stale], ranges: fresh.ranges, host: fresh.host, complete: fresh.complete,
     ...(natRerun ? { nat: fresh.nat } : {}),
+    ...(fresh.firewall.local ? { local: fresh.firewall.local } : {}),
   });
   report.id = fresh.id;
   report.startedAt = fresh.startedAt;
@@ -49,6 +51,8 @@ export interface NewResults {
   nat?: NatResult;
   host?: HostFacts;
   complete?: boolean;
+  /** What the local firewall looked like at this run (else the base report's stays). */
+  local?: LocalFirewall;
 }
 
 /**
@@ -66,5 +70,21 @@ export function mergeResults(profile: Profile, base: Report, add: NewResults): R
   const host = add.host ?? base.host;
   const complete = (add.complete ?? true) && base.complete;
   const analysis = analyze({ profile, rooms: base.rooms, checks, ranges, nat, host, complete });
+  const local = add.local ?? base.firewall.local;
+  if (local) analysis.firewall.local = local;
   return { ...base, checks, ranges, nat, host, complete, ...analysis };
+}
+
+/**
+ * Keeps only what the profile plans: a report's checks and ranges whose ids the profile's own plan
+ * has (and the page's WebRTC results). An imported report can hold any ids, ranges and
+ * "required" ports; a re-check must not carry them over as if measured.
+ */
+export function keepPlanned(profile: Profile, report: Report): Report {
+  const ids = new Set(planChecks(profile, { rooms: report.rooms, hasCredentials: true }).map((p) => p.id));
+  return {
+    ...report,
+    checks: report.checks.filter((c) => ids.has(c.id) || (c.kind === 'webrtc' && c.id.startsWith('webrtc:'))),
+    ranges: report.ranges.filter((r) => ids.has(r.id)),
+  };
 }

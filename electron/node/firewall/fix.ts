@@ -1,6 +1,10 @@
 import {
+  blockWhy,
   buildFirewallInput,
+  buildFirewallInputFromReport,
   buildNftApplyPlan,
+  describeNftApplyPlan,
+  FIREWALL_TARGETS,
   foreignProduct,
   generateRules,
   type FirewallInput,
@@ -8,9 +12,10 @@ import {
   type GeneratedRules,
   type NftApplyPlan,
   type NftChainHint,
+  type BuildFirewallOptions,
 } from '../../common/firewall';
 import type { Profile } from '../../common/profile/schema';
-import type { BlockedRequirement, Report } from '../../common/report/schema';
+import type { BlockedRequirement, Layer, Report } from '../../common/report/schema';
 import { planPlatformFix, type PlatformPlan } from './platforms';
 import type { DropChain, DropRule, FirewallDetection } from './types';
 
@@ -38,15 +43,25 @@ export interface FixPlan {
   /** Requirements blocked elsewhere, for the ticket (perimeter / proxy / unknown). */
   ticket: BlockedRequirement[];
   summary: string;
+  /** Why the block is thought to be local, at the edge or at the proxy, from the report's evidence (firewall/why.ts). */
+  why: string[];
 }
 
 const LOCAL_TARGET: Partial<Record<NodeJS.Platform, FirewallTargetId>> = { linux: 'nftables', win32: 'windows-powershell', darwin: 'macos-pf' };
 
-export function planFix(profile: Profile, report: Report, detection: FirewallDetection, platform: NodeJS.Platform = process.platform): FixPlan {
+/**
+ * The validated rule input for a report: from its profile (widened to the profile's address ranges),
+ * or — with no profile, as for a report from another machine — from the report alone.
+ */
+export function fixInput(profile: Profile | null, report: Report, options: BuildFirewallOptions = {}): FirewallInput {
+  return profile ? buildFirewallInput(profile, report, options) : buildFirewallInputFromReport(report, options);
+}
+
+export function planFix(profile: Profile | null, report: Report, detection: FirewallDetection, platform: NodeJS.Platform = process.platform): FixPlan {
   const blocked = report.firewall.blocked;
   const local = blocked.filter((b) => b.layer === 'local');
   const ticket = blocked.filter((b) => b.layer !== 'local');
-  const base = { ticket, localTarget: null, localRules: null, applyPlan: null, platformPlan: null, where: [] };
+  const base = { ticket, localTarget: null, localRules: null, applyPlan: null, platformPlan: null, where: [], why: blockWhy(report) };
   if (blocked.length === 0) {
     return { ...base, mode: 'none', canApply: false, refusal: 'Nothing required was found blocked.', summary: 'Nothing to fix: every required path that was tested is open.' };
   }
@@ -61,7 +76,7 @@ export function planFix(profile: Profile, report: Report, detection: FirewallDet
   const localTarget = LOCAL_TARGET[platform] ?? null;
   // Only what the report measured blocked here AND the profile requires: ports clipped to the
   // profile's own, destinations no wider than the allow-lists permit.
-  const probe = buildFirewallInput(profile, report, { layers: ['local'], requiredOnly: true });
+  const probe = fixInput(profile, report, { layers: ['local'], requiredOnly: true });
   const target = platform === 'linux' ? nftTarget(detection, probe) : { chains: [], where: [], refusal: null };
   const hint = target.chains[0];
   const input = hint ? { ...probe, nft: hint } : probe;
@@ -141,4 +156,34 @@ export function nftTarget(detection: FirewallDetection, input: FirewallInput): {
     };
   }
   return { chains: [], where: [], refusal: 'No nftables chain on this computer drops this traffic, so changing nftables would not help; the block is elsewhere (another firewall tool or the network).' };
+}
+
+/**
+ * The exact rules a fix plan would create, one line each (what main's consent dialog and
+ * `pathcheck fix` print): the nft lines of the Linux plan, or the Windows/macOS preview's lines
+ * without comments.
+ */
+export function fixRuleLines(fix: FixPlan): string[] {
+  if (fix.applyPlan) return describeNftApplyPlan(fix.applyPlan);
+  const text = fix.localRules?.text ?? '';
+  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && !l.startsWith('//'));
+}
+
+/** Layers a ticket is for: everything that is not this computer. */
+const TICKET_LAYERS: Layer[] = ['perimeter', 'proxy', 'unknown'];
+
+/** Targets offered for a ticket, the one matching the blocking layer first. */
+export function ticketTargets(report: Report): Array<{ id: FirewallTargetId; label: string; kind: string }> {
+  const proxyFirst = report.firewall.blocked.some((b) => b.layer === 'proxy');
+  const list = FIREWALL_TARGETS.filter((t) => t.kind === 'perimeter' || t.kind === 'cloud' || t.kind === 'proxy').map((t) => ({ id: t.id, label: t.label, kind: t.kind }));
+  return proxyFirst ? [...list.filter((t) => t.kind === 'proxy'), ...list.filter((t) => t.kind !== 'proxy')] : list;
+}
+
+/**
+ * Rules for the network team in one target's syntax: the requirements blocked outside this
+ * computer, or all of them when none are (a local target chosen for a ticket).
+ */
+export function ticketRules(profile: Profile | null, report: Report, target: FirewallTargetId): GeneratedRules {
+  const outside = report.firewall.blocked.some((b) => TICKET_LAYERS.includes(b.layer));
+  return generateRules(target, fixInput(profile, report, outside ? { layers: TICKET_LAYERS } : {}));
 }

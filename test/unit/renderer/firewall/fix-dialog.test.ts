@@ -72,6 +72,8 @@ describe('Fix dialog: local block', () => {
     expect(page.find('[role="dialog"]').attributes('aria-modal')).toBe('true');
     expect(page.find('pre[aria-label="Rules to apply"]').text()).toContain('inet pc_fw local_out');
     expect(page.find('pre[aria-label="Rules to apply"]').text()).toContain('10.77.2.0/24');
+    // Why local, in words an admin can check: what was seen, the conclusion, the checks it rests on.
+    expect(page.find('.fix__why').text()).toMatch(/this computer\u2019s firewall.*Checks: .*turn:udp/s);
     const apply = () => button(page, /Apply with administrator rights/)!;
     expect(apply().attributes('disabled')).toBeDefined();
     await page.find('.fix__consent input').setValue(true);
