@@ -8,6 +8,8 @@ import { BLOCK_REASONS } from '../report/reason';
 import { ANSWERED_WRONGLY, dnsHostOf, rangeId, webrtcTestOf } from './ids';
 import { latencyOf } from './rungs';
 import { applyProxyAuth, browserSignedIn, PROXY_AUTH_REASON } from './proxy-auth';
+import type { QualityPath, QualityResult } from '../quality/schema';
+import { attachQuality, baselineRtt, profileRates, qualityFindings } from './quality';
 
 /**
  * Verdict rules (docs/architecture.md, "Verdict rules"): a rung counts only if it was shown to work end to
@@ -23,6 +25,8 @@ export interface AnalysisInput {
   nat: NatResult;
   host: HostFacts;
   complete: boolean;
+  /** Call-quality measurements (both sensors); each verdict's `quality` is judged from them. */
+  quality?: QualityResult[];
 }
 
 export type Analysis = Pick<Report, 'verdicts' | 'firewall' | 'findings'>;
@@ -175,12 +179,17 @@ export function analyze(input: AnalysisInput): Analysis {
   const tTcp = turnRung(checks, 'tcp', findings);
   const tTls = turnRung(checks, 'tls', findings);
   const verdicts: Analysis['verdicts'] = {};
+  const entries = input.quality ?? [];
+  const rates = profileRates(profile);
+  const baseline = baselineRtt(entries, checks);
+  const working = (ladder: Array<[P2pPath, Rung]>): QualityPath[] =>
+    ladder.filter(([p, r]) => r.ok && p !== 'blocked').map(([p]) => p as QualityPath);
 
   if (rooms.includes('group') && profile.group) {
     const direct = directRung(ranges, rangeId.group, profile.group.udpPorts, checks, 'udp');
-    verdicts.group = decide<GroupVerdict['path'] & P2pPath>(
-      [['direct-udp', direct], ['turn-udp', tUdp], ['turn-tcp', tTcp], ['turn-tls', tTls]], signaling, complete, [],
-    ) as GroupVerdict;
+    const ladder: Array<[GroupVerdict['path'] & P2pPath, Rung]> = [['direct-udp', direct], ['turn-udp', tUdp], ['turn-tcp', tTcp], ['turn-tls', tTls]];
+    verdicts.group = decide(ladder, signaling, complete, []) as GroupVerdict;
+    attachQuality('group', verdicts.group, working(ladder), entries, rates, baseline);
   }
   if (rooms.includes('p2p') && profile.p2p) {
     const { compliant, notes } = natNotes(nat);
@@ -193,13 +202,12 @@ export function analyze(input: AnalysisInput): Analysis {
     const gate = (r: Rung): Rung =>
       !r.ok ? r : compliant === false ? { ...r, ok: false } : compliant === null ? { ...r, confidence: 'inferred' } : r;
     const otherSide = 'Direct peer-to-peer also needs the other participant\u2019s network to allow it; this report covers this side only.';
-    const v = decide<P2pPath>(
-      [['direct-udp', gateUdp(udp)], ['direct-tcp', gate(tcp)], ['turn-udp', tUdp], ['turn-tcp', tTcp], ['turn-tls', tTls]],
-      // The gate's own note already says the NAT is unknown when it is what stopped direct UDP.
-      signaling, complete, compliant === null && udp.ok ? [] : notes,
-    );
+    const ladder: Array<[P2pPath, Rung]> = [['direct-udp', gateUdp(udp)], ['direct-tcp', gate(tcp)], ['turn-udp', tUdp], ['turn-tcp', tTcp], ['turn-tls', tTls]];
+    // The gate's own note already says the NAT is unknown when it is what stopped direct UDP.
+    const v = decide<P2pPath>(ladder, signaling, complete, compliant === null && udp.ok ? [] : notes);
     if (v.path === 'direct-udp' || v.path === 'direct-tcp') v.notes.push(otherSide);
     verdicts.p2p = v as P2pVerdict;
+    attachQuality('p2p', verdicts.p2p, working(ladder), entries, rates, baseline);
   }
 
   const dnsFailed = checks.filter((c) => c.kind === 'dns' && c.status === 'fail');
@@ -211,6 +219,7 @@ export function analyze(input: AnalysisInput): Analysis {
   const blocked = blockedRequirements(profile, checks, ranges);
   collectFindings(input, findings);
   applyProxyAuth({ verdicts, findings }, checks);
+  findings.push(...qualityFindings(entries));
   return { verdicts, firewall: { blocked, layer: overallLayer(blocked) }, findings };
 }
 
@@ -242,7 +251,8 @@ export function blockedRequirements(profile: Profile, checks: CheckResult[], ran
   const dest = (hosts: string[]) => [...new Set(hosts.flatMap((h) => [h, ...(resolved.get(h) ?? [])]))];
   for (const c of checks) {
     if (c.status !== 'fail' || !BLOCK_REASONS.has(c.reason) || c.port === undefined || !c.host) continue;
-    if (c.kind === 'dns' || c.kind === 'webrtc' || c.kind === 'nat') continue;
+    // Quality measurements only run over paths already shown to work: their failures are no firewall fact.
+    if (c.kind === 'dns' || c.kind === 'webrtc' || c.kind === 'nat' || c.kind === 'quality') continue;
     if (c.kind === 'relay') {
       // Only a relay test that got as far as sending to the relayed port says anything about the
       // media ports (a failure at Allocate is the TURN port's, already listed), and a measured

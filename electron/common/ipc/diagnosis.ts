@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CredentialsSchema, ProfileSchema, TransportSchema } from '../profile/schema';
 import { CheckResultSchema } from '../report/schema';
+import { QualityResultSchema, type QualityRates } from '../quality/schema';
 
 /**
  * `diagnosis` domain: start and cancel a run; progress streams back as events tagged with its runId.
@@ -103,6 +104,12 @@ export interface WebrtcPlan {
   packetRate: number;
   /** Run the direct (host/srflx, no relay) connection test. */
   direct: boolean;
+  /**
+   * Measure call quality after the suite: a short call over the first TURN transport (UDP, TCP, TLS)
+   * whose relay test passed, once the engine's own quality measurements are finished (they share the
+   * link). Absent: not measured.
+   */
+  quality?: { directionMs: number; targetKbps: number; rates: QualityRates };
 }
 
 /** Ids the suite may submit: `webrtc:gather:<t|stun>:<host>:<port>`, `webrtc:relay:<t>:<host>:<port>`, `webrtc:direct`. */
@@ -119,9 +126,14 @@ export const WebrtcCheckSchema = CheckResultSchema.extend({
   path: ['evidence'],
 });
 
+/** Most quality entries one submit may carry. */
+export const MAX_WEBRTC_QUALITY = 8;
+
 export const WebrtcSubmitRequestSchema = z.strictObject({
   runId: RunIdSchema,
   checks: z.array(WebrtcCheckSchema).max(128),
+  /** The page's call-quality entries (`quality:<path>:<host>:<port>:webrtc`), at most one per server of the plan. */
+  quality: z.array(QualityResultSchema).max(MAX_WEBRTC_QUALITY).optional(),
   /** The suite could not run at all (no RTCPeerConnection, crashed): one sentence, shown as a finding. */
   error: z.string().max(500).optional(),
 });

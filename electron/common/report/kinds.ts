@@ -1,4 +1,5 @@
 import type { Transport } from '../profile/schema';
+import { qualityId, type QualityPath } from '../quality/schema';
 
 /**
  * The kinds of check a report can hold, the words every view uses for them, and how their ids are
@@ -15,6 +16,7 @@ export const CHECK_KINDS = {
   nat: { label: 'NAT', section: 'stun-turn' },
   proxy: { label: 'Proxy', section: 'names' },
   webrtc: { label: 'WebRTC', section: 'webrtc' },
+  quality: { label: 'Quality', section: 'stun-turn' },
 } as const satisfies Record<string, { label: string; section: CheckSection }>;
 
 export type CheckSection = 'names' | 'stun-turn' | 'webrtc';
@@ -40,4 +42,6 @@ export const checkId = {
   webrtcRelay: (transport: Transport, host: string, port: number) => `webrtc:relay:${transport}:${host}:${port}`,
   webrtcGather: (transport: Transport | 'stun', host: string, port: number) => `webrtc:gather:${transport}:${host}:${port}`,
   webrtcDirect: () => 'webrtc:direct',
+  /** Call quality of one path, measured by the engine: `quality:<path>:<host>:<port>` (the report's `quality[]` id too). */
+  quality: (path: QualityPath, host: string, port: number) => qualityId(path, host, port),
 } as const;

@@ -24,7 +24,7 @@ export const REASONS = [
   // The browser's WebRTC tests.
   'ice-failed', 'ice-error', 'no-data', 'webrtc-error', 'no-credentials',
   // Not run or not finished.
-  'credentials-failed', 'aborted', 'cancelled', 'deadline', 'not-rerun', 'engine-error', 'untrusted-relay',
+  'credentials-failed', 'aborted', 'cancelled', 'deadline', 'not-rerun', 'engine-error', 'untrusted-relay', 'not-needed',
   // A reason written by another Pathcheck version that this one does not know (see ReasonSchema).
   'unknown',
 ] as const;
@@ -108,6 +108,7 @@ export const REASON_TEXT: Record<Reason, { label: string; sentence: (target: str
     label: 'relay outside the profile',
     sentence: (t) => `${t} offered a relay address outside the profile's address ranges, so it was not probed.`,
   },
+  'not-needed': { label: 'not needed', sentence: (t) => `${t} was not run: its answer was already clear, or the path it measures does not work.` },
   unknown: { label: 'unknown reason', sentence: (t) => `${t}: the reason was written by another version of Pathcheck.` },
 };
 

@@ -15,7 +15,8 @@ import { localDate } from '../../common/profile/lifecycle';
 import { applyParameters } from '../../common/profile/parameters';
 import { reportedParameters, runnableProfile } from '../../common/profile/prepare';
 import { scopeOf, scopesFor, type CredentialStore } from '../credentials-store';
-import { acceptWebrtcChecks, resolveIceHosts, webrtcPlan } from './diagnosis-webrtc';
+import { acceptWebrtcChecks, acceptWebrtcQuality, resolveIceHosts, webrtcPlan } from './diagnosis-webrtc';
+import { qualityRates, type QualityResult } from '../../common/quality/schema';
 
 /** What main needs from the engine (electron/node/engine `diagnose`); the CLI drives the same function. */
 export interface DiagnosisEngine {
@@ -30,6 +31,8 @@ export interface DiagnosisEngine {
       credentials?: { username: string; credential: string } | null;
       /** Electron's `session.resolveProxy`: the proxy Chromium would use for TURN over TCP/TLS. */
       resolveProxy?: (url: string) => Promise<string>;
+      /** Call quality on the paths that work (the engine's sensor). */
+      quality?: { enabled: boolean };
     },
   ): Promise<Report>;
 }
@@ -44,7 +47,8 @@ export interface DiagnosisDeps {
   /** Resolves a profile's credentials into a TURN pair (default: electron/node/credentials). */
   resolveCredentials?: (c: Credentials, opts: { deadlineMs: number; signal?: AbortSignal }) => Promise<{ username: string; credential: string } | null>;
   /** WebRTC suite: how long main waits for the page's results after the run started (ms), and the suite's own knobs. */
-  webrtc?: { waitMs?: number; graceMs?: number } & Partial<Pick<WebrtcPlan, 'connectDeadlineMs' | 'streamMs' | 'packetRate'>>;
+  /** `qualityDirectionMs: null`: the page measures no call quality. */
+  webrtc?: { waitMs?: number; graceMs?: number; qualityDirectionMs?: number | null } & Partial<Pick<WebrtcPlan, 'connectDeadlineMs' | 'streamMs' | 'packetRate'>>;
   /** Called with the final (merged) report of every run that completed; history saves it. */
   onCompleted?: (runId: string, report: Report, profile: Profile) => void;
   /** Name → address for the suite's STUN/TURN URLs (default: the system resolver, IPv4 first). */
@@ -79,8 +83,8 @@ interface Run {
   webrtc: null | {
     plan: Promise<WebrtcPlan>;
     /** The page's results, once submitted. */
-    submitted: Promise<{ checks: CheckResult[]; error?: string }>;
-    submit(value: { checks: CheckResult[]; error?: string }): void;
+    submitted: Promise<{ checks: CheckResult[]; quality?: QualityResult[]; error?: string }>;
+    submit(value: { checks: CheckResult[]; quality?: QualityResult[]; error?: string }): void;
     done: boolean;
   };
 }
@@ -109,7 +113,7 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
       (value) => ({ value: value ? { username: value.username, credential: value.credential } : null }),
       (e: unknown) => ({ value: null, error: (e as Error)?.message ?? String(e) }),
     );
-    let submit!: (v: { checks: CheckResult[]; error?: string }) => void;
+    let submit!: (v: { checks: CheckResult[]; quality?: QualityResult[]; error?: string }) => void;
     const run: Run = {
       controller, profile, credentials,
       webrtc: wantWebrtc
@@ -164,7 +168,7 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
         engineProfile = { ...profile, credentials: effective };
       }
       return engine.diagnose(engineProfile, {
-        runId, rooms, signal: controller.signal, onEvent: fromEngine,
+        runId, rooms, signal: controller.signal, onEvent: fromEngine, quality: { enabled: true },
         ...(pair ? { credentials: pair } : {}),
         ...(deps.resolveProxy ? { resolveProxy: deps.resolveProxy } : {}),
       });
@@ -191,7 +195,8 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
           }],
         };
       }
-      const merged = got.checks.length ? mergeResults(profile, report, { checks: got.checks }) : { ...report };
+      const quality = got.quality ?? [];
+      const merged = got.checks.length || quality.length ? mergeResults(profile, report, { checks: got.checks, quality }) : { ...report };
       // The run took as long as its slower half (usually the WebRTC stream).
       merged.durationMs = Math.max(report.durationMs, Date.now() - t0);
       if (got.error) {
@@ -314,13 +319,14 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
       return ok(await run.webrtc.plan);
     },
 
-    'diagnosis:submit-webrtc': async ({ runId, checks, error }) => {
+    'diagnosis:submit-webrtc': async ({ runId, checks, quality, error }) => {
       const run = runs.get(runId);
-      if (!run?.webrtc || run.webrtc.done) return ok({ accepted: false, rejected: checks.map((c) => c.id) });
+      if (!run?.webrtc || run.webrtc.done) return ok({ accepted: false, rejected: [...checks, ...(quality ?? [])].map((c) => c.id) });
       const plan = await run.webrtc.plan;
       const { accepted, rejected } = acceptWebrtcChecks(plan, checks);
-      run.webrtc.submit({ checks: accepted, ...(error ? { error } : {}) });
-      return ok({ accepted: true, rejected });
+      const q = acceptWebrtcQuality(plan, quality ?? [], qualityRates(run.profile.quality));
+      run.webrtc.submit({ checks: accepted, ...(q.accepted.length ? { quality: q.accepted } : {}), ...(error ? { error } : {}) });
+      return ok({ accepted: true, rejected: [...rejected, ...q.rejected] });
     },
 
     'credentials:status': async (target) => {

@@ -2,6 +2,8 @@ import { checkId } from '../../common/analysis/ids';
 import type { WebrtcPlan, WebrtcServer } from '../../common/ipc/diagnosis';
 import type { Profile } from '../../common/profile/schema';
 import type { CheckResult } from '../../common/report/schema';
+import { judge } from '../../common/quality/grade';
+import { qualityId, qualityRates, type QualityRates, type QualityResult } from '../../common/quality/schema';
 
 /** Resolves the STUN/TURN names of a profile (first address each, IPv4 preferred); names that fail are left out. */
 export async function resolveIceHosts(profile: Profile, lookup: (host: string) => Promise<string>, deadlineMs = 2000): Promise<Map<string, string>> {
@@ -19,7 +21,7 @@ export async function resolveIceHosts(profile: Profile, lookup: (host: string) =
 }
 
 /** Defaults of the renderer's WebRTC suite; sized so that it finishes alongside the engine (~10 s). */
-export const WEBRTC_DEFAULTS = { connectDeadlineMs: 6000, streamMs: 3000, packetRate: 50 } as const;
+export const WEBRTC_DEFAULTS = { connectDeadlineMs: 6000, streamMs: 3000, packetRate: 50, qualityDirectionMs: 1500 } as const;
 
 /** `[v6]` in URLs, plain names and v4 addresses as they are. */
 function urlHost(host: string): string {
@@ -57,9 +59,11 @@ export function webrtcServers(profile: Profile, addresses: ReadonlyMap<string, s
 
 export function webrtcPlan(
   runId: string, profile: Profile, credentials: { username: string; credential: string } | null, credentialsError: string | undefined,
-  options: Partial<Pick<WebrtcPlan, 'connectDeadlineMs' | 'streamMs' | 'packetRate'>> = {},
+  options: Partial<Pick<WebrtcPlan, 'connectDeadlineMs' | 'streamMs' | 'packetRate'>> & { qualityDirectionMs?: number | null } = {},
   addresses: ReadonlyMap<string, string> = new Map(),
 ): WebrtcPlan {
+  const rates = qualityRates(profile.quality);
+  const directionMs = options.qualityDirectionMs === undefined ? WEBRTC_DEFAULTS.qualityDirectionMs : options.qualityDirectionMs;
   return {
     runId,
     servers: webrtcServers(profile, addresses),
@@ -69,7 +73,31 @@ export function webrtcPlan(
     streamMs: options.streamMs ?? WEBRTC_DEFAULTS.streamMs,
     packetRate: options.packetRate ?? WEBRTC_DEFAULTS.packetRate,
     direct: Boolean(profile.p2p),
+    ...(credentials && directionMs !== null ? { quality: { directionMs, targetKbps: rates.hdVideoKbps, rates } } : {}),
   };
+}
+
+const QUALITY_PATH = { udp: 'turn-udp', tcp: 'turn-tcp', tls: 'turn-tls' } as const;
+
+/**
+ * Keeps only the page's quality entries for TURN servers of this plan (one each), with path, host,
+ * port, sensor and method from the plan, and grade, MOS and limitedBy judged again here from the
+ * numbers with the profile's rates: the page reports what it measured; main decides what it means.
+ */
+export function acceptWebrtcQuality(plan: WebrtcPlan, entries: readonly QualityResult[], rates: QualityRates): { accepted: QualityResult[]; rejected: string[] } {
+  const known = new Map(plan.servers.filter((s) => s.kind === 'turn').map((s) => [qualityId(QUALITY_PATH[s.transport], s.host, s.port, 'webrtc'), s]));
+  const accepted: QualityResult[] = [];
+  const rejected: string[] = [];
+  for (const e of entries) {
+    const s = known.get(e.id);
+    if (!s || accepted.some((a) => a.id === e.id)) {
+      rejected.push(e.id);
+      continue;
+    }
+    const j = judge(e, rates);
+    accepted.push({ ...e, path: QUALITY_PATH[s.transport], host: s.host, port: s.port, sensor: 'webrtc', method: 'webrtc-call', grade: j.grade, mos: j.mos, limitedBy: j.limitedBy });
+  }
+  return { accepted, rejected };
 }
 
 /**

@@ -13,7 +13,7 @@ export const USAGE = `Usage:
   pathcheck diagnose [--profile <id|path.json>] [--param name=value ...] [--refresh-ranges] [--room group|p2p|both]
                      [--json <file|->] [--html <file>] [--pdf <file>] [--history <dir>]
                      [--turn-username U --turn-credential C] [--ca <pem file>]
-                     [--deadline-ms N] [--quiet]
+                     [--deadline-ms N] [--quality on|off] [--quality-seconds N] [--quiet]
   pathcheck profiles
   pathcheck rules --from <report.json> --target <name> [--profile <id|path.json>] [--param name=value ...]
                   [--refresh-ranges]
@@ -25,6 +25,8 @@ profiles" lists each profile's parameters. Without --profile, the first built-in
 service has not ended is used. --refresh-ranges fetches the address ranges the provider publishes
 (the profile's addressFeed, through HTTPS_PROXY if set) and keeps them in the cache; without it the
 cached ranges (if any) or the profile's own list are used, and nothing is fetched.
+--quality (default on) measures call quality on the paths that work — throughput, loss, jitter,
+added delay — for at most --quality-seconds (default 3, at most 10) per path, one path at a time.
 
 fix prints what it would change on this computer and where; only --yes changes it (as root, or
 through pkexec), then re-checks what failed. --undo removes the rules tagged "pathcheck". Exit 0
@@ -50,6 +52,8 @@ export interface DiagnoseArgs {
   credentials?: { username: string; credential: string };
   ca?: string;
   deadlineMs?: number;
+  /** `--quality on|off` and `--quality-seconds N`; absent when neither is given (quality on, 3 s). */
+  quality?: { enabled: boolean; seconds?: number };
   quiet: boolean;
 }
 export interface RulesArgs { command: 'rules'; from: string; target: string; profile?: string; params?: Record<string, string>; refreshRanges?: boolean }
@@ -105,6 +109,7 @@ export function parseCli(argv: string[]): CliArgs {
     pdf: { type: 'string' }, history: { type: 'string' }, 'turn-username': { type: 'string' },
     'turn-credential': { type: 'string' }, ca: { type: 'string' }, 'deadline-ms': { type: 'string' }, quiet: { type: 'boolean' },
     param: { type: 'string', multiple: true }, 'refresh-ranges': { type: 'boolean' },
+    quality: { type: 'string' }, 'quality-seconds': { type: 'string' },
   });
   const params = parseParams(v.param as string[] | undefined);
   const room = v.room;
@@ -113,8 +118,10 @@ export function parseCli(argv: string[]): CliArgs {
   const cred = v['turn-credential'];
   if ((user === undefined) !== (cred === undefined)) throw new UsageError('--turn-username and --turn-credential go together');
   const deadlineMs = parseDeadline(v['deadline-ms']);
+  const quality = parseQuality(v.quality, v['quality-seconds']);
   return {
     command: 'diagnose',
+    ...(quality ? { quality } : {}),
     ...(room !== undefined ? { rooms: room === 'both' ? ['group', 'p2p'] as RoomType[] : [room as RoomType] } : {}),
     quiet: v.quiet ?? false,
     ...(v.profile ? { profile: v.profile } : {}),
@@ -152,4 +159,18 @@ function parseFix(rest: string[]): FixArgs {
     ...(v.from ? { from: v.from } : {}), ...(v.profile ? { profile: v.profile } : {}), ...(params ? { params } : {}),
     ...(v.ticket ? { ticket: v.ticket } : {}), ...(v.json ? { json: v.json } : {}), ...(deadlineMs !== undefined ? { deadlineMs } : {}),
   };
+}
+
+/** `--quality on|off` and `--quality-seconds N` (a number of seconds, more than 0 and at most 10). */
+function parseQuality(onOff: string | undefined, seconds: string | undefined): DiagnoseArgs['quality'] {
+  if (onOff === undefined && seconds === undefined) return undefined;
+  if (onOff !== undefined && onOff !== 'on' && onOff !== 'off') throw new UsageError(`--quality must be on or off (got "${onOff}")`);
+  const enabled = onOff !== 'off';
+  if (seconds === undefined) return { enabled };
+  const n = Number(seconds);
+  if (!/^\d+(\.\d+)?$/.test(seconds) || !(n >= 0.5 && n <= 10)) {
+    throw new UsageError(`--quality-seconds must be a number of seconds between 0.5 and 10 (got "${seconds}")`);
+  }
+  if (!enabled) throw new UsageError('--quality-seconds needs --quality on');
+  return { enabled, seconds: n };
 }

@@ -93,6 +93,7 @@ async function diagnoseCommand(args: DiagnoseArgs, io: CliIo): Promise<number> {
     ...(args.credentials ? { credentials: args.credentials } : {}),
     ...(ca ? { ca } : {}),
     ...(args.deadlineMs ? { deadlineMs: args.deadlineMs } : {}),
+    quality: args.quality ?? { enabled: true },
     ...(io.signal ? { signal: io.signal } : {}),
     ...(live ? { onEvent: (e) => live.onEvent(e) } : {}),
   });

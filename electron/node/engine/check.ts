@@ -1,5 +1,6 @@
 import type { PlannedCheck } from '../../common/report/progress';
-import type { CheckKind, NatResult, RangeResult } from '../../common/report/schema';
+import type { QualityResult } from '../../common/quality/schema';
+import type { CheckKind, CheckResult, NatResult, RangeResult } from '../../common/report/schema';
 import type { ObtainedCredentials } from '../credentials';
 import type { ProxyChoice } from '../net/proxy';
 import type { Outcome } from './outcome';
@@ -26,6 +27,12 @@ export interface CheckDescriptor {
   /** A name this check resolves for the others (DNS): it runs first, and always, even in a re-check. */
   provides?: { name: string };
   needs?: CheckNeeds;
+  /**
+   * Measurements that share a bottleneck (every call-quality stream crosses this computer's link):
+   * checks with the same `serial` group run one at a time, in plan order, each once the checks it
+   * `needs.passed` have finished, while the other checks run as usual.
+   */
+  serial?: string;
   run(ctx: CheckContext): Promise<Outcome>;
 }
 
@@ -36,6 +43,12 @@ export interface CheckNeeds {
   proxyResolves?: boolean;
   /** TURN credentials; when obtaining them failed the check is recorded as skipped (`credentials-failed`). */
   credentials?: boolean;
+  /**
+   * Ids of checks of which at least one must have passed (or warned) first, e.g. the TURN allocation
+   * a quality stream runs over; the check waits for them, and is recorded as skipped (`not-needed`)
+   * when none passed. Only for `serial` checks.
+   */
+  passed?: string[];
 }
 
 /** What a running check may use: its own signal, what the run has learned so far, and where to put more. */
@@ -52,6 +65,14 @@ export interface CheckContext {
   ca?: string;
   /** The NAT check hands its structured result over here (it becomes the report's `nat`). */
   reportNat(nat: NatResult): void;
+  /** Quality measurements hand their entry over here (it becomes one of the report's `quality[]`). */
+  reportQuality(q: QualityResult): void;
+  /** The quality entries this run has measured so far (a later measurement may find its answer already clear). */
+  qualitySoFar(): readonly QualityResult[];
+  /** The result of a check of this run, once it has one. */
+  resultOf(id: string): CheckResult | undefined;
+  /** Ms left before the run's overall deadline. */
+  remainingMs(): number;
 }
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { analyze } from '../../common/analysis/verdicts';
 import { proxyAuthFacts } from '../../common/analysis/proxy-auth';
 import type { Profile } from '../../common/profile/schema';
+import type { QualityResult } from '../../common/quality/schema';
 import type { DiagnosisEvent, PlannedCheck } from '../../common/report/progress';
 import type { Reason } from '../../common/report/reason';
 import {
@@ -47,7 +48,17 @@ export interface DiagnoseOptions {
   only?: ReadonlySet<string>;
   /** Reads this machine's firewall rules, to tell local from perimeter drops (default: detect; null: never). */
   localFirewall?: LocalFirewallSource | null;
+  /**
+   * Call quality on the paths that work (docs/quality.md): off unless enabled; `seconds` is each
+   * measurement's budget (default 3, at most 10).
+   */
+  quality?: { enabled: boolean; seconds?: number };
+  /** Quality entries measured elsewhere (the page's own call), merged before analysis. */
+  extraQuality?: QualityResult[];
 }
+
+/** Default and largest budget of one quality measurement, seconds. */
+export const QUALITY_SECONDS = { default: 3, max: 10 } as const;
 
 export class DiagnosisError extends Error {
   constructor(readonly code: string, message: string) {
@@ -89,11 +100,10 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
     const proxy = await within(chooseProxy(profile, opts), 2000, null);
     run.host = await hostWithin(hostP, proxy);
     const ctx = baseContext(run, proxy, await credentials);
-    await Promise.all([
-      ...run.plan.checks.filter((d) => !d.provides).map((d) => runWhenReady(run, d, ctx)),
-      runRanges(run, 'udp'),
-      runRanges(run, 'tcp'),
-    ]);
+    // Serial checks (quality) wait for what they need, one group at a time; the rest run at once.
+    const started = new Map<string, Promise<unknown>>();
+    for (const d of run.plan.checks.filter((x) => !x.provides && !x.serial)) started.set(d.id, runWhenReady(run, d, ctx));
+    await Promise.all([...started.values(), runSerial(run, ctx, started), runRanges(run, 'udp'), runRanges(run, 'tcp')]);
   } finally {
     disarm();
   }
@@ -124,13 +134,18 @@ interface Run {
   addresses: Map<string, string>;
   credentialError?: string;
   host?: HostFacts;
+  /** Call-quality entries measured by this run. */
+  quality: QualityResult[];
+  /** performance.now() of the overall deadline. */
+  deadlineAt: number;
 }
 
 async function openRun(profile: Profile, opts: DiagnoseOptions): Promise<Run> {
   const rooms = (opts.rooms ?? ['group', 'p2p']).filter((r) => (r === 'group' ? profile.group : profile.p2p));
   const ca = await profileCa(profile, opts.ca); // throws before anything is armed: a bad CA is a bad profile
   const hasCredentials = Boolean(opts.credentials) || profile.credentials.type !== 'none';
-  const full = planDiagnosis(profile, { rooms, hasCredentials, ...(opts.timeouts ? { timeouts: opts.timeouts } : {}) });
+  const quality = opts.quality?.enabled ? { seconds: qualitySeconds(opts.quality.seconds) } : undefined;
+  const full = planDiagnosis(profile, { rooms, hasCredentials, ...(opts.timeouts ? { timeouts: opts.timeouts } : {}), ...(quality ? { quality } : {}) });
   // Names always run: the checks that were asked for need them.
   const wanted = (d: { id: string; provides?: unknown }) => !opts.only || opts.only.has(d.id) || d.provides !== undefined;
   const plan: Plan = { checks: full.checks.filter(wanted), ranges: full.ranges.filter(wanted) };
@@ -147,12 +162,22 @@ async function openRun(profile: Profile, opts: DiagnoseOptions): Promise<Run> {
     ranges: [],
     nat: { mapping: 'unknown', filtering: 'unknown', behaveCompliant: null, publicAddress: null, method: 'none', notes: [] },
     addresses: new Map(),
+    quality: [],
+    deadlineAt: performance.now() + (opts.deadlineMs ?? DEFAULT_DEADLINE_MS),
   };
 }
 
+function qualitySeconds(s: number | undefined): number {
+  if (s === undefined) return QUALITY_SECONDS.default;
+  if (!Number.isFinite(s) || s <= 0 || s > QUALITY_SECONDS.max) throw new DiagnosisError('invalid-options', `quality.seconds must be more than 0 and at most ${QUALITY_SECONDS.max}, not ${s}`);
+  return s;
+}
+
+const DEFAULT_DEADLINE_MS = 10_000;
+
 /** The overall deadline and the caller's cancel, both aborting the run; returns the cleanup. */
 function armDeadline(run: Run, opts: DiagnoseOptions): () => void {
-  const deadlineMs = opts.deadlineMs ?? 10_000;
+  const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const overall = setTimeout(() => run.controller.abort(new DiagnosisError('deadline', `overall deadline of ${deadlineMs} ms reached`)), deadlineMs);
   const onOuterAbort = () => run.controller.abort(new DiagnosisError('cancelled', 'cancelled'));
   if (opts.signal?.aborted) onOuterAbort();
@@ -194,7 +219,36 @@ function baseContext(run: Run, proxy: ProxyChoice | null, credentials: ObtainedC
       run.nat = nat;
       run.emit({ type: 'nat', runId: run.runId, result: nat });
     },
+    reportQuality: (q) => {
+      run.quality.push(q);
+    },
+    qualitySoFar: () => run.quality,
+    resultOf: (id) => run.results.get(id),
+    remainingMs: () => run.deadlineAt - performance.now(),
   };
+}
+
+/**
+ * The serial groups (measurements sharing a bottleneck), each one check at a time in plan order,
+ * the groups side by side. A check waits for the checks it `needs.passed`; when none of them passed
+ * (or none ran) it is recorded as skipped, saying which.
+ */
+async function runSerial(run: Run, ctx: Omit<CheckContext, 'signal'>, started: ReadonlyMap<string, Promise<unknown>>): Promise<void> {
+  const groups = new Map<string, CheckDescriptor[]>();
+  for (const d of run.plan.checks) if (d.serial && !d.provides) groups.set(d.serial, [...(groups.get(d.serial) ?? []), d]);
+  await Promise.all([...groups.values()].map(async (list) => {
+    for (const d of list) {
+      const passed = d.needs?.passed ?? [];
+      await Promise.all(passed.map((id) => started.get(id)));
+      if (run.controller.signal.aborted) return;
+      const ok = passed.length === 0 || passed.some((id) => ['pass', 'warn'].includes(run.results.get(id)?.status ?? ''));
+      if (!ok) {
+        record(run, skipped(metaOf(d), 'not-needed', `Not measured: ${passed.join(' / ')} did not pass, so there is no working path to measure.`));
+        continue;
+      }
+      await runWhenReady(run, d, ctx);
+    }
+  }));
 }
 
 function metaOf(d: CheckDescriptor): CheckMeta {
@@ -282,7 +336,8 @@ async function buildReport(run: Run, opts: DiagnoseOptions): Promise<Report> {
   // Which proxy asked for credentials, for which scheme, and whether the app's browser got through.
   const proxyAuth = proxyAuthFacts(checks);
   if (proxyAuth && host.proxy) host.proxy.auth = proxyAuth;
-  const analysis = analyze({ profile, rooms, checks, ranges, nat, host, complete });
+  const quality = [...run.quality, ...(opts.extraQuality ?? [])];
+  const analysis = analyze({ profile, rooms, checks, ranges, nat, host, complete, quality });
   const local = detection ? reportLocalFirewall(detection) : undefined;
   if (local) analysis.firewall.local = local;
   if (run.credentialError) {
@@ -301,6 +356,7 @@ async function buildReport(run: Run, opts: DiagnoseOptions): Promise<Report> {
     checks: orderLike(run.planned.map((p) => p.id), checks),
     ranges,
     nat,
+    ...(quality.length ? { quality } : {}),
     ...analysis,
   };
 }

@@ -7,6 +7,8 @@ import { resolveHost } from '../probes/dns';
 import { tlsHandshake } from '../probes/tls';
 import { toPlanned, type CheckDescriptor, type Plan, type RangeDescriptor } from './check';
 import { natCheck, relayCheck, stunCheck, turnCheck } from './stun-checks';
+import { directQualityCheck, turnQualityCheck } from './quality-checks';
+import type { QualityPath } from '../../common/quality/schema';
 
 /** Per-check deadlines, ms. */
 export interface Timeouts { dns: number; tls: number; stun: number; turn: number; relay: number; nat: number; range: number; rangeProbe: number }
@@ -16,7 +18,12 @@ export interface PlanOptions {
   rooms: RoomType[];
   hasCredentials: boolean;
   timeouts?: Partial<Timeouts>;
+  /** Measure call quality on the paths that work, each for at most `seconds` (absent: not measured). */
+  quality?: { seconds: number };
 }
+
+/** Every call-quality stream crosses this computer's link: one at a time (check.ts, `serial`). */
+const LINK = 'link';
 
 /**
  * Every check a profile implies, described once, in the order a person reads them: names,
@@ -37,6 +44,7 @@ export function planDiagnosis(profile: Profile, opts: PlanOptions): Plan {
   if (udpTurn && opts.hasCredentials) checks.push(relayUdpCheck(udpTurn.host, udpTurn.port, t, trusted));
   const nat = natTarget(profile);
   if (nat) checks.push(natBehaviourCheck(nat, natSecondary(profile), t, trusted));
+  if (opts.quality) checks.push(...qualityChecks(profile, opts.hasCredentials, opts.quality.seconds));
   return { checks, ranges: rangeChecks(profile, opts.rooms, t) };
 }
 
@@ -129,6 +137,44 @@ function natBehaviourCheck(target: Endpoint, second: Endpoint | undefined, t: Ti
       return r.outcome;
     },
   };
+}
+
+const QUALITY_PATH = { udp: 'turn-udp', tcp: 'turn-tcp', tls: 'turn-tls' } as const satisfies Record<string, QualityPath>;
+const TRANSPORT_ORDER = { udp: 0, tcp: 1, tls: 2 } as const;
+
+/**
+ * Call quality (docs/quality.md): a STUN echo for direct UDP, then a paced stream through each TURN
+ * transport in ladder order (UDP, TCP, TLS), each once its reachability check passed. They share
+ * this computer's link, so they run one at a time; each stops as soon as its answer is clear, and
+ * one whose answer is already clear from an earlier one is not run (quality-checks.ts).
+ */
+function qualityChecks(profile: Profile, hasCredentials: boolean, seconds: number): CheckDescriptor[] {
+  const budgetMs = Math.round(seconds * 1000);
+  const o = { budgetMs, rates: profile.quality };
+  const out: CheckDescriptor[] = [];
+  const echo = natTarget(profile);
+  if (echo) {
+    const { host, port } = echo;
+    const needed = profile.stun.some((s) => s.host === host && s.port === port) ? checkId.stun('udp', host, port) : checkId.turn('udp', host, port);
+    out.push({
+      id: checkId.quality('direct-udp', host, port), kind: 'quality', label: `Call quality, direct UDP to ${host}:${port}`, transport: 'udp', host, port,
+      deadlineMs: budgetMs, serial: LINK, needs: { name: host, passed: [needed] },
+      run: (ctx) => directQualityCheck(echo, ctx.addressOf(host)!, ctx, o),
+    });
+  }
+  if (!hasCredentials) return out;
+  const turn = [...profile.turn].sort((a, b) => TRANSPORT_ORDER[a.transport] - TRANSPORT_ORDER[b.transport]);
+  for (const s of turn) {
+    const { transport, host, port } = s;
+    const path = QUALITY_PATH[transport];
+    out.push({
+      id: checkId.quality(path, host, port), kind: 'quality', label: `Call quality through TURN over ${TRANSPORT_LABEL[transport]} ${host}:${port}`,
+      transport, host, port, deadlineMs: budgetMs, serial: LINK,
+      needs: { name: host, credentials: true, passed: [checkId.turn(transport, host, port)] },
+      run: (ctx) => turnQualityCheck(s, ctx.addressOf(host)!, path, ctx, o),
+    });
+  }
+  return out;
 }
 
 function rangeChecks(profile: Profile, rooms: RoomType[], t: Timeouts): RangeDescriptor[] {

@@ -1,6 +1,7 @@
 import { analyze } from '../../common/analysis/verdicts';
 import { intersectRanges } from '../../common/net/ranges';
 import type { Profile } from '../../common/profile/schema';
+import type { QualityResult } from '../../common/quality/schema';
 import type { CheckResult, HostFacts, LocalFirewall, NatResult, RangeResult, Report } from '../../common/report/schema';
 import { diagnose, type DiagnoseOptions } from './diagnose';
 import { planChecks } from './plan';
@@ -8,7 +9,7 @@ import { planChecks } from './plan';
 /** The ids a re-check runs: every failed or unfinished check, and every range with a blocked part. */
 export function failedIds(previous: Report): Set<string> {
   const ids = new Set<string>();
-  for (const c of previous.checks) if ((c.status === 'fail' || c.status === 'skipped') && c.kind !== 'webrtc') ids.add(c.id);
+  for (const c of previous.checks) if ((c.status === 'fail' || c.status === 'skipped') && c.kind !== 'webrtc' && c.kind !== 'quality') ids.add(c.id);
   for (const r of previous.ranges) if (intersectRanges(r.blocked, r.required).length > 0) ids.add(r.id);
   return ids;
 }
@@ -53,6 +54,8 @@ export interface NewResults {
   complete?: boolean;
   /** What the local firewall looked like at this run (else the base report's stays). */
   local?: LocalFirewall;
+  /** Quality entries; an entry with the id of an old one replaces it. */
+  quality?: QualityResult[];
 }
 
 /**
@@ -69,10 +72,12 @@ export function mergeResults(profile: Profile, base: Report, add: NewResults): R
   const nat = add.nat ?? base.nat;
   const host = add.host ?? base.host;
   const complete = (add.complete ?? true) && base.complete;
-  const analysis = analyze({ profile, rooms: base.rooms, checks, ranges, nat, host, complete });
+  const fresh = new Set((add.quality ?? []).map((q) => q.id));
+  const quality = [...(base.quality ?? []).filter((q) => !fresh.has(q.id)), ...(add.quality ?? [])];
+  const analysis = analyze({ profile, rooms: base.rooms, checks, ranges, nat, host, complete, quality });
   const local = add.local ?? base.firewall.local;
   if (local) analysis.firewall.local = local;
-  return { ...base, checks, ranges, nat, host, complete, ...analysis };
+  return { ...base, checks, ranges, nat, host, complete, ...(quality.length ? { quality } : {}), ...analysis };
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { Report, RoomType, Verdict } from '../schema';
 import { describeVerdict, latencyText, pathLabel, reportVerdicts, roomLabel } from '../summary';
 import { esc } from './escape';
+import { throughputChart } from '../../quality/chart';
+import { addedLatencyText, formatRate } from '../../quality/grade';
 
 /**
  * One block per room type: the plain-language verdict, a diagram of the path media will take, the
@@ -33,8 +35,31 @@ function renderVerdict(report: Report, room: RoomType, v: Verdict): string {
   <div><span class="pill ${esc(v.latency)}">${esc(pathLabel(v.path))}</span> <span class="pill ${esc(v.latency)}">${esc(v.latency === 'none' ? 'no media path' : `${v.latency} latency`)}</span> <span class="pill info">${esc(v.confidence)}</span>
   <span class="muted" style="font-size:8.5pt">— ${esc(latencyText(v.latency))}</span></div>
   ${pathDiagram(room, v, relayOf(report, v))}
+  ${renderQuality(report, v)}
   ${notes}${evidence}
 </article>`;
+}
+
+const SUPPORTS_WORD = { 'hd-video': 'HD video', video: 'video', audio: 'audio only', none: 'too poor for calls' } as const;
+
+/** The measured call quality of the verdict's path: one line of numbers and throughput over time. */
+function renderQuality(report: Report, v: Verdict): string {
+  const q = v.quality;
+  if (!q || v.path === 'blocked') return '';
+  const facts = [`Carries ${SUPPORTS_WORD[q.supports]}`, `quality ${q.grade}`, formatRate(q.measuredKbps), ...(q.mos != null ? [`MOS ${q.mos.toFixed(1)}`] : []),
+    ...(q.limitedBy?.length ? [`limited by ${q.limitedBy.join(', ')}`] : []), addedLatencyText(v.path, q.addedLatencyMs)];
+  const entries = (report.quality ?? []).filter((e) => q.evidence.includes(e.id));
+  const cw = 300;
+  const ch = 60;
+  const c = throughputChart(entries, cw, ch);
+  const svg = c
+    ? `<div class="figure"><svg viewBox="-2 -2 ${cw + 4} ${ch + 4}" width="${cw + 4}" height="${ch + 4}" role="img" aria-label="Throughput over time">` +
+      `<line x1="0" y1="${ch}" x2="${cw}" y2="${ch}" stroke="#8a9099" stroke-width="0.8"/>` +
+      (c.targetY !== null ? `<line x1="0" y1="${c.targetY}" x2="${cw}" y2="${c.targetY}" stroke="#8a9099" stroke-width="0.8" stroke-dasharray="3 3"/>` : '') +
+      c.lines.map((l) => `<polyline points="${esc(l.points)}" fill="none" stroke="#1e7d3a" stroke-width="1.6"${l.sensor === 'webrtc' ? ' stroke-dasharray="4 2"' : ''}/>`).join('') +
+      `</svg><div class="caption">Throughput over time (up to ${esc(formatRate(c.maxKbps))}, ${esc((c.maxMs / 1000).toFixed(1))} s; dashed line: the HD target${c.lines.length > 1 ? '; dashed curve: in the app' : ''}).</div></div>`
+    : '';
+  return `<div class="quality" data-supports="${esc(q.supports)}"><span class="muted" style="font-size:8.5pt">${esc(facts.join(' · '))}</span>${svg}</div>`;
 }
 
 const W = 640;
