@@ -1,4 +1,5 @@
-// ESLint flat config: recommended rule sets (no stylistic rules) plus the layer rule (docs/architecture.md, "Layers").
+// ESLint flat config: recommended rule sets, Prettier's formatting check, and the layer rule
+// (docs/architecture.md, "Layers").
 import js from '@eslint/js';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import vue from 'eslint-plugin-vue';
@@ -6,7 +7,7 @@ import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
 /**
- * Layers (docs/architecture.md, "Layers"), in the spirit of VS Code's code-layering rule:
+ * Layers (docs/architecture.md), in the spirit of VS Code's code-layering rule:
  *   common   imports nothing else (no node:*, no electron, no vue);
  *   node     imports common;
  *   main     imports node and common;
@@ -14,10 +15,17 @@ import tseslint from 'typescript-eslint';
  *   renderer imports only from common.
  */
 const LAYERS = {
-  'electron/common': { bare: ['electron', 'node', 'ui'], dirs: ['electron/node', 'electron/main', 'electron/preload', 'renderer'] },
+  'electron/common': {
+    bare: ['electron', 'node', 'ui'],
+    dirs: ['electron/node', 'electron/main', 'electron/preload', 'renderer'],
+  },
   'electron/node': { bare: ['electron', 'ui'], dirs: ['electron/main', 'electron/preload', 'renderer'] },
   'electron/main': { bare: ['ui'], dirs: ['electron/preload', 'renderer'] },
-  'electron/preload': { bare: ['node', 'ui'], dirs: ['electron/node', 'electron/main', 'renderer'], typesOnly: ['electron/common'] },
+  'electron/preload': {
+    bare: ['node', 'ui'],
+    dirs: ['electron/node', 'electron/main', 'renderer'],
+    typesOnly: ['electron/common'],
+  },
   renderer: { bare: ['electron', 'node'], dirs: ['electron/node', 'electron/main', 'electron/preload'] },
 };
 
@@ -27,9 +35,23 @@ const BARE = {
     names: ['electron', 'electron/main', 'electron/common', 'electron/renderer', 'electron/utility'],
     message: 'Only electron/main and electron/preload may import Electron.',
   },
-  node: { names: builtinModules, pattern: '^node:', message: 'Node built-ins belong in electron/node or electron/main.' },
+  node: {
+    names: builtinModules,
+    pattern: '^node:',
+    message: 'Node built-ins belong in electron/node or electron/main.',
+  },
   ui: { names: ['vue', 'pinia'], pattern: '^@vue/', message: 'Vue and Pinia belong in renderer/.' },
 };
+
+/** The package.json `imports` alias of each layer folder (`#common/…` is electron/common/…). */
+const ALIAS = {
+  'electron/common': '#common',
+  'electron/node': '#node',
+  'electron/main': '#main',
+  'electron/preload': '#preload',
+  renderer: '#renderer',
+};
+const aliasRegex = (to) => `^${escape(ALIAS[to])}(?:/|$)`;
 
 const MAX_DEPTH = 8;
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -55,12 +77,19 @@ function layerConfigs() {
       const paths = rule.bare.flatMap((k) => BARE[k].names.map((name) => ({ name, message: BARE[k].message })));
       const patterns = [
         ...rule.bare.filter((k) => BARE[k].pattern).map((k) => ({ regex: BARE[k].pattern, message: BARE[k].message })),
-        ...rule.dirs.map((to) => ({ regex: relativeRegex(from, depth, to), message: `${from} must not import ${to} (layering, docs/architecture.md).` })),
-        ...(rule.typesOnly ?? []).map((to) => ({
-          regex: relativeRegex(from, depth, to),
-          allowTypeImports: true,
-          message: `${from} may import only types from ${to} (use \`import type\`).`,
-        })),
+        ...rule.dirs.flatMap((to) =>
+          [relativeRegex(from, depth, to), aliasRegex(to)].map((regex) => ({
+            regex,
+            message: `${from} must not import ${to} (layering, docs/architecture.md).`,
+          })),
+        ),
+        ...(rule.typesOnly ?? []).flatMap((to) =>
+          [relativeRegex(from, depth, to), aliasRegex(to)].map((regex) => ({
+            regex,
+            allowTypeImports: true,
+            message: `${from} may import only types from ${to} (use \`import type\`).`,
+          })),
+        ),
       ];
       configs.push({
         files: [`${from}/${'*/'.repeat(depth)}*.{ts,vue,js,mjs,cjs}`],
@@ -88,7 +117,10 @@ export default defineConfig([
       'no-empty': ['error', { allowEmptyCatch: true }],
       // Validators deliberately match control characters to refuse them.
       'no-control-regex': 'off',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
   {

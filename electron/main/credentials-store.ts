@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CredentialsStatus, SavedCredentialInfo } from '../common/ipc/credentials';
-import { CredentialsSchema, type Credentials, type Profile } from '../common/profile/schema';
+import type { CredentialsStatus, SavedCredentialInfo } from '#common/ipc/credentials';
+import { CredentialsSchema, type Credentials, type Profile } from '#common/profile/schema';
 
 /**
  * Secrets the user typed for a profile (TURN username/credential, TURN REST secret, Twilio auth

@@ -1,10 +1,10 @@
 import { app, dialog, ipcMain, protocol, safeStorage, session } from 'electron';
 import { join } from 'node:path';
-import { applyLinuxPlan } from '../node/firewall/apply';
-import { detectLocalFirewall } from '../node/firewall/detect';
-import { applyPlatformPlan } from '../node/firewall/platforms';
-import { diagnose } from '../node/engine/diagnose';
-import { recheck } from '../node/engine/recheck';
+import { applyLinuxPlan } from '#node/firewall/apply';
+import { detectLocalFirewall } from '#node/firewall/detect';
+import { applyPlatformPlan } from '#node/firewall/platforms';
+import { diagnose } from '#node/engine/diagnose';
+import { recheck } from '#node/engine/recheck';
 import { createCredentialStore } from './credentials-store';
 import { confirmWithDialog } from './firewall-consent';
 import { chooseSavePathWithDialog, printPdfInElectron } from './pdf';

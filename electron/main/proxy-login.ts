@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ProxyAuthAnswered, ProxyAuthAnswerRequestSchema, ProxyAuthPrompt } from '../common/ipc/proxy-auth';
-import { fail, ok, type IpcResult } from '../common/ipc/result';
+import type { ProxyAuthAnswered, ProxyAuthAnswerRequestSchema, ProxyAuthPrompt } from '#common/ipc/proxy-auth';
+import { fail, ok, type IpcResult } from '#common/ipc/result';
 import type { z } from 'zod';
 
 /**

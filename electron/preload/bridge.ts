@@ -1,6 +1,6 @@
-import type { PathcheckBridge, Unsubscribe } from '../common/ipc/bridge';
-import type { EventChannel, EventMap, InvokeChannel, RequestInput, Response } from '../common/ipc/contract';
-import type { IpcResult } from '../common/ipc/result';
+import type { PathcheckBridge, Unsubscribe } from '#common/ipc/bridge';
+import type { EventChannel, EventMap, InvokeChannel, RequestInput, Response } from '#common/ipc/contract';
+import type { IpcResult } from '#common/ipc/result';
 
 /** How the bridge reaches main: `ipcRenderer` in the preload, a Playwright binding in the Chromium e2e. */
 export interface BridgeTransport {

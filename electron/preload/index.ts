@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { BRIDGE_GLOBAL } from '../common/ipc/bridge';
+import type { BRIDGE_GLOBAL } from '#common/ipc/bridge';
 import { createBridge, type BridgeTransport } from './bridge';
 
 /**

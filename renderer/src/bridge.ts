@@ -1,4 +1,4 @@
-import type { PathcheckBridge } from '../../electron/common/ipc/bridge';
+import type { PathcheckBridge } from '#common/ipc/bridge';
 
 /**
  * The preload's bridge. Read on each call rather than captured at import time, so tests can put a

@@ -1,4 +1,4 @@
-import type { PathcheckBridge } from '../../electron/common/ipc/bridge';
+import type { PathcheckBridge } from '#common/ipc/bridge';
 
 declare global {
   interface Window {

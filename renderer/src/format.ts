@@ -1,6 +1,6 @@
-import { formatRanges as formatPortRanges, type PortRange } from '../../electron/common/net/ranges';
-import type { Profile } from '../../electron/common/profile/schema';
-import { TRANSPORT_LABEL } from '../../electron/common/report/kinds';
+import { formatRanges as formatPortRanges, type PortRange } from '#common/net/ranges';
+import type { Profile } from '#common/profile/schema';
+import { TRANSPORT_LABEL } from '#common/report/kinds';
 
 /** Small pure formatters for the first screen; kept out of components so they are easy to test. */
 

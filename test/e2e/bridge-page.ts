@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { createRendererRequestHandler } from '../../electron/main/security/app-protocol';
-import { createBridge } from '../../electron/preload/bridge';
+import { createRendererRequestHandler } from '#main/security/app-protocol';
+import { createBridge } from '#preload/bridge';
 import { OUT } from './built-app';
 
 /**
@@ -67,4 +67,4 @@ export function httpBridgeScript(): string {
   })();`;
 }
 
-export { CHROMIUM_ARGS } from '../../electron/node/report/pdf';
+export { CHROMIUM_ARGS } from '#node/report/pdf';

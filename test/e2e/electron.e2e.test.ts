@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BRIDGE_SHAPE } from '../../electron/common/ipc/bridge';
+import { BRIDGE_SHAPE } from '#common/ipc/bridge';
 import { ensureAppBuilt, OUT, ROOT } from './built-app';
 
 /**

@@ -4,7 +4,7 @@ import { rolldown } from 'rolldown';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_ARGS } from './bridge-page';
 import { ROOT } from './built-app';
-import { QualityResultSchema } from '../../electron/common/quality/schema';
+import { QualityResultSchema } from '#common/quality/schema';
 import { startCoturn, type Coturn } from '../unit/node/stun/coturn-harness';
 import { missingPrereqs, prereqs } from '../support/prereq';
 

@@ -7,9 +7,9 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FirewallApplied, FirewallPlanView, FirewallRechecked, FirewallTicket } from '../../electron/common/ipc/firewall';
-import type { IpcResult } from '../../electron/common/ipc/result';
-import type { Report } from '../../electron/common/report/schema';
+import type { FirewallApplied, FirewallPlanView, FirewallRechecked, FirewallTicket } from '#common/ipc/firewall';
+import type { IpcResult } from '#common/ipc/result';
+import type { Report } from '#common/report/schema';
 import { missingPrereqs, prereqs, type Prereq } from '../support/prereq';
 import * as lab from './lab.mjs';
 

@@ -10,11 +10,11 @@
 //   fix-app.ts <stateDir> plan <reportId>          firewall:plan
 //   fix-app.ts <stateDir> ticket <reportId> <target> [pdfOut]  firewall:ticket (+ report:pdf with the rules appendix)
 import { join } from 'node:path';
-import type { DiagnosisEvent } from '../../electron/common/report/progress';
-import { applyLinuxPlan, defaultApplyScriptPath } from '../../electron/node/firewall/apply';
-import { detectLocalFirewall } from '../../electron/node/firewall/detect';
-import { diagnose } from '../../electron/node/engine/diagnose';
-import { recheck } from '../../electron/node/engine/recheck';
+import type { DiagnosisEvent } from '#common/report/progress';
+import { applyLinuxPlan, defaultApplyScriptPath } from '#node/firewall/apply';
+import { detectLocalFirewall } from '#node/firewall/detect';
+import { diagnose } from '#node/engine/diagnose';
+import { recheck } from '#node/engine/recheck';
 import { createIpcHarness } from '../support/ipc-harness';
 
 const [stateDir, step, arg, arg2, arg3] = process.argv.slice(2);

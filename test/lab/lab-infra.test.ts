@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as lab from './lab.mjs';
 import type { Layer, ScenarioName } from './lab.mjs';
 import { hasCommand, missingPrereqs, prereqs } from '../support/prereq';
-import { parseProfile } from '../../electron/common/profile/schema';
+import { parseProfile } from '#common/profile/schema';
 
 interface ProbeResult {
   target: string;

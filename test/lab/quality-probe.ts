@@ -3,8 +3,8 @@
 // argv: turn <host> <port> <udp|tcp|tls> <targetKbps> <caFile> <username> <credential>
 //       echo <host> <port>
 import { readFileSync } from 'node:fs';
-import { measureTurnQuality } from '../../electron/node/quality/turn-stream';
-import { measureStunEcho } from '../../electron/node/quality/stun-echo';
+import { measureTurnQuality } from '#node/quality/turn-stream';
+import { measureStunEcho } from '#node/quality/stun-echo';
 
 const [kind, host, port, transport, target, caFile, username, credential] = process.argv.slice(2);
 const t0 = performance.now();

@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path';
 import { rolldown } from 'rolldown';
 import * as lab from './lab.mjs';
 import { missingPrereqs, prereqs } from '../support/prereq';
-import { supports } from '../../electron/common/quality/grade';
-import { DEFAULT_QUALITY_RATES, QualityResultSchema, type QualityResult } from '../../electron/common/quality/schema';
+import { supports } from '#common/quality/grade';
+import { DEFAULT_QUALITY_RATES, QualityResultSchema, type QualityResult } from '#common/quality/schema';
 
 const skip = missingPrereqs('lab call quality', [prereqs.root, prereqs.ip, prereqs.nft, prereqs.coturn]);
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -6,10 +6,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareReports } from '../../electron/common/report/compare';
-import { parseReportJson } from '../../electron/common/report/parse';
-import type { Report } from '../../electron/common/report/schema';
-import { createHistory } from '../../electron/node/report/history';
+import { compareReports } from '#common/report/compare';
+import { parseReportJson } from '#common/report/parse';
+import type { Report } from '#common/report/schema';
+import { createHistory } from '#node/report/history';
 import { missingPrereqs, prereqs } from '../support/prereq';
 import * as lab from './lab.mjs';
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import * as lab from './lab.mjs';
 import type { Layer, NatMode, ScenarioName } from './lab.mjs';
 import { missingPrereqs, prereqs } from '../support/prereq';
-import { ReportSchema, type Report } from '../../electron/common/report/schema';
+import { ReportSchema, type Report } from '#common/report/schema';
 
 const CLI_BUILT = 'out/cli/pathcheck.js';
 const PROFILE = lab.paths.profile;

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as lab from './lab.mjs';
 import { missingPrereqs, prereqs } from '../support/prereq';
-import { parseProfile, type Profile } from '../../electron/common/profile/schema';
-import { ReportSchema, type Report } from '../../electron/common/report/schema';
+import { parseProfile, type Profile } from '#common/profile/schema';
+import { ReportSchema, type Report } from '#common/report/schema';
 
 const CLI_BUILT = 'out/cli/pathcheck.js';
 const NO_PROXY_ENV = { HTTPS_PROXY: '', https_proxy: '', HTTP_PROXY: '', http_proxy: '', ALL_PROXY: '', all_proxy: '', NO_PROXY: '', no_proxy: '' };

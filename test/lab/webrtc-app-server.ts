@@ -8,9 +8,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import type { InvokeChannel } from '../../electron/common/ipc/contract';
-import { createRendererRequestHandler } from '../../electron/main/security/app-protocol';
-import { diagnose } from '../../electron/node/engine/diagnose';
+import type { InvokeChannel } from '#common/ipc/contract';
+import { createRendererRequestHandler } from '#main/security/app-protocol';
+import { diagnose } from '#node/engine/diagnose';
 import { createIpcHarness, type IpcHarness } from '../support/ipc-harness';
 
 const ROOT = resolve(import.meta.dirname, '../..');

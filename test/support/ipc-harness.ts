@@ -1,10 +1,10 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { EventChannel, EventMap, Handlers, InvokeChannel, RequestInput, Response } from '../../electron/common/ipc/contract';
-import type { IpcResult } from '../../electron/common/ipc/result';
-import { wrapHandler } from '../../electron/main/ipc/handle';
-import { createHandlers, type DiagnosisEngine, type HandlerDeps } from '../../electron/main/ipc/handlers';
-import type { BridgeTransport } from '../../electron/preload/bridge';
+import type { EventChannel, EventMap, Handlers, InvokeChannel, RequestInput, Response } from '#common/ipc/contract';
+import type { IpcResult } from '#common/ipc/result';
+import { wrapHandler } from '#main/ipc/handle';
+import { createHandlers, type DiagnosisEngine, type HandlerDeps } from '#main/ipc/handlers';
+import type { BridgeTransport } from '#preload/bridge';
 
 /** The repository's built-in profiles, as main reads them when unpackaged. */
 // From the path string: under happy-dom, `URL` is the DOM's class, which fileURLToPath refuses.

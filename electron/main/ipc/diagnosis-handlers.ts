@@ -1,22 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { isAbsolute } from 'node:path';
-import type { EventChannel, EventMap, Handlers } from '../../common/ipc/contract';
-import type { CredentialsStatus } from '../../common/ipc/credentials';
-import { DiagnosisChannel, type WebrtcPlan } from '../../common/ipc/diagnosis';
-import { fail, IpcErrorCode, ok, type IpcResult } from '../../common/ipc/result';
-import type { Credentials, Profile } from '../../common/profile/schema';
-import type { DiagnosisEvent } from '../../common/report/progress';
-import type { CheckResult, Report, RoomType } from '../../common/report/schema';
-import { resolveCredentials as resolveProfileCredentials } from '../../node/credentials';
-import { mergeResults } from '../../node/engine/recheck';
-import { CA_UNUSABLE, readCaPem } from '../../node/profiles/ca';
-import { localDate } from '../../common/profile/lifecycle';
-import { applyParameters } from '../../common/profile/parameters';
-import { reportedParameters, runnableProfile } from '../../common/profile/prepare';
+import type { EventChannel, EventMap, Handlers } from '#common/ipc/contract';
+import type { CredentialsStatus } from '#common/ipc/credentials';
+import { DiagnosisChannel, type WebrtcPlan } from '#common/ipc/diagnosis';
+import { fail, IpcErrorCode, ok, type IpcResult } from '#common/ipc/result';
+import type { Credentials, Profile } from '#common/profile/schema';
+import type { DiagnosisEvent } from '#common/report/progress';
+import type { CheckResult, Report, RoomType } from '#common/report/schema';
+import { resolveCredentials as resolveProfileCredentials } from '#node/credentials/index';
+import { mergeResults } from '#node/engine/recheck';
+import { CA_UNUSABLE, readCaPem } from '#node/profiles/ca';
+import { localDate } from '#common/profile/lifecycle';
+import { applyParameters } from '#common/profile/parameters';
+import { reportedParameters, runnableProfile } from '#common/profile/prepare';
 import { scopeOf, scopesFor, type CredentialStore } from '../credentials-store';
 import { acceptWebrtcChecks, acceptWebrtcQuality, resolveIceHosts, webrtcPlan } from './diagnosis-webrtc';
-import { qualityRates, type QualityResult } from '../../common/quality/schema';
+import { qualityRates, type QualityResult } from '#common/quality/schema';
 
 /** What main needs from the engine (electron/node/engine `diagnose`); the CLI drives the same function. */
 export interface DiagnosisEngine {

@@ -1,9 +1,9 @@
-import { checkId } from '../../common/analysis/ids';
-import type { WebrtcPlan, WebrtcServer } from '../../common/ipc/diagnosis';
-import type { Profile } from '../../common/profile/schema';
-import type { CheckResult } from '../../common/report/schema';
-import { judge } from '../../common/quality/grade';
-import { qualityId, qualityRates, type QualityRates, type QualityResult } from '../../common/quality/schema';
+import { checkId } from '#common/analysis/ids';
+import type { WebrtcPlan, WebrtcServer } from '#common/ipc/diagnosis';
+import type { Profile } from '#common/profile/schema';
+import type { CheckResult } from '#common/report/schema';
+import { judge } from '#common/quality/grade';
+import { qualityId, qualityRates, type QualityRates, type QualityResult } from '#common/quality/schema';
 
 /** Resolves the STUN/TURN names of a profile (first address each, IPv4 preferred); names that fail are left out. */
 export async function resolveIceHosts(profile: Profile, lookup: (host: string) => Promise<string>, deadlineMs = 2000): Promise<Map<string, string>> {

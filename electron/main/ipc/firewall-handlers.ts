@@ -5,24 +5,24 @@ import {
   FirewallInputError,
   type FirewallTargetId,
   type NftApplyPlan,
-} from '../../common/firewall';
-import type { Handlers } from '../../common/ipc/contract';
-import { FirewallErrorCode, type ReportRef } from '../../common/ipc/firewall';
-import { fail, ok, type IpcResult } from '../../common/ipc/result';
-import type { Profile } from '../../common/profile/schema';
-import { feedAge } from '../../node/profiles/feed';
-import { compareReports } from '../../common/report/compare';
-import type { Report } from '../../common/report/schema';
-import { summarizeReport } from '../../common/report/summary';
+} from '#common/firewall/index';
+import type { Handlers } from '#common/ipc/contract';
+import { FirewallErrorCode, type ReportRef } from '#common/ipc/firewall';
+import { fail, ok, type IpcResult } from '#common/ipc/result';
+import type { Profile } from '#common/profile/schema';
+import { feedAge } from '#node/profiles/feed';
+import { compareReports } from '#common/report/compare';
+import type { Report } from '#common/report/schema';
+import { summarizeReport } from '#common/report/summary';
 import { readFile, stat } from 'node:fs/promises';
-import { writeFileAtomic } from '../../node/report/atomic-write';
-import { isHistoryId } from '../../node/report/history';
-import type { ApplyAction, ApplyResult, RuleChange } from '../../node/firewall/apply';
-import { fixRuleLines, planFix, ticketRules, ticketTargets, type FixPlan } from '../../node/firewall/fix';
-import { keepPlanned } from '../../node/engine/recheck';
-import type { PlatformAction, PlatformApplyResult } from '../../node/firewall/platform';
-import { assertPfPlan, assertWindowsPlan, type PlatformPlan } from '../../node/firewall/platforms';
-import type { FirewallDetection } from '../../node/firewall/types';
+import { writeFileAtomic } from '#node/report/atomic-write';
+import { isHistoryId } from '#node/report/history';
+import type { ApplyAction, ApplyResult, RuleChange } from '#node/firewall/apply';
+import { fixRuleLines, planFix, ticketRules, ticketTargets, type FixPlan } from '#node/firewall/fix';
+import { keepPlanned } from '#node/engine/recheck';
+import type { PlatformAction, PlatformApplyResult } from '#node/firewall/platform';
+import { assertPfPlan, assertWindowsPlan, type PlatformPlan } from '#node/firewall/platforms';
+import type { FirewallDetection } from '#node/firewall/types';
 import { checkLabel, type ReportsContext } from './reports-context';
 
 type FirewallChannels = 'firewall:plan' | 'firewall:apply' | 'firewall:undo' | 'firewall:recheck' | 'firewall:ticket';
@@ -58,8 +58,8 @@ export interface FirewallConsent {
   elevation: string;
 }
 
-export { keepPlanned } from '../../node/engine/recheck';
-export { ticketRules, ticketTargets } from '../../node/firewall/fix';
+export { keepPlanned } from '#node/engine/recheck';
+export { ticketRules, ticketTargets } from '#node/firewall/fix';
 
 const ELEVATION = (): string =>
   typeof process.getuid === 'function' && process.getuid() === 0

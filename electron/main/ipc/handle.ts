@@ -1,9 +1,9 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import type { z } from 'zod';
-import { requestSchemas, type Handlers, type InvokeChannel } from '../../common/ipc/contract';
-import { fail, IpcErrorCode, type IpcResult } from '../../common/ipc/result';
-import { jsonShapeProblem, type JsonShapeLimits } from '../../common/json-shape';
-import { formatPath } from '../../common/profile/schema';
+import { requestSchemas, type Handlers, type InvokeChannel } from '#common/ipc/contract';
+import { fail, IpcErrorCode, type IpcResult } from '#common/ipc/result';
+import { jsonShapeProblem, type JsonShapeLimits } from '#common/json-shape';
+import { formatPath } from '#common/profile/schema';
 import { checkSender, type SenderPolicy } from './sender';
 
 export interface HandleOptions {

@@ -1,13 +1,13 @@
-import { FIREWALL_TARGETS, FirewallInputError } from '../../common/firewall';
-import type { Handlers } from '../../common/ipc/contract';
-import { HistoryErrorCode, type HistoryItem } from '../../common/ipc/history';
-import { fail, ok } from '../../common/ipc/result';
-import { compareReports } from '../../common/report/compare';
-import { parseReportJson } from '../../common/report/parse';
-import { footerTemplate, headerTemplate, renderReportHtml } from '../../common/report/html';
-import type { Report } from '../../common/report/schema';
-import { summarizeReport } from '../../common/report/summary';
-import { writeFileAtomic } from '../../node/report/atomic-write';
+import { FIREWALL_TARGETS, FirewallInputError } from '#common/firewall/index';
+import type { Handlers } from '#common/ipc/contract';
+import { HistoryErrorCode, type HistoryItem } from '#common/ipc/history';
+import { fail, ok } from '#common/ipc/result';
+import { compareReports } from '#common/report/compare';
+import { parseReportJson } from '#common/report/parse';
+import { footerTemplate, headerTemplate, renderReportHtml } from '#common/report/html/index';
+import type { Report } from '#common/report/schema';
+import { summarizeReport } from '#common/report/summary';
+import { writeFileAtomic } from '#node/report/atomic-write';
 import { ticketRules } from './firewall-handlers';
 import { checkLabel, historyFailure, toItem, type ReportsContext } from './reports-context';
 

@@ -1,14 +1,14 @@
-import type { ReportRef } from '../../common/ipc/firewall';
-import { HistoryErrorCode, type HistoryItem } from '../../common/ipc/history';
-import { fail, ok, type IpcResult } from '../../common/ipc/result';
-import type { Profile } from '../../common/profile/schema';
-import type { CheckResult, Report } from '../../common/report/schema';
+import type { ReportRef } from '#common/ipc/firewall';
+import { HistoryErrorCode, type HistoryItem } from '#common/ipc/history';
+import { fail, ok, type IpcResult } from '#common/ipc/result';
+import type { Profile } from '#common/profile/schema';
+import type { CheckResult, Report } from '#common/report/schema';
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomic } from '../../node/report/atomic-write';
-import { createHistory, HistoryError, isHistoryId, type History, type HistoryEntry } from '../../node/report/history';
-import { applyParameters } from '../../common/profile/parameters';
-import { listProfiles } from '../../node/profiles/store';
-import { CHECK_KINDS, TRANSPORT_LABEL } from '../../common/report/kinds';
+import { writeFileAtomic } from '#node/report/atomic-write';
+import { createHistory, HistoryError, isHistoryId, type History, type HistoryEntry } from '#node/report/history';
+import { applyParameters } from '#common/profile/parameters';
+import { listProfiles } from '#node/profiles/store';
+import { CHECK_KINDS, TRANSPORT_LABEL } from '#common/report/kinds';
 
 /** Options of the save dialog main shows; tests answer with a temp path instead. */
 export interface SaveRequest {

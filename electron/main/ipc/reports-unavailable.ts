@@ -1,7 +1,7 @@
-import type { Handlers } from '../../common/ipc/contract';
-import { FirewallErrorCode } from '../../common/ipc/firewall';
-import { HistoryErrorCode } from '../../common/ipc/history';
-import { fail } from '../../common/ipc/result';
+import type { Handlers } from '#common/ipc/contract';
+import { FirewallErrorCode } from '#common/ipc/firewall';
+import { HistoryErrorCode } from '#common/ipc/history';
+import { fail } from '#common/ipc/result';
 
 const noHistory = async () => fail<never>(HistoryErrorCode.unavailable, 'Report history is not available in this build.');
 const noFirewall = async () => fail<never>(FirewallErrorCode.unavailable, 'Firewall fixes are not available in this build.');

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { RoomType } from '../../common/report/schema';
+import type { RoomType } from '#common/report/schema';
 
 /** A command line we cannot act on: exit 64 (EX_USAGE) with this message and the usage text. */
 export class UsageError extends Error {

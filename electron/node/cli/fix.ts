@@ -1,11 +1,11 @@
 import { access, constants, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { assertNftApplyPlan, FirewallInputError, foreignProduct, NFT_PLAN_VERSION, type NftApplyPlan } from '../../common/firewall';
-import { localDate } from '../../common/profile/lifecycle';
-import type { Profile } from '../../common/profile/schema';
-import { footerTemplate, renderReportHtml } from '../../common/report/html';
-import type { CheckStatus, Report } from '../../common/report/schema';
-import { plainText } from '../../common/text/sanitize';
+import { assertNftApplyPlan, FirewallInputError, foreignProduct, NFT_PLAN_VERSION, type NftApplyPlan } from '#common/firewall/index';
+import { localDate } from '#common/profile/lifecycle';
+import type { Profile } from '#common/profile/schema';
+import { footerTemplate, renderReportHtml } from '#common/report/html/index';
+import type { CheckStatus, Report } from '#common/report/schema';
+import { plainText } from '#common/text/sanitize';
 import { diagnose } from '../engine/diagnose';
 import { keepPlanned, recheck } from '../engine/recheck';
 import { applyLinuxPlan, type ApplyResult } from '../firewall/apply';

@@ -1,8 +1,8 @@
-import { ladderProgress, type RungState } from '../../common/analysis/ladder-progress';
-import type { Profile } from '../../common/profile/schema';
-import type { DiagnosisEvent, PlannedCheck } from '../../common/report/progress';
-import type { CheckResult, NatResult, RangeResult, RoomType } from '../../common/report/schema';
-import { formatRanges } from '../../common/net/ranges';
+import { ladderProgress, type RungState } from '#common/analysis/ladder-progress';
+import type { Profile } from '#common/profile/schema';
+import type { DiagnosisEvent, PlannedCheck } from '#common/report/progress';
+import type { CheckResult, NatResult, RangeResult, RoomType } from '#common/report/schema';
+import { formatRanges } from '#common/net/ranges';
 
 export interface Out { write(s: string): unknown }
 

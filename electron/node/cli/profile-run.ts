@@ -1,7 +1,7 @@
-import { isEnded, localDate } from '../../common/profile/lifecycle';
-import { runnableProfile } from '../../common/profile/prepare';
-import type { Profile } from '../../common/profile/schema';
-import { plainText } from '../../common/text/sanitize';
+import { isEnded, localDate } from '#common/profile/lifecycle';
+import { runnableProfile } from '#common/profile/prepare';
+import type { Profile } from '#common/profile/schema';
+import { plainText } from '#common/text/sanitize';
 import { homedir } from 'node:os';
 import { proxyFromEnv } from '../net/proxy';
 import { defaultFeedCacheDir, feedAge, feedCache, fetchFeed, withFeedAddresses } from '../profiles/feed';

@@ -1,7 +1,7 @@
-import { MAX_REPORT_TEXT } from '../../common/ipc/history';
-import { parseReportJson } from '../../common/report/parse';
-import type { Report } from '../../common/report/schema';
-import { plainText } from '../../common/text/sanitize';
+import { MAX_REPORT_TEXT } from '#common/ipc/history';
+import { parseReportJson } from '#common/report/parse';
+import type { Report } from '#common/report/schema';
+import { plainText } from '#common/text/sanitize';
 import { BoundedReadError, readBoundedText } from '../profiles/bounded-read';
 import { UsageError } from './args';
 import type { CliIo } from './io';

@@ -1,7 +1,7 @@
-import { buildFirewallInput, buildFirewallInputFromReport, FIREWALL_TARGET_IDS, FirewallInputError, generateRules, isFirewallTarget } from '../../common/firewall';
-import { plainText } from '../../common/text/sanitize';
+import { buildFirewallInput, buildFirewallInputFromReport, FIREWALL_TARGET_IDS, FirewallInputError, generateRules, isFirewallTarget } from '#common/firewall/index';
+import { plainText } from '#common/text/sanitize';
 import { loadProfile } from '../profiles/resolve';
-import type { Profile } from '../../common/profile/schema';
+import type { Profile } from '#common/profile/schema';
 import { nftOptionsFromReport } from '../firewall/report-local';
 import type { RulesArgs } from './args';
 import { prepareForRun, withRanges } from './profile-run';

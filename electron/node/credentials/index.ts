@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { request } from 'node:https';
-import type { Credentials } from '../../common/profile/schema';
+import type { Credentials } from '#common/profile/schema';
 import type { TurnCredentials } from '../stun/turn';
 
 /** The long-term credential pair TURN needs (RFC 8489 §9.2), with where it came from. */

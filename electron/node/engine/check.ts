@@ -1,6 +1,6 @@
-import type { PlannedCheck } from '../../common/report/progress';
-import type { QualityResult } from '../../common/quality/schema';
-import type { CheckKind, CheckResult, NatResult, RangeResult } from '../../common/report/schema';
+import type { PlannedCheck } from '#common/report/progress';
+import type { QualityResult } from '#common/quality/schema';
+import type { CheckKind, CheckResult, NatResult, RangeResult } from '#common/report/schema';
 import type { ObtainedCredentials } from '../credentials';
 import type { ProxyChoice } from '../net/proxy';
 import type { Outcome } from './outcome';

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { analyze } from '../../common/analysis/verdicts';
-import { proxyAuthFacts } from '../../common/analysis/proxy-auth';
-import type { Profile } from '../../common/profile/schema';
-import type { QualityResult } from '../../common/quality/schema';
-import type { DiagnosisEvent, PlannedCheck } from '../../common/report/progress';
-import type { Reason } from '../../common/report/reason';
+import { analyze } from '#common/analysis/verdicts';
+import { proxyAuthFacts } from '#common/analysis/proxy-auth';
+import type { Profile } from '#common/profile/schema';
+import type { QualityResult } from '#common/quality/schema';
+import type { DiagnosisEvent, PlannedCheck } from '#common/report/progress';
+import type { Reason } from '#common/report/reason';
 import {
   REPORT_SCHEMA_VERSION, type CheckResult, type HostFacts, type NatResult, type RangeResult, type Report, type RoomType,
-} from '../../common/report/schema';
+} from '#common/report/schema';
 import { resolveCredentials, type ObtainedCredentials } from '../credentials';
 import type { TurnCredentials } from '../stun/turn';
 import { readCaPem } from '../profiles/ca';

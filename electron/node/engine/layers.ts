@@ -1,4 +1,4 @@
-import type { CheckResult, RangeResult } from '../../common/report/schema';
+import type { CheckResult, RangeResult } from '#common/report/schema';
 import type { FirewallDetection } from '../firewall/types';
 import { localDropMatches } from '../firewall/classify';
 

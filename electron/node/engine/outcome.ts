@@ -1,5 +1,5 @@
-import { PERIMETER_REASONS, PROXY_REASONS, type Reason } from '../../common/report/reason';
-import type { CheckKind, CheckResult, Layer } from '../../common/report/schema';
+import { PERIMETER_REASONS, PROXY_REASONS, type Reason } from '#common/report/reason';
+import type { CheckKind, CheckResult, Layer } from '#common/report/schema';
 import type { ProbeOutcome } from '../probes/types';
 import { round1 } from '../probes/deadline';
 

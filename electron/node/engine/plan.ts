@@ -1,14 +1,14 @@
-import { checkId, rangeId } from '../../common/analysis/ids';
-import type { Profile } from '../../common/profile/schema';
-import type { PlannedCheck } from '../../common/report/progress';
-import { TRANSPORT_LABEL } from '../../common/report/kinds';
-import type { RoomType } from '../../common/report/schema';
+import { checkId, rangeId } from '#common/analysis/ids';
+import type { Profile } from '#common/profile/schema';
+import type { PlannedCheck } from '#common/report/progress';
+import { TRANSPORT_LABEL } from '#common/report/kinds';
+import type { RoomType } from '#common/report/schema';
 import { resolveHost } from '../probes/dns';
 import { tlsHandshake } from '../probes/tls';
 import { toPlanned, type CheckDescriptor, type Plan, type RangeDescriptor } from './check';
 import { natCheck, relayCheck, stunCheck, turnCheck } from './stun-checks';
 import { directQualityCheck, turnQualityCheck } from './quality-checks';
-import type { QualityPath } from '../../common/quality/schema';
+import type { QualityPath } from '#common/quality/schema';
 
 /** Per-check deadlines, ms. */
 export interface Timeouts { dns: number; tls: number; stun: number; turn: number; relay: number; nat: number; range: number; rangeProbe: number }

@@ -1,6 +1,6 @@
-import { supports } from '../../common/quality/grade';
-import { qualityRates, type QualityPath, type QualityRates, type QualityResult } from '../../common/quality/schema';
-import { isReason } from '../../common/report/reason';
+import { supports } from '#common/quality/grade';
+import { qualityRates, type QualityPath, type QualityRates, type QualityResult } from '#common/quality/schema';
+import { isReason } from '#common/report/reason';
 import { measureStunEcho } from '../quality/stun-echo';
 import { measureTurnQuality, type QualityMeasurement } from '../quality/turn-stream';
 import type { CheckContext } from './check';

@@ -1,8 +1,8 @@
-import { analyze } from '../../common/analysis/verdicts';
-import { intersectRanges } from '../../common/net/ranges';
-import type { Profile } from '../../common/profile/schema';
-import type { QualityResult } from '../../common/quality/schema';
-import type { CheckResult, HostFacts, LocalFirewall, NatResult, RangeResult, Report } from '../../common/report/schema';
+import { analyze } from '#common/analysis/verdicts';
+import { intersectRanges } from '#common/net/ranges';
+import type { Profile } from '#common/profile/schema';
+import type { QualityResult } from '#common/quality/schema';
+import type { CheckResult, HostFacts, LocalFirewall, NatResult, RangeResult, Report } from '#common/report/schema';
 import { diagnose, type DiagnoseOptions } from './diagnose';
 import { planChecks } from './plan';
 

@@ -1,5 +1,5 @@
-import { intersectRanges, normalizeRanges } from '../../common/net/ranges';
-import type { NatResult, RangeResult } from '../../common/report/schema';
+import { intersectRanges, normalizeRanges } from '#common/net/ranges';
+import type { NatResult, RangeResult } from '#common/report/schema';
 import type { ProxyEndpoint } from '../net/proxy';
 import { createTcpRangeProbe } from '../range/tcp-probe';
 import { createUdpRangeProbe } from '../range/udp-probe';

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { assertNftApplyPlan, type NftApplyPlan, type NftRuleLocation } from '../../common/firewall/apply-plan';
+import { assertNftApplyPlan, type NftApplyPlan, type NftRuleLocation } from '#common/firewall/apply-plan';
 import { runFile, type Runner } from './run';
 
 /**

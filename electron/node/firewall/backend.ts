@@ -1,4 +1,4 @@
-import type { NftApplyPlan } from '../../common/firewall/apply-plan';
+import type { NftApplyPlan } from '#common/firewall/apply-plan';
 import { applyLinuxPlan, type ApplyOptions, type ApplyResult, type RuleChange } from './apply';
 import { detectLocalFirewall, type DetectOptions } from './detect';
 import type { FirewallDetection } from './types';

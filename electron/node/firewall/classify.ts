@@ -1,4 +1,4 @@
-import type { Layer } from '../../common/report/schema';
+import type { Layer } from '#common/report/schema';
 import type { DropRule, FirewallDetection } from './types';
 
 /**

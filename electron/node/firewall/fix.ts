@@ -13,9 +13,9 @@ import {
   type NftApplyPlan,
   type NftChainHint,
   type BuildFirewallOptions,
-} from '../../common/firewall';
-import type { Profile } from '../../common/profile/schema';
-import type { BlockedRequirement, Layer, Report } from '../../common/report/schema';
+} from '#common/firewall/index';
+import type { Profile } from '#common/profile/schema';
+import type { BlockedRequirement, Layer, Report } from '#common/report/schema';
 import { planPlatformFix, type PlatformPlan } from './platforms';
 import type { DropChain, DropRule, FirewallDetection } from './types';
 

@@ -1,4 +1,4 @@
-import type { FirewallInput } from '../../common/firewall/types';
+import type { FirewallInput } from '#common/firewall/types';
 import type { Runner } from './run';
 import type { FirewallDetection } from './types';
 

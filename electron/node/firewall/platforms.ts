@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { FirewallInput } from '../../common/firewall/types';
+import type { FirewallInput } from '#common/firewall/types';
 import { macFirewall, type MacDetection, type PfApplyPlan } from './macos/index';
 import { failedTraffic, type PlatformAction, type PlatformApplyResult } from './platform';
 import type { Runner } from './run';

@@ -1,5 +1,5 @@
-import { foreignProduct, type NftChainHint } from '../../common/firewall';
-import type { LocalFirewall, Report } from '../../common/report/schema';
+import { foreignProduct, type NftChainHint } from '#common/firewall/index';
+import type { LocalFirewall, Report } from '#common/report/schema';
 import type { FirewallDetection } from './types';
 import type { WindowsBlockRule, SecurityCenterProduct } from './windows/parse';
 

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { readFile } from 'node:fs/promises';
-import type { HostFacts } from '../../common/report/schema';
+import type { HostFacts } from '#common/report/schema';
 import { proxyFromEnv } from '../net/proxy';
 import { isTunnelName, parseProcNetIpv6Route, parseProcNetRoute } from './routes';
 import { ipv6Facts, parseIfInet6 } from './ipv6';

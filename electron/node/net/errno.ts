@@ -1,4 +1,4 @@
-import type { Reason } from '../../common/report/reason';
+import type { Reason } from '#common/report/reason';
 
 /** Extracts `err.code` (e.g. 'ECONNREFUSED') when present. */
 export function errnoOf(err: unknown): string | undefined {

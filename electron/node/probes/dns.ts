@@ -2,7 +2,7 @@ import dns from 'node:dns';
 import net from 'node:net';
 import type { ProbeOptions, ProbeOutcome } from './types';
 import { AbortedError, elapsedMs, raceSignal, startDeadline } from './deadline';
-import type { Reason } from '../../common/report/reason';
+import type { Reason } from '#common/report/reason';
 import { describeReason, errnoOf, reasonForErrno } from './errors';
 
 /** What the DNS probe records; `resolvers` is what Node sees, the system resolver may differ. */

@@ -1,4 +1,4 @@
-import { REASON_TEXT, type Reason } from '../../common/report/reason';
+import { REASON_TEXT, type Reason } from '#common/report/reason';
 
 /**
  * The probes' view of the report's reason vocabulary (electron/common/report/reason.ts): the errno

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { ProbeOptions, ProbeOutcome } from './types';
 import { elapsedMs, startDeadline } from './deadline';
-import type { Reason } from '../../common/report/reason';
+import type { Reason } from '#common/report/reason';
 import { describeReason, errnoOf, reasonForErrno } from './errors';
 import { openTunnel, proxyAuthSentence, ProxyError, type ProxyAuthChallenge, type ProxyEndpoint } from '../net/proxy';
 

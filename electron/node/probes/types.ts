@@ -1,5 +1,5 @@
-import type { CheckStatus } from '../../common/report/schema';
-import type { Reason } from '../../common/report/reason';
+import type { CheckStatus } from '#common/report/schema';
+import type { Reason } from '#common/report/reason';
 
 /**
  * The outcome every probe returns (DNS, TCP, TLS here; STUN, TURN and NAT in ../stun), the one

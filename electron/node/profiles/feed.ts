@@ -4,8 +4,8 @@ import { request } from 'node:https';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { isCidr } from '../../common/net/validate';
-import type { AddressFeed, Profile } from '../../common/profile/schema';
+import { isCidr } from '#common/net/validate';
+import type { AddressFeed, Profile } from '#common/profile/schema';
 import { openTunnel, type ProxyEndpoint } from '../net/proxy';
 
 /**

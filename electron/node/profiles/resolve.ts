@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isProfileId, parseProfileJson, type FieldError, type Profile } from '../../common/profile/schema';
-import { MAX_PROFILE_TEXT } from '../../common/ipc/profiles';
+import { isProfileId, parseProfileJson, type FieldError, type Profile } from '#common/profile/schema';
+import { MAX_PROFILE_TEXT } from '#common/ipc/profiles';
 import { BoundedReadError, readBoundedText } from './bounded-read';
 import { readCaPem } from './ca';
 import { defaultProfile, listProfiles } from './store';

@@ -1,8 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isEnded, localDate } from '../../common/profile/lifecycle';
-import { needsParameters } from '../../common/profile/parameters';
-import { parseProfileJson, type Profile } from '../../common/profile/schema';
+import { isEnded, localDate } from '#common/profile/lifecycle';
+import { needsParameters } from '#common/profile/parameters';
+import { parseProfileJson, type Profile } from '#common/profile/schema';
 
 /** Listed first while its service lasts; after its `endOfService` it moves to the end (docs/profiles.md). */
 export const DEFAULT_PROFILE_ID = 'twilio-video';

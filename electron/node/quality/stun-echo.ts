@@ -18,8 +18,8 @@ import { StunClass, StunMethod } from '../stun/constants';
 import { formatAddress } from '../stun/address';
 import { ProbeScope, probeErrorFrom } from '../stun/transport';
 import type { ProbeOptions, StunEndpoint } from '../stun/types';
-import { judge } from '../../common/quality/grade';
-import { qualityId, qualityRates, type QualityRates, type QualityResult } from '../../common/quality/schema';
+import { judge } from '#common/quality/grade';
+import { qualityId, qualityRates, type QualityRates, type QualityResult } from '#common/quality/schema';
 import { median, oneLegLossPct, round1, round2 } from './ramp';
 import type { QualityMeasurement } from './turn-stream';
 

@@ -28,8 +28,8 @@ import { formatAddress, type TransportAddress } from '../stun/address';
 import { ProbeScope, probeErrorFrom, type StunChannel } from '../stun/transport';
 import { allocate, TurnSession, type TurnCredentials } from '../stun/turn';
 import type { ProbeOptions, StunEndpoint } from '../stun/types';
-import { judge } from '../../common/quality/grade';
-import { qualityId, qualityRates, type QualityPath, type QualityRates, type QualityResult } from '../../common/quality/schema';
+import { judge } from '#common/quality/grade';
+import { qualityId, qualityRates, type QualityPath, type QualityRates, type QualityResult } from '#common/quality/schema';
 import { interarrivalJitter, median, oneLegLossPct, RampController, round1, round2, type PacketRecord } from './ramp';
 
 export interface TurnQualityOptions extends Omit<ProbeOptions, 'proxy'> {

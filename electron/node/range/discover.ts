@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { formatRanges, normalizeRanges, rangeSize, type PortRange } from '../../common/net/ranges';
+import { formatRanges, normalizeRanges, rangeSize, type PortRange } from '#common/net/ranges';
 import { startDeadline } from '../probes/deadline';
 
 /**

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readFile, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseReport, parseReportJson } from '../../common/report/parse';
-import type { MediaPath, Report } from '../../common/report/schema';
+import { parseReport, parseReportJson } from '#common/report/parse';
+import type { MediaPath, Report } from '#common/report/schema';
 import { fsyncDir, isTempName, writeFileAtomic } from './atomic-write';
 
 /**

@@ -14,7 +14,7 @@ import { openStream, openUdp, ProbeError, probeErrorFrom, ProbeScope, resolveHos
 import type { ProbeOptions, ProbeOutcome, StunEndpoint } from './types';
 import { proxyAuthSentence } from '../net/proxy';
 import { round1 } from '../probes/deadline';
-import { REASON_TEXT } from '../../common/report/reason';
+import { REASON_TEXT } from '#common/report/reason';
 
 export interface TransactionResult {
   msg: DecodedMessage;

@@ -3,7 +3,7 @@
  * machine reasons (ProbeError). Every socket a probe opens is adopted by its scope.
  */
 import { performance } from 'node:perf_hooks';
-import type { Reason } from '../../common/report/reason';
+import type { Reason } from '#common/report/reason';
 import { reasonForErrno } from '../net/errno';
 import { StunDecodeError } from './errors';
 import type { ProxyAuthChallenge } from '../net/proxy';

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { CredentialsStatus, CredentialsTarget } from '../../../electron/common/ipc/credentials';
+import type { CredentialsStatus, CredentialsTarget } from '#common/ipc/credentials';
 import { bridge } from '../bridge';
 
 /**

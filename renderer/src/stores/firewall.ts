@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
-import type { FirewallTargetId } from '../../../electron/common/firewall/registry';
-import type { FirewallApplied, FirewallPlanView, FirewallRechecked, FirewallTicket, ReportRef } from '../../../electron/common/ipc/firewall';
-import type { IpcError, IpcResult } from '../../../electron/common/ipc/result';
+import type { FirewallTargetId } from '#common/firewall/registry';
+import type { FirewallApplied, FirewallPlanView, FirewallRechecked, FirewallTicket, ReportRef } from '#common/ipc/firewall';
+import type { IpcError, IpcResult } from '#common/ipc/result';
 import { bridge, messageOf } from '../bridge';
 
 export type FixStep = 'closed' | 'loading' | 'plan' | 'applying' | 'rechecking' | 'verified' | 'undoing' | 'undone' | 'ticket';

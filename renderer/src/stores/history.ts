@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { HistoryItem, ReportCompared, ReportPdfRequest } from '../../../electron/common/ipc/history';
-import type { IpcError, IpcResult } from '../../../electron/common/ipc/result';
-import type { Report } from '../../../electron/common/report/schema';
+import type { HistoryItem, ReportCompared, ReportPdfRequest } from '#common/ipc/history';
+import type { IpcError, IpcResult } from '#common/ipc/result';
+import type { Report } from '#common/report/schema';
 import { bridge, messageOf } from '../bridge';
 
 export type AppPage = 'diagnose' | 'history';

@@ -1,9 +1,9 @@
 import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
-import type { ProfileEntry } from '../../../electron/common/ipc/profiles';
-import type { IpcError } from '../../../electron/common/ipc/result';
-import type { FieldError, Profile } from '../../../electron/common/profile/schema';
-import { isEnded, localDate, profileNotice } from '../../../electron/common/profile/lifecycle';
+import type { ProfileEntry } from '#common/ipc/profiles';
+import type { IpcError } from '#common/ipc/result';
+import type { FieldError, Profile } from '#common/profile/schema';
+import { isEnded, localDate, profileNotice } from '#common/profile/lifecycle';
 import { bridge, messageOf } from '../bridge';
 
 /** What an import attempt ended with: the profile it added, or the field errors to show at each field. */

@@ -1,6 +1,6 @@
-import type { WebrtcServer } from '../../../electron/common/ipc/diagnosis';
-import { checkId } from '../../../electron/common/analysis/ids';
-import type { CheckResult } from '../../../electron/common/report/schema';
+import type { WebrtcServer } from '#common/ipc/diagnosis';
+import { checkId } from '#common/analysis/ids';
+import type { CheckResult } from '#common/report/schema';
 import { candidateInfo, closeAll, connectPeers, deadline, negotiate, selectedPair, until, type CandidateInfo, type PeerFactory } from './peer';
 import { runStream } from './stream';
 

@@ -1,6 +1,6 @@
-import type { WebrtcPlan, WebrtcServer } from '../../../electron/common/ipc/diagnosis';
-import type { QualityPath, QualityResult } from '../../../electron/common/quality/schema';
-import type { CheckResult } from '../../../electron/common/report/schema';
+import type { WebrtcPlan, WebrtcServer } from '#common/ipc/diagnosis';
+import type { QualityPath, QualityResult } from '#common/quality/schema';
+import type { CheckResult } from '#common/report/schema';
 import type { PeerFactory } from './peer';
 import { measureCallQuality } from './quality';
 

@@ -1,5 +1,5 @@
-import { judge } from '../../../electron/common/quality/grade';
-import { qualityId, qualityRates, type QualityPath, type QualityRates, type QualityResult } from '../../../electron/common/quality/schema';
+import { judge } from '#common/quality/grade';
+import { qualityId, qualityRates, type QualityPath, type QualityRates, type QualityResult } from '#common/quality/schema';
 import { closeAll, connectPeers, deadline, negotiate, until, type PeerFactory } from './peer';
 
 /**

@@ -1,10 +1,10 @@
-import type { WebrtcServer } from '../../../electron/common/ipc/diagnosis';
-import type { Reason } from '../../../electron/common/report/reason';
-import type { CheckResult } from '../../../electron/common/report/schema';
+import type { WebrtcServer } from '#common/ipc/diagnosis';
+import type { Reason } from '#common/report/reason';
+import type { CheckResult } from '#common/report/schema';
 import { candidateInfo, closeAll, connectPeers, deadline, negotiate, relayProtocols, selectedPair, until, type CandidateInfo, type PeerFactory } from './peer';
 import { grade, mos } from './stats';
 import { runStream } from './stream';
-import { TRANSPORT_LABEL } from '../../../electron/common/report/kinds';
+import { TRANSPORT_LABEL } from '#common/report/kinds';
 
 export interface RelayOptions {
   credentials: { username: string; credential: string };

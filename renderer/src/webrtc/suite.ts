@@ -1,6 +1,6 @@
-import type { WebrtcPlan } from '../../../electron/common/ipc/diagnosis';
-import type { WebrtcTest } from '../../../electron/common/analysis/ids';
-import type { CheckResult } from '../../../electron/common/report/schema';
+import type { WebrtcPlan } from '#common/ipc/diagnosis';
+import type { WebrtcTest } from '#common/analysis/ids';
+import type { CheckResult } from '#common/report/schema';
 import { directTest, stunGather } from './direct';
 import { defaultPeerFactory, type PeerFactory } from './peer';
 import { relayTest } from './relay';

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 vi.mock('electron', () => import('./electron-mock'));
 const { safeStorage, resetElectronMock } = await import('./electron-mock');
-const { createCredentialStore, scopeOf, scopesFor } = await import('../../../electron/main/credentials-store');
+const { createCredentialStore, scopeOf, scopesFor } = await import('#main/credentials-store');
 
 let dir: string;
 const store = (platform = 'linux') => createCredentialStore({ dir, safeStorage, platform, now: () => new Date('2026-11-27T10:00:00Z') });

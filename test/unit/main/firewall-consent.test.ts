@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { confirmWithDialog, consentOptions, type ShowMessageBox } from '../../../electron/main/firewall-consent';
-import type { FirewallConsent } from '../../../electron/main/ipc/firewall-handlers';
+import { confirmWithDialog, consentOptions, type ShowMessageBox } from '#main/firewall-consent';
+import type { FirewallConsent } from '#main/ipc/firewall-handlers';
 
 /** Main's own consent dialog, driven through the injected showMessageBox. */
 const consent: FirewallConsent = {

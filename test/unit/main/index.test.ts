@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { requestSchemas } from '../../../electron/common/ipc/contract';
-import { appPaths } from '../../../electron/main/paths';
+import { requestSchemas } from '#common/ipc/contract';
+import { appPaths } from '#main/paths';
 import { app, BrowserWindow, fakeEvent, FakeWebContents, fakeInvokeEvent, ipcMain, protocol, resetElectronMock, session } from './electron-mock';
 
 vi.mock('electron', () => import('./electron-mock'));
@@ -9,7 +9,7 @@ vi.mock('electron', () => import('./electron-mock'));
 describe('main composition', () => {
   beforeAll(async () => {
     resetElectronMock();
-    await import('../../../electron/main/index');
+    await import('#main/index');
     await new Promise((r) => setTimeout(r, 0)); // let whenReady().then(...) run
   });
 

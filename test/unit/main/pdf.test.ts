@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { chooseSavePathWithDialog, PDF_PARTITION, printPdfInElectron } from '../../../electron/main/pdf';
+import { chooseSavePathWithDialog, PDF_PARTITION, printPdfInElectron } from '#main/pdf';
 import { BrowserWindow, dialog, resetElectronMock, session } from './electron-mock';
 
 vi.mock('electron', () => import('./electron-mock'));

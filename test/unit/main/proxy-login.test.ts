@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ProxyAuthAnswerRequestSchema, type ProxyAuthPrompt } from '../../../electron/common/ipc/proxy-auth';
-import { createProxyLogin, primeProxySignIn, proxiesIn, type LoginAuthInfo } from '../../../electron/main/proxy-login';
+import { ProxyAuthAnswerRequestSchema, type ProxyAuthPrompt } from '#common/ipc/proxy-auth';
+import { createProxyLogin, primeProxySignIn, proxiesIn, type LoginAuthInfo } from '#main/proxy-login';
 import { app, BrowserWindow, fakeEvent, FakeWebContents, fakeInvokeEvent, ipcMain, resetElectronMock, session } from './electron-mock';
 
 vi.mock('electron', () => import('./electron-mock'));
@@ -156,7 +156,7 @@ describe('priming Chromium\'s proxy sign-in before the WebRTC suite', () => {
 describe('main wires the login event to its window and the proxy-auth:answer channel', () => {
   beforeAll(async () => {
     resetElectronMock();
-    await import('../../../electron/main/index');
+    await import('#main/index');
     await tick();
   });
   beforeEach(() => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { createMainWindow, isOwnWebContents, ownWindows } from '../../../electron/main/window';
+import { createMainWindow, isOwnWebContents, ownWindows } from '#main/window';
 import { BrowserWindow, resetElectronMock } from './electron-mock';
 
 vi.mock('electron', () => import('./electron-mock'));

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { BRIDGE_SHAPE, type PathcheckBridge } from '../../../electron/common/ipc/bridge';
-import type { DiagnosisEvent } from '../../../electron/common/report/progress';
+import { BRIDGE_SHAPE, type PathcheckBridge } from '#common/ipc/bridge';
+import type { DiagnosisEvent } from '#common/report/progress';
 import { contextBridge, ipcRenderer, resetElectronMock } from '../main/electron-mock';
 
 vi.mock('electron', () => import('../main/electron-mock'));
@@ -11,7 +11,7 @@ let bridge: PathcheckBridge;
 describe('preload bridge', () => {
   beforeAll(async () => {
     resetElectronMock();
-    await import('../../../electron/preload/index');
+    await import('#preload/index');
     bridge = contextBridge.exposed.get('pathcheck') as PathcheckBridge;
   });
 

@@ -2,11 +2,11 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { createPinia } from 'pinia';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Profile } from '../../../electron/common/profile/schema';
-import type { DiagnosisEngine } from '../../../electron/main/ipc/handlers';
-import { createBridge } from '../../../electron/preload/bridge';
-import RunPanel from '../../../renderer/src/components/run/RunPanel.vue';
-import { emptyChoice, requestPart } from '../../../renderer/src/components/run/credentials-choice';
+import type { Profile } from '#common/profile/schema';
+import type { DiagnosisEngine } from '#main/ipc/handlers';
+import { createBridge } from '#preload/bridge';
+import RunPanel from '#renderer/components/run/RunPanel.vue';
+import { emptyChoice, requestPart } from '#renderer/components/run/credentials-choice';
 import { createIpcHarness } from '../../support/ipc-harness';
 
 const TWILIO_LIKE: Profile = {

@@ -3,11 +3,11 @@ import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Profile } from '../../../electron/common/profile/schema';
-import { ReportSchema, type Report } from '../../../electron/common/report/schema';
-import type { DiagnosisEngine } from '../../../electron/main/ipc/handlers';
-import { createBridge } from '../../../electron/preload/bridge';
-import { useDiagnosisStore } from '../../../renderer/src/stores/diagnosis';
+import type { Profile } from '#common/profile/schema';
+import { ReportSchema, type Report } from '#common/report/schema';
+import type { DiagnosisEngine } from '#main/ipc/handlers';
+import { createBridge } from '#preload/bridge';
+import { useDiagnosisStore } from '#renderer/stores/diagnosis';
 import { createIpcHarness } from '../../support/ipc-harness';
 
 const FIXTURE = ReportSchema.parse(JSON.parse(readFileSync(resolve(__dirname, '../../fixtures/reports/only-tcp-443.json'), 'utf8')));

@@ -1,9 +1,9 @@
 // @vitest-environment happy-dom
 import { createPinia, setActivePinia } from 'pinia';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { PathcheckBridge } from '../../../electron/common/ipc/bridge';
-import type { DiagnosisEvent } from '../../../electron/common/report/progress';
-import { FLUSH_MS, useDiagnosisStore } from '../../../renderer/src/stores/diagnosis';
+import type { PathcheckBridge } from '#common/ipc/bridge';
+import type { DiagnosisEvent } from '#common/report/progress';
+import { FLUSH_MS, useDiagnosisStore } from '#renderer/stores/diagnosis';
 
 const RUN = '0b7e3f0c-3c1e-4a53-9d8e-2f6a1c9b5e11';
 const OTHER = '9a1f2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d';

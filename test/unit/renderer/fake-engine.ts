@@ -1,4 +1,4 @@
-import type { DiagnosisEngine } from '../../../electron/main/ipc/handlers';
+import type { DiagnosisEngine } from '#main/ipc/handlers';
 
 /**
  * An engine for UI tests: emits a plan, one result at once and one a tick later, then runs until

@@ -2,9 +2,9 @@
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils';
 import { createPinia } from 'pinia';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ENGINE_UNAVAILABLE_MESSAGE, type DiagnosisEngine } from '../../../electron/main/ipc/handlers';
-import { createBridge } from '../../../electron/preload/bridge';
-import App from '../../../renderer/src/App.vue';
+import { ENGINE_UNAVAILABLE_MESSAGE, type DiagnosisEngine } from '#main/ipc/handlers';
+import { createBridge } from '#preload/bridge';
+import App from '#renderer/App.vue';
 import { createIpcHarness } from '../../support/ipc-harness';
 import { scriptedEngine } from './fake-engine';
 

@@ -1,10 +1,10 @@
 // @vitest-environment happy-dom
 import { flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { PathcheckBridge } from '../../../electron/common/ipc/bridge';
-import type { ProxyAuthPrompt } from '../../../electron/common/ipc/proxy-auth';
-import { fail, ok } from '../../../electron/common/ipc/result';
-import ProxyLoginDialog from '../../../renderer/src/components/proxy/ProxyLoginDialog.vue';
+import type { PathcheckBridge } from '#common/ipc/bridge';
+import type { ProxyAuthPrompt } from '#common/ipc/proxy-auth';
+import { fail, ok } from '#common/ipc/result';
+import ProxyLoginDialog from '#renderer/components/proxy/ProxyLoginDialog.vue';
 
 function fakeBridge() {
   let listener: ((p: ProxyAuthPrompt) => void) | undefined;

@@ -3,11 +3,11 @@ import { mount } from '@vue/test-utils';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REASON_TEXT } from '../../../electron/common/report/reason';
-import { ReportSchema, type Report } from '../../../electron/common/report/schema';
-import { describeVerdict } from '../../../electron/common/report/summary';
-import ReportView from '../../../renderer/src/components/results/ReportView.vue';
-import { latencyGroups, stripModel } from '../../../renderer/src/components/results/model';
+import { REASON_TEXT } from '#common/report/reason';
+import { ReportSchema, type Report } from '#common/report/schema';
+import { describeVerdict } from '#common/report/summary';
+import ReportView from '#renderer/components/results/ReportView.vue';
+import { latencyGroups, stripModel } from '#renderer/components/results/model';
 
 const FIXTURES = resolve(__dirname, '../../fixtures/reports');
 const load = (name: string): Report => ReportSchema.parse(JSON.parse(readFileSync(resolve(FIXTURES, `${name}.json`), 'utf8')));

@@ -3,12 +3,12 @@ import { mount } from '@vue/test-utils';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyze } from '../../../electron/common/analysis/verdicts';
-import { judge } from '../../../electron/common/quality/grade';
-import { DEFAULT_QUALITY_RATES, qualityId, type QualityResult } from '../../../electron/common/quality/schema';
-import { parseProfile } from '../../../electron/common/profile/schema';
-import { ReportSchema, type Report } from '../../../electron/common/report/schema';
-import ReportView from '../../../renderer/src/components/results/ReportView.vue';
+import { analyze } from '#common/analysis/verdicts';
+import { judge } from '#common/quality/grade';
+import { DEFAULT_QUALITY_RATES, qualityId, type QualityResult } from '#common/quality/schema';
+import { parseProfile } from '#common/profile/schema';
+import { ReportSchema, type Report } from '#common/report/schema';
+import ReportView from '#renderer/components/results/ReportView.vue';
 
 /** The verdict card's call-quality part: what it carries, the numbers, and throughput over time. */
 const FIXTURES = resolve(__dirname, '../../fixtures/reports');

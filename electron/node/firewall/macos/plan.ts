@@ -1,7 +1,7 @@
-import { isCidr } from '../../../common/net/validate';
-import { FirewallInputError } from '../../../common/firewall/types';
-import type { FirewallInput } from '../../../common/firewall/types';
-import { planDestinations } from '../../../common/firewall/targets/shared';
+import { isCidr } from '#common/net/validate';
+import { FirewallInputError } from '#common/firewall/types';
+import type { FirewallInput } from '#common/firewall/types';
+import { planDestinations } from '#common/firewall/targets/shared';
 import { MAX_ADDRESSES, MAX_PLAN_BYTES, MAX_PORT_RANGES, MAX_RULES, describeTraffic, type FailedTraffic, type PlatformDecision } from '../platform';
 import type { FirewallDetection } from '../types';
 import type { OutboundFilter, PfRuleset } from './parse';
@@ -13,8 +13,8 @@ import type { OutboundFilter, PfRuleset } from './parse';
  * rule ends evaluation when it matches, so it wins over block rules evaluated after the anchor (and
  * over non-quick ones before it), never over a `block … quick` evaluated before it.
  */
-export { PF_ANCHOR } from '../../../common/firewall/targets/macos-pf';
-import { PF_ANCHOR } from '../../../common/firewall/targets/macos-pf';
+export { PF_ANCHOR } from '#common/firewall/targets/macos-pf';
+import { PF_ANCHOR } from '#common/firewall/targets/macos-pf';
 
 export interface PfApplyPlan {
   version: 1;

@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from '../../../common/net/validate';
+import { isIPv4, isIPv6 } from '#common/net/validate';
 import { WINDOWS_PROFILE_COMMAND } from '../parse-other';
 import type { FailedTraffic } from '../platform';
 

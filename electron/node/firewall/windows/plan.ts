@@ -1,7 +1,7 @@
-import { isCidr } from '../../../common/net/validate';
-import { FirewallInputError } from '../../../common/firewall/types';
-import type { FirewallInput } from '../../../common/firewall/types';
-import { planDestinations } from '../../../common/firewall/targets/shared';
+import { isCidr } from '#common/net/validate';
+import { FirewallInputError } from '#common/firewall/types';
+import type { FirewallInput } from '#common/firewall/types';
+import { planDestinations } from '#common/firewall/targets/shared';
 import { MAX_ADDRESSES, MAX_PLAN_BYTES, MAX_PORT_RANGES, MAX_RULES, describeTraffic, type FailedTraffic, type PlatformDecision } from '../platform';
 import type { FirewallDetection } from '../types';
 import { blockRuleMatches, type SecurityCenterProduct, type WindowsBlockRule } from './parse';

@@ -1,5 +1,5 @@
-import type { MediaPath } from '../../../../electron/common/report/schema';
-import { pathLabel } from '../../../../electron/common/report/summary';
+import type { MediaPath } from '#common/report/schema';
+import { pathLabel } from '#common/report/summary';
 
 /** Small pure formatters for the History and Compare views. */
 

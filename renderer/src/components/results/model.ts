@@ -1,7 +1,7 @@
-import { formatRanges, normalizeRanges, rangeSize, subtractRanges, type PortRange } from '../../../../electron/common/net/ranges';
-import { rangeId, webrtcTestOf } from '../../../../electron/common/analysis/ids';
-import { CHECK_KINDS, TRANSPORT_LABEL, type CheckSection } from '../../../../electron/common/report/kinds';
-import type { CheckResult, NatType, RangeResult, Report } from '../../../../electron/common/report/schema';
+import { formatRanges, normalizeRanges, rangeSize, subtractRanges, type PortRange } from '#common/net/ranges';
+import { rangeId, webrtcTestOf } from '#common/analysis/ids';
+import { CHECK_KINDS, TRANSPORT_LABEL, type CheckSection } from '#common/report/kinds';
+import type { CheckResult, NatType, RangeResult, Report } from '#common/report/schema';
 
 /**
  * Pure view models for the results view: what each chart draws, computed from a report so the

@@ -1,6 +1,6 @@
-import type { CredentialsStatus } from '../../../../electron/common/ipc/credentials';
-import type { DiagnosisStartRequest } from '../../../../electron/common/ipc/diagnosis';
-import type { Profile } from '../../../../electron/common/profile/schema';
+import type { CredentialsStatus } from '#common/ipc/credentials';
+import type { DiagnosisStartRequest } from '#common/ipc/diagnosis';
+import type { Profile } from '#common/profile/schema';
 
 /** Where this run's TURN credentials come from, as the form offers it. */
 export type CredentialsMode = 'profile' | 'saved' | 'static' | 'turn-rest' | 'twilio-nts' | 'none';

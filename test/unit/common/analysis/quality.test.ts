@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, type AnalysisInput } from '../../../../electron/common/analysis/verdicts';
-import { parseProfile, type Profile } from '../../../../electron/common/profile/schema';
-import { judge } from '../../../../electron/common/quality/grade';
-import { DEFAULT_QUALITY_RATES, qualityId, type QualityPath, type QualityResult } from '../../../../electron/common/quality/schema';
-import { ReportSchema, type CheckResult, type NatResult, type RangeResult } from '../../../../electron/common/report/schema';
+import { analyze, type AnalysisInput } from '#common/analysis/verdicts';
+import { parseProfile, type Profile } from '#common/profile/schema';
+import { judge } from '#common/quality/grade';
+import { DEFAULT_QUALITY_RATES, qualityId, type QualityPath, type QualityResult } from '#common/quality/schema';
+import { ReportSchema, type CheckResult, type NatResult, type RangeResult } from '#common/report/schema';
 
 /** Each verdict's `quality`, its sentence, the fallback note and the sensor finding (docs/quality.md, "Judging"). */
 function profileWith(quality?: Record<string, number>): Profile {

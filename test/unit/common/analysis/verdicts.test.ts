@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, type AnalysisInput } from '../../../../electron/common/analysis/verdicts';
-import { proxyAuthFacts } from '../../../../electron/common/analysis/proxy-auth';
-import { exitCodeFor } from '../../../../electron/common/analysis/rungs';
-import { parseProfile, type Profile } from '../../../../electron/common/profile/schema';
-import type { CheckResult, NatResult, RangeResult } from '../../../../electron/common/report/schema';
+import { analyze, type AnalysisInput } from '#common/analysis/verdicts';
+import { proxyAuthFacts } from '#common/analysis/proxy-auth';
+import { exitCodeFor } from '#common/analysis/rungs';
+import { parseProfile, type Profile } from '#common/profile/schema';
+import type { CheckResult, NatResult, RangeResult } from '#common/report/schema';
 
 const parsed = parseProfile({
   schemaVersion: 1, id: 'lab', name: 'Lab',
@@ -196,7 +196,7 @@ describe('blocked requirements are listed once', () => {
 
 describe('what the analysis blocks can always be turned into firewall rules', () => {
   it('every purpose and destination the analysis writes passes the rule generator\u2019s input check', async () => {
-    const { buildFirewallInput, generateRules } = await import('../../../../electron/common/firewall');
+    const { buildFirewallInput, generateRules } = await import('#common/firewall/index');
     const relay: CheckResult = { ...check('relay:udp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter', evidence: { step: 'relay' } }), kind: 'relay' };
     const checks = [
       check('tls:sig.lab.test:443', 'fail', 'timeout', { layer: 'perimeter' }),
@@ -250,7 +250,7 @@ describe('p2p direct UDP needs a NAT shown to be BEHAVE-compliant', () => {
 
 describe('peer-to-peer media ranges', () => {
   it('are opened towards any destination (peers are anywhere), not the reflector or the provider\u2019s ranges', async () => {
-    const { buildFirewallInput, buildNftApplyPlan } = await import('../../../../electron/common/firewall');
+    const { buildFirewallInput, buildNftApplyPlan } = await import('#common/firewall/index');
     const p2pBlocked = range('udp-range:p2p', 'udp', [[10000, 65535]], [], [[10000, 65535]]);
     const a = analyze(input({ rooms: ['p2p'], checks: [sigOk], ranges: [p2pBlocked] }));
     expect(a.firewall.blocked).toEqual([expect.objectContaining({ purpose: 'Peer-to-peer media', to: [], anyDestination: true })]);

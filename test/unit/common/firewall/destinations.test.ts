@@ -6,7 +6,7 @@ import {
   buildFirewallInput,
   generateRules,
   type FirewallInput,
-} from '../../../../electron/common/firewall/index';
+} from '#common/firewall/index';
 import { sampleProfile, sampleReport } from './fixtures';
 
 /**

@@ -1,5 +1,5 @@
-import { ProfileSchema, type Profile } from '../../../../electron/common/profile/schema';
-import { ReportSchema, type Report } from '../../../../electron/common/report/schema';
+import { ProfileSchema, type Profile } from '#common/profile/schema';
+import { ReportSchema, type Report } from '#common/report/schema';
 
 /**
  * One realistic diagnosis for the firewall tests: a corporate network that drops UDP 3478 (TURN)

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FIREWALL_TARGETS, buildFirewallInput, generateRules } from '../../../../electron/common/firewall/index';
+import { FIREWALL_TARGETS, buildFirewallInput, generateRules } from '#common/firewall/index';
 import { sampleProfile, sampleReport } from './fixtures';
 
 /**

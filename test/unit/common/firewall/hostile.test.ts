@@ -6,9 +6,9 @@ import {
   buildFirewallInput,
   generateRules,
   type FirewallInput,
-} from '../../../../electron/common/firewall/index';
-import type { Profile } from '../../../../electron/common/profile/schema';
-import type { Report } from '../../../../electron/common/report/schema';
+} from '#common/firewall/index';
+import type { Profile } from '#common/profile/schema';
+import type { Report } from '#common/report/schema';
 import { sampleProfile, sampleReport } from './fixtures';
 
 /**

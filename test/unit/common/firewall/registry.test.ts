@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FIREWALL_TARGET_IDS, FIREWALL_TARGETS, TARGET_MODULES, isFirewallTarget } from '../../../../electron/common/firewall/index';
+import { FIREWALL_TARGET_IDS, FIREWALL_TARGETS, TARGET_MODULES, isFirewallTarget } from '#common/firewall/index';
 
 /** The registry is the only list of targets: every module in targets/ is in it once, and ids, labels and kinds come from the modules. */
 const targetsDir = join(dirname(fileURLToPath(import.meta.url)), '../../../../electron/common/firewall/targets');

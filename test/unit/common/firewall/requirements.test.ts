@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FIREWALL_TARGETS, FirewallInputError, buildFirewallInput, buildNftApplyPlan, generateRules, parseProxyUrl } from '../../../../electron/common/firewall/index';
+import { FIREWALL_TARGETS, FirewallInputError, buildFirewallInput, buildNftApplyPlan, generateRules, parseProxyUrl } from '#common/firewall/index';
 import { sampleProfile, sampleReport } from './fixtures';
 
 /** Merging, destination choice, host-name handling per target and field-named errors. */

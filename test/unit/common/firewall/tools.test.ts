@@ -6,8 +6,8 @@ import { createPacResolver } from 'pac-resolver';
 import { QuickJS } from 'quickjs-wasi';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildFirewallInput, generateRules, iptablesRestoreText } from '../../../../electron/common/firewall/index';
-import { hasCommand, missingPrereqs, prereqs } from '../../../support/prereq';
+import { buildFirewallInput, generateRules, iptablesRestoreText } from '#common/firewall/index';
+import { hasCommand, missingPrereqs, prereqs } from '#test/support/prereq';
 import { sampleProfile, sampleReport } from './fixtures';
 
 /**

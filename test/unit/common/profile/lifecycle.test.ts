@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isEnded, localDate, profileNotice, serviceState, withDatedNotice } from '../../../../electron/common/profile/lifecycle';
+import { isEnded, localDate, profileNotice, serviceState, withDatedNotice } from '#common/profile/lifecycle';
 
 const twilio = { name: 'Twilio Programmable Video', endOfService: '2026-12-05', notice: 'Plan a move to another provider.' };
 

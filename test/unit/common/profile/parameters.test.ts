@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyParameters, parameterValueProblem, patternProblem } from '../../../../electron/common/profile/parameters';
-import { parseProfile, parseProfileJson, profileHosts, type Profile } from '../../../../electron/common/profile/schema';
+import { applyParameters, parameterValueProblem, patternProblem } from '#common/profile/parameters';
+import { parseProfile, parseProfileJson, profileHosts, type Profile } from '#common/profile/schema';
 
 const dir = join(__dirname, '../../../../resources/profiles');
 const load = (f: string): Profile => {

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseProfile, parseProfileJson, profileHosts } from '../../../../electron/common/profile/schema';
-import { isCidr, isHostname, isIPv6 } from '../../../../electron/common/net/validate';
-import { coversAll, formatRanges, normalizeRanges, subtractRanges } from '../../../../electron/common/net/ranges';
+import { parseProfile, parseProfileJson, profileHosts } from '#common/profile/schema';
+import { isCidr, isHostname, isIPv6 } from '#common/net/validate';
+import { coversAll, formatRanges, normalizeRanges, subtractRanges } from '#common/net/ranges';
 
 const dir = join(__dirname, '../../../../resources/profiles');
 const minimal = { schemaVersion: 1, id: 'x', name: 'X', stun: [{ host: 'stun.example.com', port: 3478 }], group: { udpPorts: [[10000, 60000]] } };

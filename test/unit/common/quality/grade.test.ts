@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addedLatency, addedLatencyText, formatRate, judge, mosFrom, qualitySentence, sensorDisagreement, supports, verdictQuality, type QualityNumbers } from '../../../../electron/common/quality/grade';
-import { DEFAULT_QUALITY_RATES, qualityId, QualityResultSchema, type QualityResult } from '../../../../electron/common/quality/schema';
+import { addedLatency, addedLatencyText, formatRate, judge, mosFrom, qualitySentence, sensorDisagreement, supports, verdictQuality, type QualityNumbers } from '#common/quality/grade';
+import { DEFAULT_QUALITY_RATES, qualityId, QualityResultSchema, type QualityResult } from '#common/quality/schema';
 
 const R = DEFAULT_QUALITY_RATES;
 const clean: QualityNumbers = { upKbps: 2500, downKbps: 2500, rttMs: 20, rttLoadedMs: 25, jitterMs: 2, lossPct: 0 };

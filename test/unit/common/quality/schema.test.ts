@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseProfile } from '../../../../electron/common/profile/schema';
-import { ReportSchema } from '../../../../electron/common/report/schema';
-import { qualityRates } from '../../../../electron/common/quality/schema';
+import { parseProfile } from '#common/profile/schema';
+import { ReportSchema } from '#common/report/schema';
+import { qualityRates } from '#common/quality/schema';
 
 const base = {
   schemaVersion: 1, id: 'lab', name: 'Lab', turn: [{ host: 'turn.lab.test', port: 3478, transport: 'udp' }],

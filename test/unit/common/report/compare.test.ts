@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareReports, isUnchanged } from '../../../../electron/common/report/compare';
+import { compareReports, isUnchanged } from '#common/report/compare';
 import { loadFixture } from './fixtures';
 
 describe('compareReports', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseReportJson } from '../../../../electron/common/report/parse';
-import type { Report } from '../../../../electron/common/report/schema';
+import { parseReportJson } from '#common/report/parse';
+import type { Report } from '#common/report/schema';
 
 /** Hand-written report fixtures (test/fixtures/reports), parsed through the real schema. */
 export const FIXTURES = ['open', 'only-tcp-443', 'blocked'] as const;

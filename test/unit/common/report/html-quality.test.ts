@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { judge } from '../../../../electron/common/quality/grade';
-import { DEFAULT_QUALITY_RATES, qualityId, type QualityResult } from '../../../../electron/common/quality/schema';
-import { renderReportHtml } from '../../../../electron/common/report/html';
-import { ReportSchema, type Report } from '../../../../electron/common/report/schema';
+import { judge } from '#common/quality/grade';
+import { DEFAULT_QUALITY_RATES, qualityId, type QualityResult } from '#common/quality/schema';
+import { renderReportHtml } from '#common/report/html/index';
+import { ReportSchema, type Report } from '#common/report/schema';
 
 /** The PDF/HTML report says the quality sentence and draws throughput over time per measured path. */
 const base: Report = ReportSchema.parse(JSON.parse(readFileSync(resolve(__dirname, '../../../fixtures/reports/only-tcp-443.json'), 'utf8')));

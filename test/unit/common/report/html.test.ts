@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { esc } from '../../../../electron/common/report/html/escape';
-import { footerTemplate, renderReportHtml } from '../../../../electron/common/report/html/index';
-import { pathDiagram } from '../../../../electron/common/report/html/verdicts';
-import { parseReport } from '../../../../electron/common/report/parse';
-import type { CheckResult, Report } from '../../../../electron/common/report/schema';
-import { describeVerdict } from '../../../../electron/common/report/summary';
+import { esc } from '#common/report/html/escape';
+import { footerTemplate, renderReportHtml } from '#common/report/html/index';
+import { pathDiagram } from '#common/report/html/verdicts';
+import { parseReport } from '#common/report/parse';
+import type { CheckResult, Report } from '#common/report/schema';
+import { describeVerdict } from '#common/report/summary';
 import { FIXTURES, loadFixture } from './fixtures';
 
 /** A short hostile payload per field: markup, both quotes, an ampersand and a URL that must never be fetched. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { dnsHostOf, webrtcTestOf } from '../../../../electron/common/analysis/ids';
-import { REASON_TEXT, REASONS } from '../../../../electron/common/report/reason';
-import { parseReport } from '../../../../electron/common/report/parse';
-import { CheckResultSchema } from '../../../../electron/common/report/schema';
+import { dnsHostOf, webrtcTestOf } from '#common/analysis/ids';
+import { REASON_TEXT, REASONS } from '#common/report/reason';
+import { parseReport } from '#common/report/parse';
+import { CheckResultSchema } from '#common/report/schema';
 import { FIXTURES, loadFixture } from './fixtures';
 
 const check = { id: 'turn:udp:turn.example.com:3478', kind: 'turn', status: 'fail', detail: 'x', evidence: {} } as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Report, Verdict } from '../../../../electron/common/report/schema';
-import { describeVerdict, latencyText, summarizeReport } from '../../../../electron/common/report/summary';
+import type { Report, Verdict } from '#common/report/schema';
+import { describeVerdict, latencyText, summarizeReport } from '#common/report/summary';
 import { FIXTURES, loadFixture } from './fixtures';
 
 const verdict = (path: Verdict['path'], extra: Partial<Verdict> = {}): Verdict =>

@@ -3,14 +3,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { WebrtcSubmitRequestSchema } from '../../../../electron/common/ipc/diagnosis';
-import type { DiagnosisEvent } from '../../../../electron/common/report/progress';
-import type { CheckResult, Report } from '../../../../electron/common/report/schema';
-import type { Credentials, Profile } from '../../../../electron/common/profile/schema';
-import { createCredentialStore, type CredentialStore } from '../../../../electron/main/credentials-store';
-import { createHandlers, type DiagnosisEngine } from '../../../../electron/main/ipc/handlers';
-import { resolveIceHosts, webrtcServers } from '../../../../electron/main/ipc/diagnosis-webrtc';
-import { PROFILES_DIR } from '../../../support/ipc-harness';
+import { WebrtcSubmitRequestSchema } from '#common/ipc/diagnosis';
+import type { DiagnosisEvent } from '#common/report/progress';
+import type { CheckResult, Report } from '#common/report/schema';
+import type { Credentials, Profile } from '#common/profile/schema';
+import { createCredentialStore, type CredentialStore } from '#main/credentials-store';
+import { createHandlers, type DiagnosisEngine } from '#main/ipc/handlers';
+import { resolveIceHosts, webrtcServers } from '#main/ipc/diagnosis-webrtc';
+import { PROFILES_DIR } from '#test/support/ipc-harness';
 
 const LAB = {
   schemaVersion: 1 as const, id: 'lab', name: 'Lab',

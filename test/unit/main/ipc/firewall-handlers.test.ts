@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Profile } from '../../../../electron/common/profile/schema';
-import type { Report } from '../../../../electron/common/report/schema';
-import { keepPlanned } from '../../../../electron/main/ipc/firewall-handlers';
-import { mergeResults } from '../../../../electron/node/engine/recheck';
-import { createHistory } from '../../../../electron/node/report/history';
-import type { IpcHarness } from '../../../support/ipc-harness';
+import type { Profile } from '#common/profile/schema';
+import type { Report } from '#common/report/schema';
+import { keepPlanned } from '#main/ipc/firewall-handlers';
+import { mergeResults } from '#node/engine/recheck';
+import { createHistory } from '#node/report/history';
+import type { IpcHarness } from '#test/support/ipc-harness';
 import { loadFixture } from '../../common/report/fixtures';
 import { fakeFirewallDeps, reportsHarness, reportsSetup, seedRun, type ReportsSetup } from './reports-support';
 

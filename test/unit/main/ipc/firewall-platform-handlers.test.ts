@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Report } from '../../../../electron/common/report/schema';
-import { createHistory } from '../../../../electron/node/report/history';
-import { detectMacFirewall, detectWindowsFirewall } from '../../../../electron/node/firewall/platforms';
-import { WINDOWS_DETECT_COMMAND } from '../../../../electron/node/firewall/windows/index';
-import type { Runner } from '../../../../electron/node/firewall/run';
-import type { IpcHarness } from '../../../support/ipc-harness';
+import type { Report } from '#common/report/schema';
+import { createHistory } from '#node/report/history';
+import { detectMacFirewall, detectWindowsFirewall } from '#node/firewall/platforms';
+import { WINDOWS_DETECT_COMMAND } from '#node/firewall/windows/index';
+import type { Runner } from '#node/firewall/run';
+import type { IpcHarness } from '#test/support/ipc-harness';
 import { loadFixture } from '../../common/report/fixtures';
 import { fakeFirewallDeps, reportsHarness, reportsSetup, seedRun, type ReportsSetup } from './reports-support';
 

@@ -11,12 +11,12 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requestSchemas, type InvokeChannel } from '../../../../electron/common/ipc/contract';
-import type { IpcResult } from '../../../../electron/common/ipc/result';
-import { ProfileSchema } from '../../../../electron/common/profile/schema';
-import { ReportSchema, type Report } from '../../../../electron/common/report/schema';
-import type { DiagnosisEngine } from '../../../../electron/main/ipc/diagnosis-handlers';
-import { createIpcHarness, type IpcHarness } from '../../../support/ipc-harness';
+import { requestSchemas, type InvokeChannel } from '#common/ipc/contract';
+import type { IpcResult } from '#common/ipc/result';
+import { ProfileSchema } from '#common/profile/schema';
+import { ReportSchema, type Report } from '#common/report/schema';
+import type { DiagnosisEngine } from '#main/ipc/diagnosis-handlers';
+import { createIpcHarness, type IpcHarness } from '#test/support/ipc-harness';
 import { loadFixture } from '../../common/report/fixtures';
 import { fakeFirewallDeps, LAB_PROFILE, reportsSetup, type ReportsSetup } from './reports-support';
 

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { requestSchemas, type Handlers, type InvokeChannel } from '../../../../electron/common/ipc/contract';
-import { ok } from '../../../../electron/common/ipc/result';
-import { registerHandlers, wrapHandler } from '../../../../electron/main/ipc/handle';
-import { unavailableReportsHandlers } from '../../../../electron/main/ipc/reports-unavailable';
+import { requestSchemas, type Handlers, type InvokeChannel } from '#common/ipc/contract';
+import { ok } from '#common/ipc/result';
+import { registerHandlers, wrapHandler } from '#main/ipc/handle';
+import { unavailableReportsHandlers } from '#main/ipc/reports-unavailable';
 import { fakeInvokeEvent, FakeWebContents, ipcMain, resetElectronMock } from '../electron-mock';
 
 vi.mock('electron', () => import('../electron-mock'));

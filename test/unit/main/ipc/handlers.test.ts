@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { DiagnosisEvent } from '../../../../electron/common/report/progress';
-import type { Report } from '../../../../electron/common/report/schema';
-import { createHandlers, ENGINE_UNAVAILABLE_MESSAGE, type DiagnosisEngine } from '../../../../electron/main/ipc/handlers';
-import { PROFILES_DIR } from '../../../support/ipc-harness';
+import type { DiagnosisEvent } from '#common/report/progress';
+import type { Report } from '#common/report/schema';
+import { createHandlers, ENGINE_UNAVAILABLE_MESSAGE, type DiagnosisEngine } from '#main/ipc/handlers';
+import { PROFILES_DIR } from '#test/support/ipc-harness';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -186,7 +186,7 @@ describe('createHandlers', () => {
     const run = manualEngine();
     const { handlers } = setup(run.engine);
     const profile = { schemaVersion: 1 as const, id: 'lab', name: 'Lab', stun: [{ host: 'stun.example.com', port: 3478 }], p2p: { udpPorts: [[10000, 20000]] as [number, number][] } };
-    const { DiagnosisStartRequestSchema } = await import('../../../../electron/common/ipc/diagnosis');
+    const { DiagnosisStartRequestSchema } = await import('#common/ipc/diagnosis');
     const r = await handlers['diagnosis:start'](DiagnosisStartRequestSchema.parse({ profile, rooms: ['p2p'] }));
     expect(r.ok).toBe(true);
     expect(run.engine.diagnose.mock.calls[0]![0]).toMatchObject({ id: 'lab', signaling: [], turn: [] });

@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Report } from '../../../../electron/common/report/schema';
-import { createHistory } from '../../../../electron/node/report/history';
-import { createIpcHarness, type IpcHarness } from '../../../support/ipc-harness';
+import type { Report } from '#common/report/schema';
+import { createHistory } from '#node/report/history';
+import { createIpcHarness, type IpcHarness } from '#test/support/ipc-harness';
 import { loadFixture } from '../../common/report/fixtures';
 import { reportsHarness, reportsSetup, type ReportsSetup } from './reports-support';
 

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { vi } from 'vitest';
-import type { ReportsDeps, SaveRequest } from '../../../../electron/main/ipc/reports-context';
-import { createIpcHarness, type IpcHarness } from '../../../support/ipc-harness';
-import type { FirewallDeps } from '../../../../electron/main/ipc/firewall-handlers';
-import type { DiagnosisEngine } from '../../../../electron/main/ipc/diagnosis-handlers';
-import type { Report } from '../../../../electron/common/report/schema';
+import type { ReportsDeps, SaveRequest } from '#main/ipc/reports-context';
+import { createIpcHarness, type IpcHarness } from '#test/support/ipc-harness';
+import type { FirewallDeps } from '#main/ipc/firewall-handlers';
+import type { DiagnosisEngine } from '#main/ipc/diagnosis-handlers';
+import type { Report } from '#common/report/schema';
 
 /** test/lab/profile.json: the profile (id "lab") the report fixtures were made with. */
 // From the path string: under happy-dom, `URL` is the DOM's class, which fileURLToPath refuses.

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { WebrtcSubmitRequestSchema } from '../../../../electron/common/ipc/diagnosis';
-import { parseProfile } from '../../../../electron/common/profile/schema';
-import { DEFAULT_QUALITY_RATES, qualityId, type QualityResult } from '../../../../electron/common/quality/schema';
-import { acceptWebrtcQuality, webrtcPlan } from '../../../../electron/main/ipc/diagnosis-webrtc';
+import { WebrtcSubmitRequestSchema } from '#common/ipc/diagnosis';
+import { parseProfile } from '#common/profile/schema';
+import { DEFAULT_QUALITY_RATES, qualityId, type QualityResult } from '#common/quality/schema';
+import { acceptWebrtcQuality, webrtcPlan } from '#main/ipc/diagnosis-webrtc';
 
 /** The page's call-quality entries: only for servers main handed out, judged again by main, bounded. */
 const r = parseProfile({

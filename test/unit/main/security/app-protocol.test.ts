@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createRendererRequestHandler, registerAppScheme, serveRenderer } from '../../../../electron/main/security/app-protocol';
-import { CSP, CSP_META } from '../../../../electron/main/security/csp';
+import { createRendererRequestHandler, registerAppScheme, serveRenderer } from '#main/security/app-protocol';
+import { CSP, CSP_META } from '#main/security/csp';
 import { protocol, resetElectronMock } from '../electron-mock';
 
 vi.mock('electron', () => import('../electron-mock'));

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { limitNavigation } from '../../../../electron/main/security/navigation';
+import { limitNavigation } from '#main/security/navigation';
 import { app, fakeEvent, FakeWebContents, resetElectronMock } from '../electron-mock';
 
 vi.mock('electron', () => import('../electron-mock'));

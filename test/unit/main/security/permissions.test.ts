@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { restrictPermissions } from '../../../../electron/main/security/permissions';
+import { restrictPermissions } from '#main/security/permissions';
 import { resetElectronMock, session } from '../electron-mock';
 
 vi.mock('electron', () => import('../electron-mock'));

@@ -4,8 +4,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../../../electron/common/report/schema';
-import { hasCommand, missingPrereqs, prereqs } from '../../../support/prereq';
+import type { Report } from '#common/report/schema';
+import { hasCommand, missingPrereqs, prereqs } from '#test/support/prereq';
 
 /**
  * The CLI end to end inside network namespaces this test creates (pc-fx-<random>, always deleted),

@@ -1,4 +1,4 @@
-import type { CliIo } from '../../../../electron/node/cli/command';
+import type { CliIo } from '#node/cli/command';
 
 /** Captures what the CLI writes, for in-process tests of `main()`. */
 export function captureIo(env: Record<string, string | undefined> = {}): CliIo & { out: () => string; err: () => string } {

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseCli, UsageError } from '../../../../electron/node/cli/args';
-import { main } from '../../../../electron/node/cli/command';
+import { parseCli, UsageError } from '#node/cli/args';
+import { main } from '#node/cli/command';
 import { captureIo } from './io';
 
 describe('pathcheck diagnose --quality / --quality-seconds', () => {

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FIREWALL_TARGETS } from '../../../../electron/common/firewall';
-import { main } from '../../../../electron/node/cli/command';
-import type { Report } from '../../../../electron/common/report/schema';
+import { FIREWALL_TARGETS } from '#common/firewall/index';
+import { main } from '#node/cli/command';
+import type { Report } from '#common/report/schema';
 import { captureIo } from './io';
 
 /**

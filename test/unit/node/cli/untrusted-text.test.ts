@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../../../electron/node/cli/command';
-import { parseProfile } from '../../../../electron/common/profile/schema';
-import { isPlainText, plainText } from '../../../../electron/common/text/sanitize';
+import { main } from '#node/cli/command';
+import { parseProfile } from '#common/profile/schema';
+import { isPlainText, plainText } from '#common/text/sanitize';
 import { captureIo } from './io';
 
 const FIXTURE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/reports/blocked.json');
@@ -97,7 +97,7 @@ describe('terminal escapes and bidi overrides never reach the terminal', () => {
   });
 
   it('the HTML/PDF report shows bidi overrides, C1 controls and zero-width characters as U+FFFD', async () => {
-    const { esc } = await import('../../../../electron/common/report/html/escape');
+    const { esc } = await import('#common/report/html/escape');
     expect(esc('Zoom\u202eexe.\u009b2J\u200b')).toBe('Zoom\ufffdexe.\ufffd2J\ufffd');
     expect(esc('line\nnext\ttab')).toBe('line\nnext\ttab');
   });

@@ -2,9 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CredentialsError, parseNtsToken, resolveCredentials, turnRestCredentials, twilioNtsCredentials } from '../../../../electron/node/credentials';
-import { missingPrereqs, prereqs } from '../../../support/prereq';
-import { makeTestPki, type TestPki } from '../../../support/test-ca';
+import { CredentialsError, parseNtsToken, resolveCredentials, turnRestCredentials, twilioNtsCredentials } from '#node/credentials/index';
+import { missingPrereqs, prereqs } from '#test/support/prereq';
+import { makeTestPki, type TestPki } from '#test/support/test-ca';
 
 describe('TURN REST credentials (coturn use-auth-secret)', () => {
   it('username is expiry[:user] and the credential is base64 HMAC-SHA1 of it, as openssl computes', () => {

@@ -1,14 +1,14 @@
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseProfile, type Profile, type ProfileInput } from '../../../../electron/common/profile/schema';
-import type { DiagnosisEvent } from '../../../../electron/common/report/progress';
-import { ReportSchema } from '../../../../electron/common/report/schema';
-import { diagnose } from '../../../../electron/node/engine/diagnose';
-import { encodeMessage } from '../../../../electron/node/stun/codec';
-import { StunClass, StunMethod } from '../../../../electron/node/stun/constants';
-import { failedIds, recheck } from '../../../../electron/node/engine/recheck';
-import { missingPrereqs, prereqs } from '../../../support/prereq';
+import { parseProfile, type Profile, type ProfileInput } from '#common/profile/schema';
+import type { DiagnosisEvent } from '#common/report/progress';
+import { ReportSchema } from '#common/report/schema';
+import { diagnose } from '#node/engine/diagnose';
+import { encodeMessage } from '#node/stun/codec';
+import { StunClass, StunMethod } from '#node/stun/constants';
+import { failedIds, recheck } from '#node/engine/recheck';
+import { missingPrereqs, prereqs } from '#test/support/prereq';
 import { startCoturn, type Coturn } from '../stun/coturn-harness';
 import { activeHandles, leaked, settle } from '../stun/leak-helpers';
 

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseProfileJson, type Profile } from '../../../../electron/common/profile/schema';
-import { PlannedCheckSchema } from '../../../../electron/common/report/progress';
-import { planChecks, planDiagnosis } from '../../../../electron/node/engine/plan';
+import { parseProfileJson, type Profile } from '#common/profile/schema';
+import { PlannedCheckSchema } from '#common/report/progress';
+import { planChecks, planDiagnosis } from '#node/engine/plan';
 
 const DIR = join(__dirname, '../../../../resources/profiles');
 const profiles: Profile[] = readdirSync(DIR).filter((f) => f.endsWith('.json')).map((f) => {

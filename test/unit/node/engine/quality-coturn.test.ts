@@ -1,11 +1,11 @@
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseProfile, type Profile, type ProfileInput } from '../../../../electron/common/profile/schema';
-import { ReportSchema } from '../../../../electron/common/report/schema';
-import { diagnose } from '../../../../electron/node/engine/diagnose';
-import { planChecks } from '../../../../electron/node/engine/plan';
-import { missingPrereqs, prereqs } from '../../../support/prereq';
+import { parseProfile, type Profile, type ProfileInput } from '#common/profile/schema';
+import { ReportSchema } from '#common/report/schema';
+import { diagnose } from '#node/engine/diagnose';
+import { planChecks } from '#node/engine/plan';
+import { missingPrereqs, prereqs } from '#test/support/prereq';
 import { startCoturn, type Coturn } from '../stun/coturn-harness';
 
 /**

@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FirewallInputError, assertNftApplyPlan, buildFirewallInput, buildNftApplyPlan, foreignProduct, type NftApplyPlan } from '../../../../electron/common/firewall/index';
-import { applyLinuxPlan, defaultApplyScriptPath, parseApplyOutput } from '../../../../electron/node/firewall/apply';
-import type { Runner } from '../../../../electron/node/firewall/run';
-import { hasCommand, missingPrereqs, prereqs } from '../../../support/prereq';
+import { FirewallInputError, assertNftApplyPlan, buildFirewallInput, buildNftApplyPlan, foreignProduct, type NftApplyPlan } from '#common/firewall/index';
+import { applyLinuxPlan, defaultApplyScriptPath, parseApplyOutput } from '#node/firewall/apply';
+import type { Runner } from '#node/firewall/run';
+import { hasCommand, missingPrereqs, prereqs } from '#test/support/prereq';
 import { sampleProfile, sampleReport } from '../../common/firewall/fixtures';
 
 /**

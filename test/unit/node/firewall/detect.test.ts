@@ -2,16 +2,16 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { classifyLayer, detectLocalFirewall, type FirewallDetection } from '../../../../electron/node/firewall/detect';
-import { parseFirewalldState, parseIptablesSave, parseNftRuleset, parseUfwStatus } from '../../../../electron/node/firewall/parse-linux';
+import { classifyLayer, detectLocalFirewall, type FirewallDetection } from '#node/firewall/detect';
+import { parseFirewalldState, parseIptablesSave, parseNftRuleset, parseUfwStatus } from '#node/firewall/parse-linux';
 import {
   parseMacAppFirewall,
   parsePfInfo,
   parseWindowsFirewallProfiles,
   summarizeWindowsProfiles,
-} from '../../../../electron/node/firewall/parse-other';
-import type { RunResult, Runner } from '../../../../electron/node/firewall/run';
-import { WINDOWS_DETECT_COMMAND } from '../../../../electron/node/firewall/windows/index';
+} from '#node/firewall/parse-other';
+import type { RunResult, Runner } from '#node/firewall/run';
+import { WINDOWS_DETECT_COMMAND } from '#node/firewall/windows/index';
 
 /**
  * Detection parsers on captured outputs (nft/iptables captured here inside `unshare -n`; Windows,

@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { blockWhy } from '../../../../electron/common/firewall';
-import { parseReportJson } from '../../../../electron/common/report/parse';
-import type { Report } from '../../../../electron/common/report/schema';
-import { mergeResults } from '../../../../electron/node/engine/recheck';
-import { planFix } from '../../../../electron/node/firewall/fix';
-import { reportLocalFirewall } from '../../../../electron/node/firewall/report-local';
-import type { FirewallDetection } from '../../../../electron/node/firewall/types';
-import { parseProfile } from '../../../../electron/common/profile/schema';
+import { blockWhy } from '#common/firewall/index';
+import { parseReportJson } from '#common/report/parse';
+import type { Report } from '#common/report/schema';
+import { mergeResults } from '#node/engine/recheck';
+import { planFix } from '#node/firewall/fix';
+import { reportLocalFirewall } from '#node/firewall/report-local';
+import type { FirewallDetection } from '#node/firewall/types';
+import { parseProfile } from '#common/profile/schema';
 
 const FIXTURE = resolve(dirname(fileURLToPath(import.meta.url)), '../../../fixtures/reports/other-machine.json');
 function load(): Report {

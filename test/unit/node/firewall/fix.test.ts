@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseProfile } from '../../../../electron/common/profile/schema';
-import type { Report } from '../../../../electron/common/report/schema';
-import { planFix } from '../../../../electron/node/firewall/fix';
-import type { FirewallDetection } from '../../../../electron/node/firewall/types';
+import { parseProfile } from '#common/profile/schema';
+import type { Report } from '#common/report/schema';
+import { planFix } from '#node/firewall/fix';
+import type { FirewallDetection } from '#node/firewall/types';
 import { loadFixture } from '../../common/report/fixtures';
 
 const p = parseProfile({

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildFirewallInput, FirewallInputError, generateRules } from '../../../../electron/common/firewall/index';
+import { buildFirewallInput, FirewallInputError, generateRules } from '#common/firewall/index';
 import {
   assertPfPlan, buildPfPlan, decideMac, detectMacFirewall, macFirewall, macScriptArgv, MAC_ADMIN_APPLESCRIPT, outboundFilters, parsePfRules,
   parseSystemExtensions, pfPlanText, PF_ANCHOR, type MacDetection, type PfApplyPlan,
-} from '../../../../electron/node/firewall/macos/index';
-import { MAX_ADDRESSES, MAX_PORT_RANGES, MAX_RULES, failedTraffic } from '../../../../electron/node/firewall/platform';
-import type { Runner } from '../../../../electron/node/firewall/run';
+} from '#node/firewall/macos/index';
+import { MAX_ADDRESSES, MAX_PORT_RANGES, MAX_RULES, failedTraffic } from '#node/firewall/platform';
+import type { Runner } from '#node/firewall/run';
 import { sampleProfile, sampleReport } from '../../common/firewall/fixtures';
 
 const here = dirname(fileURLToPath(import.meta.url));

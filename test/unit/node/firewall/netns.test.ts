@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildFirewallInput, buildNftApplyPlan } from '../../../../electron/common/firewall/index';
-import { applyLinuxPlan } from '../../../../electron/node/firewall/apply';
-import { classifyLayer, detectLocalFirewall } from '../../../../electron/node/firewall/detect';
-import { runFile, type Runner } from '../../../../electron/node/firewall/run';
-import { hasCommand, missingPrereqs, prereqs } from '../../../support/prereq';
+import { buildFirewallInput, buildNftApplyPlan } from '#common/firewall/index';
+import { applyLinuxPlan } from '#node/firewall/apply';
+import { classifyLayer, detectLocalFirewall } from '#node/firewall/detect';
+import { runFile, type Runner } from '#node/firewall/run';
+import { hasCommand, missingPrereqs, prereqs } from '#test/support/prereq';
 import { sampleProfile, sampleReport } from '../../common/firewall/fixtures';
 
 /**

@@ -2,14 +2,14 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildFirewallInput, FirewallInputError, generateRules } from '../../../../electron/common/firewall/index';
-import { MAX_ADDRESSES, MAX_PORT_RANGES, MAX_RULES, failedTraffic } from '../../../../electron/node/firewall/platform';
-import type { Runner } from '../../../../electron/node/firewall/run';
+import { buildFirewallInput, FirewallInputError, generateRules } from '#common/firewall/index';
+import { MAX_ADDRESSES, MAX_PORT_RANGES, MAX_RULES, failedTraffic } from '#node/firewall/platform';
+import type { Runner } from '#node/firewall/run';
 import {
   assertWindowsPlan, blockRuleMatches, buildWindowsPlan, decideWindows, detectWindowsFirewall, parseSecurityCenterFirewalls, parseWindowsAddress,
   parseWindowsBlockRules, parseWindowsScriptOutput, windowsFirewall, windowsPowerShell, windowsScriptArgv, WINDOWS_DETECT_COMMAND,
   WINDOWS_RULE_NAME, splitWindowsDetect, type WindowsApplyPlan, type WindowsDetection,
-} from '../../../../electron/node/firewall/windows/index';
+} from '#node/firewall/windows/index';
 import { sampleProfile, sampleReport } from '../../common/firewall/fixtures';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type os from 'node:os';
-import { hexToIPv4, hexToIPv6, isTunnelName, parseProcNetIpv6Route, parseProcNetRoute } from '../../../../electron/node/host/routes';
-import { hostFacts, parsePacAnswer } from '../../../../electron/node/host/facts';
-import { HostFactsSchema } from '../../../../electron/common/report/schema';
+import { hexToIPv4, hexToIPv6, isTunnelName, parseProcNetIpv6Route, parseProcNetRoute } from '#node/host/routes';
+import { hostFacts, parsePacAnswer } from '#node/host/facts';
+import { HostFactsSchema } from '#common/report/schema';
 
 // Captured from real machines (whitespace as the kernel writes it).
 const ROUTE_ETH = `Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT

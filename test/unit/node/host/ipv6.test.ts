@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type os from 'node:os';
-import { ipv6Facts, ipv6ScopeOf, parseIfconfigInet6, parseIfInet6 } from '../../../../electron/node/host/ipv6';
-import { parseProcNetIpv6Route, parseProcNetRoute } from '../../../../electron/node/host/routes';
-import { hostFacts } from '../../../../electron/node/host/facts';
-import { HostFactsSchema } from '../../../../electron/common/report/schema';
+import { ipv6Facts, ipv6ScopeOf, parseIfconfigInet6, parseIfInet6 } from '#node/host/ipv6';
+import { parseProcNetIpv6Route, parseProcNetRoute } from '#node/host/routes';
+import { hostFacts } from '#node/host/facts';
+import { HostFactsSchema } from '#common/report/schema';
 
 // /proc/net/if_inet6 as the kernel writes it (flags are the low byte of ifa_flags): a laptop on
 // SLAAC with privacy extensions — one temporary address (01), one deprecated old temporary (21),

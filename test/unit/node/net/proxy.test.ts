@@ -4,8 +4,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { noProxyMatches, openTunnel, parseProxyAuthenticate, parseProxyUrl, proxyFromEnv, ProxyError } from '../../../../electron/node/net/proxy';
-import { missingPrereqs, prereqs } from '../../../support/prereq';
+import { noProxyMatches, openTunnel, parseProxyAuthenticate, parseProxyUrl, proxyFromEnv, ProxyError } from '#node/net/proxy';
+import { missingPrereqs, prereqs } from '#test/support/prereq';
 import { closedPort, connectProxy, silentServer, type TestServer } from '../probes/servers';
 
 describe('proxyFromEnv', () => {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
-import { hasCommand } from '../../../support/prereq';
-import { addressesOf, resolveHost } from '../../../../electron/node/probes/dns';
-import { tcpConnect } from '../../../../electron/node/probes/tcp';
-import { reasonForErrno } from '../../../../electron/node/probes/errors';
+import { hasCommand } from '#test/support/prereq';
+import { addressesOf, resolveHost } from '#node/probes/dns';
+import { tcpConnect } from '#node/probes/tcp';
+import { reasonForErrno } from '#node/probes/errors';
 import { closedPort, connectProxy, silentServer, type TestServer } from './servers';
 
 const errno = (code: string): Error => Object.assign(new Error(code), { code });

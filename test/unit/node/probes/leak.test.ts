@@ -1,12 +1,12 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveHost } from '../../../../electron/node/probes/dns';
-import { tcpConnect } from '../../../../electron/node/probes/tcp';
-import { tlsHandshake } from '../../../../electron/node/probes/tls';
-import { discoverRanges } from '../../../../electron/node/range/discover';
-import { createTcpRangeProbe } from '../../../../electron/node/range/tcp-probe';
-import { missingPrereqs, prereqs } from '../../../support/prereq';
-import { makeTestPki, type TestPki } from '../../../support/test-ca';
+import { resolveHost } from '#node/probes/dns';
+import { tcpConnect } from '#node/probes/tcp';
+import { tlsHandshake } from '#node/probes/tls';
+import { discoverRanges } from '#node/range/discover';
+import { createTcpRangeProbe } from '#node/range/tcp-probe';
+import { missingPrereqs, prereqs } from '#test/support/prereq';
+import { makeTestPki, type TestPki } from '#test/support/test-ca';
 import { closedPort, connectProxy, resetServer, silentServer, tlsServer, type TestServer } from './servers';
 
 const skip = missingPrereqs('probe handle leaks', [prereqs.openssl]);

@@ -2,10 +2,10 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyTls, tlsHandshake } from '../../../../electron/node/probes/tls';
-import type { ChainCert } from '../../../../electron/node/probes/tls';
-import { missingPrereqs, prereqs } from '../../../support/prereq';
-import { makeTestPki, type TestPki } from '../../../support/test-ca';
+import { classifyTls, tlsHandshake } from '#node/probes/tls';
+import type { ChainCert } from '#node/probes/tls';
+import { missingPrereqs, prereqs } from '#test/support/prereq';
+import { makeTestPki, type TestPki } from '#test/support/test-ca';
 import { closedPort, connectProxy, resetServer, silentServer, tlsServer, type TestServer } from './servers';
 
 const leaf = (over: Partial<ChainCert> = {}): ChainCert => ({

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CaFileError, MAX_CA_BYTES, readCaPem } from '../../../../electron/node/profiles/ca';
+import { CaFileError, MAX_CA_BYTES, readCaPem } from '#node/profiles/ca';
 
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 

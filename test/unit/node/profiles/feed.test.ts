@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedAge, feedCache, fetchFeed, FeedError, parseFeed, withFeedAddresses } from '../../../../electron/node/profiles/feed';
-import { parseProfile, type AddressFeed, type Profile } from '../../../../electron/common/profile/schema';
-import { makeTestPki, type TestPki } from '../../../support/test-ca';
-import { withRanges } from '../../../../electron/node/cli/profile-run';
-import { createHandlers } from '../../../../electron/main/ipc/handlers';
+import { feedAge, feedCache, fetchFeed, FeedError, parseFeed, withFeedAddresses } from '#node/profiles/feed';
+import { parseProfile, type AddressFeed, type Profile } from '#common/profile/schema';
+import { makeTestPki, type TestPki } from '#test/support/test-ca';
+import { withRanges } from '#node/cli/profile-run';
+import { createHandlers } from '#main/ipc/handlers';
 import { mkdirSync } from 'node:fs';
 import { connectProxy, type TestServer } from '../probes/servers';
 
@@ -220,7 +220,7 @@ describe('the app: profiles:ranges fetches a built-in profile\u2019s own feed on
 
 describe('the report says how old its ranges are', () => {
   it('the HTML header names the feed and its fetch time', async () => {
-    const { renderHeader } = await import('../../../../electron/common/report/html/header');
+    const { renderHeader } = await import('#common/report/html/header');
     const report = JSON.parse(readFileSync(resolve(FEEDS, '../reports/blocked.json'), 'utf8'));
     report.profile.addressFeed = { url: 'https://assets.zoom.us/docs/ipranges/Zoom.txt', fetchedAt: '2026-11-20T08:00:00.000Z' };
     const html = renderHeader(report, '2026-12-01T08:00:00.000Z');

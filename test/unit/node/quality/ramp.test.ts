@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { interarrivalJitter, oneLegLossPct, RampController, roundPathLossPct, type PacketRecord } from '../../../../electron/node/quality/ramp';
+import { interarrivalJitter, oneLegLossPct, RampController, roundPathLossPct, type PacketRecord } from '#node/quality/ramp';
 
 /** Feeds the controller windows of a simulated path that carries at most `capKbps` and loses `loss` of what it carries. */
 function simulate(targetKbps: number, capKbps: number, loss = 0, maxWindows = 20): RampController {

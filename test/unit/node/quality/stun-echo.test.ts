@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { measureStunEcho } from '../../../../electron/node/quality/stun-echo';
-import { supports } from '../../../../electron/common/quality/grade';
-import { DEFAULT_QUALITY_RATES, QualityResultSchema } from '../../../../electron/common/quality/schema';
+import { measureStunEcho } from '#node/quality/stun-echo';
+import { supports } from '#common/quality/grade';
+import { DEFAULT_QUALITY_RATES, QualityResultSchema } from '#common/quality/schema';
 import { startCoturn, type Coturn } from '../stun/coturn-harness';
-import { missingPrereqs, prereqs } from '../../../support/prereq';
+import { missingPrereqs, prereqs } from '#test/support/prereq';
 
 const skip = missingPrereqs('coturn STUN echo', [prereqs.coturn]);
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { measureTurnQuality } from '../../../../electron/node/quality/turn-stream';
-import { QualityResultSchema } from '../../../../electron/common/quality/schema';
+import { measureTurnQuality } from '#node/quality/turn-stream';
+import { QualityResultSchema } from '#common/quality/schema';
 import { startCoturn, type Coturn } from '../stun/coturn-harness';
-import { missingPrereqs, prereqs } from '../../../support/prereq';
+import { missingPrereqs, prereqs } from '#test/support/prereq';
 
 /**
  * The engine's relay quality stream against a real coturn on loopback, over UDP, TCP and TLS.

@@ -1,8 +1,8 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { discoverRanges } from '../../../../electron/node/range/discover';
-import { createTcpRangeProbe } from '../../../../electron/node/range/tcp-probe';
-import { createUdpRangeProbe, type StunPortProbe } from '../../../../electron/node/range/udp-probe';
+import { discoverRanges } from '#node/range/discover';
+import { createTcpRangeProbe } from '#node/range/tcp-probe';
+import { createUdpRangeProbe, type StunPortProbe } from '#node/range/udp-probe';
 
 const WIDTH = 200;
 const GAP: [number, number] = [70, 129]; // offsets left unbound → connection refused → blocked

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DEFAULT_STRIDE, discoverRanges, samplePlan, summarize, type PortProbe, type PortState } from '../../../../electron/node/range/discover';
-import { normalizeRanges, subtractRanges, type PortRange } from '../../../../electron/common/net/ranges';
+import { DEFAULT_STRIDE, discoverRanges, samplePlan, summarize, type PortProbe, type PortState } from '#node/range/discover';
+import { normalizeRanges, subtractRanges, type PortRange } from '#common/net/ranges';
 
 /** A simulated network: ports in `blocked` are dropped, the rest answer. Counts probes and in-flight peak. */
 function simulated(blocked: PortRange[], opts: { delayMs?: number } = {}) {

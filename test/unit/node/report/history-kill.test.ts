@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isTempName } from '../../../../electron/node/report/atomic-write';
-import { createHistory } from '../../../../electron/node/report/history';
+import { isTempName } from '#node/report/atomic-write';
+import { createHistory } from '#node/report/history';
 import { fixturePath } from '../../common/report/fixtures';
 
 /**

@@ -2,9 +2,9 @@ import { mkdtemp, readFile, readdir, rm, stat, writeFile, mkdir } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Report } from '../../../../electron/common/report/schema';
-import { writeFileAtomic } from '../../../../electron/node/report/atomic-write';
-import { createHistory, HistoryError, isHistoryId } from '../../../../electron/node/report/history';
+import type { Report } from '#common/report/schema';
+import { writeFileAtomic } from '#node/report/atomic-write';
+import { createHistory, HistoryError, isHistoryId } from '#node/report/history';
 import { fixturePath, loadFixture } from '../../common/report/fixtures';
 
 let dir: string;

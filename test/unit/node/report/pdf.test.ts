@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { footerTemplate, renderReportHtml } from '../../../../electron/common/report/html/index';
-import { describeVerdict } from '../../../../electron/common/report/summary';
-import { findChromium, PdfError, printPdf } from '../../../../electron/node/report/pdf';
-import { missingPrereqs, prereqs } from '../../../support/prereq';
+import { footerTemplate, renderReportHtml } from '#common/report/html/index';
+import { describeVerdict } from '#common/report/summary';
+import { findChromium, PdfError, printPdf } from '#node/report/pdf';
+import { missingPrereqs, prereqs } from '#test/support/prereq';
 import { loadFixture } from '../../common/report/fixtures';
 
 const run = promisify(execFile);

@@ -4,8 +4,8 @@
  * argv: <history dir> <fixture json path>
  */
 import { readFileSync } from 'node:fs';
-import { parseReportJson } from '../../../../electron/common/report/parse';
-import { createHistory } from '../../../../electron/node/report/history';
+import { parseReportJson } from '#common/report/parse';
+import { createHistory } from '#node/report/history';
 
 const [dir, fixture] = process.argv.slice(2);
 const parsed = parseReportJson(readFileSync(fixture!, 'utf8'));

@@ -3,7 +3,7 @@
  * may send our probes. Pure functions; the hostile-server tests show the probes applying them.
  */
 import { describe, expect, it } from 'vitest';
-import { answerAddressProblem, destinationProblem, inCidr, specialUse } from '../../../../electron/node/stun/address';
+import { answerAddressProblem, destinationProblem, inCidr, specialUse } from '#node/stun/address';
 
 const v4 = (address: string, port = 3478) => ({ family: 'IPv4' as const, address, port });
 const v6 = (address: string, port = 3478) => ({ family: 'IPv6' as const, address, port });

@@ -13,12 +13,12 @@ import {
   encodeChannelData,
   decodeChannelData,
   crc32,
-} from '../../../../electron/node/stun/codec';
-import { attr, encodeXorAddress, type RawAttribute } from '../../../../electron/node/stun/attributes';
-import { AttributeType, StunClass, StunMethod, TRANSPORT_UDP } from '../../../../electron/node/stun/constants';
-import { StunDecodeError } from '../../../../electron/node/stun/errors';
-import { bytesToIp, ipToBytes, type TransportAddress } from '../../../../electron/node/stun/address';
-import * as V from '../../../fixtures/stun/rfc5769';
+} from '#node/stun/codec';
+import { attr, encodeXorAddress, type RawAttribute } from '#node/stun/attributes';
+import { AttributeType, StunClass, StunMethod, TRANSPORT_UDP } from '#node/stun/constants';
+import { StunDecodeError } from '#node/stun/errors';
+import { bytesToIp, ipToBytes, type TransportAddress } from '#node/stun/address';
+import * as V from '#test/fixtures/stun/rfc5769';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 

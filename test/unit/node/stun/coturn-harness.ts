@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { stunBinding } from '../../../../electron/node/stun/client';
+import { stunBinding } from '#node/stun/client';
 
 export interface Coturn {
   pid: number;

@@ -5,11 +5,11 @@
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { missingPrereqs, prereqs } from '../../../support/prereq';
+import { missingPrereqs, prereqs } from '#test/support/prereq';
 import { startCoturn, type Coturn } from './coturn-harness';
-import { stunBinding } from '../../../../electron/node/stun/client';
-import { turnAllocate, turnRelayProbe } from '../../../../electron/node/stun/turn';
-import type { StunTransport } from '../../../../electron/node/stun/types';
+import { stunBinding } from '#node/stun/client';
+import { turnAllocate, turnRelayProbe } from '#node/stun/turn';
+import type { StunTransport } from '#node/stun/types';
 
 async function hasLoopback6(): Promise<boolean> {
   const s = net.createServer();

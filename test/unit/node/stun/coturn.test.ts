@@ -7,12 +7,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import dgram from 'node:dgram';
-import { missingPrereqs, prereqs } from '../../../support/prereq';
+import { missingPrereqs, prereqs } from '#test/support/prereq';
 import { startCoturn, type Coturn } from './coturn-harness';
-import { stunBinding } from '../../../../electron/node/stun/client';
-import { turnAllocate, turnRelayProbe } from '../../../../electron/node/stun/turn';
-import { natBehavior } from '../../../../electron/node/stun/nat';
-import type { StunTransport } from '../../../../electron/node/stun/types';
+import { stunBinding } from '#node/stun/client';
+import { turnAllocate, turnRelayProbe } from '#node/stun/turn';
+import { natBehavior } from '#node/stun/nat';
+import type { StunTransport } from '#node/stun/types';
 import { activeHandles, leaked, settle } from './leak-helpers';
 
 const skip = missingPrereqs('stun coturn', [prereqs.coturn, prereqs.openssl]);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeMessage, StreamFramer, verifyIntegrity, verifyIntegritySha256 } from '../../../../electron/node/stun/codec';
-import { attr } from '../../../../electron/node/stun/attributes';
-import { AttributeType } from '../../../../electron/node/stun/constants';
-import { StunDecodeError } from '../../../../electron/node/stun/errors';
-import * as V from '../../../fixtures/stun/rfc5769';
+import { decodeMessage, encodeMessage, StreamFramer, verifyIntegrity, verifyIntegritySha256 } from '#node/stun/codec';
+import { attr } from '#node/stun/attributes';
+import { AttributeType } from '#node/stun/constants';
+import { StunDecodeError } from '#node/stun/errors';
+import * as V from '#test/fixtures/stun/rfc5769';
 
 /** mulberry32: small seeded PRNG, so a failure reproduces from the printed seed. */
 function prng(seed: number): () => number {

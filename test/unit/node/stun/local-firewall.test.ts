@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import { hasCommand, missingPrereqs, prereqs } from '../../../support/prereq';
+import { hasCommand, missingPrereqs, prereqs } from '#test/support/prereq';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const skip = missingPrereqs('stun local firewall (netns)', [

@@ -5,10 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import dgram from 'node:dgram';
-import { natBehavior, type NatBehaviour } from '../../../../electron/node/stun/nat';
-import { decodeMessage, encodeMessage } from '../../../../electron/node/stun/codec';
-import { attr } from '../../../../electron/node/stun/attributes';
-import { StunClass } from '../../../../electron/node/stun/constants';
+import { natBehavior, type NatBehaviour } from '#node/stun/nat';
+import { decodeMessage, encodeMessage } from '#node/stun/codec';
+import { attr } from '#node/stun/attributes';
+import { StunClass } from '#node/stun/constants';
 
 type Kind = Exclude<NatBehaviour, 'none' | 'unknown'>;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyIpv6Nat } from '../../../../electron/node/stun/nat6';
+import { classifyIpv6Nat } from '#node/stun/nat6';
 
 const host = ['127.0.0.1', '::1', 'fe80::3c2b:d1ff:fe4a:5b6c', '2001:db8:1234:5600:3c2b:d1ff:fe4a:5b6c'];
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { turnAllocate } from '../../../../electron/node/stun/turn';
-import { missingPrereqs, prereqs } from '../../../support/prereq';
+import { turnAllocate } from '#node/stun/turn';
+import { missingPrereqs, prereqs } from '#test/support/prereq';
 import { connectProxy, type TestServer } from '../probes/servers';
 import { startCoturn, type Coturn } from './coturn-harness';
 

@@ -4,13 +4,13 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseReportJson } from '../../../../electron/common/report/parse';
-import type { Report } from '../../../../electron/common/report/schema';
-import { detectMacFirewall, detectWindowsFirewall } from '../../../../electron/node/firewall/platforms';
-import type { Runner } from '../../../../electron/node/firewall/run';
-import { createBridge } from '../../../../electron/preload/bridge';
-import FixDialog from '../../../../renderer/src/components/firewall/FixDialog.vue';
-import { useFirewallStore } from '../../../../renderer/src/stores/firewall';
+import { parseReportJson } from '#common/report/parse';
+import type { Report } from '#common/report/schema';
+import { detectMacFirewall, detectWindowsFirewall } from '#node/firewall/platforms';
+import type { Runner } from '#node/firewall/run';
+import { createBridge } from '#preload/bridge';
+import FixDialog from '#renderer/components/firewall/FixDialog.vue';
+import { useFirewallStore } from '#renderer/stores/firewall';
 import { fakeFirewallDeps, reportsHarness, reportsSetup, seedRun, type ReportsSetup } from '../../main/ipc/reports-support';
 
 /** The Fix dialog on Windows (UAC) and macOS (a filter app): what the helpdesk sees and what the page sends. */

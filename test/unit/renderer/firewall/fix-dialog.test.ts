@@ -4,14 +4,14 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseReportJson } from '../../../../electron/common/report/parse';
-import type { Report } from '../../../../electron/common/report/schema';
-import { createHistory } from '../../../../electron/node/report/history';
-import { createBridge } from '../../../../electron/preload/bridge';
-import FixDialog from '../../../../renderer/src/components/firewall/FixDialog.vue';
-import { useFirewallStore } from '../../../../renderer/src/stores/firewall';
+import { parseReportJson } from '#common/report/parse';
+import type { Report } from '#common/report/schema';
+import { createHistory } from '#node/report/history';
+import { createBridge } from '#preload/bridge';
+import FixDialog from '#renderer/components/firewall/FixDialog.vue';
+import { useFirewallStore } from '#renderer/stores/firewall';
 import { fakeFirewallDeps, reportsHarness, reportsSetup, seedRun, type ReportsSetup } from '../../main/ipc/reports-support';
-import type { IpcHarness } from '../../../support/ipc-harness';
+import type { IpcHarness } from '#test/support/ipc-harness';
 
 const FIXTURES = resolve(import.meta.dirname, '../../../fixtures/reports');
 const TURN_UDP = 'turn:udp:turn.lab.test:3478';
@@ -149,7 +149,7 @@ describe('Fix dialog: perimeter block → ticket', () => {
 
 describe('FixButton', () => {
   it('is shown only when something is blocked, and only the button that opened the dialog shows it', async () => {
-    const { default: FixButton } = await import('../../../../renderer/src/components/firewall/FixButton.vue');
+    const { default: FixButton } = await import('#renderer/components/firewall/FixButton.vue');
     const report = blockedAt('local');
     const id = (await createHistory(s.historyDir).save(report)).id;
     const pinia = createPinia();
@@ -171,7 +171,7 @@ describe('FixButton', () => {
 
 describe('FixButton on a perimeter block', () => {
   it('is labelled as the ticket and opens straight on it, with the reason', async () => {
-    const { default: FixButton } = await import('../../../../renderer/src/components/firewall/FixButton.vue');
+    const { default: FixButton } = await import('#renderer/components/firewall/FixButton.vue');
     const report = blockedAt('perimeter');
     const id = (await createHistory(s.historyDir).save(report)).id;
     const b = mount(FixButton, { props: { target: { reportId: id }, report }, global: { plugins: [createPinia()] }, attachTo: document.body });

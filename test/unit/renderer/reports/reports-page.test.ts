@@ -4,11 +4,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createPinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createHistory } from '../../../../electron/node/report/history';
-import { createBridge } from '../../../../electron/preload/bridge';
-import ReportsPage from '../../../../renderer/src/components/reports/ReportsPage.vue';
-import { parseReportJson } from '../../../../electron/common/report/parse';
-import type { Report } from '../../../../electron/common/report/schema';
+import { createHistory } from '#node/report/history';
+import { createBridge } from '#preload/bridge';
+import ReportsPage from '#renderer/components/reports/ReportsPage.vue';
+import { parseReportJson } from '#common/report/parse';
+import type { Report } from '#common/report/schema';
 import { reportsHarness, reportsSetup, type ReportsSetup } from '../../main/ipc/reports-support';
 
 const FIXTURES = resolve(import.meta.dirname, '../../../fixtures/reports');

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { WebrtcPlan } from '../../../../electron/common/ipc/diagnosis';
-import { webrtcPlan } from '../../../../electron/main/ipc/diagnosis-webrtc';
-import { grade, mos, streamStats } from '../../../../renderer/src/webrtc/stats';
-import { runWebrtcSuite } from '../../../../renderer/src/webrtc/suite';
-import type { PeerFactory } from '../../../../renderer/src/webrtc/peer';
+import type { WebrtcPlan } from '#common/ipc/diagnosis';
+import { webrtcPlan } from '#main/ipc/diagnosis-webrtc';
+import { grade, mos, streamStats } from '#renderer/webrtc/stats';
+import { runWebrtcSuite } from '#renderer/webrtc/suite';
+import type { PeerFactory } from '#renderer/webrtc/peer';
 
 /**
  * A peer connection that never gets a candidate (what Chromium does when TURN/TCP SYNs are
