@@ -12,9 +12,15 @@ const RUNS = 3;
 
 /** A profile with no address ranges, so every destination in the report counts. */
 const PROFILE = {
-  schemaVersion: 1, id: 'bench', name: 'Bench', signaling: [{ host: 'sig.example.com', port: 443 }], stun: [],
-  turn: [{ host: 'turn.example.com', port: 3478, transport: 'udp' }], credentials: { type: 'none' },
-  group: { mediaServers: [], udpPorts: [[10000, 60000]] }, addresses: { ipv4: [], ipv6: [] },
+  schemaVersion: 1,
+  id: 'bench',
+  name: 'Bench',
+  signaling: [{ host: 'sig.example.com', port: 443 }],
+  stun: [],
+  turn: [{ host: 'turn.example.com', port: 3478, transport: 'udp' }],
+  credentials: { type: 'none' },
+  group: { mediaServers: [], udpPorts: [[10000, 60000]] },
+  addresses: { ipv4: [], ipv6: [] },
 };
 
 /**
@@ -26,26 +32,50 @@ function report(n) {
   const blocked = [];
   for (let i = 0; i < n; i++) {
     const d = i % 510;
-    const to = d < 400 ? `10.${d >> 8}.${d & 255}.1` : d < 450 ? `2001:db8::${(d - 400).toString(16)}` : `h${d - 450}.example.com`;
+    const to =
+      d < 400
+        ? `10.${d >> 8}.${d & 255}.1`
+        : d < 450
+          ? `2001:db8::${(d - 400).toString(16)}`
+          : `h${d - 450}.example.com`;
     const port = 3000 + (i % 40) * 7;
     blocked.push({
-      protocol: i % 3 === 0 ? 'tcp' : 'udp', ports: [[port, port + (i % 2)]], to: [to],
-      purpose: `Check ${i % 17}`, checks: [`c:${i % 1000}`], layer: ['local', 'perimeter', 'unknown'][i % 3],
+      protocol: i % 3 === 0 ? 'tcp' : 'udp',
+      ports: [[port, port + (i % 2)]],
+      to: [to],
+      purpose: `Check ${i % 17}`,
+      checks: [`c:${i % 1000}`],
+      layer: ['local', 'perimeter', 'unknown'][i % 3],
     });
   }
   return {
-    schemaVersion: 1, tool: { name: 'pathcheck', version: 'bench' }, profile: { id: 'bench', name: 'Bench' },
-    startedAt: '2026-01-01T00:00:00.000Z', durationMs: 0, host: { os: 'linux', vpn: false }, checks: [], ranges: [],
-    verdicts: {}, complete: true, firewall: { layer: 'perimeter', blocked },
+    schemaVersion: 1,
+    tool: { name: 'pathcheck', version: 'bench' },
+    profile: { id: 'bench', name: 'Bench' },
+    startedAt: '2026-01-01T00:00:00.000Z',
+    durationMs: 0,
+    host: { os: 'linux', vpn: false },
+    checks: [],
+    ranges: [],
+    verdicts: {},
+    complete: true,
+    firewall: { layer: 'perimeter', blocked },
   };
 }
 
 async function loadFirewall(root, dir) {
   const { build } = await import('vite');
   await build({
-    configFile: false, logLevel: 'silent', root,
-    build: { outDir: dir, emptyOutDir: false, minify: false, write: true,
-      lib: { entry: join(root, 'electron/common/firewall/index.ts'), formats: ['es'], fileName: () => 'firewall.mjs' } },
+    configFile: false,
+    logLevel: 'silent',
+    root,
+    build: {
+      outDir: dir,
+      emptyOutDir: false,
+      minify: false,
+      write: true,
+      lib: { entry: join(root, 'electron/common/firewall/index.ts'), formats: ['es'], fileName: () => 'firewall.mjs' },
+    },
   });
   return import(pathToFileURL(join(dir, 'firewall.mjs')).href);
 }
@@ -70,7 +100,11 @@ export async function benchMerge(root) {
     }
     // One entry per destination (the shape that took 244 s at 40k before): refused by the cap, and how fast.
     const wide = report(0);
-    wide.firewall.blocked = Array.from({ length: 40_000 }, (_, i) => ({ protocol: 'udp', ports: [[3478, 3478]], to: [`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`] }));
+    wide.firewall.blocked = Array.from({ length: 40_000 }, (_, i) => ({
+      protocol: 'udp',
+      ports: [[3478, 3478]],
+      to: [`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`],
+    }));
     const t0 = performance.now();
     let refusal = 'accepted';
     try {
@@ -81,11 +115,16 @@ export async function benchMerge(root) {
     const refusedMs = performance.now() - t0;
     const base = rows[0];
     const md = [
-      '# Rule-generation merge benchmark', '',
-      `Node ${process.version}; median of ${RUNS} runs of \`buildFirewallInput\` (validation + both merge passes).`, '',
+      '# Rule-generation merge benchmark',
+      '',
+      `Node ${process.version}; median of ${RUNS} runs of \`buildFirewallInput\` (validation + both merge passes).`,
+      '',
       '| blocked entries | merged rules | time (median) | time ratio to 10k | size ratio |',
       '| --- | --- | --- | --- | --- |',
-      ...rows.map((r) => `| ${r.n.toLocaleString('en')} | ${r.rules} | ${r.ms.toFixed(1)} ms | ${(r.ms / base.ms).toFixed(2)} | ${(r.n / base.n).toFixed(0)} |`),
+      ...rows.map(
+        (r) =>
+          `| ${r.n.toLocaleString('en')} | ${r.rules} | ${r.ms.toFixed(1)} ms | ${(r.ms / base.ms).toFixed(2)} | ${(r.n / base.n).toFixed(0)} |`,
+      ),
       '',
       `40,000 entries each naming its own destination: ${refusedMs.toFixed(1)} ms to the error "${refusal}".`,
       '',

@@ -36,5 +36,7 @@ if (process.argv.includes('--json')) {
   console.log(JSON.stringify({ files: rows, total, budgetKb: BUDGET_KB }, null, 2));
 } else {
   for (const r of rows) console.log(`${r.file}  ${kb(r.raw)} KB raw  ${kb(r.gzip)} KB gzip`);
-  console.log(`renderer JavaScript total: ${kb(total.raw)} KB raw, ${kb(total.gzip)} KB gzip (budget ${BUDGET_KB} KB gzip: ${total.gzip / 1024 <= BUDGET_KB ? 'within' : 'OVER'})`);
+  console.log(
+    `renderer JavaScript total: ${kb(total.raw)} KB raw, ${kb(total.gzip)} KB gzip (budget ${BUDGET_KB} KB gzip: ${total.gzip / 1024 <= BUDGET_KB ? 'within' : 'OVER'})`,
+  );
 }

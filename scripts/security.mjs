@@ -22,10 +22,14 @@ for (const built of ['main/index.js', 'preload/index.cjs', 'renderer/index.html'
 
 const electron = JSON.parse(readFileSync(resolve(root, 'node_modules/electron/package.json'), 'utf8')).version;
 const cli = resolve(root, 'node_modules/@doyensec/electronegativity/dist/index.js');
-const scan = spawnSync(process.execPath, [cli, '-i', out, '-o', csv, '-r', '-e', electron], { cwd: root, encoding: 'utf8' });
+const scan = spawnSync(process.execPath, [cli, '-i', out, '-o', csv, '-r', '-e', electron], {
+  cwd: root,
+  encoding: 'utf8',
+});
 // It tries to fetch translations and Electron's release list; offline that is only noise.
 const noise = /Could not retrieve updated translations|fetching Electron's releases/;
-for (const line of `${scan.stdout}\n${scan.stderr}`.split('\n')) if (line.trim() && !noise.test(line)) console.log(line);
+for (const line of `${scan.stdout}\n${scan.stderr}`.split('\n'))
+  if (line.trim() && !noise.test(line)) console.log(line);
 if (scan.status !== 0) {
   console.error(`security: electronegativity exited with ${scan.status}`);
   process.exit(scan.status ?? 1);

@@ -13,7 +13,10 @@ export const CLI_HINT: string;
 export const FETCH_DEADLINE_MS: number;
 export function minimumNode(range: string | undefined): [number, number, number] | null;
 export function olderThan(version: string, min: [number, number, number]): boolean;
-export function electronBinary(deps: { electronDir: string; env: Record<string, string | undefined>; fs: Fs }): { path: string; present: boolean };
+export function electronBinary(deps: { electronDir: string; env: Record<string, string | undefined>; fs: Fs }): {
+  path: string;
+  present: boolean;
+};
 export function electronPackage(deps: { electronDir: string; fs: Fs }): { version: string; nodeRange: string } | null;
 export function failureReason(output: string): string;
 export function prepareStart(deps: {
@@ -24,4 +27,7 @@ export function prepareStart(deps: {
   fetchBinary: (electronDir: string) => Promise<FetchResult>;
   log?: (line: string) => void;
 }): Promise<Prepared>;
-export function fetchWithElectronInstaller(electronDir: string, options?: { deadlineMs?: number }): Promise<FetchResult>;
+export function fetchWithElectronInstaller(
+  electronDir: string,
+  options?: { deadlineMs?: number },
+): Promise<FetchResult>;

@@ -37,7 +37,10 @@ export function minimumNode(range) {
 
 /** True when `version` (`v20.20.2` or `20.20.2`) is older than `min` ([major, minor, patch]). */
 export function olderThan(version, min) {
-  const parts = String(version).replace(/^v/, '').split('.').map((p) => Number.parseInt(p, 10));
+  const parts = String(version)
+    .replace(/^v/, '')
+    .split('.')
+    .map((p) => Number.parseInt(p, 10));
   for (let i = 0; i < 3; i++) {
     const have = Number.isFinite(parts[i]) ? parts[i] : 0;
     if (have !== min[i]) return have < min[i];
@@ -72,7 +75,9 @@ export function failureReason(output) {
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('at ') && !/^Downloading Electron/i.test(l));
-  const line = lines.find((l) => /error|fail|ENOTFOUND|ECONN|ETIMEDOUT|EAI_AGAIN|refused|certificate|checksum/i.test(l)) ?? lines[0];
+  const line =
+    lines.find((l) => /error|fail|ENOTFOUND|ECONN|ETIMEDOUT|EAI_AGAIN|refused|certificate|checksum/i.test(l)) ??
+    lines[0];
   if (!line) return 'the installer printed nothing';
   return line.length > 200 ? `${line.slice(0, 200)}…` : line;
 }
@@ -88,7 +93,11 @@ export async function prepareStart(deps) {
   const { nodeVersion, electronDir, env, fs, fetchBinary, log = () => {} } = deps;
   const pkg = electronPackage({ electronDir, fs });
   if (!pkg) {
-    return { ok: false, code: 1, line: `Pathcheck: the electron package is missing (${electronDir}): run \`npm install\` first; ${CLI_HINT}.` };
+    return {
+      ok: false,
+      code: 1,
+      line: `Pathcheck: the electron package is missing (${electronDir}): run \`npm install\` first; ${CLI_HINT}.`,
+    };
   }
   const min = minimumNode(pkg.nodeRange) ?? [22, 12, 0];
   if (olderThan(nodeVersion, min)) {
@@ -103,7 +112,9 @@ export async function prepareStart(deps) {
   const before = electronBinary({ electronDir, env, fs });
   if (before.present) return { ok: true, binary: before.path, fetched: false };
 
-  log(`Pathcheck: the Electron ${pkg.version} binary is not there yet; downloading it with Electron's installer (about 100 MB, from GitHub)…`);
+  log(
+    `Pathcheck: the Electron ${pkg.version} binary is not there yet; downloading it with Electron's installer (about 100 MB, from GitHub)…`,
+  );
   const fetched = await fetchBinary(electronDir);
   const after = electronBinary({ electronDir, env, fs });
   if (fetched.ok && after.present) return { ok: true, binary: after.path, fetched: true };
@@ -111,7 +122,7 @@ export async function prepareStart(deps) {
   const rel = relative(ROOT, after.path);
   const where = rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : after.path;
   const why = fetched.ok
-    ? 'Electron\'s installer finished but did not leave it there'
+    ? "Electron's installer finished but did not leave it there"
     : `Electron's installer could not download it (${failureReason(fetched.output)}; it downloads from GitHub, outside the npm registry)`;
   return {
     ok: false,
@@ -123,7 +134,10 @@ export async function prepareStart(deps) {
 /** Runs Electron's own installer (node_modules/electron/install.js) and keeps what it printed. */
 export function fetchWithElectronInstaller(electronDir, { deadlineMs = FETCH_DEADLINE_MS } = {}) {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [join(electronDir, 'install.js')], { cwd: electronDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(electronDir, 'install.js')], {
+      cwd: electronDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const keep = (chunk) => {
       if (output.length < MAX_OUTPUT) output += chunk.toString('utf8').slice(0, MAX_OUTPUT - output.length);
@@ -174,9 +188,15 @@ async function main(mode) {
   const config = ['--config', 'build/electron.vite.config.ts'];
   if (mode === 'preview') {
     const npmCli = process.env.npm_execpath;
-    const built = npmCli && npmCli.endsWith('.js')
-      ? runStep([npmCli, 'run', 'build'], env)
-      : spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit', env, shell: process.platform === 'win32' }).status ?? 1;
+    const built =
+      npmCli && npmCli.endsWith('.js')
+        ? runStep([npmCli, 'run', 'build'], env)
+        : (spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'build'], {
+            cwd: ROOT,
+            stdio: 'inherit',
+            env,
+            shell: process.platform === 'win32',
+          }).status ?? 1);
     if (built !== 0) return built;
     return runStep([electronVite, 'preview', ...config], env);
   }

@@ -23,5 +23,11 @@ if (built !== 0) {
 }
 
 const vitest = resolve(root, 'node_modules/vitest/vitest.mjs');
-const tested = run('vitest run', process.execPath, [vitest, 'run', '--config', 'build/vitest.config.ts', ...process.argv.slice(2)]);
+const tested = run('vitest run', process.execPath, [
+  vitest,
+  'run',
+  '--config',
+  'build/vitest.config.ts',
+  ...process.argv.slice(2),
+]);
 process.exit(tested);

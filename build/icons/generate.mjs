@@ -6,7 +6,12 @@ import { crc32, deflateSync } from 'node:zlib';
 
 const TILE = [0x1f, 0x55, 0xc4];
 const MARK = [0xff, 0xff, 0xff];
-const POINTS = [[8, 22], [14, 14], [18, 18], [24, 10]]; // in the 32-unit view box of AppHeader.vue
+const POINTS = [
+  [8, 22],
+  [14, 14],
+  [18, 18],
+  [24, 10],
+]; // in the 32-unit view box of AppHeader.vue
 const STROKE = 2.4;
 const DOT = 2.4;
 
@@ -112,4 +117,15 @@ const out = (name) => new URL(name, import.meta.url);
 writeFileSync(out('icon.png'), png(1024));
 for (const s of [16, 32, 48, 64, 128, 256, 512]) writeFileSync(out(`${s}x${s}.png`), png(s));
 writeFileSync(out('icon.ico'), ico([16, 24, 32, 48, 64, 128, 256]));
-writeFileSync(out('icon.icns'), icns([['icp4', 16], ['icp5', 32], ['icp6', 64], ['ic07', 128], ['ic08', 256], ['ic09', 512], ['ic10', 1024]]));
+writeFileSync(
+  out('icon.icns'),
+  icns([
+    ['icp4', 16],
+    ['icp5', 32],
+    ['icp6', 64],
+    ['ic07', 128],
+    ['ic08', 256],
+    ['ic09', 512],
+    ['ic10', 1024],
+  ]),
+);

@@ -52,7 +52,8 @@ export function jsonShapeProblem(value: unknown, limits: JsonShapeLimits): JsonS
         return { path, message: `must be JSON data, not a ${typeof v}` };
     }
     if (v === null) continue;
-    if (!plainPrototype(v)) return { path, message: 'must be JSON data (a plain object, array, string, number, boolean or null)' };
+    if (!plainPrototype(v))
+      return { path, message: 'must be JSON data (a plain object, array, string, number, boolean or null)' };
     if (depth >= limits.depth) return { path, message: `nested more than ${limits.depth} levels deep` };
     // Counted before anything is pushed, so a huge array or object costs no more than the limit.
     if (Array.isArray(v)) {

@@ -58,7 +58,10 @@ function turnOf(profile: Pick<Profile, 'turn'>): string[] {
 }
 
 /** The scope a credential used with this profile unlocks (what `remember` saves under). */
-export function scopeOf(profile: Pick<Profile, 'turn'>, credentials: Exclude<Credentials, { type: 'none' }>): SecretScope {
+export function scopeOf(
+  profile: Pick<Profile, 'turn'>,
+  credentials: Exclude<Credentials, { type: 'none' }>,
+): SecretScope {
   return {
     kind: credentials.type,
     turn: turnOf(profile),
@@ -104,14 +107,18 @@ interface StoredEntry {
 }
 
 /** Why secrets cannot be kept here, or null when safeStorage is backed by a real keychain. */
-export function storageUnavailableReason(safeStorage: SafeStorageLike, platform: string = process.platform): string | null {
+export function storageUnavailableReason(
+  safeStorage: SafeStorageLike,
+  platform: string = process.platform,
+): string | null {
   let available: boolean;
   try {
     available = safeStorage.isEncryptionAvailable();
   } catch {
     available = false;
   }
-  if (!available) return 'This system offers no encrypted storage (OS keychain) to Pathcheck, so credentials are used for this run only and not remembered.';
+  if (!available)
+    return 'This system offers no encrypted storage (OS keychain) to Pathcheck, so credentials are used for this run only and not remembered.';
   if (platform === 'linux') {
     let backend: string;
     try {
@@ -128,19 +135,29 @@ export function storageUnavailableReason(safeStorage: SafeStorageLike, platform:
 
 function describe(c: Credentials, savedAt: string): SavedCredentialInfo | null {
   switch (c.type) {
-    case 'none': return null;
-    case 'static': return { type: 'static', label: c.username, savedAt };
-    case 'turn-rest': return { type: 'turn-rest', ...(c.user ? { label: c.user } : {}), savedAt };
-    case 'twilio-nts': return { type: 'twilio-nts', label: c.accountSid, savedAt };
+    case 'none':
+      return null;
+    case 'static':
+      return { type: 'static', label: c.username, savedAt };
+    case 'turn-rest':
+      return { type: 'turn-rest', ...(c.user ? { label: c.user } : {}), savedAt };
+    case 'twilio-nts':
+      return { type: 'twilio-nts', label: c.accountSid, savedAt };
   }
 }
 
-export function createCredentialStore(options: { dir: string; safeStorage: SafeStorageLike; platform?: string; now?: () => Date }): CredentialStore {
+export function createCredentialStore(options: {
+  dir: string;
+  safeStorage: SafeStorageLike;
+  platform?: string;
+  now?: () => Date;
+}): CredentialStore {
   const { dir, safeStorage } = options;
   const platform = options.platform ?? process.platform;
   const now = options.now ?? (() => new Date());
   // The file name is a digest of the scope: no id or host from a profile ever becomes a path.
-  const fileOf = (scope: SecretScope) => join(dir, `${createHash('sha256').update(scopeKey(scope)).digest('hex').slice(0, 40)}.bin`);
+  const fileOf = (scope: SecretScope) =>
+    join(dir, `${createHash('sha256').update(scopeKey(scope)).digest('hex').slice(0, 40)}.bin`);
 
   const read = (scope: SecretScope): StoredEntry | null => {
     if (storageUnavailableReason(safeStorage, platform)) return null;
@@ -153,10 +170,17 @@ export function createCredentialStore(options: { dir: string; safeStorage: SafeS
     try {
       const entry = JSON.parse(safeStorage.decryptString(blob)) as StoredEntry;
       const parsed = CredentialsSchema.safeParse(entry?.credentials);
-      if (entry?.v !== 2 || entry.scope !== scopeKey(scope) || !parsed.success || parsed.data.type !== scope.kind) return null;
+      if (entry?.v !== 2 || entry.scope !== scopeKey(scope) || !parsed.success || parsed.data.type !== scope.kind)
+        return null;
       // A Twilio token is used only with the API it was saved for.
       if (parsed.data.type === 'twilio-nts' && canonicalApiBase(parsed.data.apiBase) !== scope.apiBase) return null;
-      return { v: 2, savedAt: String(entry.savedAt), scope: entry.scope, origin: entry.origin === 'builtin' ? 'builtin' : 'imported', credentials: parsed.data };
+      return {
+        v: 2,
+        savedAt: String(entry.savedAt),
+        scope: entry.scope,
+        origin: entry.origin === 'builtin' ? 'builtin' : 'imported',
+        credentials: parsed.data,
+      };
     } catch {
       // A keychain reset or a copied profile directory: the blob cannot be decrypted; treat as absent.
       return null;
@@ -184,10 +208,19 @@ export function createCredentialStore(options: { dir: string; safeStorage: SafeS
       const reason = storageUnavailableReason(safeStorage, platform);
       if (reason) return { ok: false, reason };
       if (credentials.type === 'none') return { ok: false, reason: 'There is nothing to remember.' };
-      if (scope.turn.length === 0) return { ok: false, reason: 'This profile names no TURN server, so there is nothing these credentials would unlock.' };
-      if (credentials.type !== scope.kind) return { ok: false, reason: 'These credentials do not match what they would be remembered for.' };
+      if (scope.turn.length === 0)
+        return {
+          ok: false,
+          reason: 'This profile names no TURN server, so there is nothing these credentials would unlock.',
+        };
+      if (credentials.type !== scope.kind)
+        return { ok: false, reason: 'These credentials do not match what they would be remembered for.' };
       if (origin === 'imported' && read(scope)?.origin === 'builtin') {
-        return { ok: false, reason: 'Credentials remembered for a built-in profile with these servers are kept; an imported profile cannot replace them.' };
+        return {
+          ok: false,
+          reason:
+            'Credentials remembered for a built-in profile with these servers are kept; an imported profile cannot replace them.',
+        };
       }
       const file = fileOf(scope);
       const entry: StoredEntry = { v: 2, savedAt: now().toISOString(), scope: scopeKey(scope), origin, credentials };

@@ -8,7 +8,10 @@ import type { FirewallConsent } from './ipc/firewall-handlers';
  * the rules here. "Cancel" is the default and the Escape answer. `show` is injected so tests drive
  * the dialog (Electron's `dialog.showMessageBox` in the app).
  */
-export type ShowMessageBox = (owner: BaseWindow | undefined, options: MessageBoxOptions) => Promise<{ response: number }>;
+export type ShowMessageBox = (
+  owner: BaseWindow | undefined,
+  options: MessageBoxOptions,
+) => Promise<{ response: number }>;
 
 /** At most this many rule lines in the dialog; the rest is counted (the preview shows them all). */
 const MAX_LINES = 40;
@@ -39,6 +42,9 @@ export function consentOptions(c: FirewallConsent): MessageBoxOptions {
 }
 
 /** The `confirm` dependency of the firewall handlers, showing the dialog over the app window. */
-export function confirmWithDialog(show: ShowMessageBox, owner: () => BaseWindow | undefined): (c: FirewallConsent) => Promise<boolean> {
+export function confirmWithDialog(
+  show: ShowMessageBox,
+  owner: () => BaseWindow | undefined,
+): (c: FirewallConsent) => Promise<boolean> {
   return async (c) => (await show(owner(), consentOptions(c))).response === 1;
 }

@@ -43,7 +43,9 @@ function start(): void {
     },
     isOwnWebContents,
   });
-  app.on('login', (event, webContents, details, authInfo, callback) => proxyLogin.onLogin(event, webContents, details, authInfo, callback));
+  app.on('login', (event, webContents, details, authInfo, callback) =>
+    proxyLogin.onLogin(event, webContents, details, authInfo, callback),
+  );
 
   // 3. IPC: the handlers the Chromium e2e harness calls too, behind the validating wrapper.
   const handlers = createHandlers({
@@ -79,13 +81,19 @@ function start(): void {
     // Fix my firewall: the fixed script next to the profiles (resources/firewall), elevated via pkexec.
     firewall: {
       detect: () => detectLocalFirewall(),
-      apply: (plan, action) => applyLinuxPlan(plan, action, { scriptPath: join(paths.profilesDir, '../firewall/apply-linux.sh') }),
+      apply: (plan, action) =>
+        applyLinuxPlan(plan, action, { scriptPath: join(paths.profilesDir, '../firewall/apply-linux.sh') }),
       // Windows (UAC) and macOS (administrator prompt): apply-windows.ps1 / apply-macos.sh in the same folder.
-      applyPlatform: (plan, action) => applyPlatformPlan(plan, action, { firewallDir: join(paths.profilesDir, '../firewall') }),
+      applyPlatform: (plan, action) =>
+        applyPlatformPlan(plan, action, { firewallDir: join(paths.profilesDir, '../firewall') }),
       // Main's own dialog lists the exact rules before every elevated change (also when root).
-      confirm: confirmWithDialog((owner, options) => (owner ? dialog.showMessageBox(owner, options) : dialog.showMessageBox(options)), () => ownWindows()[0]),
+      confirm: confirmWithDialog(
+        (owner, options) => (owner ? dialog.showMessageBox(owner, options) : dialog.showMessageBox(options)),
+        () => ownWindows()[0],
+      ),
       // Same path as the run it re-checks: Chromium's proxy for TURN over TCP/TLS.
-      recheck: (profile, previous) => recheck(profile, previous, { resolveProxy: (url) => session.defaultSession.resolveProxy(url) }),
+      recheck: (profile, previous) =>
+        recheck(profile, previous, { resolveProxy: (url) => session.defaultSession.resolveProxy(url) }),
     },
   });
   registerHandlers(ipcMain, handlers, { policy: { origin: renderer.origin, isOwnWebContents } });

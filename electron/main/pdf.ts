@@ -69,8 +69,16 @@ export async function printPdfInElectron(html: string, options: PrintOptions): P
 }
 
 /** The save dialog, attached to the app window when there is one; null when cancelled. */
-export async function chooseSavePathWithDialog(request: SaveRequest, parent: () => Win | undefined): Promise<string | null> {
-  const options = { title: request.title, defaultPath: request.defaultName, filters: request.filters, properties: ['createDirectory' as const, 'showOverwriteConfirmation' as const] };
+export async function chooseSavePathWithDialog(
+  request: SaveRequest,
+  parent: () => Win | undefined,
+): Promise<string | null> {
+  const options = {
+    title: request.title,
+    defaultPath: request.defaultName,
+    filters: request.filters,
+    properties: ['createDirectory' as const, 'showOverwriteConfirmation' as const],
+  };
   const owner = parent();
   const result = owner ? await dialog.showSaveDialog(owner, options) : await dialog.showSaveDialog(options);
   return result.canceled || !result.filePath ? null : result.filePath;

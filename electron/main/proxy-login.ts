@@ -15,9 +15,17 @@ import type { z } from 'zod';
  */
 
 /** What Electron passes as `authInfo` (Electron.AuthInfo). */
-export interface LoginAuthInfo { isProxy: boolean; scheme: string; host: string; port: number; realm: string }
+export interface LoginAuthInfo {
+  isProxy: boolean;
+  scheme: string;
+  host: string;
+  port: number;
+  realm: string;
+}
 /** `authenticationResponseDetails`: the URL of the request that was challenged. */
-export interface LoginDetails { url: string }
+export interface LoginDetails {
+  url: string;
+}
 export type LoginCallback = (username?: string, password?: string) => void;
 type AnswerRequest = z.output<typeof ProxyAuthAnswerRequestSchema>;
 
@@ -35,7 +43,13 @@ export interface ProxyLoginDeps {
 }
 
 /** What happened with one proxy, for the report and the log (never the credentials). */
-export interface ProxyLoginRecord { proxy: string; scheme: string; prompted: number; answered: boolean; rejected: boolean }
+export interface ProxyLoginRecord {
+  proxy: string;
+  scheme: string;
+  prompted: number;
+  answered: boolean;
+  rejected: boolean;
+}
 
 interface Pending {
   prompt: ProxyAuthPrompt;
@@ -90,7 +104,12 @@ export function createProxyLogin(deps: ProxyLoginDeps) {
     }
   };
 
-  const challenge = async (proxy: string, info: LoginAuthInfo, details: LoginDetails, callback: LoginCallback): Promise<void> => {
+  const challenge = async (
+    proxy: string,
+    info: LoginAuthInfo,
+    details: LoginDetails,
+    callback: LoginCallback,
+  ): Promise<void> => {
     const allowed = await deps.resolveProxy(details.url).then(proxiesIn, () => [] as string[]);
     if (!allowed.includes(proxy)) {
       log(`[proxy-login] cancelled a challenge from ${proxy}: not the proxy Chromium uses for this request`);
@@ -120,7 +139,9 @@ export function createProxyLogin(deps: ProxyLoginDeps) {
     }
     const prompt: ProxyAuthPrompt = { id: newId(), proxy, scheme, realm, retry };
     const p: Pending = {
-      prompt, key, callbacks: [callback],
+      prompt,
+      key,
+      callbacks: [callback],
       timer: setTimeout(() => {
         log(`[proxy-login] nobody answered the prompt for ${proxy} within ${timeoutMs} ms; cancelled`);
         settle(p, null);
@@ -202,7 +223,10 @@ export const proxyLoginUnavailable = async (): Promise<IpcResult<ProxyAuthAnswer
  */
 export async function primeProxySignIn(
   url: string,
-  deps: { resolveProxy(url: string): Promise<string>; fetch(url: string, init: { method: string; signal: AbortSignal }): Promise<unknown> },
+  deps: {
+    resolveProxy(url: string): Promise<string>;
+    fetch(url: string, init: { method: string; signal: AbortSignal }): Promise<unknown>;
+  },
   budgetMs = 15_000,
 ): Promise<'direct' | 'signed-in-or-open' | 'timeout' | 'failed'> {
   const proxies = await deps.resolveProxy(url).then(proxiesIn, () => [] as string[]);

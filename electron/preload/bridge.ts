@@ -21,7 +21,8 @@ export function createBridge(transport: BridgeTransport) {
     profiles: {
       list: () => transport.invoke('profiles:list'),
       validate: (text) => transport.invoke('profiles:validate', { text }),
-      ranges: (profileId, refresh) => transport.invoke('profiles:ranges', { profileId, ...(refresh ? { refresh: true } : {}) }),
+      ranges: (profileId, refresh) =>
+        transport.invoke('profiles:ranges', { profileId, ...(refresh ? { refresh: true } : {}) }),
     },
     diagnosis: {
       start: (request) => transport.invoke('diagnosis:start', request),

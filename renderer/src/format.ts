@@ -19,7 +19,11 @@ export function profileLines(p: Profile): ProfileLine[] {
   const hosts = (list: ReadonlyArray<{ host: string; port: number }>) => list.map((e) => `${e.host}:${e.port}`);
   if (p.signaling.length) lines.push({ label: 'Signaling (TLS)', values: hosts(p.signaling) });
   if (p.stun.length) lines.push({ label: 'STUN (UDP)', values: hosts(p.stun) });
-  if (p.turn.length) lines.push({ label: 'TURN', values: p.turn.map((t) => `${t.host}:${t.port} over ${TRANSPORT_LABEL[t.transport]}`) });
+  if (p.turn.length)
+    lines.push({
+      label: 'TURN',
+      values: p.turn.map((t) => `${t.host}:${t.port} over ${TRANSPORT_LABEL[t.transport]}`),
+    });
   if (p.group) lines.push({ label: 'Group media', values: [`UDP ${formatRanges(p.group.udpPorts)}`] });
   if (p.p2p) {
     const values = [`UDP ${formatRanges(p.p2p.udpPorts)}`];

@@ -14,8 +14,17 @@ export function ensureAppBuilt(): void {
   const needed = ['main/index.js', 'preload/index.cjs', 'renderer/index.html'].map((f) => resolve(OUT, f));
   if (needed.every((f) => existsSync(f))) return;
   console.warn('[e2e] out/ is incomplete; building the app first (electron-vite build)');
-  execFileSync(process.execPath, [resolve(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--config', 'build/electron.vite.config.ts'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-  });
+  execFileSync(
+    process.execPath,
+    [
+      resolve(ROOT, 'node_modules/electron-vite/bin/electron-vite.js'),
+      'build',
+      '--config',
+      'build/electron.vite.config.ts',
+    ],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
 }

@@ -24,7 +24,8 @@ function electronBinary(): { path: string } | { skip: string } {
   const pkgDir = resolve(ROOT, 'node_modules/electron');
   const pathFile = join(pkgDir, 'path.txt');
   const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
-  if (!existsSync(pathFile) && !override) return { skip: `Electron binary not downloaded (node_modules/electron/path.txt missing); ${HOW_TO_FETCH}` };
+  if (!existsSync(pathFile) && !override)
+    return { skip: `Electron binary not downloaded (node_modules/electron/path.txt missing); ${HOW_TO_FETCH}` };
   const name = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : 'electron';
   const path = override ? join(override, name) : join(pkgDir, 'dist', name);
   if (!existsSync(path)) return { skip: `Electron binary not present (${path} missing); ${HOW_TO_FETCH}` };
@@ -45,9 +46,16 @@ describe.skipIf('skip' in binary)('Electron app (e2e)', () => {
     ensureAppBuilt();
     // Load the built renderer over app://, never a dev server; never run as plain Node.
     const env = Object.fromEntries(
-      Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !['ELECTRON_RENDERER_URL', 'ELECTRON_RUN_AS_NODE'].includes(e[0])),
+      Object.entries(process.env).filter(
+        (e): e is [string, string] =>
+          e[1] !== undefined && !['ELECTRON_RENDERER_URL', 'ELECTRON_RUN_AS_NODE'].includes(e[0]),
+      ),
     );
-    app = await _electron.launch({ executablePath: (binary as { path: string }).path, args: [resolve(OUT, 'main/index.js')], env });
+    app = await _electron.launch({
+      executablePath: (binary as { path: string }).path,
+      args: [resolve(OUT, 'main/index.js')],
+      env,
+    });
     page = await app.firstWindow();
     await page.getByRole('radio', { name: /Twilio Programmable Video/ }).waitFor();
   }, 60_000);
@@ -59,7 +67,9 @@ describe.skipIf('skip' in binary)('Electron app (e2e)', () => {
   it('loads the renderer from app://pathcheck with the CSP meta tag', async () => {
     expect(page.url()).toBe('app://pathcheck/index.html');
     expect(await page.title()).toBe('Pathcheck');
-    expect(await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')).toContain("default-src 'none'");
+    expect(await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')).toContain(
+      "default-src 'none'",
+    );
   });
 
   it('lists the profiles from resources/profiles and shows the Twilio notice', async () => {
@@ -91,7 +101,9 @@ describe.skipIf('skip' in binary)('Electron app (e2e)', () => {
     await page.locator('.ladder').first().waitFor({ timeout: 15_000 });
     const cancel = page.getByRole('button', { name: 'Cancel' });
     if (await cancel.isVisible()) await cancel.click().catch(() => undefined);
-    await expect.poll(async () => (await page.locator('.run__status').textContent()) ?? '', { timeout: 40_000 }).toMatch(/cancelled|Finished/);
+    await expect
+      .poll(async () => (await page.locator('.run__status').textContent()) ?? '', { timeout: 40_000 })
+      .toMatch(/cancelled|Finished/);
   });
 
   it('refuses navigation away and window.open', async () => {

@@ -39,30 +39,52 @@ describe.skipIf(skip)('profiles and remembered credentials in Chromium (e2e)', (
   const ran: Profile[] = [];
   const problems: string[] = [];
   // Records the profile and fails at once: these tests are about what a run is given, not its result.
-  const engine: DiagnosisEngine = { diagnose: async (profile) => (ran.push(profile), Promise.reject(new Error('test engine'))) };
+  const engine: DiagnosisEngine = {
+    diagnose: async (profile) => (ran.push(profile), Promise.reject(new Error('test engine'))),
+  };
 
   beforeAll(async () => {
     ensureAppBuilt();
     ({ server, origin } = await serveRenderer());
     harness = createIpcHarness({
-      origin, engine,
-      credentialStore: createCredentialStore({ dir: join(mkdtempSync(join(tmpdir(), 'pc-e2e-creds-')), 'c'), safeStorage: keychain, platform: 'linux' }),
-      resolveCredentials: async (c) => (resolved.push(c), c.type === 'static' ? { username: c.username, credential: c.credential } : null),
+      origin,
+      engine,
+      credentialStore: createCredentialStore({
+        dir: join(mkdtempSync(join(tmpdir(), 'pc-e2e-creds-')), 'c'),
+        safeStorage: keychain,
+        platform: 'linux',
+      }),
+      resolveCredentials: async (c) => (
+        resolved.push(c),
+        c.type === 'static' ? { username: c.username, credential: c.credential } : null
+      ),
     });
     harness.onEmit = (channel: EventChannel, payload) => {
       // The seeding run below emits before the page exists; later events go to the page.
-      void page?.evaluate(([c, p]) => (window as unknown as { __pathcheckEmit(c: string, p: unknown): void }).__pathcheckEmit(c, p), [channel, payload] as const).catch(() => undefined);
+      void page
+        ?.evaluate(
+          ([c, p]) => (window as unknown as { __pathcheckEmit(c: string, p: unknown): void }).__pathcheckEmit(c, p),
+          [channel, payload] as const,
+        )
+        .catch(() => undefined);
     };
     // The user saved TURN credentials for the built-in Twilio profile earlier.
     const saved = await harness.invoke('diagnosis:start', {
-      profileId: 'twilio-video', rooms: ['group'], credentials: { type: 'static', username: 'helpdesk', credential: 'the-real-secret' }, remember: true,
+      profileId: 'twilio-video',
+      rooms: ['group'],
+      credentials: { type: 'static', username: 'helpdesk', credential: 'the-real-secret' },
+      remember: true,
     });
-    if (!saved.ok || saved.value.rememberError) throw new Error(`could not seed the saved credentials: ${JSON.stringify(saved)}`);
+    if (!saved.ok || saved.value.rememberError)
+      throw new Error(`could not seed the saved credentials: ${JSON.stringify(saved)}`);
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1200, height: 900 }, reducedMotion: 'reduce' });
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     await page.exposeBinding('__pathcheckInvoke', (source, channel: InvokeChannel, payload: unknown) =>
-      harness.invoke(channel, payload as never, { url: source.frame.url(), mainFrame: source.frame === source.page.mainFrame() }),
+      harness.invoke(channel, payload as never, {
+        url: source.frame.url(),
+        mainFrame: source.frame === source.page.mainFrame(),
+      }),
     );
     await page.addInitScript({ content: bindingBridgeScript() });
     await page.goto(`${origin}/index.html`);
@@ -85,7 +107,11 @@ describe.skipIf(skip)('profiles and remembered credentials in Chromium (e2e)', (
     const builtin = await harness.invoke('profiles:list');
     if (!builtin.ok) throw new Error(builtin.error.message);
     const twilio = builtin.value.find((e) => e.id === 'twilio-video')!.profile;
-    const hostile = { ...twilio, name: 'Twilio (imported)', turn: [{ host: 'turn.attacker.example', port: 443, transport: 'tls' }] };
+    const hostile = {
+      ...twilio,
+      name: 'Twilio (imported)',
+      turn: [{ host: 'turn.attacker.example', port: 443, transport: 'tls' }],
+    };
     await page.getByRole('button', { name: 'or paste JSON' }).click();
     await page.locator('#import-text').fill(JSON.stringify(hostile));
     await page.getByRole('button', { name: 'Check and import' }).click();
@@ -94,7 +120,10 @@ describe.skipIf(skip)('profiles and remembered credentials in Chromium (e2e)', (
     expect(await source().locator('option').allTextContents()).not.toContain('Remembered credentials');
     // Even a page that asks for the remembered secret outright gets none for these servers.
     const before = resolved.length;
-    const r = await page.evaluate((profile) => window.pathcheck!.diagnosis.start({ profile, rooms: ['group'], useSavedCredentials: true }), hostile as never);
+    const r = await page.evaluate(
+      (profile) => window.pathcheck!.diagnosis.start({ profile, rooms: ['group'], useSavedCredentials: true }),
+      hostile as never,
+    );
     expect(r.ok).toBe(true);
     await expect.poll(() => resolved.length).toBe(before + 1);
     expect(JSON.stringify(resolved.slice(before))).not.toContain('the-real-secret');
@@ -105,9 +134,13 @@ describe.skipIf(skip)('profiles and remembered credentials in Chromium (e2e)', (
     await page.getByRole('radio', { name: /LiveKit Cloud/ }).check();
     const field = page.getByLabel('LiveKit Cloud project subdomain');
     await field.fill('acme corp');
-    await expect.poll(() => page.locator('.params .field__error').textContent()).toContain('letters, digits, hyphens and dots');
+    await expect
+      .poll(() => page.locator('.params .field__error').textContent())
+      .toContain('letters, digits, hyphens and dots');
     await page.getByRole('button', { name: /Run diagnosis|Run again/ }).click();
-    await expect.poll(() => page.locator('.run__actions [role="alert"]').textContent()).toContain('Fill in LiveKit Cloud project subdomain');
+    await expect
+      .poll(() => page.locator('.run__actions [role="alert"]').textContent())
+      .toContain('Fill in LiveKit Cloud project subdomain');
     const before = ran.length;
     await field.fill('acme');
     expect(await page.locator('.params .field__error').count()).toBe(0);

@@ -16,7 +16,12 @@ import { missingPrereqs, prereqs } from '../support/prereq';
  */
 const skip = missingPrereqs('chromium call-quality e2e', [prereqs.chromium, prereqs.coturn]);
 
-interface Measured { quality?: unknown; reason: string; detail: string; evidence: Record<string, unknown> }
+interface Measured {
+  quality?: unknown;
+  reason: string;
+  detail: string;
+  evidence: Record<string, unknown>;
+}
 
 describe.skipIf(skip)('in-page call quality (Chromium + coturn)', () => {
   let turn: Coturn;
@@ -25,10 +30,17 @@ describe.skipIf(skip)('in-page call quality (Chromium + coturn)', () => {
 
   beforeAll(async () => {
     turn = await startCoturn({ allowLoopbackPeers: true });
-    const bundle = await rolldown({ input: resolve(ROOT, 'renderer/src/webrtc/quality.ts'), platform: 'browser', logLevel: 'silent' });
+    const bundle = await rolldown({
+      input: resolve(ROOT, 'renderer/src/webrtc/quality.ts'),
+      platform: 'browser',
+      logLevel: 'silent',
+    });
     const { output } = await bundle.generate({ format: 'iife', name: 'PathcheckQuality' });
     await bundle.close();
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'] });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'],
+    });
     page = await browser.newPage();
     await page.goto('about:blank');
     await page.addScriptTag({ content: output[0].code });
@@ -40,17 +52,32 @@ describe.skipIf(skip)('in-page call quality (Chromium + coturn)', () => {
   });
 
   const run = (opts: Record<string, unknown>): Promise<Measured> =>
-    page.evaluate((o) => (window as unknown as { PathcheckQuality: { measureCallQuality(o: unknown): Promise<Measured> } }).PathcheckQuality.measureCallQuality(o), opts);
+    page.evaluate(
+      (o) =>
+        (
+          window as unknown as { PathcheckQuality: { measureCallQuality(o: unknown): Promise<Measured> } }
+        ).PathcheckQuality.measureCallQuality(o),
+      opts,
+    );
 
   it('measures a relay-only call through TURN over UDP: near the target both ways, no loss', async () => {
     const target = 1500;
     const m = await run({
-      path: 'turn-udp', host: '127.0.0.1', port: turn.port, targetKbps: target, directionMs: 2500,
+      path: 'turn-udp',
+      host: '127.0.0.1',
+      port: turn.port,
+      targetKbps: target,
+      directionMs: 2500,
       iceServers: [{ urls: `turn:127.0.0.1:${turn.port}?transport=udp`, username: 'u', credential: 'p' }],
     });
     expect(m.reason, `${m.detail} ${JSON.stringify(m.evidence)}`).toBe('ok');
     const q = QualityResultSchema.parse(m.quality);
-    expect(q).toMatchObject({ id: `quality:turn-udp:127.0.0.1:${turn.port}:webrtc`, sensor: 'webrtc', method: 'webrtc-call', path: 'turn-udp' });
+    expect(q).toMatchObject({
+      id: `quality:turn-udp:127.0.0.1:${turn.port}:webrtc`,
+      sensor: 'webrtc',
+      method: 'webrtc-call',
+      path: 'turn-udp',
+    });
     expect(m.evidence.pair).toMatchObject({ local: 'relay', remote: 'relay', relayProtocol: 'udp' });
     for (const kbps of [q.upKbps, q.downKbps]) {
       expect(kbps, JSON.stringify(q.samples)).toBeGreaterThan(target * 0.6);
@@ -64,12 +91,23 @@ describe.skipIf(skip)('in-page call quality (Chromium + coturn)', () => {
 
   it('measures TURN over TCP relay-only, and a direct call (host candidates) without a relay', async () => {
     const tcp = await run({
-      path: 'turn-tcp', host: '127.0.0.1', port: turn.port, targetKbps: 1000, directionMs: 1500,
+      path: 'turn-tcp',
+      host: '127.0.0.1',
+      port: turn.port,
+      targetKbps: 1000,
+      directionMs: 1500,
       iceServers: [{ urls: `turn:127.0.0.1:${turn.port}?transport=tcp`, username: 'u', credential: 'p' }],
     });
     expect(tcp.reason, tcp.detail).toBe('ok');
     expect(tcp.evidence.pair).toMatchObject({ local: 'relay', relayProtocol: 'tcp' });
-    const direct = await run({ path: 'direct-udp', host: '127.0.0.1', port: turn.port, targetKbps: 1000, directionMs: 1500, iceServers: [{ urls: `stun:127.0.0.1:${turn.port}` }] });
+    const direct = await run({
+      path: 'direct-udp',
+      host: '127.0.0.1',
+      port: turn.port,
+      targetKbps: 1000,
+      directionMs: 1500,
+      iceServers: [{ urls: `stun:127.0.0.1:${turn.port}` }],
+    });
     expect(direct.reason, direct.detail).toBe('ok');
     expect((direct.evidence.pair as { local: string }).local).not.toBe('relay');
     for (const m of [tcp, direct]) {
@@ -81,7 +119,11 @@ describe.skipIf(skip)('in-page call quality (Chromium + coturn)', () => {
 
   it('fails plainly, without an entry, on wrong credentials', async () => {
     const m = await run({
-      path: 'turn-udp', host: '127.0.0.1', port: turn.port, directionMs: 500, connectDeadlineMs: 2000,
+      path: 'turn-udp',
+      host: '127.0.0.1',
+      port: turn.port,
+      directionMs: 500,
+      connectDeadlineMs: 2000,
       iceServers: [{ urls: `turn:127.0.0.1:${turn.port}?transport=udp`, username: 'u', credential: 'wrong' }],
     });
     expect(m.quality).toBeUndefined();

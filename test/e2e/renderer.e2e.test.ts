@@ -24,8 +24,6 @@ const SCREENSHOT = resolve(ROOT, 'docs/screenshot-first-screen.png');
 const SCREENSHOT_DARK = resolve(ROOT, 'docs/screenshot-first-screen-dark.png');
 const VERSION = (JSON.parse(readFileSync(resolve(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-
-
 describe.skipIf(skip)('renderer in Chromium (e2e)', () => {
   let server: Server;
   let origin: string;
@@ -42,15 +40,25 @@ describe.skipIf(skip)('renderer in Chromium (e2e)', () => {
     // "not available" path. Give createIpcHarness the engine to see events stream instead.
     harness = createIpcHarness({ origin, version: VERSION });
     harness.onEmit = (channel: EventChannel, payload) => {
-      void page.evaluate(([c, p]) => (window as unknown as { __pathcheckEmit(c: string, p: unknown): void }).__pathcheckEmit(c, p), [channel, payload] as const);
+      void page.evaluate(
+        ([c, p]) => (window as unknown as { __pathcheckEmit(c: string, p: unknown): void }).__pathcheckEmit(c, p),
+        [channel, payload] as const,
+      );
     };
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1200, height: 860 }, colorScheme: 'light', reducedMotion: 'reduce' });
+    page = await browser.newPage({
+      viewport: { width: 1200, height: 860 },
+      colorScheme: 'light',
+      reducedMotion: 'reduce',
+    });
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
     page.on('response', (r) => r.status() >= 400 && problems.push(`http ${r.status()}: ${r.url()}`));
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     await page.exposeBinding('__pathcheckInvoke', (source, channel: InvokeChannel, payload: unknown) =>
-      harness.invoke(channel, payload as never, { url: source.frame.url(), mainFrame: source.frame === source.page.mainFrame() }),
+      harness.invoke(channel, payload as never, {
+        url: source.frame.url(),
+        mainFrame: source.frame === source.page.mainFrame(),
+      }),
     );
     await page.addInitScript({ content: bindingBridgeScript() });
     const response = await page.goto(`${origin}/index.html`);
@@ -66,12 +74,16 @@ describe.skipIf(skip)('renderer in Chromium (e2e)', () => {
   it('lists the built-in profiles from main, the default chosen', async () => {
     const names = await page.locator('.picker__name').allTextContents();
     expect(names[0]).toBe('Twilio Programmable Video');
-    expect(names).toEqual(expect.arrayContaining(['Zoom Meetings / Video SDK', 'LiveKit Cloud', 'Jitsi Meet (self-hosted template)']));
+    expect(names).toEqual(
+      expect.arrayContaining(['Zoom Meetings / Video SDK', 'LiveKit Cloud', 'Jitsi Meet (self-hosted template)']),
+    );
     expect(await page.getByRole('radio', { name: /Twilio Programmable Video/ }).isChecked()).toBe(true);
   });
 
   it("shows Twilio's end-of-service notice", async () => {
-    await expect.poll(() => page.getByRole('note').textContent()).toContain('Twilio Programmable Video ends on 2026-12-05.');
+    await expect
+      .poll(() => page.getByRole('note').textContent())
+      .toContain('Twilio Programmable Video ends on 2026-12-05.');
     mkdirSync(resolve(ROOT, 'docs'), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
   });
@@ -150,6 +162,10 @@ describe.skipIf(skip)('renderer in Chromium (e2e)', () => {
         violations: [...new Set(violations)].sort(),
       };
     }, 'http://127.0.0.1:9');
-    expect(enforced).toEqual({ inlineRan: false, bodyDisplay: 'block', violations: ['script-src-elem', 'style-src-elem'] });
+    expect(enforced).toEqual({
+      inlineRan: false,
+      bodyDisplay: 'block',
+      violations: ['script-src-elem', 'style-src-elem'],
+    });
   });
 });

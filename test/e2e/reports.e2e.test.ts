@@ -14,7 +14,13 @@ import { createHistory } from '#node/report/history';
 import { printPdf } from '#node/report/pdf';
 import type { IpcHarness } from '../support/ipc-harness';
 import { missingPrereqs, prereqs } from '../support/prereq';
-import { fakeFirewallDeps, reportsHarness, reportsSetup, seedRun, type ReportsSetup } from '../unit/main/ipc/reports-support';
+import {
+  fakeFirewallDeps,
+  reportsHarness,
+  reportsSetup,
+  seedRun,
+  type ReportsSetup,
+} from '../unit/main/ipc/reports-support';
 import { ensureAppBuilt, ROOT } from './built-app';
 
 /**
@@ -42,11 +48,21 @@ function load(name: string): Report {
 function localBlocked(): Report {
   const r = load('only-tcp-443');
   r.startedAt = '2026-11-27T04:40:00.000Z';
-  r.firewall = { layer: 'local', blocked: [{ protocol: 'udp', ports: [[3478, 3478]], to: ['turn.lab.test'], purpose: 'TURN over UDP', checks: ['turn:udp:turn.lab.test:3478'], layer: 'local' }] };
+  r.firewall = {
+    layer: 'local',
+    blocked: [
+      {
+        protocol: 'udp',
+        ports: [[3478, 3478]],
+        to: ['turn.lab.test'],
+        purpose: 'TURN over UDP',
+        checks: ['turn:udp:turn.lab.test:3478'],
+        layer: 'local',
+      },
+    ],
+  };
   return r;
 }
-
-
 
 describe.skipIf(skip)('reports in Chromium (e2e): history, compare, PDF, fix', () => {
   let s: ReportsSetup;
@@ -64,7 +80,11 @@ describe.skipIf(skip)('reports in Chromium (e2e): history, compare, PDF, fix', (
     // The harness prints with the CLI's printer: the system Chromium, on the same document.
     s.deps.printPdf = async (html, options) => {
       const file = join(s.root, `print-${Date.now()}.pdf`);
-      await printPdf(html, file, { footerTemplate: options.footerTemplate, headerTemplate: options.headerTemplate, executablePath: '/usr/bin/chromium' });
+      await printPdf(html, file, {
+        footerTemplate: options.footerTemplate,
+        headerTemplate: options.headerTemplate,
+        executablePath: '/usr/bin/chromium',
+      });
       return readFileSync(file);
     };
     const history = createHistory(s.historyDir);
@@ -78,14 +98,24 @@ describe.skipIf(skip)('reports in Chromium (e2e): history, compare, PDF, fix', (
     // The local block is measured by main in this session: only such a report may change the firewall.
     ids.local = await seedRun(harness, localBlocked());
     harness.onEmit = (channel: EventChannel, payload) => {
-      void page.evaluate(([c, p]) => (window as unknown as { __pathcheckEmit(c: string, p: unknown): void }).__pathcheckEmit(c, p), [channel, payload] as const);
+      void page.evaluate(
+        ([c, p]) => (window as unknown as { __pathcheckEmit(c: string, p: unknown): void }).__pathcheckEmit(c, p),
+        [channel, payload] as const,
+      );
     };
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    page = await browser.newPage({ viewport: { width: 1200, height: 900 }, colorScheme: 'light', reducedMotion: 'reduce' });
+    page = await browser.newPage({
+      viewport: { width: 1200, height: 900 },
+      colorScheme: 'light',
+      reducedMotion: 'reduce',
+    });
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     await page.exposeBinding('__pathcheckInvoke', (source, channel: InvokeChannel, payload: unknown) =>
-      harness.invoke(channel, payload as never, { url: source.frame.url(), mainFrame: source.frame === source.page.mainFrame() }),
+      harness.invoke(channel, payload as never, {
+        url: source.frame.url(),
+        mainFrame: source.frame === source.page.mainFrame(),
+      }),
     );
     await page.addInitScript({ content: bindingBridgeScript() });
     await page.goto(`${started.origin}/index.html`);
@@ -104,7 +134,10 @@ describe.skipIf(skip)('reports in Chromium (e2e): history, compare, PDF, fix', (
     const rows = await page.locator('.hist__row').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
     // Start times: local 04:40, blocked 04:30, only-tcp-443 04:22, open 04:15.
     expect(rows).toEqual([ids.local, ids.blocked, ids.tcp443, ids.open]);
-    expect(await page.locator('.hist__row').first().locator('.pill').allTextContents()).toEqual(['Group: TURN over TLS', 'P2P: TURN over TLS']);
+    expect(await page.locator('.hist__row').first().locator('.pill').allTextContents()).toEqual([
+      'Group: TURN over TLS',
+      'P2P: TURN over TLS',
+    ]);
     await page.screenshot({ path: SHOT_HISTORY, fullPage: true });
   });
 
@@ -113,7 +146,12 @@ describe.skipIf(skip)('reports in Chromium (e2e): history, compare, PDF, fix', (
     await page.locator(`[data-id="${ids.tcp443}"] input[type="checkbox"]`).check();
     await page.getByRole('button', { name: 'Compare 2/2' }).click();
     await page.locator('.cmp').waitFor();
-    expect(await page.locator('.cmp [data-room="group"] td').allTextContents()).toEqual(['Group calls', 'Direct UDP', 'TURN over TLS', 'worse']);
+    expect(await page.locator('.cmp [data-room="group"] td').allTextContents()).toEqual([
+      'Group calls',
+      'Direct UDP',
+      'TURN over TLS',
+      'worse',
+    ]);
     expect(await page.locator('.cmp__flip').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-check="turn:udp:turn.lab.test:3478"]').textContent()).toMatch(/pass → fail/);
     expect(await page.getByRole('table', { name: 'Latency deltas' }).locator('tbody tr').count()).toBeGreaterThan(0);
@@ -133,7 +171,10 @@ describe.skipIf(skip)('reports in Chromium (e2e): history, compare, PDF, fix', (
     await page.locator('.report').waitFor();
     s.nextSavePath = join(s.root, 'saved-report.pdf');
     await page.getByRole('button', { name: 'Save PDF' }).click();
-    await vi.waitFor(() => expect(page.locator('[role="status"]').textContent()).resolves.toBe('Saved saved-report.pdf.'), { timeout: 45_000, interval: 200 });
+    await vi.waitFor(
+      () => expect(page.locator('[role="status"]').textContent()).resolves.toBe('Saved saved-report.pdf.'),
+      { timeout: 45_000, interval: 200 },
+    );
     const pdf = readFileSync(s.nextSavePath);
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     const text = execFileSync('pdftotext', ['-layout', s.nextSavePath, '-'], { encoding: 'utf8' });
@@ -154,7 +195,7 @@ describe.skipIf(skip)('reports in Chromium (e2e): history, compare, PDF, fix', (
     // The engine's re-check, faked: the checks on UDP 3478 now pass; verdicts recomputed by mergeResults.
     fw.recheck.mockImplementation(async (profile: Profile, previous: Report) => {
       const fixed = previous.checks
-        .filter((c) => c.port === 3478 && c.transport === 'udp' || c.kind === 'nat')
+        .filter((c) => (c.port === 3478 && c.transport === 'udp') || c.kind === 'nat')
         .map((c) => ({ ...c, status: 'pass' as const, reason: 'ok' as const, rttMs: 2.1, layer: undefined }));
       return { ...mergeResults(profile, previous, { checks: fixed }), startedAt: '2026-11-27T04:41:00.000Z' };
     });
@@ -169,8 +210,16 @@ describe.skipIf(skip)('reports in Chromium (e2e): history, compare, PDF, fix', (
     await page.screenshot({ path: SHOT_FIX });
     await dialog.getByRole('button', { name: 'Apply with administrator rights' }).click();
     await dialog.locator('.ba').waitFor();
-    expect(await dialog.locator('.ba [data-check="turn:udp:turn.lab.test:3478"] td').allTextContents()).toEqual(['TURN over UDP turn.lab.test:3478', 'fail', 'pass']);
-    expect(await dialog.locator('.ba [data-room="group"] td').allTextContents()).toEqual(['Group calls', 'TURN over TLS', 'TURN over UDP']);
+    expect(await dialog.locator('.ba [data-check="turn:udp:turn.lab.test:3478"] td').allTextContents()).toEqual([
+      'TURN over UDP turn.lab.test:3478',
+      'fail',
+      'pass',
+    ]);
+    expect(await dialog.locator('.ba [data-room="group"] td').allTextContents()).toEqual([
+      'Group calls',
+      'TURN over TLS',
+      'TURN over UDP',
+    ]);
     await page.screenshot({ path: SHOT_FIXED });
     await dialog.getByRole('button', { name: 'Close' }).click();
   });
@@ -204,7 +253,10 @@ describe.skipIf(skip)('reports in Chromium (e2e): history, compare, PDF, fix', (
     await page.getByRole('button', { name: 'Fix firewall…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Fix firewall' });
     await dialog.locator('pre[aria-label="Rules to apply"]').waitFor();
-    const colors = await dialog.evaluate((el) => ({ bg: getComputedStyle(el).backgroundColor, fg: getComputedStyle(el).color }));
+    const colors = await dialog.evaluate((el) => ({
+      bg: getComputedStyle(el).backgroundColor,
+      fg: getComputedStyle(el).color,
+    }));
     expect(colors.bg).not.toBe(colors.fg);
     expect(colors.bg).toBe('rgb(27, 31, 37)');
     await page.screenshot({ path: resolve(ROOT, 'docs/screenshot-fix-dark.png') });

@@ -22,8 +22,13 @@ import { bindingBridgeScript, CHROMIUM_ARGS, serveRenderer } from './bridge-page
  */
 const skip = missingPrereqs('results e2e', [prereqs.chromium]);
 // Without the lab's CA path: it exists only while the lab runs, and main reads tls.ca before a run starts.
-const LAB_PROFILE = readFileSync(resolve(ROOT, 'test/lab/profile.json'), 'utf8').replace(/,\s*"tls": \{ "ca": "[^"]*" \}/, '');
-const FIXTURE = ReportSchema.parse(JSON.parse(readFileSync(resolve(ROOT, 'test/fixtures/reports/only-tcp-443.json'), 'utf8')));
+const LAB_PROFILE = readFileSync(resolve(ROOT, 'test/lab/profile.json'), 'utf8').replace(
+  /,\s*"tls": \{ "ca": "[^"]*" \}/,
+  '',
+);
+const FIXTURE = ReportSchema.parse(
+  JSON.parse(readFileSync(resolve(ROOT, 'test/fixtures/reports/only-tcp-443.json'), 'utf8')),
+);
 
 /** Replays the fixture: plan, then each check 60 ms apart, then the report. */
 const replayEngine: DiagnosisEngine = {
@@ -37,7 +42,12 @@ const replayEngine: DiagnosisEngine = {
     }
     for (const r of FIXTURE.ranges) onEvent({ type: 'range', runId, result: r });
     onEvent({ type: 'nat', runId, result: FIXTURE.nat });
-    const report: Report = { ...FIXTURE, id: runId, checks: FIXTURE.checks.filter((x) => x.kind !== 'webrtc'), profile: { id: profile.id, name: profile.name } };
+    const report: Report = {
+      ...FIXTURE,
+      id: runId,
+      checks: FIXTURE.checks.filter((x) => x.kind !== 'webrtc'),
+      profile: { id: profile.id, name: profile.name },
+    };
     return report;
   },
 };
@@ -56,15 +66,27 @@ describe.skipIf(skip)('diagnosis flow and results screen in Chromium (e2e)', () 
     ({ server, origin } = await serveRenderer());
     harness = createIpcHarness({ origin, engine: replayEngine });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', reducedMotion: 'reduce' });
+    context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      colorScheme: 'light',
+      reducedMotion: 'reduce',
+    });
     page = await context.newPage();
     harness.onEmit = (channel: EventChannel, payload) => {
-      void page.evaluate(([c, p]) => (window as unknown as { __pathcheckEmit(c: string, p: unknown): void }).__pathcheckEmit(c, p), [channel, payload] as const).catch(() => undefined);
+      void page
+        .evaluate(
+          ([c, p]) => (window as unknown as { __pathcheckEmit(c: string, p: unknown): void }).__pathcheckEmit(c, p),
+          [channel, payload] as const,
+        )
+        .catch(() => undefined);
     };
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
     await page.exposeBinding('__pathcheckInvoke', (source, channel: InvokeChannel, payload: unknown) =>
-      harness.invoke(channel, payload as never, { url: source.frame.url(), mainFrame: source.frame === source.page.mainFrame() }),
+      harness.invoke(channel, payload as never, {
+        url: source.frame.url(),
+        mainFrame: source.frame === source.page.mainFrame(),
+      }),
     );
     await page.addInitScript({ content: bindingBridgeScript() });
     await page.goto(`${origin}/index.html`);
@@ -78,7 +100,9 @@ describe.skipIf(skip)('diagnosis flow and results screen in Chromium (e2e)', () 
 
   it('shows field errors for an invalid imported profile, and imports a valid one', async () => {
     await page.getByRole('button', { name: 'or paste JSON' }).click();
-    await page.getByLabel('Profile JSON').fill(LAB_PROFILE.replace('"port": 3478, "transport": "tcp"', '"port": 70000, "transport": "tcp"'));
+    await page
+      .getByLabel('Profile JSON')
+      .fill(LAB_PROFILE.replace('"port": 3478, "transport": "tcp"', '"port": 70000, "transport": "tcp"'));
     await page.getByRole('button', { name: 'Check and import' }).click();
     const alert = page.locator('.import [role="alert"]');
     await expect.poll(() => alert.textContent()).toContain('turn[1].port');
@@ -95,7 +119,10 @@ describe.skipIf(skip)('diagnosis flow and results screen in Chromium (e2e)', () 
     await expect.poll(() => page.locator('.rung[data-state="fail"]').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await expect.poll(() => page.locator('.verdict').count(), { timeout: 30_000 }).toBe(2);
     const sentences = await page.locator('.verdict__sentence').allTextContents();
-    expect(sentences).toEqual([describeVerdict('group', FIXTURE.verdicts.group!), describeVerdict('p2p', FIXTURE.verdicts.p2p!)]);
+    expect(sentences).toEqual([
+      describeVerdict('group', FIXTURE.verdicts.group!),
+      describeVerdict('p2p', FIXTURE.verdicts.p2p!),
+    ]);
     expect(await page.locator('.rung--chosen').first().getAttribute('data-rung')).toBe('turn-tls');
     // The page's own WebRTC checks made it into the report (skipped TURN without credentials, direct test, STUN gathering).
     expect(await page.locator('[data-check="webrtc:direct"]').count()).toBeGreaterThan(0);
@@ -117,7 +144,9 @@ describe.skipIf(skip)('diagnosis flow and results screen in Chromium (e2e)', () 
   it('stays readable at 200 % zoom (no horizontal scrolling) and in the dark theme', async () => {
     // 200 % zoom of a 1280×800 window lays the page out in 640×400 CSS pixels (media queries included).
     await page.setViewportSize({ width: 640, height: 400 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    );
     expect(overflow).toBeLessThanOrEqual(0);
     await page.locator('#report-title').scrollIntoViewIfNeeded();
     await page.screenshot({ path: resolve(ROOT, 'docs/screenshot-results-zoom200.png') });

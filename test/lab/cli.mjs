@@ -40,9 +40,13 @@ lab ready: scenario ${applied.scenario} (layer ${applied.layer}, nat ${applied.n
   profile:  ${lab.paths.profile}
   lab CA:   ${lab.paths.caPem}     Corp Inspection CA: ${lab.paths.mitmCaPem}
   run the CLI inside the client namespace:
-    ip netns exec ${lab.ns.client} node bin/pathcheck.js diagnose --profile test/lab/profile.json --json -${applied.proxy ? `
+    ip netns exec ${lab.ns.client} node bin/pathcheck.js diagnose --profile test/lab/profile.json --json -${
+      applied.proxy
+        ? `
   (proxy case: export HTTPS_PROXY=${lab.proxyUrl} inside the namespace, e.g.
-    ip netns exec ${lab.ns.client} env HTTPS_PROXY=${lab.proxyUrl} node bin/pathcheck.js diagnose --profile test/lab/profile.json)` : ''}
+    ip netns exec ${lab.ns.client} env HTTPS_PROXY=${lab.proxyUrl} node bin/pathcheck.js diagnose --profile test/lab/profile.json)`
+        : ''
+    }
   or a shell:  ip netns exec ${lab.ns.client} bash      (npm run lab -- exec -- <cmd> does the same)
   tear down:   npm run lab -- down`);
 }
@@ -101,7 +105,9 @@ async function main() {
         process.exit(1);
       }
       const { spawnSync } = await import('node:child_process');
-      const r = spawnSync('ip', ['netns', 'exec', lab.ns[flag('--ns', 'client')] ?? flag('--ns'), ...tail], { stdio: 'inherit' });
+      const r = spawnSync('ip', ['netns', 'exec', lab.ns[flag('--ns', 'client')] ?? flag('--ns'), ...tail], {
+        stdio: 'inherit',
+      });
       process.exit(r.status ?? 1);
       break;
     }

@@ -16,10 +16,29 @@ import * as lab from './lab.mjs';
 const ROOT = resolve(import.meta.dirname, '../..');
 const JITI = join(ROOT, 'node_modules/jiti/lib/jiti-cli.mjs');
 const CHILD = 'test/lab/fix-app.ts';
-const NO_PROXY_ENV = { HTTPS_PROXY: '', https_proxy: '', HTTP_PROXY: '', http_proxy: '', ALL_PROXY: '', all_proxy: '', NO_PROXY: '', no_proxy: '' };
+const NO_PROXY_ENV = {
+  HTTPS_PROXY: '',
+  https_proxy: '',
+  HTTP_PROXY: '',
+  http_proxy: '',
+  ALL_PROXY: '',
+  all_proxy: '',
+  NO_PROXY: '',
+  no_proxy: '',
+};
 const TURN_UDP = 'turn:udp:turn.lab.test:3478';
 
-const jq: Prereq = { name: 'jq (the apply script reads its plan with it)', present: () => { try { return readFileSync('/usr/bin/jq').length > 0; } catch { return false; } }, install: 'apt-get install jq' };
+const jq: Prereq = {
+  name: 'jq (the apply script reads its plan with it)',
+  present: () => {
+    try {
+      return readFileSync('/usr/bin/jq').length > 0;
+    } catch {
+      return false;
+    }
+  },
+  install: 'apt-get install jq',
+};
 const skip = missingPrereqs('lab firewall fix', [prereqs.root, prereqs.ip, prereqs.nft, prereqs.coturn, jq]);
 
 let state: string;
@@ -27,7 +46,10 @@ let state: string;
 /** One step of fix-app.ts in pc-client; returns its JSON. */
 async function step<T>(...args: string[]): Promise<T> {
   const r = await lab.clientExec(['node', JITI, CHILD, state, ...args], { timeoutMs: 90_000, env: NO_PROXY_ENV });
-  if (r.timedOut || r.code !== 0) throw new Error(`fix-app ${args.join(' ')}: exit ${r.code}${r.timedOut ? ' (timed out)' : ''}\n${r.stderr.slice(-3000)}`);
+  if (r.timedOut || r.code !== 0)
+    throw new Error(
+      `fix-app ${args.join(' ')}: exit ${r.code}${r.timedOut ? ' (timed out)' : ''}\n${r.stderr.slice(-3000)}`,
+    );
   return JSON.parse(r.stdout) as T;
 }
 
@@ -49,7 +71,9 @@ function statusOf(report: Report, id: string): string | undefined {
 
 /** Diagnose + plan, then apply → recheck passes → undo → recheck fails again, checking nft each time. */
 async function fixCycle(opts: { failing: string[]; chainText: string }) {
-  const { report, plan: planResult } = await step<{ report: Report; plan: IpcResult<FirewallPlanView> }>('diagnose-plan');
+  const { report, plan: planResult } = await step<{ report: Report; plan: IpcResult<FirewallPlanView> }>(
+    'diagnose-plan',
+  );
   const plan = value(planResult, 'firewall:plan');
   const digest = `checks: ${report.checks.map((c) => `${c.id}=${c.status}/${c.reason}/${c.layer ?? '-'}`).join(' ')}\nblocked: ${JSON.stringify(report.firewall)}`;
   for (const id of opts.failing) expect(statusOf(report, id), `${id} fails before the fix\n${digest}`).toBe('fail');
@@ -67,19 +91,32 @@ async function fixCycle(opts: { failing: string[]; chainText: string }) {
   const fixed = value(await step<IpcResult<FirewallRechecked>>('recheck', plan.reportId), 'firewall:recheck');
   const fixedDigest = JSON.stringify(fixed.rerun);
   for (const id of opts.failing) {
-    expect(fixed.rerun.find((r) => r.id === id), `${id} was re-run: ${fixedDigest}`).toMatchObject({ before: 'fail', after: 'pass' });
+    expect(
+      fixed.rerun.find((r) => r.id === id),
+      `${id} was re-run: ${fixedDigest}`,
+    ).toMatchObject({ before: 'fail', after: 'pass' });
     expect(statusOf(fixed.report, id)).toBe('pass');
   }
   // Only what failed was re-run: nothing that passed before is in the re-run list.
   expect(fixed.rerun.every((r) => r.before === 'fail' || r.before === 'skipped')).toBe(true);
-  expect(fixed.report.firewall.blocked.filter((b) => b.layer === 'local'), JSON.stringify(fixed.report.firewall)).toEqual([]);
+  expect(
+    fixed.report.firewall.blocked.filter((b) => b.layer === 'local'),
+    JSON.stringify(fixed.report.firewall),
+  ).toEqual([]);
 
   const undone = value(await step<IpcResult<FirewallApplied>>('undo', plan.reportId), 'firewall:undo');
   expect(undone).toMatchObject({ ok: true, changed: applied.changed });
   expect(tagged(await clientRuleset())).toEqual([]);
 
-  const again = value(await step<IpcResult<FirewallRechecked>>('recheck', plan.reportId), 'firewall:recheck after undo');
-  for (const id of opts.failing) expect(again.rerun.find((r) => r.id === id), JSON.stringify(again.rerun)).toMatchObject({ before: 'fail', after: 'fail' });
+  const again = value(
+    await step<IpcResult<FirewallRechecked>>('recheck', plan.reportId),
+    'firewall:recheck after undo',
+  );
+  for (const id of opts.failing)
+    expect(
+      again.rerun.find((r) => r.id === id),
+      JSON.stringify(again.rerun),
+    ).toMatchObject({ before: 'fail', after: 'fail' });
   return { report, plan, fixed, again };
 }
 
@@ -107,11 +144,15 @@ describe.skipIf(skip)('lab: fix my firewall (issue 7)', () => {
   it('local drop of TCP 443 (an extra nft rule in pc-client): fix → TURN over TLS and signaling pass → undo → fail again', async () => {
     await lab.scenario('open');
     const add = await lab.clientExec(['nft', '-f', '-'], {
-      input: 'table inet pc_fixtest {\n  chain out {\n    type filter hook output priority filter; policy accept;\n    tcp dport 443 counter drop\n  }\n}\n',
+      input:
+        'table inet pc_fixtest {\n  chain out {\n    type filter hook output priority filter; policy accept;\n    tcp dport 443 counter drop\n  }\n}\n',
     });
     expect(add.code, add.stderr).toBe(0);
     try {
-      await fixCycle({ failing: ['turn:tls:turn.lab.test:443', 'tls:sig.lab.test:443'], chainText: 'inet pc_fixtest out' });
+      await fixCycle({
+        failing: ['turn:tls:turn.lab.test:443', 'tls:sig.lab.test:443'],
+        chainText: 'inet pc_fixtest out',
+      });
     } finally {
       await lab.clientExec(['nft', 'delete', 'table', 'inet', 'pc_fixtest']);
     }
@@ -120,11 +161,14 @@ describe.skipIf(skip)('lab: fix my firewall (issue 7)', () => {
   it('a drop in a VPN kill-switch table (inet mullvad output): no apply, the reason names the table, nothing changed', async () => {
     await lab.scenario('open');
     const add = await lab.clientExec(['nft', '-f', '-'], {
-      input: 'table inet mullvad {\n  chain output {\n    type filter hook output priority filter; policy accept;\n    udp dport 3478 counter drop\n  }\n}\n',
+      input:
+        'table inet mullvad {\n  chain output {\n    type filter hook output priority filter; policy accept;\n    udp dport 3478 counter drop\n  }\n}\n',
     });
     expect(add.code, add.stderr).toBe(0);
     try {
-      const { report, plan: planResult } = await step<{ report: Report; plan: IpcResult<FirewallPlanView> }>('diagnose-plan');
+      const { report, plan: planResult } = await step<{ report: Report; plan: IpcResult<FirewallPlanView> }>(
+        'diagnose-plan',
+      );
       const before = await clientRuleset();
       const plan = value(planResult, 'firewall:plan');
       expect(statusOf(report, TURN_UDP), JSON.stringify(report.firewall)).toBe('fail');
@@ -141,19 +185,28 @@ describe.skipIf(skip)('lab: fix my firewall (issue 7)', () => {
   it('perimeter drop of UDP 3478: no local apply (refused, with the reason), the ticket is produced', async () => {
     await lab.scenario('perimeter-drop-udp-3478');
     const before = await clientRuleset();
-    const { report, plan: planResult } = await step<{ report: Report; plan: IpcResult<FirewallPlanView> }>('diagnose-plan');
+    const { report, plan: planResult } = await step<{ report: Report; plan: IpcResult<FirewallPlanView> }>(
+      'diagnose-plan',
+    );
     const plan = value(planResult, 'firewall:plan');
     expect(statusOf(report, TURN_UDP)).toBe('fail');
     expect(plan, JSON.stringify(report.firewall)).toMatchObject({ mode: 'ticket', canApply: false, local: null });
     expect(plan.refusal).toMatch(/perimeter firewall/);
-    expect(plan.ticket.some((b) => b.protocol === 'udp' && b.ports.some(([a, z]) => a <= 3478 && 3478 <= z))).toBe(true);
+    expect(plan.ticket.some((b) => b.protocol === 'udp' && b.ports.some(([a, z]) => a <= 3478 && 3478 <= z))).toBe(
+      true,
+    );
 
     const refused = await step<IpcResult<FirewallApplied>>('apply', plan.reportId);
     expect(refused).toMatchObject({ ok: false, error: { code: 'fix-refused' } });
     expect(await clientRuleset()).toBe(before);
 
     const out = join(state, 'ticket.pdf');
-    const { ticket, pdf } = await step<{ ticket: IpcResult<FirewallTicket>; pdf: IpcResult<{ saved: boolean }> }>('ticket', plan.reportId, 'cisco-asa', out);
+    const { ticket, pdf } = await step<{ ticket: IpcResult<FirewallTicket>; pdf: IpcResult<{ saved: boolean }> }>(
+      'ticket',
+      plan.reportId,
+      'cisco-asa',
+      out,
+    );
     const t = value(ticket, 'firewall:ticket');
     expect(t).toMatchObject({ target: 'cisco-asa', label: 'Cisco ASA' });
     expect(t.text).toMatch(/access-list \S+ extended permit udp/);

@@ -21,7 +21,10 @@ interface ProbeResult {
 const PROBE = 'test/lab/stun-probe.mjs';
 
 /** STUN Binding(s) from inside pc-client with the independent probe; one UDP socket for all targets. */
-async function probe(targets: string[], opts: { mode?: 'udp' | 'tcp' | 'tls'; timeoutMs?: number; ca?: string; v6?: boolean } = {}) {
+async function probe(
+  targets: string[],
+  opts: { mode?: 'udp' | 'tcp' | 'tls'; timeoutMs?: number; ca?: string; v6?: boolean } = {},
+) {
   const args = ['node', PROBE, '--timeout', String(opts.timeoutMs ?? 1500), ...(opts.v6 ? ['--6'] : [])];
   if (opts.mode === 'tcp') args.push('--tcp');
   if (opts.mode === 'tls') args.push('--tls', ...(opts.ca ? ['--ca', opts.ca] : []));
@@ -37,24 +40,45 @@ async function one(target: string, opts?: Parameters<typeof probe>[1]) {
 /** `openssl s_client` from pc-client: issuer line and verify code. */
 async function sClient(hostPort: string, caFile: string, servername?: string) {
   const r = await lab.clientExec(
-    ['openssl', 's_client', '-connect', hostPort, '-CAfile', caFile, ...(servername ? ['-servername', servername] : [])],
+    [
+      'openssl',
+      's_client',
+      '-connect',
+      hostPort,
+      '-CAfile',
+      caFile,
+      ...(servername ? ['-servername', servername] : []),
+    ],
     { timeoutMs: 8000, input: '' },
   );
   const issuer = /issuer=([^\n]*)/.exec(r.stdout)?.[1]?.trim() ?? null;
   const verify = /Verify return code: (\d+)/.exec(r.stdout)?.[1];
-  return { issuer, verify: verify === undefined ? null : Number(verify), connected: /CONNECTED/.test(r.stdout), out: r.stdout + r.stderr };
+  return {
+    issuer,
+    verify: verify === undefined ? null : Number(verify),
+    connected: /CONNECTED/.test(r.stdout),
+    out: r.stdout + r.stderr,
+  };
 }
 
 /** curl from pc-client; returns the HTTP code (000 when nothing came back). */
 async function curl(args: string[]) {
-  const r = await lab.clientExec(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '4', ...args], { timeoutMs: 10_000 });
+  const r = await lab.clientExec(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '4', ...args], {
+    timeoutMs: 10_000,
+  });
   return r.stdout.trim();
 }
 
 async function uclient(args: string[]) {
-  const r = await lab.clientExec(['turnutils_uclient', '-n', '1', '-m', '1', '-y', '-c', ...args, 'turn.lab.test'], { timeoutMs: 20_000 });
+  const r = await lab.clientExec(['turnutils_uclient', '-n', '1', '-m', '1', '-y', '-c', ...args, 'turn.lab.test'], {
+    timeoutMs: 20_000,
+  });
   const m = /tot_send_msgs=(\d+), tot_recv_msgs=(\d+)\s*$/m.exec(r.stdout + r.stderr);
-  return { allocated: !/Cannot complete Allocation|error 4\d\d/i.test(r.stdout + r.stderr), recv: m ? Number(m[2]) : 0, out: r.stdout + r.stderr };
+  return {
+    allocated: !/Cannot complete Allocation|error 4\d\d/i.test(r.stdout + r.stderr),
+    recv: m ? Number(m[2]) : 0,
+    out: r.stdout + r.stderr,
+  };
 }
 
 async function use(name: ScenarioName, layer: Layer = 'perimeter') {
@@ -72,10 +96,13 @@ describe('lab profile', () => {
 
   it('scenario rule sets render for both layers', () => {
     for (const name of lab.scenarioNames()) {
-      for (const layer of ['local', 'perimeter'] as const) expect(lab.firewallRules(name, layer)).toContain('table inet pc_fw');
+      for (const layer of ['local', 'perimeter'] as const)
+        expect(lab.firewallRules(name, layer)).toContain('table inet pc_fw');
     }
     expect(lab.firewallRules('only-tcp-443', 'local')).toMatch(/hook output[\s\S]*policy drop[\s\S]*tcp dport 443/);
-    expect(lab.firewallRules('only-tcp-443', 'perimeter')).toMatch(/hook forward[\s\S]*policy drop[\s\S]*iifname "r-c" tcp dport 443/);
+    expect(lab.firewallRules('only-tcp-443', 'perimeter')).toMatch(
+      /hook forward[\s\S]*policy drop[\s\S]*iifname "r-c" tcp dport 443/,
+    );
   });
 
   it('IPv6 scenario helpers: drop IPv6 first, or give IPv6 its own allow list', () => {
@@ -85,11 +112,20 @@ describe('lab profile', () => {
     expect(split).toMatch(/policy drop/);
     expect(split).toContain('iifname "r-c" meta nfproto ipv6 counter accept');
     expect(split).toContain('iifname "r-c" meta nfproto ipv4 tcp dport 443 counter accept');
-    expect(lab.firewallRules('proxy-auth-only', 'local')).toContain(`ip daddr ${lab.addr.routerInside} tcp dport ${lab.ports.proxyAuth} counter accept`);
+    expect(lab.firewallRules('proxy-auth-only', 'local')).toContain(
+      `ip daddr ${lab.addr.routerInside} tcp dport ${lab.ports.proxyAuth} counter accept`,
+    );
   });
 });
 
-const skip = missingPrereqs('lab', [prereqs.root, prereqs.ip, prereqs.nft, prereqs.coturn, prereqs.squid, prereqs.openssl]);
+const skip = missingPrereqs('lab', [
+  prereqs.root,
+  prereqs.ip,
+  prereqs.nft,
+  prereqs.coturn,
+  prereqs.squid,
+  prereqs.openssl,
+]);
 
 describe.skipIf(skip)('network lab infrastructure', () => {
   let coturnPid = 0;
@@ -128,7 +164,9 @@ describe.skipIf(skip)('network lab infrastructure', () => {
     it('turnutils_stunclient gets a reflexive address and RFC 5780 other-address from turn.lab.test', async () => {
       const r = await lab.clientExec(['turnutils_stunclient', 'turn.lab.test'], { timeoutMs: 15_000 });
       expect(r.stdout).toContain(`UDP reflexive addr: ${lab.addr.client}:`);
-      expect(r.stdout).toMatch(new RegExp(`Other addr: : ${lab.addr.turnB.replace(/\./g, '\\.')}:${lab.ports.stunAlt}`));
+      expect(r.stdout).toMatch(
+        new RegExp(`Other addr: : ${lab.addr.turnB.replace(/\./g, '\\.')}:${lab.ports.stunAlt}`),
+      );
     });
 
     it('serves verified TLS with the lab CA on 443 and 5349 (both addresses), STUN over TLS answers', async () => {
@@ -172,8 +210,17 @@ describe.skipIf(skip)('network lab infrastructure', () => {
       try {
         await lab.makeNssDb(home);
         const r = await lab.clientExec(
-          ['chromium', '--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-            `--user-data-dir=${home}/profile`, '--dump-dom', 'https://sig.lab.test/'],
+          [
+            'chromium',
+            '--headless=new',
+            '--no-sandbox',
+            '--disable-gpu',
+            '--no-first-run',
+            '--disable-background-networking',
+            `--user-data-dir=${home}/profile`,
+            '--dump-dom',
+            'https://sig.lab.test/',
+          ],
           { timeoutMs: 40_000, env: { HOME: home } },
         );
         expect(r.stdout).toContain('pathcheck-lab-signaling');
@@ -230,7 +277,10 @@ describe.skipIf(skip)('network lab infrastructure', () => {
 
     it('only-udp-10000-60000: media range and 3478 pass, 60001+ and TCP 3478 do not', async () => {
       await use('only-udp-10000-60000');
-      const r = await probe(['media.lab.test:10000', 'media.lab.test:60000', 'turn.lab.test:3478', 'media.lab.test:60001'], { timeoutMs: 700 });
+      const r = await probe(
+        ['media.lab.test:10000', 'media.lab.test:60000', 'turn.lab.test:3478', 'media.lab.test:60001'],
+        { timeoutMs: 700 },
+      );
       expect(r.results.map((x) => x.ok)).toEqual([true, true, true, false]);
       expect((await one('turn.lab.test:3478', { mode: 'tcp', timeoutMs: 700 })).ok).toBe(false);
     });
@@ -245,13 +295,19 @@ describe.skipIf(skip)('network lab infrastructure', () => {
 
     it('udp-partial: 30000-39999 closed inside an otherwise open 10000-60000', async () => {
       await use('udp-partial');
-      const r = await probe(['media.lab.test:29999', 'media.lab.test:30000', 'media.lab.test:39999', 'media.lab.test:40000'], { timeoutMs: 700 });
+      const r = await probe(
+        ['media.lab.test:29999', 'media.lab.test:30000', 'media.lab.test:39999', 'media.lab.test:40000'],
+        { timeoutMs: 700 },
+      );
       expect(r.results.map((x) => x.ok)).toEqual([true, false, false, true]);
     });
 
     it('udp-hole: only UDP 30000-30999 is closed', async () => {
       await use('udp-hole');
-      const r = await probe(['media.lab.test:29999', 'media.lab.test:30000', 'media.lab.test:30999', 'media.lab.test:31000'], { timeoutMs: 700 });
+      const r = await probe(
+        ['media.lab.test:29999', 'media.lab.test:30000', 'media.lab.test:30999', 'media.lab.test:31000'],
+        { timeoutMs: 700 },
+      );
       expect(r.results.map((x) => x.ok)).toEqual([true, false, false, true]);
     });
 
@@ -292,7 +348,12 @@ describe.skipIf(skip)('network lab infrastructure', () => {
         console.log(JSON.stringify({ done: d.done, refused, owner: lab.lockedBy() }));
       })`;
       const { execFileSync } = await import('node:child_process');
-      const out = JSON.parse(execFileSync(process.execPath, ['-e', code], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'ignore'] }).toString());
+      const out = JSON.parse(
+        execFileSync(process.execPath, ['-e', code], {
+          cwd: process.cwd(),
+          stdio: ['ignore', 'pipe', 'ignore'],
+        }).toString(),
+      );
       expect(out).toEqual({ done: false, refused: true, owner: process.pid });
       expect(lab.isUp()).toBe(true);
     });
@@ -352,13 +413,40 @@ describe.skipIf(skip)('network lab infrastructure', () => {
         await use('proxy-only', layer);
         expect(await curl(['--proxy', lab.proxyUrl, '--cacert', lab.paths.caPem, 'https://sig.lab.test/'])).toBe('200');
         const denied = await lab.clientExec(
-          ['curl', '-s', '-o', '/dev/null', '-w', '%{http_connect}', '--max-time', '4', '--proxytunnel', '--proxy', lab.proxyUrl, 'http://turn.lab.test:3478/'],
+          [
+            'curl',
+            '-s',
+            '-o',
+            '/dev/null',
+            '-w',
+            '%{http_connect}',
+            '--max-time',
+            '4',
+            '--proxytunnel',
+            '--proxy',
+            lab.proxyUrl,
+            'http://turn.lab.test:3478/',
+          ],
           { timeoutMs: 10_000 },
         );
         expect(denied.stdout.trim()).toBe('403');
         // CONNECT to coturn's TLS port is what a browser does for TURN-TLS through the proxy
         const turnTls = await lab.clientExec(
-          ['curl', '-s', '-o', '/dev/null', '-w', '%{http_connect}', '--max-time', '3', '--proxy', lab.proxyUrl, '--cacert', lab.paths.caPem, 'https://turn.lab.test/'],
+          [
+            'curl',
+            '-s',
+            '-o',
+            '/dev/null',
+            '-w',
+            '%{http_connect}',
+            '--max-time',
+            '3',
+            '--proxy',
+            lab.proxyUrl,
+            '--cacert',
+            lab.paths.caPem,
+            'https://turn.lab.test/',
+          ],
           { timeoutMs: 10_000 },
         );
         expect(turnTls.stdout.trim()).toBe('200');
@@ -377,7 +465,10 @@ describe.skipIf(skip)('network lab infrastructure', () => {
       expect(route.stdout).toContain(`via ${lab.addr.routerInside6}`);
       const u = await one('turn6.lab.test:3478', { v6: true });
       expect(u, JSON.stringify(u)).toMatchObject({ ok: true, mapped: { address: lab.addr.client6 } });
-      expect(await one(`[${lab.addr.turnB6}]:3478`, { v6: true, mode: 'tcp' })).toMatchObject({ ok: true, mapped: { address: lab.addr.client6 } });
+      expect(await one(`[${lab.addr.turnB6}]:3478`, { v6: true, mode: 'tcp' })).toMatchObject({
+        ok: true,
+        mapped: { address: lab.addr.client6 },
+      });
       expect((await one('turn6.lab.test:443', { v6: true, mode: 'tls', ca: lab.paths.caPem })).ok).toBe(true);
       // the reflector answers over IPv6 too, on any high port
       expect(await one(`[${lab.addr.web6}]:20000`, { v6: true })).toMatchObject({ ok: true });
@@ -386,8 +477,13 @@ describe.skipIf(skip)('network lab infrastructure', () => {
 
     it('v6-dropped: IPv6 is black-holed at the perimeter while IPv4 stays open', async () => {
       await use('v6-dropped');
-      expect(await one('turn6.lab.test:3478', { v6: true, timeoutMs: 700 })).toMatchObject({ ok: false, error: 'timeout' });
-      expect(await one('turn6.lab.test:443', { v6: true, mode: 'tls', ca: lab.paths.caPem, timeoutMs: 700 })).toMatchObject({ ok: false, error: 'timeout' });
+      expect(await one('turn6.lab.test:3478', { v6: true, timeoutMs: 700 })).toMatchObject({
+        ok: false,
+        error: 'timeout',
+      });
+      expect(
+        await one('turn6.lab.test:443', { v6: true, mode: 'tls', ca: lab.paths.caPem, timeoutMs: 700 }),
+      ).toMatchObject({ ok: false, error: 'timeout' });
       expect((await one('turn.lab.test:3478')).ok).toBe(true);
     });
 
@@ -413,12 +509,36 @@ describe.skipIf(skip)('network lab infrastructure', () => {
       for (const layer of ['local', 'perimeter'] as const) {
         await use('proxy-auth-only', layer);
         const bare = await lab.clientExec(
-          ['curl', '-s', '-D', '-', '-o', '/dev/null', '-w', '%{http_connect}', '--max-time', '4', '--proxy', lab.proxyAuthUrl, '--cacert', lab.paths.caPem, 'https://turn.lab.test/'],
+          [
+            'curl',
+            '-s',
+            '-D',
+            '-',
+            '-o',
+            '/dev/null',
+            '-w',
+            '%{http_connect}',
+            '--max-time',
+            '4',
+            '--proxy',
+            lab.proxyAuthUrl,
+            '--cacert',
+            lab.paths.caPem,
+            'https://turn.lab.test/',
+          ],
           { timeoutMs: 10_000 },
         );
         expect(bare.stdout.trim().endsWith('407')).toBe(true);
         expect(bare.stdout).toMatch(/Proxy-Authenticate: Basic realm="Pathcheck Lab Proxy"/i);
-        expect(await curl(['--proxy', lab.proxyAuthUrlWithCredentials, '--cacert', lab.paths.caPem, 'https://sig.lab.test/'])).toBe('200');
+        expect(
+          await curl([
+            '--proxy',
+            lab.proxyAuthUrlWithCredentials,
+            '--cacert',
+            lab.paths.caPem,
+            'https://sig.lab.test/',
+          ]),
+        ).toBe('200');
         expect(await curl(['--max-time', '1', '--cacert', lab.paths.caPem, 'https://sig.lab.test/'])).toBe('000');
         expect((await one('turn.lab.test:3478', { timeoutMs: 500 })).ok).toBe(false);
       }

@@ -104,34 +104,64 @@ export interface LabStatus {
 
 export declare const ns: Readonly<{ client: 'pc-client'; router: 'pc-router'; server: 'pc-server' }>;
 export declare const addr: Readonly<{
-  client: string; client6: string;
-  routerInside: string; routerInside6: string;
-  routerOutside: string; routerOutside6: string;
-  turnA: string; turnA6: string;
-  turnB: string; turnB6: string;
-  web: string; web6: string;
-  clientNet: string; clientNet6: string;
-  serverNet: string; serverNet6: string;
+  client: string;
+  client6: string;
+  routerInside: string;
+  routerInside6: string;
+  routerOutside: string;
+  routerOutside6: string;
+  turnA: string;
+  turnA6: string;
+  turnB: string;
+  turnB6: string;
+  web: string;
+  web6: string;
+  clientNet: string;
+  clientNet6: string;
+  serverNet: string;
+  serverNet6: string;
 }>;
 export declare const hosts: Readonly<Record<string, string>>;
 export declare const ports: Readonly<{
-  stun: number; stunAlt: number; turnTls: number; turnTlsAlt: number;
-  restStun: number; restTls: number; signaling: number;
-  relayMin: number; relayMax: number; reflectorMin: number; reflectorMax: number;
-  proxy: number; proxyAuth: number; mitm: Record<string, number>;
+  stun: number;
+  stunAlt: number;
+  turnTls: number;
+  turnTlsAlt: number;
+  restStun: number;
+  restTls: number;
+  signaling: number;
+  relayMin: number;
+  relayMax: number;
+  reflectorMin: number;
+  reflectorMax: number;
+  proxy: number;
+  proxyAuth: number;
+  mitm: Record<string, number>;
 }>;
 export declare const credentials: Readonly<{ username: string; credential: string; realm: string; restSecret: string }>;
 export declare const runDir: string;
 export declare const paths: Readonly<{
-  dir: string; caPem: string; mitmCaPem: string; serverCert: string; serverKey: string;
-  profile: string; state: string; logs: string;
+  dir: string;
+  caPem: string;
+  mitmCaPem: string;
+  serverCert: string;
+  serverKey: string;
+  profile: string;
+  state: string;
+  logs: string;
 }>;
 export declare const proxyUrl: string;
 export declare const proxyAuthUrl: string;
 export declare const proxyAuthUrlWithCredentials: string;
 export declare const proxyAuthCredentials: Readonly<{ username: string; password: string; realm: string }>;
 export declare const SCENARIOS: Readonly<Record<ScenarioName, ScenarioDef>>;
-export declare const services: ReadonlyArray<{ name: string; where: string; ports: string; auth?: string; relay?: string }>;
+export declare const services: ReadonlyArray<{
+  name: string;
+  where: string;
+  ports: string;
+  auth?: string;
+  relay?: string;
+}>;
 
 export declare function scenarioNames(): ScenarioName[];
 export declare function up(options?: UpOptions): Promise<{ ms: number; reused: boolean }>;
@@ -145,7 +175,10 @@ export declare const lockFile: string;
 export declare function makeNssDb(home: string, caPems?: string[]): Promise<string>;
 export declare function isUp(): boolean;
 export declare function status(): LabStatus;
-export declare function scenario(name: ScenarioName, options?: { layer?: Layer; nat?: NatMode }): Promise<AppliedScenario>;
+export declare function scenario(
+  name: ScenarioName,
+  options?: { layer?: Layer; nat?: NatMode },
+): Promise<AppliedScenario>;
 export declare const applyScenario: typeof scenario;
 export declare function setNat(mode: NatMode): Promise<void>;
 /** Shapes the client's link both ways (tbf rate, random UDP loss); no options = unshaped. */
@@ -156,14 +189,38 @@ export declare function clientExec(argv: string[], options?: ExecOptions): Promi
 export declare function routerExec(argv: string[], options?: ExecOptions): Promise<ExecResult>;
 export declare function serverExec(argv: string[], options?: ExecOptions): Promise<ExecResult>;
 /** Credentials for the TURN REST coturn instance (turn.lab.test:3480 / TLS 5350). */
-export declare function turnRestCredentials(ttlSeconds?: number, user?: string): { username: string; credential: string };
+export declare function turnRestCredentials(
+  ttlSeconds?: number,
+  user?: string,
+): { username: string; credential: string };
 
 declare const lab: {
-  up: typeof up; down: typeof down; downSync: typeof downSync; lockedBy: typeof lockedBy; makeNssDb: typeof makeNssDb; scenario: typeof scenario; applyScenario: typeof scenario;
-  setNat: typeof setNat; shape: typeof shape; exec: typeof exec; clientExec: typeof clientExec; routerExec: typeof routerExec;
-  serverExec: typeof serverExec; status: typeof status; isUp: typeof isUp; turnRestCredentials: typeof turnRestCredentials;
-  firewallRules: typeof firewallRules; scenarioNames: typeof scenarioNames; SCENARIOS: typeof SCENARIOS;
-  ns: typeof ns; addr: typeof addr; hosts: typeof hosts; ports: typeof ports; credentials: typeof credentials;
-  paths: typeof paths; proxyUrl: typeof proxyUrl; services: typeof services;
+  up: typeof up;
+  down: typeof down;
+  downSync: typeof downSync;
+  lockedBy: typeof lockedBy;
+  makeNssDb: typeof makeNssDb;
+  scenario: typeof scenario;
+  applyScenario: typeof scenario;
+  setNat: typeof setNat;
+  shape: typeof shape;
+  exec: typeof exec;
+  clientExec: typeof clientExec;
+  routerExec: typeof routerExec;
+  serverExec: typeof serverExec;
+  status: typeof status;
+  isUp: typeof isUp;
+  turnRestCredentials: typeof turnRestCredentials;
+  firewallRules: typeof firewallRules;
+  scenarioNames: typeof scenarioNames;
+  SCENARIOS: typeof SCENARIOS;
+  ns: typeof ns;
+  addr: typeof addr;
+  hosts: typeof hosts;
+  ports: typeof ports;
+  credentials: typeof credentials;
+  paths: typeof paths;
+  proxyUrl: typeof proxyUrl;
+  services: typeof services;
 };
 export default lab;

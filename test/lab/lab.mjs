@@ -8,7 +8,17 @@
 
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, chownSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+  chownSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,14 +33,22 @@ export const ns = Object.freeze({ client: 'pc-client', router: 'pc-router', serv
 
 /** Address plan. 10.77.0.0/16 and fd77::/16 exist only inside the lab's namespaces. */
 export const addr = Object.freeze({
-  client: '10.77.1.2', client6: 'fd77:1::2',
-  routerInside: '10.77.1.1', routerInside6: 'fd77:1::1', // client's default gateway, squid, MITM
-  routerOutside: '10.77.2.1', routerOutside6: 'fd77:2::1', // router's address on the "internet" side (NAT source)
-  turnA: '10.77.2.10', turnA6: 'fd77:2::10', // coturn primary (RFC 5780 primary)
-  turnB: '10.77.2.11', turnB6: 'fd77:2::11', // coturn alternate (RFC 5780 other address)
-  web: '10.77.2.20', web6: 'fd77:2::20', // signaling HTTPS 443, "media" server, reflector name
-  clientNet: '10.77.1.0/24', clientNet6: 'fd77:1::/64',
-  serverNet: '10.77.2.0/24', serverNet6: 'fd77:2::/64',
+  client: '10.77.1.2',
+  client6: 'fd77:1::2',
+  routerInside: '10.77.1.1',
+  routerInside6: 'fd77:1::1', // client's default gateway, squid, MITM
+  routerOutside: '10.77.2.1',
+  routerOutside6: 'fd77:2::1', // router's address on the "internet" side (NAT source)
+  turnA: '10.77.2.10',
+  turnA6: 'fd77:2::10', // coturn primary (RFC 5780 primary)
+  turnB: '10.77.2.11',
+  turnB6: 'fd77:2::11', // coturn alternate (RFC 5780 other address)
+  web: '10.77.2.20',
+  web6: 'fd77:2::20', // signaling HTTPS 443, "media" server, reflector name
+  clientNet: '10.77.1.0/24',
+  clientNet6: 'fd77:1::/64',
+  serverNet: '10.77.2.0/24',
+  serverNet6: 'fd77:2::/64',
 });
 
 /** Names in /etc/netns/<ns>/hosts (bind-mounted over /etc/hosts by `ip netns exec`). */
@@ -57,8 +75,10 @@ export const ports = Object.freeze({
   signaling: 443, // HTTPS on addr.web
   // coturn relay range, below the media ranges so the reflector can cover 10000-65535 in full:
   // 5000-5029 the static instance, 5030-5049 the REST instance (clear of 5349/5350, TLS).
-  relayMin: 5000, relayMax: 5049,
-  reflectorMin: 10000, reflectorMax: 65535, // every port redirected to 3478 of the same address
+  relayMin: 5000,
+  relayMax: 5049,
+  reflectorMin: 10000,
+  reflectorMax: 65535, // every port redirected to 3478 of the same address
   proxy: 3128, // squid on addr.routerInside
   proxyAuth: 3129, // a second squid on addr.routerInside that asks for Basic credentials (proxyAuthCredentials)
   mitm: { [addr.turnA]: 8441, [addr.turnB]: 8442, [addr.web]: 8443 }, // MITM listeners on addr.routerInside
@@ -86,7 +106,11 @@ export const paths = Object.freeze({
 export const proxyUrl = `http://${addr.routerInside}:${ports.proxy}`;
 
 /** Basic credentials the authenticating squid (ports.proxyAuth) accepts (basic_ncsa_auth, htpasswd made at bring-up). */
-export const proxyAuthCredentials = Object.freeze({ username: 'proxyuser', password: 'proxypass', realm: 'Pathcheck Lab Proxy' });
+export const proxyAuthCredentials = Object.freeze({
+  username: 'proxyuser',
+  password: 'proxypass',
+  realm: 'Pathcheck Lab Proxy',
+});
 /** The authenticating squid without credentials, and with them in the URL (as the CLI takes them). */
 export const proxyAuthUrl = `http://${addr.routerInside}:${ports.proxyAuth}`;
 export const proxyAuthUrlWithCredentials = `http://${proxyAuthCredentials.username}:${proxyAuthCredentials.password}@${addr.routerInside}:${ports.proxyAuth}`;
@@ -120,28 +144,47 @@ export const SCENARIOS = Object.freeze({
     description: `no direct traffic at all; only squid at ${addr.routerInside}:${ports.proxy} (CONNECT to port 443 only)`,
   },
   blocked: { allow: [], description: 'nothing allowed out' },
-  'nat-cone': { allow: 'all', nat: 'cone', description: 'open, behind masquerade (endpoint-independent mapping, port-restricted filtering)' },
-  'nat-symmetric': { allow: 'all', nat: 'symmetric', description: 'open, behind masquerade fully-random (new port per destination)' },
+  'nat-cone': {
+    allow: 'all',
+    nat: 'cone',
+    description: 'open, behind masquerade (endpoint-independent mapping, port-restricted filtering)',
+  },
+  'nat-symmetric': {
+    allow: 'all',
+    nat: 'symmetric',
+    description: 'open, behind masquerade fully-random (new port per destination)',
+  },
   // Inspection boxes usually keep a bypass list (banking, health, pinned business apps); here the
   // signaling host is on it, so a client can still join and only TURN-TLS meets the re-signing.
   'tls-inspection': {
     allow: 'all',
     inspect: 'turn',
-    description: 'open, but TCP 443 to the TURN servers (A, B) is terminated by a middlebox that re-signs with the Corp Inspection CA; signaling (C) is on its bypass list',
+    description:
+      'open, but TCP 443 to the TURN servers (A, B) is terminated by a middlebox that re-signs with the Corp Inspection CA; signaling (C) is on its bypass list',
   },
   'tls-inspection-all': {
     allow: 'all',
     inspect: 'all',
-    description: 'open, but every TCP 443 connection to the server side (signaling included) is re-signed by the Corp Inspection CA',
+    description:
+      'open, but every TCP 443 connection to the server side (signaling included) is re-signed by the Corp Inspection CA',
   },
   'tls-inspection-tcp-443': {
     allow: [tcp(443)],
     inspect: 'turn',
-    description: 'only TCP 443 out, and TCP 443 to the TURN servers is TLS-inspected (Corp Inspection CA); signaling bypassed',
+    description:
+      'only TCP 443 out, and TCP 443 to the TURN servers is TLS-inspected (Corp Inspection CA); signaling bypassed',
   },
   'drop-udp-3478': { allow: 'all', drop: [udp(3478)], description: 'open except UDP 3478 dropped' },
-  'local-drop-udp-3478': { alias: 'drop-udp-3478', layer: 'local', description: 'UDP 3478 dropped by the client\'s own firewall (sends fail with EPERM)' },
-  'perimeter-drop-udp-3478': { alias: 'drop-udp-3478', layer: 'perimeter', description: 'UDP 3478 dropped on the path (packets vanish)' },
+  'local-drop-udp-3478': {
+    alias: 'drop-udp-3478',
+    layer: 'local',
+    description: "UDP 3478 dropped by the client's own firewall (sends fail with EPERM)",
+  },
+  'perimeter-drop-udp-3478': {
+    alias: 'drop-udp-3478',
+    layer: 'perimeter',
+    description: 'UDP 3478 dropped on the path (packets vanish)',
+  },
   'udp-partial': {
     allow: [udp(10000, 29999), udp(40000, 60000), udp(3478), tcp(443)],
     description: 'UDP 10000-29999 and 40000-60000 (30000-39999 closed), UDP 3478, TCP 443',
@@ -157,8 +200,16 @@ export const SCENARIOS = Object.freeze({
     description: `no direct traffic at all; only the authenticating squid at ${addr.routerInside}:${ports.proxyAuth} (Basic, CONNECT to 443 only)`,
   },
   // IPv6 scenarios: rules apply to both families unless `allow6`/`drop6` say otherwise.
-  'v6-dropped': { allow: 'all', drop6: true, description: 'IPv4 open; every IPv6 packet dropped at the perimeter (advertised but black-holed)' },
-  'v6-only': { allow: 'all', noIpv4Route: true, description: 'the client has no IPv4 default route: only IPv6 reaches the servers' },
+  'v6-dropped': {
+    allow: 'all',
+    drop6: true,
+    description: 'IPv4 open; every IPv6 packet dropped at the perimeter (advertised but black-holed)',
+  },
+  'v6-only': {
+    allow: 'all',
+    noIpv4Route: true,
+    description: 'the client has no IPv4 default route: only IPv6 reaches the servers',
+  },
   'v4-tcp-443-v6-open': {
     allow: [tcp(443)],
     allow6: 'all',
@@ -185,19 +236,27 @@ const sleepSync = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),
 
 function run(cmd, args, { input, timeoutMs = 20_000, allowFail = false, env } = {}) {
   return new Promise((resolve, reject) => {
-    const child = execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: env ?? process.env }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      if (err && !allowFail) {
-        reject(new Error(`${cmd} ${args.join(' ')} failed (${code}): ${String(stderr).trim() || err.message}`));
-      } else resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
+    const child = execFile(
+      cmd,
+      args,
+      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: env ?? process.env },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        if (err && !allowFail) {
+          reject(new Error(`${cmd} ${args.join(' ')} failed (${code}): ${String(stderr).trim() || err.message}`));
+        } else resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
     if (input !== undefined) child.stdin.end(input);
   });
 }
 
 function runSync(cmd, args, { input } = {}) {
   try {
-    return { code: 0, stdout: execFileSync(cmd, args, { input, stdio: ['pipe', 'pipe', 'pipe'], timeout: 10_000 }).toString() };
+    return {
+      code: 0,
+      stdout: execFileSync(cmd, args, { input, stdio: ['pipe', 'pipe', 'pipe'], timeout: 10_000 }).toString(),
+    };
   } catch (e) {
     return { code: e.status ?? 1, stdout: String(e.stdout ?? ''), stderr: String(e.stderr ?? '') };
   }
@@ -212,7 +271,10 @@ const inNs = (which, argv, opts) => run('ip', ['netns', 'exec', nsName(which), .
 
 function namespacesPresent() {
   const r = runSync('ip', ['netns', 'list']);
-  const names = r.stdout.split('\n').map((l) => l.split(' ')[0]).filter(Boolean);
+  const names = r.stdout
+    .split('\n')
+    .map((l) => l.split(' ')[0])
+    .filter(Boolean);
   return Object.values(ns).filter((n) => names.includes(n));
 }
 
@@ -298,9 +360,25 @@ const labIps = [addr.turnA, addr.turnB, addr.web, addr.turnA6, addr.turnB6, addr
 
 async function makeCa(dir, base, subject) {
   await run('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', join(dir, `${base}.key`), '-out', join(dir, `${base}.pem`), '-days', '30', '-subj', subject,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    join(dir, `${base}.key`),
+    '-out',
+    join(dir, `${base}.pem`),
+    '-days',
+    '30',
+    '-subj',
+    subject,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
   ]);
 }
 
@@ -317,13 +395,36 @@ async function makeLeaf(dir, base, caBase, subject) {
     ].join('\n'),
   );
   await run('openssl', [
-    'req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', join(dir, `${base}.key`), '-out', join(dir, `${base}.csr`), '-subj', subject,
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    join(dir, `${base}.key`),
+    '-out',
+    join(dir, `${base}.csr`),
+    '-subj',
+    subject,
   ]);
   await run('openssl', [
-    'x509', '-req', '-in', join(dir, `${base}.csr`), '-CA', join(dir, `${caBase}.pem`), '-CAkey', join(dir, `${caBase}.key`),
-    '-set_serial', `0x${Date.now().toString(16)}${Math.floor(Math.random() * 1e6).toString(16)}`,
-    '-days', '30', '-extfile', ext, '-out', join(dir, `${base}.pem`),
+    'x509',
+    '-req',
+    '-in',
+    join(dir, `${base}.csr`),
+    '-CA',
+    join(dir, `${caBase}.pem`),
+    '-CAkey',
+    join(dir, `${caBase}.key`),
+    '-set_serial',
+    `0x${Date.now().toString(16)}${Math.floor(Math.random() * 1e6).toString(16)}`,
+    '-days',
+    '30',
+    '-extfile',
+    ext,
+    '-out',
+    join(dir, `${base}.pem`),
   ]);
 }
 
@@ -439,9 +540,9 @@ function inspectRules(which) {
   const head = 'table ip pc_inspect {}\ndelete table ip pc_inspect\n';
   if (!which) return head;
   const targets = which === 'turn' ? [addr.turnA, addr.turnB] : Object.keys(ports.mitm);
-  const lines = Object.entries(ports.mitm).filter(([dst]) => targets.includes(dst)).map(
-    ([dst, p]) => `    iifname "r-c" ip daddr ${dst} tcp dport 443 dnat to ${addr.routerInside}:${p}`,
-  );
+  const lines = Object.entries(ports.mitm)
+    .filter(([dst]) => targets.includes(dst))
+    .map(([dst, p]) => `    iifname "r-c" ip daddr ${dst} tcp dport 443 dnat to ${addr.routerInside}:${p}`);
   return `${head}table ip pc_inspect {
   chain pre {
     type nat hook prerouting priority dstnat; policy accept;
@@ -461,7 +562,9 @@ async function flushConntrack() {
   const rs = await Promise.all(Object.keys(ns).map((w) => inNs(w, ['conntrack', '-F'], { allowFail: true })));
   if (!conntrackWarned && rs.some((r) => /No such file|not found/.test(r.stderr))) {
     conntrackWarned = true;
-    console.warn('[lab] conntrack not installed (apt-get install conntrack): flows from before a scenario switch keep their old NAT/filter state');
+    console.warn(
+      '[lab] conntrack not installed (apt-get install conntrack): flows from before a scenario switch keep their old NAT/filter state',
+    );
   }
 }
 
@@ -471,7 +574,11 @@ async function flushConntrack() {
 
 function spawnDaemon(which, argv, logName) {
   const out = openSync(join(runDir, logName), 'a');
-  const child = spawn('ip', ['netns', 'exec', nsName(which), ...argv], { detached: true, stdio: ['ignore', out, out], cwd: runDir });
+  const child = spawn('ip', ['netns', 'exec', nsName(which), ...argv], {
+    detached: true,
+    stdio: ['ignore', out, out],
+    cwd: runDir,
+  });
   closeSync(out);
   child.on('error', () => {});
   child.unref();
@@ -480,19 +587,38 @@ function spawnDaemon(which, argv, logName) {
 
 function coturnArgs({ listen, port, tlsPort, altTlsPort, altPort, minPort, maxPort, log, auth }) {
   return [
-    'turnserver', '-n', '--no-cli',
+    'turnserver',
+    '-n',
+    '--no-cli',
     ...listen.flatMap((a) => ['-L', a]),
-    '--listening-port', String(port),
+    '--listening-port',
+    String(port),
     ...(altPort ? ['--alt-listening-port', String(altPort)] : []),
-    '--tls-listening-port', String(tlsPort),
+    '--tls-listening-port',
+    String(tlsPort),
     ...(altTlsPort ? ['--alt-tls-listening-port', String(altTlsPort)] : []),
-    '--cert', paths.serverCert, '--pkey', paths.serverKey,
-    '--realm', credentials.realm, '--fingerprint',
+    '--cert',
+    paths.serverCert,
+    '--pkey',
+    paths.serverKey,
+    '--realm',
+    credentials.realm,
+    '--fingerprint',
     ...auth,
-    '--min-port', String(minPort), '--max-port', String(maxPort),
-    '--log-file', join(runDir, log), '--simple-log', '--no-stdout-log',
-    '--pidfile', join(runDir, `${log}.pid`), '--userdb', join(runDir, `${log}.db`),
-    '--no-tlsv1', '--no-tlsv1_1',
+    '--min-port',
+    String(minPort),
+    '--max-port',
+    String(maxPort),
+    '--log-file',
+    join(runDir, log),
+    '--simple-log',
+    '--no-stdout-log',
+    '--pidfile',
+    join(runDir, `${log}.pid`),
+    '--userdb',
+    join(runDir, `${log}.db`),
+    '--no-tlsv1',
+    '--no-tlsv1_1',
   ];
 }
 
@@ -569,9 +695,19 @@ async function listening(which) {
 function readyExpectations() {
   const e = { server: [], router: [] };
   for (const a of [addr.turnA, addr.turnB]) {
-    e.server.push(`udp ${a}:${ports.stun}`, `tcp ${a}:${ports.stun}`, `tcp ${a}:${ports.turnTls}`, `tcp ${a}:${ports.turnTlsAlt}`);
+    e.server.push(
+      `udp ${a}:${ports.stun}`,
+      `tcp ${a}:${ports.stun}`,
+      `tcp ${a}:${ports.turnTls}`,
+      `tcp ${a}:${ports.turnTlsAlt}`,
+    );
   }
-  e.server.push(`udp ${addr.turnA}:${ports.restStun}`, `tcp ${addr.turnA}:${ports.restTls}`, `tcp ${addr.web}:${ports.signaling}`, `udp ${addr.web}:${ports.stun}`);
+  e.server.push(
+    `udp ${addr.turnA}:${ports.restStun}`,
+    `tcp ${addr.turnA}:${ports.restTls}`,
+    `tcp ${addr.web}:${ports.signaling}`,
+    `udp ${addr.web}:${ports.stun}`,
+  );
   e.router.push(`tcp ${addr.routerInside}:${ports.proxy}`, `tcp ${addr.routerInside}:${ports.proxyAuth}`);
   for (const p of Object.values(ports.mitm)) e.router.push(`tcp ${addr.routerInside}:${p}`);
   return e;
@@ -579,7 +715,17 @@ function readyExpectations() {
 
 function tailLogs() {
   const out = [];
-  for (const f of ['turnserver.log', 'turnserver-rest.log', 'reflector.log', 'sig.log', 'mitm.log', 'squid.out', join('squid', 'cache.log'), 'squid-auth.out', join('squid-auth', 'cache.log')]) {
+  for (const f of [
+    'turnserver.log',
+    'turnserver-rest.log',
+    'reflector.log',
+    'sig.log',
+    'mitm.log',
+    'squid.out',
+    join('squid', 'cache.log'),
+    'squid-auth.out',
+    join('squid-auth', 'cache.log'),
+  ]) {
     try {
       const t = readFileSync(join(runDir, f), 'utf8').split('\n').slice(-8).join('\n');
       out.push(`--- ${f}\n${t}`);
@@ -596,7 +742,9 @@ async function waitReady(deadlineMs, pids) {
     const [s, r] = await Promise.all([listening('server'), listening('router')]);
     missing = [...want.server.filter((x) => !s.has(x)), ...want.router.filter((x) => !r.has(x))];
     if (missing.length === 0) return;
-    const dead = Object.entries(pids).filter(([, pid]) => !pidAlive(pid)).map(([n]) => n);
+    const dead = Object.entries(pids)
+      .filter(([, pid]) => !pidAlive(pid))
+      .map(([n]) => n);
     if (dead.length) throw new Error(`lab: ${dead.join(', ')} exited during bring-up\n${tailLogs()}`);
     await sleep(100);
   }
@@ -736,7 +884,11 @@ async function bringUp(nat) {
 
   // Name resolution and resolv.conf (pointing at nothing) for every namespace.
   const hostsText =
-    '127.0.0.1 localhost\n::1 localhost\n' + Object.entries(hosts).map(([n, a]) => `${a} ${n}`).join('\n') + '\n';
+    '127.0.0.1 localhost\n::1 localhost\n' +
+    Object.entries(hosts)
+      .map(([n, a]) => `${a} ${n}`)
+      .join('\n') +
+    '\n';
   for (const n of Object.values(ns)) {
     mkdirSync(`/etc/netns/${n}`, { recursive: true });
     writeFileSync(`/etc/netns/${n}/hosts`, hostsText);
@@ -744,7 +896,9 @@ async function bringUp(nat) {
   }
 
   for (const n of Object.values(ns)) await ip(['netns', 'add', n]);
-  const C = ns.client, R = ns.router, S = ns.server;
+  const C = ns.client,
+    R = ns.router,
+    S = ns.server;
   // veths are created inside the namespaces directly: the host namespace never sees them.
   await Promise.all([
     ip(['-n', C, 'link', 'add', 'c0', 'type', 'veth', 'peer', 'name', 'r-c', 'netns', R]),
@@ -765,7 +919,12 @@ async function bringUp(nat) {
     [S, 'addr', 'add', `${addr.web6}/64`, 'dev', 's0', 'nodad'],
   ];
   for (const n of [C, R, S]) cmds.push([n, 'link', 'set', 'lo', 'up']);
-  cmds.push([C, 'link', 'set', 'c0', 'up'], [R, 'link', 'set', 'r-c', 'up'], [R, 'link', 'set', 'r-s', 'up'], [S, 'link', 'set', 's0', 'up']);
+  cmds.push(
+    [C, 'link', 'set', 'c0', 'up'],
+    [R, 'link', 'set', 'r-c', 'up'],
+    [R, 'link', 'set', 'r-s', 'up'],
+    [S, 'link', 'set', 's0', 'up'],
+  );
   await Promise.all(cmds.map(([n, ...a]) => ip(['-n', n, ...a])));
   await Promise.all([
     ip(['-n', C, 'route', 'add', 'default', 'via', addr.routerInside]),
@@ -789,8 +948,13 @@ async function bringUp(nat) {
     'server',
     coturnArgs({
       listen: [addr.turnA, addr.turnB, addr.turnA6, addr.turnB6],
-      port: ports.stun, altPort: ports.stunAlt, tlsPort: ports.turnTls, altTlsPort: ports.turnTlsAlt,
-      minPort: ports.relayMin, maxPort: ports.relayMin + 29, log: 'turnserver.log',
+      port: ports.stun,
+      altPort: ports.stunAlt,
+      tlsPort: ports.turnTls,
+      altTlsPort: ports.turnTlsAlt,
+      minPort: ports.relayMin,
+      maxPort: ports.relayMin + 29,
+      log: 'turnserver.log',
       auth: ['--lt-cred-mech', '--user', `${credentials.username}:${credentials.credential}`],
     }),
     'turnserver.out',
@@ -799,8 +963,11 @@ async function bringUp(nat) {
     'server',
     coturnArgs({
       listen: [addr.turnA],
-      port: ports.restStun, tlsPort: ports.restTls,
-      minPort: ports.relayMin + 30, maxPort: ports.relayMax, log: 'turnserver-rest.log',
+      port: ports.restStun,
+      tlsPort: ports.restTls,
+      minPort: ports.relayMin + 30,
+      maxPort: ports.relayMax,
+      log: 'turnserver-rest.log',
       auth: ['--use-auth-secret', '--static-auth-secret', credentials.restSecret],
     }),
     'turnserver-rest.out',
@@ -810,20 +977,57 @@ async function bringUp(nat) {
   pids.reflector = spawnDaemon(
     'server',
     [
-      'turnserver', '-n', '--no-cli', '--stun-only', '--no-tls', '--no-dtls', '-L', addr.web, '-L', addr.web6,
-      '--listening-port', String(ports.stun), '--log-file', join(runDir, 'reflector.log'), '--simple-log', '--no-stdout-log',
-      '--pidfile', join(runDir, 'reflector.pid'), '--userdb', join(runDir, 'reflector.db'),
+      'turnserver',
+      '-n',
+      '--no-cli',
+      '--stun-only',
+      '--no-tls',
+      '--no-dtls',
+      '-L',
+      addr.web,
+      '-L',
+      addr.web6,
+      '--listening-port',
+      String(ports.stun),
+      '--log-file',
+      join(runDir, 'reflector.log'),
+      '--simple-log',
+      '--no-stdout-log',
+      '--pidfile',
+      join(runDir, 'reflector.pid'),
+      '--userdb',
+      join(runDir, 'reflector.db'),
     ],
     'reflector.out',
   );
   pids.signaling = spawnDaemon(
     'server',
-    [process.execPath, join(here, 'sig.mjs'), '--cert', paths.serverCert, '--key', paths.serverKey, '--listen', `${addr.web}:443`, '--listen', `[${addr.web6}]:443`],
+    [
+      process.execPath,
+      join(here, 'sig.mjs'),
+      '--cert',
+      paths.serverCert,
+      '--key',
+      paths.serverKey,
+      '--listen',
+      `${addr.web}:443`,
+      '--listen',
+      `[${addr.web6}]:443`,
+    ],
     'sig.log',
   );
   pids.squid = spawnDaemon('router', ['squid', '-N', '-f', join(runDir, 'squid.conf')], 'squid.out');
   pids.squidAuth = spawnDaemon('router', ['squid', '-N', '-f', join(runDir, 'squid-auth.conf')], 'squid-auth.out');
-  const mitmArgs = [process.execPath, join(here, 'mitm.mjs'), '--cert', join(runDir, 'mitm.pem'), '--key', join(runDir, 'mitm.key'), '--upstream-ca', paths.caPem];
+  const mitmArgs = [
+    process.execPath,
+    join(here, 'mitm.mjs'),
+    '--cert',
+    join(runDir, 'mitm.pem'),
+    '--key',
+    join(runDir, 'mitm.key'),
+    '--upstream-ca',
+    paths.caPem,
+  ];
   for (const [dst, p] of Object.entries(ports.mitm)) mitmArgs.push('--map', `${addr.routerInside}:${p}=${dst}:443`);
   pids.mitm = spawnDaemon('router', mitmArgs, 'mitm.log');
   const st = readState();
@@ -834,11 +1038,15 @@ async function bringUp(nat) {
 }
 
 function uidOf(user) {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${user}:`));
   return line ? Number(line.split(':')[2]) : 0;
 }
 function gidOf(user) {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${user}:`));
   return line ? Number(line.split(':')[3]) : 0;
 }
 
@@ -935,7 +1143,10 @@ export async function scenario(name, { layer, nat } = {}) {
   const st = readState();
   if (!st) throw new Error('lab: not up');
   const other = lockedBy();
-  if (other) throw new Error(`lab: belongs to pid ${other} (${pidCmd(other).join(' ').slice(0, 120)}); not changing its scenario`);
+  if (other)
+    throw new Error(
+      `lab: belongs to pid ${other} (${pidCmd(other).join(' ').slice(0, 120)}); not changing its scenario`,
+    );
   const natMode = nat ?? def.nat ?? st.baseNat ?? 'none';
   if (!NAT_MODES.includes(natMode)) throw new Error(`lab: nat must be one of ${NAT_MODES.join(', ')}`);
   const open = firewallRules('open', L);
@@ -978,17 +1189,37 @@ export async function setNat(mode) {
 export async function shape({ rateKbit, udpLossPct } = {}) {
   for (const dev of ['r-c', 'r-s']) {
     await inNs('router', ['tc', 'qdisc', 'del', 'dev', dev, 'root'], { allowFail: true });
-    if (rateKbit) await inNs('router', ['tc', 'qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', `${Number(rateKbit)}kbit`, 'burst', '16kb', 'latency', '100ms']);
+    if (rateKbit)
+      await inNs('router', [
+        'tc',
+        'qdisc',
+        'add',
+        'dev',
+        dev,
+        'root',
+        'tbf',
+        'rate',
+        `${Number(rateKbit)}kbit`,
+        'burst',
+        '16kb',
+        'latency',
+        '100ms',
+      ]);
   }
   const head = 'table inet pc_shape {}\ndelete table inet pc_shape\n';
   const loss = Number(udpLossPct ?? 0);
-  await nft('router', loss > 0 ? `${head}table inet pc_shape {
+  await nft(
+    'router',
+    loss > 0
+      ? `${head}table inet pc_shape {
   chain loss {
     type filter hook forward priority filter - 10; policy accept;
     meta l4proto udp numgen random mod 100 < ${Math.round(loss)} counter drop
   }
 }
-` : head);
+`
+      : head,
+  );
 }
 
 /** What is up: namespaces, daemons (pid, alive), current scenario/layer/nat. */
@@ -1016,7 +1247,8 @@ export async function makeNssDb(home, caPems = [paths.caPem]) {
   mkdirSync(db, { recursive: true });
   await run('certutil', ['-d', `sql:${db}`, '-N', '--empty-password']);
   let i = 0;
-  for (const pem of caPems) await run('certutil', ['-d', `sql:${db}`, '-A', '-t', 'C,,', '-n', `pathcheck-lab-ca-${i++}`, '-i', pem]);
+  for (const pem of caPems)
+    await run('certutil', ['-d', `sql:${db}`, '-A', '-t', 'C,,', '-n', `pathcheck-lab-ca-${i++}`, '-i', pem]);
   return db;
 }
 
@@ -1029,16 +1261,69 @@ export function turnRestCredentials(ttlSeconds = 3600, user = 'lab') {
 
 /** Every service in one table, for docs, the CLI and tests. */
 export const services = Object.freeze([
-  { name: 'coturn (static user)', where: `${addr.turnA}, ${addr.turnB}, ${addr.turnA6}, ${addr.turnB6}`, ports: 'UDP+TCP 3478 (STUN/TURN), UDP+TCP 3479 (RFC 5780 alt port), TLS/DTLS 443 and 5349', auth: 'lt-cred-mech labuser:labpass, realm lab.test', relay: `${ports.relayMin}-${ports.relayMin + 29}` },
-  { name: 'coturn (TURN REST secret)', where: addr.turnA, ports: 'UDP+TCP 3480, TLS/DTLS 5350', auth: `--use-auth-secret, secret ${credentials.restSecret}`, relay: `${ports.relayMin + 30}-${ports.relayMax}` },
-  { name: 'reflector', where: `${addr.turnA}, ${addr.turnB}, ${addr.web} (+ v6)`, ports: `UDP+TCP ${ports.reflectorMin}-${ports.reflectorMax} (all of it) -> port 3478 of the same address (coturn on turnA/turnB, a STUN-only coturn on web)` },
+  {
+    name: 'coturn (static user)',
+    where: `${addr.turnA}, ${addr.turnB}, ${addr.turnA6}, ${addr.turnB6}`,
+    ports: 'UDP+TCP 3478 (STUN/TURN), UDP+TCP 3479 (RFC 5780 alt port), TLS/DTLS 443 and 5349',
+    auth: 'lt-cred-mech labuser:labpass, realm lab.test',
+    relay: `${ports.relayMin}-${ports.relayMin + 29}`,
+  },
+  {
+    name: 'coturn (TURN REST secret)',
+    where: addr.turnA,
+    ports: 'UDP+TCP 3480, TLS/DTLS 5350',
+    auth: `--use-auth-secret, secret ${credentials.restSecret}`,
+    relay: `${ports.relayMin + 30}-${ports.relayMax}`,
+  },
+  {
+    name: 'reflector',
+    where: `${addr.turnA}, ${addr.turnB}, ${addr.web} (+ v6)`,
+    ports: `UDP+TCP ${ports.reflectorMin}-${ports.reflectorMax} (all of it) -> port 3478 of the same address (coturn on turnA/turnB, a STUN-only coturn on web)`,
+  },
   { name: 'signaling HTTPS', where: `${addr.web}, ${addr.web6}`, ports: 'TCP 443' },
   { name: 'squid', where: addr.routerInside, ports: 'TCP 3128 (CONNECT to 443 only)' },
-  { name: 'squid (Basic auth)', where: addr.routerInside, ports: `TCP ${ports.proxyAuth} (CONNECT to 443 only)`, auth: `Basic ${proxyAuthCredentials.username}:${proxyAuthCredentials.password}` },
-  { name: 'TLS-inspecting MITM', where: addr.routerInside, ports: '8441 (-> turnA:443), 8442 (-> turnB:443), 8443 (-> web:443); DNAT only in inspection scenarios' },
+  {
+    name: 'squid (Basic auth)',
+    where: addr.routerInside,
+    ports: `TCP ${ports.proxyAuth} (CONNECT to 443 only)`,
+    auth: `Basic ${proxyAuthCredentials.username}:${proxyAuthCredentials.password}`,
+  },
+  {
+    name: 'TLS-inspecting MITM',
+    where: addr.routerInside,
+    ports: '8441 (-> turnA:443), 8442 (-> turnB:443), 8443 (-> web:443); DNAT only in inspection scenarios',
+  },
 ]);
 
 export default {
-  up, down, downSync, lockedBy, makeNssDb, scenario, applyScenario, setNat, shape, exec, clientExec, routerExec, serverExec, status, isUp,
-  turnRestCredentials, firewallRules, scenarioNames, SCENARIOS, ns, addr, hosts, ports, credentials, paths, proxyUrl, proxyAuthUrl, proxyAuthUrlWithCredentials, proxyAuthCredentials, services,
+  up,
+  down,
+  downSync,
+  lockedBy,
+  makeNssDb,
+  scenario,
+  applyScenario,
+  setNat,
+  shape,
+  exec,
+  clientExec,
+  routerExec,
+  serverExec,
+  status,
+  isUp,
+  turnRestCredentials,
+  firewallRules,
+  scenarioNames,
+  SCENARIOS,
+  ns,
+  addr,
+  hosts,
+  ports,
+  credentials,
+  paths,
+  proxyUrl,
+  proxyAuthUrl,
+  proxyAuthUrlWithCredentials,
+  proxyAuthCredentials,
+  services,
 };

@@ -11,8 +11,12 @@ const t0 = performance.now();
 const m =
   kind === 'echo'
     ? await measureStunEcho({ host: host!, port: Number(port), transport: 'udp' })
-    : await measureTurnQuality({ host: host!, port: Number(port), transport: transport as 'udp' | 'tcp' | 'tls' }, { username: username!, credential: credential! }, {
-        targetKbps: Number(target),
-        tls: caFile ? { ca: readFileSync(caFile, 'utf8') } : undefined,
-      });
+    : await measureTurnQuality(
+        { host: host!, port: Number(port), transport: transport as 'udp' | 'tcp' | 'tls' },
+        { username: username!, credential: credential! },
+        {
+          targetKbps: Number(target),
+          tls: caFile ? { ca: readFileSync(caFile, 'utf8') } : undefined,
+        },
+      );
 process.stdout.write(JSON.stringify({ ...m, wallMs: Math.round(performance.now() - t0) }) + '\n');

@@ -16,7 +16,13 @@ import { DEFAULT_QUALITY_RATES, QualityResultSchema, type QualityResult } from '
 const skip = missingPrereqs('lab call quality', [prereqs.root, prereqs.ip, prereqs.nft, prereqs.coturn]);
 const ROOT = resolve(import.meta.dirname, '../..');
 
-interface Probe { quality?: QualityResult; reason: string; detail: string; evidence: Record<string, unknown>; wallMs: number }
+interface Probe {
+  quality?: QualityResult;
+  reason: string;
+  detail: string;
+  evidence: Record<string, unknown>;
+  wallMs: number;
+}
 
 describe.skipIf(skip)('call quality on shaped lab links (engine)', () => {
   let dir: string;
@@ -25,7 +31,12 @@ describe.skipIf(skip)('call quality on shaped lab links (engine)', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pathcheck-lab-quality-'));
-    const b = await rolldown({ input: resolve(ROOT, 'test/lab/quality-probe.ts'), platform: 'node', external: [/^node:/], logLevel: 'silent' });
+    const b = await rolldown({
+      input: resolve(ROOT, 'test/lab/quality-probe.ts'),
+      platform: 'node',
+      external: [/^node:/],
+      logLevel: 'silent',
+    });
     const { output } = await b.generate({ format: 'esm' });
     await b.close();
     bundle = join(dir, 'quality-probe.mjs');
@@ -42,11 +53,27 @@ describe.skipIf(skip)('call quality on shaped lab links (engine)', () => {
 
   const turn = async (transport: 'udp' | 'tls', targetKbps: number): Promise<Probe> => {
     const port = transport === 'tls' ? lab.ports.turnTls : lab.ports.stun;
-    const r = await lab.clientExec(['node', bundle, 'turn', 'turn.lab.test', String(port), transport, String(targetKbps), lab.paths.caPem, lab.credentials.username, lab.credentials.credential], { timeoutMs: 20_000 });
+    const r = await lab.clientExec(
+      [
+        'node',
+        bundle,
+        'turn',
+        'turn.lab.test',
+        String(port),
+        transport,
+        String(targetKbps),
+        lab.paths.caPem,
+        lab.credentials.username,
+        lab.credentials.credential,
+      ],
+      { timeoutMs: 20_000 },
+    );
     expect(r.code, r.stderr).toBe(0);
     const p = JSON.parse(r.stdout) as Probe;
     const q = p.quality;
-    seen.push(`${transport} target ${targetKbps}: ${p.reason} wall ${p.wallMs} ms — ${q ? `up ${q.upKbps} down ${q.downKbps} kbit/s, loss ${q.lossPct} %, jitter ${q.jitterMs} ms, rtt ${q.rttMs}/${q.rttLoadedMs} ms, ${q.grade}, supports ${supports(q, DEFAULT_QUALITY_RATES)}` : p.detail}`);
+    seen.push(
+      `${transport} target ${targetKbps}: ${p.reason} wall ${p.wallMs} ms — ${q ? `up ${q.upKbps} down ${q.downKbps} kbit/s, loss ${q.lossPct} %, jitter ${q.jitterMs} ms, rtt ${q.rttMs}/${q.rttLoadedMs} ms, ${q.grade}, supports ${supports(q, DEFAULT_QUALITY_RATES)}` : p.detail}`,
+    );
     return p;
   };
 

@@ -14,7 +14,14 @@ import { missingPrereqs, prereqs } from '../support/prereq';
 import * as lab from './lab.mjs';
 
 const NO_PROXY_ENV = { HTTPS_PROXY: '', https_proxy: '', ALL_PROXY: '', all_proxy: '' };
-const skip = missingPrereqs('lab reports from the CLI', [prereqs.root, prereqs.ip, prereqs.nft, prereqs.coturn, prereqs.chromium, prereqs.pdftotext]);
+const skip = missingPrereqs('lab reports from the CLI', [
+  prereqs.root,
+  prereqs.ip,
+  prereqs.nft,
+  prereqs.coturn,
+  prereqs.chromium,
+  prereqs.pdftotext,
+]);
 
 describe.skipIf(skip)('CLI reports on lab runs: history, HTML, PDF, compare', () => {
   let dir = '';
@@ -24,7 +31,19 @@ describe.skipIf(skip)('CLI reports on lab runs: history, HTML, PDF, compare', ()
     await lab.scenario(scenario);
     const json = join(dir, `${scenario}.json`);
     const r = await lab.clientExec(
-      ['node', 'bin/pathcheck.js', 'diagnose', '--profile', lab.paths.profile, '--quiet', '--json', json, '--history', join(dir, 'history'), ...extra],
+      [
+        'node',
+        'bin/pathcheck.js',
+        'diagnose',
+        '--profile',
+        lab.paths.profile,
+        '--quiet',
+        '--json',
+        json,
+        '--history',
+        join(dir, 'history'),
+        ...extra,
+      ],
       { timeoutMs: 90_000, env: NO_PROXY_ENV },
     );
     expect(r.timedOut, r.stderr).toBe(false);
@@ -34,7 +53,8 @@ describe.skipIf(skip)('CLI reports on lab runs: history, HTML, PDF, compare', ()
   }
 
   beforeAll(async () => {
-    if (!existsSync('out/cli/pathcheck.js')) throw new Error('out/cli/pathcheck.js is missing: run `npm run build` first');
+    if (!existsSync('out/cli/pathcheck.js'))
+      throw new Error('out/cli/pathcheck.js is missing: run `npm run build` first');
     dir = mkdtempSync(join(tmpdir(), 'pathcheck-reports-'));
     await lab.up();
     reports.open = await run('open', []);
@@ -50,7 +70,8 @@ describe.skipIf(skip)('CLI reports on lab runs: history, HTML, PDF, compare', ()
     const text = execFileSync('pdftotext', ['-layout', join(dir, 'r.pdf'), '-'], { encoding: 'utf8' });
     expect(text).toContain('Pathcheck network lab');
     expect(text.replace(/\s+/g, ' ')).toContain('Group calls will relay through TURN over TLS on port 443');
-    for (const id of ['turn:udp:turn.lab.test:3478', 'turn:tls:turn.lab.test:443', 'tls:sig.lab.test:443']) expect(text).toContain(id);
+    for (const id of ['turn:udp:turn.lab.test:3478', 'turn:tls:turn.lab.test:443', 'tls:sig.lab.test:443'])
+      expect(text).toContain(id);
     expect(text).toMatch(/Page 1 of \d+/);
     // The HTML is the same document, standalone: no scripts, nothing fetched.
     const html = readFileSync(join(dir, 'r.html'), 'utf8');
@@ -68,8 +89,12 @@ describe.skipIf(skip)('CLI reports on lab runs: history, HTML, PDF, compare', ()
 
   it('compare names the verdict changes, the flipped checks and the closed ranges', () => {
     const c = compareReports(reports.open!, reports.tcp443!);
-    expect(c.verdicts.filter((v) => v.changed).map((v) => `${v.room}:${v.before}->${v.after}`).sort())
-      .toEqual(['group:direct-udp->turn-tls', 'p2p:direct-udp->turn-tls']);
+    expect(
+      c.verdicts
+        .filter((v) => v.changed)
+        .map((v) => `${v.room}:${v.before}->${v.after}`)
+        .sort(),
+    ).toEqual(['group:direct-udp->turn-tls', 'p2p:direct-udp->turn-tls']);
     const flipped = Object.fromEntries(c.flipped.map((f) => [f.id, `${f.before}->${f.after}`]));
     expect(flipped).toMatchObject({
       'turn:udp:turn.lab.test:3478': 'pass->fail',

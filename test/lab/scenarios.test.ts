@@ -16,7 +16,16 @@ import { ReportSchema, type Report } from '#common/report/schema';
 
 const CLI_BUILT = 'out/cli/pathcheck.js';
 const PROFILE = lab.paths.profile;
-const NO_PROXY_ENV = { HTTPS_PROXY: '', https_proxy: '', HTTP_PROXY: '', http_proxy: '', ALL_PROXY: '', all_proxy: '', NO_PROXY: '', no_proxy: '' };
+const NO_PROXY_ENV = {
+  HTTPS_PROXY: '',
+  https_proxy: '',
+  HTTP_PROXY: '',
+  http_proxy: '',
+  ALL_PROXY: '',
+  all_proxy: '',
+  NO_PROXY: '',
+  no_proxy: '',
+};
 
 type Range = [number, number];
 interface Run {
@@ -36,20 +45,42 @@ function digest(r: Report, exit: number): string {
   const v = (x?: { path: string; latency: string; confidence: string; via?: string }) =>
     x ? `${x.path}/${x.latency}/${x.confidence}${x.via ? ` via ${x.via}` : ''}` : '-';
   const checks = r.checks.map((c) => `${c.id}=${c.status}:${c.reason}${c.layer ? `@${c.layer}` : ''}`).join(' ');
-  const ranges = r.ranges.map((x) => `${x.id} allowed=${JSON.stringify(x.allowed)} blocked=${JSON.stringify(x.blocked)} probes=${x.probes}`).join(' ');
-  const fw = r.firewall.blocked.map((b) => `${b.protocol} ${JSON.stringify(b.ports)}→${b.to.join(',')} (${b.purpose}, ${b.layer})`).join('; ');
-  return `exit=${exit} group=${v(r.verdicts.group)} p2p=${v(r.verdicts.p2p)} complete=${r.complete} durationMs=${r.durationMs} ` +
+  const ranges = r.ranges
+    .map((x) => `${x.id} allowed=${JSON.stringify(x.allowed)} blocked=${JSON.stringify(x.blocked)} probes=${x.probes}`)
+    .join(' ');
+  const fw = r.firewall.blocked
+    .map((b) => `${b.protocol} ${JSON.stringify(b.ports)}→${b.to.join(',')} (${b.purpose}, ${b.layer})`)
+    .join('; ');
+  return (
+    `exit=${exit} group=${v(r.verdicts.group)} p2p=${v(r.verdicts.p2p)} complete=${r.complete} durationMs=${r.durationMs} ` +
     `nat=${r.nat.mapping}/${r.nat.filtering}/${String(r.nat.behaveCompliant)}/${r.nat.publicAddress} findings=[${r.findings.map((f) => f.code).join(',')}] ` +
-    `firewall.layer=${r.firewall.layer} blocked=[${fw}] ranges: ${ranges} checks: ${checks}`;
+    `firewall.layer=${r.firewall.layer} blocked=[${fw}] ranges: ${ranges} checks: ${checks}`
+  );
 }
 
 /** Applies a scenario and runs the CLI in pc-client; returns the parsed, schema-valid report. */
 async function diagnose(
   name: ScenarioName,
-  opts: { layer?: Layer; nat?: NatMode; env?: Record<string, string>; profile?: string; deadlineMs?: number; summary?: boolean } = {},
+  opts: {
+    layer?: Layer;
+    nat?: NatMode;
+    env?: Record<string, string>;
+    profile?: string;
+    deadlineMs?: number;
+    summary?: boolean;
+  } = {},
 ): Promise<Run> {
   await lab.scenario(name, { ...(opts.layer ? { layer: opts.layer } : {}), ...(opts.nat ? { nat: opts.nat } : {}) });
-  const argv = ['node', 'bin/pathcheck.js', 'diagnose', '--profile', opts.profile ?? PROFILE, '--json', '-', ...(opts.summary ? [] : ['--quiet'])];
+  const argv = [
+    'node',
+    'bin/pathcheck.js',
+    'diagnose',
+    '--profile',
+    opts.profile ?? PROFILE,
+    '--json',
+    '-',
+    ...(opts.summary ? [] : ['--quiet']),
+  ];
   if (opts.deadlineMs) argv.push('--deadline-ms', String(opts.deadlineMs));
   const r = await lab.clientExec(argv, { timeoutMs: 45_000, env: { ...NO_PROXY_ENV, ...opts.env } });
   const label = `${name}${opts.layer ? ` (${opts.layer})` : ''}`;
@@ -58,16 +89,28 @@ async function diagnose(
   try {
     json = JSON.parse(r.stdout);
   } catch {
-    throw new Error(`${label}: the CLI (exit ${r.code}) wrote no JSON report on stdout\nstderr: ${r.stderr.slice(-2000)}`);
+    throw new Error(
+      `${label}: the CLI (exit ${r.code}) wrote no JSON report on stdout\nstderr: ${r.stderr.slice(-2000)}`,
+    );
   }
   const parsed = ReportSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`${label}: the report does not match the report schema: ${parsed.error.message.slice(0, 2000)}`);
+  if (!parsed.success)
+    throw new Error(`${label}: the report does not match the report schema: ${parsed.error.message.slice(0, 2000)}`);
   const report = parsed.data;
   timings.push({ name: label, wallMs: r.durationMs, durationMs: report.durationMs, complete: report.complete });
-  const run = { name: label, exit: r.code, report, wallMs: r.durationMs, digest: digest(report, r.code), stderr: r.stderr };
+  const run = {
+    name: label,
+    exit: r.code,
+    report,
+    wallMs: r.durationMs,
+    digest: digest(report, r.code),
+    stderr: r.stderr,
+  };
   // Whatever the network, the report never contradicts itself: no port that a range measured open
   // is listed as blocked for the same protocol (a firewall rule would "open" what is open already).
-  expect.soft(contradictions(report), `${label}: firewall.blocked lists ports measured open\n${run.digest}`).toEqual([]);
+  expect
+    .soft(contradictions(report), `${label}: firewall.blocked lists ports measured open\n${run.digest}`)
+    .toEqual([]);
   return run;
 }
 
@@ -77,7 +120,10 @@ function contradictions(r: Report): string[] {
     for (const range of r.ranges.filter((x) => x.protocol === b.protocol)) {
       for (const [lo, hi] of b.ports) {
         for (const [a, z] of range.allowed) {
-          if (lo <= z && a <= hi) out.push(`${b.protocol} ${lo}-${hi} (${b.purpose}, checks ${b.checks.join(',')}) vs ${range.id} allowed ${a}-${z}`);
+          if (lo <= z && a <= hi)
+            out.push(
+              `${b.protocol} ${lo}-${hi} (${b.purpose}, checks ${b.checks.join(',')}) vs ${range.id} allowed ${a}-${z}`,
+            );
         }
       }
     }
@@ -93,7 +139,13 @@ const check = (run: Run, id: string) => run.report.checks.find((c) => c.id === i
 const range = (run: Run, id: string) => run.report.ranges.find((x) => x.id === id);
 const findingCodes = (run: Run) => run.report.findings.map((f) => f.code);
 
-function expectVerdict(run: Run, room: 'group' | 'p2p', path: string, latency: string, confidence: 'measured' | 'inferred') {
+function expectVerdict(
+  run: Run,
+  room: 'group' | 'p2p',
+  path: string,
+  latency: string,
+  confidence: 'measured' | 'inferred',
+) {
   expect.soft(verdict(run, room), `${run.name}: ${room} verdict\n${run.digest}`).toEqual({ path, latency, confidence });
 }
 function expectExit(run: Run, code: number) {
@@ -107,13 +159,23 @@ function expectCheck(run: Run, id: string, want: { status?: string; reason?: str
 function expectBlockedEntry(run: Run, protocol: 'udp' | 'tcp', ports: Range[], purpose?: string) {
   const hit = run.report.firewall.blocked.find(
     // One entry per port and destination; its purpose lists every need (e.g. "STUN, TURN over UDP").
-    (b) => b.protocol === protocol && JSON.stringify(b.ports) === JSON.stringify(ports) && (!purpose || (b.purpose ?? '').split(', ').includes(purpose)),
+    (b) =>
+      b.protocol === protocol &&
+      JSON.stringify(b.ports) === JSON.stringify(ports) &&
+      (!purpose || (b.purpose ?? '').split(', ').includes(purpose)),
   );
-  expect.soft(hit, `${run.name}: firewall.blocked has ${protocol} ${JSON.stringify(ports)}${purpose ? ` (${purpose})` : ''}\n${run.digest}`).toBeDefined();
+  expect
+    .soft(
+      hit,
+      `${run.name}: firewall.blocked has ${protocol} ${JSON.stringify(ports)}${purpose ? ` (${purpose})` : ''}\n${run.digest}`,
+    )
+    .toBeDefined();
 }
 function expectRange(run: Run, id: string, allowed: Range[], blocked: Range[]) {
   const r = range(run, id);
-  expect.soft(r ? { allowed: r.allowed, blocked: r.blocked } : undefined, `${run.name}: range ${id}\n${run.digest}`).toEqual({ allowed, blocked });
+  expect
+    .soft(r ? { allowed: r.allowed, blocked: r.blocked } : undefined, `${run.name}: range ${id}\n${run.digest}`)
+    .toEqual({ allowed, blocked });
 }
 
 const VIA_UDP = 'turn.lab.test:3478';
@@ -129,13 +191,32 @@ const T = {
 } as const;
 /** Every check the lab profile plans (dns for its 3 names, signaling, STUN, 3 TURN, relay, NAT) and its 3 ranges. */
 /** The call-quality measurements the lab profile plans: direct UDP (STUN echo) and one per TURN transport. */
-const QUALITY = ['quality:direct-udp:turn.lab.test:3478', 'quality:turn-udp:turn.lab.test:3478', 'quality:turn-tcp:turn.lab.test:3478', 'quality:turn-tls:turn.lab.test:443'];
-const PLANNED_CHECKS = ['dns:sig.lab.test', 'dns:turn.lab.test', 'dns:media.lab.test', 'dns:reflect.lab.test', ...Object.values(T), ...QUALITY].sort();
+const QUALITY = [
+  'quality:direct-udp:turn.lab.test:3478',
+  'quality:turn-udp:turn.lab.test:3478',
+  'quality:turn-tcp:turn.lab.test:3478',
+  'quality:turn-tls:turn.lab.test:443',
+];
+const PLANNED_CHECKS = [
+  'dns:sig.lab.test',
+  'dns:turn.lab.test',
+  'dns:media.lab.test',
+  'dns:reflect.lab.test',
+  ...Object.values(T),
+  ...QUALITY,
+].sort();
 /** A quality measurement skipped because its path did not work (or a better one already carries calls). */
 const qualityNotNeeded = (c: { kind: string; status: string }) => c.kind === 'quality' && c.status === 'skipped';
 const PLANNED_RANGES = ['tcp-range:p2p', 'udp-range:group', 'udp-range:p2p'];
 
-const skip = missingPrereqs('lab scenarios', [prereqs.root, prereqs.ip, prereqs.nft, prereqs.coturn, prereqs.squid, prereqs.openssl]);
+const skip = missingPrereqs('lab scenarios', [
+  prereqs.root,
+  prereqs.ip,
+  prereqs.nft,
+  prereqs.coturn,
+  prereqs.squid,
+  prereqs.openssl,
+]);
 
 describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () => {
   let suiteStart = 0;
@@ -144,7 +225,9 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
   beforeAll(async () => {
     suiteStart = Date.now();
     if (!existsSync(CLI_BUILT)) {
-      throw new Error(`${CLI_BUILT} is missing: run \`npm run build\` first (the \`npm test\` script builds before testing)`);
+      throw new Error(
+        `${CLI_BUILT} is missing: run \`npm run build\` first (the \`npm test\` script builds before testing)`,
+      );
     }
     tmp = mkdtempSync(join(tmpdir(), 'pathcheck-scenarios-'));
     const r = await lab.up();
@@ -156,8 +239,13 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
       await lab.down();
     } finally {
       if (tmp) rmSync(tmp, { recursive: true, force: true });
-      const rows = timings.map((t) => `  ${t.name.padEnd(34)} wall ${String(t.wallMs).padStart(6)} ms  report ${String(t.durationMs).padStart(6)} ms${t.complete ? '' : '  (incomplete)'}`);
-      console.log(`[scenarios] CLI runs:\n${rows.join('\n')}\n[scenarios] total ${((Date.now() - suiteStart) / 1000).toFixed(1)} s`);
+      const rows = timings.map(
+        (t) =>
+          `  ${t.name.padEnd(34)} wall ${String(t.wallMs).padStart(6)} ms  report ${String(t.durationMs).padStart(6)} ms${t.complete ? '' : '  (incomplete)'}`,
+      );
+      console.log(
+        `[scenarios] CLI runs:\n${rows.join('\n')}\n[scenarios] total ${((Date.now() - suiteStart) / 1000).toFixed(1)} s`,
+      );
     }
   });
 
@@ -167,17 +255,30 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
     expectVerdict(run, 'p2p', 'direct-udp', 'optimal', 'measured');
     expectExit(run, 0);
     expect.soft(['none', 'endpoint-independent'], `nat.mapping\n${run.digest}`).toContain(run.report.nat.mapping);
-    expect.soft(run.report.nat.publicAddress, `nat.publicAddress = the client's own address\n${run.digest}`).toBe(lab.addr.client);
+    expect
+      .soft(run.report.nat.publicAddress, `nat.publicAddress = the client's own address\n${run.digest}`)
+      .toBe(lab.addr.client);
     expect.soft(run.report.firewall.blocked, run.digest).toEqual([]);
     expectRange(run, 'udp-range:group', [[10000, 60000]], []);
     const g = range(run, 'udp-range:group');
-    expect.soft(g?.probes ?? Infinity, `udp-range:group probes ≤ 2 % of 50001 ports\n${run.digest}`).toBeLessThanOrEqual(Math.floor(0.02 * 50001));
+    expect
+      .soft(g?.probes ?? Infinity, `udp-range:group probes ≤ 2 % of 50001 ports\n${run.digest}`)
+      .toBeLessThanOrEqual(Math.floor(0.02 * 50001));
     expectRange(run, 'udp-range:p2p', [[10000, 65535]], []);
     expectRange(run, 'tcp-range:p2p', [[10000, 65535]], []);
-    expect.soft(run.report.checks.filter((c) => c.status !== 'pass' && !qualityNotNeeded(c)).map((c) => `${c.id}: ${c.reason} ${c.detail}`), run.digest).toEqual([]);
+    expect
+      .soft(
+        run.report.checks
+          .filter((c) => c.status !== 'pass' && !qualityNotNeeded(c))
+          .map((c) => `${c.id}: ${c.reason} ${c.detail}`),
+        run.digest,
+      )
+      .toEqual([]);
     // Call quality on the chosen path: an open lab link carries video (issue: "open → video or better").
     for (const room of ['group', 'p2p'] as const) {
-      expect.soft(['video', 'hd-video'], `${room} quality.supports\n${run.digest}`).toContain(run.report.verdicts[room]?.quality?.supports);
+      expect
+        .soft(['video', 'hd-video'], `${room} quality.supports\n${run.digest}`)
+        .toContain(run.report.verdicts[room]?.quality?.supports);
     }
   });
 
@@ -219,7 +320,12 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
     expectVerdict(run, 'group', 'turn-tls', 'high', 'measured');
     expectVerdict(run, 'p2p', 'turn-tls', 'high', 'measured');
     expect.soft(run.report.verdicts.group?.via, run.digest).toBe(VIA_TLS);
-    expect.soft(run.report.verdicts.group?.notes.some((n) => n.includes(lab.proxyUrl)), `group notes name the proxy: ${JSON.stringify(run.report.verdicts.group?.notes)}`).toBe(true);
+    expect
+      .soft(
+        run.report.verdicts.group?.notes.some((n) => n.includes(lab.proxyUrl)),
+        `group notes name the proxy: ${JSON.stringify(run.report.verdicts.group?.notes)}`,
+      )
+      .toBe(true);
     expect.soft(run.report.host.proxy?.url, run.digest).toBe(lab.proxyUrl);
     expect.soft(findingCodes(run), run.digest).toContain('proxy');
     expectCheck(run, T.turnTls, { status: 'pass', reason: 'allocated' });
@@ -237,15 +343,27 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
     for (const id of [T.turnTls, T.tls]) {
       expectCheck(run, id, { status: 'fail', reason: 'proxy-auth-required' });
       expect.soft(check(run, id)?.layer, `${id}: a 407 is no layer's block\n${run.digest}`).toBeUndefined();
-      expect.soft(check(run, id)?.evidence.proxyAuth, `${id} evidence.proxyAuth\n${run.digest}`).toMatchObject({ proxy, schemes: ['Basic'], credentialsSent: false });
+      expect
+        .soft(check(run, id)?.evidence.proxyAuth, `${id} evidence.proxyAuth\n${run.digest}`)
+        .toMatchObject({ proxy, schemes: ['Basic'], credentialsSent: false });
     }
     for (const room of ['group', 'p2p'] as const) {
       const v = run.report.verdicts[room];
       expect.soft(v, run.digest).toMatchObject({ path: 'blocked', confidence: 'inferred' });
-      expect.soft(v?.summary ?? '', `${room} summary\n${run.digest}`).toMatch(/the proxy needs your credentials \(10\.77\.1\.1:3129 asks for Basic\)/);
+      expect
+        .soft(v?.summary ?? '', `${room} summary\n${run.digest}`)
+        .toMatch(/the proxy needs your credentials \(10\.77\.1\.1:3129 asks for Basic\)/);
     }
-    expect.soft(run.report.firewall.blocked.filter((b) => b.layer === 'proxy').flatMap((b) => b.checks), `only TCP 3478 is "blocked at the proxy"\n${run.digest}`).toEqual([T.turnTcp]);
-    expect.soft(run.report.host.proxy, run.digest).toMatchObject({ url: lab.proxyAuthUrl, auth: { required: true, scheme: 'Basic', proxy, credentialsGiven: false } });
+    expect
+      .soft(
+        run.report.firewall.blocked.filter((b) => b.layer === 'proxy').flatMap((b) => b.checks),
+        `only TCP 3478 is "blocked at the proxy"\n${run.digest}`,
+      )
+      .toEqual([T.turnTcp]);
+    expect.soft(run.report.host.proxy, run.digest).toMatchObject({
+      url: lab.proxyAuthUrl,
+      auth: { required: true, scheme: 'Basic', proxy, credentialsGiven: false },
+    });
     expect.soft(findingCodes(run), run.digest).toContain('proxy-auth-required');
     // The CLI's own summary says it plainly, and never "blocked at the proxy".
     expect.soft(run.stderr, 'CLI summary').toMatch(/the proxy needs your credentials/);
@@ -262,7 +380,9 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
     expectCheck(run, T.tls, { status: 'pass' });
     expect.soft(run.report.host.proxy?.url, run.digest).toBe(lab.proxyAuthUrl);
     expect.soft(run.report.host.proxy?.auth, run.digest).toBeUndefined();
-    expect.soft(JSON.stringify(run.report), 'no credentials in the report').not.toContain(lab.proxyAuthCredentials.password);
+    expect
+      .soft(JSON.stringify(run.report), 'no credentials in the report')
+      .not.toContain(lab.proxyAuthCredentials.password);
     expectCheck(run, T.turnTcp, { status: 'fail', reason: 'proxy-refused', layer: 'proxy' });
   });
 
@@ -278,15 +398,32 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
         // The deadline contract (the only timing assertion): the report's own duration is within
         // the deadline (+ 200 ms to assemble the report after an abort), and the whole CLI process
         // (node start-up, ip netns exec) within 1.5 s more.
-        expect.soft(run.report.durationMs, `durationMs ≤ deadline + 200 ms\n${run.digest}`).toBeLessThanOrEqual(deadline + 200);
+        expect
+          .soft(run.report.durationMs, `durationMs ≤ deadline + 200 ms\n${run.digest}`)
+          .toBeLessThanOrEqual(deadline + 200);
         expect.soft(run.wallMs, `CLI wall time ≤ deadline + 1.5 s slack`).toBeLessThanOrEqual(deadline + 1500);
-        expect.soft(run.report.checks.map((c) => c.id).sort(), `every planned check is in the report\n${run.digest}`).toEqual(PLANNED_CHECKS);
-        expect.soft(run.report.checks.filter((c) => c.status === 'skipped' && !qualityNotNeeded(c)).map((c) => `${c.id}: ${c.reason}`), `no check left unfinished\n${run.digest}`).toEqual([]);
-        expect.soft(run.report.ranges.map((r) => r.id).sort(), `every planned range is in the report\n${run.digest}`).toEqual(PLANNED_RANGES);
-        expect.soft(
-          run.report.checks.filter((c) => c.kind !== 'dns' && c.kind !== 'quality' && c.status !== 'fail').map((c) => `${c.id}: ${c.status}`),
-          `every network check fails\n${run.digest}`,
-        ).toEqual([]);
+        expect
+          .soft(run.report.checks.map((c) => c.id).sort(), `every planned check is in the report\n${run.digest}`)
+          .toEqual(PLANNED_CHECKS);
+        expect
+          .soft(
+            run.report.checks
+              .filter((c) => c.status === 'skipped' && !qualityNotNeeded(c))
+              .map((c) => `${c.id}: ${c.reason}`),
+            `no check left unfinished\n${run.digest}`,
+          )
+          .toEqual([]);
+        expect
+          .soft(run.report.ranges.map((r) => r.id).sort(), `every planned range is in the report\n${run.digest}`)
+          .toEqual(PLANNED_RANGES);
+        expect
+          .soft(
+            run.report.checks
+              .filter((c) => c.kind !== 'dns' && c.kind !== 'quality' && c.status !== 'fail')
+              .map((c) => `${c.id}: ${c.status}`),
+            `every network check fails\n${run.digest}`,
+          )
+          .toEqual([]);
         expect.soft(run.report.firewall.layer, run.digest).toBe(layer);
       });
     }
@@ -297,7 +434,9 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
       const run = await diagnose('nat-cone');
       expect.soft(run.report.nat.mapping, run.digest).toBe('endpoint-independent');
       expect.soft(run.report.nat.behaveCompliant, run.digest).toBe(true);
-      expect.soft(run.report.nat.publicAddress, `publicAddress = the router's server-side address\n${run.digest}`).toBe(lab.addr.routerOutside);
+      expect
+        .soft(run.report.nat.publicAddress, `publicAddress = the router's server-side address\n${run.digest}`)
+        .toBe(lab.addr.routerOutside);
       expectVerdict(run, 'group', 'direct-udp', 'optimal', 'measured');
       expectVerdict(run, 'p2p', 'direct-udp', 'optimal', 'measured');
       expect.soft(findingCodes(run), run.digest).not.toContain('symmetric-nat');
@@ -306,9 +445,13 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
 
     it('nat-symmetric: per-destination mapping, not BEHAVE-compliant, p2p needs the UDP relay, group still direct', async () => {
       const run = await diagnose('nat-symmetric');
-      expect.soft(['address-dependent', 'address-and-port-dependent'], `nat.mapping\n${run.digest}`).toContain(run.report.nat.mapping);
+      expect
+        .soft(['address-dependent', 'address-and-port-dependent'], `nat.mapping\n${run.digest}`)
+        .toContain(run.report.nat.mapping);
       expect.soft(run.report.nat.behaveCompliant, run.digest).toBe(false);
-      expect.soft(run.report.nat.publicAddress, `publicAddress = the router's server-side address\n${run.digest}`).toBe(lab.addr.routerOutside);
+      expect
+        .soft(run.report.nat.publicAddress, `publicAddress = the router's server-side address\n${run.digest}`)
+        .toBe(lab.addr.routerOutside);
       expectVerdict(run, 'group', 'direct-udp', 'optimal', 'measured');
       expectVerdict(run, 'p2p', 'turn-udp', 'marginal', 'measured');
       expect.soft(findingCodes(run), run.digest).toContain('symmetric-nat');
@@ -350,7 +493,12 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
       for (const room of ['group', 'p2p'] as const) {
         const v = run.report.verdicts[room];
         expect.soft(v && [v.path, v.latency], `${room}\n${run.digest}`).toEqual(['direct-udp', 'optimal']);
-        expect.soft(v?.notes.some((n) => /signaling/i.test(n) && /inspect/i.test(n)), `${room} notes say signaling is inspected: ${JSON.stringify(v?.notes)}`).toBe(true);
+        expect
+          .soft(
+            v?.notes.some((n) => /signaling/i.test(n) && /inspect/i.test(n)),
+            `${room} notes say signaling is inspected: ${JSON.stringify(v?.notes)}`,
+          )
+          .toBe(true);
       }
       expectExit(run, 0);
     });
@@ -360,9 +508,13 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
     for (const layer of ['local', 'perimeter'] as const) {
       it(`${layer}-drop-udp-3478: the report names the ${layer} layer; media range open, so group stays direct`, async () => {
         const run = await diagnose(`${layer}-drop-udp-3478`);
-        expectCheck(run, T.turnUdp, layer === 'local'
-          ? { status: 'fail', reason: 'local-blocked', layer: 'local' }
-          : { status: 'fail', reason: 'timeout', layer: 'perimeter' });
+        expectCheck(
+          run,
+          T.turnUdp,
+          layer === 'local'
+            ? { status: 'fail', reason: 'local-blocked', layer: 'local' }
+            : { status: 'fail', reason: 'timeout', layer: 'perimeter' },
+        );
         expect.soft(run.report.firewall.layer, run.digest).toBe(layer);
         expectBlockedEntry(run, 'udp', [[3478, 3478]], 'TURN over UDP');
         expectVerdict(run, 'group', 'direct-udp', 'optimal', 'measured');
@@ -380,11 +532,21 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
       const run = await diagnose('udp-partial');
       expectVerdict(run, 'group', 'turn-udp', 'marginal', 'measured');
       expectVerdict(run, 'p2p', 'turn-udp', 'marginal', 'measured');
-      expect.soft(
-        run.report.verdicts.group?.notes.some((n) => n.includes('10000-29999, 40000-60000')),
-        `group notes name the open sub-ranges: ${JSON.stringify(run.report.verdicts.group?.notes)}`,
-      ).toBe(true);
-      expectRange(run, 'udp-range:group', [[10000, 29999], [40000, 60000]], [[30000, 39999]]);
+      expect
+        .soft(
+          run.report.verdicts.group?.notes.some((n) => n.includes('10000-29999, 40000-60000')),
+          `group notes name the open sub-ranges: ${JSON.stringify(run.report.verdicts.group?.notes)}`,
+        )
+        .toBe(true);
+      expectRange(
+        run,
+        'udp-range:group',
+        [
+          [10000, 29999],
+          [40000, 60000],
+        ],
+        [[30000, 39999]],
+      );
       expectBlockedEntry(run, 'udp', [[30000, 39999]], 'Group media');
       expectExit(run, 1);
     });
@@ -424,14 +586,20 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
         writeFileSync(file, JSON.stringify(p, null, 2));
         return file;
       }
-      const ids = (t: 'udp' | 'tcp' | 'tls') => `turn:${t}:turn.lab.test:${t === 'tls' ? lab.ports.restTls : lab.ports.restStun}`;
+      const ids = (t: 'udp' | 'tcp' | 'tls') =>
+        `turn:${t}:turn.lab.test:${t === 'tls' ? lab.ports.restTls : lab.ports.restStun}`;
 
-      it('the shared secret gives allocations on UDP, TCP and TLS, relayed from the REST instance\'s ports', async () => {
+      it("the shared secret gives allocations on UDP, TCP and TLS, relayed from the REST instance's ports", async () => {
         const run = await diagnose('open', { profile: restProfile(lab.credentials.restSecret) });
         for (const t of ['udp', 'tcp', 'tls'] as const) {
           expectCheck(run, ids(t), { status: 'pass', reason: 'allocated' });
           const port = (check(run, ids(t))?.evidence.relayed as { port?: number } | undefined)?.port ?? -1;
-          expect.soft(port >= lab.ports.relayMin + 30 && port <= lab.ports.relayMax, `${ids(t)} relayed port ${port} in the REST range\n${run.digest}`).toBe(true);
+          expect
+            .soft(
+              port >= lab.ports.relayMin + 30 && port <= lab.ports.relayMax,
+              `${ids(t)} relayed port ${port} in the REST range\n${run.digest}`,
+            )
+            .toBe(true);
         }
         expectVerdict(run, 'group', 'direct-udp', 'optimal', 'measured');
         expectExit(run, 0);
@@ -439,9 +607,15 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
 
       it('a wrong secret gives auth-failed, not a network block', async () => {
         const run = await diagnose('open', { profile: restProfile('not-the-lab-secret') });
-        for (const t of ['udp', 'tcp', 'tls'] as const) expectCheck(run, ids(t), { status: 'fail', reason: 'auth-failed' });
+        for (const t of ['udp', 'tcp', 'tls'] as const)
+          expectCheck(run, ids(t), { status: 'fail', reason: 'auth-failed' });
         expect.soft(findingCodes(run), run.digest).toContain('auth-failed');
-        expect.soft(run.report.firewall.blocked.filter((b) => b.checks.some((c) => c.startsWith('turn:'))), run.digest).toEqual([]);
+        expect
+          .soft(
+            run.report.firewall.blocked.filter((b) => b.checks.some((c) => c.startsWith('turn:'))),
+            run.digest,
+          )
+          .toEqual([]);
       });
     });
   });

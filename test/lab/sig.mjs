@@ -21,7 +21,10 @@ for (const l of listens) {
   if (s) s.listen(Number(m[2]), m[1]);
   else {
     // A second listener on the same handler.
-    createServer({ cert: readFileSync(opt('--cert')), key: readFileSync(opt('--key')) }, server.listeners('request')[0]).listen(Number(m[2]), m[1]);
+    createServer(
+      { cert: readFileSync(opt('--cert')), key: readFileSync(opt('--key')) },
+      server.listeners('request')[0],
+    ).listen(Number(m[2]), m[1]);
   }
   console.log(`signaling listening on ${l}`);
 }

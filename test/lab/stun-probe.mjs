@@ -19,7 +19,9 @@ const caFile = argv.includes('--ca') ? argv[argv.indexOf('--ca') + 1] : undefine
 const num = (name, d) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : d);
 const timeoutMs = num('--timeout', 2000);
 const localPort = num('--local-port', 0);
-const targets = argv.filter((a, i) => !a.startsWith('--') && !['--timeout', '--local-port', '--ca'].includes(argv[i - 1]));
+const targets = argv.filter(
+  (a, i) => !a.startsWith('--') && !['--timeout', '--local-port', '--ca'].includes(argv[i - 1]),
+);
 
 const MAGIC = 0x2112a442;
 function request() {
@@ -110,7 +112,12 @@ async function viaTcp() {
     const dst = await resolve(t);
     const res = await new Promise((done) => {
       const s = tls
-        ? tlsConnect({ host: dst.address, port: dst.port, servername: dst.host, ca: caFile ? readFileSync(caFile) : undefined })
+        ? tlsConnect({
+            host: dst.address,
+            port: dst.port,
+            servername: dst.host,
+            ca: caFile ? readFileSync(caFile) : undefined,
+          })
         : connect({ host: dst.address, port: dst.port });
       let issuer;
       let buf = Buffer.alloc(0);

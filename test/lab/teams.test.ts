@@ -14,7 +14,16 @@ import { parseProfile, type Profile } from '#common/profile/schema';
 import { ReportSchema, type Report } from '#common/report/schema';
 
 const CLI_BUILT = 'out/cli/pathcheck.js';
-const NO_PROXY_ENV = { HTTPS_PROXY: '', https_proxy: '', HTTP_PROXY: '', http_proxy: '', ALL_PROXY: '', all_proxy: '', NO_PROXY: '', no_proxy: '' };
+const NO_PROXY_ENV = {
+  HTTPS_PROXY: '',
+  https_proxy: '',
+  HTTP_PROXY: '',
+  http_proxy: '',
+  ALL_PROXY: '',
+  all_proxy: '',
+  NO_PROXY: '',
+  no_proxy: '',
+};
 const HOST_MAP: Record<string, string> = {
   'teams.microsoft.com': 'sig.lab.test',
   'worldaz.tr.teams.microsoft.com': 'turn.lab.test',
@@ -47,7 +56,13 @@ function teamsForLab(): Profile {
   return parsed.profile;
 }
 
-const skip = missingPrereqs('Teams profile in the lab', [prereqs.root, prereqs.ip, prereqs.nft, prereqs.coturn, prereqs.openssl]);
+const skip = missingPrereqs('Teams profile in the lab', [
+  prereqs.root,
+  prereqs.ip,
+  prereqs.nft,
+  prereqs.coturn,
+  prereqs.openssl,
+]);
 
 describe.skipIf(skip)('lab: the Microsoft Teams profile', () => {
   let tmp = '';
@@ -71,10 +86,13 @@ describe.skipIf(skip)('lab: the Microsoft Teams profile', () => {
 
   async function diagnose(name: 'open' | 'blocked'): Promise<{ exit: number; report: Report; stderr: string }> {
     await lab.scenario(name);
-    const r = await lab.clientExec(['node', 'bin/pathcheck.js', 'diagnose', '--profile', profileFile, '--json', '-', '--quiet'], {
-      timeoutMs: 45_000,
-      env: NO_PROXY_ENV,
-    });
+    const r = await lab.clientExec(
+      ['node', 'bin/pathcheck.js', 'diagnose', '--profile', profileFile, '--json', '-', '--quiet'],
+      {
+        timeoutMs: 45_000,
+        env: NO_PROXY_ENV,
+      },
+    );
     return { exit: r.code, report: ReportSchema.parse(JSON.parse(r.stdout)), stderr: r.stderr };
   }
 
@@ -94,11 +112,16 @@ describe.skipIf(skip)('lab: the Microsoft Teams profile', () => {
     const { exit, report } = await diagnose('blocked');
     expect(report.verdicts.group?.path).toBe('blocked');
     expect(exit).toBe(3);
-    const udp = report.firewall.blocked.find((b) => b.protocol === 'udp' && b.ports.some(([a, z]) => a <= 3478 && 3478 <= z));
+    const udp = report.firewall.blocked.find(
+      (b) => b.protocol === 'udp' && b.ports.some(([a, z]) => a <= 3478 && 3478 <= z),
+    );
     expect(udp, JSON.stringify(report.firewall.blocked)).toBeDefined();
     const reportFile = join(tmp, 'blocked.json');
     writeFileSync(reportFile, JSON.stringify(report));
-    const rules = await lab.clientExec(['node', 'bin/pathcheck.js', 'rules', '--from', reportFile, '--target', 'cisco-asa'], { timeoutMs: 20_000 });
+    const rules = await lab.clientExec(
+      ['node', 'bin/pathcheck.js', 'rules', '--from', reportFile, '--target', 'cisco-asa'],
+      { timeoutMs: 20_000 },
+    );
     expect(rules.code, rules.stderr).toBe(0);
     expect(rules.stdout).toMatch(/3478/);
   });

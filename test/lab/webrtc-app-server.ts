@@ -32,7 +32,11 @@ async function body(req: IncomingMessage): Promise<string> {
 const server = createServer(async (req, res) => {
   try {
     if (req.url === '/__ipc/events') {
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+      });
       res.write(': connected\n\n');
       streams.add(res);
       req.on('close', () => streams.delete(res));

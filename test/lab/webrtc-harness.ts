@@ -20,14 +20,32 @@ import * as lab from './lab.mjs';
 export const ROOT = resolve(import.meta.dirname, '../..');
 const JITI = join(ROOT, 'node_modules/jiti/lib/jiti-cli.mjs');
 const SERVER = join(ROOT, 'test/lab/webrtc-app-server.ts');
-export const NO_PROXY_ENV = { HTTPS_PROXY: '', https_proxy: '', HTTP_PROXY: '', http_proxy: '', ALL_PROXY: '', all_proxy: '', NO_PROXY: '', no_proxy: '' };
+export const NO_PROXY_ENV = {
+  HTTPS_PROXY: '',
+  https_proxy: '',
+  HTTP_PROXY: '',
+  http_proxy: '',
+  ALL_PROXY: '',
+  all_proxy: '',
+  NO_PROXY: '',
+  no_proxy: '',
+};
 
-export const certutil: Prereq = { name: 'certutil (libnss3-tools)', present: () => hasCommand('certutil'), install: 'apt-get install libnss3-tools' };
+export const certutil: Prereq = {
+  name: 'certutil (libnss3-tools)',
+  present: () => hasCommand('certutil'),
+  install: 'apt-get install libnss3-tools',
+};
 
 export type Path = 'direct-udp' | 'direct-tcp' | 'turn-udp' | 'turn-tcp' | 'turn-tls' | 'blocked';
 export const PORT = { udp: 3478, tcp: 3478, tls: 443 } as const;
 export const LABEL: Record<Path, string> = {
-  'direct-udp': 'Direct UDP', 'direct-tcp': 'Direct TCP', 'turn-udp': 'TURN over UDP', 'turn-tcp': 'TURN over TCP', 'turn-tls': 'TURN over TLS', blocked: 'Blocked',
+  'direct-udp': 'Direct UDP',
+  'direct-tcp': 'Direct TCP',
+  'turn-udp': 'TURN over UDP',
+  'turn-tcp': 'TURN over TCP',
+  'turn-tls': 'TURN over TLS',
+  blocked: 'Blocked',
 };
 
 export interface AppInLab {
@@ -45,7 +63,9 @@ export interface AppInLab {
  * the handler child gets HTTPS_PROXY=<proxy> (the engine tunnels TURN-TCP/TLS through it) and
  * Chromium `--proxy-server=<proxy>`; unset: both go direct (proxy variables cleared, `--no-proxy-server`).
  */
-export async function startAppInLab(opts: { proxy?: string; proxyCredentials?: { username: string; password: string } } = {}): Promise<AppInLab> {
+export async function startAppInLab(
+  opts: { proxy?: string; proxyCredentials?: { username: string; password: string } } = {},
+): Promise<AppInLab> {
   ensureAppBuilt();
   const home = mkdtempSync(join(tmpdir(), 'pathcheck-webrtc-e2e-'));
   let server: ChildProcess | null = null;
@@ -70,7 +90,9 @@ export async function startAppInLab(opts: { proxy?: string; proxyCredentials?: {
 
     const proxyEnv = opts.proxy ? { HTTPS_PROXY: opts.proxy } : {};
     const child = spawn('ip', ['netns', 'exec', lab.ns.client, process.execPath, JITI, SERVER], {
-      cwd: ROOT, env: { ...process.env, ...NO_PROXY_ENV, ...proxyEnv }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: ROOT,
+      env: { ...process.env, ...NO_PROXY_ENV, ...proxyEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     server = child;
     const origin = await new Promise<string>((ok, fail) => {
@@ -95,10 +117,18 @@ export async function startAppInLab(opts: { proxy?: string; proxyCredentials?: {
       env: { ...process.env, ...NO_PROXY_ENV, HOME: home },
       // With proxyCredentials, Playwright answers Chromium's proxy challenges (as the app's login
       // handler does after the user signs in) and sets --proxy-server itself.
-      args: [...CHROMIUM_ARGS, '--disable-features=WebRtcHideLocalIpsWithMdns', ...(opts.proxyCredentials ? [] : [opts.proxy ? `--proxy-server=${opts.proxy}` : '--no-proxy-server'])],
+      args: [
+        ...CHROMIUM_ARGS,
+        '--disable-features=WebRtcHideLocalIpsWithMdns',
+        ...(opts.proxyCredentials ? [] : [opts.proxy ? `--proxy-server=${opts.proxy}` : '--no-proxy-server']),
+      ],
       ...(opts.proxy && opts.proxyCredentials ? { proxy: { server: opts.proxy, ...opts.proxyCredentials } } : {}),
     });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', reducedMotion: 'reduce' });
+    const page = await browser.newPage({
+      viewport: { width: 1280, height: 800 },
+      colorScheme: 'light',
+      reducedMotion: 'reduce',
+    });
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
     await page.addInitScript({ content: httpBridgeScript() });
@@ -124,7 +154,11 @@ export async function startAppInLab(opts: { proxy?: string; proxyCredentials?: {
 export async function runAndWait(page: Page): Promise<{ resolvedBefore: number; changes: number }> {
   // Record, in the page, when rungs change state and when the first verdict card appears.
   await page.evaluate(() => {
-    const w = window as unknown as { __rungLog: Array<{ t: number; rung: string; state: string }>; __verdictAt: number | null; __observer?: MutationObserver };
+    const w = window as unknown as {
+      __rungLog: Array<{ t: number; rung: string; state: string }>;
+      __verdictAt: number | null;
+      __observer?: MutationObserver;
+    };
     w.__rungLog = [];
     w.__verdictAt = null;
     w.__observer?.disconnect();
@@ -137,18 +171,33 @@ export async function runAndWait(page: Page): Promise<{ resolvedBefore: number; 
       }
       if (w.__verdictAt === null && document.querySelector('.verdict')) w.__verdictAt = performance.now();
     });
-    w.__observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+    w.__observer.observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ['data-state'],
+    });
   });
   const run = page.getByRole('button', { name: /^(Run diagnosis|Run again)$/ }).first();
   await run.click();
   // Live: the ladder appears and rungs resolve while the run goes.
   await page.locator('.ladder').first().waitFor({ timeout: 10_000 });
-  await expect.poll(() => page.locator('.rung[data-state="pass"], .rung[data-state="fail"]').count(), { timeout: 20_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(() => page.locator('.rung[data-state="pass"], .rung[data-state="fail"]').count(), { timeout: 20_000 })
+    .toBeGreaterThan(0);
   // Done: two verdict cards.
   await page.locator('.verdict[data-room="p2p"]').waitFor({ timeout: 60_000 });
   return page.evaluate(() => {
-    const w = window as unknown as { __rungLog: Array<{ t: number; rung: string; state: string }>; __verdictAt: number | null };
-    return { resolvedBefore: w.__rungLog.filter((x) => (x.state === 'pass' || x.state === 'fail') && x.t < (w.__verdictAt ?? 0)).length, changes: w.__rungLog.length };
+    const w = window as unknown as {
+      __rungLog: Array<{ t: number; rung: string; state: string }>;
+      __verdictAt: number | null;
+    };
+    return {
+      resolvedBefore: w.__rungLog.filter(
+        (x) => (x.state === 'pass' || x.state === 'fail') && x.t < (w.__verdictAt ?? 0),
+      ).length,
+      changes: w.__rungLog.length,
+    };
   });
 }
 
@@ -163,7 +212,9 @@ export async function shownVerdicts(page: Page): Promise<{ group: string | null;
 
 export async function shownChecks(page: Page): Promise<Record<string, string>> {
   return Object.fromEntries(
-    await page.locator('li.check').evaluateAll((els) => els.map((e) => [e.getAttribute('data-check'), e.getAttribute('data-status')])),
+    await page
+      .locator('li.check')
+      .evaluateAll((els) => els.map((e) => [e.getAttribute('data-check'), e.getAttribute('data-status')])),
   ) as Record<string, string>;
 }
 

@@ -14,7 +14,11 @@ export interface IpcHarness {
   /** Exactly what main registers: `createHandlers()` … */
   handlers: Handlers;
   /** … behind the same validating wrapper (`wrapHandler`), called as from the app's own main frame. */
-  invoke<C extends InvokeChannel>(channel: C, payload?: RequestInput<C>, from?: { url: string; mainFrame: boolean }): Promise<IpcResult<Response<C>>>;
+  invoke<C extends InvokeChannel>(
+    channel: C,
+    payload?: RequestInput<C>,
+    from?: { url: string; mainFrame: boolean },
+  ): Promise<IpcResult<Response<C>>>;
   /** Every event main emitted, in order. */
   emitted: Array<{ channel: EventChannel; payload: EventMap[EventChannel] }>;
   /** Called for each emitted event (the e2e pushes them into the page). */
@@ -30,7 +34,12 @@ export interface IpcHarness {
  */
 export function createIpcHarness(
   options: {
-    engine?: DiagnosisEngine; origin?: string; version?: string; reports?: HandlerDeps['reports']; firewall?: HandlerDeps['firewall']; profilesDir?: string;
+    engine?: DiagnosisEngine;
+    origin?: string;
+    version?: string;
+    reports?: HandlerDeps['reports'];
+    firewall?: HandlerDeps['firewall'];
+    profilesDir?: string;
     /** Stand-ins for what a run reaches outside the process (credential APIs, DNS, the WebRTC wait). */
     diagnosis?: Pick<HandlerDeps, 'resolveCredentials' | 'lookup' | 'webrtc' | 'credentialStore'>;
     /** The clock for end-of-service dates; default a day before Twilio's, so tests do not depend on the wall clock. */

@@ -30,13 +30,21 @@ export function isRoot(): boolean {
 
 export const prereqs = {
   coturn: { name: 'coturn (turnserver)', present: () => hasCommand('turnserver'), install: 'apt-get install coturn' },
-  chromium: { name: 'Debian chromium (/usr/bin/chromium)', present: () => existsSync('/usr/bin/chromium'), install: 'apt-get install chromium' },
+  chromium: {
+    name: 'Debian chromium (/usr/bin/chromium)',
+    present: () => existsSync('/usr/bin/chromium'),
+    install: 'apt-get install chromium',
+  },
   nft: { name: 'nftables (nft)', present: () => hasCommand('nft'), install: 'apt-get install nftables' },
   root: { name: 'root (network namespaces)', present: isRoot },
   ip: { name: 'iproute2 (ip)', present: () => hasCommand('ip'), install: 'apt-get install iproute2' },
   squid: { name: 'squid', present: () => hasCommand('squid'), install: 'apt-get install squid' },
   openssl: { name: 'openssl', present: () => hasCommand('openssl'), install: 'apt-get install openssl' },
-  pdftotext: { name: 'poppler-utils (pdftotext, pdftoppm)', present: () => hasCommand('pdftotext'), install: 'apt-get install poppler-utils' },
+  pdftotext: {
+    name: 'poppler-utils (pdftotext, pdftoppm)',
+    present: () => hasCommand('pdftotext'),
+    install: 'apt-get install poppler-utils',
+  },
 } satisfies Record<string, Prereq>;
 
 /**
@@ -46,8 +54,14 @@ export const prereqs = {
 export function missingPrereqs(suite: string, needs: Prereq[]): string | null {
   const missing = needs.filter((p) => !p.present());
   if (missing.length === 0) return null;
-  const line = `[skip] ${suite}: missing ${missing.map((m) => m.name).join(', ')}` +
-    ` — install with \`npm run lab:deps\` (${missing.map((m) => m.install).filter(Boolean).join('; ') || 'run as root'})`;
+  const line =
+    `[skip] ${suite}: missing ${missing.map((m) => m.name).join(', ')}` +
+    ` — install with \`npm run lab:deps\` (${
+      missing
+        .map((m) => m.install)
+        .filter(Boolean)
+        .join('; ') || 'run as root'
+    })`;
   if (process.env.PATHCHECK_REQUIRE_PREREQS === '1') {
     throw new Error(`${line} (PATHCHECK_REQUIRE_PREREQS=1 turns this skip into a failure)`);
   }

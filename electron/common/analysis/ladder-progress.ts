@@ -6,7 +6,11 @@ import { rangeId } from './ids';
 import { GROUP_RUNGS, P2P_RUNGS, RUNG_LABEL } from './rungs';
 
 export type RungState = 'pending' | 'pass' | 'fail' | 'n/a';
-export interface RungProgress { rung: P2pPath; label: string; state: RungState }
+export interface RungProgress {
+  rung: P2pPath;
+  label: string;
+  state: RungState;
+}
 
 /**
  * The live ladder: for each room type, each rung's state as results stream in. A rung is `pass` as
@@ -14,8 +18,12 @@ export interface RungProgress { rung: P2pPath; label: string; state: RungState }
  * the profile gives nothing to test it with. The final verdict still comes from `analyze`.
  */
 export function ladderProgress(
-  profile: Profile, rooms: RoomType[], planned: PlannedCheck[], checks: ReadonlyMap<string, CheckResult>,
-  ranges: readonly RangeResult[], nat: NatResult | null,
+  profile: Profile,
+  rooms: RoomType[],
+  planned: PlannedCheck[],
+  checks: ReadonlyMap<string, CheckResult>,
+  ranges: readonly RangeResult[],
+  nat: NatResult | null,
 ): Partial<Record<RoomType, RungProgress[]>> {
   const turnState = (transport: 'udp' | 'tcp' | 'tls'): RungState => {
     const ids = planned.filter((p) => p.kind === 'turn' && p.transport === transport).map((p) => p.id);
@@ -40,17 +48,27 @@ export function ladderProgress(
     if (!nat) return planned.some((p) => p.kind === 'nat') ? 'pending' : s;
     return nat.behaveCompliant === false ? 'fail' : s;
   };
-  const base: Record<string, RungState> = { 'turn-udp': turnState('udp'), 'turn-tcp': turnState('tcp'), 'turn-tls': turnState('tls') };
+  const base: Record<string, RungState> = {
+    'turn-udp': turnState('udp'),
+    'turn-tcp': turnState('tcp'),
+    'turn-tls': turnState('tls'),
+  };
   const out: Partial<Record<RoomType, RungProgress[]>> = {};
   if (rooms.includes('group') && profile.group) {
-    const states: Record<string, RungState> = { ...base, 'direct-udp': rangeState(rangeId.group, profile.group.udpPorts) };
+    const states: Record<string, RungState> = {
+      ...base,
+      'direct-udp': rangeState(rangeId.group, profile.group.udpPorts),
+    };
     out.group = GROUP_RUNGS.map((rung) => ({ rung, label: RUNG_LABEL[rung], state: states[rung] ?? 'n/a' }));
   }
   if (rooms.includes('p2p') && profile.p2p) {
     const states: Record<string, RungState> = {
       ...base,
       'direct-udp': natGate(rangeState(rangeId.p2pUdp, profile.p2p.udpPorts)),
-      'direct-tcp': profile.p2p.tcpPorts && planned.some((p) => p.id === rangeId.p2pTcp) ? natGate(rangeState(rangeId.p2pTcp, profile.p2p.tcpPorts)) : 'n/a',
+      'direct-tcp':
+        profile.p2p.tcpPorts && planned.some((p) => p.id === rangeId.p2pTcp)
+          ? natGate(rangeState(rangeId.p2pTcp, profile.p2p.tcpPorts))
+          : 'n/a',
     };
     out.p2p = P2P_RUNGS.map((rung) => ({ rung, label: RUNG_LABEL[rung], state: states[rung] ?? 'n/a' }));
   }

@@ -10,7 +10,11 @@ import type { CheckResult, ProxyAuth, Report, RoomType } from '../report/schema'
 
 export const PROXY_AUTH_REASON = 'proxy-auth-required';
 
-interface Challenge { proxy: string; schemes: string[]; credentialsSent: boolean }
+interface Challenge {
+  proxy: string;
+  schemes: string[];
+  credentialsSent: boolean;
+}
 
 function challengeOf(c: CheckResult): Challenge | null {
   const a = c.evidence.proxyAuth;
@@ -50,7 +54,13 @@ export function proxyAuthOf(checks: CheckResult[]): (ProxyAuth & { checks: strin
  * on the way to signaling is not what the client meets: the browser is signed in there too.
  */
 export function browserSignedIn(checks: CheckResult[]): boolean {
-  return checks.some((c) => c.kind === 'webrtc' && c.id.startsWith('webrtc:relay:') && (c.transport === 'tcp' || c.transport === 'tls') && c.status === 'pass');
+  return checks.some(
+    (c) =>
+      c.kind === 'webrtc' &&
+      c.id.startsWith('webrtc:relay:') &&
+      (c.transport === 'tcp' || c.transport === 'tls') &&
+      c.status === 'pass',
+  );
 }
 
 const SUBJECT: Record<RoomType, string> = { group: 'Group calls', p2p: 'Peer-to-peer calls' };
@@ -58,7 +68,11 @@ const SUBJECT: Record<RoomType, string> = { group: 'Group calls', p2p: 'Peer-to-
 /** "the proxy needs your credentials (10.0.0.1:3128 asks for Basic)". */
 export function proxyAuthPhrase(auth: Pick<ProxyAuth, 'proxy' | 'schemes'>): string {
   const who = auth.proxy ?? 'it';
-  const asked = auth.schemes.length ? ` (${who} asks for ${auth.schemes.join(', ')})` : auth.proxy ? ` (${auth.proxy})` : '';
+  const asked = auth.schemes.length
+    ? ` (${who} asks for ${auth.schemes.join(', ')})`
+    : auth.proxy
+      ? ` (${auth.proxy})`
+      : '';
   return `the proxy needs your credentials${asked}`;
 }
 
@@ -83,7 +97,8 @@ export function applyProxyAuth(analysis: Pick<Report, 'verdicts' | 'findings'>, 
     v.notes.unshift(`Not blocked at the proxy: ${phrase}${given ? ' and rejected the ones given' : ''}.`);
   }
   analysis.findings.push({
-    code: 'proxy-auth-required', severity: 'warn',
+    code: 'proxy-auth-required',
+    severity: 'warn',
     message: given
       ? `${capital(phrase)} and rejected the ones given (${auth.checks.length} check${auth.checks.length === 1 ? '' : 's'}). Check the user name and password in the proxy URL.`
       : `${capital(phrase)}, and none were given (${auth.checks.length} check${auth.checks.length === 1 ? '' : 's'}). From the command line, put them in the proxy URL (http://user:password@proxy:port); the app's browser signs in itself.`,
@@ -103,7 +118,13 @@ export function proxyAuthFacts(checks: CheckResult[]): ProxyAuth | undefined {
   const found = proxyAuthOf(checks);
   if (!found) return undefined;
   const { checks: _ids, ...auth } = found;
-  const browser = checks.filter((c) => c.kind === 'webrtc' && c.id.startsWith('webrtc:relay:') && (c.transport === 'tcp' || c.transport === 'tls') && c.status !== 'skipped');
+  const browser = checks.filter(
+    (c) =>
+      c.kind === 'webrtc' &&
+      c.id.startsWith('webrtc:relay:') &&
+      (c.transport === 'tcp' || c.transport === 'tls') &&
+      c.status !== 'skipped',
+  );
   if (browser.length > 0) auth.browserAuthenticated = browser.some((c) => c.status === 'pass');
   return auth;
 }

@@ -1,6 +1,19 @@
-import { addedLatencyText, qualitySentence, sensorDisagreement, supports, verdictQuality, type QualityFinding } from '../quality/grade';
 import {
-  QualityGradeSchema, qualityRates, type QualityGrade, type QualityPath, type QualityRates, type QualityResult, type VerdictQuality,
+  addedLatencyText,
+  qualitySentence,
+  sensorDisagreement,
+  supports,
+  verdictQuality,
+  type QualityFinding,
+} from '../quality/grade';
+import {
+  QualityGradeSchema,
+  qualityRates,
+  type QualityGrade,
+  type QualityPath,
+  type QualityRates,
+  type QualityResult,
+  type VerdictQuality,
 } from '../quality/schema';
 import type { Profile } from '../profile/schema';
 import type { CheckResult, MediaPath, RoomType, Verdict } from '../report/schema';
@@ -21,7 +34,9 @@ const isQualityPath = (p: MediaPath | 'blocked'): p is QualityPath => p !== 'blo
 export function baselineRtt(entries: readonly QualityResult[], checks: readonly CheckResult[]): number | null {
   const echo = entries.find((q) => q.path === 'direct-udp' && q.sensor === 'engine' && q.rttMs !== null);
   if (echo) return echo.rttMs;
-  const stun = checks.filter((c) => c.kind === 'stun' && c.status === 'pass' && typeof c.rttMs === 'number').map((c) => c.rttMs!);
+  const stun = checks
+    .filter((c) => c.kind === 'stun' && c.status === 'pass' && typeof c.rttMs === 'number')
+    .map((c) => c.rttMs!);
   return stun.length ? Math.min(...stun) : null;
 }
 
@@ -43,7 +58,12 @@ function reliedOn(q: VerdictQuality, entries: readonly QualityResult[]): Quality
  * throughput from a relay measured over the same link — a stream through the relay crosses this
  * computer's link as direct media would — and its grade is the worse of the two; the note says so.
  */
-export function pathQuality(path: QualityPath, entries: readonly QualityResult[], rates: QualityRates, baseline: number | null): Judged | undefined {
+export function pathQuality(
+  path: QualityPath,
+  entries: readonly QualityResult[],
+  rates: QualityRates,
+  baseline: number | null,
+): Judged | undefined {
   const own = verdictQuality(path, entries, rates, baseline);
   const direct = path === 'direct-udp' || path === 'direct-tcp';
   const onlyEcho = entries.filter((e) => e.path === path).every((e) => e.bandwidthMeasured === false);
@@ -59,8 +79,12 @@ export function pathQuality(path: QualityPath, entries: readonly QualityResult[]
   const s = supports({ upKbps: relay.measuredKbps, downKbps: relay.measuredKbps, grade, mos }, rates);
   return {
     quality: {
-      grade, supports: s, measuredKbps: relay.measuredKbps, addedLatencyMs: 0,
-      evidence: [...own.evidence, ...relay.evidence], mos,
+      grade,
+      supports: s,
+      measuredKbps: relay.measuredKbps,
+      addedLatencyMs: 0,
+      evidence: [...own.evidence, ...relay.evidence],
+      mos,
       limitedBy: [...new Set([...(own.limitedBy ?? []), ...(relay.limitedBy ?? [])])],
     },
     entry: { lossPct: echo.lossPct, jitterMs: echo.jitterMs, mos, bandwidthMeasured: true },
@@ -79,20 +103,29 @@ function fallbackOf(path: QualityPath, working: readonly QualityPath[]): Quality
  * the ladder's rungs that were shown to work, in ladder order.
  */
 export function attachQuality(
-  room: RoomType, v: Verdict, working: readonly QualityPath[], entries: readonly QualityResult[], rates: QualityRates, baseline: number | null,
+  room: RoomType,
+  v: Verdict,
+  working: readonly QualityPath[],
+  entries: readonly QualityResult[],
+  rates: QualityRates,
+  baseline: number | null,
 ): void {
   if (!isQualityPath(v.path) || entries.length === 0) return;
   const own = pathQuality(v.path, entries, rates, baseline);
   if (own) {
     v.quality = own.quality;
     const inferred = v.confidence === 'inferred' ? ' (path inferred, not measured directly)' : '';
-    const latency = v.path === 'direct-udp' || v.path === 'direct-tcp' ? '' : ` ${capital(addedLatencyText(v.path, own.quality.addedLatencyMs))}.`;
+    const latency =
+      v.path === 'direct-udp' || v.path === 'direct-tcp'
+        ? ''
+        : ` ${capital(addedLatencyText(v.path, own.quality.addedLatencyMs))}.`;
     v.summary = `${qualitySentence(room, v.path, own.quality, own.entry)}${inferred}.${latency}`;
     if (own.note) v.notes.push(own.note);
   }
   const fallback = fallbackOf(v.path, working);
   const fb = fallback && pathQuality(fallback, entries, rates, baseline);
-  if (fallback && fb) v.notes.push(`If ${pathLabel(v.path)} fails: ${qualitySentence(room, fallback, fb.quality, fb.entry)}.`);
+  if (fallback && fb)
+    v.notes.push(`If ${pathLabel(v.path)} fails: ${qualitySentence(room, fallback, fb.quality, fb.entry)}.`);
 }
 
 /** A finding for each path the engine and the page measured differently. */

@@ -5,7 +5,13 @@ import type { GroupPath, Latency, P2pPath } from '../report/schema';
  * so the live view, the verdicts and the reports all name rungs the same way.
  */
 export const GROUP_RUNGS = ['direct-udp', 'turn-udp', 'turn-tcp', 'turn-tls'] as const satisfies readonly GroupPath[];
-export const P2P_RUNGS = ['direct-udp', 'direct-tcp', 'turn-udp', 'turn-tcp', 'turn-tls'] as const satisfies readonly P2pPath[];
+export const P2P_RUNGS = [
+  'direct-udp',
+  'direct-tcp',
+  'turn-udp',
+  'turn-tcp',
+  'turn-tls',
+] as const satisfies readonly P2pPath[];
 
 /** Latency class of a path: direct = optimal, TURN/UDP adds < 50 ms, TURN over TCP/TLS adds > 50 ms. */
 export function latencyOf(path: P2pPath): Latency {

@@ -1,7 +1,18 @@
 import { coversAll, formatRanges, intersectRanges, type PortRange } from '../net/ranges';
 import type { Profile } from '../profile/schema';
 import type {
-  BlockedRequirement, CheckResult, Confidence, GroupVerdict, HostFacts, Layer, NatResult, P2pPath, P2pVerdict, RangeResult, Report, RoomType,
+  BlockedRequirement,
+  CheckResult,
+  Confidence,
+  GroupVerdict,
+  HostFacts,
+  Layer,
+  NatResult,
+  P2pPath,
+  P2pVerdict,
+  RangeResult,
+  Report,
+  RoomType,
 } from '../report/schema';
 import { TRANSPORT_LABEL } from '../report/kinds';
 import { BLOCK_REASONS } from '../report/reason';
@@ -57,32 +68,51 @@ function turnRung(checks: CheckResult[], transport: 'udp' | 'tcp' | 'tls', findi
   if (browser.length > 0 && browser.every((c) => c.status !== 'skipped')) {
     if (enginePass.length > 0 && browserPass.length === 0) {
       findings.push({
-        code: 'engine-webrtc-disagree', severity: 'warn',
+        code: 'engine-webrtc-disagree',
+        severity: 'warn',
         message: `${label}: the server accepts allocations, but no data flowed through the relay in the browser test — a deep-packet-inspection device may be interfering.`,
       });
     } else if (engine.length > 0 && enginePass.length === 0 && browserPass.length > 0) {
       findings.push({
-        code: 'engine-webrtc-disagree', severity: 'info',
+        code: 'engine-webrtc-disagree',
+        severity: 'info',
         message: `${label}: the probe could not reach the server, but the browser relayed data (possibly through the system proxy).`,
       });
     }
     if (browserPass.length === 0) return { ...NO, evidence: browser.map((c) => c.id) };
     const best = browserPass[0]!;
-    return { ok: true, confidence: 'measured', evidence: [...browserPass, ...enginePass].map((c) => c.id), notes: proxyNotes(enginePass), via: `${best.host}:${best.port}` };
+    return {
+      ok: true,
+      confidence: 'measured',
+      evidence: [...browserPass, ...enginePass].map((c) => c.id),
+      notes: proxyNotes(enginePass),
+      via: `${best.host}:${best.port}`,
+    };
   }
   if (enginePass.length === 0) return { ...NO, evidence: engine.map((c) => c.id) };
   const best = [...enginePass].sort((a, b) => (a.rttMs ?? Infinity) - (b.rttMs ?? Infinity))[0]!;
-  return { ok: true, confidence: 'measured', evidence: enginePass.map((c) => c.id), notes: proxyNotes([best]), via: `${best.host}:${best.port}` };
+  return {
+    ok: true,
+    confidence: 'measured',
+    evidence: enginePass.map((c) => c.id),
+    notes: proxyNotes([best]),
+    via: `${best.host}:${best.port}`,
+  };
 }
 
 /** Direct media over a port range: measured by the reflector, or inferred from one relayed high port. */
 function directRung(
-  ranges: RangeResult[], id: string, required: PortRange[] | undefined, checks: CheckResult[], protocol: 'udp' | 'tcp',
+  ranges: RangeResult[],
+  id: string,
+  required: PortRange[] | undefined,
+  checks: CheckResult[],
+  protocol: 'udp' | 'tcp',
 ): Rung {
   if (!required) return NO;
   const range = ranges.find((r) => r.id === id);
   if (range && range.confidence === 'measured') {
-    if (coversAll(range.allowed, required)) return { ok: true, confidence: 'measured', evidence: [range.id], notes: [] };
+    if (coversAll(range.allowed, required))
+      return { ok: true, confidence: 'measured', evidence: [range.id], notes: [] };
     const open = intersectRanges(range.allowed, required);
     const notes = [
       open.length
@@ -94,24 +124,40 @@ function directRung(
   if (range) {
     const open = intersectRanges(range.allowed, required);
     return {
-      ...NO, confidence: 'inferred', evidence: [range.id],
-      notes: [`Not every port of ${formatRanges(required)} was measured before the diagnosis ended${open.length ? ` (open so far: ${formatRanges(open)})` : ''}; direct ${protocol.toUpperCase()} is not confirmed.`],
+      ...NO,
+      confidence: 'inferred',
+      evidence: [range.id],
+      notes: [
+        `Not every port of ${formatRanges(required)} was measured before the diagnosis ended${open.length ? ` (open so far: ${formatRanges(open)})` : ''}; direct ${protocol.toUpperCase()} is not confirmed.`,
+      ],
     };
   }
   if (protocol === 'udp') {
     const relay = checks.filter((c) => c.kind === 'relay' && c.status === 'pass');
     if (relay.length > 0) {
       return {
-        ok: true, confidence: 'inferred', evidence: relay.map((c) => c.id),
-        notes: ['No reflector was available to measure the whole UDP range; one high UDP port was proven through a TURN relay, so the rest is inferred.'],
+        ok: true,
+        confidence: 'inferred',
+        evidence: relay.map((c) => c.id),
+        notes: [
+          'No reflector was available to measure the whole UDP range; one high UDP port was proven through a TURN relay, so the rest is inferred.',
+        ],
       };
     }
     const relayFail = checks.filter((c) => c.kind === 'relay' && c.status === 'fail');
-    if (relayFail.length > 0) return { ...NO, evidence: relayFail.map((c) => c.id), notes: ['A high UDP port could not be reached through the TURN relay test.'] };
+    if (relayFail.length > 0)
+      return {
+        ...NO,
+        evidence: relayFail.map((c) => c.id),
+        notes: ['A high UDP port could not be reached through the TURN relay test.'],
+      };
   }
   return {
-    ...NO, confidence: 'inferred',
-    notes: [`Direct ${protocol.toUpperCase()} could not be measured: the profile has no reflector${protocol === 'udp' ? ' and no TURN credentials to prove a high UDP port' : ''}.`],
+    ...NO,
+    confidence: 'inferred',
+    notes: [
+      `Direct ${protocol.toUpperCase()} could not be measured: the profile has no reflector${protocol === 'udp' ? ' and no TURN credentials to prove a high UDP port' : ''}.`,
+    ],
   };
 }
 
@@ -125,28 +171,58 @@ function signalingRung(checks: CheckResult[], profile: Profile): Rung {
   const inspected = sig.filter((c) => c.reason === 'tls-intercepted');
   if (inspected.length > 0) {
     return {
-      ok: true, confidence: 'inferred', evidence: inspected.map((c) => c.id),
+      ok: true,
+      confidence: 'inferred',
+      evidence: inspected.map((c) => c.id),
       notes: ['Signaling is reachable but TLS-inspected; it works only where the inspecting CA is trusted.'],
     };
   }
   // Not finished (deadline, cancel) is not evidence of a block: judge the media paths, say so.
   if (!sig.some((c) => c.status === 'fail')) {
-    return { ok: true, confidence: 'inferred', evidence: [], notes: ['Signaling was not checked before the diagnosis ended, so whether the client can join was not confirmed.'] };
+    return {
+      ok: true,
+      confidence: 'inferred',
+      evidence: [],
+      notes: [
+        'Signaling was not checked before the diagnosis ended, so whether the client can join was not confirmed.',
+      ],
+    };
   }
   // A proxy asking for credentials is sign-in, not a block (applyProxyAuth words the verdict).
   if (sig.some((c) => c.reason === PROXY_AUTH_REASON)) {
     const ids = sig.map((c) => c.id);
     if (browserSignedIn(checks)) {
-      return { ok: true, confidence: 'inferred', evidence: ids, notes: ['The proxy asked the engine for credentials on the way to signaling; the browser signed in to it and relayed over TCP/TLS, so it reaches signaling the same way.'] };
+      return {
+        ok: true,
+        confidence: 'inferred',
+        evidence: ids,
+        notes: [
+          'The proxy asked the engine for credentials on the way to signaling; the browser signed in to it and relayed over TCP/TLS, so it reaches signaling the same way.',
+        ],
+      };
     }
     return { ...NO, confidence: 'inferred', evidence: ids, notes: [] };
   }
-  return { ...NO, evidence: sig.map((c) => c.id), notes: ['No signaling endpoint could be reached over TLS, so the client cannot join a call at all.'] };
+  return {
+    ...NO,
+    evidence: sig.map((c) => c.id),
+    notes: ['No signaling endpoint could be reached over TLS, so the client cannot join a call at all.'],
+  };
 }
 
 function decide<P extends P2pPath>(
-  ladder: Array<[P, Rung]>, signaling: Rung, complete: boolean, extraNotes: string[],
-): { path: P | 'blocked'; latency: ReturnType<typeof latencyOf>; confidence: Confidence; evidence: string[]; notes: string[]; via?: string } {
+  ladder: Array<[P, Rung]>,
+  signaling: Rung,
+  complete: boolean,
+  extraNotes: string[],
+): {
+  path: P | 'blocked';
+  latency: ReturnType<typeof latencyOf>;
+  confidence: Confidence;
+  evidence: string[];
+  notes: string[];
+  via?: string;
+} {
   const notes = [...signaling.notes, ...extraNotes];
   for (const [, r] of ladder) notes.push(...r.notes);
   if (!signaling.ok) {
@@ -154,19 +230,37 @@ function decide<P extends P2pPath>(
   }
   for (const [path, r] of ladder) {
     if (r.ok) {
-      return { path, latency: latencyOf(path), confidence: r.confidence, evidence: r.evidence, notes, ...(r.via ? { via: r.via } : {}) };
+      return {
+        path,
+        latency: latencyOf(path),
+        confidence: r.confidence,
+        evidence: r.evidence,
+        notes,
+        ...(r.via ? { via: r.via } : {}),
+      };
     }
   }
   const inferred = !complete || ladder.some(([, r]) => r.confidence === 'inferred');
   if (!complete) notes.push('The diagnosis was cut short by its deadline or a cancel; some checks did not finish.');
-  return { path: 'blocked', latency: 'none', confidence: inferred ? 'inferred' : 'measured', evidence: ladder.flatMap(([, r]) => r.evidence), notes };
+  return {
+    path: 'blocked',
+    latency: 'none',
+    confidence: inferred ? 'inferred' : 'measured',
+    evidence: ladder.flatMap(([, r]) => r.evidence),
+    notes,
+  };
 }
 
 function natNotes(nat: NatResult): { compliant: boolean | null; notes: string[] } {
   if (nat.mapping === 'none') return { compliant: true, notes: [] };
   if (nat.behaveCompliant === true) return { compliant: true, notes: [] };
   if (nat.behaveCompliant === false) {
-    return { compliant: false, notes: [`This network's NAT maps ports per destination (${nat.mapping} mapping, not BEHAVE-compliant), so peers cannot connect directly; a relay is needed.`] };
+    return {
+      compliant: false,
+      notes: [
+        `This network's NAT maps ports per destination (${nat.mapping} mapping, not BEHAVE-compliant), so peers cannot connect directly; a relay is needed.`,
+      ],
+    };
   }
   return { compliant: null, notes: ['NAT behaviour could not be determined.'] };
 }
@@ -187,7 +281,12 @@ export function analyze(input: AnalysisInput): Analysis {
 
   if (rooms.includes('group') && profile.group) {
     const direct = directRung(ranges, rangeId.group, profile.group.udpPorts, checks, 'udp');
-    const ladder: Array<[GroupVerdict['path'] & P2pPath, Rung]> = [['direct-udp', direct], ['turn-udp', tUdp], ['turn-tcp', tTcp], ['turn-tls', tTls]];
+    const ladder: Array<[GroupVerdict['path'] & P2pPath, Rung]> = [
+      ['direct-udp', direct],
+      ['turn-udp', tUdp],
+      ['turn-tcp', tTcp],
+      ['turn-tls', tTls],
+    ];
     verdicts.group = decide(ladder, signaling, complete, []) as GroupVerdict;
     attachQuality('group', verdicts.group, working(ladder), entries, rates, baseline);
   }
@@ -197,12 +296,29 @@ export function analyze(input: AnalysisInput): Analysis {
     const tcp = directRung(ranges, rangeId.p2pTcp, profile.p2p.tcpPorts, checks, 'tcp');
     // Direct UDP between peers needs a BEHAVE-compliant NAT (RFC 4787) or none — shown, not assumed.
     const gateUdp = (r: Rung): Rung =>
-      !r.ok || compliant === true ? r
-        : { ...r, ok: false, notes: compliant === null ? ['Direct UDP between peers needs a BEHAVE-compliant NAT, and this network\u2019s NAT behaviour could not be measured.'] : [] };
+      !r.ok || compliant === true
+        ? r
+        : {
+            ...r,
+            ok: false,
+            notes:
+              compliant === null
+                ? [
+                    'Direct UDP between peers needs a BEHAVE-compliant NAT, and this network\u2019s NAT behaviour could not be measured.',
+                  ]
+                : [],
+          };
     const gate = (r: Rung): Rung =>
       !r.ok ? r : compliant === false ? { ...r, ok: false } : compliant === null ? { ...r, confidence: 'inferred' } : r;
-    const otherSide = 'Direct peer-to-peer also needs the other participant\u2019s network to allow it; this report covers this side only.';
-    const ladder: Array<[P2pPath, Rung]> = [['direct-udp', gateUdp(udp)], ['direct-tcp', gate(tcp)], ['turn-udp', tUdp], ['turn-tcp', tTcp], ['turn-tls', tTls]];
+    const otherSide =
+      'Direct peer-to-peer also needs the other participant\u2019s network to allow it; this report covers this side only.';
+    const ladder: Array<[P2pPath, Rung]> = [
+      ['direct-udp', gateUdp(udp)],
+      ['direct-tcp', gate(tcp)],
+      ['turn-udp', tUdp],
+      ['turn-tcp', tTcp],
+      ['turn-tls', tTls],
+    ];
     // The gate's own note already says the NAT is unknown when it is what stopped direct UDP.
     const v = decide<P2pPath>(ladder, signaling, complete, compliant === null && udp.ok ? [] : notes);
     if (v.path === 'direct-udp' || v.path === 'direct-tcp') v.notes.push(otherSide);
@@ -214,7 +330,11 @@ export function analyze(input: AnalysisInput): Analysis {
   if (dnsFailed.length > 0) {
     const note = `${dnsFailed.map(dnsHostOf).join(', ')} could not be resolved, so the checks that need ${dnsFailed.length === 1 ? 'it' : 'them'} did not run.`;
     for (const v of [verdicts.group, verdicts.p2p]) v?.notes.unshift(note);
-    findings.push({ code: 'dns-failed', severity: 'error', message: `Name resolution failed: ${note} Check the DNS settings or the server names in the profile.` });
+    findings.push({
+      code: 'dns-failed',
+      severity: 'error',
+      message: `Name resolution failed: ${note} Check the DNS settings or the server names in the profile.`,
+    });
   }
   const blocked = blockedRequirements(profile, checks, ranges);
   collectFindings(input, findings);
@@ -234,19 +354,31 @@ function overallLayer(blocked: BlockedRequirement[]): Layer {
 }
 
 const PURPOSE: Record<string, string> = {
-  'turn:udp': 'TURN over UDP', 'turn:tcp': 'TURN over TCP', 'turn:tls': 'TURN over TLS',
-  'stun:udp': 'STUN', 'stun:tcp': 'STUN over TCP', tls: 'Signaling over TLS', tcp: 'TCP',
+  'turn:udp': 'TURN over UDP',
+  'turn:tcp': 'TURN over TCP',
+  'turn:tls': 'TURN over TLS',
+  'stun:udp': 'STUN',
+  'stun:tcp': 'STUN over TCP',
+  tls: 'Signaling over TLS',
+  tcp: 'TCP',
 };
 
 /** What the network refused, per protocol/port/destination, with the layer that refused it. */
-export function blockedRequirements(profile: Profile, checks: CheckResult[], ranges: RangeResult[]): BlockedRequirement[] {
+export function blockedRequirements(
+  profile: Profile,
+  checks: CheckResult[],
+  ranges: RangeResult[],
+): BlockedRequirement[] {
   const out: BlockedRequirement[] = [];
   // Names plus the addresses they resolved to: targets that cannot match names use the addresses.
   const resolved = new Map<string, string[]>();
   for (const c of checks) {
     if (c.kind !== 'dns' || c.status !== 'pass' || !c.host) continue;
     const list = (c.evidence.addresses as Array<{ address?: unknown }> | undefined) ?? [];
-    resolved.set(c.host, list.map((a) => a.address).filter((a): a is string => typeof a === 'string'));
+    resolved.set(
+      c.host,
+      list.map((a) => a.address).filter((a): a is string => typeof a === 'string'),
+    );
   }
   const dest = (hosts: string[]) => [...new Set(hosts.flatMap((h) => [h, ...(resolved.get(h) ?? [])]))];
   for (const c of checks) {
@@ -260,23 +392,55 @@ export function blockedRequirements(profile: Profile, checks: CheckResult[], ran
       const ports = profile.group?.udpPorts ?? profile.p2p?.udpPorts;
       const measured = ranges.some((r) => r.protocol === 'udp' && r.confidence === 'measured');
       if (ports && c.evidence.step === 'relay' && !measured) {
-        out.push({ protocol: 'udp', ports, to: dest([c.host]), purpose: 'Media, high UDP ports', checks: [c.id], layer: c.layer ?? 'unknown' });
+        out.push({
+          protocol: 'udp',
+          ports,
+          to: dest([c.host]),
+          purpose: 'Media, high UDP ports',
+          checks: [c.id],
+          layer: c.layer ?? 'unknown',
+        });
       }
       continue;
     }
     const protocol = c.transport === 'udp' ? 'udp' : 'tcp';
     const key = c.kind === 'turn' || c.kind === 'stun' ? `${c.kind}:${c.transport}` : c.kind;
-    out.push({ protocol, ports: [[c.port, c.port]], to: dest([c.host]), purpose: PURPOSE[key] ?? c.kind, checks: [c.id], layer: c.layer ?? 'unknown' });
+    out.push({
+      protocol,
+      ports: [[c.port, c.port]],
+      to: dest([c.host]),
+      purpose: PURPOSE[key] ?? c.kind,
+      checks: [c.id],
+      layer: c.layer ?? 'unknown',
+    });
   }
   for (const r of ranges) {
     const blockedPart = intersectRanges(r.blocked, r.required);
     if (blockedPart.length === 0) continue;
-    const to = r.id === rangeId.group && profile.group?.mediaServers.length ? profile.group.mediaServers.map((m) => m.host) : [r.host];
+    const to =
+      r.id === rangeId.group && profile.group?.mediaServers.length
+        ? profile.group.mediaServers.map((m) => m.host)
+        : [r.host];
     if (r.id === rangeId.group) {
-      out.push({ protocol: r.protocol, ports: blockedPart, to: dest(to), purpose: 'Group media', checks: [r.id], layer: r.layer ?? 'unknown' });
+      out.push({
+        protocol: r.protocol,
+        ports: blockedPart,
+        to: dest(to),
+        purpose: 'Group media',
+        checks: [r.id],
+        layer: r.layer ?? 'unknown',
+      });
     } else {
       // The reflector only stands in for the other participant, who can be anywhere.
-      out.push({ protocol: r.protocol, ports: blockedPart, to: [], anyDestination: true, purpose: 'Peer-to-peer media', checks: [r.id], layer: r.layer ?? 'unknown' });
+      out.push({
+        protocol: r.protocol,
+        ports: blockedPart,
+        to: [],
+        anyDestination: true,
+        purpose: 'Peer-to-peer media',
+        checks: [r.id],
+        layer: r.layer ?? 'unknown',
+      });
     }
   }
   return mergeSame(out);
@@ -292,7 +456,8 @@ function mergeSame(list: BlockedRequirement[]): BlockedRequirement[] {
       byKey.set(key, { ...b, checks: [...b.checks] });
       continue;
     }
-    if (b.purpose && !prev.purpose?.split(', ').includes(b.purpose)) prev.purpose = prev.purpose ? `${prev.purpose}, ${b.purpose}` : b.purpose;
+    if (b.purpose && !prev.purpose?.split(', ').includes(b.purpose))
+      prev.purpose = prev.purpose ? `${prev.purpose}, ${b.purpose}` : b.purpose;
     prev.checks.push(...b.checks);
   }
   return [...byKey.values()];
@@ -305,21 +470,45 @@ function collectFindings(input: AnalysisInput, findings: Analysis['findings']): 
   }
   // A server that answered wrongly let the traffic through: nothing for a firewall admin to open.
   for (const c of checks.filter((x) => x.status === 'fail' && x.reason === ANSWERED_WRONGLY)) {
-    findings.push({ code: ANSWERED_WRONGLY, severity: 'warn', message: `${c.detail} This is not a firewall block; the server's operator (or whatever sits in front of it) must look at it.` });
+    findings.push({
+      code: ANSWERED_WRONGLY,
+      severity: 'warn',
+      message: `${c.detail} This is not a firewall block; the server's operator (or whatever sits in front of it) must look at it.`,
+    });
   }
   if (checks.some((c) => c.reason === 'auth-failed')) {
-    findings.push({ code: 'auth-failed', severity: 'error', message: 'The TURN server refused the credentials; relayed media will fail until they are corrected.' });
+    findings.push({
+      code: 'auth-failed',
+      severity: 'error',
+      message: 'The TURN server refused the credentials; relayed media will fail until they are corrected.',
+    });
   }
   if (host.proxy) {
-    findings.push({ code: 'proxy', severity: 'info', message: `A proxy (${host.proxy.url}, from ${host.proxy.source}) applies to HTTPS traffic. Browsers send TURN over TCP/TLS through it; UDP is never proxied.` });
+    findings.push({
+      code: 'proxy',
+      severity: 'info',
+      message: `A proxy (${host.proxy.url}, from ${host.proxy.source}) applies to HTTPS traffic. Browsers send TURN over TCP/TLS through it; UDP is never proxied.`,
+    });
   }
   if (host.vpn) {
-    findings.push({ code: 'vpn', severity: 'warn', message: `A VPN appears to carry the default route${host.vpnReason ? ` (${host.vpnReason})` : ''}; these results describe the path through the VPN.` });
+    findings.push({
+      code: 'vpn',
+      severity: 'warn',
+      message: `A VPN appears to carry the default route${host.vpnReason ? ` (${host.vpnReason})` : ''}; these results describe the path through the VPN.`,
+    });
   }
   if (nat.behaveCompliant === false) {
-    findings.push({ code: 'symmetric-nat', severity: 'warn', message: `The NAT is not BEHAVE-compliant (${nat.mapping} mapping): peer-to-peer calls will need a relay.` });
+    findings.push({
+      code: 'symmetric-nat',
+      severity: 'warn',
+      message: `The NAT is not BEHAVE-compliant (${nat.mapping} mapping): peer-to-peer calls will need a relay.`,
+    });
   }
   if (!complete) {
-    findings.push({ code: 'incomplete', severity: 'warn', message: 'The diagnosis did not finish before its deadline; unfinished checks are marked skipped.' });
+    findings.push({
+      code: 'incomplete',
+      severity: 'warn',
+      message: 'The diagnosis did not finish before its deadline; unfinished checks are marked skipped.',
+    });
   }
 }

@@ -58,7 +58,10 @@ export function foreignProduct(table: string): string | null {
  * Builds the plan for the local nftables apply (family 0 = any destination). Host names are not
  * applicable. `chains` defaults to the input's chain hint, else to discovery by the script.
  */
-export function buildNftApplyPlan(input: FirewallInput, chains: readonly NftChainHint[] | 'discover' = input.nft ? [input.nft] : 'discover'): NftApplyPlan {
+export function buildNftApplyPlan(
+  input: FirewallInput,
+  chains: readonly NftChainHint[] | 'discover' = input.nft ? [input.nft] : 'discover',
+): NftApplyPlan {
   assertValidInput(input);
   const { rules } = planDestinations(input, nftables);
   const list = chains === 'discover' ? [] : chains.map((c) => ({ family: c.family, table: c.table, chain: c.chain }));
@@ -74,7 +77,13 @@ export function buildNftApplyPlan(input: FirewallInput, chains: readonly NftChai
     if (d.v4.length > 0 && !only('ip6')) out.push({ family: 4, protocol: d.req.protocol, daddr: d.v4, ports });
     if (d.v6.length > 0 && !only('ip')) out.push({ family: 6, protocol: d.req.protocol, daddr: d.v6, ports });
   }
-  const plan: NftApplyPlan = { version: NFT_PLAN_VERSION, tag: input.tag, chains: list, discover: chains === 'discover', rules: out };
+  const plan: NftApplyPlan = {
+    version: NFT_PLAN_VERSION,
+    tag: input.tag,
+    chains: list,
+    discover: chains === 'discover',
+    rules: out,
+  };
   assertNftApplyPlan(plan);
   return plan;
 }
@@ -102,28 +111,34 @@ export function assertNftApplyPlan(plan: NftApplyPlan): void {
   if (plan.version !== NFT_PLAN_VERSION) bad('plan.version', `must be ${NFT_PLAN_VERSION}`);
   if (plan.tag !== FIREWALL_TAG) bad('plan.tag', `must be "${FIREWALL_TAG}"`);
   if (typeof plan.discover !== 'boolean') bad('plan.discover', 'must be a boolean');
-  if (!Array.isArray(plan.chains) || plan.chains.length > PLAN_LIMITS.chains) bad('plan.chains', `must be a list of at most ${PLAN_LIMITS.chains}`);
+  if (!Array.isArray(plan.chains) || plan.chains.length > PLAN_LIMITS.chains)
+    bad('plan.chains', `must be a list of at most ${PLAN_LIMITS.chains}`);
   if (plan.discover && plan.chains.length > 0) bad('plan.chains', 'a plan that discovers its chains lists none');
   if (!plan.discover && plan.chains.length === 0) bad('plan.chains', 'needs the chain that drops (or discover: true)');
   plan.chains.forEach((c, i) => checkChain(c, `plan.chains[${i}]`, bad));
-  if (!Array.isArray(plan.rules) || plan.rules.length > PLAN_LIMITS.rules) bad('plan.rules', `must be a list of at most ${PLAN_LIMITS.rules}`);
+  if (!Array.isArray(plan.rules) || plan.rules.length > PLAN_LIMITS.rules)
+    bad('plan.rules', `must be a list of at most ${PLAN_LIMITS.rules}`);
   plan.rules.forEach((r, i) => {
     const f = `plan.rules[${i}]`;
     if (!isObj(r)) bad(f, 'must be an object');
     if (![0, 4, 6].includes(r.family)) bad(`${f}.family`, 'must be 0, 4 or 6');
     if (r.protocol !== 'udp' && r.protocol !== 'tcp') bad(`${f}.protocol`, 'must be udp or tcp');
-    if (!Array.isArray(r.daddr) || r.daddr.length > PLAN_LIMITS.daddr) bad(`${f}.daddr`, `must be a list of at most ${PLAN_LIMITS.daddr}`);
+    if (!Array.isArray(r.daddr) || r.daddr.length > PLAN_LIMITS.daddr)
+      bad(`${f}.daddr`, `must be a list of at most ${PLAN_LIMITS.daddr}`);
     if (r.family === 0 && r.daddr.length > 0) bad(`${f}.daddr`, 'family 0 takes no addresses');
     if (r.family !== 0 && r.daddr.length === 0) bad(`${f}.daddr`, 'needs at least one address');
     r.daddr.forEach((a, j) => checkCidr(a, r.family === 6 ? 6 : 4, `${f}.daddr[${j}]`));
-    if (!Array.isArray(r.ports) || r.ports.length === 0 || r.ports.length > PLAN_LIMITS.ports) bad(`${f}.ports`, `needs 1 to ${PLAN_LIMITS.ports} port ranges`);
+    if (!Array.isArray(r.ports) || r.ports.length === 0 || r.ports.length > PLAN_LIMITS.ports)
+      bad(`${f}.ports`, `needs 1 to ${PLAN_LIMITS.ports} port ranges`);
     r.ports.forEach((p, j) => checkPortRange(p, `${f}.ports[${j}]`));
   });
   if (plan.remove !== undefined) {
-    if (!Array.isArray(plan.remove) || plan.remove.length > PLAN_LIMITS.remove) bad('plan.remove', `must be a list of at most ${PLAN_LIMITS.remove}`);
+    if (!Array.isArray(plan.remove) || plan.remove.length > PLAN_LIMITS.remove)
+      bad('plan.remove', `must be a list of at most ${PLAN_LIMITS.remove}`);
     plan.remove.forEach((x, i) => {
       checkChain(x, `plan.remove[${i}]`, bad);
-      if (!Number.isInteger(x.handle) || x.handle < 1 || x.handle > 2 ** 32) bad(`plan.remove[${i}].handle`, 'must be a positive integer');
+      if (!Number.isInteger(x.handle) || x.handle < 1 || x.handle > 2 ** 32)
+        bad(`plan.remove[${i}].handle`, 'must be a positive integer');
     });
   }
 }

@@ -10,7 +10,12 @@ import type { FirewallInput } from './types';
 
 export * from './types';
 export * from './registry';
-export { buildFirewallInput, buildFirewallInputFromReport, parseProxyUrl, type BuildFirewallOptions } from './requirements';
+export {
+  buildFirewallInput,
+  buildFirewallInputFromReport,
+  parseProxyUrl,
+  type BuildFirewallOptions,
+} from './requirements';
 export { blockWhy } from './why';
 export { LIMITS, MIN_PREFIX, assertValidInput, normalizeHostname } from './input-check';
 export { iptablesRestoreText } from './targets/iptables';
@@ -36,5 +41,12 @@ export function generateRules(target: FirewallTargetId, input: FirewallInput): G
   if (!module) throw new FirewallInputError('target', `unknown target; one of ${FIREWALL_TARGET_IDS.join(', ')}`);
   assertValidInput(input);
   const out = module.generate(input);
-  return { target, format: out.format, text: out.text, ...(out.undo !== undefined ? { undo: out.undo } : {}), notes: out.notes, tag: input.tag };
+  return {
+    target,
+    format: out.format,
+    text: out.text,
+    ...(out.undo !== undefined ? { undo: out.undo } : {}),
+    notes: out.notes,
+    tag: input.tag,
+  };
 }

@@ -33,12 +33,61 @@ export const MIN_PREFIX = { 4: 8, 6: 16 } as const;
  * Single labels (`com`, `*.com`) are refused by rule; this list adds the common two-label suffixes.
  */
 const PUBLIC_SUFFIXES = new Set([
-  'co.uk', 'org.uk', 'ac.uk', 'gov.uk', 'me.uk', 'ltd.uk', 'plc.uk', 'net.uk',
-  'com.au', 'net.au', 'org.au', 'edu.au', 'gov.au', 'co.nz', 'org.nz', 'net.nz',
-  'co.jp', 'ne.jp', 'or.jp', 'ac.jp', 'go.jp', 'co.kr', 'or.kr', 'com.cn', 'net.cn', 'org.cn', 'gov.cn',
-  'com.br', 'net.br', 'org.br', 'com.mx', 'com.ar', 'com.tr', 'com.tw', 'com.hk', 'com.sg', 'com.my',
-  'co.in', 'net.in', 'org.in', 'co.za', 'org.za', 'co.il', 'org.il', 'com.ua', 'com.pl', 'com.ru', 'co.id',
-  'github.io', 'herokuapp.com', 'cloudfront.net', 'amazonaws.com', 'azurewebsites.net', 'appspot.com', 'blogspot.com',
+  'co.uk',
+  'org.uk',
+  'ac.uk',
+  'gov.uk',
+  'me.uk',
+  'ltd.uk',
+  'plc.uk',
+  'net.uk',
+  'com.au',
+  'net.au',
+  'org.au',
+  'edu.au',
+  'gov.au',
+  'co.nz',
+  'org.nz',
+  'net.nz',
+  'co.jp',
+  'ne.jp',
+  'or.jp',
+  'ac.jp',
+  'go.jp',
+  'co.kr',
+  'or.kr',
+  'com.cn',
+  'net.cn',
+  'org.cn',
+  'gov.cn',
+  'com.br',
+  'net.br',
+  'org.br',
+  'com.mx',
+  'com.ar',
+  'com.tr',
+  'com.tw',
+  'com.hk',
+  'com.sg',
+  'com.my',
+  'co.in',
+  'net.in',
+  'org.in',
+  'co.za',
+  'org.za',
+  'co.il',
+  'org.il',
+  'com.ua',
+  'com.pl',
+  'com.ru',
+  'co.id',
+  'github.io',
+  'herokuapp.com',
+  'cloudfront.net',
+  'amazonaws.com',
+  'azurewebsites.net',
+  'appspot.com',
+  'blogspot.com',
 ]);
 
 /**
@@ -72,7 +121,10 @@ function token(value: unknown, field: string): string {
 function checkPrefix(v: string, family: 4 | 6, field: string): void {
   const len = v.split('/')[1];
   if (len !== undefined && Number(len) < MIN_PREFIX[family]) {
-    fail(field, `${v} would open ${Number(len) === 0 ? 'every' : 'a large part of all'} IPv${family} address${Number(len) === 0 ? '' : 'es'}; a rule destination must be /${MIN_PREFIX[family]} or narrower`);
+    fail(
+      field,
+      `${v} would open ${Number(len) === 0 ? 'every' : 'a large part of all'} IPv${family} address${Number(len) === 0 ? '' : 'es'}; a rule destination must be /${MIN_PREFIX[family]} or narrower`,
+    );
   }
 }
 
@@ -86,8 +138,16 @@ export function normalizeHostname(name: string): string {
 function checkNameBreadth(v: string, field: string): void {
   const bare = normalizeHostname(v.startsWith('*.') ? v.slice(2) : v);
   const labels = bare.split('.');
-  if (labels.length < 2) fail(field, `${v} names a whole top-level domain or a single-label name; a rule destination must be a host or a domain someone owns`);
-  if (PUBLIC_SUFFIXES.has(bare)) fail(field, `${v} is a public suffix shared by unrelated owners; a rule destination must be a host or a domain someone owns`);
+  if (labels.length < 2)
+    fail(
+      field,
+      `${v} names a whole top-level domain or a single-label name; a rule destination must be a host or a domain someone owns`,
+    );
+  if (PUBLIC_SUFFIXES.has(bare))
+    fail(
+      field,
+      `${v} is a public suffix shared by unrelated owners; a rule destination must be a host or a domain someone owns`,
+    );
 }
 
 export function checkCidr(value: unknown, family: 4 | 6, field: string): string {
@@ -105,7 +165,8 @@ export function classifyDestination(value: unknown, field: string): { kind: 4 | 
     checkPrefix(v, family, field);
     return { kind: family, value: v };
   }
-  if (isHostname(v) || isWildcardHostname(v)) return { kind: 'host', value: normalizeHostname(checkHostname(v, field, true)) };
+  if (isHostname(v) || isWildcardHostname(v))
+    return { kind: 'host', value: normalizeHostname(checkHostname(v, field, true)) };
   return fail(field, 'not an IP address, CIDR or host name');
 }
 
@@ -141,7 +202,8 @@ export function checkPortRange(value: unknown, field: string): PortRange {
 
 export function checkPurpose(value: unknown, field: string): string {
   if (typeof value !== 'string') fail(field, 'must be a string');
-  if (value.length > 120 || !PURPOSE.test(value)) fail(field, 'only letters, digits, single spaces and . , : / + - are allowed');
+  if (value.length > 120 || !PURPOSE.test(value))
+    fail(field, 'only letters, digits, single spaces and . , : / + - are allowed');
   return value;
 }
 
@@ -181,11 +243,16 @@ function checkRequirement(r: FirewallRequirement, f: string): void {
   r.checks.forEach((c, i) => checkCheckId(c, `${f}.checks[${i}]`));
   if (typeof r.anyDestination !== 'boolean') fail(`${f}.anyDestination`, 'must be a boolean');
   const dests = r.ipv4.length + r.ipv6.length + r.hostnames.length;
-  if (r.anyDestination && dests > 0) fail(`${f}.anyDestination`, 'a requirement open to any destination lists no destinations');
-  if (!r.anyDestination && dests === 0) fail(`${f}.anyDestination`, 'a requirement without destinations must say anyDestination: true');
-  if (dests > LIMITS.destinationsPerRequirement) fail(f, `${dests} destinations; at most ${LIMITS.destinationsPerRequirement} per requirement`);
-  if (r.ports.length > LIMITS.portRangesPerRequirement) fail(`${f}.ports`, `${r.ports.length} port ranges; at most ${LIMITS.portRangesPerRequirement}`);
-  if (r.checks.length > LIMITS.checksPerRequirement) fail(`${f}.checks`, `${r.checks.length} check ids; at most ${LIMITS.checksPerRequirement}`);
+  if (r.anyDestination && dests > 0)
+    fail(`${f}.anyDestination`, 'a requirement open to any destination lists no destinations');
+  if (!r.anyDestination && dests === 0)
+    fail(`${f}.anyDestination`, 'a requirement without destinations must say anyDestination: true');
+  if (dests > LIMITS.destinationsPerRequirement)
+    fail(f, `${dests} destinations; at most ${LIMITS.destinationsPerRequirement} per requirement`);
+  if (r.ports.length > LIMITS.portRangesPerRequirement)
+    fail(`${f}.ports`, `${r.ports.length} port ranges; at most ${LIMITS.portRangesPerRequirement}`);
+  if (r.checks.length > LIMITS.checksPerRequirement)
+    fail(`${f}.checks`, `${r.checks.length} check ids; at most ${LIMITS.checksPerRequirement}`);
 }
 
 function checkRelayHost(h: RelayHost, f: string): void {
@@ -202,8 +269,10 @@ export function assertValidInput(input: FirewallInput): void {
   if (input.tag !== FIREWALL_TAG) fail('tag', `must be "${FIREWALL_TAG}"`);
   checkProfileId(input.profileId, 'profileId');
   if (!['local', 'perimeter', 'proxy', 'unknown'].includes(input.layer)) fail('layer', 'unknown layer');
-  if (!Array.isArray(input.requirements) || input.requirements.length > LIMITS.requirements) fail('requirements', `must be a list of at most ${LIMITS.requirements}`);
-  if (!Array.isArray(input.relayHosts) || input.relayHosts.length > LIMITS.relayHosts) fail('relayHosts', `must be a list of at most ${LIMITS.relayHosts}`);
+  if (!Array.isArray(input.requirements) || input.requirements.length > LIMITS.requirements)
+    fail('requirements', `must be a list of at most ${LIMITS.requirements}`);
+  if (!Array.isArray(input.relayHosts) || input.relayHosts.length > LIMITS.relayHosts)
+    fail('relayHosts', `must be a list of at most ${LIMITS.relayHosts}`);
   input.requirements.forEach((r, i) => checkRequirement(r, `requirements[${i}]`));
   input.relayHosts.forEach((h, i) => checkRelayHost(h, `relayHosts[${i}]`));
   if (input.proxy) {

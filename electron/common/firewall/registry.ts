@@ -53,13 +53,15 @@ export const FIREWALL_TARGET_IDS = TARGET_MODULES.map((t) => t.id) as unknown as
 export type FirewallTargetInfo = TargetFacts<FirewallTargetId>;
 
 /** Every target with what the UI needs to group and explain it (the modules' facts, without `generate`). */
-export const FIREWALL_TARGETS: readonly FirewallTargetInfo[] = TARGET_MODULES.map(({ id, label, kind, supportsHostnames, supportsWildcards }) => ({
-  id,
-  label,
-  kind,
-  supportsHostnames,
-  ...(supportsWildcards ? { supportsWildcards } : {}),
-}));
+export const FIREWALL_TARGETS: readonly FirewallTargetInfo[] = TARGET_MODULES.map(
+  ({ id, label, kind, supportsHostnames, supportsWildcards }) => ({
+    id,
+    label,
+    kind,
+    supportsHostnames,
+    ...(supportsWildcards ? { supportsWildcards } : {}),
+  }),
+);
 
 const BY_ID = new Map<string, FirewallTarget>(TARGET_MODULES.map((t) => [t.id, t]));
 

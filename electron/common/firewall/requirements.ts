@@ -50,14 +50,18 @@ interface Draft {
 }
 
 const uniq = <T>(xs: readonly T[]): T[] => [...new Set(xs)];
-const hasDest = (d: Pick<Draft, 'ipv4' | 'ipv6' | 'hostnames'>): boolean => d.ipv4.length + d.ipv6.length + d.hostnames.length > 0;
+const hasDest = (d: Pick<Draft, 'ipv4' | 'ipv6' | 'hostnames'>): boolean =>
+  d.ipv4.length + d.ipv6.length + d.hostnames.length > 0;
 /** Rules with address ranges are keyed by them alone (names are then only informative); otherwise by names. */
 const destKey = (d: Draft): string =>
   d.ipv4.length + d.ipv6.length > 0 ? `ip|${d.ipv4.join(',')}|${d.ipv6.join(',')}` : `host|${d.hostnames.join(',')}`;
 const portKey = (d: Draft): string => d.ports.map(([a, b]) => `${a}-${b}`).join(',');
 
 /** The union of one field over all members, in order of first appearance: one Set, filled once. */
-function unionOf<K extends 'ipv4' | 'ipv6' | 'hostnames' | 'purposes' | 'checks' | 'layers'>(members: readonly Draft[], k: K): Draft[K] {
+function unionOf<K extends 'ipv4' | 'ipv6' | 'hostnames' | 'purposes' | 'checks' | 'layers'>(
+  members: readonly Draft[],
+  k: K,
+): Draft[K] {
   const out = new Set<Draft[K][number]>();
   for (const m of members) for (const x of m[k]) out.add(x);
   return [...out] as Draft[K];
@@ -129,7 +133,8 @@ export function requiredPorts(profile: Profile): Record<'udp' | 'tcp', PortRange
 /** A proxy URL such as `http://proxy.corp:3128` → host and port; anything else is refused. */
 export function parseProxyUrl(url: string, field = 'report.host.proxy.url'): ProxyAddress {
   const m = /^(?:https?:\/\/)?([A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})\/?$/.exec(url);
-  if (!m || m[1] === undefined || m[2] === undefined) throw new FirewallInputError(field, 'not a proxy URL of the form http://host:port');
+  if (!m || m[1] === undefined || m[2] === undefined)
+    throw new FirewallInputError(field, 'not a proxy URL of the form http://host:port');
   const host = m[1].startsWith('[') ? m[1].slice(1, -1) : m[1];
   const port = checkPort(Number(m[2]), field);
   // The proxy is where other traffic keeps going, not a rule destination: an intranet name
@@ -190,15 +195,23 @@ interface InputSource {
 }
 
 /** Builds the validated, merged input for `generateRules`. Throws `FirewallInputError` on any bad value. */
-export function buildFirewallInput(profile: Profile, report: Report, options: BuildFirewallOptions = {}): FirewallInput {
-  return buildInput({
-    profileId: checkProfileId(profile.id, 'profile.id'),
-    v4: uniq(profile.addresses.ipv4.map((c, i) => checkCidr(c, 4, `profile.addresses.ipv4[${i}]`))),
-    v6: uniq(profile.addresses.ipv6.map((c, i) => checkCidr(c, 6, `profile.addresses.ipv6[${i}]`))),
-    required: requiredPorts(profile),
-    p2pPorts: profile.p2p ? normalizeRanges([...profile.p2p.udpPorts, ...(profile.p2p.tcpPorts ?? [])]) : [],
-    relayHosts: () => relayHosts(profile),
-  }, report, options);
+export function buildFirewallInput(
+  profile: Profile,
+  report: Report,
+  options: BuildFirewallOptions = {},
+): FirewallInput {
+  return buildInput(
+    {
+      profileId: checkProfileId(profile.id, 'profile.id'),
+      v4: uniq(profile.addresses.ipv4.map((c, i) => checkCidr(c, 4, `profile.addresses.ipv4[${i}]`))),
+      v6: uniq(profile.addresses.ipv6.map((c, i) => checkCidr(c, 6, `profile.addresses.ipv6[${i}]`))),
+      required: requiredPorts(profile),
+      p2pPorts: profile.p2p ? normalizeRanges([...profile.p2p.udpPorts, ...(profile.p2p.tcpPorts ?? [])]) : [],
+      relayHosts: () => relayHosts(profile),
+    },
+    report,
+    options,
+  );
 }
 
 /**
@@ -220,25 +233,38 @@ export function buildFirewallInputFromReport(report: Report, options: BuildFirew
     (c.transport === 'udp' ? udp : tcp).push([port, port]);
   });
   ranges.forEach((r, i) => {
-    if (r.protocol !== 'udp' && r.protocol !== 'tcp') throw new FirewallInputError(`ranges[${i}].protocol`, 'must be udp or tcp');
-    const req = (Array.isArray(r.required) ? r.required : []).map((p, j) => checkPortRange(p, `ranges[${i}].required[${j}]`));
+    if (r.protocol !== 'udp' && r.protocol !== 'tcp')
+      throw new FirewallInputError(`ranges[${i}].protocol`, 'must be udp or tcp');
+    const req = (Array.isArray(r.required) ? r.required : []).map((p, j) =>
+      checkPortRange(p, `ranges[${i}].required[${j}]`),
+    );
     (r.protocol === 'udp' ? udp : tcp).push(...req);
     if (r.id !== 'udp-range:group') p2p.push(...req);
   });
   // A relay check that reached the relayed port stands for the media range it was listed with.
   report.firewall.blocked.forEach((b, i) => {
-    if (b.protocol === 'udp' && Array.isArray(b.checks) && b.checks.some((c) => typeof c === 'string' && c.startsWith('relay:'))) {
-      (Array.isArray(b.ports) ? b.ports : []).forEach((p, j) => udp.push(checkPortRange(p, `firewall.blocked[${i}].ports[${j}]`)));
+    if (
+      b.protocol === 'udp' &&
+      Array.isArray(b.checks) &&
+      b.checks.some((c) => typeof c === 'string' && c.startsWith('relay:'))
+    ) {
+      (Array.isArray(b.ports) ? b.ports : []).forEach((p, j) =>
+        udp.push(checkPortRange(p, `firewall.blocked[${i}].ports[${j}]`)),
+      );
     }
   });
-  return buildInput({
-    profileId: checkProfileId(report.profile?.id, 'profile.id'),
-    v4: [],
-    v6: [],
-    required: { udp: normalizeRanges(udp), tcp: normalizeRanges(tcp) },
-    p2pPorts: normalizeRanges(p2p),
-    relayHosts: () => reportRelayHosts(report),
-  }, report, options);
+  return buildInput(
+    {
+      profileId: checkProfileId(report.profile?.id, 'profile.id'),
+      v4: [],
+      v6: [],
+      required: { udp: normalizeRanges(udp), tcp: normalizeRanges(tcp) },
+      p2pPorts: normalizeRanges(p2p),
+      relayHosts: () => reportRelayHosts(report),
+    },
+    report,
+    options,
+  );
 }
 
 /** The TURN (TCP/TLS, and UDP-only names) and signaling names of a report's own checks. */
@@ -268,18 +294,23 @@ function buildInput(src: InputSource, report: Report, options: BuildFirewallOpti
   const blocked = report.firewall.blocked;
   if (!Array.isArray(blocked)) throw new FirewallInputError('firewall.blocked', 'must be a list');
   if (blocked.length > LIMITS.blockedEntries) {
-    throw new FirewallInputError('firewall.blocked', `${blocked.length} entries; at most ${LIMITS.blockedEntries} (a real report lists a handful)`);
+    throw new FirewallInputError(
+      'firewall.blocked',
+      `${blocked.length} entries; at most ${LIMITS.blockedEntries} (a real report lists a handful)`,
+    );
   }
   const list = (xs: unknown, field: string): unknown[] => {
     if (xs === undefined) return [];
     if (!Array.isArray(xs)) throw new FirewallInputError(field, 'must be a list');
-    if (xs.length > LIMITS.perEntryList) throw new FirewallInputError(field, `${xs.length} entries; at most ${LIMITS.perEntryList}`);
+    if (xs.length > LIMITS.perEntryList)
+      throw new FirewallInputError(field, `${xs.length} entries; at most ${LIMITS.perEntryList}`);
     return xs;
   };
   const drafts: Draft[] = [];
   blocked.forEach((b, i) => {
     const f = `firewall.blocked[${i}]`;
-    if (b.protocol !== 'udp' && b.protocol !== 'tcp') throw new FirewallInputError(`${f}.protocol`, 'must be udp or tcp');
+    if (b.protocol !== 'udp' && b.protocol !== 'tcp')
+      throw new FirewallInputError(`${f}.protocol`, 'must be udp or tcp');
     const rawPorts = list(b.ports, `${f}.ports`);
     if (rawPorts.length === 0) throw new FirewallInputError(`${f}.ports`, 'needs at least one port range');
     let ports = normalizeRanges(rawPorts.map((p, j) => checkPortRange(p, `${f}.ports[${j}]`)));
@@ -287,13 +318,18 @@ function buildInput(src: InputSource, report: Report, options: BuildFirewallOpti
     const purposes = b.purpose === undefined ? [] : [checkPurpose(b.purpose, `${f}.purpose`)];
     const checks = list(b.checks, `${f}.checks`).map((c, j) => checkCheckId(c, `${f}.checks[${j}]`));
     const layer = b.layer ?? 'unknown';
-    if (!['local', 'perimeter', 'proxy', 'unknown'].includes(layer)) throw new FirewallInputError(`${f}.layer`, 'unknown layer');
-    if (b.anyDestination !== undefined && typeof b.anyDestination !== 'boolean') throw new FirewallInputError(`${f}.anyDestination`, 'must be a boolean');
+    if (!['local', 'perimeter', 'proxy', 'unknown'].includes(layer))
+      throw new FirewallInputError(`${f}.layer`, 'unknown layer');
+    if (b.anyDestination !== undefined && typeof b.anyDestination !== 'boolean')
+      throw new FirewallInputError(`${f}.anyDestination`, 'must be a boolean');
     if (options.layers && !options.layers.includes(layer)) return;
     if (required) {
       // Only what the profile requires: a port the profile never names is not opened, however the
       // report came to list it; any-destination only for the profile's own peer-to-peer ranges.
-      const clipped = clip(ports, b.anyDestination ? intersectRanges(p2pPorts, required[b.protocol]) : required[b.protocol]);
+      const clipped = clip(
+        ports,
+        b.anyDestination ? intersectRanges(p2pPorts, required[b.protocol]) : required[b.protocol],
+      );
       if (!clipped) return;
       ports = clipped;
     }
@@ -314,7 +350,10 @@ function buildInput(src: InputSource, report: Report, options: BuildFirewallOpti
 
   const merged = mergeDrafts(drafts);
   if (merged.length > LIMITS.requirements) {
-    throw new FirewallInputError('firewall.blocked', `these entries make ${merged.length} separate rules; at most ${LIMITS.requirements}`);
+    throw new FirewallInputError(
+      'firewall.blocked',
+      `these entries make ${merged.length} separate rules; at most ${LIMITS.requirements}`,
+    );
   }
   const counters = { udp: 0, tcp: 0 };
   const requirements: FirewallRequirement[] = merged.map((d) => ({
@@ -332,10 +371,16 @@ function buildInput(src: InputSource, report: Report, options: BuildFirewallOpti
   requirements.forEach((r, i) => {
     const n = r.ipv4.length + r.ipv6.length + r.hostnames.length;
     if (n > LIMITS.destinationsPerRequirement) {
-      throw new FirewallInputError('firewall.blocked', `rule ${i + 1} (${r.protocol}) would list ${n} destinations; at most ${LIMITS.destinationsPerRequirement}`);
+      throw new FirewallInputError(
+        'firewall.blocked',
+        `rule ${i + 1} (${r.protocol}) would list ${n} destinations; at most ${LIMITS.destinationsPerRequirement}`,
+      );
     }
     if (r.checks.length > LIMITS.checksPerRequirement) {
-      throw new FirewallInputError('firewall.blocked', `rule ${i + 1} (${r.protocol}) would cite ${r.checks.length} checks; at most ${LIMITS.checksPerRequirement}`);
+      throw new FirewallInputError(
+        'firewall.blocked',
+        `rule ${i + 1} (${r.protocol}) would cite ${r.checks.length} checks; at most ${LIMITS.checksPerRequirement}`,
+      );
     }
   });
 

@@ -52,7 +52,10 @@ function seen(proto: string, reason: string, layer: Layer, codes: string[], to: 
 /** One sentence per (layer, reason, protocol) among the blocked requirements' checks. */
 export function blockWhy(report: Report): string[] {
   const byId = new Map(report.checks.map((c) => [c.id, c]));
-  const groups = new Map<string, { layer: Layer; reason: string; proto: string; hosts: Set<string>; ids: string[]; codes: Set<string> }>();
+  const groups = new Map<
+    string,
+    { layer: Layer; reason: string; proto: string; hosts: Set<string>; ids: string[]; codes: Set<string> }
+  >();
   for (const b of report.firewall.blocked) {
     for (const id of b.checks) {
       const c = byId.get(id);
@@ -61,9 +64,16 @@ export function blockWhy(report: Report): string[] {
       // The blocked entry's layer is what the fix acts on (the check's own first guess may have been refined).
       const layer = b.layer as Layer;
       const reason = c ? c.reason : layer === 'local' ? 'local-blocked' : 'timeout';
-      const proto = (c ? (c.transport === 'udp' ? 'UDP' : 'TCP') : b.protocol.toUpperCase());
+      const proto = c ? (c.transport === 'udp' ? 'UDP' : 'TCP') : b.protocol.toUpperCase();
       const key = `${layer}|${reason}|${proto}`;
-      const g = groups.get(key) ?? { layer, reason, proto, hosts: new Set<string>(), ids: [], codes: new Set<string>() };
+      const g = groups.get(key) ?? {
+        layer,
+        reason,
+        proto,
+        hosts: new Set<string>(),
+        ids: [],
+        codes: new Set<string>(),
+      };
       groups.set(key, g);
       const host = c?.host ?? range?.host;
       if (host) g.hosts.add(c?.port !== undefined ? `${host.includes(':') ? `[${host}]` : host}:${c.port}` : host);
@@ -76,9 +86,17 @@ export function blockWhy(report: Report): string[] {
   const out: string[] = [];
   for (const g of groups.values()) {
     const hosts = [...g.hosts];
-    const to = hosts.length ? ` to ${hosts.slice(0, MAX_HOSTS).join(', ')}${hosts.length > MAX_HOSTS ? ` and ${hosts.length - MAX_HOSTS} more` : ''}` : '';
+    const to = hosts.length
+      ? ` to ${hosts.slice(0, MAX_HOSTS).join(', ')}${hosts.length > MAX_HOSTS ? ` and ${hosts.length - MAX_HOSTS} more` : ''}`
+      : '';
     const ids = `${g.ids.slice(0, MAX_IDS).join(', ')}${g.ids.length > MAX_IDS ? ', \u2026' : ''}`;
-    const where = g.layer === 'local' && chains.length ? `${WHERE.local} (drops in ${chains.slice(0, 3).map((c) => `${c.family} ${c.table} ${c.chain}`).join(', ')})` : WHERE[g.layer];
+    const where =
+      g.layer === 'local' && chains.length
+        ? `${WHERE.local} (drops in ${chains
+            .slice(0, 3)
+            .map((c) => `${c.family} ${c.table} ${c.chain}`)
+            .join(', ')})`
+        : WHERE[g.layer];
     out.push(`${seen(g.proto, g.reason, g.layer, [...g.codes], to)}: ${where}. (Checks: ${ids}.)`);
   }
   return out;

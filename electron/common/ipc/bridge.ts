@@ -1,13 +1,28 @@
 import type { DiagnosisEvent } from '../report/progress';
 import type { AppInfo } from './app';
 import type { CredentialsForgotten, CredentialsStatus, CredentialsTarget } from './credentials';
-import type { DiagnosisCancelled, DiagnosisStarted, DiagnosisStartRequest, WebrtcPlan, WebrtcSubmitRequest, WebrtcSubmitted } from './diagnosis';
+import type {
+  DiagnosisCancelled,
+  DiagnosisStarted,
+  DiagnosisStartRequest,
+  WebrtcPlan,
+  WebrtcSubmitRequest,
+  WebrtcSubmitted,
+} from './diagnosis';
 import type { ProfileEntry, ProfileRanges, ProfileValidation } from './profiles';
 import type { IpcResult } from './result';
 import type { ProxyAuthAnswered, ProxyAuthAnswerRequest, ProxyAuthPrompt } from './proxy-auth';
 import type { FirewallApplied, FirewallPlanView, FirewallRechecked, FirewallTicket, ReportRef } from './firewall';
 import type { FirewallTargetId } from '../firewall/registry';
-import type { HistoryDeleted, HistoryItem, HistoryOpened, HistorySummary, ReportCompared, ReportPdfRequest, Saved } from './history';
+import type {
+  HistoryDeleted,
+  HistoryItem,
+  HistoryOpened,
+  HistorySummary,
+  ReportCompared,
+  ReportPdfRequest,
+  Saved,
+} from './history';
 
 /** Removes a listener added by an `onX` function. Calling it twice is harmless. */
 export type Unsubscribe = () => void;

@@ -19,11 +19,49 @@ import {
   type WebrtcPlan,
   type WebrtcSubmitted,
 } from './diagnosis';
-import { ProfilesChannel, ProfilesListRequestSchema, ProfilesRangesRequestSchema, ProfilesValidateRequestSchema, type ProfileEntry, type ProfileRanges, type ProfileValidation } from './profiles';
+import {
+  ProfilesChannel,
+  ProfilesListRequestSchema,
+  ProfilesRangesRequestSchema,
+  ProfilesValidateRequestSchema,
+  type ProfileEntry,
+  type ProfileRanges,
+  type ProfileValidation,
+} from './profiles';
 import type { IpcResult } from './result';
-import { ProxyAuthAnswerRequestSchema, ProxyAuthChannel, type ProxyAuthAnswered, type ProxyAuthPrompt } from './proxy-auth';
-import { FirewallApplyRequestSchema, FirewallChannel, FirewallPlanRequestSchema, FirewallRecheckRequestSchema, FirewallTicketRequestSchema, FirewallUndoRequestSchema, type FirewallApplied, type FirewallPlanView, type FirewallRechecked, type FirewallTicket } from './firewall';
-import { HistoryChannel, HistoryIdRequestSchema, HistoryImportRequestSchema, HistoryListRequestSchema, ReportChannel, ReportCompareRequestSchema, ReportPdfRequestSchema, type HistoryDeleted, type HistoryItem, type HistoryOpened, type HistorySummary, type ReportCompared, type Saved } from './history';
+import {
+  ProxyAuthAnswerRequestSchema,
+  ProxyAuthChannel,
+  type ProxyAuthAnswered,
+  type ProxyAuthPrompt,
+} from './proxy-auth';
+import {
+  FirewallApplyRequestSchema,
+  FirewallChannel,
+  FirewallPlanRequestSchema,
+  FirewallRecheckRequestSchema,
+  FirewallTicketRequestSchema,
+  FirewallUndoRequestSchema,
+  type FirewallApplied,
+  type FirewallPlanView,
+  type FirewallRechecked,
+  type FirewallTicket,
+} from './firewall';
+import {
+  HistoryChannel,
+  HistoryIdRequestSchema,
+  HistoryImportRequestSchema,
+  HistoryListRequestSchema,
+  ReportChannel,
+  ReportCompareRequestSchema,
+  ReportPdfRequestSchema,
+  type HistoryDeleted,
+  type HistoryItem,
+  type HistoryOpened,
+  type HistorySummary,
+  type ReportCompared,
+  type Saved,
+} from './history';
 
 /**
  * The whole renderer -> main surface in one table: every invoke channel and the schema main parses

@@ -20,7 +20,9 @@ const profileId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a profi
  * so an imported profile that reuses a built-in id but names other servers sees nothing remembered.
  * `parameters` fill in the profile's `${name}` placeholders (the servers are only known then).
  */
-const parameters = z.record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'must be a parameter name'), z.string().max(253)).optional();
+const parameters = z
+  .record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'must be a parameter name'), z.string().max(253))
+  .optional();
 export const CredentialsTargetSchema = z.union([
   z.strictObject({ profileId, parameters }),
   z.strictObject({ profile: ProfileSchema, parameters }),

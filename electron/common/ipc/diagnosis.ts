@@ -26,7 +26,10 @@ export const RunIdSchema = z.uuid();
 export const DiagnosisStartRequestSchema = z
   .strictObject({
     /** A built-in profile, by id ... */
-    profileId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a profile id').optional(),
+    profileId: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be a profile id')
+      .optional(),
     /** ... or a whole profile (an imported one), validated like a file on disk. */
     profile: ProfileSchema.optional(),
     rooms: z
@@ -43,7 +46,9 @@ export const DiagnosisStartRequestSchema = z
     /** The page will run the WebRTC suite: main waits (with a deadline) for `submit-webrtc` before `done`. */
     webrtc: z.boolean().optional(),
     /** Values for the profile's `${name}` placeholders; main checks them against the profile's patterns. */
-    parameters: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'must be a parameter name'), z.string().max(253)).optional(),
+    parameters: z
+      .record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/, 'must be a parameter name'), z.string().max(253))
+      .optional(),
   })
   .refine((r) => (r.profileId === undefined) !== (r.profile === undefined), {
     message: 'give exactly one of profileId or profile',
@@ -113,7 +118,8 @@ export interface WebrtcPlan {
 }
 
 /** Ids the suite may submit: `webrtc:gather:<t|stun>:<host>:<port>`, `webrtc:relay:<t>:<host>:<port>`, `webrtc:direct`. */
-export const WEBRTC_CHECK_ID = /^webrtc:(?:(?:gather:(?:stun|udp|tcp|tls)|relay:(?:udp|tcp|tls)):\S{1,260}:\d{1,5}|direct)$/;
+export const WEBRTC_CHECK_ID =
+  /^webrtc:(?:(?:gather:(?:stun|udp|tcp|tls)|relay:(?:udp|tcp|tls)):\S{1,260}:\d{1,5}|direct)$/;
 
 /** Largest evidence object accepted per WebRTC check (JSON characters). */
 export const MAX_WEBRTC_EVIDENCE = 32 * 1024;

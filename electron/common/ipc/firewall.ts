@@ -20,7 +20,10 @@ export const FirewallChannel = {
 } as const;
 
 /** Which report: a saved one by history id, or a run of this session by its runId. */
-export const ReportRefSchema = z.union([z.strictObject({ reportId: HistoryIdSchema }), z.strictObject({ runId: RunIdSchema })]);
+export const ReportRefSchema = z.union([
+  z.strictObject({ reportId: HistoryIdSchema }),
+  z.strictObject({ runId: RunIdSchema }),
+]);
 export type ReportRef = z.infer<typeof ReportRefSchema>;
 
 export const FirewallPlanRequestSchema = ReportRefSchema;
@@ -52,7 +55,14 @@ export interface FirewallPlanView {
   /** Why the block is thought to be on this computer, at the network's edge or the proxy, from the evidence (absent from older mains). */
   why?: string[];
   /** Exactly the rules that apply would add (local firewall syntax), and how undo removes them. */
-  local: { target: FirewallTargetId; label: string; format: RuleFormat; text: string; undo: string | null; notes: string[] } | null;
+  local: {
+    target: FirewallTargetId;
+    label: string;
+    format: RuleFormat;
+    text: string;
+    undo: string | null;
+    notes: string[];
+  } | null;
   /** Requirements blocked outside this computer (the ticket's subject). */
   ticket: BlockedRequirement[];
   /** Targets the ticket can be written for (perimeter, cloud, proxy), the suggested one first. */

@@ -53,4 +53,3 @@ export interface ProfileRanges {
   /** When a refresh was asked for and failed: why (the cached ranges, if any, stay in use). */
   refreshError?: string;
 }
-

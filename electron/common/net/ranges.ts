@@ -48,5 +48,9 @@ export function coversAll(allowed: readonly PortRange[], required: readonly Port
 
 /** "3478, 10000-60000" (or "none"); `dash` joins a range's ends (the app's first screen uses an en dash). */
 export function formatRanges(ranges: readonly PortRange[], dash = '-'): string {
-  return normalizeRanges(ranges).map(([a, b]) => (a === b ? `${a}` : `${a}${dash}${b}`)).join(', ') || 'none';
+  return (
+    normalizeRanges(ranges)
+      .map(([a, b]) => (a === b ? `${a}` : `${a}${dash}${b}`))
+      .join(', ') || 'none'
+  );
 }

@@ -27,19 +27,26 @@ export function isEnded(profile: { endOfService?: string }, today: string): bool
  * The notice shown with a profile: the end-of-service sentence for today, then the profile's own
  * notice (if any). Undefined when there is nothing to say.
  */
-export function profileNotice(profile: { name: string; endOfService?: string; notice?: string }, today: string): string | undefined {
+export function profileNotice(
+  profile: { name: string; endOfService?: string; notice?: string },
+  today: string,
+): string | undefined {
   const s = serviceState(profile, today);
-  const dated = s.state === 'ending'
-    ? `${profile.name} ends on ${s.date}.`
-    : s.state === 'ended'
-      ? `${profile.name} ended on ${s.date}: this profile is for diagnosing existing deployments.`
-      : '';
+  const dated =
+    s.state === 'ending'
+      ? `${profile.name} ends on ${s.date}.`
+      : s.state === 'ended'
+        ? `${profile.name} ended on ${s.date}: this profile is for diagnosing existing deployments.`
+        : '';
   const text = [dated, profile.notice ?? ''].filter(Boolean).join(' ');
   return text || undefined;
 }
 
 /** The profile as a run reports it: `notice` replaced by today's `profileNotice` (the report keeps it). */
-export function withDatedNotice<P extends { name: string; endOfService?: string; notice?: string }>(profile: P, today: string): P {
+export function withDatedNotice<P extends { name: string; endOfService?: string; notice?: string }>(
+  profile: P,
+  today: string,
+): P {
   const { notice: _own, ...rest } = profile;
   const notice = profileNotice(profile, today);
   return (notice ? { ...rest, notice } : rest) as P;

@@ -47,7 +47,8 @@ export function patternProblem(pattern: string): string | null {
     return `is not a valid regular expression: ${(e as Error).message}`;
   }
   if (/\\[1-9]|\\k</.test(pattern)) return 'must not use back-references';
-  if (/\((?:[^()\\]|\\.)*[+*}|](?:[^()\\]|\\.)*\)\s*[+*{]/.test(pattern)) return 'must not repeat a group that itself repeats (it could take exponential time)';
+  if (/\((?:[^()\\]|\\.)*[+*}|](?:[^()\\]|\\.)*\)\s*[+*{]/.test(pattern))
+    return 'must not repeat a group that itself repeats (it could take exponential time)';
   return null;
 }
 
@@ -58,8 +59,10 @@ function matcher(pattern: string): RegExp {
 /** Why `value` is not acceptable for `param`, or null. The same check the form runs as the user types. */
 export function parameterValueProblem(param: ProfileParameter, value: string): string | null {
   if (value === '') return `${param.label} is required (for example ${param.example})`;
-  if (value.length > 253 || !VALUE_SHAPE.test(value)) return `${param.label} must be letters, digits, hyphens and dots (for example ${param.example})`;
-  if (!matcher(param.pattern).test(value)) return `${param.label} does not have the expected form (for example ${param.example})`;
+  if (value.length > 253 || !VALUE_SHAPE.test(value))
+    return `${param.label} must be letters, digits, hyphens and dots (for example ${param.example})`;
+  if (!matcher(param.pattern).test(value))
+    return `${param.label} does not have the expected form (for example ${param.example})`;
   return null;
 }
 
@@ -88,13 +91,19 @@ interface WithHosts {
  * The profile with every `${name}` filled in from `values`, or an error per parameter that is
  * missing, malformed or unknown. Nothing is half-applied: either every host is resolved or none.
  */
-export function applyParameters<P extends WithHosts>(profile: P, values: Readonly<Record<string, string>> = {}):
-  { ok: true; profile: P } | { ok: false; errors: ParameterError[] } {
+export function applyParameters<P extends WithHosts>(
+  profile: P,
+  values: Readonly<Record<string, string>> = {},
+): { ok: true; profile: P } | { ok: false; errors: ParameterError[] } {
   const declared = profile.parameters ?? [];
   const errors: ParameterError[] = [];
   for (const name of Object.keys(values)) {
     if (!declared.some((p) => p.name === name)) {
-      errors.push({ path: `parameters.${name}`, name, message: `this profile has no parameter "${name}"${declared.length ? ` (it has ${declared.map((p) => p.name).join(', ')})` : ''}` });
+      errors.push({
+        path: `parameters.${name}`,
+        name,
+        message: `this profile has no parameter "${name}"${declared.length ? ` (it has ${declared.map((p) => p.name).join(', ')})` : ''}`,
+      });
     }
   }
   for (const p of declared) {
@@ -111,14 +120,20 @@ export function applyParameters<P extends WithHosts>(profile: P, values: Readonl
     ...(profile.group ? { group: { ...profile.group, mediaServers: profile.group.mediaServers.map(fill) } } : {}),
     ...(profile.reflector ? { reflector: fill(profile.reflector) } : {}),
   };
-  const hostsOf = (x: WithHosts) => [...x.signaling, ...x.stun, ...x.turn, ...(x.group?.mediaServers ?? []), ...(x.reflector ? [x.reflector] : [])].map((e) => e.host);
+  const hostsOf = (x: WithHosts) =>
+    [...x.signaling, ...x.stun, ...x.turn, ...(x.group?.mediaServers ?? []), ...(x.reflector ? [x.reflector] : [])].map(
+      (e) => e.host,
+    );
   const before = hostsOf(profile);
   const after = hostsOf(resolved);
   for (let i = 0; i < after.length; i++) {
     const host = after[i]!;
     if (isHostname(host) || isIP(host)) continue;
     const name = placeholdersIn(before[i]!)[0] ?? '';
-    return { ok: false, errors: [{ path: `parameters.${name}`, name, message: `makes a host that is not a valid name: ${host}` }] };
+    return {
+      ok: false,
+      errors: [{ path: `parameters.${name}`, name, message: `makes a host that is not a valid name: ${host}` }],
+    };
   }
   return { ok: true, profile: resolved };
 }

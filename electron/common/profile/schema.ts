@@ -26,7 +26,8 @@ const host = z
   .string()
   .max(253)
   .refine((h) => isHostname(h) || isIP(h) || isTemplateHost(h), {
-    message: 'must be a hostname (letters, digits, hyphens, dots), an IP address, or a hostname with ${parameter} placeholders',
+    message:
+      'must be a hostname (letters, digits, hyphens, dots), an IP address, or a hostname with ${parameter} placeholders',
   });
 
 const port = z.number().int('must be an integer').min(1, 'must be 1-65535').max(65535, 'must be 1-65535');
@@ -44,9 +45,13 @@ export type Transport = z.infer<typeof TransportSchema>;
 
 const turnServer = z.strictObject({ host, port, transport: TransportSchema });
 
-const secret = z.string().min(1, 'must not be empty').max(1024).refine((s) => !/[\u0000-\u001f\u007f]/.test(s), {
-  message: 'must not contain control characters',
-});
+const secret = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(1024)
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), {
+    message: 'must not contain control characters',
+  });
 
 export const CredentialsSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
@@ -54,9 +59,17 @@ export const CredentialsSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('turn-rest'),
     secret,
-    ttlSeconds: z.number().int().min(60).max(7 * 86400).default(86400),
+    ttlSeconds: z
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 86400)
+      .default(86400),
     /** Optional user part appended as `expiry:user`, as coturn's use-auth-secret accepts. */
-    user: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, underscore, hyphen only').optional(),
+    user: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, dot, underscore, hyphen only')
+      .optional(),
   }),
   z.strictObject({
     type: z.literal('twilio-nts'),
@@ -82,10 +95,13 @@ const parameter = z.strictObject({
 });
 
 /** `YYYY-MM-DD`, a real calendar date. */
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD').refine((d) => {
-  const t = new Date(`${d}T00:00:00Z`);
-  return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d);
-}, 'must be a real calendar date');
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
+  .refine((d) => {
+    const t = new Date(`${d}T00:00:00Z`);
+    return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d);
+  }, 'must be a real calendar date');
 
 /** Where a provider publishes its address ranges (fetched only when the user asks). */
 export const AddressFeedSchema = z.strictObject({
@@ -93,7 +109,10 @@ export const AddressFeedSchema = z.strictObject({
   /** `cidr-lines`: one CIDR per line (Zoom's Zoom.txt); `m365-endpoints`: Microsoft's endpoints JSON (ips of the given serviceArea). */
   format: z.enum(['cidr-lines', 'm365-endpoints']),
   /** m365-endpoints only: which service area's ranges (e.g. `Skype` for Teams media). */
-  serviceArea: z.string().regex(/^[A-Za-z]{1,32}$/).optional(),
+  serviceArea: z
+    .string()
+    .regex(/^[A-Za-z]{1,32}$/)
+    .optional(),
 });
 export type AddressFeed = z.infer<typeof AddressFeedSchema>;
 
@@ -128,31 +147,48 @@ export const ProfileSchema = z
       })
       .optional(),
     reflector: z.strictObject({ host }).optional(),
-    addresses: z.strictObject({ ipv4: cidrList(4).default([]), ipv6: cidrList(6).default([]) }).default({ ipv4: [], ipv6: [] }),
+    addresses: z
+      .strictObject({ ipv4: cidrList(4).default([]), ipv6: cidrList(6).default([]) })
+      .default({ ipv4: [], ipv6: [] }),
     tls: z.strictObject({ ca: z.string().max(65536).optional() }).optional(),
     /** Rates a call needs (kbit/s); defaults 2500 / 1000 / 100 (see quality/schema.ts). */
     quality: ProfileQualitySchema.optional(),
   })
   .superRefine((p, ctx) => {
     if (p.stun.length === 0 && p.turn.length === 0 && p.signaling.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['turn'], message: 'a profile needs at least one signaling, STUN or TURN endpoint' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['turn'],
+        message: 'a profile needs at least one signaling, STUN or TURN endpoint',
+      });
     }
     if (!p.group && !p.p2p) {
       ctx.addIssue({ code: 'custom', path: ['group'], message: 'a profile needs a group or a p2p section (or both)' });
     }
     const declared = p.parameters ?? [];
     declared.forEach((param, i) => {
-      if (declared.findIndex((q) => q.name === param.name) !== i) ctx.addIssue({ code: 'custom', path: ['parameters', i, 'name'], message: `"${param.name}" is declared twice` });
+      if (declared.findIndex((q) => q.name === param.name) !== i)
+        ctx.addIssue({ code: 'custom', path: ['parameters', i, 'name'], message: `"${param.name}" is declared twice` });
       if (!patternProblem(param.pattern)) {
         const problem = parameterValueProblem(param, param.example);
-        if (problem) ctx.addIssue({ code: 'custom', path: ['parameters', i, 'example'], message: `does not fit the parameter: ${problem}` });
+        if (problem)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['parameters', i, 'example'],
+            message: `does not fit the parameter: ${problem}`,
+          });
       }
     });
     const used = new Set<string>();
     const visit = (h: string, path: PropertyKey[]) => {
       for (const name of placeholdersIn(h)) {
         used.add(name);
-        if (!declared.some((q) => q.name === name)) ctx.addIssue({ code: 'custom', path, message: `uses \${${name}} but the profile declares no such parameter` });
+        if (!declared.some((q) => q.name === name))
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `uses \${${name}} but the profile declares no such parameter`,
+          });
       }
     };
     p.signaling.forEach((e, i) => visit(e.host, ['signaling', i, 'host']));
@@ -161,10 +197,19 @@ export const ProfileSchema = z
     p.group?.mediaServers.forEach((e, i) => visit(e.host, ['group', 'mediaServers', i, 'host']));
     if (p.reflector) visit(p.reflector.host, ['reflector', 'host']);
     declared.forEach((param, i) => {
-      if (!used.has(param.name)) ctx.addIssue({ code: 'custom', path: ['parameters', i, 'name'], message: `"${param.name}" is not used in any host` });
+      if (!used.has(param.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['parameters', i, 'name'],
+          message: `"${param.name}" is not used in any host`,
+        });
     });
     if (p.addressFeed?.format === 'm365-endpoints' && !p.addressFeed.serviceArea) {
-      ctx.addIssue({ code: 'custom', path: ['addressFeed', 'serviceArea'], message: 'an m365-endpoints feed needs the service area to take ranges from' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['addressFeed', 'serviceArea'],
+        message: 'an m365-endpoints feed needs the service area to take ranges from',
+      });
     }
   });
 

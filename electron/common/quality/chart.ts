@@ -33,7 +33,11 @@ function niceCeil(v: number): number {
 }
 
 /** Undefined when no entry has samples (a STUN echo has none: it measures no throughput). */
-export function throughputChart(entries: readonly QualityResult[], width: number, height: number): ThroughputChart | undefined {
+export function throughputChart(
+  entries: readonly QualityResult[],
+  width: number,
+  height: number,
+): ThroughputChart | undefined {
   const withSamples = entries.filter((e) => e.samples.length > 0);
   if (withSamples.length === 0) return undefined;
   const target = Math.max(0, ...withSamples.map((e) => e.targetKbps));
@@ -42,8 +46,13 @@ export function throughputChart(entries: readonly QualityResult[], width: number
   const x = (t: number) => (t / maxMs) * width;
   const y = (k: number) => height - (k / maxKbps) * height;
   return {
-    lines: withSamples.map((e) => ({ id: e.id, sensor: e.sensor, points: [[0, 0] as const, ...e.samples].map(([t, k]) => `${r1(x(t))},${r1(y(k))}`).join(' ') })),
-    maxKbps, maxMs,
+    lines: withSamples.map((e) => ({
+      id: e.id,
+      sensor: e.sensor,
+      points: [[0, 0] as const, ...e.samples].map(([t, k]) => `${r1(x(t))},${r1(y(k))}`).join(' '),
+    })),
+    maxKbps,
+    maxMs,
     targetY: target > 0 ? Math.round(y(target) * 10) / 10 : null,
   };
 }

@@ -1,6 +1,14 @@
 import { pathLabel, roomLabel } from '../report/summary';
 import type { RoomType } from '../report/schema';
-import type { LimitedBy, QualityGrade, QualityPath, QualityRates, QualityResult, Supports, VerdictQuality } from './schema';
+import type {
+  LimitedBy,
+  QualityGrade,
+  QualityPath,
+  QualityRates,
+  QualityResult,
+  Supports,
+  VerdictQuality,
+} from './schema';
 
 /**
  * Judging call quality from measured numbers: pure, the same for both sensors, the CLI, the app and
@@ -119,7 +127,10 @@ export function judge(n: QualityNumbers, rates: QualityRates): Judgement {
   ];
   const mosLevel: Level = mos >= MOS_GOOD ? 0 : mos >= MOS_FAIR ? 1 : mos >= MOS_POOR ? 2 : 3;
   const worst = Math.max(mosLevel, ...levels.map(([, l]) => l)) as Level;
-  const limitedBy = levels.filter(([, l]) => l > 0).sort((a, b) => b[1] - a[1]).map(([m]) => m);
+  const limitedBy = levels
+    .filter(([, l]) => l > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([m]) => m);
   if (limitedBy.length === 0 && mosLevel > 0) {
     // E-model: loss costs 2.5 R per percent, delay (rtt + 2·jitter) 1/40 R per ms below 160 ms.
     const lossCost = 2.5 * n.lossPct;
@@ -137,14 +148,18 @@ const rank = (g: QualityGrade): number => GRADES.indexOf(g);
  * MOS ≥ 3.1; else `none`. A measurement that cannot measure throughput (STUN echo) proves at most
  * `audio`: its packets are audio-sized.
  */
-export function supports(q: Pick<QualityResult, 'upKbps' | 'downKbps' | 'grade' | 'mos'> & { bandwidthMeasured?: boolean }, rates: QualityRates): Supports {
+export function supports(
+  q: Pick<QualityResult, 'upKbps' | 'downKbps' | 'grade' | 'mos'> & { bandwidthMeasured?: boolean },
+  rates: QualityRates,
+): Supports {
   const slow = Math.min(q.upKbps, q.downKbps);
   const sustains = (kbps: number): boolean => slow >= kbps * SUSTAIN_RATIO;
   if (q.bandwidthMeasured !== false) {
     if (sustains(rates.hdVideoKbps) && q.grade === 'good') return 'hd-video';
     if (sustains(rates.videoKbps) && rank(q.grade) <= rank('fair')) return 'video';
   }
-  if ((q.bandwidthMeasured === false || sustains(rates.audioKbps)) && q.mos !== null && q.mos >= AUDIO_MIN_MOS) return 'audio';
+  if ((q.bandwidthMeasured === false || sustains(rates.audioKbps)) && q.mos !== null && q.mos >= AUDIO_MIN_MOS)
+    return 'audio';
   return 'none';
 }
 
@@ -155,7 +170,10 @@ const SUPPORT_RANK: Record<Supports, number> = { 'hd-video': 0, video: 1, audio:
  * ms, never below 0 (a relay cannot be faster than the path it rides on; a negative difference is
  * noise). Null when either is unknown.
  */
-export function addedLatency(relayRttMs: number | null | undefined, baselineRttMs: number | null | undefined): number | null {
+export function addedLatency(
+  relayRttMs: number | null | undefined,
+  baselineRttMs: number | null | undefined,
+): number | null {
   if (relayRttMs == null || baselineRttMs == null) return null;
   return Math.round(Math.max(0, relayRttMs - baselineRttMs) * 10) / 10;
 }
@@ -168,7 +186,12 @@ const isDirect = (p: QualityPath): boolean => p === 'direct-udp' || p === 'direc
  * lists all of them. `baselineRttMs` is the direct path's or STUN's round trip, for relays.
  * Undefined when nothing was measured.
  */
-export function verdictQuality(path: QualityPath, entries: readonly QualityResult[], rates: QualityRates, baselineRttMs?: number | null): VerdictQuality | undefined {
+export function verdictQuality(
+  path: QualityPath,
+  entries: readonly QualityResult[],
+  rates: QualityRates,
+  baselineRttMs?: number | null,
+): VerdictQuality | undefined {
   const on = entries.filter((e) => e.path === path);
   if (on.length === 0) return undefined;
   const scored = on.map((e) => ({ e, s: supports(e, rates) }));
@@ -212,9 +235,11 @@ export function sensorDisagreement(engine: QualityResult, webrtc: QualityResult)
     const a = short(engine) ? slow(engine) : Math.min(slow(engine), webrtc.targetKbps);
     const b = short(webrtc) ? slow(webrtc) : Math.min(slow(webrtc), engine.targetKbps);
     const hi = Math.max(a, b);
-    if (hi > 0 && Math.abs(a - b) / hi > SENSOR_TOLERANCE.rateRatio) reasons.push(`rate ${formatRate(a)} (engine) vs ${formatRate(b)} (in the page)`);
+    if (hi > 0 && Math.abs(a - b) / hi > SENSOR_TOLERANCE.rateRatio)
+      reasons.push(`rate ${formatRate(a)} (engine) vs ${formatRate(b)} (in the page)`);
   }
-  if (Math.abs(engine.lossPct - webrtc.lossPct) > SENSOR_TOLERANCE.lossPoints) reasons.push(`loss ${formatPct(engine.lossPct)} vs ${formatPct(webrtc.lossPct)}`);
+  if (Math.abs(engine.lossPct - webrtc.lossPct) > SENSOR_TOLERANCE.lossPoints)
+    reasons.push(`loss ${formatPct(engine.lossPct)} vs ${formatPct(webrtc.lossPct)}`);
   if (Math.abs(rank(engine.grade) - rank(webrtc.grade)) > 1) reasons.push(`grade ${engine.grade} vs ${webrtc.grade}`);
   if (reasons.length === 0) return undefined;
   return {
@@ -244,8 +269,15 @@ const SUPPORT_TEXT: Record<Supports, string> = {
  * The plain-language sentence the summary, the verdict cards, the PDF and the CLI share, e.g.
  * "Group calls will relay through TURN over UDP — 2.4 Mbit/s, 0.3 % loss, 4 ms jitter: video works (MOS 4.3)".
  */
-export function qualitySentence(room: RoomType, path: QualityPath, q: Pick<VerdictQuality, 'supports' | 'measuredKbps'>, entry: Pick<QualityResult, 'lossPct' | 'jitterMs' | 'mos' | 'bandwidthMeasured'>): string {
-  const how = isDirect(path) ? `send media directly over ${path === 'direct-udp' ? 'UDP' : 'TCP'}` : `relay through ${pathLabel(path)}`;
+export function qualitySentence(
+  room: RoomType,
+  path: QualityPath,
+  q: Pick<VerdictQuality, 'supports' | 'measuredKbps'>,
+  entry: Pick<QualityResult, 'lossPct' | 'jitterMs' | 'mos' | 'bandwidthMeasured'>,
+): string {
+  const how = isDirect(path)
+    ? `send media directly over ${path === 'direct-udp' ? 'UDP' : 'TCP'}`
+    : `relay through ${pathLabel(path)}`;
   const rate = entry.bandwidthMeasured === false ? 'throughput not measured' : formatRate(q.measuredKbps);
   const jitter = entry.jitterMs === null ? 'jitter unknown' : `${Math.round(entry.jitterMs)} ms jitter`;
   const mos = entry.mos === null ? '' : ` (MOS ${entry.mos.toFixed(1)})`;

@@ -112,10 +112,18 @@ export const ProfileQualitySchema = z
   .superRefine((q, ctx) => {
     const r = qualityRates(q);
     if (r.videoKbps > r.hdVideoKbps) {
-      ctx.addIssue({ code: 'custom', path: [q.videoKbps !== undefined ? 'videoKbps' : 'hdVideoKbps'], message: `the video rate (${r.videoKbps} kbit/s) must not exceed the HD video rate (${r.hdVideoKbps} kbit/s)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [q.videoKbps !== undefined ? 'videoKbps' : 'hdVideoKbps'],
+        message: `the video rate (${r.videoKbps} kbit/s) must not exceed the HD video rate (${r.hdVideoKbps} kbit/s)`,
+      });
     }
     if (r.audioKbps > r.videoKbps) {
-      ctx.addIssue({ code: 'custom', path: [q.audioKbps !== undefined ? 'audioKbps' : 'videoKbps'], message: `the audio rate (${r.audioKbps} kbit/s) must not exceed the video rate (${r.videoKbps} kbit/s)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [q.audioKbps !== undefined ? 'audioKbps' : 'videoKbps'],
+        message: `the audio rate (${r.audioKbps} kbit/s) must not exceed the video rate (${r.videoKbps} kbit/s)`,
+      });
     }
   });
 export type ProfileQuality = z.infer<typeof ProfileQualitySchema>;

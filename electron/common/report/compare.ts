@@ -63,7 +63,12 @@ export interface ReportComparison {
 
 /** Position on the ladder: lower is better. */
 const PATH_RANK: Record<MediaPath, number> = {
-  'direct-udp': 0, 'direct-tcp': 1, 'turn-udp': 2, 'turn-tcp': 3, 'turn-tls': 4, blocked: 5,
+  'direct-udp': 0,
+  'direct-tcp': 1,
+  'turn-udp': 2,
+  'turn-tcp': 3,
+  'turn-tls': 4,
+  blocked: 5,
 };
 
 function sameRanges(a: readonly PortRange[], b: readonly PortRange[]): boolean {
@@ -105,10 +110,17 @@ export function compareReports(before: Report, after: Report): ReportComparison 
     }
     if (b.status !== a.status) flipped.push({ id: a.id, before: b.status, after: a.status });
     if (b.rttMs !== undefined && a.rttMs !== undefined) {
-      latency.push({ id: a.id, beforeMs: b.rttMs, afterMs: a.rttMs, deltaMs: Math.round((a.rttMs - b.rttMs) * 1000) / 1000 });
+      latency.push({
+        id: a.id,
+        beforeMs: b.rttMs,
+        afterMs: a.rttMs,
+        deltaMs: Math.round((a.rttMs - b.rttMs) * 1000) / 1000,
+      });
     }
   }
-  const removed: CheckPresence[] = before.checks.filter((c) => !afterChecks.has(c.id)).map((c) => ({ id: c.id, status: c.status }));
+  const removed: CheckPresence[] = before.checks
+    .filter((c) => !afterChecks.has(c.id))
+    .map((c) => ({ id: c.id, status: c.status }));
   latency.sort((x, y) => Math.abs(y.deltaMs) - Math.abs(x.deltaMs));
 
   const beforeRanges = new Map(before.ranges.map((r) => [r.id, r]));
@@ -136,6 +148,11 @@ export function compareReports(before: Report, after: Report): ReportComparison 
 
 /** True when nothing a reader would care about differs. */
 export function isUnchanged(c: ReportComparison): boolean {
-  return !c.verdicts.some((v) => v.changed) && c.flipped.length === 0 && c.added.length === 0 &&
-    c.removed.length === 0 && c.rangesChanged.length === 0;
+  return (
+    !c.verdicts.some((v) => v.changed) &&
+    c.flipped.length === 0 &&
+    c.added.length === 0 &&
+    c.removed.length === 0 &&
+    c.rangesChanged.length === 0
+  );
 }

@@ -40,7 +40,8 @@ export const checkId = {
   relay: (host: string, port: number) => `relay:udp:${host}:${port}`,
   nat: (host: string, port: number) => `nat:${host}:${port}`,
   webrtcRelay: (transport: Transport, host: string, port: number) => `webrtc:relay:${transport}:${host}:${port}`,
-  webrtcGather: (transport: Transport | 'stun', host: string, port: number) => `webrtc:gather:${transport}:${host}:${port}`,
+  webrtcGather: (transport: Transport | 'stun', host: string, port: number) =>
+    `webrtc:gather:${transport}:${host}:${port}`,
   webrtcDirect: () => 'webrtc:direct',
   /** Call quality of one path, measured by the engine: `quality:<path>:<host>:<port>` (the report's `quality[]` id too). */
   quality: (path: QualityPath, host: string, port: number) => qualityId(path, host, port),

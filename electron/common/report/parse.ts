@@ -20,19 +20,31 @@ export function parseReport(input: unknown): ReportParseResult {
   }
   const o = input as Record<string, unknown>;
   if (typeof o.tool !== 'object' || o.tool === null || (o.tool as Record<string, unknown>).name !== 'pathcheck') {
-    return { ok: false, errors: [{ path: 'tool.name', message: 'not a Pathcheck report (tool.name is not "pathcheck")' }] };
+    return {
+      ok: false,
+      errors: [{ path: 'tool.name', message: 'not a Pathcheck report (tool.name is not "pathcheck")' }],
+    };
   }
   if (typeof o.schemaVersion === 'number' && o.schemaVersion > REPORT_SCHEMA_VERSION) {
     return {
       ok: false,
-      errors: [{ path: 'schemaVersion', message: `written by a newer Pathcheck (schema ${o.schemaVersion}; this version reads ${REPORT_SCHEMA_VERSION}) — update Pathcheck to open it` }],
+      errors: [
+        {
+          path: 'schemaVersion',
+          message: `written by a newer Pathcheck (schema ${o.schemaVersion}; this version reads ${REPORT_SCHEMA_VERSION}) — update Pathcheck to open it`,
+        },
+      ],
     };
   }
   const shape = jsonShapeProblem(input, REPORT_SHAPE);
-  if (shape) return { ok: false, errors: [{ path: shape.path ? formatPath(shape.path) : '(root)', message: shape.message }] };
+  if (shape)
+    return { ok: false, errors: [{ path: shape.path ? formatPath(shape.path) : '(root)', message: shape.message }] };
   const r = ReportSchema.safeParse(input);
   if (r.success) return { ok: true, report: r.data };
-  return { ok: false, errors: r.error.issues.slice(0, 20).map((i) => ({ path: formatPath(i.path), message: i.message })) };
+  return {
+    ok: false,
+    errors: r.error.issues.slice(0, 20).map((i) => ({ path: formatPath(i.path), message: i.message })),
+  };
 }
 
 export function parseReportJson(text: string): ReportParseResult {

@@ -64,7 +64,13 @@ export const RangeResultSchema = z.object({
 });
 export type RangeResult = z.infer<typeof RangeResultSchema>;
 
-export const NatTypeSchema = z.enum(['endpoint-independent', 'address-dependent', 'address-and-port-dependent', 'none', 'unknown']);
+export const NatTypeSchema = z.enum([
+  'endpoint-independent',
+  'address-dependent',
+  'address-and-port-dependent',
+  'none',
+  'unknown',
+]);
 export type NatType = z.infer<typeof NatTypeSchema>;
 
 export const NatResultSchema = z.object({
@@ -126,17 +132,31 @@ export type BlockedRequirement = z.infer<typeof BlockedRequirementSchema>;
  */
 export const LocalFirewallSchema = z.object({
   platform: z.enum(['linux', 'win32', 'darwin']),
-  engines: z.array(z.object({ name: z.string().max(40), present: z.boolean(), active: z.boolean().nullable() })).max(16),
-  dropChains: z.array(z.object({ family: z.enum(['inet', 'ip', 'ip6']), table: z.string().max(64), chain: z.string().max(64) })).max(64),
+  engines: z
+    .array(z.object({ name: z.string().max(40), present: z.boolean(), active: z.boolean().nullable() }))
+    .max(16),
+  dropChains: z
+    .array(z.object({ family: z.enum(['inet', 'ip', 'ip6']), table: z.string().max(64), chain: z.string().max(64) }))
+    .max(64),
   outboundDefault: z.enum(['allow', 'drop', 'unknown']),
   localRulesAllowed: z.boolean(),
-  blockingRules: z.array(z.object({ name: z.string().max(300), source: z.enum(['local', 'policy', 'third-party']) })).max(256).default([]),
+  blockingRules: z
+    .array(z.object({ name: z.string().max(300), source: z.enum(['local', 'policy', 'third-party']) }))
+    .max(256)
+    .default([]),
 });
 export type LocalFirewall = z.infer<typeof LocalFirewallSchema>;
 
 export const InterfaceSchema = z.object({
   name: z.string(),
-  addresses: z.array(z.object({ address: z.string(), family: z.enum(['IPv4', 'IPv6']), internal: z.boolean(), cidr: z.string().nullable().optional() })),
+  addresses: z.array(
+    z.object({
+      address: z.string(),
+      family: z.enum(['IPv4', 'IPv6']),
+      internal: z.boolean(),
+      cidr: z.string().nullable().optional(),
+    }),
+  ),
   tunnel: z.boolean().default(false),
 });
 
@@ -160,10 +180,17 @@ export const Ipv6FactsSchema = z.object({
   /** A global/ULA address and an IPv6 default route: the engine runs IPv6 variants only then. */
   usable: z.boolean(),
   defaultRoute: z.object({ iface: z.string(), gateway: z.string().nullable() }).nullable(),
-  addresses: z.array(z.object({
-    iface: z.string(), address: z.string(), scope: z.enum(['global', 'ula', 'link', 'host', 'other']),
-    temporary: z.boolean(), deprecated: z.boolean(),
-  })).default([]),
+  addresses: z
+    .array(
+      z.object({
+        iface: z.string(),
+        address: z.string(),
+        scope: z.enum(['global', 'ula', 'link', 'host', 'other']),
+        temporary: z.boolean(),
+        deprecated: z.boolean(),
+      }),
+    )
+    .default([]),
   temporaryAddresses: z.number().int().nonnegative().default(0),
   tunnels: z.array(z.string()).default([]),
   /** The IPv4 default route uses a VPN tunnel, IPv6 leaves beside it. */
@@ -189,7 +216,9 @@ export const ReportSchema = z.object({
   id: z.string().optional(),
   tool: z.object({ name: z.literal('pathcheck'), version: z.string() }),
   profile: z.object({
-    id: z.string(), name: z.string(), notice: z.string().optional(),
+    id: z.string(),
+    name: z.string(),
+    notice: z.string().optional(),
     /** The values the profile's `${name}` placeholders were filled in with for this run. */
     parameters: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,31}$/), z.string().max(253)).optional(),
     /** When the profile's address ranges came from its published feed: the feed and when it was fetched. */
@@ -205,9 +234,15 @@ export const ReportSchema = z.object({
   ranges: z.array(RangeResultSchema).default([]),
   nat: NatResultSchema,
   verdicts: z.object({ group: GroupVerdictSchema.optional(), p2p: P2pVerdictSchema.optional() }),
-  firewall: z.object({ blocked: z.array(BlockedRequirementSchema), layer: LayerSchema, local: LocalFirewallSchema.optional() }),
+  firewall: z.object({
+    blocked: z.array(BlockedRequirementSchema),
+    layer: LayerSchema,
+    local: LocalFirewallSchema.optional(),
+  }),
   /** Findings that are not a verdict: TLS inspection, proxy, VPN, engine/WebRTC disagreement. */
-  findings: z.array(z.object({ code: z.string(), severity: z.enum(['info', 'warn', 'error']), message: z.string() })).default([]),
+  findings: z
+    .array(z.object({ code: z.string(), severity: z.enum(['info', 'warn', 'error']), message: z.string() }))
+    .default([]),
   /** Call-quality measurements of the paths that work, per sensor (absent in older reports). */
   quality: z.array(QualityResultSchema).max(64).optional(),
 });

@@ -22,10 +22,14 @@ export function pathLabel(path: MediaPath): string {
 /** What the latency class means for a call, in words a helpdesk can repeat to a user. */
 export function latencyText(latency: Latency): string {
   switch (latency) {
-    case 'optimal': return 'optimal latency (no relay in the media path)';
-    case 'marginal': return 'marginal latency (the relay adds less than 50 ms)';
-    case 'high': return 'high latency (the relay adds more than 50 ms, and TCP retransmissions cause stalls on a lossy network)';
-    case 'none': return 'no media path at all';
+    case 'optimal':
+      return 'optimal latency (no relay in the media path)';
+    case 'marginal':
+      return 'marginal latency (the relay adds less than 50 ms)';
+    case 'high':
+      return 'high latency (the relay adds more than 50 ms, and TCP retransmissions cause stalls on a lossy network)';
+    case 'none':
+      return 'no media path at all';
   }
 }
 
@@ -75,10 +79,14 @@ export function reportVerdicts(report: Report): { room: RoomType; verdict: Verdi
 /** "this machine's firewall" / "the network edge" …: where a block sits, in words. */
 export function layerText(layer: string): string {
   switch (layer) {
-    case 'local': return "this machine's own firewall";
-    case 'perimeter': return 'the network edge (perimeter firewall)';
-    case 'proxy': return 'the proxy';
-    default: return 'an unknown layer';
+    case 'local':
+      return "this machine's own firewall";
+    case 'perimeter':
+      return 'the network edge (perimeter firewall)';
+    case 'proxy':
+      return 'the proxy';
+    default:
+      return 'an unknown layer';
   }
 }
 
@@ -101,10 +109,15 @@ function oneLine(s: string, max = 200): string {
  */
 export function summarizeReport(report: Report): string {
   const lines: string[] = [];
-  lines.push(`Pathcheck ${oneLine(report.tool.version, 40)} — ${oneLine(report.profile.name, 80)} (${oneLine(report.profile.id, 40)})`);
+  lines.push(
+    `Pathcheck ${oneLine(report.tool.version, 40)} — ${oneLine(report.profile.name, 80)} (${oneLine(report.profile.id, 40)})`,
+  );
   const host = report.host.hostname ? ` on ${oneLine(report.host.hostname, 80)}` : '';
-  lines.push(`Run ${oneLine(report.startedAt, 40)}${host}, ${(report.durationMs / 1000).toFixed(1)} s${report.complete ? '' : ' (incomplete: cut short)'}`);
-  for (const { room, verdict } of reportVerdicts(report)) lines.push(`- ${oneLine(describeVerdict(room, verdict), 240)}`);
+  lines.push(
+    `Run ${oneLine(report.startedAt, 40)}${host}, ${(report.durationMs / 1000).toFixed(1)} s${report.complete ? '' : ' (incomplete: cut short)'}`,
+  );
+  for (const { room, verdict } of reportVerdicts(report))
+    lines.push(`- ${oneLine(describeVerdict(room, verdict), 240)}`);
   const blocked = report.firewall.blocked;
   if (blocked.length === 0) {
     lines.push('Blocked: nothing required was found blocked.');

@@ -45,10 +45,15 @@ export interface DiagnosisDeps {
   /** Secrets remembered with safeStorage; absent → nothing can be remembered (and the page says so). */
   credentialStore?: CredentialStore;
   /** Resolves a profile's credentials into a TURN pair (default: electron/node/credentials). */
-  resolveCredentials?: (c: Credentials, opts: { deadlineMs: number; signal?: AbortSignal }) => Promise<{ username: string; credential: string } | null>;
+  resolveCredentials?: (
+    c: Credentials,
+    opts: { deadlineMs: number; signal?: AbortSignal },
+  ) => Promise<{ username: string; credential: string } | null>;
   /** WebRTC suite: how long main waits for the page's results after the run started (ms), and the suite's own knobs. */
   /** `qualityDirectionMs: null`: the page measures no call quality. */
-  webrtc?: { waitMs?: number; graceMs?: number; qualityDirectionMs?: number | null } & Partial<Pick<WebrtcPlan, 'connectDeadlineMs' | 'streamMs' | 'packetRate'>>;
+  webrtc?: { waitMs?: number; graceMs?: number; qualityDirectionMs?: number | null } & Partial<
+    Pick<WebrtcPlan, 'connectDeadlineMs' | 'streamMs' | 'packetRate'>
+  >;
   /** Called with the final (merged) report of every run that completed; history saves it. */
   onCompleted?: (runId: string, report: Report, profile: Profile) => void;
   /** Name → address for the suite's STUN/TURN URLs (default: the system resolver, IPv4 first). */
@@ -95,35 +100,61 @@ interface Run {
  * streams the engine's progress, and sends `done` only with the merged report — or, if the page
  * never reports back within the deadline, with the engine's report and a note saying so.
  */
-export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
-  'diagnosis:start' | 'diagnosis:cancel' | 'diagnosis:webrtc-config' | 'diagnosis:submit-webrtc' | 'credentials:status' | 'credentials:forget'> {
+export function createDiagnosisHandlers(
+  deps: DiagnosisDeps,
+): Pick<
+  Handlers,
+  | 'diagnosis:start'
+  | 'diagnosis:cancel'
+  | 'diagnosis:webrtc-config'
+  | 'diagnosis:submit-webrtc'
+  | 'credentials:status'
+  | 'credentials:forget'
+> {
   /** Active runs. One at a time: two diagnoses at once would disturb each other's measurements. */
   const runs = new Map<string, Run>();
   const resolveCreds = deps.resolveCredentials ?? ((c, o) => resolveProfileCredentials(c, o));
-  const lookup = deps.lookup ?? (async (host: string) => (await dnsLookup(host, { family: 4 }).catch(() => dnsLookup(host))).address);
+  const lookup =
+    deps.lookup ??
+    (async (host: string) => (await dnsLookup(host, { family: 4 }).catch(() => dnsLookup(host))).address);
   const waitMs = deps.webrtc?.waitMs ?? 25_000;
   const graceMs = deps.webrtc?.graceMs ?? 1_500;
 
   /** `extra`: what the report's `profile` also records (parameter values, where its ranges came from). */
-  const runDiagnosis = (engine: DiagnosisEngine, profile: Profile, rooms: RoomType[], effective: Credentials, wantWebrtc: boolean, extra: Partial<Pick<Report['profile'], 'parameters' | 'addressFeed'>> = {}): string => {
+  const runDiagnosis = (
+    engine: DiagnosisEngine,
+    profile: Profile,
+    rooms: RoomType[],
+    effective: Credentials,
+    wantWebrtc: boolean,
+    extra: Partial<Pick<Report['profile'], 'parameters' | 'addressFeed'>> = {},
+  ): string => {
     const runId = randomUUID();
     const controller = new AbortController();
     const t0 = Date.now();
-    const credentials: Run['credentials'] = resolveCreds(effective, { deadlineMs: 5000, signal: controller.signal }).then(
+    const credentials: Run['credentials'] = resolveCreds(effective, {
+      deadlineMs: 5000,
+      signal: controller.signal,
+    }).then(
       (value) => ({ value: value ? { username: value.username, credential: value.credential } : null }),
       (e: unknown) => ({ value: null, error: (e as Error)?.message ?? String(e) }),
     );
     let submit!: (v: { checks: CheckResult[]; quality?: QualityResult[]; error?: string }) => void;
     const run: Run = {
-      controller, profile, credentials,
+      controller,
+      profile,
+      credentials,
       webrtc: wantWebrtc
         ? {
-          plan: Promise.all([credentials, resolveIceHosts(profile, lookup), deps.prepareBrowser?.(profile).catch(() => undefined)])
-            .then(([c, addresses]) => webrtcPlan(runId, profile, c.value, c.error, deps.webrtc, addresses)),
-          submitted: new Promise((resolve) => (submit = resolve)),
-          submit: (v) => submit(v),
-          done: false,
-        }
+            plan: Promise.all([
+              credentials,
+              resolveIceHosts(profile, lookup),
+              deps.prepareBrowser?.(profile).catch(() => undefined),
+            ]).then(([c, addresses]) => webrtcPlan(runId, profile, c.value, c.error, deps.webrtc, addresses)),
+            submitted: new Promise((resolve) => (submit = resolve)),
+            submit: (v) => submit(v),
+            done: false,
+          }
         : null,
     };
     runs.set(runId, run);
@@ -151,7 +182,10 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
         runId,
         error: controller.signal.aborted
           ? { code: 'cancelled', message: 'The diagnosis was cancelled.' }
-          : { code: 'engine-failed', message: `The diagnosis stopped with an error: ${(e as Error)?.message ?? String(e)}` },
+          : {
+              code: 'engine-failed',
+              message: `The diagnosis stopped with an error: ${(e as Error)?.message ?? String(e)}`,
+            },
       });
 
     const start = async (): Promise<Report> => {
@@ -168,7 +202,11 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
         engineProfile = { ...profile, credentials: effective };
       }
       return engine.diagnose(engineProfile, {
-        runId, rooms, signal: controller.signal, onEvent: fromEngine, quality: { enabled: true },
+        runId,
+        rooms,
+        signal: controller.signal,
+        onEvent: fromEngine,
+        quality: { enabled: true },
         ...(pair ? { credentials: pair } : {}),
         ...(deps.resolveProxy ? { resolveProxy: deps.resolveProxy } : {}),
       });
@@ -181,7 +219,9 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
       const remaining = Math.max(graceMs, t0 + waitMs - Date.now());
       let timer: ReturnType<typeof setTimeout> | undefined;
       const timedOut = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), remaining)));
-      const aborted = new Promise<null>((resolve) => controller.signal.addEventListener('abort', () => resolve(null), { once: true }));
+      const aborted = new Promise<null>((resolve) =>
+        controller.signal.addEventListener('abort', () => resolve(null), { once: true }),
+      );
       const got = await Promise.race([w.submitted, timedOut, aborted]);
       clearTimeout(timer);
       w.done = true;
@@ -189,18 +229,29 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
       if (!got) {
         return {
           ...report,
-          findings: [...report.findings, {
-            code: 'webrtc-missing', severity: 'info',
-            message: 'The in-app WebRTC test did not report back in time; the verdicts rest on the engine\u2019s probes alone.',
-          }],
+          findings: [
+            ...report.findings,
+            {
+              code: 'webrtc-missing',
+              severity: 'info',
+              message:
+                'The in-app WebRTC test did not report back in time; the verdicts rest on the engine\u2019s probes alone.',
+            },
+          ],
         };
       }
       const quality = got.quality ?? [];
-      const merged = got.checks.length || quality.length ? mergeResults(profile, report, { checks: got.checks, quality }) : { ...report };
+      const merged =
+        got.checks.length || quality.length
+          ? mergeResults(profile, report, { checks: got.checks, quality })
+          : { ...report };
       // The run took as long as its slower half (usually the WebRTC stream).
       merged.durationMs = Math.max(report.durationMs, Date.now() - t0);
       if (got.error) {
-        merged.findings = [...merged.findings, { code: 'webrtc-error', severity: 'warn', message: `The in-app WebRTC test could not run: ${got.error}` }];
+        merged.findings = [
+          ...merged.findings,
+          { code: 'webrtc-error', severity: 'warn', message: `The in-app WebRTC test could not run: ${got.error}` },
+        ];
       }
       return merged;
     };
@@ -215,14 +266,11 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
       .then(withWebrtc)
       // The report records the parameter values, so a re-check or rules later use the same servers.
       .then((report) => (Object.keys(extra).length ? { ...report, profile: { ...report.profile, ...extra } } : report))
-      .then(
-        (report) => {
-          if (controller.signal.aborted) return failed(new Error('cancelled'));
-          send({ type: 'done', runId, report });
-          deps.onCompleted?.(runId, report, profile);
-        },
-        failed,
-      )
+      .then((report) => {
+        if (controller.signal.aborted) return failed(new Error('cancelled'));
+        send({ type: 'done', runId, report });
+        deps.onCompleted?.(runId, report, profile);
+      }, failed)
       .finally(() => {
         if (run.webrtc) run.webrtc.done = true;
         runs.delete(runId);
@@ -231,10 +279,15 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
   };
 
   const credentialStatus = (profile: Profile): CredentialsStatus =>
-    deps.credentialStore?.status(scopesFor(profile)) ?? { storage: { available: false, reason: NO_STORE_REASON }, saved: null };
+    deps.credentialStore?.status(scopesFor(profile)) ?? {
+      storage: { available: false, reason: NO_STORE_REASON },
+      saved: null,
+    };
 
   /** The profile a credentials question is about: a built-in one by id, or the page's own (imported). */
-  const targetProfile = async (target: ({ profileId: string } | { profile: Profile }) & { parameters?: Record<string, string> }): Promise<IpcResult<Profile>> => {
+  const targetProfile = async (
+    target: ({ profileId: string } | { profile: Profile }) & { parameters?: Record<string, string> },
+  ): Promise<IpcResult<Profile>> => {
     let profile: Profile | undefined;
     if ('profile' in target) profile = target.profile;
     else {
@@ -277,14 +330,16 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
       const ca = profile.tls?.ca;
       if (ca) {
         try {
-          if (request.profile && !ca.includes('-----BEGIN') && !isAbsolute(ca)) throw new Error('relative path in a page-supplied profile');
+          if (request.profile && !ca.includes('-----BEGIN') && !isAbsolute(ca))
+            throw new Error('relative path in a page-supplied profile');
           profile = { ...profile, tls: { ...profile.tls, ca: await readCaPem(ca, deps.profilesDir ?? process.cwd()) } };
         } catch {
           return fail('invalid-profile', CA_UNUSABLE);
         }
       }
       // Checked after the last await, so two quick clicks cannot both start a run.
-      if (runs.size > 0) return fail(IpcErrorCode.runInProgress, 'A diagnosis is already running; cancel it or wait for it to finish.');
+      if (runs.size > 0)
+        return fail(IpcErrorCode.runInProgress, 'A diagnosis is already running; cancel it or wait for it to finish.');
       let effective: Credentials = profile.credentials;
       let rememberError: string | undefined;
       if (request.credentials) {
@@ -292,7 +347,11 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
         if (request.remember && request.credentials.type !== 'none') {
           // Saved under what the secret unlocks (these servers, this kind, this token API), never the id.
           const saved = deps.credentialStore
-            ? deps.credentialStore.save(scopeOf(profile, request.credentials), request.credentials, request.profile ? 'imported' : 'builtin')
+            ? deps.credentialStore.save(
+                scopeOf(profile, request.credentials),
+                request.credentials,
+                request.profile ? 'imported' : 'builtin',
+              )
             : { ok: false as const, reason: NO_STORE_REASON };
           if (!saved.ok) rememberError = saved.reason;
         }
@@ -315,17 +374,23 @@ export function createDiagnosisHandlers(deps: DiagnosisDeps): Pick<Handlers,
 
     'diagnosis:webrtc-config': async ({ runId }) => {
       const run = runs.get(runId);
-      if (!run?.webrtc || run.webrtc.done) return fail('run-not-found', 'No running diagnosis waits for WebRTC results under this id.');
+      if (!run?.webrtc || run.webrtc.done)
+        return fail('run-not-found', 'No running diagnosis waits for WebRTC results under this id.');
       return ok(await run.webrtc.plan);
     },
 
     'diagnosis:submit-webrtc': async ({ runId, checks, quality, error }) => {
       const run = runs.get(runId);
-      if (!run?.webrtc || run.webrtc.done) return ok({ accepted: false, rejected: [...checks, ...(quality ?? [])].map((c) => c.id) });
+      if (!run?.webrtc || run.webrtc.done)
+        return ok({ accepted: false, rejected: [...checks, ...(quality ?? [])].map((c) => c.id) });
       const plan = await run.webrtc.plan;
       const { accepted, rejected } = acceptWebrtcChecks(plan, checks);
       const q = acceptWebrtcQuality(plan, quality ?? [], qualityRates(run.profile.quality));
-      run.webrtc.submit({ checks: accepted, ...(q.accepted.length ? { quality: q.accepted } : {}), ...(error ? { error } : {}) });
+      run.webrtc.submit({
+        checks: accepted,
+        ...(q.accepted.length ? { quality: q.accepted } : {}),
+        ...(error ? { error } : {}),
+      });
       return ok({ accepted: true, rejected: [...rejected, ...q.rejected] });
     },
 

@@ -92,7 +92,8 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
   const platform = deps.platform ?? process.platform;
   /** Windows / macOS plans applied in this session, by history id (undo removes Pathcheck's group / anchor). */
   const appliedPlatform = new Map<string, PlatformPlan>();
-  const checkPlatformPlan = (p: PlatformPlan): void => (p.platform === 'win32' ? assertWindowsPlan(p.plan) : assertPfPlan(p.plan));
+  const checkPlatformPlan = (p: PlatformPlan): void =>
+    p.platform === 'win32' ? assertWindowsPlan(p.plan) : assertPfPlan(p.plan);
 
   type Planned = { id: string; report: Report; profile: Profile; plan: FixPlan };
   const plan = async (ref: ReportRef): Promise<IpcResult<Planned>> => {
@@ -101,36 +102,53 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
     const { id, report } = r.value;
     const profile = await ctx.profileFor(id, report);
     if (!profile) {
-      return fail(FirewallErrorCode.profileUnknown, `The profile "${report.profile.name}" this report was made with is not available here, so no rules can be derived; run the diagnosis again.`);
+      return fail(
+        FirewallErrorCode.profileUnknown,
+        `The profile "${report.profile.name}" this report was made with is not available here, so no rules can be derived; run the diagnosis again.`,
+      );
     }
     try {
       let fix = planFix(profile, report, await deps.detect(), platform);
       if (fix.canApply && !(await ctx.producedHere(id))) {
         fix = {
-          ...fix, canApply: false, applyPlan: null, platformPlan: null,
-          refusal: 'Pathcheck changes this computer\u2019s firewall only for a diagnosis it ran here itself (this report was imported); run the diagnosis again, then fix it. The rules below can still be copied.',
+          ...fix,
+          canApply: false,
+          applyPlan: null,
+          platformPlan: null,
+          refusal:
+            'Pathcheck changes this computer\u2019s firewall only for a diagnosis it ran here itself (this report was imported); run the diagnosis again, then fix it. The rules below can still be copied.',
         };
       }
       return ok({ id, report, profile, plan: fix });
     } catch (e) {
-      if (e instanceof FirewallInputError) return fail(FirewallErrorCode.invalidRules, `This report holds a value no rule may contain (${e.message}); nothing was generated.`);
+      if (e instanceof FirewallInputError)
+        return fail(
+          FirewallErrorCode.invalidRules,
+          `This report holds a value no rule may contain (${e.message}); nothing was generated.`,
+        );
       throw e;
     }
   };
 
   /** The Windows/macOS refusal for this computer's own block ("On this computer: …"), or null. */
   const localCause = async (id: string, report: Report, profile: Profile): Promise<string | null> => {
-    if ((platform !== 'win32' && platform !== 'darwin') || !report.firewall.blocked.some((b) => b.layer === 'local')) return null;
+    if ((platform !== 'win32' && platform !== 'darwin') || !report.firewall.blocked.some((b) => b.layer === 'local'))
+      return null;
     const fix = planFix(profile, report, await deps.detect(), platform);
     return fix.platformPlan === null && fix.refusal ? `On this computer: ${fix.refusal}` : null;
   };
 
-  const refToRef = (req: { reportId: string } | { runId: string }): ReportRef => ('reportId' in req ? { reportId: req.reportId } : { runId: req.runId });
+  const refToRef = (req: { reportId: string } | { runId: string }): ReportRef =>
+    'reportId' in req ? { reportId: req.reportId } : { runId: req.runId };
 
   /** One firewall change or re-check at a time: a double click must not raise two elevation prompts. */
   let busy = false;
   const exclusive = async <T>(work: () => Promise<IpcResult<T>>): Promise<IpcResult<T>> => {
-    if (busy) return fail(FirewallErrorCode.busy, 'Pathcheck is already changing or re-checking the firewall; wait for it to finish.');
+    if (busy)
+      return fail(
+        FirewallErrorCode.busy,
+        'Pathcheck is already changing or re-checking the firewall; wait for it to finish.',
+      );
     busy = true;
     try {
       return await work();
@@ -144,9 +162,17 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
       const p = await plan(ref);
       if (!p.ok) return p;
       const { id, report, plan: fix } = p.value;
-      const local = fix.localRules && fix.localTarget
-        ? { target: fix.localTarget, label: label(fix.localTarget), format: fix.localRules.format, text: fix.localRules.text, undo: fix.localRules.undo ?? null, notes: fix.localRules.notes }
-        : null;
+      const local =
+        fix.localRules && fix.localTarget
+          ? {
+              target: fix.localTarget,
+              label: label(fix.localTarget),
+              format: fix.localRules.format,
+              text: fix.localRules.text,
+              undo: fix.localRules.undo ?? null,
+              notes: fix.localRules.notes,
+            }
+          : null;
       return ok({
         reportId: id,
         mode: fix.mode,
@@ -161,130 +187,183 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
       });
     },
 
-    'firewall:apply': (req) => exclusive(async () => {
-      const p = await plan(refToRef(req));
-      if (!p.ok) return p;
-      const { id, plan: fix } = p.value;
-      if (fix.canApply && fix.platformPlan && deps.applyPlatform) {
-        const platformPlan = fix.platformPlan;
+    'firewall:apply': (req) =>
+      exclusive(async () => {
+        const p = await plan(refToRef(req));
+        if (!p.ok) return p;
+        const { id, plan: fix } = p.value;
+        if (fix.canApply && fix.platformPlan && deps.applyPlatform) {
+          const platformPlan = fix.platformPlan;
+          try {
+            checkPlatformPlan(platformPlan);
+          } catch (e) {
+            if (e instanceof FirewallInputError)
+              return fail(
+                FirewallErrorCode.invalidRules,
+                `The rules failed validation (${e.message}); nothing was applied.`,
+              );
+            throw e;
+          }
+          const rules = fixRuleLines(fix);
+          const confirmed = await deps.confirm({
+            action: 'apply',
+            message: `Change this computer\u2019s firewall? Pathcheck will add ${rules.length} allow rule(s) of its own (${platformPlan.platform === 'win32' ? 'rule group "Pathcheck"' : 'pf anchor com.apple/250.Pathcheck'}).`,
+            where: fix.where,
+            rules,
+            elevation: PLATFORM_ELEVATION[platformPlan.platform],
+          });
+          if (!confirmed)
+            return fail(FirewallErrorCode.cancelled, 'Nothing was changed: the firewall change was not confirmed.');
+          const result = await deps.applyPlatform(platformPlan, 'apply');
+          if (result.ok) appliedPlatform.set(id, platformPlan);
+          return ok({ ok: result.ok, changed: result.changed, elevation: result.elevation, error: result.error });
+        }
+        if (!fix.canApply || !fix.applyPlan)
+          return fail(FirewallErrorCode.refused, fix.refusal ?? 'Pathcheck cannot apply these rules on this computer.');
         try {
-          checkPlatformPlan(platformPlan);
+          assertNftApplyPlan(fix.applyPlan);
         } catch (e) {
-          if (e instanceof FirewallInputError) return fail(FirewallErrorCode.invalidRules, `The rules failed validation (${e.message}); nothing was applied.`);
+          if (e instanceof FirewallInputError)
+            return fail(
+              FirewallErrorCode.invalidRules,
+              `The rules failed validation (${e.message}); nothing was applied.`,
+            );
           throw e;
         }
-        const rules = fixRuleLines(fix);
         const confirmed = await deps.confirm({
           action: 'apply',
-          message: `Change this computer\u2019s firewall? Pathcheck will add ${rules.length} allow rule(s) of its own (${platformPlan.platform === 'win32' ? 'rule group "Pathcheck"' : 'pf anchor com.apple/250.Pathcheck'}).`,
+          message: `Change this computer\u2019s firewall? Pathcheck will add ${describeNftApplyPlan(fix.applyPlan).length} allow rule(s), tagged "pathcheck".`,
           where: fix.where,
-          rules,
-          elevation: PLATFORM_ELEVATION[platformPlan.platform],
+          rules: describeNftApplyPlan(fix.applyPlan),
+          elevation: ELEVATION(),
         });
-        if (!confirmed) return fail(FirewallErrorCode.cancelled, 'Nothing was changed: the firewall change was not confirmed.');
-        const result = await deps.applyPlatform(platformPlan, 'apply');
-        if (result.ok) appliedPlatform.set(id, platformPlan);
-        return ok({ ok: result.ok, changed: result.changed, elevation: result.elevation, error: result.error });
-      }
-      if (!fix.canApply || !fix.applyPlan) return fail(FirewallErrorCode.refused, fix.refusal ?? 'Pathcheck cannot apply these rules on this computer.');
-      try {
-        assertNftApplyPlan(fix.applyPlan);
-      } catch (e) {
-        if (e instanceof FirewallInputError) return fail(FirewallErrorCode.invalidRules, `The rules failed validation (${e.message}); nothing was applied.`);
-        throw e;
-      }
-      const confirmed = await deps.confirm({
-        action: 'apply',
-        message: `Change this computer\u2019s firewall? Pathcheck will add ${describeNftApplyPlan(fix.applyPlan).length} allow rule(s), tagged "pathcheck".`,
-        where: fix.where,
-        rules: describeNftApplyPlan(fix.applyPlan),
-        elevation: ELEVATION(),
-      });
-      if (!confirmed) return fail(FirewallErrorCode.cancelled, 'Nothing was changed: the firewall change was not confirmed.');
-      const result = await deps.apply(fix.applyPlan, 'apply');
-      if (result.ok) await applied.set(id, { plan: fix.applyPlan, added: result.added });
-      return ok({ ok: result.ok, changed: result.added.length, elevation: result.elevation, error: result.error });
-    }),
+        if (!confirmed)
+          return fail(FirewallErrorCode.cancelled, 'Nothing was changed: the firewall change was not confirmed.');
+        const result = await deps.apply(fix.applyPlan, 'apply');
+        if (result.ok) await applied.set(id, { plan: fix.applyPlan, added: result.added });
+        return ok({ ok: result.ok, changed: result.added.length, elevation: result.elevation, error: result.error });
+      }),
 
-    'firewall:undo': (req) => exclusive(async () => {
-      const r = await ctx.resolve(refToRef(req));
-      if (!r.ok) return r;
-      const platformUndo = appliedPlatform.get(r.value.id) ?? null;
-      if (deps.applyPlatform && (platform === 'win32' || platform === 'darwin')) {
-        // Undo removes Pathcheck's own group (Windows) or anchor (macOS), whatever report added it.
-        const target = platformUndo ?? (await plan({ reportId: r.value.id }).then((p) => (p.ok ? p.value.plan.platformPlan : null)));
-        if (!target) return fail(FirewallErrorCode.notApplied, 'No Pathcheck rules from this report can be removed here.');
-        const what = target.platform === 'win32' ? 'remove the rule group "Pathcheck" (only rules named pathcheck-…)' : 'flush the pf anchor com.apple/250.Pathcheck';
-        const confirmed = await deps.confirm({ action: 'undo', message: 'Remove the firewall rules Pathcheck added?', where: [], rules: [what], elevation: PLATFORM_ELEVATION[target.platform] });
-        if (!confirmed) return fail(FirewallErrorCode.cancelled, 'Nothing was changed: removing the rules was not confirmed.');
-        const result = await deps.applyPlatform(target, 'undo');
-        if (result.ok) appliedPlatform.delete(r.value.id);
-        return ok({ ok: result.ok, changed: result.changed, elevation: result.elevation, error: result.error });
-      }
-      const record = await applied.get(r.value.id);
-      let undoPlan: NftApplyPlan | null = record ? { ...record.plan, remove: record.added.map((a) => ({ ...a })) } : null;
-      let where: string[] = [];
-      if (!undoPlan) {
-        // Not applied in this session (e.g. after a restart): the same report gives the same chains;
-        // only the rules tagged "pathcheck" in them are removed, nowhere else.
-        const p = await plan({ reportId: r.value.id });
-        if (!p.ok) return p;
-        undoPlan = p.value.plan.applyPlan;
-        where = p.value.plan.where;
-      }
-      if (!undoPlan) return fail(FirewallErrorCode.notApplied, 'No Pathcheck rules from this report can be removed here.');
-      try {
-        assertNftApplyPlan(undoPlan);
-      } catch (e) {
-        if (e instanceof FirewallInputError) return fail(FirewallErrorCode.invalidRules, `The undo failed validation (${e.message}); nothing was changed.`);
-        throw e;
-      }
-      const rules = undoPlan.remove
-        ? undoPlan.remove.map((x) => `delete rule ${x.family} ${x.table} ${x.chain} handle ${x.handle}`)
-        : undoPlan.chains.length > 0
-          ? undoPlan.chains.map((c) => `delete the rules commented "pathcheck" in ${c.family} ${c.table} ${c.chain}`)
-          : ['delete the rules commented "pathcheck" in the output chains that drop traffic'];
-      const confirmed = await deps.confirm({ action: 'undo', message: 'Remove the firewall rules Pathcheck added?', where, rules, elevation: ELEVATION() });
-      if (!confirmed) return fail(FirewallErrorCode.cancelled, 'Nothing was changed: removing the rules was not confirmed.');
-      const result = await deps.apply(undoPlan, 'undo');
-      if (result.ok) await applied.delete(r.value.id);
-      return ok({ ok: result.ok, changed: result.removed.length, elevation: result.elevation, error: result.error });
-    }),
+    'firewall:undo': (req) =>
+      exclusive(async () => {
+        const r = await ctx.resolve(refToRef(req));
+        if (!r.ok) return r;
+        const platformUndo = appliedPlatform.get(r.value.id) ?? null;
+        if (deps.applyPlatform && (platform === 'win32' || platform === 'darwin')) {
+          // Undo removes Pathcheck's own group (Windows) or anchor (macOS), whatever report added it.
+          const target =
+            platformUndo ??
+            (await plan({ reportId: r.value.id }).then((p) => (p.ok ? p.value.plan.platformPlan : null)));
+          if (!target)
+            return fail(FirewallErrorCode.notApplied, 'No Pathcheck rules from this report can be removed here.');
+          const what =
+            target.platform === 'win32'
+              ? 'remove the rule group "Pathcheck" (only rules named pathcheck-…)'
+              : 'flush the pf anchor com.apple/250.Pathcheck';
+          const confirmed = await deps.confirm({
+            action: 'undo',
+            message: 'Remove the firewall rules Pathcheck added?',
+            where: [],
+            rules: [what],
+            elevation: PLATFORM_ELEVATION[target.platform],
+          });
+          if (!confirmed)
+            return fail(FirewallErrorCode.cancelled, 'Nothing was changed: removing the rules was not confirmed.');
+          const result = await deps.applyPlatform(target, 'undo');
+          if (result.ok) appliedPlatform.delete(r.value.id);
+          return ok({ ok: result.ok, changed: result.changed, elevation: result.elevation, error: result.error });
+        }
+        const record = await applied.get(r.value.id);
+        let undoPlan: NftApplyPlan | null = record
+          ? { ...record.plan, remove: record.added.map((a) => ({ ...a })) }
+          : null;
+        let where: string[] = [];
+        if (!undoPlan) {
+          // Not applied in this session (e.g. after a restart): the same report gives the same chains;
+          // only the rules tagged "pathcheck" in them are removed, nowhere else.
+          const p = await plan({ reportId: r.value.id });
+          if (!p.ok) return p;
+          undoPlan = p.value.plan.applyPlan;
+          where = p.value.plan.where;
+        }
+        if (!undoPlan)
+          return fail(FirewallErrorCode.notApplied, 'No Pathcheck rules from this report can be removed here.');
+        try {
+          assertNftApplyPlan(undoPlan);
+        } catch (e) {
+          if (e instanceof FirewallInputError)
+            return fail(
+              FirewallErrorCode.invalidRules,
+              `The undo failed validation (${e.message}); nothing was changed.`,
+            );
+          throw e;
+        }
+        const rules = undoPlan.remove
+          ? undoPlan.remove.map((x) => `delete rule ${x.family} ${x.table} ${x.chain} handle ${x.handle}`)
+          : undoPlan.chains.length > 0
+            ? undoPlan.chains.map((c) => `delete the rules commented "pathcheck" in ${c.family} ${c.table} ${c.chain}`)
+            : ['delete the rules commented "pathcheck" in the output chains that drop traffic'];
+        const confirmed = await deps.confirm({
+          action: 'undo',
+          message: 'Remove the firewall rules Pathcheck added?',
+          where,
+          rules,
+          elevation: ELEVATION(),
+        });
+        if (!confirmed)
+          return fail(FirewallErrorCode.cancelled, 'Nothing was changed: removing the rules was not confirmed.');
+        const result = await deps.apply(undoPlan, 'undo');
+        if (result.ok) await applied.delete(r.value.id);
+        return ok({ ok: result.ok, changed: result.removed.length, elevation: result.elevation, error: result.error });
+      }),
 
-    'firewall:recheck': (ref) => exclusive(async () => {
-      const r = await ctx.resolve(ref);
-      if (!r.ok) return r;
-      const { id, report: stored } = r.value;
-      const profile = await ctx.profileFor(id, stored);
-      if (!profile) return fail(FirewallErrorCode.profileUnknown, `The profile "${stored.profile.name}" is not available here; run the diagnosis again.`);
-      const before = keepPlanned(profile, stored);
-      // A re-check of a report this app did not measure stays "not measured here": it still carries
-      // the imported results of everything that was not re-run.
-      const measuredHere = await ctx.producedHere(id);
-      let after: Report;
-      try {
-        after = await deps.recheck(profile, before);
-      } catch (e) {
-        return fail(FirewallErrorCode.recheckFailed, `The re-check stopped with an error: ${(e as Error).message}`);
-      }
-      const entry = await ctx.save(after, profile, { measuredHere });
-      const beforeStatus = new Map(before.checks.map((c) => [c.id, c.status]));
-      const rerun = after.checks
-        .filter((c) => {
-          const s = beforeStatus.get(c.id);
-          return s === 'fail' || s === 'skipped';
-        })
-        .map((c) => ({ id: c.id, label: checkLabel(c), before: beforeStatus.get(c.id) ?? 'fail', after: c.status }));
-      return ok({ afterId: entry.id, beforeId: id, report: after, comparison: compareReports(before, after), rerun });
-    }),
+    'firewall:recheck': (ref) =>
+      exclusive(async () => {
+        const r = await ctx.resolve(ref);
+        if (!r.ok) return r;
+        const { id, report: stored } = r.value;
+        const profile = await ctx.profileFor(id, stored);
+        if (!profile)
+          return fail(
+            FirewallErrorCode.profileUnknown,
+            `The profile "${stored.profile.name}" is not available here; run the diagnosis again.`,
+          );
+        const before = keepPlanned(profile, stored);
+        // A re-check of a report this app did not measure stays "not measured here": it still carries
+        // the imported results of everything that was not re-run.
+        const measuredHere = await ctx.producedHere(id);
+        let after: Report;
+        try {
+          after = await deps.recheck(profile, before);
+        } catch (e) {
+          return fail(FirewallErrorCode.recheckFailed, `The re-check stopped with an error: ${(e as Error).message}`);
+        }
+        const entry = await ctx.save(after, profile, { measuredHere });
+        const beforeStatus = new Map(before.checks.map((c) => [c.id, c.status]));
+        const rerun = after.checks
+          .filter((c) => {
+            const s = beforeStatus.get(c.id);
+            return s === 'fail' || s === 'skipped';
+          })
+          .map((c) => ({ id: c.id, label: checkLabel(c), before: beforeStatus.get(c.id) ?? 'fail', after: c.status }));
+        return ok({ afterId: entry.id, beforeId: id, report: after, comparison: compareReports(before, after), rerun });
+      }),
 
     'firewall:ticket': async (req) => {
       const r = await ctx.resolve(refToRef(req));
       if (!r.ok) return r;
       const { id, report } = r.value;
       const profile = await ctx.profileFor(id, report);
-      if (!profile) return fail(FirewallErrorCode.profileUnknown, `The profile "${report.profile.name}" is not available here; run the diagnosis again.`);
-      if (report.firewall.blocked.length === 0) return fail(FirewallErrorCode.refused, 'Nothing required was found blocked, so there is nothing to ask the network team for.');
+      if (!profile)
+        return fail(
+          FirewallErrorCode.profileUnknown,
+          `The profile "${report.profile.name}" is not available here; run the diagnosis again.`,
+        );
+      if (report.firewall.blocked.length === 0)
+        return fail(
+          FirewallErrorCode.refused,
+          'Nothing required was found blocked, so there is nothing to ask the network team for.',
+        );
       try {
         const rules = ticketRules(profile, report, req.target);
         // Windows / macOS: when this computer's own block cannot be fixed here, the ticket names why (the rule, policy or product).
@@ -293,10 +372,23 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
         const feed = report.profile.addressFeed;
         const ranges = feed
           ? [`Address ranges from ${feed.url}, ${feedAge(feed.fetchedAt)}.`]
-          : profile.addressFeed ? [`Address ranges as listed in the profile; ${profile.addressFeed.url} publishes the current list.`] : [];
-        return ok({ target: req.target, label: label(req.target), format: rules.format, text: rules.text, notes: [...(cause ? [cause] : []), ...rules.notes, ...ranges], summary: summarizeReport(report) });
+          : profile.addressFeed
+            ? [`Address ranges as listed in the profile; ${profile.addressFeed.url} publishes the current list.`]
+            : [];
+        return ok({
+          target: req.target,
+          label: label(req.target),
+          format: rules.format,
+          text: rules.text,
+          notes: [...(cause ? [cause] : []), ...rules.notes, ...ranges],
+          summary: summarizeReport(report),
+        });
       } catch (e) {
-        if (e instanceof FirewallInputError) return fail(FirewallErrorCode.invalidRules, `This report holds a value no rule may contain (${e.message}); nothing was generated.`);
+        if (e instanceof FirewallInputError)
+          return fail(
+            FirewallErrorCode.invalidRules,
+            `This report holds a value no rule may contain (${e.message}); nothing was generated.`,
+          );
         throw e;
       }
     },

@@ -93,7 +93,13 @@ function isResult(r: unknown): r is IpcResult<unknown> {
   if (typeof r !== 'object' || r === null) return false;
   const o = r as { ok?: unknown; value?: unknown; error?: { code?: unknown; message?: unknown } | null };
   if (o.ok === true) return 'value' in o;
-  return o.ok === false && typeof o.error === 'object' && o.error !== null && typeof o.error.code === 'string' && typeof o.error.message === 'string';
+  return (
+    o.ok === false &&
+    typeof o.error === 'object' &&
+    o.error !== null &&
+    typeof o.error.code === 'string' &&
+    typeof o.error.message === 'string'
+  );
 }
 
 /** Registers every handler of the contract, each through {@link wrapHandler}. */

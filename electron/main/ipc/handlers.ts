@@ -54,7 +54,6 @@ export interface HandlerDeps {
  * e2e harness and unit tests call exactly these.
  */
 export function createHandlers(deps: HandlerDeps): Handlers {
-
   const appInfo = (): AppInfo => ({
     name: deps.app?.name ?? 'Pathcheck',
     version: deps.app?.version ?? '0.0.0-dev',
@@ -74,13 +73,19 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
   const feeds = deps.feeds ? feedCache(deps.feeds.cacheDir) : null;
   /** A profile with its cached feed ranges as `addresses` (never fetched here), and their record. */
-  const withCachedRanges = async (p: Profile): Promise<{ profile: Profile; feed?: { url: string; fetchedAt: string } }> => {
+  const withCachedRanges = async (
+    p: Profile,
+  ): Promise<{ profile: Profile; feed?: { url: string; fetchedAt: string } }> => {
     if (!feeds || !p.addressFeed) return { profile: p };
     const cached = await feeds.load(p.addressFeed);
-    return cached ? { profile: withFeedAddresses(p, cached), feed: { url: cached.url, fetchedAt: cached.fetchedAt } } : { profile: p };
+    return cached
+      ? { profile: withFeedAddresses(p, cached), feed: { url: cached.url, fetchedAt: cached.fetchedAt } }
+      : { profile: p };
   };
 
-  const reports = deps.reports ? createReportsContext(deps.reports, deps.profilesDir, async (p) => (await withCachedRanges(p)).profile) : null;
+  const reports = deps.reports
+    ? createReportsContext(deps.reports, deps.profilesDir, async (p) => (await withCachedRanges(p)).profile)
+    : null;
 
   const diagnosis = createDiagnosisHandlers({
     engine: deps.engine,
@@ -106,10 +111,16 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const loaded = await loadProfiles();
       if (!loaded.ok) return loaded;
       const day = today();
-      return ok(loaded.value.map((p): ProfileEntry => ({
-        id: p.id, name: p.name, notice: profileNotice(p, day), description: p.description, profile: p,
-        ...(isEnded(p, day) ? { ended: true } : {}),
-      })));
+      return ok(
+        loaded.value.map((p): ProfileEntry => ({
+          id: p.id,
+          name: p.name,
+          notice: profileNotice(p, day),
+          description: p.description,
+          profile: p,
+          ...(isEnded(p, day) ? { ended: true } : {}),
+        })),
+      );
     },
 
     'profiles:ranges': async ({ profileId, refresh }) => {
@@ -154,6 +165,8 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'proxy-auth:answer': (request) => (deps.proxyLogin ? deps.proxyLogin.answer(request) : proxyLoginUnavailable()),
 
     ...(reports ? createHistoryHandlers(reports) : unavailableReportsHandlers.history),
-    ...(reports && deps.firewall ? createFirewallHandlers(reports, deps.firewall) : unavailableReportsHandlers.firewall),
+    ...(reports && deps.firewall
+      ? createFirewallHandlers(reports, deps.firewall)
+      : unavailableReportsHandlers.firewall),
   };
 }

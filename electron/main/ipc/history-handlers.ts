@@ -12,8 +12,14 @@ import { ticketRules } from './firewall-handlers';
 import { checkLabel, historyFailure, toItem, type ReportsContext } from './reports-context';
 
 type HistoryChannels =
-  | 'history:list' | 'history:open' | 'history:delete' | 'history:import' | 'history:export-json' | 'history:summary'
-  | 'report:pdf' | 'report:compare';
+  | 'history:list'
+  | 'history:open'
+  | 'history:delete'
+  | 'history:import'
+  | 'history:export-json'
+  | 'history:summary'
+  | 'report:pdf'
+  | 'report:compare';
 
 /** `pathcheck-<profile>-<yyyymmdd-hhmm>` from report data, reduced to a safe file-name alphabet. */
 export function reportFileBase(report: Report): string {
@@ -55,14 +61,20 @@ export function createHistoryHandlers(ctx: ReportsContext): Pick<Handlers, Histo
     'history:import': async ({ text }) => {
       // history.import treats text starting with '{' as JSON and anything else as a path: only JSON
       // may come from the page, so anything that is not an object literal is refused here.
-      if (!text.trimStart().startsWith('{')) return fail(HistoryErrorCode.importInvalid, 'This file is not a Pathcheck report (expected a JSON object).');
+      if (!text.trimStart().startsWith('{'))
+        return fail(HistoryErrorCode.importInvalid, 'This file is not a Pathcheck report (expected a JSON object).');
       // Validated here (not by history.import) so the message names the problem, not "the pasted JSON".
       const parsed = parseReportJson(text);
       if (!parsed.ok) {
         // The root, foreign-file and newer-schema messages are whole sentences; field errors get their path.
         const whole = ['(root)', 'tool.name', 'schemaVersion'];
-        const first = parsed.errors.slice(0, 3).map((e) => (whole.includes(e.path) ? e.message : `${e.path}: ${e.message}`));
-        return fail(HistoryErrorCode.importInvalid, first.join('; ') + (parsed.errors.length > 3 ? ` (and ${parsed.errors.length - 3} more)` : ''));
+        const first = parsed.errors
+          .slice(0, 3)
+          .map((e) => (whole.includes(e.path) ? e.message : `${e.path}: ${e.message}`));
+        return fail(
+          HistoryErrorCode.importInvalid,
+          first.join('; ') + (parsed.errors.length > 3 ? ` (and ${parsed.errors.length - 3} more)` : ''),
+        );
       }
       try {
         return ok(toItem(await history.save(parsed.report)));
@@ -123,7 +135,11 @@ export function createHistoryHandlers(ctx: ReportsContext): Pick<Handlers, Histo
         filters: [{ name: 'PDF', extensions: ['pdf'] }],
       });
       if (!path) return ok({ saved: false as const });
-      const html = renderReportHtml(report, { ...(compareWith ? { compareWith } : {}), ...(firewallAppendix ? { firewallAppendix } : {}), generatedAt: new Date().toISOString() });
+      const html = renderReportHtml(report, {
+        ...(compareWith ? { compareWith } : {}),
+        ...(firewallAppendix ? { firewallAppendix } : {}),
+        generatedAt: new Date().toISOString(),
+      });
       let pdf: Buffer;
       try {
         pdf = await deps.printPdf(html, { footerTemplate: footerTemplate(report), headerTemplate: headerTemplate() });
@@ -150,7 +166,10 @@ export function createHistoryHandlers(ctx: ReportsContext): Pick<Handlers, Histo
         id,
         startedAt: r.startedAt,
         profile: { id: r.profile.id, name: r.profile.name },
-        verdicts: { ...(r.verdicts.group ? { group: r.verdicts.group.path } : {}), ...(r.verdicts.p2p ? { p2p: r.verdicts.p2p.path } : {}) },
+        verdicts: {
+          ...(r.verdicts.group ? { group: r.verdicts.group.path } : {}),
+          ...(r.verdicts.p2p ? { p2p: r.verdicts.p2p.path } : {}),
+        },
       });
       return ok({
         before: item(beforeId, b.value.report),

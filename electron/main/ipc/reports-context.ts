@@ -72,7 +72,11 @@ export function historyFailure<T>(e: unknown, code: string = HistoryErrorCode.no
 }
 
 /** `ranges`: a built-in profile with the provider's published ranges (cached feed) as its addresses. */
-export function createReportsContext(deps: ReportsDeps, profilesDir: string, ranges?: (p: Profile) => Promise<Profile>): ReportsContext {
+export function createReportsContext(
+  deps: ReportsDeps,
+  profilesDir: string,
+  ranges?: (p: Profile) => Promise<Profile>,
+): ReportsContext {
   const history = createHistory(deps.historyDir);
   const log = deps.log ?? ((m: string) => console.warn(m));
   const savedRuns = new Map<string, Promise<string | null>>();
@@ -83,7 +87,8 @@ export function createReportsContext(deps: ReportsDeps, profilesDir: string, ran
   let own: Promise<Set<string>> | null = null;
   const loadOwn = () =>
     (own ??= readFile(ownFile, 'utf8').then(
-      (text) => new Set((JSON.parse(text) as unknown[]).filter((x): x is string => typeof x === 'string' && isHistoryId(x))),
+      (text) =>
+        new Set((JSON.parse(text) as unknown[]).filter((x): x is string => typeof x === 'string' && isHistoryId(x))),
       () => new Set<string>(),
     ));
 
@@ -115,7 +120,11 @@ export function createReportsContext(deps: ReportsDeps, profilesDir: string, ran
       let id: string | null;
       if ('runId' in ref) {
         id = (await savedRuns.get(ref.runId)) ?? null;
-        if (!id) return fail(HistoryErrorCode.notFound, 'That run has no saved report (it did not finish, or saving it failed).');
+        if (!id)
+          return fail(
+            HistoryErrorCode.notFound,
+            'That run has no saved report (it did not finish, or saving it failed).',
+          );
       } else id = ref.reportId;
       try {
         return ok({ id, report: await history.load(id) });

@@ -3,8 +3,10 @@ import { FirewallErrorCode } from '#common/ipc/firewall';
 import { HistoryErrorCode } from '#common/ipc/history';
 import { fail } from '#common/ipc/result';
 
-const noHistory = async () => fail<never>(HistoryErrorCode.unavailable, 'Report history is not available in this build.');
-const noFirewall = async () => fail<never>(FirewallErrorCode.unavailable, 'Firewall fixes are not available in this build.');
+const noHistory = async () =>
+  fail<never>(HistoryErrorCode.unavailable, 'Report history is not available in this build.');
+const noFirewall = async () =>
+  fail<never>(FirewallErrorCode.unavailable, 'Firewall fixes are not available in this build.');
 
 /** What the history/report/firewall channels answer when main was built without their dependencies. */
 export const unavailableReportsHandlers = {

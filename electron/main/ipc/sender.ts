@@ -23,12 +23,16 @@ export interface SenderPolicy {
  *
  * Checklist: https://www.electronjs.org/docs/latest/tutorial/security#17-validate-the-sender-of-all-ipc-messages
  */
-export function checkSender(event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>, policy: SenderPolicy): SenderRejection {
+export function checkSender(
+  event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>,
+  policy: SenderPolicy,
+): SenderRejection {
   if (!policy.isOwnWebContents(event.sender.id)) return 'not-own-window';
   const frame = event.senderFrame;
   if (!frame) return 'no-frame';
   const main = event.sender.mainFrame;
-  if (frame.parent !== null || frame.processId !== main.processId || frame.routingId !== main.routingId) return 'subframe';
+  if (frame.parent !== null || frame.processId !== main.processId || frame.routingId !== main.routingId)
+    return 'subframe';
   if (originOf(frame.url) !== policy.origin) return 'foreign-origin';
   return null;
 }

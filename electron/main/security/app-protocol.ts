@@ -36,7 +36,11 @@ const MIME: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-function reply(status: number, body: Uint8Array<ArrayBuffer> | string | null, contentType = 'text/plain; charset=utf-8'): Response {
+function reply(
+  status: number,
+  body: Uint8Array<ArrayBuffer> | string | null,
+  contentType = 'text/plain; charset=utf-8',
+): Response {
   return new Response(body, { status, headers: { ...securityHeaders(), 'Content-Type': contentType } });
 }
 

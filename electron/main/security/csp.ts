@@ -1,4 +1,3 @@
-
 /**
  * The renderer's Content-Security-Policy. Sent as a response header by the app protocol and
  * repeated in `renderer/index.html`'s meta tag ({@link CSP_META}; a test keeps the two in step), so

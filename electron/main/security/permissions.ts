@@ -12,9 +12,15 @@ const ALLOWED = new Set(['clipboard-sanitized-write']);
 /**
  * Checklist: https://www.electronjs.org/docs/latest/tutorial/security#5-handle-session-permission-requests-from-remote-content
  */
-export function restrictPermissions(session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>, appOrigin: string): void {
+export function restrictPermissions(
+  session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'>,
+  appOrigin: string,
+): void {
   const fromApp = (url: string | undefined): boolean => url !== undefined && originOf(url) === appOrigin;
   session.setPermissionRequestHandler((_webContents, permission, callback, details) =>
-    callback(ALLOWED.has(permission) && fromApp((details as { requestingUrl?: string } | undefined)?.requestingUrl)));
-  session.setPermissionCheckHandler((_webContents, permission, requestingOrigin) => ALLOWED.has(permission) && fromApp(requestingOrigin));
+    callback(ALLOWED.has(permission) && fromApp((details as { requestingUrl?: string } | undefined)?.requestingUrl)),
+  );
+  session.setPermissionCheckHandler(
+    (_webContents, permission, requestingOrigin) => ALLOWED.has(permission) && fromApp(requestingOrigin),
+  );
 }

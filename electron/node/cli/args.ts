@@ -56,14 +56,31 @@ export interface DiagnoseArgs {
   quality?: { enabled: boolean; seconds?: number };
   quiet: boolean;
 }
-export interface RulesArgs { command: 'rules'; from: string; target: string; profile?: string; params?: Record<string, string>; refreshRanges?: boolean }
+export interface RulesArgs {
+  command: 'rules';
+  from: string;
+  target: string;
+  profile?: string;
+  params?: Record<string, string>;
+  refreshRanges?: boolean;
+}
 export interface FixArgs {
-  command: 'fix'; from?: string; profile?: string; params?: Record<string, string>; yes: boolean; undo: boolean;
-  ticket?: string; json?: string; deadlineMs?: number;
+  command: 'fix';
+  from?: string;
+  profile?: string;
+  params?: Record<string, string>;
+  yes: boolean;
+  undo: boolean;
+  ticket?: string;
+  json?: string;
+  deadlineMs?: number;
 }
 export type CliArgs = DiagnoseArgs | RulesArgs | FixArgs | { command: 'profiles' } | { command: 'help' };
 
-function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>>(argv: string[], options: T) {
+function parse<T extends Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>>(
+  argv: string[],
+  options: T,
+) {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (e) {
@@ -78,7 +95,8 @@ function parseParams(values: string[] | undefined): Record<string, string> | und
   for (const v of values) {
     const eq = v.indexOf('=');
     const name = eq > 0 ? v.slice(0, eq) : '';
-    if (!/^[a-z][a-z0-9_]{0,31}$/.test(name)) throw new UsageError(`--param needs name=value with a parameter name (got "${v}")`);
+    if (!/^[a-z][a-z0-9_]{0,31}$/.test(name))
+      throw new UsageError(`--param needs name=value with a parameter name (got "${v}")`);
     if (Object.hasOwn(out, name)) throw new UsageError(`--param ${name} is given twice`);
     out[name] = v.slice(eq + 1);
   }
@@ -93,36 +111,58 @@ export function parseCli(argv: string[]): CliArgs {
     return { command: 'profiles' };
   }
   if (command === 'rules') {
-    const v = parse(rest, { from: { type: 'string' }, target: { type: 'string' }, profile: { type: 'string' }, param: { type: 'string', multiple: true }, 'refresh-ranges': { type: 'boolean' } });
+    const v = parse(rest, {
+      from: { type: 'string' },
+      target: { type: 'string' },
+      profile: { type: 'string' },
+      param: { type: 'string', multiple: true },
+      'refresh-ranges': { type: 'boolean' },
+    });
     if (!v.from) throw new UsageError('rules needs --from <report.json>');
     if (!v.target) throw new UsageError('rules needs --target <name>');
     const params = parseParams(v.param as string[] | undefined);
     return {
-      command: 'rules', from: v.from, target: v.target, ...(v.profile ? { profile: v.profile } : {}), ...(params ? { params } : {}),
+      command: 'rules',
+      from: v.from,
+      target: v.target,
+      ...(v.profile ? { profile: v.profile } : {}),
+      ...(params ? { params } : {}),
       ...(v['refresh-ranges'] ? { refreshRanges: true } : {}),
     };
   }
   if (command === 'fix') return parseFix(rest);
   if (command !== 'diagnose') throw new UsageError(`unknown command "${command}"`);
   const v = parse(rest, {
-    profile: { type: 'string' }, room: { type: 'string' }, json: { type: 'string' }, html: { type: 'string' },
-    pdf: { type: 'string' }, history: { type: 'string' }, 'turn-username': { type: 'string' },
-    'turn-credential': { type: 'string' }, ca: { type: 'string' }, 'deadline-ms': { type: 'string' }, quiet: { type: 'boolean' },
-    param: { type: 'string', multiple: true }, 'refresh-ranges': { type: 'boolean' },
-    quality: { type: 'string' }, 'quality-seconds': { type: 'string' },
+    profile: { type: 'string' },
+    room: { type: 'string' },
+    json: { type: 'string' },
+    html: { type: 'string' },
+    pdf: { type: 'string' },
+    history: { type: 'string' },
+    'turn-username': { type: 'string' },
+    'turn-credential': { type: 'string' },
+    ca: { type: 'string' },
+    'deadline-ms': { type: 'string' },
+    quiet: { type: 'boolean' },
+    param: { type: 'string', multiple: true },
+    'refresh-ranges': { type: 'boolean' },
+    quality: { type: 'string' },
+    'quality-seconds': { type: 'string' },
   });
   const params = parseParams(v.param as string[] | undefined);
   const room = v.room;
-  if (room !== undefined && !['group', 'p2p', 'both'].includes(room)) throw new UsageError(`--room must be group, p2p or both (got "${room}")`);
+  if (room !== undefined && !['group', 'p2p', 'both'].includes(room))
+    throw new UsageError(`--room must be group, p2p or both (got "${room}")`);
   const user = v['turn-username'];
   const cred = v['turn-credential'];
-  if ((user === undefined) !== (cred === undefined)) throw new UsageError('--turn-username and --turn-credential go together');
+  if ((user === undefined) !== (cred === undefined))
+    throw new UsageError('--turn-username and --turn-credential go together');
   const deadlineMs = parseDeadline(v['deadline-ms']);
   const quality = parseQuality(v.quality, v['quality-seconds']);
   return {
     command: 'diagnose',
     ...(quality ? { quality } : {}),
-    ...(room !== undefined ? { rooms: room === 'both' ? ['group', 'p2p'] as RoomType[] : [room as RoomType] } : {}),
+    ...(room !== undefined ? { rooms: room === 'both' ? (['group', 'p2p'] as RoomType[]) : [room as RoomType] } : {}),
     quiet: v.quiet ?? false,
     ...(v.profile ? { profile: v.profile } : {}),
     ...(params ? { params } : {}),
@@ -141,30 +181,46 @@ function parseDeadline(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const ms = Number(value);
   if (!/^\d+$/.test(value) || ms < 500 || ms > 600_000) {
-    throw new UsageError(`--deadline-ms must be a whole number of milliseconds between 500 and 600000 (got "${value}")`);
+    throw new UsageError(
+      `--deadline-ms must be a whole number of milliseconds between 500 and 600000 (got "${value}")`,
+    );
   }
   return ms;
 }
 
 function parseFix(rest: string[]): FixArgs {
   const v = parse(rest, {
-    from: { type: 'string' }, profile: { type: 'string' }, param: { type: 'string', multiple: true }, yes: { type: 'boolean' },
-    undo: { type: 'boolean' }, ticket: { type: 'string' }, json: { type: 'string' }, 'deadline-ms': { type: 'string' },
+    from: { type: 'string' },
+    profile: { type: 'string' },
+    param: { type: 'string', multiple: true },
+    yes: { type: 'boolean' },
+    undo: { type: 'boolean' },
+    ticket: { type: 'string' },
+    json: { type: 'string' },
+    'deadline-ms': { type: 'string' },
   });
-  if (v.ticket !== undefined && !/\.(pdf|html?)$/i.test(v.ticket)) throw new UsageError(`--ticket needs a .pdf or .html file name (got "${v.ticket}")`);
+  if (v.ticket !== undefined && !/\.(pdf|html?)$/i.test(v.ticket))
+    throw new UsageError(`--ticket needs a .pdf or .html file name (got "${v.ticket}")`);
   const params = parseParams(v.param as string[] | undefined);
   const deadlineMs = parseDeadline(v['deadline-ms']);
   return {
-    command: 'fix', yes: v.yes ?? false, undo: v.undo ?? false,
-    ...(v.from ? { from: v.from } : {}), ...(v.profile ? { profile: v.profile } : {}), ...(params ? { params } : {}),
-    ...(v.ticket ? { ticket: v.ticket } : {}), ...(v.json ? { json: v.json } : {}), ...(deadlineMs !== undefined ? { deadlineMs } : {}),
+    command: 'fix',
+    yes: v.yes ?? false,
+    undo: v.undo ?? false,
+    ...(v.from ? { from: v.from } : {}),
+    ...(v.profile ? { profile: v.profile } : {}),
+    ...(params ? { params } : {}),
+    ...(v.ticket ? { ticket: v.ticket } : {}),
+    ...(v.json ? { json: v.json } : {}),
+    ...(deadlineMs !== undefined ? { deadlineMs } : {}),
   };
 }
 
 /** `--quality on|off` and `--quality-seconds N` (a number of seconds, more than 0 and at most 10). */
 function parseQuality(onOff: string | undefined, seconds: string | undefined): DiagnoseArgs['quality'] {
   if (onOff === undefined && seconds === undefined) return undefined;
-  if (onOff !== undefined && onOff !== 'on' && onOff !== 'off') throw new UsageError(`--quality must be on or off (got "${onOff}")`);
+  if (onOff !== undefined && onOff !== 'on' && onOff !== 'off')
+    throw new UsageError(`--quality must be on or off (got "${onOff}")`);
   const enabled = onOff !== 'off';
   if (seconds === undefined) return { enabled };
   const n = Number(seconds);

@@ -35,8 +35,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         const pad = ' '.repeat(17);
         for (const p of await listProfiles(builtinProfilesDir(), today)) {
           const notice = profileNotice(p, today);
-          const params = (p.parameters ?? []).map((q) => `\n${pad}--param ${q.name}=<${plainText(q.label)}>  (e.g. ${plainText(q.example)})`).join('');
-          io.stdout.write(`${p.id.padEnd(16)} ${plainText(p.name)}${notice ? `\n${pad}! ${plainText(notice)}` : ''}${params}\n`);
+          const params = (p.parameters ?? [])
+            .map((q) => `\n${pad}--param ${q.name}=<${plainText(q.label)}>  (e.g. ${plainText(q.example)})`)
+            .join('');
+          io.stdout.write(
+            `${p.id.padEnd(16)} ${plainText(p.name)}${notice ? `\n${pad}! ${plainText(notice)}` : ''}${params}\n`,
+          );
         }
         return 0;
       }
@@ -71,11 +75,19 @@ function fieldLines(errors: ReadonlyArray<{ path: string; message: string }>): s
 async function diagnoseCommand(args: DiagnoseArgs, io: CliIo): Promise<number> {
   const loaded = await loadProfile(args.profile, undefined, localDate(io.now?.() ?? new Date()));
   const prepared = prepareForRun(loaded, args.params, io, args.profile ?? loaded.id);
-  const { profile, feed } = await withRanges(prepared, { refresh: args.refreshRanges === true, env: io.env, stderr: io.stderr, ...(io.now ? { now: io.now } : {}), ...(io.signal ? { signal: io.signal } : {}) });
+  const { profile, feed } = await withRanges(prepared, {
+    refresh: args.refreshRanges === true,
+    env: io.env,
+    stderr: io.stderr,
+    ...(io.now ? { now: io.now } : {}),
+    ...(io.signal ? { signal: io.signal } : {}),
+  });
   const described = (['group', 'p2p'] as const).filter((r) => profile[r]);
   const missing = (args.rooms ?? []).filter((r) => !profile[r]);
   if (missing.length > 0) {
-    throw new UsageError(`--room ${missing.join(', ')}: profile "${profile.id}" has no ${missing.join(' or ')} section (it describes ${described.join(' and ') || 'no room type'})`);
+    throw new UsageError(
+      `--room ${missing.join(', ')}: profile "${profile.id}" has no ${missing.join(' or ')} section (it describes ${described.join(' and ') || 'no room type'})`,
+    );
   }
   const rooms = args.rooms ?? [...described];
   let ca: string | undefined;
@@ -83,7 +95,9 @@ async function diagnoseCommand(args: DiagnoseArgs, io: CliIo): Promise<number> {
     try {
       ca = await readCaPem(resolve(args.ca));
     } catch (e) {
-      throw new UsageError(`--ca ${args.ca}: ${e instanceof CaFileError && e.kind === 'not-pem' ? 'not a PEM certificate' : `cannot read (${(e as Error).message})`}`);
+      throw new UsageError(
+        `--ca ${args.ca}: ${e instanceof CaFileError && e.kind === 'not-pem' ? 'not a PEM certificate' : `cannot read (${(e as Error).message})`}`,
+      );
     }
   }
   const live = args.quiet ? null : new LiveView(io.stderr, io.stderrIsTTY, profile, rooms);
@@ -120,6 +134,7 @@ async function writeOutputs(report: Report, args: DiagnoseArgs, io: CliIo): Prom
   if (args.html || args.pdf) {
     const html = renderReportHtml(report);
     if (args.html) await writeFile(args.html, html);
-    if (args.pdf) await printPdf(html, args.pdf, { paper: 'A4', timeoutMs: 60_000, footerTemplate: footerTemplate(report) });
+    if (args.pdf)
+      await printPdf(html, args.pdf, { paper: 'A4', timeoutMs: 60_000, footerTemplate: footerTemplate(report) });
   }
 }

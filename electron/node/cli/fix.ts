@@ -1,6 +1,12 @@
 import { access, constants, writeFile } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import { assertNftApplyPlan, FirewallInputError, foreignProduct, NFT_PLAN_VERSION, type NftApplyPlan } from '#common/firewall/index';
+import {
+  assertNftApplyPlan,
+  FirewallInputError,
+  foreignProduct,
+  NFT_PLAN_VERSION,
+  type NftApplyPlan,
+} from '#common/firewall/index';
 import { localDate } from '#common/profile/lifecycle';
 import type { Profile } from '#common/profile/schema';
 import { footerTemplate, renderReportHtml } from '#common/report/html/index';
@@ -80,14 +86,19 @@ function describePlan(fix: FixPlan): string[] {
   if (fix.refusal) lines.push('', `Not applied here: ${fix.refusal}`);
   if (fix.ticket.length) {
     lines.push('', 'For the network team (blocked outside this computer):');
-    for (const b of fix.ticket) lines.push(`  ${b.protocol.toUpperCase()} ${b.ports.map(([a, z]) => (a === z ? `${a}` : `${a}-${z}`)).join(', ')} to ${b.anyDestination || b.to.length === 0 ? 'any address' : b.to.slice(0, 6).join(', ')} (${b.layer})`);
+    for (const b of fix.ticket)
+      lines.push(
+        `  ${b.protocol.toUpperCase()} ${b.ports.map(([a, z]) => (a === z ? `${a}` : `${a}-${z}`)).join(', ')} to ${b.anyDestination || b.to.length === 0 ? 'any address' : b.to.slice(0, 6).join(', ')} (${b.layer})`,
+      );
   }
   return lines.map((l) => plainText(l));
 }
 
 /** Undo for Linux: the rules tagged "pathcheck" in the chains that drop (or those the script finds), nothing else. */
 function linuxUndoPlan(detection: FirewallDetection): NftApplyPlan {
-  const chains = detection.dropChains.filter((c) => foreignProduct(c.table) === null).map((c) => ({ family: c.family, table: c.table, chain: c.chain }));
+  const chains = detection.dropChains
+    .filter((c) => foreignProduct(c.table) === null)
+    .map((c) => ({ family: c.family, table: c.table, chain: c.chain }));
   return { version: NFT_PLAN_VERSION, tag: 'pathcheck', chains, discover: chains.length === 0, rules: [] };
 }
 
@@ -101,7 +112,9 @@ export async function fixCommand(args: FixArgs, io: CliIo, deps: FixDeps = defau
   if (args.profile || !args.from) {
     const loaded = await loadProfile(args.profile, undefined, today);
     const prepared = prepareForRun(loaded, args.params, io, args.profile ?? loaded.id);
-    profile = (await withRanges(prepared, { refresh: false, env: io.env, stderr: io.stderr, ...(io.now ? { now: io.now } : {}) })).profile;
+    profile = (
+      await withRanges(prepared, { refresh: false, env: io.env, stderr: io.stderr, ...(io.now ? { now: io.now } : {}) })
+    ).profile;
   }
   let report: Report;
   if (args.from) {
@@ -115,7 +128,11 @@ export async function fixCommand(args: FixArgs, io: CliIo, deps: FixDeps = defau
     // A report names its profile by id only; a built-in one (never a path) is used for the re-check.
     if (!profile) profile = await loadBuiltinProfile(report.profile.id).catch(() => null);
   } else {
-    report = await diagnose(profile!, { env: io.env, ...(args.deadlineMs ? { deadlineMs: args.deadlineMs } : {}), ...(io.signal ? { signal: io.signal } : {}) });
+    report = await diagnose(profile!, {
+      env: io.env,
+      ...(args.deadlineMs ? { deadlineMs: args.deadlineMs } : {}),
+      ...(io.signal ? { signal: io.signal } : {}),
+    });
   }
 
   // 2. Plan with the app's code: planFix on a fresh detection of this computer.
@@ -130,7 +147,15 @@ export async function fixCommand(args: FixArgs, io: CliIo, deps: FixDeps = defau
     }
     throw e;
   }
-  const result: Record<string, unknown> = { mode: fix.mode, canApply: fix.canApply, refusal: fix.refusal, summary: fix.summary, why: fix.why, where: fix.where, rules: fix.canApply ? fixRuleLines(fix) : [] };
+  const result: Record<string, unknown> = {
+    mode: fix.mode,
+    canApply: fix.canApply,
+    refusal: fix.refusal,
+    summary: fix.summary,
+    why: fix.why,
+    where: fix.where,
+    rules: fix.canApply ? fixRuleLines(fix) : [],
+  };
   const finish = async (code: number, extra: Record<string, unknown> = {}): Promise<number> => {
     const doc = `${JSON.stringify({ ...result, ...extra, exitCode: code }, null, 2)}\n`;
     if (json) io.stdout.write(doc);
@@ -155,7 +180,9 @@ export async function fixCommand(args: FixArgs, io: CliIo, deps: FixDeps = defau
   // 3. Apply: re-validated, elevated (root or pkexec), all or nothing.
   const root = deps.isRoot();
   if (deps.platform === 'linux' && !root && !(await deps.hasPkexec())) {
-    io.stderr.write('pathcheck: --yes needs root (sudo pathcheck fix --yes) or pkexec to ask for the administrator password; neither is available, so nothing was changed.\n');
+    io.stderr.write(
+      'pathcheck: --yes needs root (sudo pathcheck fix --yes) or pkexec to ask for the administrator password; neither is available, so nothing was changed.\n',
+    );
     return finish(EXIT_NOPERM, { applied: false });
   }
   let changed = 0;
@@ -166,12 +193,12 @@ export async function fixCommand(args: FixArgs, io: CliIo, deps: FixDeps = defau
       else assertPfPlan(fix.platformPlan.plan);
       const r = await deps.applyPlatform(fix.platformPlan, 'apply');
       changed = r.changed;
-      error = r.ok ? null : r.error ?? 'the apply script failed';
+      error = r.ok ? null : (r.error ?? 'the apply script failed');
     } else if (fix.applyPlan) {
       assertNftApplyPlan(fix.applyPlan);
       const r = await deps.applyNft(fix.applyPlan, 'apply');
       changed = r.added.length;
-      error = r.ok ? null : r.error ?? 'the apply script failed';
+      error = r.ok ? null : (r.error ?? 'the apply script failed');
       for (const a of r.added) out(`added rule ${a.handle} in ${a.family} ${a.table} ${a.chain}`);
     }
   } catch (e) {
@@ -179,10 +206,14 @@ export async function fixCommand(args: FixArgs, io: CliIo, deps: FixDeps = defau
     else throw e;
   }
   if (error) {
-    io.stderr.write(`pathcheck: the firewall was not changed: ${plainText(error)} (an apply that fails midway removes what it added).\n`);
+    io.stderr.write(
+      `pathcheck: the firewall was not changed: ${plainText(error)} (an apply that fails midway removes what it added).\n`,
+    );
     return finish(3, { applied: false, error });
   }
-  out(`\nApplied ${changed} rule(s) tagged "pathcheck". Undo: pathcheck fix --undo${args.from ? ` --from ${args.from}` : ''}`);
+  out(
+    `\nApplied ${changed} rule(s) tagged "pathcheck". Undo: pathcheck fix --undo${args.from ? ` --from ${args.from}` : ''}`,
+  );
 
   // 4. Re-check only what failed, and say before/after.
   if (!profile) {
@@ -199,25 +230,40 @@ export async function fixCommand(args: FixArgs, io: CliIo, deps: FixDeps = defau
   }
   out('\nRe-checked what failed:');
   for (const r of rerun) out(plainText(`  ${r.id}: ${r.before} \u2192 ${r.after}`));
-  const blockedIds = new Set(fix.applyPlan || fix.platformPlan ? report.firewall.blocked.filter((b) => b.layer === 'local').flatMap((b) => b.checks) : []);
+  const blockedIds = new Set(
+    fix.applyPlan || fix.platformPlan
+      ? report.firewall.blocked.filter((b) => b.layer === 'local').flatMap((b) => b.checks)
+      : [],
+  );
   const target = rerun.filter((r) => blockedIds.has(r.id));
   const fixed = target.filter((r) => r.after === 'pass').length;
   const remaining = after.firewall.blocked.length;
   const code = fixed === target.length && remaining === 0 ? 0 : fixed > 0 || target.length === 0 ? 1 : 3;
-  out(code === 0 ? 'Fixed: everything that was blocked here now passes.' : `${fixed} of ${target.length} blocked check(s) now pass; ${remaining} requirement(s) are still blocked.`);
+  out(
+    code === 0
+      ? 'Fixed: everything that was blocked here now passes.'
+      : `${fixed} of ${target.length} blocked check(s) now pass; ${remaining} requirement(s) are still blocked.`,
+  );
   return finish(code, { applied: true, changed, rerun, after });
 }
 
 async function undo(
-  args: FixArgs, io: CliIo, deps: FixDeps, detection: FirewallDetection, fix: FixPlan,
-  out: (t: string) => void, finish: (code: number, extra?: Record<string, unknown>) => Promise<number>,
+  args: FixArgs,
+  io: CliIo,
+  deps: FixDeps,
+  detection: FirewallDetection,
+  fix: FixPlan,
+  out: (t: string) => void,
+  finish: (code: number, extra?: Record<string, unknown>) => Promise<number>,
 ): Promise<number> {
   const root = deps.isRoot();
   if (deps.platform === 'linux') {
     const plan = linuxUndoPlan(detection);
-    out(plan.discover
-      ? 'Would remove: the rules tagged "pathcheck" in the output chains that drop traffic (found as administrator), nothing else.'
-      : `Would remove: the rules tagged "pathcheck" in ${plan.chains.map((c) => `${c.family} ${c.table} ${c.chain}`).join(', ')}, nothing else.`);
+    out(
+      plan.discover
+        ? 'Would remove: the rules tagged "pathcheck" in the output chains that drop traffic (found as administrator), nothing else.'
+        : `Would remove: the rules tagged "pathcheck" in ${plan.chains.map((c) => `${c.family} ${c.table} ${c.chain}`).join(', ')}, nothing else.`,
+    );
     if (!args.yes) {
       out('Nothing was changed. Run again with --undo --yes to remove them.');
       return finish(1, { applied: false });
@@ -239,7 +285,11 @@ async function undo(
     io.stderr.write('pathcheck: no Pathcheck rules can be removed here (no platform plan for this computer).\n');
     return finish(3);
   }
-  out(fix.platformPlan.platform === 'win32' ? 'Would remove: the rule group "Pathcheck" (only rules named pathcheck-…).' : 'Would flush: the pf anchor com.apple/250.Pathcheck.');
+  out(
+    fix.platformPlan.platform === 'win32'
+      ? 'Would remove: the rule group "Pathcheck" (only rules named pathcheck-…).'
+      : 'Would flush: the pf anchor com.apple/250.Pathcheck.',
+  );
   if (!args.yes) return finish(1, { applied: false });
   const r = await deps.applyPlatform(fix.platformPlan, 'undo');
   if (!r.ok) {
@@ -251,15 +301,24 @@ async function undo(
 }
 
 /** The network team's ticket: the report with the rules for the edge/proxy targets as an appendix, HTML or PDF. */
-async function writeTicket(file: string, profile: Profile | null, report: Report, fix: FixPlan, out: (t: string) => void): Promise<void> {
+async function writeTicket(
+  file: string,
+  profile: Profile | null,
+  report: Report,
+  fix: FixPlan,
+  out: (t: string) => void,
+): Promise<void> {
   const targets = ticketTargets(report).slice(0, 3);
   const appendix = targets.map((t) => {
     const rules = ticketRules(profile, report, t.id);
-    const why = fix.why.length ? `Why Pathcheck places the block there:\n${fix.why.map((w) => `- ${w}`).join('\n')}\n\n` : '';
+    const why = fix.why.length
+      ? `Why Pathcheck places the block there:\n${fix.why.map((w) => `- ${w}`).join('\n')}\n\n`
+      : '';
     return { target: t.id, label: t.label, text: `${why}${rules.text}` };
   });
   const html = renderReportHtml(report, { firewallAppendix: appendix });
-  if (/\.pdf$/i.test(file)) await printPdf(html, file, { paper: 'A4', timeoutMs: 60_000, footerTemplate: footerTemplate(report) });
+  if (/\.pdf$/i.test(file))
+    await printPdf(html, file, { paper: 'A4', timeoutMs: 60_000, footerTemplate: footerTemplate(report) });
   else await writeFile(file, html);
   out(`\nWrote the network team's ticket to ${plainText(file)} (${targets.map((t) => t.label).join(', ')}).`);
 }

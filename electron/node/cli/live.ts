@@ -4,7 +4,9 @@ import type { DiagnosisEvent, PlannedCheck } from '#common/report/progress';
 import type { CheckResult, NatResult, RangeResult, RoomType } from '#common/report/schema';
 import { formatRanges } from '#common/net/ranges';
 
-export interface Out { write(s: string): unknown }
+export interface Out {
+  write(s: string): unknown;
+}
 
 const MARK: Record<RungState, string> = { pending: '…', pass: '✔', fail: '✘', 'n/a': '–' };
 const COLOR: Record<RungState, string> = { pending: '\x1b[2m', pass: '\x1b[32m', fail: '\x1b[31m', 'n/a': '\x1b[2m' };
@@ -22,7 +24,12 @@ export class LiveView {
   private drawn = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly out: Out, private readonly tty: boolean, private readonly profile: Profile, private readonly rooms: RoomType[]) {}
+  constructor(
+    private readonly out: Out,
+    private readonly tty: boolean,
+    private readonly profile: Profile,
+    private readonly rooms: RoomType[],
+  ) {}
 
   onEvent(e: DiagnosisEvent): void {
     switch (e.type) {
@@ -36,7 +43,10 @@ export class LiveView {
         break;
       case 'range':
         this.ranges.push(e.result);
-        if (!this.tty) this.out.write(`${e.result.id}: allowed ${formatRanges(e.result.allowed)}; blocked ${formatRanges(e.result.blocked)} (${e.result.probes} probes)\n`);
+        if (!this.tty)
+          this.out.write(
+            `${e.result.id}: allowed ${formatRanges(e.result.allowed)}; blocked ${formatRanges(e.result.blocked)} (${e.result.probes} probes)\n`,
+          );
         break;
       case 'nat':
         this.nat = e.result;
@@ -63,7 +73,9 @@ export class LiveView {
     for (const room of this.rooms) {
       const rungs = ladder[room];
       if (!rungs) continue;
-      lines.push(`\x1b[1m${ROOM[room]}\x1b[0m  ${rungs.map((r) => `${COLOR[r.state]}${MARK[r.state]} ${r.label}\x1b[0m`).join('   ')}`);
+      lines.push(
+        `\x1b[1m${ROOM[room]}\x1b[0m  ${rungs.map((r) => `${COLOR[r.state]}${MARK[r.state]} ${r.label}\x1b[0m`).join('   ')}`,
+      );
     }
     const done = this.planned.filter((p) => this.checks.has(p.id) || this.ranges.some((r) => r.id === p.id)).length;
     lines.push(`\x1b[2m${done}/${this.planned.length} checks finished\x1b[0m`);

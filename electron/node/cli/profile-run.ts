@@ -21,9 +21,16 @@ export function prepareForRun(
   const today = localDate(io.now?.() ?? new Date());
   const r = runnableProfile(loaded, params, today);
   if (!r.ok) {
-    throw new ProfileError(source, r.errors.map((e) => ({ path: e.path, message: e.name ? `${e.message}; give it with --param ${e.name}=value` : e.message })));
+    throw new ProfileError(
+      source,
+      r.errors.map((e) => ({
+        path: e.path,
+        message: e.name ? `${e.message}; give it with --param ${e.name}=value` : e.message,
+      })),
+    );
   }
-  if (isEnded(loaded, today)) io.stderr.write(`pathcheck: warning: ${plainText(r.profile.notice ?? `${loaded.name} has ended service.`)}\n`);
+  if (isEnded(loaded, today))
+    io.stderr.write(`pathcheck: warning: ${plainText(r.profile.notice ?? `${loaded.name} has ended service.`)}\n`);
   return r.profile;
 }
 
@@ -34,7 +41,14 @@ export function prepareForRun(
  */
 export async function withRanges(
   profile: Profile,
-  opts: { refresh: boolean; env: Record<string, string | undefined>; stderr: { write(s: string): unknown }; now?: () => Date; ca?: string; signal?: AbortSignal },
+  opts: {
+    refresh: boolean;
+    env: Record<string, string | undefined>;
+    stderr: { write(s: string): unknown };
+    now?: () => Date;
+    ca?: string;
+    signal?: AbortSignal;
+  },
 ): Promise<{ profile: Profile; feed?: { url: string; fetchedAt: string } }> {
   const feed = profile.addressFeed;
   if (!feed) return { profile };
@@ -43,8 +57,18 @@ export async function withRanges(
   if (opts.refresh) {
     try {
       const proxy = proxyFromEnv(opts.env, feed.url);
-      ranges = await fetchFeed(feed, { deadlineMs: 15_000, proxy, ...(opts.ca ? { ca: opts.ca } : {}), ...(opts.now ? { now: opts.now } : {}), ...(opts.signal ? { signal: opts.signal } : {}) });
-      await cache.save(ranges).catch((e: Error) => opts.stderr.write(`pathcheck: note: the fetched ranges could not be cached: ${plainText(e.message)}\n`));
+      ranges = await fetchFeed(feed, {
+        deadlineMs: 15_000,
+        proxy,
+        ...(opts.ca ? { ca: opts.ca } : {}),
+        ...(opts.now ? { now: opts.now } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+      await cache
+        .save(ranges)
+        .catch((e: Error) =>
+          opts.stderr.write(`pathcheck: note: the fetched ranges could not be cached: ${plainText(e.message)}\n`),
+        );
     } catch (e) {
       opts.stderr.write(`pathcheck: the address ranges were not updated: ${plainText((e as Error).message)}\n`);
       ranges = null;
@@ -52,9 +76,13 @@ export async function withRanges(
   }
   ranges ??= await cache.load(feed);
   if (!ranges) {
-    opts.stderr.write(`pathcheck: note: using the address ranges listed in the profile; --refresh-ranges fetches the current ones from ${plainText(feed.url)}\n`);
+    opts.stderr.write(
+      `pathcheck: note: using the address ranges listed in the profile; --refresh-ranges fetches the current ones from ${plainText(feed.url)}\n`,
+    );
     return { profile };
   }
-  opts.stderr.write(`pathcheck: address ranges from ${plainText(feed.url)}, ${feedAge(ranges.fetchedAt, opts.now?.() ?? new Date())}\n`);
+  opts.stderr.write(
+    `pathcheck: address ranges from ${plainText(feed.url)}, ${feedAge(ranges.fetchedAt, opts.now?.() ?? new Date())}\n`,
+  );
   return { profile: withFeedAddresses(profile, ranges), feed: { url: ranges.url, fetchedAt: ranges.fetchedAt } };
 }

@@ -12,11 +12,15 @@ export async function readReportFile(path: string, io: CliIo): Promise<Report | 
   try {
     text = await readBoundedText(path, MAX_REPORT_TEXT);
   } catch (e) {
-    throw new UsageError(`--from ${path}: cannot read (${e instanceof BoundedReadError ? e.short : (e as Error).message})`);
+    throw new UsageError(
+      `--from ${path}: cannot read (${e instanceof BoundedReadError ? e.short : (e as Error).message})`,
+    );
   }
   const parsed = parseReportJson(text);
   if (!parsed.ok) {
-    io.stderr.write(`pathcheck: ${plainText(path)} is not a usable report\n${parsed.errors.map((e) => `  ${plainText(e.path)}: ${plainText(e.message)}`).join('\n')}\n`);
+    io.stderr.write(
+      `pathcheck: ${plainText(path)} is not a usable report\n${parsed.errors.map((e) => `  ${plainText(e.path)}: ${plainText(e.message)}`).join('\n')}\n`,
+    );
     return null;
   }
   return parsed.report;

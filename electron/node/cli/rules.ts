@@ -1,4 +1,11 @@
-import { buildFirewallInput, buildFirewallInputFromReport, FIREWALL_TARGET_IDS, FirewallInputError, generateRules, isFirewallTarget } from '#common/firewall/index';
+import {
+  buildFirewallInput,
+  buildFirewallInputFromReport,
+  FIREWALL_TARGET_IDS,
+  FirewallInputError,
+  generateRules,
+  isFirewallTarget,
+} from '#common/firewall/index';
 import { plainText } from '#common/text/sanitize';
 import { loadProfile } from '../profiles/resolve';
 import type { Profile } from '#common/profile/schema';
@@ -29,20 +36,36 @@ export async function rulesCommand(args: RulesArgs, io: CliIo): Promise<number> 
     const loaded = await loadProfile(args.profile);
     // Placeholders are filled in from --param, else from the values the report's run used.
     const prepared = prepareForRun(loaded, args.params ?? report.profile.parameters, io, args.profile);
-    profile = (await withRanges(prepared, { refresh: args.refreshRanges === true, env: io.env, stderr: io.stderr, ...(io.now ? { now: io.now } : {}) })).profile;
+    profile = (
+      await withRanges(prepared, {
+        refresh: args.refreshRanges === true,
+        env: io.env,
+        stderr: io.stderr,
+        ...(io.now ? { now: io.now } : {}),
+      })
+    ).profile;
   } else if (!PROFILE_ID.test(report.profile.id)) {
     io.stderr.write(`pathcheck: ${plainText(args.from)}: profile.id: not a profile id; nothing was generated\n`);
     return EXIT.dataErr;
   }
   try {
     const options = { ...nftOptionsFromReport(report) };
-    const input = profile ? buildFirewallInput(profile, report, options) : buildFirewallInputFromReport(report, options);
+    const input = profile
+      ? buildFirewallInput(profile, report, options)
+      : buildFirewallInputFromReport(report, options);
     const rules = generateRules(args.target, input);
     io.stdout.write(rules.text.endsWith('\n') ? rules.text : `${rules.text}\n`);
     for (const n of rules.notes) io.stderr.write(`note: ${plainText(n)}\n`);
-    if (!profile) io.stderr.write('note: rules from the report alone (its destinations); --profile <file> widens them to the profile\u2019s address ranges.\n');
-    if (!report.firewall.local) io.stderr.write('note: this report does not say what the diagnosed computer\u2019s firewall looked like (written by an older version, or nothing failed); local rules use the default chain.\n');
-    if (report.firewall.blocked.length === 0) io.stderr.write('note: the report found nothing blocked; there is nothing to open.\n');
+    if (!profile)
+      io.stderr.write(
+        'note: rules from the report alone (its destinations); --profile <file> widens them to the profile\u2019s address ranges.\n',
+      );
+    if (!report.firewall.local)
+      io.stderr.write(
+        'note: this report does not say what the diagnosed computer\u2019s firewall looked like (written by an older version, or nothing failed); local rules use the default chain.\n',
+      );
+    if (report.firewall.blocked.length === 0)
+      io.stderr.write('note: the report found nothing blocked; there is nothing to open.\n');
     return 0;
   } catch (e) {
     if (e instanceof FirewallInputError) {

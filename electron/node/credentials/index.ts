@@ -13,7 +13,10 @@ export interface ObtainedCredentials extends TurnCredentials {
 }
 
 export class CredentialsError extends Error {
-  constructor(readonly code: 'nts-auth' | 'nts-http' | 'nts-format' | 'nts-network' | 'timeout', message: string) {
+  constructor(
+    readonly code: 'nts-auth' | 'nts-http' | 'nts-format' | 'nts-network' | 'timeout',
+    message: string,
+  ) {
     super(message);
     this.name = 'CredentialsError';
   }
@@ -23,7 +26,12 @@ export class CredentialsError extends Error {
  * TURN REST credentials as coturn's `use-auth-secret` expects (draft-uberti-behave-turn-rest-00):
  * username = `<unix expiry>[:<user>]`, credential = base64(HMAC-SHA1(secret, username)).
  */
-export function turnRestCredentials(secret: string, ttlSeconds: number, user?: string, now = Date.now()): ObtainedCredentials {
+export function turnRestCredentials(
+  secret: string,
+  ttlSeconds: number,
+  user?: string,
+  now = Date.now(),
+): ObtainedCredentials {
   const expiry = Math.floor(now / 1000) + ttlSeconds;
   const username = user ? `${expiry}:${user}` : String(expiry);
   const credential = createHmac('sha1', secret).update(username).digest('base64');
@@ -42,7 +50,8 @@ interface NtsOptions {
  * the answer's `ice_servers[]` carries urls/username/credential (older answers: `url`).
  */
 export function twilioNtsCredentials(
-  c: Extract<Credentials, { type: 'twilio-nts' }>, opts: NtsOptions,
+  c: Extract<Credentials, { type: 'twilio-nts' }>,
+  opts: NtsOptions,
 ): Promise<ObtainedCredentials> {
   const base = new URL(c.apiBase ?? 'https://api.twilio.com');
   const path = `/2010-04-01/Accounts/${encodeURIComponent(c.accountSid)}/Tokens.json`;
@@ -50,8 +59,15 @@ export function twilioNtsCredentials(
   return new Promise((resolve, reject) => {
     const req = request(
       {
-        host: base.hostname, port: base.port || 443, path, method: 'POST',
-        headers: { Authorization: `Basic ${auth}`, 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': 0 },
+        host: base.hostname,
+        port: base.port || 443,
+        path,
+        method: 'POST',
+        headers: {
+          Authorization: `Basic ${auth}`,
+          'Content-Type': 'application/x-www-form-urlencoded',
+          'Content-Length': 0,
+        },
         ...(opts.ca ? { ca: opts.ca } : {}),
         signal: opts.signal,
         timeout: opts.deadlineMs,
@@ -66,19 +82,42 @@ export function twilioNtsCredentials(
         });
         res.on('end', () => {
           const status = res.statusCode ?? 0;
-          if (status === 401 || status === 403) return reject(new CredentialsError('nts-auth', `Twilio refused the Account SID / auth token (HTTP ${status}).`));
-          if (status < 200 || status >= 300) return reject(new CredentialsError('nts-http', `The Twilio token API answered HTTP ${status}.`));
+          if (status === 401 || status === 403)
+            return reject(
+              new CredentialsError('nts-auth', `Twilio refused the Account SID / auth token (HTTP ${status}).`),
+            );
+          if (status < 200 || status >= 300)
+            return reject(new CredentialsError('nts-http', `The Twilio token API answered HTTP ${status}.`));
           try {
             resolve(parseNtsToken(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
           } catch (e) {
-            reject(e instanceof CredentialsError ? e : new CredentialsError('nts-format', `The token API answer is not the expected JSON: ${(e as Error).message}`));
+            reject(
+              e instanceof CredentialsError
+                ? e
+                : new CredentialsError(
+                    'nts-format',
+                    `The token API answer is not the expected JSON: ${(e as Error).message}`,
+                  ),
+            );
           }
         });
       },
     );
-    const timer = setTimeout(() => req.destroy(new CredentialsError('timeout', `The Twilio token API did not answer within ${opts.deadlineMs} ms.`)), opts.deadlineMs);
+    const timer = setTimeout(
+      () =>
+        req.destroy(
+          new CredentialsError('timeout', `The Twilio token API did not answer within ${opts.deadlineMs} ms.`),
+        ),
+      opts.deadlineMs,
+    );
     req.on('close', () => clearTimeout(timer));
-    req.on('error', (e) => reject(e instanceof CredentialsError ? e : new CredentialsError('nts-network', `Could not reach the Twilio token API: ${e.message}`)));
+    req.on('error', (e) =>
+      reject(
+        e instanceof CredentialsError
+          ? e
+          : new CredentialsError('nts-network', `Could not reach the Twilio token API: ${e.message}`),
+      ),
+    );
     req.end();
   });
 }
@@ -86,7 +125,8 @@ export function twilioNtsCredentials(
 /** Pulls the TURN username/credential and URLs out of a Tokens.json answer. */
 export function parseNtsToken(body: unknown): ObtainedCredentials {
   const servers = (body as { ice_servers?: unknown })?.ice_servers;
-  if (!Array.isArray(servers)) throw new CredentialsError('nts-format', 'The token API answer has no ice_servers list.');
+  if (!Array.isArray(servers))
+    throw new CredentialsError('nts-format', 'The token API answer has no ice_servers list.');
   const urls: string[] = [];
   let username: string | undefined;
   let credential: string | undefined;
@@ -98,10 +138,14 @@ export function parseNtsToken(body: unknown): ObtainedCredentials {
       credential ??= s.credential;
     }
   }
-  if (!username || !credential) throw new CredentialsError('nts-format', 'The token API answer carries no TURN username/credential.');
+  if (!username || !credential)
+    throw new CredentialsError('nts-format', 'The token API answer carries no TURN username/credential.');
   const ttl = Number((body as { ttl?: unknown }).ttl);
   return {
-    username, credential, source: 'twilio-nts', urls,
+    username,
+    credential,
+    source: 'twilio-nts',
+    urls,
     ...(Number.isFinite(ttl) && ttl > 0 ? { expiresAt: new Date(Date.now() + ttl * 1000).toISOString() } : {}),
   };
 }

@@ -100,7 +100,9 @@ export interface Plan {
 export function toPlanned(d: CheckDescriptor | RangeDescriptor): PlannedCheck {
   if (d.kind === 'range') return { id: d.id, kind: 'range', label: d.label, transport: d.protocol, host: d.host };
   return {
-    id: d.id, kind: d.kind, label: d.label,
+    id: d.id,
+    kind: d.kind,
+    label: d.label,
     ...(d.transport ? { transport: d.transport } : {}),
     ...(d.host !== undefined ? { host: d.host } : {}),
     ...(d.port !== undefined ? { port: d.port } : {}),

@@ -6,7 +6,13 @@ import type { QualityResult } from '#common/quality/schema';
 import type { DiagnosisEvent, PlannedCheck } from '#common/report/progress';
 import type { Reason } from '#common/report/reason';
 import {
-  REPORT_SCHEMA_VERSION, type CheckResult, type HostFacts, type NatResult, type RangeResult, type Report, type RoomType,
+  REPORT_SCHEMA_VERSION,
+  type CheckResult,
+  type HostFacts,
+  type NatResult,
+  type RangeResult,
+  type Report,
+  type RoomType,
 } from '#common/report/schema';
 import { resolveCredentials, type ObtainedCredentials } from '../credentials';
 import type { TurnCredentials } from '../stun/turn';
@@ -61,7 +67,10 @@ export interface DiagnoseOptions {
 export const QUALITY_SECONDS = { default: 3, max: 10 } as const;
 
 export class DiagnosisError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'DiagnosisError';
   }
@@ -96,14 +105,22 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
     const credentials = startCredentials(run, opts);
     const hostP = hostFacts({ env: opts.env ?? process.env });
     // Phase 1: names (with host facts and credentials on the way); phase 2: every network check.
-    await Promise.all(run.plan.checks.filter((d) => d.provides).map((d) => runCheck(run, d, baseContext(run, null, null))));
+    await Promise.all(
+      run.plan.checks.filter((d) => d.provides).map((d) => runCheck(run, d, baseContext(run, null, null))),
+    );
     const proxy = await within(chooseProxy(profile, opts), 2000, null);
     run.host = await hostWithin(hostP, proxy);
     const ctx = baseContext(run, proxy, await credentials);
     // Serial checks (quality) wait for what they need, one group at a time; the rest run at once.
     const started = new Map<string, Promise<unknown>>();
-    for (const d of run.plan.checks.filter((x) => !x.provides && !x.serial)) started.set(d.id, runWhenReady(run, d, ctx));
-    await Promise.all([...started.values(), runSerial(run, ctx, started), runRanges(run, 'udp'), runRanges(run, 'tcp')]);
+    for (const d of run.plan.checks.filter((x) => !x.provides && !x.serial))
+      started.set(d.id, runWhenReady(run, d, ctx));
+    await Promise.all([
+      ...started.values(),
+      runSerial(run, ctx, started),
+      runRanges(run, 'udp'),
+      runRanges(run, 'tcp'),
+    ]);
   } finally {
     disarm();
   }
@@ -145,12 +162,21 @@ async function openRun(profile: Profile, opts: DiagnoseOptions): Promise<Run> {
   const ca = await profileCa(profile, opts.ca); // throws before anything is armed: a bad CA is a bad profile
   const hasCredentials = Boolean(opts.credentials) || profile.credentials.type !== 'none';
   const quality = opts.quality?.enabled ? { seconds: qualitySeconds(opts.quality.seconds) } : undefined;
-  const full = planDiagnosis(profile, { rooms, hasCredentials, ...(opts.timeouts ? { timeouts: opts.timeouts } : {}), ...(quality ? { quality } : {}) });
+  const full = planDiagnosis(profile, {
+    rooms,
+    hasCredentials,
+    ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
+    ...(quality ? { quality } : {}),
+  });
   // Names always run: the checks that were asked for need them.
-  const wanted = (d: { id: string; provides?: unknown }) => !opts.only || opts.only.has(d.id) || d.provides !== undefined;
+  const wanted = (d: { id: string; provides?: unknown }) =>
+    !opts.only || opts.only.has(d.id) || d.provides !== undefined;
   const plan: Plan = { checks: full.checks.filter(wanted), ranges: full.ranges.filter(wanted) };
   return {
-    profile, rooms, ca, plan,
+    profile,
+    rooms,
+    ca,
+    plan,
     runId: opts.runId ?? randomUUID(),
     startedAt: new Date().toISOString(),
     t0: performance.now(),
@@ -160,7 +186,14 @@ async function openRun(profile: Profile, opts: DiagnoseOptions): Promise<Run> {
     limit: createLimiter(opts.concurrency ?? 12),
     results: new Map(),
     ranges: [],
-    nat: { mapping: 'unknown', filtering: 'unknown', behaveCompliant: null, publicAddress: null, method: 'none', notes: [] },
+    nat: {
+      mapping: 'unknown',
+      filtering: 'unknown',
+      behaveCompliant: null,
+      publicAddress: null,
+      method: 'none',
+      notes: [],
+    },
     addresses: new Map(),
     quality: [],
     deadlineAt: performance.now() + (opts.deadlineMs ?? DEFAULT_DEADLINE_MS),
@@ -169,7 +202,11 @@ async function openRun(profile: Profile, opts: DiagnoseOptions): Promise<Run> {
 
 function qualitySeconds(s: number | undefined): number {
   if (s === undefined) return QUALITY_SECONDS.default;
-  if (!Number.isFinite(s) || s <= 0 || s > QUALITY_SECONDS.max) throw new DiagnosisError('invalid-options', `quality.seconds must be more than 0 and at most ${QUALITY_SECONDS.max}, not ${s}`);
+  if (!Number.isFinite(s) || s <= 0 || s > QUALITY_SECONDS.max)
+    throw new DiagnosisError(
+      'invalid-options',
+      `quality.seconds must be more than 0 and at most ${QUALITY_SECONDS.max}, not ${s}`,
+    );
   return s;
 }
 
@@ -178,7 +215,10 @@ const DEFAULT_DEADLINE_MS = 10_000;
 /** The overall deadline and the caller's cancel, both aborting the run; returns the cleanup. */
 function armDeadline(run: Run, opts: DiagnoseOptions): () => void {
   const deadlineMs = opts.deadlineMs ?? DEFAULT_DEADLINE_MS;
-  const overall = setTimeout(() => run.controller.abort(new DiagnosisError('deadline', `overall deadline of ${deadlineMs} ms reached`)), deadlineMs);
+  const overall = setTimeout(
+    () => run.controller.abort(new DiagnosisError('deadline', `overall deadline of ${deadlineMs} ms reached`)),
+    deadlineMs,
+  );
   const onOuterAbort = () => run.controller.abort(new DiagnosisError('cancelled', 'cancelled'));
   if (opts.signal?.aborted) onOuterAbort();
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
@@ -195,7 +235,10 @@ function armDeadline(run: Run, opts: DiagnoseOptions): () => void {
 function startCredentials(run: Run, opts: DiagnoseOptions): Promise<ObtainedCredentials | null> {
   const pending: Promise<ObtainedCredentials | null> = opts.credentials
     ? Promise.resolve({ ...opts.credentials, source: 'cli' as const })
-    : resolveCredentials(run.profile.credentials, { deadlineMs: { ...DEFAULT_TIMEOUTS, ...opts.timeouts }.tls, signal: run.controller.signal });
+    : resolveCredentials(run.profile.credentials, {
+        deadlineMs: { ...DEFAULT_TIMEOUTS, ...opts.timeouts }.tls,
+        signal: run.controller.signal,
+      });
   return pending.catch((e: Error) => {
     run.credentialError = e.message;
     return null;
@@ -204,14 +247,25 @@ function startCredentials(run: Run, opts: DiagnoseOptions): Promise<ObtainedCred
 
 /** Host facts must not hold the run up: a slow /proc read gets a short budget. */
 async function hostWithin(facts: Promise<HostFacts>, proxy: ProxyChoice | null): Promise<HostFacts> {
-  const fallback: HostFacts = { os: `${process.platform}`, interfaces: [], vpn: false, vpnReason: 'not read in time', proxy: null };
+  const fallback: HostFacts = {
+    os: `${process.platform}`,
+    interfaces: [],
+    vpn: false,
+    vpnReason: 'not read in time',
+    proxy: null,
+  };
   return { ...(await within(facts, 2000, fallback)), proxy: proxy ? { url: proxy.url, source: proxy.source } : null };
 }
 
 /** What every check of this run sees, minus its own signal. */
-function baseContext(run: Run, proxy: ProxyChoice | null, credentials: ObtainedCredentials | null): Omit<CheckContext, 'signal'> {
+function baseContext(
+  run: Run,
+  proxy: ProxyChoice | null,
+  credentials: ObtainedCredentials | null,
+): Omit<CheckContext, 'signal'> {
   return {
-    proxy, credentials,
+    proxy,
+    credentials,
     ...(run.ca ? { ca: run.ca } : {}),
     addressOf: (name) => run.addresses.get(name),
     learnAddress: (name, address) => run.addresses.set(name, address),
@@ -233,27 +287,43 @@ function baseContext(run: Run, proxy: ProxyChoice | null, credentials: ObtainedC
  * the groups side by side. A check waits for the checks it `needs.passed`; when none of them passed
  * (or none ran) it is recorded as skipped, saying which.
  */
-async function runSerial(run: Run, ctx: Omit<CheckContext, 'signal'>, started: ReadonlyMap<string, Promise<unknown>>): Promise<void> {
+async function runSerial(
+  run: Run,
+  ctx: Omit<CheckContext, 'signal'>,
+  started: ReadonlyMap<string, Promise<unknown>>,
+): Promise<void> {
   const groups = new Map<string, CheckDescriptor[]>();
-  for (const d of run.plan.checks) if (d.serial && !d.provides) groups.set(d.serial, [...(groups.get(d.serial) ?? []), d]);
-  await Promise.all([...groups.values()].map(async (list) => {
-    for (const d of list) {
-      const passed = d.needs?.passed ?? [];
-      await Promise.all(passed.map((id) => started.get(id)));
-      if (run.controller.signal.aborted) return;
-      const ok = passed.length === 0 || passed.some((id) => ['pass', 'warn'].includes(run.results.get(id)?.status ?? ''));
-      if (!ok) {
-        record(run, skipped(metaOf(d), 'not-needed', `Not measured: ${passed.join(' / ')} did not pass, so there is no working path to measure.`));
-        continue;
+  for (const d of run.plan.checks)
+    if (d.serial && !d.provides) groups.set(d.serial, [...(groups.get(d.serial) ?? []), d]);
+  await Promise.all(
+    [...groups.values()].map(async (list) => {
+      for (const d of list) {
+        const passed = d.needs?.passed ?? [];
+        await Promise.all(passed.map((id) => started.get(id)));
+        if (run.controller.signal.aborted) return;
+        const ok =
+          passed.length === 0 || passed.some((id) => ['pass', 'warn'].includes(run.results.get(id)?.status ?? ''));
+        if (!ok) {
+          record(
+            run,
+            skipped(
+              metaOf(d),
+              'not-needed',
+              `Not measured: ${passed.join(' / ')} did not pass, so there is no working path to measure.`,
+            ),
+          );
+          continue;
+        }
+        await runWhenReady(run, d, ctx);
       }
-      await runWhenReady(run, d, ctx);
-    }
-  }));
+    }),
+  );
 }
 
 function metaOf(d: CheckDescriptor): CheckMeta {
   return {
-    id: d.id, kind: d.kind,
+    id: d.id,
+    kind: d.kind,
     ...(d.transport ? { transport: d.transport } : {}),
     ...(d.host !== undefined ? { host: d.host } : {}),
     ...(d.port !== undefined ? { port: d.port } : {}),
@@ -268,14 +338,22 @@ function record(run: Run, c: CheckResult): CheckResult {
 }
 
 /** Runs a check whose needs are met; records why not otherwise (or nothing, if it was never possible). */
-function runWhenReady(run: Run, d: CheckDescriptor, ctx: Omit<CheckContext, 'signal'>): Promise<CheckResult | undefined> {
+function runWhenReady(
+  run: Run,
+  d: CheckDescriptor,
+  ctx: Omit<CheckContext, 'signal'>,
+): Promise<CheckResult | undefined> {
   const needs = d.needs ?? {};
   if (needs.credentials && !ctx.credentials) {
     if (!run.credentialError) return Promise.resolve(undefined);
-    return Promise.resolve(record(run, skipped(metaOf(d), 'credentials-failed', 'Not run: the TURN credentials could not be obtained.')));
+    return Promise.resolve(
+      record(run, skipped(metaOf(d), 'credentials-failed', 'Not run: the TURN credentials could not be obtained.')),
+    );
   }
   if (needs.name && !ctx.addressOf(needs.name) && !(needs.proxyResolves && ctx.proxy)) {
-    return Promise.resolve(record(run, skipped(metaOf(d), 'dns-failed', `Skipped: ${needs.name} could not be resolved.`)));
+    return Promise.resolve(
+      record(run, skipped(metaOf(d), 'dns-failed', `Skipped: ${needs.name} could not be resolved.`)),
+    );
   }
   return runCheck(run, d, ctx);
 }
@@ -283,18 +361,25 @@ function runWhenReady(run: Run, d: CheckDescriptor, ctx: Omit<CheckContext, 'sig
 /** Runs one descriptor under the limiter, its own deadline and the run's signal; never throws. */
 function runCheck(run: Run, d: CheckDescriptor, ctx: Omit<CheckContext, 'signal'>): Promise<CheckResult | undefined> {
   const { signal: runSignal } = run.controller;
-  return run.limit(async () => {
-    const start = performance.now();
-    const signal = AbortSignal.any([runSignal, AbortSignal.timeout(d.deadlineMs + 1000)]);
-    let outcome: Outcome;
-    try {
-      outcome = await d.run({ ...ctx, signal });
-    } catch (e) {
-      outcome = { status: 'fail', reason: 'engine-error', detail: `The check failed unexpectedly: ${(e as Error).message}`, evidence: {} };
-    }
-    if (runSignal.aborted && outcome.reason === 'aborted') return undefined;
-    return record(run, toCheck(metaOf(d), outcome, performance.now() - start));
-  }, runSignal).catch(() => undefined);
+  return run
+    .limit(async () => {
+      const start = performance.now();
+      const signal = AbortSignal.any([runSignal, AbortSignal.timeout(d.deadlineMs + 1000)]);
+      let outcome: Outcome;
+      try {
+        outcome = await d.run({ ...ctx, signal });
+      } catch (e) {
+        outcome = {
+          status: 'fail',
+          reason: 'engine-error',
+          detail: `The check failed unexpectedly: ${(e as Error).message}`,
+          evidence: {},
+        };
+      }
+      if (runSignal.aborted && outcome.reason === 'aborted') return undefined;
+      return record(run, toCheck(metaOf(d), outcome, performance.now() - start));
+    }, runSignal)
+    .catch(() => undefined);
 }
 
 /** The wanted ranges of one protocol, measured together against the reflector (once its name resolved). */
@@ -304,7 +389,9 @@ async function runRanges(run: Run, protocol: RangeDescriptor['protocol']): Promi
   const reflectorIp = first && run.addresses.get(first.host);
   if (!first || !reflectorIp) return;
   const results = await measureRanges(protocol, list, first.host, reflectorIp, {
-    deadlineMs: first.deadlineMs, probeDeadlineMs: first.probeDeadlineMs, signal: run.controller.signal,
+    deadlineMs: first.deadlineMs,
+    probeDeadlineMs: first.probeDeadlineMs,
+    signal: run.controller.signal,
   });
   for (const r of results) {
     run.ranges.push(r);
@@ -314,8 +401,12 @@ async function runRanges(run: Run, protocol: RangeDescriptor['protocol']): Promi
 
 /** Every planned check without a result did not finish: skipped, saying whether a cancel or the deadline stopped it. */
 function markUnfinished(run: Run): void {
-  const why: Reason = run.controller.signal.reason instanceof DiagnosisError && run.controller.signal.reason.code === 'cancelled' ? 'cancelled' : 'deadline';
-  const detail = why === 'cancelled' ? 'Not run: the diagnosis was cancelled.' : 'Not finished before the diagnosis deadline.';
+  const why: Reason =
+    run.controller.signal.reason instanceof DiagnosisError && run.controller.signal.reason.code === 'cancelled'
+      ? 'cancelled'
+      : 'deadline';
+  const detail =
+    why === 'cancelled' ? 'Not run: the diagnosis was cancelled.' : 'Not finished before the diagnosis deadline.';
   for (const d of run.plan.checks) {
     if (!run.results.has(d.id)) record(run, skipped({ id: d.id, kind: d.kind }, why, detail));
   }
@@ -324,7 +415,10 @@ function markUnfinished(run: Run): void {
 async function buildReport(run: Run, opts: DiagnoseOptions): Promise<Report> {
   const complete = !run.controller.signal.aborted;
   const checks = [...run.results.values(), ...(opts.extraChecks ?? [])];
-  const source = opts.localFirewall === undefined ? () => detectLocalFirewall({ timeoutMs: 2000 }) : opts.localFirewall ?? undefined;
+  const source =
+    opts.localFirewall === undefined
+      ? () => detectLocalFirewall({ timeoutMs: 2000 })
+      : (opts.localFirewall ?? undefined);
   // Only when something failed: the report then records what the local firewall looked like
   // (firewall.local), and a timeout matching a local drop moves to `local`. Runs after the deadline
   // too (it explains what the deadline found), so it has a budget of its own.
@@ -341,7 +435,11 @@ async function buildReport(run: Run, opts: DiagnoseOptions): Promise<Report> {
   const local = detection ? reportLocalFirewall(detection) : undefined;
   if (local) analysis.firewall.local = local;
   if (run.credentialError) {
-    analysis.findings.push({ code: 'credentials', severity: 'error', message: `TURN credentials could not be obtained: ${run.credentialError}` });
+    analysis.findings.push({
+      code: 'credentials',
+      severity: 'error',
+      message: `TURN credentials could not be obtained: ${run.credentialError}`,
+    });
   }
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
@@ -353,7 +451,10 @@ async function buildReport(run: Run, opts: DiagnoseOptions): Promise<Report> {
     durationMs: Math.round(performance.now() - run.t0),
     complete,
     host,
-    checks: orderLike(run.planned.map((p) => p.id), checks),
+    checks: orderLike(
+      run.planned.map((p) => p.id),
+      checks,
+    ),
     ranges,
     nat,
     ...(quality.length ? { quality } : {}),

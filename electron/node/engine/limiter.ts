@@ -19,10 +19,12 @@ export function createLimiter(limit: number) {
           return;
         }
         active++;
-        task().then(resolve, reject).finally(() => {
-          active--;
-          next();
-        });
+        task()
+          .then(resolve, reject)
+          .finally(() => {
+            active--;
+            next();
+          });
       };
       queue.push(start);
       next();

@@ -11,8 +11,26 @@ import { directQualityCheck, turnQualityCheck } from './quality-checks';
 import type { QualityPath } from '#common/quality/schema';
 
 /** Per-check deadlines, ms. */
-export interface Timeouts { dns: number; tls: number; stun: number; turn: number; relay: number; nat: number; range: number; rangeProbe: number }
-export const DEFAULT_TIMEOUTS: Timeouts = { dns: 2000, tls: 3000, stun: 2500, turn: 3000, relay: 3500, nat: 4000, range: 6000, rangeProbe: 700 };
+export interface Timeouts {
+  dns: number;
+  tls: number;
+  stun: number;
+  turn: number;
+  relay: number;
+  nat: number;
+  range: number;
+  rangeProbe: number;
+}
+export const DEFAULT_TIMEOUTS: Timeouts = {
+  dns: 2000,
+  tls: 3000,
+  stun: 2500,
+  turn: 3000,
+  relay: 3500,
+  nat: 4000,
+  range: 6000,
+  rangeProbe: 700,
+};
 
 export interface PlanOptions {
   rooms: RoomType[];
@@ -66,7 +84,12 @@ function hostsOf(profile: Profile): string[] {
 
 function dnsCheck(host: string, t: Timeouts): CheckDescriptor {
   return {
-    id: checkId.dns(host), kind: 'dns', label: `Resolve ${host}`, host, deadlineMs: t.dns, provides: { name: host },
+    id: checkId.dns(host),
+    kind: 'dns',
+    label: `Resolve ${host}`,
+    host,
+    deadlineMs: t.dns,
+    provides: { name: host },
     async run(ctx) {
       const o = await resolveHost(host, { deadlineMs: t.dns, signal: ctx.signal });
       const first = o.evidence.addresses.find((a) => a.family === 4) ?? o.evidence.addresses[0];
@@ -78,11 +101,20 @@ function dnsCheck(host: string, t: Timeouts): CheckDescriptor {
 
 function signalingCheck(host: string, port: number, t: Timeouts): CheckDescriptor {
   return {
-    id: checkId.tls(host, port), kind: 'tls', label: `Signaling TLS ${host}:${port}`, host, port, deadlineMs: t.tls,
+    id: checkId.tls(host, port),
+    kind: 'tls',
+    label: `Signaling TLS ${host}:${port}`,
+    host,
+    port,
+    deadlineMs: t.tls,
     needs: { name: host, proxyResolves: true },
     async run({ proxy, ca, signal, addressOf }) {
       const o = await tlsHandshake(proxy ? host : addressOf(host)!, port, {
-        deadlineMs: t.tls, signal, servername: host, ...(ca ? { ca } : {}), ...(proxy ? { proxy } : {}),
+        deadlineMs: t.tls,
+        signal,
+        servername: host,
+        ...(ca ? { ca } : {}),
+        ...(proxy ? { proxy } : {}),
       });
       return proxy ? { ...o, evidence: { ...o.evidence, proxy: proxy.url } } : o;
     },
@@ -91,8 +123,14 @@ function signalingCheck(host: string, port: number, t: Timeouts): CheckDescripto
 
 function stunUdpCheck(host: string, port: number, t: Timeouts): CheckDescriptor {
   return {
-    id: checkId.stun('udp', host, port), kind: 'stun', label: `STUN over UDP ${host}:${port}`, transport: 'udp', host, port,
-    deadlineMs: t.stun, needs: { name: host },
+    id: checkId.stun('udp', host, port),
+    kind: 'stun',
+    label: `STUN over UDP ${host}:${port}`,
+    transport: 'udp',
+    host,
+    port,
+    deadlineMs: t.stun,
+    needs: { name: host },
     run: (ctx) => stunCheck(ctx.addressOf(host)!, port, { deadlineMs: t.stun, signal: ctx.signal }),
   };
 }
@@ -100,14 +138,23 @@ function stunUdpCheck(host: string, port: number, t: Timeouts): CheckDescriptor 
 function turnServerCheck(s: Profile['turn'][number], t: Timeouts): CheckDescriptor {
   const { transport, host, port } = s;
   return {
-    id: checkId.turn(transport, host, port), kind: 'turn', label: `TURN over ${TRANSPORT_LABEL[transport]} ${host}:${port}`,
-    transport, host, port, deadlineMs: t.turn,
+    id: checkId.turn(transport, host, port),
+    kind: 'turn',
+    label: `TURN over ${TRANSPORT_LABEL[transport]} ${host}:${port}`,
+    transport,
+    host,
+    port,
+    deadlineMs: t.turn,
     // Browsers send TURN over TCP/TLS through an HTTPS proxy; UDP never goes through one.
     needs: { name: host, proxyResolves: transport !== 'udp' },
     run(ctx) {
       const proxy = transport !== 'udp' ? ctx.proxy : null;
       return turnCheck(s, proxy ? host : ctx.addressOf(host)!, {
-        deadlineMs: t.turn, signal: ctx.signal, credentials: ctx.credentials, ...(ctx.ca ? { ca: ctx.ca } : {}), ...(proxy ? { proxy } : {}),
+        deadlineMs: t.turn,
+        signal: ctx.signal,
+        credentials: ctx.credentials,
+        ...(ctx.ca ? { ca: ctx.ca } : {}),
+        ...(proxy ? { proxy } : {}),
       });
     },
   };
@@ -115,23 +162,44 @@ function turnServerCheck(s: Profile['turn'][number], t: Timeouts): CheckDescript
 
 function relayUdpCheck(host: string, port: number, t: Timeouts, trusted: readonly string[]): CheckDescriptor {
   return {
-    id: checkId.relay(host, port), kind: 'relay', label: `High UDP port through the relay ${host}`, transport: 'udp', host, port,
-    deadlineMs: t.relay, needs: { name: host, credentials: true },
-    run: (ctx) => relayCheck(ctx.addressOf(host)!, port, ctx.credentials!, { deadlineMs: t.relay, signal: ctx.signal, trusted }),
+    id: checkId.relay(host, port),
+    kind: 'relay',
+    label: `High UDP port through the relay ${host}`,
+    transport: 'udp',
+    host,
+    port,
+    deadlineMs: t.relay,
+    needs: { name: host, credentials: true },
+    run: (ctx) =>
+      relayCheck(ctx.addressOf(host)!, port, ctx.credentials!, { deadlineMs: t.relay, signal: ctx.signal, trusted }),
   };
 }
 
 type Endpoint = { host: string; port: number };
 
-function natBehaviourCheck(target: Endpoint, second: Endpoint | undefined, t: Timeouts, trusted: readonly string[]): CheckDescriptor {
+function natBehaviourCheck(
+  target: Endpoint,
+  second: Endpoint | undefined,
+  t: Timeouts,
+  trusted: readonly string[],
+): CheckDescriptor {
   const { host, port } = target;
   return {
-    id: checkId.nat(host, port), kind: 'nat', label: `NAT behaviour via ${host}:${port}`, transport: 'udp', host, port,
-    deadlineMs: t.nat, needs: { name: host },
+    id: checkId.nat(host, port),
+    kind: 'nat',
+    label: `NAT behaviour via ${host}:${port}`,
+    transport: 'udp',
+    host,
+    port,
+    deadlineMs: t.nat,
+    needs: { name: host },
     async run(ctx) {
       const secondIp = second && ctx.addressOf(second.host);
       const r = await natCheck(ctx.addressOf(host)!, port, {
-        deadlineMs: t.nat, signal: ctx.signal, trusted, ...(second && secondIp ? { secondary: { host: secondIp, port: second.port } } : {}),
+        deadlineMs: t.nat,
+        signal: ctx.signal,
+        trusted,
+        ...(second && secondIp ? { secondary: { host: secondIp, port: second.port } } : {}),
       });
       ctx.reportNat(r.nat);
       return r.outcome;
@@ -139,7 +207,10 @@ function natBehaviourCheck(target: Endpoint, second: Endpoint | undefined, t: Ti
   };
 }
 
-const QUALITY_PATH = { udp: 'turn-udp', tcp: 'turn-tcp', tls: 'turn-tls' } as const satisfies Record<string, QualityPath>;
+const QUALITY_PATH = { udp: 'turn-udp', tcp: 'turn-tcp', tls: 'turn-tls' } as const satisfies Record<
+  string,
+  QualityPath
+>;
 const TRANSPORT_ORDER = { udp: 0, tcp: 1, tls: 2 } as const;
 
 /**
@@ -155,10 +226,19 @@ function qualityChecks(profile: Profile, hasCredentials: boolean, seconds: numbe
   const echo = natTarget(profile);
   if (echo) {
     const { host, port } = echo;
-    const needed = profile.stun.some((s) => s.host === host && s.port === port) ? checkId.stun('udp', host, port) : checkId.turn('udp', host, port);
+    const needed = profile.stun.some((s) => s.host === host && s.port === port)
+      ? checkId.stun('udp', host, port)
+      : checkId.turn('udp', host, port);
     out.push({
-      id: checkId.quality('direct-udp', host, port), kind: 'quality', label: `Call quality, direct UDP to ${host}:${port}`, transport: 'udp', host, port,
-      deadlineMs: budgetMs, serial: LINK, needs: { name: host, passed: [needed] },
+      id: checkId.quality('direct-udp', host, port),
+      kind: 'quality',
+      label: `Call quality, direct UDP to ${host}:${port}`,
+      transport: 'udp',
+      host,
+      port,
+      deadlineMs: budgetMs,
+      serial: LINK,
+      needs: { name: host, passed: [needed] },
       run: (ctx) => directQualityCheck(echo, ctx.addressOf(host)!, ctx, o),
     });
   }
@@ -168,8 +248,14 @@ function qualityChecks(profile: Profile, hasCredentials: boolean, seconds: numbe
     const { transport, host, port } = s;
     const path = QUALITY_PATH[transport];
     out.push({
-      id: checkId.quality(path, host, port), kind: 'quality', label: `Call quality through TURN over ${TRANSPORT_LABEL[transport]} ${host}:${port}`,
-      transport, host, port, deadlineMs: budgetMs, serial: LINK,
+      id: checkId.quality(path, host, port),
+      kind: 'quality',
+      label: `Call quality through TURN over ${TRANSPORT_LABEL[transport]} ${host}:${port}`,
+      transport,
+      host,
+      port,
+      deadlineMs: budgetMs,
+      serial: LINK,
       needs: { name: host, credentials: true, passed: [checkId.turn(transport, host, port)] },
       run: (ctx) => turnQualityCheck(s, ctx.addressOf(host)!, path, ctx, o),
     });
@@ -180,10 +266,24 @@ function qualityChecks(profile: Profile, hasCredentials: boolean, seconds: numbe
 function rangeChecks(profile: Profile, rooms: RoomType[], t: Timeouts): RangeDescriptor[] {
   if (!profile.reflector) return [];
   const host = profile.reflector.host;
-  const range = (id: string, label: string, protocol: 'udp' | 'tcp', required: Array<[number, number]>): RangeDescriptor =>
-    ({ id, kind: 'range', label, protocol, host, required, deadlineMs: t.range, probeDeadlineMs: t.rangeProbe });
+  const range = (
+    id: string,
+    label: string,
+    protocol: 'udp' | 'tcp',
+    required: Array<[number, number]>,
+  ): RangeDescriptor => ({
+    id,
+    kind: 'range',
+    label,
+    protocol,
+    host,
+    required,
+    deadlineMs: t.range,
+    probeDeadlineMs: t.rangeProbe,
+  });
   const out: RangeDescriptor[] = [];
-  if (rooms.includes('group') && profile.group) out.push(range(rangeId.group, 'Group media UDP ports', 'udp', profile.group.udpPorts));
+  if (rooms.includes('group') && profile.group)
+    out.push(range(rangeId.group, 'Group media UDP ports', 'udp', profile.group.udpPorts));
   if (rooms.includes('p2p') && profile.p2p) {
     out.push(range(rangeId.p2pUdp, 'Peer-to-peer UDP ports', 'udp', profile.p2p.udpPorts));
     if (profile.p2p.tcpPorts) out.push(range(rangeId.p2pTcp, 'Peer-to-peer TCP ports', 'tcp', profile.p2p.tcpPorts));

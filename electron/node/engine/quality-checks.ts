@@ -33,12 +33,18 @@ const notNeeded = (detail: string): Outcome => ({ status: 'skipped', reason: 'no
  * fails, so a UDP relay that carries calls makes the TCP and TLS measurements moot; of several
  * servers on one transport, the first that works answers for the transport.
  */
-export function qualityNotNeeded(path: QualityPath, soFar: readonly QualityResult[], rates: QualityRates): string | undefined {
+export function qualityNotNeeded(
+  path: QualityPath,
+  soFar: readonly QualityResult[],
+  rates: QualityRates,
+): string | undefined {
   const engine = soFar.filter((q) => q.sensor === 'engine');
-  if (engine.some((q) => q.path === path)) return `Not measured: another server already answered for ${pathWords(path)}.`;
+  if (engine.some((q) => q.path === path))
+    return `Not measured: another server already answered for ${pathWords(path)}.`;
   if (path === 'turn-tcp' || path === 'turn-tls') {
     const udp = engine.find((q) => q.path === 'turn-udp' && supports(q, rates) !== 'none');
-    if (udp) return `Not measured: TURN over UDP carries calls here (measured), and media takes TCP or TLS only when UDP fails.`;
+    if (udp)
+      return `Not measured: TURN over UDP carries calls here (measured), and media takes TCP or TLS only when UDP fails.`;
     if (path === 'turn-tls' && engine.some((q) => q.path === 'turn-tcp' && supports(q, rates) !== 'none')) {
       return 'Not measured: TURN over TCP carries calls here (measured), and media takes TLS only when TCP fails.';
     }
@@ -47,7 +53,13 @@ export function qualityNotNeeded(path: QualityPath, soFar: readonly QualityResul
 }
 
 function pathWords(path: QualityPath): string {
-  return { 'direct-udp': 'direct UDP', 'direct-tcp': 'direct TCP', 'turn-udp': 'TURN over UDP', 'turn-tcp': 'TURN over TCP', 'turn-tls': 'TURN over TLS' }[path];
+  return {
+    'direct-udp': 'direct UDP',
+    'direct-tcp': 'direct TCP',
+    'turn-udp': 'TURN over UDP',
+    'turn-tcp': 'TURN over TCP',
+    'turn-tls': 'TURN over TLS',
+  }[path];
 }
 
 /** The budget this measurement may use: its own, cut to what is left of the run; undefined when too little is left. */
@@ -64,7 +76,9 @@ function toOutcome(m: QualityMeasurement, ctx: CheckContext): Outcome {
     ctx.reportQuality(m.quality);
     const poor = m.quality.grade === 'poor' || m.quality.grade === 'unusable';
     return {
-      status: poor ? 'warn' : 'pass', reason: poor ? 'poor-quality' : 'ok', detail: m.detail,
+      status: poor ? 'warn' : 'pass',
+      reason: poor ? 'poor-quality' : 'ok',
+      detail: m.detail,
       ...(m.quality.rttMs !== null ? { rttMs: m.quality.rttMs } : {}),
       evidence: { ...m.evidence, quality: m.quality.id, grade: m.quality.grade },
     };
@@ -74,33 +88,58 @@ function toOutcome(m: QualityMeasurement, ctx: CheckContext): Outcome {
 }
 
 export async function turnQualityCheck(
-  server: { host: string; port: number; transport: 'udp' | 'tcp' | 'tls' }, address: string, path: QualityPath, ctx: CheckContext, o: QualityCheckOptions,
+  server: { host: string; port: number; transport: 'udp' | 'tcp' | 'tls' },
+  address: string,
+  path: QualityPath,
+  ctx: CheckContext,
+  o: QualityCheckOptions,
 ): Promise<Outcome> {
   const rates = qualityRates(o.rates);
   const why = qualityNotNeeded(path, ctx.qualitySoFar(), rates);
   if (why) return notNeeded(why);
   if (server.transport !== 'udp' && ctx.proxy) {
-    return notNeeded(`Not measured by the engine: TURN over ${server.transport.toUpperCase()} goes through the proxy ${ctx.proxy.url} here, which this measurement cannot use (the app's in-page call measures it).`);
+    return notNeeded(
+      `Not measured by the engine: TURN over ${server.transport.toUpperCase()} goes through the proxy ${ctx.proxy.url} here, which this measurement cannot use (the app's in-page call measures it).`,
+    );
   }
   const creds = ctx.credentials;
   if (!creds) return notNeeded('Not measured: there are no TURN credentials.');
   const ms = budget(ctx, o.budgetMs);
   if (ms === undefined) return notNeeded(TOO_LATE);
-  const m = await measureTurnQuality({ host: address, port: server.port, transport: server.transport }, { username: creds.username, credential: creds.credential }, {
-    deadlineMs: ms, signal: ctx.signal, rates, hostLabel: server.host,
-    ...(server.transport === 'tls' ? { tls: { servername: server.host, ...(ctx.ca ? { ca: ctx.ca } : {}) } } : {}),
-  });
+  const m = await measureTurnQuality(
+    { host: address, port: server.port, transport: server.transport },
+    { username: creds.username, credential: creds.credential },
+    {
+      deadlineMs: ms,
+      signal: ctx.signal,
+      rates,
+      hostLabel: server.host,
+      ...(server.transport === 'tls' ? { tls: { servername: server.host, ...(ctx.ca ? { ca: ctx.ca } : {}) } } : {}),
+    },
+  );
   return toOutcome(m, ctx);
 }
 
-export async function directQualityCheck(server: { host: string; port: number }, address: string, ctx: CheckContext, o: QualityCheckOptions): Promise<Outcome> {
+export async function directQualityCheck(
+  server: { host: string; port: number },
+  address: string,
+  ctx: CheckContext,
+  o: QualityCheckOptions,
+): Promise<Outcome> {
   const rates = qualityRates(o.rates);
   const why = qualityNotNeeded('direct-udp', ctx.qualitySoFar(), rates);
   if (why) return notNeeded(why);
   const ms = budget(ctx, Math.min(o.budgetMs, ECHO_MS + 500));
   if (ms === undefined) return notNeeded(TOO_LATE);
-  const m = await measureStunEcho({ host: address, port: server.port, transport: 'udp' }, {
-    durationMs: Math.min(ECHO_MS, ms - 500), deadlineMs: ms, signal: ctx.signal, rates, hostLabel: server.host,
-  });
+  const m = await measureStunEcho(
+    { host: address, port: server.port, transport: 'udp' },
+    {
+      durationMs: Math.min(ECHO_MS, ms - 500),
+      deadlineMs: ms,
+      signal: ctx.signal,
+      rates,
+      hostLabel: server.host,
+    },
+  );
   return toOutcome(m, ctx);
 }

@@ -9,7 +9,8 @@ import { planChecks } from './plan';
 /** The ids a re-check runs: every failed or unfinished check, and every range with a blocked part. */
 export function failedIds(previous: Report): Set<string> {
   const ids = new Set<string>();
-  for (const c of previous.checks) if ((c.status === 'fail' || c.status === 'skipped') && c.kind !== 'webrtc' && c.kind !== 'quality') ids.add(c.id);
+  for (const c of previous.checks)
+    if ((c.status === 'fail' || c.status === 'skipped') && c.kind !== 'webrtc' && c.kind !== 'quality') ids.add(c.id);
   for (const r of previous.ranges) if (intersectRanges(r.blocked, r.required).length > 0) ids.add(r.id);
   return ids;
 }
@@ -26,16 +27,30 @@ export async function recheck(profile: Profile, previous: Report, opts: Diagnose
     ...opts,
     rooms: previous.rooms,
     only,
-    ...(onEvent ? { onEvent: (e) => { if (e.type !== 'done') onEvent(e); } } : {}),
+    ...(onEvent
+      ? {
+          onEvent: (e) => {
+            if (e.type !== 'done') onEvent(e);
+          },
+        }
+      : {}),
   });
   const natRerun = previous.checks.some((c) => c.kind === 'nat' && only.has(c.id));
   // The in-app WebRTC tests are not repeated here: a browser failure from before the change must
   // not overrule a fresh engine pass, so failed ones are kept only as history.
   const stale = previous.checks
     .filter((c) => c.kind === 'webrtc' && c.status === 'fail')
-    .map((c) => ({ ...c, status: 'skipped' as const, reason: 'not-rerun' as const, detail: `Not repeated after the change (before: ${c.detail})` }));
+    .map((c) => ({
+      ...c,
+      status: 'skipped' as const,
+      reason: 'not-rerun' as const,
+      detail: `Not repeated after the change (before: ${c.detail})`,
+    }));
   const report = mergeResults(profile, previous, {
-    checks: [...fresh.checks, ...stale], ranges: fresh.ranges, host: fresh.host, complete: fresh.complete,
+    checks: [...fresh.checks, ...stale],
+    ranges: fresh.ranges,
+    host: fresh.host,
+    complete: fresh.complete,
     ...(natRerun ? { nat: fresh.nat } : {}),
     ...(fresh.firewall.local ? { local: fresh.firewall.local } : {}),
   });

@@ -13,7 +13,10 @@ import type { Outcome } from './outcome';
  * The engine's view of the STUN/TURN clients and range discovery: each function takes a resolved
  * address (the name stays for TLS SNI and the report) and returns an Outcome for toCheck().
  */
-interface Deadline { deadlineMs: number; signal: AbortSignal }
+interface Deadline {
+  deadlineMs: number;
+  signal: AbortSignal;
+}
 
 export function stunCheck(address: string, port: number, o: Deadline): Promise<Outcome> {
   return stunBinding({ host: address, port, transport: 'udp' }, o);
@@ -26,25 +29,43 @@ export interface TurnCheckOptions extends Deadline {
 }
 
 export async function turnCheck(
-  server: { host: string; port: number; transport: 'udp' | 'tcp' | 'tls' }, target: string, o: TurnCheckOptions,
+  server: { host: string; port: number; transport: 'udp' | 'tcp' | 'tls' },
+  target: string,
+  o: TurnCheckOptions,
 ): Promise<Outcome> {
-  const out = await turnAllocate({ host: target, port: server.port, transport: server.transport }, {
-    deadlineMs: o.deadlineMs,
-    signal: o.signal,
-    ...(o.credentials ? { username: o.credentials.username, credential: o.credentials.credential } : {}),
-    ...(server.transport === 'tls' ? { tls: { servername: server.host, ...(o.ca ? { ca: o.ca } : {}) } } : {}),
-    ...(o.proxy ? { proxy: { host: o.proxy.host, port: o.proxy.port, ...(o.proxy.auth ? { auth: o.proxy.auth } : {}) } } : {}),
-  });
+  const out = await turnAllocate(
+    { host: target, port: server.port, transport: server.transport },
+    {
+      deadlineMs: o.deadlineMs,
+      signal: o.signal,
+      ...(o.credentials ? { username: o.credentials.username, credential: o.credentials.credential } : {}),
+      ...(server.transport === 'tls' ? { tls: { servername: server.host, ...(o.ca ? { ca: o.ca } : {}) } } : {}),
+      ...(o.proxy
+        ? { proxy: { host: o.proxy.host, port: o.proxy.port, ...(o.proxy.auth ? { auth: o.proxy.auth } : {}) } }
+        : {}),
+    },
+  );
   return o.proxy ? { ...out, evidence: { ...out.evidence, proxy: o.proxy.url } } : out;
 }
 
 /** `trusted`: the profile's address ranges, the only places besides the server a server may send probes. */
-export function relayCheck(address: string, port: number, creds: TurnCredentials, o: Deadline & { trusted?: readonly string[] }): Promise<Outcome> {
-  return turnRelayProbe({ host: address, port, transport: 'udp' }, { username: creds.username, credential: creds.credential }, o);
+export function relayCheck(
+  address: string,
+  port: number,
+  creds: TurnCredentials,
+  o: Deadline & { trusted?: readonly string[] },
+): Promise<Outcome> {
+  return turnRelayProbe(
+    { host: address, port, transport: 'udp' },
+    { username: creds.username, credential: creds.credential },
+    o,
+  );
 }
 
 export async function natCheck(
-  address: string, port: number, o: Deadline & { secondary?: { host: string; port: number }; trusted?: readonly string[] },
+  address: string,
+  port: number,
+  o: Deadline & { secondary?: { host: string; port: number }; trusted?: readonly string[] },
 ): Promise<{ outcome: Outcome; nat: NatResult }> {
   const outcome = await natBehavior({ host: address, port, transport: 'udp' }, o);
   const ev = outcome.evidence;
@@ -55,17 +76,27 @@ export async function natCheck(
     behaveCompliant: answered && ev.mapping !== 'unknown' ? ev.behaveCompliant : null,
     publicAddress: ev.publicAddress ?? null,
     method: ev.method === 'rfc5780' ? 'rfc5780' : ev.method === 'two-destinations' ? 'two-destinations' : 'none',
-    notes: ev.method === 'single' && answered
-      ? [ev.otherAddressRefused
-        ? `The STUN server's second address was not probed (${ev.otherAddressRefused}) and no second destination was available; filtering was not measured.`
-        : 'The STUN server does not support RFC 5780 and no second destination was available; filtering was not measured.']
-      : [],
+    notes:
+      ev.method === 'single' && answered
+        ? [
+            ev.otherAddressRefused
+              ? `The STUN server's second address was not probed (${ev.otherAddressRefused}) and no second destination was available; filtering was not measured.`
+              : 'The STUN server does not support RFC 5780 and no second destination was available; filtering was not measured.',
+          ]
+        : [],
   };
   return { outcome, nat };
 }
 
-export interface RangeCheckOptions { deadlineMs: number; probeDeadlineMs: number; signal: AbortSignal }
-export interface WantedRange { id: string; required: Array<[number, number]> }
+export interface RangeCheckOptions {
+  deadlineMs: number;
+  probeDeadlineMs: number;
+  signal: AbortSignal;
+}
+export interface WantedRange {
+  id: string;
+  required: Array<[number, number]>;
+}
 
 /** Probes in flight at once per protocol: a fully blocked 10000-65535 is ~435 silent samples. */
 const RANGE_CONCURRENCY = 96;
@@ -77,30 +108,64 @@ const RANGE_CONCURRENCY = 96;
  * discovery over their union answers all of them and no port is probed twice.
  */
 export async function measureRanges(
-  protocol: 'udp' | 'tcp', wanted: WantedRange[], reflectorName: string, reflectorIp: string, o: RangeCheckOptions,
+  protocol: 'udp' | 'tcp',
+  wanted: WantedRange[],
+  reflectorName: string,
+  reflectorIp: string,
+  o: RangeCheckOptions,
 ): Promise<RangeResult[]> {
   if (wanted.length === 0) return [];
-  const { probe, reasons, answeredWrongly } = protocol === 'udp'
-    ? createUdpRangeProbe((port, po) => stunBinding({ host: reflectorIp, port, transport: 'udp' }, po), { perProbeMs: o.probeDeadlineMs, retries: 0 })
-    : { ...createTcpRangeProbe(reflectorIp, { perProbeMs: o.probeDeadlineMs }), answeredWrongly: { count: 0 } };
+  const { probe, reasons, answeredWrongly } =
+    protocol === 'udp'
+      ? createUdpRangeProbe((port, po) => stunBinding({ host: reflectorIp, port, transport: 'udp' }, po), {
+          perProbeMs: o.probeDeadlineMs,
+          retries: 0,
+        })
+      : { ...createTcpRangeProbe(reflectorIp, { perProbeMs: o.probeDeadlineMs }), answeredWrongly: { count: 0 } };
   const union = normalizeRanges(wanted.flatMap((w) => w.required));
-  const d = await discoverRanges({ required: union, probe, signal: o.signal, deadlineMs: o.deadlineMs, concurrency: RANGE_CONCURRENCY });
+  const d = await discoverRanges({
+    required: union,
+    probe,
+    signal: o.signal,
+    deadlineMs: o.deadlineMs,
+    concurrency: RANGE_CONCURRENCY,
+  });
   const local = (reasons['local-blocked'] ?? 0) > 0;
   const timeouts = (reasons.timeout ?? 0) > 0;
   return wanted.map((w) => {
     const blocked = intersectRanges(d.blocked, w.required);
     const unknown = intersectRanges(d.unknown, w.required);
-    const wrong = answeredWrongly.count > 0
-      ? [`The reflector answered ${answeredWrongly.count} probe${answeredWrongly.count === 1 ? '' : 's'} wrongly; those ports let the traffic through, but the reflector's answers cannot be trusted.`]
-      : [];
-    const shared = wanted.length > 1 ? [`Measured together with ${wanted.filter((x) => x.id !== w.id).map((x) => x.id).join(', ')} (${d.probes} probes in all).`] : [];
+    const wrong =
+      answeredWrongly.count > 0
+        ? [
+            `The reflector answered ${answeredWrongly.count} probe${answeredWrongly.count === 1 ? '' : 's'} wrongly; those ports let the traffic through, but the reflector's answers cannot be trusted.`,
+          ]
+        : [];
+    const shared =
+      wanted.length > 1
+        ? [
+            `Measured together with ${wanted
+              .filter((x) => x.id !== w.id)
+              .map((x) => x.id)
+              .join(', ')} (${d.probes} probes in all).`,
+          ]
+        : [];
     // Cut short with nothing found blocked: the open part is real, the rest is a guess, not a block.
-    const confidence = unknown.length > 0 && blocked.length === 0 ? 'inferred' as const : 'measured' as const;
+    const confidence = unknown.length > 0 && blocked.length === 0 ? ('inferred' as const) : ('measured' as const);
     return {
-      id: w.id, protocol, host: reflectorName, required: w.required,
-      allowed: intersectRanges(d.allowed, w.required), blocked, probes: d.probes,
-      resolution: d.resolution, confidence, notes: [...d.notes, ...wrong, ...shared],
-      ...(blocked.length ? { layer: local ? 'local' as const : timeouts ? 'perimeter' as const : 'unknown' as const } : {}),
+      id: w.id,
+      protocol,
+      host: reflectorName,
+      required: w.required,
+      allowed: intersectRanges(d.allowed, w.required),
+      blocked,
+      probes: d.probes,
+      resolution: d.resolution,
+      confidence,
+      notes: [...d.notes, ...wrong, ...shared],
+      ...(blocked.length
+        ? { layer: local ? ('local' as const) : timeouts ? ('perimeter' as const) : ('unknown' as const) }
+        : {}),
     };
   });
 }

@@ -49,7 +49,9 @@ export function parseApplyOutput(stdout: string): { added: RuleChange[]; removed
   const added: RuleChange[] = [];
   const removed: RuleChange[] = [];
   for (const line of stdout.split('\n')) {
-    const m = /^(added|removed) (\d{1,10}) (inet|ip|ip6) ([A-Za-z][\w-]{0,62}) ([A-Za-z][\w-]{0,62})$/.exec(line.trim());
+    const m = /^(added|removed) (\d{1,10}) (inet|ip|ip6) ([A-Za-z][\w-]{0,62}) ([A-Za-z][\w-]{0,62})$/.exec(
+      line.trim(),
+    );
     if (!m) continue;
     const family = m[3] as RuleChange['family'];
     const change: RuleChange = { handle: Number(m[2]), family, table: m[4] ?? '', chain: m[5] ?? '' };
@@ -62,7 +64,11 @@ export function parseApplyOutput(stdout: string): { added: RuleChange[]; removed
  * Applies or undoes a plan on this Linux machine. For undo, `plan.remove` (the `added` list of the
  * apply) makes the script delete exactly those rules. Throws `FirewallInputError` for an invalid plan.
  */
-export async function applyLinuxPlan(plan: NftApplyPlan, action: ApplyAction, options: ApplyOptions = {}): Promise<ApplyResult> {
+export async function applyLinuxPlan(
+  plan: NftApplyPlan,
+  action: ApplyAction,
+  options: ApplyOptions = {},
+): Promise<ApplyResult> {
   if (process.platform !== 'linux' && options.run === undefined) throw new Error('applyLinuxPlan runs on Linux only');
   if (action !== 'apply' && action !== 'undo') throw new Error('action must be apply or undo');
   assertNftApplyPlan(plan);
@@ -76,8 +82,12 @@ export async function applyLinuxPlan(plan: NftApplyPlan, action: ApplyAction, op
   const { added, removed } = parseApplyOutput(r.stdout);
   let error: string | null = null;
   if (!r.ok) {
-    if (r.missing) error = root ? `the apply script is missing: ${script}` : 'pkexec is not installed: run the rules as root instead';
-    else if (!root && (r.code === 126 || r.code === 127)) error = 'The administrator prompt was cancelled or refused; nothing was changed.';
+    if (r.missing)
+      error = root
+        ? `the apply script is missing: ${script}`
+        : 'pkexec is not installed: run the rules as root instead';
+    else if (!root && (r.code === 126 || r.code === 127))
+      error = 'The administrator prompt was cancelled or refused; nothing was changed.';
     else error = r.stderr.trim().slice(0, 2000) || 'the apply script failed';
   }
   return { ok: r.ok, action, added, removed, elevation: root ? 'root' : 'pkexec', exitCode: r.code, error };

@@ -23,6 +23,11 @@ export function linuxBackend(options: ApplyOptions & { detect?: DetectOptions } 
     platform: 'linux',
     detect: () => detectLocalFirewall({ platform: 'linux', ...options.detect }),
     apply: (plan) => applyLinuxPlan(plan, 'apply', options),
-    undo: (plan, added) => applyLinuxPlan(added && added.length > 0 ? { ...plan, remove: added.map((a) => ({ ...a })) } : plan, 'undo', options),
+    undo: (plan, added) =>
+      applyLinuxPlan(
+        added && added.length > 0 ? { ...plan, remove: added.map((a) => ({ ...a })) } : plan,
+        'undo',
+        options,
+      ),
   };
 }

@@ -24,8 +24,14 @@ function matches(d: DropRule, protocol: 'udp' | 'tcp', port: number | undefined)
 
 /** True when some local rule or policy would drop this protocol/port. */
 export function localDropMatches(detection: FirewallDetection, protocol: 'udp' | 'tcp', port?: number): boolean {
-  return detection.dropChains.some((c) => (c.drops ?? (c.policyDrop ? [{ protocol: 'any', ports: null, verdict: 'policy' }] : [])).some((d) => matches(d, protocol, port)))
-    || (detection.dropChains.length === 0 && detection.outboundDefault === 'drop');
+  return (
+    detection.dropChains.some((c) =>
+      (c.drops ?? (c.policyDrop ? [{ protocol: 'any', ports: null, verdict: 'policy' }] : [])).some((d) =>
+        matches(d, protocol, port),
+      ),
+    ) ||
+    (detection.dropChains.length === 0 && detection.outboundDefault === 'drop')
+  );
 }
 
 export function classifyLayer(check: LayerEvidence, detection: FirewallDetection | null): Layer {

@@ -47,15 +47,30 @@ async function detectLinux(run: Runner, t: number): Promise<FirewallDetection> {
             : `${p.tables} table(s), no outbound drop.`,
         });
       } catch {
-        engines.push({ name: 'nftables', present: true, active: null, outboundDefault: 'unknown', detail: 'nft output could not be parsed.' });
+        engines.push({
+          name: 'nftables',
+          present: true,
+          active: null,
+          outboundDefault: 'unknown',
+          detail: 'nft output could not be parsed.',
+        });
       }
     } else {
-      engines.push({ name: 'nftables', present: true, active: null, outboundDefault: 'unknown', detail: 'nft could not list the ruleset (needs root).' });
+      engines.push({
+        name: 'nftables',
+        present: true,
+        active: null,
+        outboundDefault: 'unknown',
+        detail: 'nft could not list the ruleset (needs root).',
+      });
       notes.push('Run as root (or with sudo) to read the nftables ruleset.');
     }
   }
 
-  for (const [cmd, label] of [['iptables-save', 'IPv4'], ['ip6tables-save', 'IPv6']] as const) {
+  for (const [cmd, label] of [
+    ['iptables-save', 'IPv4'],
+    ['ip6tables-save', 'IPv6'],
+  ] as const) {
     const r = await run(cmd, [], { timeoutMs: t });
     if (r.missing) continue;
     const p = r.ok ? parseIptablesSave(r.stdout) : null;
@@ -65,29 +80,47 @@ async function detectLinux(run: Runner, t: number): Promise<FirewallDetection> {
       present: true,
       active: p ? p.present : null,
       outboundDefault: p ? p.outboundDefault : 'unknown',
-      detail: p ? `${label}: ${p.drops.length} OUTPUT drop/reject rule(s), policy ${p.outboundDefault === 'drop' ? 'DROP' : 'ACCEPT'}.` : `${label}: ${cmd} failed (needs root).`,
+      detail: p
+        ? `${label}: ${p.drops.length} OUTPUT drop/reject rule(s), policy ${p.outboundDefault === 'drop' ? 'DROP' : 'ACCEPT'}.`
+        : `${label}: ${cmd} failed (needs root).`,
     };
     if (prev) {
       prev.detail += ` ${state.detail}`;
       prev.outboundDefault = combine([prev.outboundDefault, state.outboundDefault]);
-      prev.active = prev.active === true || state.active === true ? true : prev.active ?? state.active;
+      prev.active = prev.active === true || state.active === true ? true : (prev.active ?? state.active);
     } else engines.push(state);
   }
 
   const ufw = await run('ufw', ['status', 'verbose'], { timeoutMs: t });
   if (!ufw.missing) {
     const p = ufw.ok ? parseUfwStatus(ufw.stdout) : null;
-    engines.push({ name: 'ufw', present: true, active: p?.active ?? null, outboundDefault: p?.outboundDefault ?? 'unknown', detail: p ? `ufw ${p.active ? 'active' : 'inactive'}.` : 'ufw status failed (needs root).' });
+    engines.push({
+      name: 'ufw',
+      present: true,
+      active: p?.active ?? null,
+      outboundDefault: p?.outboundDefault ?? 'unknown',
+      detail: p ? `ufw ${p.active ? 'active' : 'inactive'}.` : 'ufw status failed (needs root).',
+    });
   }
 
   const fwd = await run('firewall-cmd', ['--state'], { timeoutMs: t });
   if (!fwd.missing) {
     const running = parseFirewalldState(fwd.stdout);
-    engines.push({ name: 'firewalld', present: true, active: running, outboundDefault: running ? 'unknown' : 'allow', detail: running ? 'firewalld running (outbound filtering only through policy objects).' : 'firewalld not running.' });
+    engines.push({
+      name: 'firewalld',
+      present: true,
+      active: running,
+      outboundDefault: running ? 'unknown' : 'allow',
+      detail: running
+        ? 'firewalld running (outbound filtering only through policy objects).'
+        : 'firewalld not running.',
+    });
   }
 
   if (engines.length === 0) notes.push('No Linux firewall tool found (nft, iptables, ufw, firewall-cmd).');
-  const outboundDefault = engines.length ? combine(engines.filter((e) => e.active !== false).map((e) => e.outboundDefault)) : 'allow';
+  const outboundDefault = engines.length
+    ? combine(engines.filter((e) => e.active !== false).map((e) => e.outboundDefault))
+    : 'allow';
   return { platform: 'linux', engines, outboundDefault, localRulesAllowed: true, dropChains, notes };
 }
 
@@ -100,5 +133,12 @@ export async function detectLocalFirewall(options: DetectOptions = {}): Promise<
   // Windows and macOS: their own detectors (firewall/windows, firewall/macos) add what their fix decides on.
   if (platform === 'win32') return detectWindowsFirewall(run, t);
   if (platform === 'darwin') return detectMacFirewall(run, t);
-  return { platform, engines: [], outboundDefault: 'unknown', localRulesAllowed: null, dropChains: [], notes: [`Local firewall detection is not implemented for ${platform}.`] };
+  return {
+    platform,
+    engines: [],
+    outboundDefault: 'unknown',
+    localRulesAllowed: null,
+    dropChains: [],
+    notes: [`Local firewall detection is not implemented for ${platform}.`],
+  };
 }

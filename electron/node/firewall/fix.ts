@@ -47,7 +47,11 @@ export interface FixPlan {
   why: string[];
 }
 
-const LOCAL_TARGET: Partial<Record<NodeJS.Platform, FirewallTargetId>> = { linux: 'nftables', win32: 'windows-powershell', darwin: 'macos-pf' };
+const LOCAL_TARGET: Partial<Record<NodeJS.Platform, FirewallTargetId>> = {
+  linux: 'nftables',
+  win32: 'windows-powershell',
+  darwin: 'macos-pf',
+};
 
 /**
  * The validated rule input for a report: from its profile (widened to the profile's address ranges),
@@ -57,18 +61,39 @@ export function fixInput(profile: Profile | null, report: Report, options: Build
   return profile ? buildFirewallInput(profile, report, options) : buildFirewallInputFromReport(report, options);
 }
 
-export function planFix(profile: Profile | null, report: Report, detection: FirewallDetection, platform: NodeJS.Platform = process.platform): FixPlan {
+export function planFix(
+  profile: Profile | null,
+  report: Report,
+  detection: FirewallDetection,
+  platform: NodeJS.Platform = process.platform,
+): FixPlan {
   const blocked = report.firewall.blocked;
   const local = blocked.filter((b) => b.layer === 'local');
   const ticket = blocked.filter((b) => b.layer !== 'local');
-  const base = { ticket, localTarget: null, localRules: null, applyPlan: null, platformPlan: null, where: [], why: blockWhy(report) };
+  const base = {
+    ticket,
+    localTarget: null,
+    localRules: null,
+    applyPlan: null,
+    platformPlan: null,
+    where: [],
+    why: blockWhy(report),
+  };
   if (blocked.length === 0) {
-    return { ...base, mode: 'none', canApply: false, refusal: 'Nothing required was found blocked.', summary: 'Nothing to fix: every required path that was tested is open.' };
+    return {
+      ...base,
+      mode: 'none',
+      canApply: false,
+      refusal: 'Nothing required was found blocked.',
+      summary: 'Nothing to fix: every required path that was tested is open.',
+    };
   }
   if (local.length === 0) {
     const where = ticket.some((b) => b.layer === 'proxy') ? 'the proxy' : 'the network (perimeter firewall)';
     return {
-      ...base, mode: 'ticket', canApply: false,
+      ...base,
+      mode: 'ticket',
+      canApply: false,
       refusal: `The block is in ${where}, not on this computer; changing this computer's firewall would not help.`,
       summary: `Send the rules to the network team: ${ticket.length} requirement${ticket.length === 1 ? ' is' : 's are'} blocked by ${where}.`,
     };
@@ -85,30 +110,46 @@ export function planFix(profile: Profile | null, report: Report, detection: Fire
   let applyPlan: NftApplyPlan | null = null;
   let platformPlan: PlatformPlan | null = null;
   // Windows / macOS: their own decision (block rules, policy, third-party or filter apps, pf anchor).
-  const platformFix = platform === 'win32' || platform === 'darwin' ? planPlatformFix(platform, input, detection) : null;
+  const platformFix =
+    platform === 'win32' || platform === 'darwin' ? planPlatformFix(platform, input, detection) : null;
   if (platformFix) {
     platformPlan = platformFix.plan;
     refusal = platformFix.refusal;
   } else if (detection.localRulesAllowed === false) {
-    refusal = 'Policy (Group Policy / MDM) does not allow local firewall rules on this computer, so they would be ignored; ask IT to add them centrally.';
+    refusal =
+      'Policy (Group Policy / MDM) does not allow local firewall rules on this computer, so they would be ignored; ask IT to add them centrally.';
   } else if (platform !== 'linux') {
-    refusal = 'One-click apply is available on Linux in this version; copy the rules below and run them as administrator.';
+    refusal =
+      'One-click apply is available on Linux in this version; copy the rules below and run them as administrator.';
   } else if (!detection.engines.some((e) => e.name === 'nftables' && e.present)) {
-    refusal = 'This computer\u2019s firewall is not managed with nftables, so Pathcheck cannot apply the rules itself; copy them for your firewall tool.';
+    refusal =
+      'This computer\u2019s firewall is not managed with nftables, so Pathcheck cannot apply the rules itself; copy them for your firewall tool.';
   } else if (target.refusal) {
     refusal = target.refusal;
   } else if (input.requirements.length === 0) {
-    refusal = 'None of what was blocked is a port this profile requires, so Pathcheck opens nothing; copy the rules if you want them anyway.';
+    refusal =
+      'None of what was blocked is a port this profile requires, so Pathcheck opens nothing; copy the rules if you want them anyway.';
   } else {
     applyPlan = buildNftApplyPlan(input, target.chains.length > 0 ? target.chains : 'discover');
     if (applyPlan.rules.length === 0) {
       applyPlan = null;
-      refusal = 'None of the blocked destinations has an address Pathcheck could put in a rule; copy the rules and fill in the addresses.';
+      refusal =
+        'None of the blocked destinations has an address Pathcheck could put in a rule; copy the rules and fill in the addresses.';
     }
   }
-  const others = ticket.length ? ` ${ticket.length} more requirement${ticket.length === 1 ? ' is' : 's are'} blocked outside this computer and go in the ticket.` : '';
+  const others = ticket.length
+    ? ` ${ticket.length} more requirement${ticket.length === 1 ? ' is' : 's are'} blocked outside this computer and go in the ticket.`
+    : '';
   return {
-    ...base, mode: 'local', canApply: applyPlan !== null || platformPlan !== null, refusal, localTarget, localRules, applyPlan, platformPlan, where: target.where,
+    ...base,
+    mode: 'local',
+    canApply: applyPlan !== null || platformPlan !== null,
+    refusal,
+    localTarget,
+    localRules,
+    applyPlan,
+    platformPlan,
+    where: target.where,
     summary: `This computer\u2019s own firewall blocks ${local.length} requirement${local.length === 1 ? '' : 's'}.${others}`,
   };
 }
@@ -121,8 +162,14 @@ function portsOverlap(d: DropRule, ranges: ReadonlyArray<readonly [number, numbe
 function chainDrops(c: DropChain, input: FirewallInput): boolean {
   // Detection without detail (no drops, no policy listed) only says the chain drops: take its word.
   if (c.drops === undefined && c.policyDrop === undefined) return true;
-  const drops: DropRule[] = c.drops?.length ? c.drops : c.policyDrop ? [{ protocol: 'any', ports: null, verdict: 'policy' }] : [];
-  return input.requirements.some((r) => drops.some((d) => (d.protocol === 'any' || d.protocol === r.protocol) && portsOverlap(d, r.ports)));
+  const drops: DropRule[] = c.drops?.length
+    ? c.drops
+    : c.policyDrop
+      ? [{ protocol: 'any', ports: null, verdict: 'policy' }]
+      : [];
+  return input.requirements.some((r) =>
+    drops.some((d) => (d.protocol === 'any' || d.protocol === r.protocol) && portsOverlap(d, r.ports)),
+  );
 }
 
 const chainName = (c: NftChainHint): string => `${c.family} ${c.table} ${c.chain}`;
@@ -134,28 +181,47 @@ const chainName = (c: NftChainHint): string => `${c.family} ${c.table} ${c.chain
  * not read the ruleset (the app is not root), the elevated script finds the dropping chains itself
  * under the same exclusions.
  */
-export function nftTarget(detection: FirewallDetection, input: FirewallInput): { chains: NftChainHint[]; where: string[]; refusal: string | null } {
+export function nftTarget(
+  detection: FirewallDetection,
+  input: FirewallInput,
+): { chains: NftChainHint[]; where: string[]; refusal: string | null } {
   const nft = detection.engines.find((e) => e.name === 'nftables');
-  const dropping = detection.dropChains.filter((c) => chainDrops(c, input)).map((c) => ({ family: c.family, table: c.table, chain: c.chain }));
+  const dropping = detection.dropChains
+    .filter((c) => chainDrops(c, input))
+    .map((c) => ({ family: c.family, table: c.table, chain: c.chain }));
   const foreign = dropping.filter((c) => foreignProduct(c.table) !== null);
   if (foreign.length > 0) {
     const named = foreign.map((c) => `${chainName(c)} (${foreignProduct(c.table)})`).join(', ');
     return {
-      chains: [], where: [`The drop is in ${named}.`],
+      chains: [],
+      where: [`The drop is in ${named}.`],
       refusal: `The traffic is dropped in ${named}, which belongs to another product (for a VPN, its kill switch). Pathcheck does not change another product's rules; allow the traffic in that product's settings, or disconnect it and check again.`,
     };
   }
   if (dropping.length > 0) {
-    return { chains: dropping, where: dropping.map((c) => `Into ${chainName(c)}: it drops this traffic (an accept elsewhere would not override it).`), refusal: null };
+    return {
+      chains: dropping,
+      where: dropping.map(
+        (c) => `Into ${chainName(c)}: it drops this traffic (an accept elsewhere would not override it).`,
+      ),
+      refusal: null,
+    };
   }
   if (nft?.present && nft.active === null) {
     return {
       chains: [],
-      where: ['Into the output chains that drop this traffic: Pathcheck could not read the rules without administrator rights, so the elevated step finds them (never another product\u2019s table).'],
+      where: [
+        'Into the output chains that drop this traffic: Pathcheck could not read the rules without administrator rights, so the elevated step finds them (never another product\u2019s table).',
+      ],
       refusal: null,
     };
   }
-  return { chains: [], where: [], refusal: 'No nftables chain on this computer drops this traffic, so changing nftables would not help; the block is elsewhere (another firewall tool or the network).' };
+  return {
+    chains: [],
+    where: [],
+    refusal:
+      'No nftables chain on this computer drops this traffic, so changing nftables would not help; the block is elsewhere (another firewall tool or the network).',
+  };
 }
 
 /**
@@ -166,7 +232,10 @@ export function nftTarget(detection: FirewallDetection, input: FirewallInput): {
 export function fixRuleLines(fix: FixPlan): string[] {
   if (fix.applyPlan) return describeNftApplyPlan(fix.applyPlan);
   const text = fix.localRules?.text ?? '';
-  return text.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && !l.startsWith('//'));
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#') && !l.startsWith('//'));
 }
 
 /** Layers a ticket is for: everything that is not this computer. */
@@ -175,7 +244,9 @@ const TICKET_LAYERS: Layer[] = ['perimeter', 'proxy', 'unknown'];
 /** Targets offered for a ticket, the one matching the blocking layer first. */
 export function ticketTargets(report: Report): Array<{ id: FirewallTargetId; label: string; kind: string }> {
   const proxyFirst = report.firewall.blocked.some((b) => b.layer === 'proxy');
-  const list = FIREWALL_TARGETS.filter((t) => t.kind === 'perimeter' || t.kind === 'cloud' || t.kind === 'proxy').map((t) => ({ id: t.id, label: t.label, kind: t.kind }));
+  const list = FIREWALL_TARGETS.filter((t) => t.kind === 'perimeter' || t.kind === 'cloud' || t.kind === 'proxy').map(
+    (t) => ({ id: t.id, label: t.label, kind: t.kind }),
+  );
   return proxyFirst ? [...list.filter((t) => t.kind === 'proxy'), ...list.filter((t) => t.kind !== 'proxy')] : list;
 }
 

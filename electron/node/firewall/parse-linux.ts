@@ -6,13 +6,15 @@ import type { DropChain, DropRule, OutboundDefault } from './types';
  */
 
 type Json = Record<string, unknown>;
-const obj = (v: unknown): Json | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : null);
+const obj = (v: unknown): Json | null =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : null;
 const NFT_IDENT = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
 function portsOf(right: unknown): Array<[number, number]> | null {
   if (typeof right === 'number') return [[right, right]];
   const r = obj(right);
-  if (r && Array.isArray(r.range) && typeof r.range[0] === 'number' && typeof r.range[1] === 'number') return [[r.range[0], r.range[1]]];
+  if (r && Array.isArray(r.range) && typeof r.range[0] === 'number' && typeof r.range[1] === 'number')
+    return [[r.range[0], r.range[1]]];
   if (r && Array.isArray(r.set)) {
     const out = r.set.flatMap((x) => portsOf(x) ?? []);
     return out.length ? out : null;
@@ -38,7 +40,11 @@ function dropOf(expr: unknown[]): DropRule | null {
     if (payload && (payload.protocol === 'udp' || payload.protocol === 'tcp')) {
       protocol = payload.protocol;
       if (payload.field === 'dport') ports = portsOf(m.right);
-    } else if (meta && (meta.key === 'l4proto' || meta.key === 'protocol') && (m.right === 'udp' || m.right === 'tcp')) {
+    } else if (
+      meta &&
+      (meta.key === 'l4proto' || meta.key === 'protocol') &&
+      (m.right === 'udp' || m.right === 'tcp')
+    ) {
       protocol = m.right;
     }
   }
@@ -46,7 +52,11 @@ function dropOf(expr: unknown[]): DropRule | null {
 }
 
 /** Chains hooked on output with policy drop or with drop/reject rules (including chains they jump to). */
-export function parseNftRuleset(text: string): { dropChains: DropChain[]; outboundDefault: OutboundDefault; tables: number } {
+export function parseNftRuleset(text: string): {
+  dropChains: DropChain[];
+  outboundDefault: OutboundDefault;
+  tables: number;
+} {
   const doc = obj(JSON.parse(text));
   const items = Array.isArray(doc?.nftables) ? (doc.nftables as unknown[]) : [];
   const chains = new Map<string, DropChain & { hook: boolean; jumps: string[] }>();
@@ -56,7 +66,12 @@ export function parseNftRuleset(text: string): { dropChains: DropChain[]; outbou
     const o = obj(it);
     if (obj(o?.table)) tables++;
     const c = obj(o?.chain);
-    if (c && (c.family === 'inet' || c.family === 'ip' || c.family === 'ip6') && typeof c.table === 'string' && typeof c.name === 'string') {
+    if (
+      c &&
+      (c.family === 'inet' || c.family === 'ip' || c.family === 'ip6') &&
+      typeof c.table === 'string' &&
+      typeof c.name === 'string'
+    ) {
       chains.set(key(c.family, c.table, c.name), {
         family: c.family,
         table: c.table,
@@ -95,7 +110,11 @@ export function parseNftRuleset(text: string): { dropChains: DropChain[]; outbou
 }
 
 /** `iptables-save` / `ip6tables-save`: OUTPUT policy and DROP/REJECT rules in the filter table. */
-export function parseIptablesSave(text: string): { present: boolean; outboundDefault: OutboundDefault; drops: DropRule[] } {
+export function parseIptablesSave(text: string): {
+  present: boolean;
+  outboundDefault: OutboundDefault;
+  drops: DropRule[];
+} {
   let table = '';
   let outboundDefault: OutboundDefault = 'allow';
   const drops: DropRule[] = [];
@@ -113,7 +132,11 @@ export function parseIptablesSave(text: string): { present: boolean; outboundDef
       const multi = / --dports ([\d,:]+)/.exec(line);
       let ports: Array<[number, number]> | null = null;
       if (one) ports = [[Number(one[1]), Number(one[2] ?? one[1])]];
-      else if (multi?.[1]) ports = multi[1].split(',').map((p) => { const [a, b] = p.split(':'); return [Number(a), Number(b ?? a)] as [number, number]; });
+      else if (multi?.[1])
+        ports = multi[1].split(',').map((p) => {
+          const [a, b] = p.split(':');
+          return [Number(a), Number(b ?? a)] as [number, number];
+        });
       drops.push({ protocol: proto ?? 'any', ports, verdict: / -j REJECT\b/.test(line) ? 'reject' : 'drop' });
     }
   }

@@ -51,14 +51,29 @@ export function parseWindowsFirewallProfiles(text: string): WindowsProfileState[
 }
 
 /** Combines profiles: outbound drops when any enabled profile blocks; local rules forbidden when any enabled profile forbids them. */
-export function summarizeWindowsProfiles(profiles: WindowsProfileState[]): { outboundDefault: OutboundDefault; localRulesAllowed: boolean | null; notes: string[] } {
+export function summarizeWindowsProfiles(profiles: WindowsProfileState[]): {
+  outboundDefault: OutboundDefault;
+  localRulesAllowed: boolean | null;
+  notes: string[];
+} {
   const enabled = profiles.filter((p) => p.enabled !== false);
   const notes: string[] = [];
   const blocking = enabled.filter((p) => p.outbound === 'drop');
-  if (blocking.length) notes.push(`Outbound is blocked by default in the ${blocking.map((p) => p.name).join(', ')} profile(s).`);
+  if (blocking.length)
+    notes.push(`Outbound is blocked by default in the ${blocking.map((p) => p.name).join(', ')} profile(s).`);
   const forbidding = enabled.filter((p) => p.allowLocalRules === false);
-  if (forbidding.length) notes.push(`Group Policy ignores local firewall rules in the ${forbidding.map((p) => p.name).join(', ')} profile(s): local rules cannot be applied.`);
-  const outboundDefault: OutboundDefault = enabled.length === 0 ? 'allow' : blocking.length ? 'drop' : enabled.every((p) => p.outbound === 'allow') ? 'allow' : 'unknown';
+  if (forbidding.length)
+    notes.push(
+      `Group Policy ignores local firewall rules in the ${forbidding.map((p) => p.name).join(', ')} profile(s): local rules cannot be applied.`,
+    );
+  const outboundDefault: OutboundDefault =
+    enabled.length === 0
+      ? 'allow'
+      : blocking.length
+        ? 'drop'
+        : enabled.every((p) => p.outbound === 'allow')
+          ? 'allow'
+          : 'unknown';
   const localRulesAllowed = profiles.length === 0 ? null : forbidding.length ? false : true;
   return { outboundDefault, localRulesAllowed, notes };
 }

@@ -54,13 +54,20 @@ export interface FailedTraffic {
 
 /** The blocked flows of a firewall input (what the rules would open). */
 export function failedTraffic(input: FirewallInput): FailedTraffic[] {
-  return input.requirements.map((r) => ({ protocol: r.protocol, ports: r.ports.map(([a, b]): [number, number] => [a, b]), addresses: [...r.ipv4, ...r.ipv6] }));
+  return input.requirements.map((r) => ({
+    protocol: r.protocol,
+    ports: r.ports.map(([a, b]): [number, number] => [a, b]),
+    addresses: [...r.ipv4, ...r.ipv6],
+  }));
 }
 
 /** "UDP 3478, 10000-60000 to 54.172.60.0/23" for the user's own firewall product. */
 export function describeTraffic(failed: FailedTraffic[]): string {
   return failed
-    .map((t) => `${t.protocol.toUpperCase()} ${t.ports.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ')} to ${t.addresses.length ? t.addresses.join(', ') : 'any address'}`)
+    .map(
+      (t) =>
+        `${t.protocol.toUpperCase()} ${t.ports.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(', ')} to ${t.addresses.length ? t.addresses.join(', ') : 'any address'}`,
+    )
     .join('; ');
 }
 

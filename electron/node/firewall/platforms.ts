@@ -22,7 +22,11 @@ const isMac = (d: FirewallDetection): d is MacDetection => 'macos' in d && d.pla
  * Windows/macOS decision for planFix: a plan, or a refusal naming what blocks. null when this
  * detection did not come from the platform's own detector (nothing to decide on).
  */
-export function planPlatformFix(platform: NodeJS.Platform, input: FirewallInput, detection: FirewallDetection): { plan: PlatformPlan | null; refusal: string | null } | null {
+export function planPlatformFix(
+  platform: NodeJS.Platform,
+  input: FirewallInput,
+  detection: FirewallDetection,
+): { plan: PlatformPlan | null; refusal: string | null } | null {
   const failed = failedTraffic(input);
   if (platform === 'win32' && isWindows(detection)) {
     const d = windowsFirewall.plan(input, detection, failed);
@@ -36,9 +40,18 @@ export function planPlatformFix(platform: NodeJS.Platform, input: FirewallInput,
 }
 
 /** Runs apply or undo of a platform plan with the fixed script in `firewallDir`. */
-export function applyPlatformPlan(p: PlatformPlan, action: PlatformAction, options: { firewallDir: string; run?: Runner; timeoutMs?: number }): Promise<PlatformApplyResult> {
-  const run = { scriptPath: join(options.firewallDir, PLATFORM_SCRIPTS[p.platform]), ...(options.run ? { run: options.run } : {}), ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
-  if (p.platform === 'win32') return action === 'apply' ? windowsFirewall.apply(p.plan, run) : windowsFirewall.undo(run);
+export function applyPlatformPlan(
+  p: PlatformPlan,
+  action: PlatformAction,
+  options: { firewallDir: string; run?: Runner; timeoutMs?: number },
+): Promise<PlatformApplyResult> {
+  const run = {
+    scriptPath: join(options.firewallDir, PLATFORM_SCRIPTS[p.platform]),
+    ...(options.run ? { run: options.run } : {}),
+    ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+  };
+  if (p.platform === 'win32')
+    return action === 'apply' ? windowsFirewall.apply(p.plan, run) : windowsFirewall.undo(run);
   return action === 'apply' ? macFirewall.apply(p.plan, run) : macFirewall.undo(run);
 }
 

@@ -28,7 +28,13 @@ export const runFile: Runner = (file, args, opts = {}) =>
     const child = execFile(
       file,
       [...args],
-      { timeout: opts.timeoutMs ?? 5000, maxBuffer: 8 * 1024 * 1024, encoding: 'utf8', windowsHide: true, ...(opts.env ? { env: opts.env } : {}) },
+      {
+        timeout: opts.timeoutMs ?? 5000,
+        maxBuffer: 8 * 1024 * 1024,
+        encoding: 'utf8',
+        windowsHide: true,
+        ...(opts.env ? { env: opts.env } : {}),
+      },
       (err, stdout, stderr) => {
         const e = err as (NodeJS.ErrnoException & { code?: string | number }) | null;
         resolve({

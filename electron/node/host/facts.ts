@@ -60,7 +60,10 @@ export async function hostFacts(opts: HostFactsOptions): Promise<HostFacts> {
   if (platform === 'linux') {
     const v4 = await read('/proc/net/route').then(parseProcNetRoute, () => []);
     const v6 = await read('/proc/net/ipv6_route').then(parseProcNetIpv6Route, () => []);
-    const inet6 = await read('/proc/net/if_inet6').then((t) => parseIfInet6(t.slice(0, 256 * 1024)), () => null);
+    const inet6 = await read('/proc/net/if_inet6').then(
+      (t) => parseIfInet6(t.slice(0, 256 * 1024)),
+      () => null,
+    );
     if (inet6) ipv6 = ipv6Facts(inet6, v4, v6);
     const def = v4[0] ?? v6[0];
     defaultInterface = def?.iface ?? null;
@@ -71,7 +74,8 @@ export async function hostFacts(opts: HostFactsOptions): Promise<HostFacts> {
       vpnReason = 'This machine has no default route; only directly connected networks are reachable.';
     } else {
       const tunnels = interfaces.filter((i) => i.tunnel && i.addresses.length > 0).map((i) => i.name);
-      if (tunnels.length > 0) vpnReason = `Tunnel interface(s) ${tunnels.join(', ')} are up, but the default route uses ${def.iface} (split tunnel: only some destinations use the VPN).`;
+      if (tunnels.length > 0)
+        vpnReason = `Tunnel interface(s) ${tunnels.join(', ')} are up, but the default route uses ${def.iface} (split tunnel: only some destinations use the VPN).`;
     }
   } else {
     const tunnels = interfaces.filter((i) => i.tunnel && i.addresses.some((a) => !a.internal)).map((i) => i.name);

@@ -62,7 +62,10 @@ export function parseIfInet6(text: string): Ipv6AddressInfo[] {
     const address = hexToIPv6(hex.toLowerCase());
     const flags = Number.parseInt(flagsHex, 16);
     out.push({
-      iface, address, prefixLength: Number.parseInt(plen, 16), scope: ipv6ScopeOf(address),
+      iface,
+      address,
+      prefixLength: Number.parseInt(plen, 16),
+      scope: ipv6ScopeOf(address),
       temporary: (flags & IFA_F_TEMPORARY) !== 0,
       deprecated: (flags & IFA_F_DEPRECATED) !== 0,
       tentative: (flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)) !== 0,
@@ -80,15 +83,22 @@ export function parseIfconfigInet6(text: string): Ipv6AddressInfo[] {
   let iface = '';
   for (const line of text.split('\n').slice(0, 4096)) {
     const head = /^([A-Za-z0-9_.-]+):\s+flags=/.exec(line);
-    if (head) { iface = head[1]!; continue; }
+    if (head) {
+      iface = head[1]!;
+      continue;
+    }
     const m = /^\s+inet6\s+([0-9A-Fa-f:.]+)(?:%\S+)?\s+prefixlen\s+(\d{1,3})(.*)$/.exec(line);
     if (!m || !iface) continue;
     const address = m[1]!.toLowerCase();
     if (net.isIP(address) !== 6) continue;
     const words = new Set((m[3] ?? '').trim().split(/\s+/));
     out.push({
-      iface, address, prefixLength: Number(m[2]), scope: ipv6ScopeOf(address),
-      temporary: words.has('temporary'), deprecated: words.has('deprecated'),
+      iface,
+      address,
+      prefixLength: Number(m[2]),
+      scope: ipv6ScopeOf(address),
+      temporary: words.has('temporary'),
+      deprecated: words.has('deprecated'),
       tentative: words.has('tentative') || words.has('duplicated'),
     });
   }
@@ -116,25 +126,42 @@ export function ipv6Facts(addresses: Ipv6AddressInfo[], v4Routes: DefaultRoute[]
   const routable = addresses.filter((a) => (a.scope === 'global' || a.scope === 'ula') && a.iface !== 'lo');
   const usableAddr = routable.filter((a) => !a.tentative);
   const def = v6Routes[0] ?? null;
-  const tunnels = [...new Set([
-    ...routable.filter((a) => isTunnelName(a.iface)).map((a) => a.iface),
-    ...(def && isTunnelName(def.iface) ? [def.iface] : []),
-  ])];
+  const tunnels = [
+    ...new Set([
+      ...routable.filter((a) => isTunnelName(a.iface)).map((a) => a.iface),
+      ...(def && isTunnelName(def.iface) ? [def.iface] : []),
+    ]),
+  ];
   const v4Tunnel = v4Routes[0] !== undefined && isTunnelName(v4Routes[0].iface);
-  const bypassesVpn = v4Tunnel && def !== null && !isTunnelName(def.iface) && usableAddr.some((a) => a.iface === def.iface);
+  const bypassesVpn =
+    v4Tunnel && def !== null && !isTunnelName(def.iface) && usableAddr.some((a) => a.iface === def.iface);
   const usable = def !== null && usableAddr.some((a) => a.iface === def.iface || isTunnelName(def.iface));
   const temporaryAddresses = routable.filter((a) => a.temporary && !a.deprecated).length;
   const notes: string[] = [];
-  if (!def && usableAddr.length > 0) notes.push('This machine has IPv6 addresses but no IPv6 default route, so IPv6 reaches only the local network.');
-  if (def && usableAddr.length === 0) notes.push(`An IPv6 default route via ${def.iface} exists, but no global IPv6 address to use it with.`);
+  if (!def && usableAddr.length > 0)
+    notes.push('This machine has IPv6 addresses but no IPv6 default route, so IPv6 reaches only the local network.');
+  if (def && usableAddr.length === 0)
+    notes.push(`An IPv6 default route via ${def.iface} exists, but no global IPv6 address to use it with.`);
   if (!def && usableAddr.length === 0) notes.push('This machine has no IPv6 connectivity beyond link-local addresses.');
-  if (temporaryAddresses > 0) notes.push('Temporary (privacy) IPv6 addresses are in use: the source address of new connections changes over time, so firewall rules must not rely on it.');
-  if (bypassesVpn) notes.push(`The VPN carries IPv4 (default route via ${v4Routes[0]!.iface}), but IPv6 leaves directly through ${def!.iface}.`);
+  if (temporaryAddresses > 0)
+    notes.push(
+      'Temporary (privacy) IPv6 addresses are in use: the source address of new connections changes over time, so firewall rules must not rely on it.',
+    );
+  if (bypassesVpn)
+    notes.push(
+      `The VPN carries IPv4 (default route via ${v4Routes[0]!.iface}), but IPv6 leaves directly through ${def!.iface}.`,
+    );
   else if (tunnels.length > 0) notes.push(`The tunnel interface(s) ${tunnels.join(', ')} carry IPv6.`);
   return {
     usable,
     defaultRoute: def ? { iface: def.iface, gateway: def.gateway } : null,
-    addresses: routable.map(({ iface, address, scope, temporary, deprecated }) => ({ iface, address, scope, temporary, deprecated })),
+    addresses: routable.map(({ iface, address, scope, temporary, deprecated }) => ({
+      iface,
+      address,
+      scope,
+      temporary,
+      deprecated,
+    })),
     temporaryAddresses,
     tunnels,
     bypassesVpn,

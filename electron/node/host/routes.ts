@@ -3,7 +3,12 @@
  * so they can be tested with fixtures; host/facts.ts reads the files and feeds them in.
  */
 
-export interface DefaultRoute { iface: string; gateway: string | null; metric: number; family: 4 | 6 }
+export interface DefaultRoute {
+  iface: string;
+  gateway: string | null;
+  metric: number;
+  family: 4 | 6;
+}
 
 const RTF_UP = 0x0001;
 const RTF_REJECT = 0x0200;
@@ -21,10 +26,16 @@ export function hexToIPv6(hex: string): string {
   let best = -1;
   let bestLen = 0;
   for (let i = 0; i < groups.length;) {
-    if (groups[i] !== '0') { i++; continue; }
+    if (groups[i] !== '0') {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < groups.length && groups[j] === '0') j++;
-    if (j - i > bestLen && j - i > 1) { best = i; bestLen = j - i; }
+    if (j - i > bestLen && j - i > 1) {
+      best = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   if (best < 0) return groups.join(':');
@@ -37,10 +48,24 @@ export function parseProcNetRoute(text: string): DefaultRoute[] {
   for (const line of text.split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
     if (f.length < 8) continue;
-    const [iface, dest, gw, flags, , , metric, mask] = f as [string, string, string, string, string, string, string, string];
+    const [iface, dest, gw, flags, , , metric, mask] = f as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const fl = Number.parseInt(flags, 16);
     if (dest !== '00000000' || mask !== '00000000' || !(fl & RTF_UP) || fl & RTF_REJECT) continue;
-    out.push({ iface, gateway: gw === '00000000' ? null : hexToIPv4(gw), metric: Number.parseInt(metric, 10) || 0, family: 4 });
+    out.push({
+      iface,
+      gateway: gw === '00000000' ? null : hexToIPv4(gw),
+      metric: Number.parseInt(metric, 10) || 0,
+      family: 4,
+    });
   }
   return out.sort((a, b) => a.metric - b.metric);
 }
@@ -51,10 +76,26 @@ export function parseProcNetIpv6Route(text: string): DefaultRoute[] {
   for (const line of text.split('\n')) {
     const f = line.trim().split(/\s+/);
     if (f.length < 10) continue;
-    const [dest, plen, , , nexthop, metric, , , flags, iface] = f as [string, string, string, string, string, string, string, string, string, string];
+    const [dest, plen, , , nexthop, metric, , , flags, iface] = f as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     const fl = Number.parseInt(flags, 16);
     if (!/^0{32}$/.test(dest) || plen !== '00' || iface === 'lo' || !(fl & RTF_UP) || fl & RTF_REJECT) continue;
-    out.push({ iface, gateway: /^0{32}$/.test(nexthop) ? null : hexToIPv6(nexthop), metric: Number.parseInt(metric, 16) || 0, family: 6 });
+    out.push({
+      iface,
+      gateway: /^0{32}$/.test(nexthop) ? null : hexToIPv6(nexthop),
+      metric: Number.parseInt(metric, 16) || 0,
+      family: 6,
+    });
   }
   return out.sort((a, b) => a.metric - b.metric);
 }

@@ -21,13 +21,30 @@ const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|
  */
 export function reasonForErrno(code: string | undefined, fallback: Reason = 'unreachable'): Reason {
   switch (code) {
-    case 'ECONNREFUSED': return 'refused';
-    case 'ECONNRESET': case 'EPIPE': case 'ECONNABORTED': return 'reset';
-    case 'EHOSTUNREACH': case 'ENETUNREACH': case 'EHOSTDOWN': case 'ENETDOWN': case 'EADDRNOTAVAIL': return 'unreachable';
-    case 'EPERM': case 'EACCES': return 'local-blocked';
-    case 'ETIMEDOUT': return 'timeout';
-    case 'ENOTFOUND': return 'nxdomain';
-    case 'EAI_AGAIN': case 'EAI_FAIL': case 'ESERVFAIL': return 'dns-failed';
-    default: return code && TLS_CODE.test(code) ? 'tls-failed' : fallback;
+    case 'ECONNREFUSED':
+      return 'refused';
+    case 'ECONNRESET':
+    case 'EPIPE':
+    case 'ECONNABORTED':
+      return 'reset';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'EHOSTDOWN':
+    case 'ENETDOWN':
+    case 'EADDRNOTAVAIL':
+      return 'unreachable';
+    case 'EPERM':
+    case 'EACCES':
+      return 'local-blocked';
+    case 'ETIMEDOUT':
+      return 'timeout';
+    case 'ENOTFOUND':
+      return 'nxdomain';
+    case 'EAI_AGAIN':
+    case 'EAI_FAIL':
+    case 'ESERVFAIL':
+      return 'dns-failed';
+    default:
+      return code && TLS_CODE.test(code) ? 'tls-failed' : fallback;
   }
 }

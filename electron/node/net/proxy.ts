@@ -4,10 +4,17 @@ import { startDeadline } from '../probes/deadline';
 import { errnoOf } from '../probes/errors';
 
 /** Where an HTTP proxy lives. `auth` is "user:pass" (sent as Basic Proxy-Authorization). */
-export interface ProxyEndpoint { host: string; port: number; auth?: string }
+export interface ProxyEndpoint {
+  host: string;
+  port: number;
+  auth?: string;
+}
 
 /** A proxy chosen for a target, with where the choice came from (for the report). */
-export interface ProxyChoice extends ProxyEndpoint { url: string; source: string }
+export interface ProxyChoice extends ProxyEndpoint {
+  url: string;
+  source: string;
+}
 
 /** Authentication schemes a proxy can ask for in `Proxy-Authenticate` (RFC 9110 §11.7.1). */
 export type ProxyAuthScheme = 'Basic' | 'Digest' | 'Negotiate' | 'NTLM' | 'Bearer' | 'other';
@@ -43,7 +50,13 @@ export class ProxyError extends Error {
   }
 }
 
-const KNOWN_SCHEMES: Record<string, ProxyAuthScheme> = { basic: 'Basic', digest: 'Digest', negotiate: 'Negotiate', ntlm: 'NTLM', bearer: 'Bearer' };
+const KNOWN_SCHEMES: Record<string, ProxyAuthScheme> = {
+  basic: 'Basic',
+  digest: 'Digest',
+  negotiate: 'Negotiate',
+  ntlm: 'NTLM',
+  bearer: 'Bearer',
+};
 const MAX_CHALLENGES = 16;
 
 /**
@@ -73,8 +86,15 @@ export function parseProxyAuthenticate(head: string): { schemes: ProxyAuthScheme
         atStart = false;
         continue;
       }
-      if (ch === ',') { atStart = true; i++; continue; }
-      if (ch === ' ' || ch === '\t') { i++; continue; }
+      if (ch === ',') {
+        atStart = true;
+        i++;
+        continue;
+      }
+      if (ch === ' ' || ch === '\t') {
+        i++;
+        continue;
+      }
       const tok = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+/.exec(value.slice(i))?.[0] ?? ch;
       const after = value.slice(i + tok.length).trimStart();
       if (atStart && !after.startsWith('=')) {
@@ -128,16 +148,31 @@ export function openTunnel(
     };
     const onAbort = (): void => {
       const why = dl.why() ?? 'aborted';
-      finish(new ProxyError(why === 'timeout'
-        ? `Proxy ${proxy.host}:${proxy.port} did not open a tunnel within ${opts.deadlineMs} ms`
-        : 'Proxy tunnel cancelled', why));
+      finish(
+        new ProxyError(
+          why === 'timeout'
+            ? `Proxy ${proxy.host}:${proxy.port} did not open a tunnel within ${opts.deadlineMs} ms`
+            : 'Proxy tunnel cancelled',
+          why,
+        ),
+      );
     };
     const onError = (e: Error): void => {
       const errno = errnoOf(e);
-      finish(new ProxyError(`Proxy ${proxy.host}:${proxy.port} unreachable: ${e.message}`, 'proxy-failed', undefined, undefined, errno));
+      finish(
+        new ProxyError(
+          `Proxy ${proxy.host}:${proxy.port} unreachable: ${e.message}`,
+          'proxy-failed',
+          undefined,
+          undefined,
+          errno,
+        ),
+      );
     };
     const onClose = (): void => {
-      finish(new ProxyError(`Proxy ${proxy.host}:${proxy.port} closed the connection before answering`, 'proxy-failed'));
+      finish(
+        new ProxyError(`Proxy ${proxy.host}:${proxy.port} closed the connection before answering`, 'proxy-failed'),
+      );
     };
     const onData = (chunk: Buffer): void => {
       buf = Buffer.concat([buf, chunk]);
@@ -151,7 +186,14 @@ export function openTunnel(
       const statusLine = head.split('\r\n')[0] ?? '';
       const m = /^HTTP\/\d(?:\.\d)?\s+(\d{3})\b/.exec(statusLine);
       if (!m) {
-        finish(new ProxyError(`Proxy sent a malformed answer: ${statusLine.slice(0, 100)}`, 'proxy-failed', undefined, statusLine.slice(0, 200)));
+        finish(
+          new ProxyError(
+            `Proxy sent a malformed answer: ${statusLine.slice(0, 100)}`,
+            'proxy-failed',
+            undefined,
+            statusLine.slice(0, 200),
+          ),
+        );
         return;
       }
       const status = Number(m[1]);
@@ -163,19 +205,40 @@ export function openTunnel(
       }
       if (status === 407) {
         const parsed = parseProxyAuthenticate(head);
-        const challenge: ProxyAuthChallenge = { proxy: `${hostForAuthority(proxy.host)}:${proxy.port}`, ...parsed, credentialsSent: Boolean(proxy.auth) };
+        const challenge: ProxyAuthChallenge = {
+          proxy: `${hostForAuthority(proxy.host)}:${proxy.port}`,
+          ...parsed,
+          credentialsSent: Boolean(proxy.auth),
+        };
         const asked = parsed.schemes.length ? parsed.schemes.join(', ') : 'an unnamed scheme';
-        finish(new ProxyError(proxy.auth
-          ? `Proxy ${challenge.proxy} rejected the credentials it was given (it asks for ${asked}) for CONNECT ${target.host}:${target.port}`
-          : `Proxy ${challenge.proxy} needs credentials (it asks for ${asked}) for CONNECT ${target.host}:${target.port}, and none were given`,
-        'proxy-auth-required', status, statusLine.slice(0, 200), undefined, challenge));
+        finish(
+          new ProxyError(
+            proxy.auth
+              ? `Proxy ${challenge.proxy} rejected the credentials it was given (it asks for ${asked}) for CONNECT ${target.host}:${target.port}`
+              : `Proxy ${challenge.proxy} needs credentials (it asks for ${asked}) for CONNECT ${target.host}:${target.port}, and none were given`,
+            'proxy-auth-required',
+            status,
+            statusLine.slice(0, 200),
+            undefined,
+            challenge,
+          ),
+        );
         return;
       }
       const refused = status === 403 || status === 405;
-      finish(new ProxyError(`Proxy ${proxy.host}:${proxy.port} answered "${statusLine.slice(0, 200)}" to CONNECT ${target.host}:${target.port}`,
-        refused ? 'proxy-refused' : 'proxy-failed', status, statusLine.slice(0, 200)));
+      finish(
+        new ProxyError(
+          `Proxy ${proxy.host}:${proxy.port} answered "${statusLine.slice(0, 200)}" to CONNECT ${target.host}:${target.port}`,
+          refused ? 'proxy-refused' : 'proxy-failed',
+          status,
+          statusLine.slice(0, 200),
+        ),
+      );
     };
-    if (dl.signal.aborted) { onAbort(); return; }
+    if (dl.signal.aborted) {
+      onAbort();
+      return;
+    }
     dl.signal.addEventListener('abort', onAbort, { once: true });
     sock.on('error', onError);
     sock.on('close', onClose);
@@ -198,7 +261,11 @@ export function openTunnel(
  */
 export function proxyFromEnv(env: Record<string, string | undefined>, targetUrl: string): ProxyChoice | null {
   let target: URL;
-  try { target = new URL(targetUrl); } catch { return null; }
+  try {
+    target = new URL(targetUrl);
+  } catch {
+    return null;
+  }
   const targetHost = target.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const targetPort = target.port !== '' ? Number(target.port) : target.protocol === 'https:' ? 443 : 80;
   if (noProxyMatches(pick(env, 'no_proxy')?.value ?? '', targetHost, targetPort)) return null;
@@ -225,7 +292,11 @@ function pick(env: Record<string, string | undefined>, lower: string): { key: st
 export function parseProxyUrl(value: string): Omit<ProxyChoice, 'source'> | null {
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`;
   let u: URL;
-  try { u = new URL(withScheme); } catch { return null; }
+  try {
+    u = new URL(withScheme);
+  } catch {
+    return null;
+  }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
   const host = u.hostname.replace(/^\[|\]$/g, '');
   if (host === '') return null;
@@ -248,7 +319,10 @@ export function noProxyMatches(list: string, host: string, port: number): boolea
       if (bracketed[2] !== undefined) entryPort = Number(bracketed[2]);
     } else if (net.isIP(entry) !== 6) {
       const m = /^(.+?):(\d+)$/.exec(entry);
-      if (m) { entry = m[1] ?? ''; entryPort = Number(m[2]); }
+      if (m) {
+        entry = m[1] ?? '';
+        entryPort = Number(m[2]);
+      }
     }
     if (entryPort !== undefined && entryPort !== port) continue;
     if (entry.startsWith('*.')) entry = entry.slice(1);

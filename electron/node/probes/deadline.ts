@@ -20,10 +20,13 @@ export function startDeadline(ms: number, outer?: AbortSignal): Deadline {
     if (why === null) why = 'aborted';
     ctrl.abort(outer?.reason);
   };
-  const timer = setTimeout(() => {
-    if (why === null) why = 'timeout';
-    ctrl.abort(new Error('deadline'));
-  }, Math.max(0, ms));
+  const timer = setTimeout(
+    () => {
+      if (why === null) why = 'timeout';
+      ctrl.abort(new Error('deadline'));
+    },
+    Math.max(0, ms),
+  );
   if (outer) {
     if (outer.aborted) onOuter();
     else outer.addEventListener('abort', onOuter, { once: true });
@@ -45,15 +48,24 @@ export function raceSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
     const onAbort = (): void => reject(new AbortedError());
     signal.addEventListener('abort', onAbort, { once: true });
     p.then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); },
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
     );
   });
 }
 
 /** Thrown by raceSignal; the caller asks its Deadline whether it was a timeout or a cancel. */
 export class AbortedError extends Error {
-  constructor() { super('aborted'); this.name = 'AbortedError'; }
+  constructor() {
+    super('aborted');
+    this.name = 'AbortedError';
+  }
 }
 
 /** Rounds a duration to 0.1 ms, the precision the report promises. */

@@ -35,7 +35,10 @@ export async function resolveHost(
   const fam = net.isIP(host);
   if (fam === 4 || fam === 6) {
     return {
-      status: 'pass', rttMs: 0, reason: 'ok', detail: `${host} is an IP address; no DNS lookup needed.`,
+      status: 'pass',
+      rttMs: 0,
+      reason: 'ok',
+      detail: `${host} is an IP address; no DNS lookup needed.`,
       evidence: { host, addresses: [{ address: host, family: fam }], resolvers, durationMs: 0, via: 'literal' },
     };
   }
@@ -53,12 +56,16 @@ export async function resolveHost(
     if (opts.family !== undefined && !addresses.some((a) => a.family === opts.family)) {
       // The name exists, only not in this family (no AAAA, or no A): not a DNS failure.
       return {
-        status: 'fail', reason: 'family-missing', evidence: { host, addresses, resolvers, durationMs, via: 'system' },
+        status: 'fail',
+        reason: 'family-missing',
+        evidence: { host, addresses, resolvers, durationMs, via: 'system' },
         detail: `${host} has no IPv${opts.family} address (${opts.family === 6 ? 'AAAA' : 'A'} record); it resolves to ${addresses.map((a) => a.address).join(', ')} only.`,
       };
     }
     return {
-      status: 'pass', rttMs: durationMs, reason: 'ok',
+      status: 'pass',
+      rttMs: durationMs,
+      reason: 'ok',
       detail: `${host} resolves to ${addresses.map((a) => a.address).join(', ')}.`,
       evidence: { host, addresses, resolvers, durationMs, via: 'system' },
     };
@@ -79,22 +86,36 @@ export async function resolveHost(
  * The addresses of one family from a DNS check's evidence, in resolver order (what the engine
  * probes for that family: the first one, as Chromium's happy-eyeballs starts with it).
  */
-export function addressesOf(evidence: Pick<DnsEvidence, 'addresses'> | Record<string, unknown> | undefined, family: 4 | 6): string[] {
+export function addressesOf(
+  evidence: Pick<DnsEvidence, 'addresses'> | Record<string, unknown> | undefined,
+  family: 4 | 6,
+): string[] {
   const list = (evidence as { addresses?: unknown } | undefined)?.addresses;
   if (!Array.isArray(list)) return [];
   return list
-    .filter((a): a is { address: string; family: number } => typeof a === 'object' && a !== null && typeof (a as { address?: unknown }).address === 'string')
+    .filter(
+      (a): a is { address: string; family: number } =>
+        typeof a === 'object' && a !== null && typeof (a as { address?: unknown }).address === 'string',
+    )
     .filter((a) => a.family === family && net.isIP(a.address) === family)
     .map((a) => a.address);
 }
 
 function fail(reason: Reason, host: string, evidence: DnsEvidence, deadlineMs: number): ProbeOutcome<DnsEvidence> {
-  const detail = reason === 'timeout'
-    ? `Looking up ${host} took longer than ${deadlineMs} ms — the DNS server is slow or unreachable.`
-    : describeReason(reason, `DNS lookup of ${host}`, deadlineMs).replace(`DNS lookup of ${host} does not exist`, `${host} does not exist`);
+  const detail =
+    reason === 'timeout'
+      ? `Looking up ${host} took longer than ${deadlineMs} ms — the DNS server is slow or unreachable.`
+      : describeReason(reason, `DNS lookup of ${host}`, deadlineMs).replace(
+          `DNS lookup of ${host} does not exist`,
+          `${host} does not exist`,
+        );
   return { status: 'fail', reason, detail, evidence };
 }
 
 function safeServers(): string[] {
-  try { return dns.getServers(); } catch { return []; }
+  try {
+    return dns.getServers();
+  } catch {
+    return [];
+  }
 }

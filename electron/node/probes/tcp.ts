@@ -29,7 +29,11 @@ export interface TcpOptions extends ProbeOptions {
 
 /** A failed connect, carrying the probe reason and the evidence gathered so far. */
 export class ConnectError extends Error {
-  constructor(readonly reason: Reason, readonly evidence: TcpEvidence, message: string) {
+  constructor(
+    readonly reason: Reason,
+    readonly evidence: TcpEvidence,
+    message: string,
+  ) {
     super(message);
     this.name = 'ConnectError';
   }
@@ -40,7 +44,11 @@ export class ConnectError extends Error {
  * returns the live socket; TLS and TURN-TCP build on it. The caller owns the socket afterwards.
  * Rejects with ConnectError (socket already destroyed) on failure, timeout or abort.
  */
-export async function openTcp(host: string, port: number, opts: TcpOptions): Promise<{ socket: net.Socket; rttMs: number; evidence: TcpEvidence }> {
+export async function openTcp(
+  host: string,
+  port: number,
+  opts: TcpOptions,
+): Promise<{ socket: net.Socket; rttMs: number; evidence: TcpEvidence }> {
   const start = performance.now();
   const evidence: TcpEvidence = { host, port, via: opts.proxy ? 'proxy' : 'direct' };
   if (opts.proxy) {
@@ -90,7 +98,10 @@ export async function openTcp(host: string, port: number, opts: TcpOptions): Pro
       fillAddresses(evidence, socket);
       resolve({ socket, rttMs: elapsedMs(start), evidence });
     };
-    if (dl.signal.aborted) { onAbort(); return; }
+    if (dl.signal.aborted) {
+      onAbort();
+      return;
+    }
     dl.signal.addEventListener('abort', onAbort, { once: true });
     socket.once('error', onError);
     socket.once('connect', onConnect);

@@ -45,7 +45,9 @@ function dnField(dn: DN, key: string): string | null {
 
 function dnString(dn: DN): string {
   if (!dn) return '';
-  return Object.entries(dn).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`).join(', ');
+  return Object.entries(dn)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`)
+    .join(', ');
 }
 
 /**
@@ -64,12 +66,22 @@ export function describeChain(sock: tls.TLSSocket): ChainCert[] {
     const issuerStr = dnString(issuer);
     let selfSigned = subjectStr === issuerStr;
     if (selfSigned && cert.raw) {
-      try { selfSigned = new X509Certificate(cert.raw).verify(new X509Certificate(cert.raw).publicKey); } catch { /* keep name check */ }
+      try {
+        selfSigned = new X509Certificate(cert.raw).verify(new X509Certificate(cert.raw).publicKey);
+      } catch {
+        /* keep name check */
+      }
     }
     out.push({
-      subject: subjectStr, issuer: issuerStr,
-      subjectCN: dnField(subject, 'CN'), issuerCN: dnField(issuer, 'CN'), issuerO: dnField(issuer, 'O'),
-      validFrom: cert.valid_from, validTo: cert.valid_to, fingerprint256: cert.fingerprint256, selfSigned,
+      subject: subjectStr,
+      issuer: issuerStr,
+      subjectCN: dnField(subject, 'CN'),
+      issuerCN: dnField(issuer, 'CN'),
+      issuerO: dnField(issuer, 'O'),
+      validFrom: cert.valid_from,
+      validTo: cert.valid_to,
+      fingerprint256: cert.fingerprint256,
+      selfSigned,
     });
     cert = cert.issuerCertificate;
   }
@@ -98,7 +110,12 @@ export function inspectTlsSocket(sock: tls.TLSSocket, checkedName: string): TlsI
     alpnProtocol: typeof sock.alpnProtocol === 'string' ? sock.alpnProtocol : null,
     chain: describeChain(sock),
     authorized: sock.authorized,
-    authorizationError: authErr == null ? null : authErr instanceof Error ? ((authErr as Error & { code?: string }).code ?? authErr.message) : String(authErr),
+    authorizationError:
+      authErr == null
+        ? null
+        : authErr instanceof Error
+          ? ((authErr as Error & { code?: string }).code ?? authErr.message)
+          : String(authErr),
     hostnameError,
     checkedName,
   };
@@ -122,7 +139,12 @@ export function tlsSecureContext(ca?: string): tls.SecureContext {
 }
 
 /** Errors meaning "expired / not yet valid" rather than "signed by someone we do not trust". */
-const VALIDITY_ERRORS = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERROR_IN_CERT_NOT_BEFORE_FIELD', 'ERROR_IN_CERT_NOT_AFTER_FIELD']);
+const VALIDITY_ERRORS = new Set([
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD',
+]);
 
 /** Who signed the leaf, in words: issuer CN, else issuer O, else the raw issuer DN. */
 export function signerName(chain: readonly ChainCert[]): string {
@@ -136,7 +158,14 @@ export function signerName(chain: readonly ChainCert[]): string {
  * naming the signer (a middlebox re-signs traffic); trusted chain for another name →
  * `tls-hostname-mismatch`; expired/not-yet-valid → `tls-failed`; otherwise `ok`.
  */
-export function classifyTls(ev: Pick<TlsInspection, 'chain' | 'authorized' | 'authorizationError' | 'hostnameError'>, target = 'the server'): { status: 'pass' | 'fail'; reason: 'ok' | 'tls-intercepted' | 'tls-hostname-mismatch' | 'tls-failed'; detail: string } {
+export function classifyTls(
+  ev: Pick<TlsInspection, 'chain' | 'authorized' | 'authorizationError' | 'hostnameError'>,
+  target = 'the server',
+): {
+  status: 'pass' | 'fail';
+  reason: 'ok' | 'tls-intercepted' | 'tls-hostname-mismatch' | 'tls-failed';
+  detail: string;
+} {
   // A socket opened without our checkServerIdentity override reports a name mismatch as an
   // authorization error; that is still a name problem, not interception.
   const nameOnly = !ev.authorized && ev.authorizationError === 'ERR_TLS_CERT_ALTNAME_INVALID';
@@ -144,16 +173,25 @@ export function classifyTls(ev: Pick<TlsInspection, 'chain' | 'authorized' | 'au
     const code = ev.authorizationError ?? 'UNKNOWN';
     if (VALIDITY_ERRORS.has(code)) {
       const leaf = ev.chain[0];
-      return { status: 'fail', reason: 'tls-failed', detail: `The certificate of ${target} is outside its validity period (${code}${leaf ? `, valid ${leaf.validFrom} – ${leaf.validTo}` : ''}); check the server's certificate and this computer's clock.` };
+      return {
+        status: 'fail',
+        reason: 'tls-failed',
+        detail: `The certificate of ${target} is outside its validity period (${code}${leaf ? `, valid ${leaf.validFrom} – ${leaf.validTo}` : ''}); check the server's certificate and this computer's clock.`,
+      };
     }
     return {
-      status: 'fail', reason: 'tls-intercepted',
+      status: 'fail',
+      reason: 'tls-intercepted',
       detail: `TLS to ${target} is re-signed by “${signerName(ev.chain)}” — a TLS-inspecting proxy or firewall sits in the path (${code}).`,
     };
   }
   if (ev.hostnameError || nameOnly) {
     const leaf = ev.chain[0];
-    return { status: 'fail', reason: 'tls-hostname-mismatch', detail: `${target} presented a trusted certificate issued for a different name${leaf?.subjectCN ? ` (“${leaf.subjectCN}”)` : ''}.` };
+    return {
+      status: 'fail',
+      reason: 'tls-hostname-mismatch',
+      detail: `${target} presented a trusted certificate issued for a different name${leaf?.subjectCN ? ` (“${leaf.subjectCN}”)` : ''}.`,
+    };
   }
   return { status: 'pass', reason: 'ok', detail: `TLS to ${target} works and its certificate is trusted.` };
 }

@@ -48,15 +48,30 @@ export async function tlsHandshake(host: string, port: number, opts: TlsOptions)
   const checkedName = opts.servername ?? host;
   const target = `${host}:${port}`;
   const evidence: TlsEvidence = {
-    host, port, via: opts.proxy ? 'proxy' : 'direct', servername: net.isIP(checkedName) ? null : checkedName,
-    protocol: null, cipher: null, alpnProtocol: null, chain: [], authorized: false, authorizationError: null,
-    hostnameError: null, profileCa: Boolean(opts.ca), stage: 'tcp',
+    host,
+    port,
+    via: opts.proxy ? 'proxy' : 'direct',
+    servername: net.isIP(checkedName) ? null : checkedName,
+    protocol: null,
+    cipher: null,
+    alpnProtocol: null,
+    chain: [],
+    authorized: false,
+    authorizationError: null,
+    hostnameError: null,
+    profileCa: Boolean(opts.ca),
+    stage: 'tcp',
   };
   let raw: net.Socket | undefined = opts.socket;
   try {
     if (!raw) {
       try {
-        const tcp = await openTcp(host, port, { deadlineMs: opts.deadlineMs, signal: dl.signal, ...(opts.proxy ? { proxy: opts.proxy } : {}), ...(opts.family ? { family: opts.family } : {}) });
+        const tcp = await openTcp(host, port, {
+          deadlineMs: opts.deadlineMs,
+          signal: dl.signal,
+          ...(opts.proxy ? { proxy: opts.proxy } : {}),
+          ...(opts.family ? { family: opts.family } : {}),
+        });
         raw = tcp.socket;
         Object.assign(evidence, tcp.evidence);
         evidence.tcpRttMs = tcp.rttMs;
@@ -105,21 +120,37 @@ export async function tlsHandshake(host: string, port: number, opts: TlsOptions)
       const onAbort = (): void => {
         const why = dl.why() ?? 'aborted';
         finish({
-          status: 'fail', reason: why, evidence,
-          detail: why === 'timeout'
-            ? `TCP to ${target} connects, but the TLS handshake did not finish within ${opts.deadlineMs} ms — something in the path holds TLS traffic.`
-            : describeReason('aborted', `TLS to ${target}`),
+          status: 'fail',
+          reason: why,
+          evidence,
+          detail:
+            why === 'timeout'
+              ? `TCP to ${target} connects, but the TLS handshake did not finish within ${opts.deadlineMs} ms — something in the path holds TLS traffic.`
+              : describeReason('aborted', `TLS to ${target}`),
         });
       };
       const onError = (e: Error): void => {
         const code = errnoOf(e);
         if (code !== undefined) evidence.errno = code;
-        finish({ status: 'fail', reason: 'tls-failed', evidence, detail: `TCP to ${target} connects, but the TLS handshake failed (${code ?? e.message}) — the server or a middlebox broke it off.` });
+        finish({
+          status: 'fail',
+          reason: 'tls-failed',
+          evidence,
+          detail: `TCP to ${target} connects, but the TLS handshake failed (${code ?? e.message}) — the server or a middlebox broke it off.`,
+        });
       };
       const onClose = (): void => {
-        finish({ status: 'fail', reason: 'tls-failed', evidence, detail: `TCP to ${target} connects, but the connection was closed during the TLS handshake.` });
+        finish({
+          status: 'fail',
+          reason: 'tls-failed',
+          evidence,
+          detail: `TCP to ${target} connects, but the connection was closed during the TLS handshake.`,
+        });
       };
-      if (dl.signal.aborted) { onAbort(); return; }
+      if (dl.signal.aborted) {
+        onAbort();
+        return;
+      }
       dl.signal.addEventListener('abort', onAbort, { once: true });
       t.on('error', onError);
       t.on('close', onClose);
@@ -129,7 +160,13 @@ export async function tlsHandshake(host: string, port: number, opts: TlsOptions)
         delete (evidence as Partial<TlsEvidence> & { checkedName?: string }).checkedName;
         evidence.stage = 'done';
         const c = classifyTls(evidence, target);
-        finish({ status: c.status, reason: c.reason, detail: c.detail, evidence, rttMs: evidence.tcpRttMs ?? elapsedMs(start) });
+        finish({
+          status: c.status,
+          reason: c.reason,
+          detail: c.detail,
+          evidence,
+          rttMs: evidence.tcpRttMs ?? elapsedMs(start),
+        });
       });
     });
     return outcome;

@@ -16,4 +16,7 @@ export interface ProbeOutcome<E extends Record<string, unknown> = Record<string,
   detail: string;
   evidence: E;
 }
-export interface ProbeOptions { deadlineMs: number; signal?: AbortSignal }
+export interface ProbeOptions {
+  deadlineMs: number;
+  signal?: AbortSignal;
+}

@@ -4,7 +4,12 @@ import { open } from 'node:fs/promises';
 /** Why a file was not read: what the person who named it needs to know (never shown to the page). */
 export class BoundedReadError extends Error {
   /** `short`: the reason without the file name, e.g. `ENOENT`, `not a regular file`, `larger than 64 KB`. */
-  constructor(readonly kind: 'unreadable' | 'not-regular' | 'too-large', message: string, readonly short: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly kind: 'unreadable' | 'not-regular' | 'too-large',
+    message: string,
+    readonly short: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'BoundedReadError';
   }
@@ -44,7 +49,12 @@ export async function readBoundedText(file: string, maxBytes: number): Promise<s
       if (n === 0) break;
       chunks.push(Buffer.from(buf.subarray(0, n)));
       total += n;
-      if (total > maxBytes) throw new BoundedReadError('too-large', `${file} is larger than ${Math.round(maxBytes / 1024)} KB`, `larger than ${Math.round(maxBytes / 1024)} KB`);
+      if (total > maxBytes)
+        throw new BoundedReadError(
+          'too-large',
+          `${file} is larger than ${Math.round(maxBytes / 1024)} KB`,
+          `larger than ${Math.round(maxBytes / 1024)} KB`,
+        );
     }
     return Buffer.concat(chunks).toString('utf8');
   } finally {

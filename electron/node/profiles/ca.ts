@@ -11,7 +11,11 @@ const PEM_MARK = '-----BEGIN CERTIFICATE-----';
  * use the app to learn which paths exist or what they hold.
  */
 export class CaFileError extends Error {
-  constructor(readonly kind: 'unreadable' | 'not-regular' | 'too-large' | 'not-pem', message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly kind: 'unreadable' | 'not-regular' | 'too-large' | 'not-pem',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'CaFileError';
   }
@@ -25,7 +29,11 @@ export const CA_UNUSABLE = 'tls.ca must be PEM text or the path of a readable PE
  * regular file only (never a device, FIFO or folder), at most 64 KB, the cap enforced while
  * reading. Relative paths are resolved against `baseDir` (the profile file's folder).
  */
-export async function readCaPem(value: string, baseDir: string = process.cwd(), maxBytes: number = MAX_CA_BYTES): Promise<string> {
+export async function readCaPem(
+  value: string,
+  baseDir: string = process.cwd(),
+  maxBytes: number = MAX_CA_BYTES,
+): Promise<string> {
   if (value.includes(PEM_MARK)) return value;
   const file = isAbsolute(value) ? value : resolve(baseDir, value);
   let text: string;
@@ -33,7 +41,9 @@ export async function readCaPem(value: string, baseDir: string = process.cwd(), 
     text = await readBoundedText(file, maxBytes);
   } catch (e) {
     if (e instanceof BoundedReadError) {
-      throw new CaFileError(e.kind, e.kind === 'too-large' ? `${e.message}; a CA certificate is not` : e.message, { cause: e });
+      throw new CaFileError(e.kind, e.kind === 'too-large' ? `${e.message}; a CA certificate is not` : e.message, {
+        cause: e,
+      });
     }
     throw e;
   }

@@ -30,7 +30,10 @@ export interface FeedRanges {
 }
 
 export class FeedError extends Error {
-  constructor(readonly reason: 'http' | 'too-large' | 'malformed' | 'timeout' | 'network' | 'too-many', message: string) {
+  constructor(
+    readonly reason: 'http' | 'too-large' | 'malformed' | 'timeout' | 'network' | 'too-many',
+    message: string,
+  ) {
     super(message);
     this.name = 'FeedError';
   }
@@ -57,7 +60,8 @@ export function parseFeed(feed: AddressFeed, text: string): { ipv4: string[]; ip
     const cidrs: string[] = [];
     lines.forEach((line, i) => {
       if (line === '') return;
-      if (!isCidr(line)) throw new FeedError('malformed', `${feed.url}: line ${i + 1} is not an address range ("${line.slice(0, 60)}")`);
+      if (!isCidr(line))
+        throw new FeedError('malformed', `${feed.url}: line ${i + 1} is not an address range ("${line.slice(0, 60)}")`);
       cidrs.push(line);
     });
     if (cidrs.length === 0) throw new FeedError('malformed', `${feed.url} lists no address range`);
@@ -72,14 +76,18 @@ export function parseFeed(feed: AddressFeed, text: string): { ipv4: string[]; ip
   if (!Array.isArray(data)) throw new FeedError('malformed', `${feed.url} is not a list of endpoint sets`);
   const cidrs: string[] = [];
   data.forEach((set: unknown, i) => {
-    if (!set || typeof set !== 'object') throw new FeedError('malformed', `${feed.url}: entry ${i} is not an endpoint set`);
+    if (!set || typeof set !== 'object')
+      throw new FeedError('malformed', `${feed.url}: entry ${i} is not an endpoint set`);
     const s = set as { serviceArea?: unknown; ips?: unknown };
-    if (typeof s.serviceArea !== 'string') throw new FeedError('malformed', `${feed.url}: entry ${i} has no serviceArea`);
+    if (typeof s.serviceArea !== 'string')
+      throw new FeedError('malformed', `${feed.url}: entry ${i} has no serviceArea`);
     if (s.serviceArea !== feed.serviceArea || s.ips === undefined) return;
-    if (!Array.isArray(s.ips) || s.ips.some((ip) => typeof ip !== 'string')) throw new FeedError('malformed', `${feed.url}: entry ${i} has malformed ips`);
+    if (!Array.isArray(s.ips) || s.ips.some((ip) => typeof ip !== 'string'))
+      throw new FeedError('malformed', `${feed.url}: entry ${i} has malformed ips`);
     cidrs.push(...(s.ips as string[]));
   });
-  if (cidrs.length === 0) throw new FeedError('malformed', `${feed.url} lists no address range for ${feed.serviceArea}`);
+  if (cidrs.length === 0)
+    throw new FeedError('malformed', `${feed.url} lists no address range for ${feed.serviceArea}`);
   return classify(cidrs, feed.url);
 }
 
@@ -112,53 +120,86 @@ export async function fetchFeed(feed: AddressFeed, opts: FetchFeedOptions): Prom
         controller.abort();
         reject(new FeedError('timeout', `${feed.url} did not arrive within ${opts.deadlineMs} ms`));
       }, opts.deadlineMs);
-      const req = request({
-        host, port, path: `${url.pathname}${url.search}`, method: 'GET', servername: host,
-        headers: { Accept: feed.format === 'cidr-lines' ? 'text/plain' : 'application/json', 'User-Agent': 'pathcheck' },
-        ...(opts.ca ? { ca: [...tls.rootCertificates, opts.ca] } : {}),
-        signal: controller.signal,
-        // No pooled agent: one connection per fetch. With a proxy there is no agent at all (Node then
-        // uses createConnection: TLS over the CONNECT tunnel, certificate checked for the feed's host).
-        ...(opts.proxy
-          ? {
-            createConnection: (_o: unknown, done: (err: Error | null, socket: Duplex) => void) => {
-              openTunnel(opts.proxy!, { host, port }, { deadlineMs: opts.deadlineMs, signal: controller.signal }).then(
-                (raw) => {
-                  const s = tls.connect({ socket: raw, servername: host, ...(opts.ca ? { ca: [...tls.rootCertificates, opts.ca] } : {}) });
-                  done(null, s);
+      const req = request(
+        {
+          host,
+          port,
+          path: `${url.pathname}${url.search}`,
+          method: 'GET',
+          servername: host,
+          headers: {
+            Accept: feed.format === 'cidr-lines' ? 'text/plain' : 'application/json',
+            'User-Agent': 'pathcheck',
+          },
+          ...(opts.ca ? { ca: [...tls.rootCertificates, opts.ca] } : {}),
+          signal: controller.signal,
+          // No pooled agent: one connection per fetch. With a proxy there is no agent at all (Node then
+          // uses createConnection: TLS over the CONNECT tunnel, certificate checked for the feed's host).
+          ...(opts.proxy
+            ? {
+                createConnection: (_o: unknown, done: (err: Error | null, socket: Duplex) => void) => {
+                  openTunnel(
+                    opts.proxy!,
+                    { host, port },
+                    { deadlineMs: opts.deadlineMs, signal: controller.signal },
+                  ).then(
+                    (raw) => {
+                      const s = tls.connect({
+                        socket: raw,
+                        servername: host,
+                        ...(opts.ca ? { ca: [...tls.rootCertificates, opts.ca] } : {}),
+                      });
+                      done(null, s);
+                    },
+                    (e: Error) =>
+                      done(
+                        new FeedError('network', `the proxy did not open a tunnel to ${host}: ${e.message}`),
+                        undefined as unknown as Duplex,
+                      ),
+                  );
+                  return undefined;
                 },
-                (e: Error) => done(new FeedError('network', `the proxy did not open a tunnel to ${host}: ${e.message}`), undefined as unknown as Duplex),
-              );
-              return undefined;
-            },
+              }
+            : { agent: false }),
+        },
+        (res) => {
+          const status = res.statusCode ?? 0;
+          if (status !== 200) {
+            res.resume();
+            reject(
+              new FeedError(
+                'http',
+                `${feed.url} answered HTTP ${status}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`,
+              ),
+            );
+            return;
           }
-          : { agent: false }),
-      }, (res) => {
-        const status = res.statusCode ?? 0;
-        if (status !== 200) {
-          res.resume();
-          reject(new FeedError('http', `${feed.url} answered HTTP ${status}${status >= 300 && status < 400 ? ' (redirects are not followed)' : ''}`));
-          return;
-        }
-        const declared = Number(res.headers['content-length']);
-        if (Number.isFinite(declared) && declared > maxBytes) {
-          req.destroy();
-          reject(new FeedError('too-large', `${feed.url} is larger than ${maxBytes / 1024} KB`));
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (d: Buffer) => {
-          size += d.length;
-          if (size > maxBytes) {
+          const declared = Number(res.headers['content-length']);
+          if (Number.isFinite(declared) && declared > maxBytes) {
             req.destroy();
             reject(new FeedError('too-large', `${feed.url} is larger than ${maxBytes / 1024} KB`));
-          } else chunks.push(d);
-        });
-        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-        res.on('error', (e) => reject(new FeedError('network', `${feed.url}: ${e.message}`)));
-      });
-      req.on('error', (e) => reject(e instanceof FeedError ? e : new FeedError(controller.signal.aborted ? 'timeout' : 'network', `${feed.url}: ${e.message}`)));
+            return;
+          }
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (d: Buffer) => {
+            size += d.length;
+            if (size > maxBytes) {
+              req.destroy();
+              reject(new FeedError('too-large', `${feed.url} is larger than ${maxBytes / 1024} KB`));
+            } else chunks.push(d);
+          });
+          res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+          res.on('error', (e) => reject(new FeedError('network', `${feed.url}: ${e.message}`)));
+        },
+      );
+      req.on('error', (e) =>
+        reject(
+          e instanceof FeedError
+            ? e
+            : new FeedError(controller.signal.aborted ? 'timeout' : 'network', `${feed.url}: ${e.message}`),
+        ),
+      );
       req.end();
     });
     const ranges = parseFeed(feed, text);

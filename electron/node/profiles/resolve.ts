@@ -9,7 +9,10 @@ import { defaultProfile, listProfiles } from './store';
 
 /** A profile that could not be used: the file, and each field with what is wrong with it. */
 export class ProfileError extends Error {
-  constructor(readonly source: string, readonly errors: FieldError[]) {
+  constructor(
+    readonly source: string,
+    readonly errors: FieldError[],
+  ) {
     super(`invalid profile ${source}: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`);
     this.name = 'ProfileError';
   }
@@ -40,7 +43,10 @@ export function builtinProfilesDir(from: string = fileURLToPath(import.meta.url)
 export async function loadProfile(idOrPath?: string, dir = builtinProfilesDir(), today?: string): Promise<Profile> {
   if (idOrPath === undefined) {
     const chosen = defaultProfile(await listProfiles(dir, today), today);
-    if (!chosen) throw new ProfileError('(default)', [{ path: '(id)', message: 'every built-in profile has ended service; choose one with --profile' }]);
+    if (!chosen)
+      throw new ProfileError('(default)', [
+        { path: '(id)', message: 'every built-in profile has ended service; choose one with --profile' },
+      ]);
     return withCaInline(chosen, chosen.id, dir);
   }
   if (idOrPath.includes('/') || idOrPath.includes('\\') || idOrPath.endsWith('.json')) {
@@ -66,12 +72,20 @@ export async function loadProfile(idOrPath?: string, dir = builtinProfilesDir(),
  */
 export async function loadBuiltinProfile(id: string, dir = builtinProfilesDir()): Promise<Profile> {
   if (!isProfileId(id)) {
-    throw new ProfileError('(id)', [{ path: '(id)', message: 'not a profile id (lowercase letters, digits and hyphens, up to 64); give the profile file with --profile' }]);
+    throw new ProfileError('(id)', [
+      {
+        path: '(id)',
+        message:
+          'not a profile id (lowercase letters, digits and hyphens, up to 64); give the profile file with --profile',
+      },
+    ]);
   }
   const all = await listProfiles(dir);
   const found = all.find((p) => p.id === id);
   if (!found) {
-    throw new ProfileError(id, [{ path: '(id)', message: `no built-in profile with this id; known: ${all.map((p) => p.id).join(', ')}` }]);
+    throw new ProfileError(id, [
+      { path: '(id)', message: `no built-in profile with this id; known: ${all.map((p) => p.id).join(', ')}` },
+    ]);
   }
   return withCaInline(found, id, dir);
 }

@@ -31,7 +31,9 @@ export async function listProfiles(dir: string, today: string = localDate()): Pr
     const parsed = parseProfileJson(await readFile(join(dir, file), 'utf8'));
     if (!parsed.ok) {
       const first = parsed.errors[0];
-      throw new Error(`invalid built-in profile ${file}: ${first ? `${first.path}: ${first.message}` : 'unknown error'}`);
+      throw new Error(
+        `invalid built-in profile ${file}: ${first ? `${first.path}: ${first.message}` : 'unknown error'}`,
+      );
     }
     if (profiles.some((p) => p.id === parsed.profile.id)) {
       throw new Error(`duplicate built-in profile id "${parsed.profile.id}" in ${file}`);

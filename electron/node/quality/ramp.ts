@@ -87,10 +87,25 @@ export class RampController {
     const prev = this.windows[this.windows.length - 1];
     // offered more than last window, and delivered (nearly) in proportion: loss, not a full path.
     // The first window gets the benefit of the doubt (one doubling shows which it is).
-    const scaling = limited && (prev === undefined || (!prev.capacityLimited && this.rateKbps > prev.rateKbps &&
-      prev.deliveredKbps > 0 && deliveredKbps >= prev.deliveredKbps * (this.rateKbps / prev.rateKbps) * SCALING_SHARE));
+    const scaling =
+      limited &&
+      (prev === undefined ||
+        (!prev.capacityLimited &&
+          this.rateKbps > prev.rateKbps &&
+          prev.deliveredKbps > 0 &&
+          deliveredKbps >= prev.deliveredKbps * (this.rateKbps / prev.rateKbps) * SCALING_SHARE));
     const senderBehind = offeredBytes < ((this.rateKbps * this.windowMs) / 8) * SENDER_SHARE;
-    const w: WindowResult = { index: this.windows.length, startMs, rateKbps: this.rateKbps, offeredBytes, deliveredBytes, deliveredKbps, limited, capacityLimited: limited && !scaling, senderBehind };
+    const w: WindowResult = {
+      index: this.windows.length,
+      startMs,
+      rateKbps: this.rateKbps,
+      offeredBytes,
+      deliveredBytes,
+      deliveredKbps,
+      limited,
+      capacityLimited: limited && !scaling,
+      senderBehind,
+    };
     this.windows.push(w);
     if (senderBehind && !limited) return w; // the rate was not tried: try it again
     if (!w.capacityLimited) {
@@ -98,7 +113,8 @@ export class RampController {
         // met windows need not be consecutive: one short window on a busy machine must not hide the answer
         if (!limited) this.metCount++;
         if (this.metCount >= 2) this.stop = 'target-met';
-        else if (limited && prev?.limited && prev.rateKbps === this.rateKbps && this.similar(prev, w)) this.stop = 'plateau';
+        else if (limited && prev?.limited && prev.rateKbps === this.rateKbps && this.similar(prev, w))
+          this.stop = 'plateau';
       } else {
         this.rateKbps = Math.min(this.cfg.targetKbps, this.rateKbps * 2);
       }

@@ -43,7 +43,10 @@ export async function measureStunEcho(endpoint: StunEndpoint, opts: StunEchoOpti
   const scope = new ProbeScope(opts.deadlineMs ?? durationMs + 1000, opts.signal);
   const what = describeEndpoint(endpoint);
   const host = opts.hostLabel ?? endpoint.host;
-  const evidence: Record<string, unknown> = { server: formatAddress({ address: endpoint.host, port: endpoint.port }), packetRate };
+  const evidence: Record<string, unknown> = {
+    server: formatAddress({ address: endpoint.host, port: endpoint.port }),
+    packetRate,
+  };
   if (endpoint.transport !== 'udp') {
     scope.dispose();
     return { reason: 'unsupported', detail: 'The STUN echo measures direct UDP only.', evidence };
@@ -77,7 +80,8 @@ export async function measureStunEcho(endpoint: StunEndpoint, opts: StunEchoOpti
       const seen = rtt.filter((x): x is number => x !== null);
       const grace = Math.min(500, Math.max(100, 3 * (median(seen) ?? 100)));
       const until = performance.now() + grace;
-      while (rtt.some((x) => x === null) && performance.now() < until) await scope.race(new Promise<void>((r) => setTimeout(r, 10)));
+      while (rtt.some((x) => x === null) && performance.now() < until)
+        await scope.race(new Promise<void>((r) => setTimeout(r, 10)));
     } finally {
       unsubscribe();
     }
@@ -97,16 +101,34 @@ export async function measureStunEcho(endpoint: StunEndpoint, opts: StunEchoOpti
     }
     const roundLoss = ((rtt.length - answered.length) / rtt.length) * 100;
     const kbps = Math.round((answered.length * wireBytes * 8) / durationMs);
-    const numbers = { upKbps: kbps, downKbps: kbps, rttMs: round1(median(answered)!), rttLoadedMs: null, jitterMs: round2(jitter), lossPct: round2(oneLegLossPct(roundLoss)), bandwidthMeasured: false };
+    const numbers = {
+      upKbps: kbps,
+      downKbps: kbps,
+      rttMs: round1(median(answered)!),
+      rttLoadedMs: null,
+      jitterMs: round2(jitter),
+      lossPct: round2(oneLegLossPct(roundLoss)),
+      bandwidthMeasured: false,
+    };
     const j = judge(numbers, rates);
     const quality: QualityResult = {
       id: qualityId('direct-udp', host, endpoint.port),
-      path: 'direct-udp', sensor: 'engine', host, port: endpoint.port,
+      path: 'direct-udp',
+      sensor: 'engine',
+      host,
+      port: endpoint.port,
       durationMs: Math.round(performance.now() - t0),
       targetKbps: Math.round((packetRate * wireBytes * 8) / 1000),
-      ...numbers, mos: j.mos, grade: j.grade, limitedBy: j.limitedBy, samples: [],
-      method: 'stun-echo', stopped: 'time',
-      notes: [`STUN echo: ${answered.length} of ${rtt.length} Binding requests answered; round trip and loss only, throughput not measured.`],
+      ...numbers,
+      mos: j.mos,
+      grade: j.grade,
+      limitedBy: j.limitedBy,
+      samples: [],
+      method: 'stun-echo',
+      stopped: 'time',
+      notes: [
+        `STUN echo: ${answered.length} of ${rtt.length} Binding requests answered; round trip and loss only, throughput not measured.`,
+      ],
     };
     return {
       quality,
@@ -116,7 +138,14 @@ export async function measureStunEcho(endpoint: StunEndpoint, opts: StunEchoOpti
     };
   } catch (e) {
     const err = probeErrorFrom(e, scope.phase);
-    return { reason: err.reason, detail: err.reason === 'aborted' ? 'The quality measurement was cancelled.' : `Direct UDP quality towards ${what} could not be measured: ${err.message}.`, evidence: { ...evidence, phase: err.phase, error: err.message } };
+    return {
+      reason: err.reason,
+      detail:
+        err.reason === 'aborted'
+          ? 'The quality measurement was cancelled.'
+          : `Direct UDP quality towards ${what} could not be measured: ${err.message}.`,
+      evidence: { ...evidence, phase: err.phase, error: err.message },
+    };
   } finally {
     scope.dispose();
   }

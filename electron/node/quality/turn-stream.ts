@@ -29,7 +29,13 @@ import { ProbeScope, probeErrorFrom, type StunChannel } from '../stun/transport'
 import { allocate, TurnSession, type TurnCredentials } from '../stun/turn';
 import type { ProbeOptions, StunEndpoint } from '../stun/types';
 import { judge } from '#common/quality/grade';
-import { qualityId, qualityRates, type QualityPath, type QualityRates, type QualityResult } from '#common/quality/schema';
+import {
+  qualityId,
+  qualityRates,
+  type QualityPath,
+  type QualityRates,
+  type QualityResult,
+} from '#common/quality/schema';
 import { interarrivalJitter, median, oneLegLossPct, RampController, round1, round2, type PacketRecord } from './ramp';
 
 export interface TurnQualityOptions extends Omit<ProbeOptions, 'proxy'> {
@@ -91,7 +97,11 @@ interface Arrival {
 const sleep = (scope: ProbeScope, ms: number): Promise<void> => scope.race(new Promise<void>((r) => setTimeout(r, ms)));
 
 /** Measures throughput, loss, jitter and RTT through one TURN server over one transport. Never throws. */
-export async function measureTurnQuality(endpoint: StunEndpoint, creds: TurnCredentials, opts: TurnQualityOptions = {}): Promise<QualityMeasurement> {
+export async function measureTurnQuality(
+  endpoint: StunEndpoint,
+  creds: TurnCredentials,
+  opts: TurnQualityOptions = {},
+): Promise<QualityMeasurement> {
   const rates = qualityRates(opts.rates);
   const target = opts.targetKbps ?? rates.hdVideoKbps;
   const payloadBytes = Math.max(HEADER_BYTES, Math.min(1400, opts.payloadBytes ?? 1000));
@@ -100,35 +110,57 @@ export async function measureTurnQuality(endpoint: StunEndpoint, creds: TurnCred
   const what = describeEndpoint(endpoint);
   const host = opts.hostLabel ?? endpoint.host;
   const path = PATH[endpoint.transport];
-  const evidence: Record<string, unknown> = { transport: endpoint.transport, server: formatAddress({ address: endpoint.host, port: endpoint.port }), targetKbps: target };
+  const evidence: Record<string, unknown> = {
+    transport: endpoint.transport,
+    server: formatAddress({ address: endpoint.host, port: endpoint.port }),
+    targetKbps: target,
+  };
   const legs: Leg[] = [];
   const t0 = performance.now();
   try {
     // ---- two allocations, each with a channel to the other's relayed address
     scope.phase = 'allocate';
-    const opened = await Promise.all([0, 1].map(async () => {
-      const ch = await openChannel(scope, endpoint, opts);
-      const session = new TurnSession(scope, ch, creds, opts.rtoMs, opts.software);
-      const a = await allocate(scope, session, 60);
-      const relayed = a.final.msg.attrs.xorRelayedAddress?.[0];
-      if (a.status !== 'allocated' || !relayed) return { status: a.status, code: a.final.msg.attrs.errorCode?.code, leg: undefined };
-      const leg: Leg = { ch, session, relayed, pending: 0 };
-      legs.push(leg);
-      return { status: a.status, code: undefined, leg };
-    }));
+    const opened = await Promise.all(
+      [0, 1].map(async () => {
+        const ch = await openChannel(scope, endpoint, opts);
+        const session = new TurnSession(scope, ch, creds, opts.rtoMs, opts.software);
+        const a = await allocate(scope, session, 60);
+        const relayed = a.final.msg.attrs.xorRelayedAddress?.[0];
+        if (a.status !== 'allocated' || !relayed)
+          return { status: a.status, code: a.final.msg.attrs.errorCode?.code, leg: undefined };
+        const leg: Leg = { ch, session, relayed, pending: 0 };
+        legs.push(leg);
+        return { status: a.status, code: undefined, leg };
+      }),
+    );
     const failed = opened.find((o) => !o.leg);
     if (failed) {
-      const reason = failed.status === 'auth-required' || failed.status === 'auth-failed' ? 'auth-failed' : failed.status;
-      return { reason, detail: `${what} did not give two relays (${reason}${failed.code ? ` ${failed.code}` : ''}), so call quality could not be measured through it.`, evidence };
+      const reason =
+        failed.status === 'auth-required' || failed.status === 'auth-failed' ? 'auth-failed' : failed.status;
+      return {
+        reason,
+        detail: `${what} did not give two relays (${reason}${failed.code ? ` ${failed.code}` : ''}), so call quality could not be measured through it.`,
+        evidence,
+      };
     }
     const [a, b] = [opened[0]!.leg!, opened[1]!.leg!];
     evidence.relayed = [formatAddress(a.relayed), formatAddress(b.relayed)];
     scope.phase = 'channel-bind';
-    for (const [from, to] of [[a, b], [b, a]] as const) {
-      const r = await from.session.request(StunMethod.ChannelBind, (tid) => [attr.channelNumber(CHANNEL), attr.xorPeerAddress(to.relayed, tid)]);
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const r = await from.session.request(StunMethod.ChannelBind, (tid) => [
+        attr.channelNumber(CHANNEL),
+        attr.xorPeerAddress(to.relayed, tid),
+      ]);
       if (r.final.msg.cls !== StunClass.successResponse) {
         const code = r.final.msg.attrs.errorCode?.code;
-        return { reason: code === 403 ? 'permission-denied' : 'turn-error', detail: `${what} refused to bind a channel between two of its relays (error ${code ?? '?'}), so call quality could not be measured through it.`, evidence };
+        return {
+          reason: code === 403 ? 'permission-denied' : 'turn-error',
+          detail: `${what} refused to bind a channel between two of its relays (error ${code ?? '?'}), so call quality could not be measured through it.`,
+          evidence,
+        };
       }
     }
 
@@ -142,7 +174,15 @@ export async function measureTurnQuality(endpoint: StunEndpoint, creds: TurnCred
         if (d.readUInt32BE(0) !== MAGIC || d.readUInt32BE(4) !== run) return;
         const dir = d[8]!;
         if (dir !== 1 - dirInto) return; // dir 0 = A→B arrives at B (index 1)
-        arrivals.push({ dir, kind: d[9]!, window: d.readUInt16BE(10), seq: d.readUInt32BE(12), sentAt: d.readDoubleBE(16), at: performance.now(), bytes: wireBytes(endpoint.transport, m.data.length) });
+        arrivals.push({
+          dir,
+          kind: d[9]!,
+          window: d.readUInt16BE(10),
+          seq: d.readUInt32BE(12),
+          sentAt: d.readDoubleBE(16),
+          at: performance.now(),
+          bytes: wireBytes(endpoint.transport, m.data.length),
+        });
       }),
     );
     try {
@@ -189,7 +229,11 @@ export async function measureTurnQuality(endpoint: StunEndpoint, creds: TurnCred
       const idle = pingsBack().map((x) => x.at - x.sentAt);
       evidence.pings = { sent: pings.length, received: idle.length };
       if (idle.length === 0) {
-        return { reason: 'no-data', detail: `${what} gave two relays, but nothing sent from one reached the other.`, evidence };
+        return {
+          reason: 'no-data',
+          detail: `${what} gave two relays, but nothing sent from one reached the other.`,
+          evidence,
+        };
       }
       const idleRtt = median(idle)!;
       const lagMs = Math.min(150, idleRtt + 5);
@@ -200,12 +244,25 @@ export async function measureTurnQuality(endpoint: StunEndpoint, creds: TurnCred
       const dirs: { ramp: RampController; packets: PacketRecord[] }[] = [];
       for (const dir of [0, 1]) {
         // the first direction ramps; the second starts at the rate the first found, so it needs less time
-        const budget = dir === 0 ? (scope.remainingMs() - RELEASE_RESERVE_MS) * 0.6 : scope.remainingMs() - RELEASE_RESERVE_MS;
+        const budget =
+          dir === 0 ? (scope.remainingMs() - RELEASE_RESERVE_MS) * 0.6 : scope.remainingMs() - RELEASE_RESERVE_MS;
         // just below what the first found (a full path must first show it is not lossy), or the target
         const first = dirs[0]?.ramp;
-        const startKbps = first ? Math.min(target, Math.max(100, first.stop === 'target-met' ? target : first.deliveredKbps() * 0.9)) : undefined;
+        const startKbps = first
+          ? Math.min(target, Math.max(100, first.stop === 'target-met' ? target : first.deliveredKbps() * 0.9))
+          : undefined;
         const ramp = new RampController({ targetKbps: target, startKbps, windowMs: opts.windowMs });
-        const packets = await streamOneWay(scope, dir, dir === 0 ? a : b, ramp, { budget, lagMs, payloadBytes, packet, send, arrivals, transport: endpoint.transport, samples, streamStart });
+        const packets = await streamOneWay(scope, dir, dir === 0 ? a : b, ramp, {
+          budget,
+          lagMs,
+          payloadBytes,
+          packet,
+          send,
+          arrivals,
+          transport: endpoint.transport,
+          samples,
+          streamStart,
+        });
         dirs.push({ ramp, packets });
       }
 
@@ -218,16 +275,27 @@ export async function measureTurnQuality(endpoint: StunEndpoint, creds: TurnCred
         const free = new Set(carried.map((w) => w.index));
         const pool = free.size ? d.packets.filter((p) => free.has(p.window)) : d.packets;
         const top = new Set((carried.length ? carried : d.ramp.windows).slice(-2).map((w) => w.index));
-        const transit = (ws: Set<number>) => median(d.packets.filter((p) => ws.has(p.window) && p.arrivedAt !== null).map((p) => p.arrivedAt! - p.sentAt));
+        const transit = (ws: Set<number>) =>
+          median(d.packets.filter((p) => ws.has(p.window) && p.arrivedAt !== null).map((p) => p.arrivedAt! - p.sentAt));
         const full = new Set(d.ramp.windows.filter((w) => w.capacityLimited).map((w) => w.index));
-        return { kbps: d.ramp.deliveredKbps(), pool, free: free.size > 0, jitter: interarrivalJitter(pool), loaded: transit(top), saturated: full.size ? transit(full) : null, stop: d.ramp.stop ?? 'time' };
+        return {
+          kbps: d.ramp.deliveredKbps(),
+          pool,
+          free: free.size > 0,
+          jitter: interarrivalJitter(pool),
+          loaded: transit(top),
+          saturated: full.size ? transit(full) : null,
+          stop: d.ramp.stop ?? 'time',
+        };
       };
       const up = result(0)!;
       const down = result(1);
       // loss over both directions' carried windows (both cross the same two legs)
       const lossPackets = [up, down].filter((d) => d?.free).flatMap((d) => d!.pool);
       const lossPool = lossPackets.length ? lossPackets : [...up.pool, ...(down?.pool ?? [])];
-      const roundLoss = lossPool.length ? ((lossPool.length - lossPool.filter((p) => p.arrivedAt !== null).length) / lossPool.length) * 100 : 0;
+      const roundLoss = lossPool.length
+        ? ((lossPool.length - lossPool.filter((p) => p.arrivedAt !== null).length) / lossPool.length) * 100
+        : 0;
       const lossPct = round2(oneLegLossPct(roundLoss));
       const saturated = [up.saturated, down?.saturated].filter((x): x is number => x !== null && x !== undefined);
       if (saturated.length) evidence.saturatedRttMs = round1(Math.max(...saturated));
@@ -242,24 +310,49 @@ export async function measureTurnQuality(endpoint: StunEndpoint, creds: TurnCred
         lossPct,
       };
       const j = judge(numbers, rates);
-      const stopped = down ? (up.stop === 'time' || down.stop === 'time' ? 'time' : up.stop === 'plateau' || down.stop === 'plateau' ? 'plateau' : 'target-met') : 'time';
+      const stopped = down
+        ? up.stop === 'time' || down.stop === 'time'
+          ? 'time'
+          : up.stop === 'plateau' || down.stop === 'plateau'
+            ? 'plateau'
+            : 'target-met'
+        : 'time';
       const notes = [
         `Each direction crossed this computer's link twice (up to the relay and back); loss ${round2(roundLoss)} % over both legs is ${lossPct} % for one.`,
         ...(down ? [] : ['Out of time before the second direction: the rate towards this computer was not measured.']),
-        ...(dirs.some((d) => d.ramp.windows.some((w) => w.senderBehind)) ? ['This computer was too busy to send at the rate all the time (late timers); the rates may be lower than the path can carry.'] : []),
+        ...(dirs.some((d) => d.ramp.windows.some((w) => w.senderBehind))
+          ? [
+              'This computer was too busy to send at the rate all the time (late timers); the rates may be lower than the path can carry.',
+            ]
+          : []),
       ];
       const quality: QualityResult = {
         id: qualityId(path, host, endpoint.port),
-        path, sensor: 'engine', host, port: endpoint.port,
+        path,
+        sensor: 'engine',
+        host,
+        port: endpoint.port,
         durationMs: Math.round(performance.now() - t0),
         targetKbps: target,
         ...numbers,
-        mos: j.mos, grade: j.grade, limitedBy: j.limitedBy,
+        mos: j.mos,
+        grade: j.grade,
+        limitedBy: j.limitedBy,
         samples: samples.slice(0, 64),
-        method: 'turn-stream', bandwidthMeasured: true, stopped, notes,
+        method: 'turn-stream',
+        bandwidthMeasured: true,
+        stopped,
+        notes,
       };
       evidence.senderBehind = dirs.some((d) => d.ramp.windows.some((w) => w.senderBehind));
-      evidence.windows = dirs.map((d) => d.ramp.windows.map((w) => [Math.round(w.startMs), Math.round(w.rateKbps), Math.round(w.deliveredKbps), w.capacityLimited ? 2 : w.limited ? 1 : w.senderBehind ? 3 : 0]));
+      evidence.windows = dirs.map((d) =>
+        d.ramp.windows.map((w) => [
+          Math.round(w.startMs),
+          Math.round(w.rateKbps),
+          Math.round(w.deliveredKbps),
+          w.capacityLimited ? 2 : w.limited ? 1 : w.senderBehind ? 3 : 0,
+        ]),
+      );
       return {
         quality,
         reason: stopped,
@@ -273,7 +366,12 @@ export async function measureTurnQuality(endpoint: StunEndpoint, creds: TurnCred
     const err = probeErrorFrom(e, scope.phase);
     evidence.phase = err.phase;
     evidence.error = err.message;
-    const detail = err.reason === 'aborted' ? 'The quality measurement was cancelled.' : err.reason === 'timeout' ? `${what} did not answer in time (while ${err.phase ?? 'waiting'}), so call quality could not be measured.` : `Call quality through ${what} could not be measured: ${err.message}.`;
+    const detail =
+      err.reason === 'aborted'
+        ? 'The quality measurement was cancelled.'
+        : err.reason === 'timeout'
+          ? `${what} did not answer in time (while ${err.phase ?? 'waiting'}), so call quality could not be measured.`
+          : `Call quality through ${what} could not be measured: ${err.message}.`;
     return { reason: err.reason, detail, evidence };
   } finally {
     if (!scope.cancelled) await Promise.all(legs.map((l) => l.session.release()));
@@ -304,7 +402,13 @@ interface StreamContext {
  * judged once its span shifted by the one-way transit has passed (so packets still in flight at the
  * window's end count for it), then the controller sets the next rate or stops.
  */
-async function streamOneWay(scope: ProbeScope, dir: number, leg: Leg, ramp: RampController, c: StreamContext): Promise<PacketRecord[]> {
+async function streamOneWay(
+  scope: ProbeScope,
+  dir: number,
+  leg: Leg,
+  ramp: RampController,
+  c: StreamContext,
+): Promise<PacketRecord[]> {
   const packets: PacketRecord[] = [];
   const bySeq = new Map<number, PacketRecord>();
   const wire = wireBytes(c.transport, c.payloadBytes);
@@ -363,7 +467,8 @@ async function streamOneWay(scope: ProbeScope, dir: number, leg: Leg, ramp: Ramp
     while (judged < window && now >= start + (judged + 1) * W + c.lagMs) {
       const ws = start + judged * W + c.lagMs;
       let delivered = 0;
-      for (const x of c.arrivals) if (x.dir === dir && x.kind === 0 && x.at >= ws && x.at < ws + W) delivered += x.bytes;
+      for (const x of c.arrivals)
+        if (x.dir === dir && x.kind === 0 && x.at >= ws && x.at < ws + W) delivered += x.bytes;
       const w = ramp.evaluate(start - c.streamStart + judged * W, offered[judged] ?? 0, delivered);
       c.samples.push([Math.round(w.startMs + W), Math.round(w.deliveredKbps)]);
       judged++;
@@ -374,7 +479,8 @@ async function streamOneWay(scope: ProbeScope, dir: number, leg: Leg, ramp: Ramp
   // stragglers and our own backlog (on a full path, what waits in its queues): wait until this
   // direction's arrivals stop (a stream transport: until everything sent has arrived), bounded, so
   // the next direction does not queue behind this one
-  const settleEnd = performance.now() + Math.max(0, Math.min(SETTLE_MAX_MS, scope.remainingMs() - RELEASE_RESERVE_MS - 100));
+  const settleEnd =
+    performance.now() + Math.max(0, Math.min(SETTLE_MAX_MS, scope.remainingMs() - RELEASE_RESERVE_MS - 100));
   let count = -1;
   let quietSince = performance.now();
   while (performance.now() < settleEnd) {

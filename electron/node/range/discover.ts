@@ -92,7 +92,9 @@ function insertSorted(arr: number[], v: number): void {
 
 /** Runs the discovery; see the module comment for the algorithm and its blind spot. */
 export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscovery> {
-  const required = normalizeRanges(opts.required).filter(([a, b]) => Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b <= 65535 && a <= b);
+  const required = normalizeRanges(opts.required).filter(
+    ([a, b]) => Number.isInteger(a) && Number.isInteger(b) && a >= 0 && b <= 65535 && a <= b,
+  );
   const stride = Math.max(1, Math.floor(opts.stride ?? DEFAULT_STRIDE));
   const concurrency = Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_CONCURRENCY));
   const plan = samplePlan(required, stride);
@@ -115,7 +117,11 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
   let confirmations = 0;
   const decidesBoundary = (i: number): boolean => {
     const p = sorted[i] as number;
-    const open = (j: number) => j >= 0 && j < sorted.length && known.get(sorted[j] as number) === 'open' && rangeIndex(sorted[j] as number) === rangeIndex(p);
+    const open = (j: number) =>
+      j >= 0 &&
+      j < sorted.length &&
+      known.get(sorted[j] as number) === 'open' &&
+      rangeIndex(sorted[j] as number) === rangeIndex(p);
     return open(i - 1) || open(i + 1);
   };
   /**
@@ -173,10 +179,19 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
         inflight.add(port);
         probes++;
         let p: Promise<PortState>;
-        try { p = opts.probe(port, dl.signal); } catch (e) { p = Promise.reject(e); }
+        try {
+          p = opts.probe(port, dl.signal);
+        } catch (e) {
+          p = Promise.reject(e);
+        }
         p.then(
           (state) => record(port, state === 'open' ? 'open' : 'blocked'),
-          () => { if (!dl.signal.aborted) { errors++; record(port, 'blocked'); } },
+          () => {
+            if (!dl.signal.aborted) {
+              errors++;
+              record(port, 'blocked');
+            }
+          },
         ).finally(() => {
           inflight.delete(port);
           pump();
@@ -190,7 +205,10 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
   }
   const result = summarize(required, known, sorted, { stride, probes, errors, stopped: dl.why() });
   result.confirmations = confirmations;
-  if (confirmations > 0) result.notes.push(`${confirmations} blocked answer${confirmations === 1 ? ' was' : 's were'} probed twice because ${confirmations === 1 ? 'it decides' : 'they decide'} a boundary (loss is not a block).`);
+  if (confirmations > 0)
+    result.notes.push(
+      `${confirmations} blocked answer${confirmations === 1 ? ' was' : 's were'} probed twice because ${confirmations === 1 ? 'it decides' : 'they decide'} a boundary (loss is not a block).`,
+    );
   return result;
 }
 
@@ -211,7 +229,10 @@ export function summarize(
   let resolution = 0;
   for (const [a, b] of normalizeRanges(required)) {
     const pts = sortedPorts.filter((p) => p >= a && p <= b);
-    if (pts.length === 0) { add('unknown', a, b); continue; }
+    if (pts.length === 0) {
+      add('unknown', a, b);
+      continue;
+    }
     add('unknown', a, (pts[0] as number) - 1);
     for (let i = 0; i < pts.length; i++) {
       const p = pts[i] as number;
@@ -231,16 +252,34 @@ export function summarize(
     add('unknown', (pts[pts.length - 1] as number) + 1, b);
   }
   const out: RangeDiscovery = {
-    allowed: normalizeRanges(allowed), blocked: normalizeRanges(blocked), unknown: normalizeRanges(unknown),
-    probes: meta.probes, resolution, complete: false, stride: meta.stride, notes: [], errors: meta.errors, stopped: meta.stopped, confirmations: 0,
+    allowed: normalizeRanges(allowed),
+    blocked: normalizeRanges(blocked),
+    unknown: normalizeRanges(unknown),
+    probes: meta.probes,
+    resolution,
+    complete: false,
+    stride: meta.stride,
+    notes: [],
+    errors: meta.errors,
+    stopped: meta.stopped,
+    confirmations: 0,
   };
   out.complete = out.unknown.length === 0;
   if (resolution > 1) {
-    out.notes.push(`Sampled every ${meta.stride} ports and located every change to the exact port; a blocked (or open) island narrower than ${resolution} ports lying wholly between two samples with the same result would not be seen.`);
+    out.notes.push(
+      `Sampled every ${meta.stride} ports and located every change to the exact port; a blocked (or open) island narrower than ${resolution} ports lying wholly between two samples with the same result would not be seen.`,
+    );
   }
   if (!out.complete) {
-    const why = meta.stopped === 'aborted' ? 'the run was cancelled' : meta.stopped === 'timeout' ? 'the time limit was reached' : 'probing stopped';
-    out.notes.push(`${rangeSize(out.unknown)} ports (${formatRanges(out.unknown)}) were not resolved because ${why} after ${meta.probes} probes.`);
+    const why =
+      meta.stopped === 'aborted'
+        ? 'the run was cancelled'
+        : meta.stopped === 'timeout'
+          ? 'the time limit was reached'
+          : 'probing stopped';
+    out.notes.push(
+      `${rangeSize(out.unknown)} ports (${formatRanges(out.unknown)}) were not resolved because ${why} after ${meta.probes} probes.`,
+    );
   }
   if (meta.errors > 0) out.notes.push(`${meta.errors} probes could not be sent and were counted as blocked.`);
   return out;

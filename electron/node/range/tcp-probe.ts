@@ -11,10 +11,17 @@ export type ReasonTally = Record<string, number>;
  * on every port, so a refusal means something in between rejected it). No retry: TCP already
  * retransmits SYNs within the per-probe deadline. `reasons` counts why ports were blocked.
  */
-export function createTcpRangeProbe(host: string, opts: { perProbeMs: number; proxy?: ProxyEndpoint }): { probe: PortProbe; reasons: ReasonTally } {
+export function createTcpRangeProbe(
+  host: string,
+  opts: { perProbeMs: number; proxy?: ProxyEndpoint },
+): { probe: PortProbe; reasons: ReasonTally } {
   const reasons: ReasonTally = {};
   const probe: PortProbe = async (port, signal) => {
-    const r = await tcpConnect(host, port, { deadlineMs: opts.perProbeMs, signal, ...(opts.proxy ? { proxy: opts.proxy } : {}) });
+    const r = await tcpConnect(host, port, {
+      deadlineMs: opts.perProbeMs,
+      signal,
+      ...(opts.proxy ? { proxy: opts.proxy } : {}),
+    });
     if (r.status === 'pass') return 'open';
     reasons[r.reason] = (reasons[r.reason] ?? 0) + 1;
     return 'blocked';

@@ -18,7 +18,8 @@ const NO_RETRY = new Set(['local-blocked', 'refused', 'aborted', 'bad-response']
  * second attempts (a high number hints at loss rather than filtering).
  */
 export function createUdpRangeProbe(
-  stunProbe: StunPortProbe, opts: { perProbeMs: number; retries?: number },
+  stunProbe: StunPortProbe,
+  opts: { perProbeMs: number; retries?: number },
 ): { probe: PortProbe; reasons: ReasonTally; retries: { count: number }; answeredWrongly: { count: number } } {
   const reasons: ReasonTally = {};
   const retries = { count: 0 };

@@ -21,7 +21,10 @@ export function isTempName(name: string): boolean {
 
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   const dir = dirname(file);
-  const tmp = join(dir, `${TEMP_PREFIX}${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`);
+  const tmp = join(
+    dir,
+    `${TEMP_PREFIX}${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`,
+  );
   const fh = await open(tmp, 'wx', 0o600);
   let renamed = false;
   try {

@@ -116,7 +116,12 @@ export function createHistory(dir: string): History {
       }
       const r = parseReportJson(text);
       if (r.ok) entries.push(toEntry(id, file, r.report));
-      else problems.push({ file, kind: r.errors[0]?.path === 'tool.name' ? 'foreign' : 'corrupt', message: errorText(r.errors) });
+      else
+        problems.push({
+          file,
+          kind: r.errors[0]?.path === 'tool.name' ? 'foreign' : 'corrupt',
+          message: errorText(r.errors),
+        });
     }
     entries.sort((a, b) => (a.startedAt === b.startedAt ? (a.id < b.id ? 1 : -1) : a.startedAt < b.startedAt ? 1 : -1));
     return { entries, problems };

@@ -32,19 +32,41 @@ function defaultIsExecutable(file: string): boolean {
 /** The places a Chromium-family browser lives on Linux, macOS and Windows, in order of preference. */
 export function chromiumCandidates(platform: NodeJS.Platform, env: Record<string, string | undefined>): string[] {
   if (platform === 'win32') {
-    const roots = [env['PROGRAMFILES'], env['PROGRAMFILES(X86)'], env['ProgramFiles'], env['ProgramFiles(x86)'], env['LOCALAPPDATA']]
-      .filter((r): r is string => !!r);
-    const rel = ['Google\\Chrome\\Application\\chrome.exe', 'Chromium\\Application\\chrome.exe', 'Microsoft\\Edge\\Application\\msedge.exe'];
+    const roots = [
+      env['PROGRAMFILES'],
+      env['PROGRAMFILES(X86)'],
+      env['ProgramFiles'],
+      env['ProgramFiles(x86)'],
+      env['LOCALAPPDATA'],
+    ].filter((r): r is string => !!r);
+    const rel = [
+      'Google\\Chrome\\Application\\chrome.exe',
+      'Chromium\\Application\\chrome.exe',
+      'Microsoft\\Edge\\Application\\msedge.exe',
+    ];
     return [...new Set(rel.flatMap((r) => roots.map((root) => `${root}\\${r}`)))];
   }
   if (platform === 'darwin') {
-    const apps = ['Google Chrome.app/Contents/MacOS/Google Chrome', 'Chromium.app/Contents/MacOS/Chromium', 'Microsoft Edge.app/Contents/MacOS/Microsoft Edge'];
+    const apps = [
+      'Google Chrome.app/Contents/MacOS/Google Chrome',
+      'Chromium.app/Contents/MacOS/Chromium',
+      'Microsoft Edge.app/Contents/MacOS/Microsoft Edge',
+    ];
     const home = env['HOME'];
     return [...apps.map((a) => `/Applications/${a}`), ...(home ? apps.map((a) => `${home}/Applications/${a}`) : [])];
   }
   const names = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'microsoft-edge'];
-  const fixed = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/snap/bin/chromium'];
-  const onPath = (env['PATH'] ?? '').split(delimiter).filter(Boolean).flatMap((d) => names.map((n) => join(d, n)));
+  const fixed = [
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/usr/bin/google-chrome',
+    '/usr/bin/google-chrome-stable',
+    '/snap/bin/chromium',
+  ];
+  const onPath = (env['PATH'] ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .flatMap((d) => names.map((n) => join(d, n)));
   return [...new Set([...fixed, ...onPath])];
 }
 
@@ -91,9 +113,17 @@ export interface PrintPdfResult {
   executablePath: string;
 }
 
-const DEFAULT_FOOTER = '<div style="font-size:8px;width:100%;text-align:center;color:#5a626c;">Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>';
+const DEFAULT_FOOTER =
+  '<div style="font-size:8px;width:100%;text-align:center;color:#5a626c;">Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>';
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /**
  * Prints `html` to `outFile` (written atomically). The browser is always closed, also on timeout or
@@ -114,7 +144,12 @@ export async function printPdf(html: string, outFile: string, opts: PrintPdfOpti
     onAbort = () => reject(new PdfError('PDF printing was cancelled'));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
   });
-  const launching: Promise<Browser> = chromium.launch({ executablePath, args: CHROMIUM_ARGS, timeout: timeoutMs, headless: true });
+  const launching: Promise<Browser> = chromium.launch({
+    executablePath,
+    args: CHROMIUM_ARGS,
+    timeout: timeoutMs,
+    headless: true,
+  });
   // A launch that finishes after the deadline must still be closed.
   launching.catch(() => {});
 
@@ -158,4 +193,3 @@ export function hasChromium(opts: FindChromiumOptions = {}): boolean {
     return false;
   }
 }
-

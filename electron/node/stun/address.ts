@@ -94,7 +94,7 @@ export function bytesToIp(bytes: Uint8Array): string {
   }
   let bestStart = -1;
   let bestLen = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (g[i] !== 0) {
       i++;
       continue;
@@ -129,7 +129,8 @@ export function formatAddress(a: { address: string; port: number }): string {
  * sent there because a server said so. Private ranges (10/8, fc00::/7 …) are not listed: an
  * on-premises TURN server legitimately lives there.
  */
-export type SpecialUse = 'unspecified' | 'loopback' | 'link-local' | 'multicast' | 'broadcast' | 'reserved' | 'documentation';
+export type SpecialUse =
+  'unspecified' | 'loopback' | 'link-local' | 'multicast' | 'broadcast' | 'reserved' | 'documentation';
 
 /** IPv4-mapped IPv6 (`::ffff:a.b.c.d`) is judged by its IPv4 address. */
 function v4Of(b: Uint8Array): Uint8Array | null {
@@ -151,7 +152,12 @@ export function specialUse(text: string): SpecialUse | null {
     if (a === 169 && c === 254) return 'link-local';
     if (a >= 224 && a <= 239) return 'multicast';
     if (a >= 240) return 'reserved';
-    if ((a === 192 && c === 0 && v4[2] === 2) || (a === 198 && c === 51 && v4[2] === 100) || (a === 203 && c === 0 && v4[2] === 113)) return 'documentation';
+    if (
+      (a === 192 && c === 0 && v4[2] === 2) ||
+      (a === 198 && c === 51 && v4[2] === 100) ||
+      (a === 203 && c === 0 && v4[2] === 113)
+    )
+      return 'documentation';
     return null;
   }
   if (b.every((x) => x === 0)) return 'unspecified';
@@ -191,8 +197,10 @@ export function inCidr(ip: string, cidr: string): boolean {
 export function answerAddressProblem(a: TransportAddress, server: string): string | null {
   const use = specialUse(a.address);
   if (a.port === 0) return `${formatAddress(a)} has port 0`;
-  if (use === 'unspecified' || use === 'broadcast' || use === 'multicast') return `${formatAddress(a)} is a ${use} address`;
-  if (use === 'loopback' && specialUse(server) !== 'loopback') return `${formatAddress(a)} is a loopback address, but the server is not on this computer`;
+  if (use === 'unspecified' || use === 'broadcast' || use === 'multicast')
+    return `${formatAddress(a)} is a ${use} address`;
+  if (use === 'loopback' && specialUse(server) !== 'loopback')
+    return `${formatAddress(a)} is a loopback address, but the server is not on this computer`;
   return null;
 }
 
@@ -208,13 +216,21 @@ export interface DestinationRefusal {
  * address ranges for this provider). Never a special-purpose address, unless the server itself has the
  * same kind (a test server on loopback naming another loopback address of this computer).
  */
-export function destinationProblem(dest: TransportAddress, server: string, trusted: readonly string[] = []): DestinationRefusal | null {
+export function destinationProblem(
+  dest: TransportAddress,
+  server: string,
+  trusted: readonly string[] = [],
+): DestinationRefusal | null {
   const use = specialUse(dest.address);
   const special = (why: string): DestinationRefusal => ({ kind: 'special', message: `${formatAddress(dest)} ${why}` });
   if (dest.port === 0) return special('has port 0');
-  if (use === 'unspecified' || use === 'broadcast' || use === 'multicast' || use === 'reserved') return special(`is a ${use} address`);
+  if (use === 'unspecified' || use === 'broadcast' || use === 'multicast' || use === 'reserved')
+    return special(`is a ${use} address`);
   if (use && use !== specialUse(server)) return special(`is a ${use} address`);
   if (use || canonicalIp(dest.address) === canonicalIp(server)) return null;
   if (trusted.some((c) => inCidr(dest.address, c))) return null;
-  return { kind: 'untrusted', message: `${formatAddress(dest)} is neither the server's own address nor inside the address ranges the profile gives for this provider` };
+  return {
+    kind: 'untrusted',
+    message: `${formatAddress(dest)} is neither the server's own address nor inside the address ranges the profile gives for this provider`,
+  };
 }

@@ -90,7 +90,8 @@ export function decodeXorAddress(v: Uint8Array, transactionId: Uint8Array): Tran
 
 /** RFC 8489 §14.8: 21 reserved bits, class (3 bits, 3..6), number (0..99), UTF-8 reason phrase. */
 export function encodeErrorCode(e: ErrorCodeValue): Uint8Array {
-  if (!Number.isInteger(e.code) || e.code < 300 || e.code > 699) throw new RangeError(`error code ${e.code} not in 300..699`);
+  if (!Number.isInteger(e.code) || e.code < 300 || e.code > 699)
+    throw new RangeError(`error code ${e.code} not in 300..699`);
   const reason = utf8.encode(e.reason);
   const out = new Uint8Array(4 + reason.length);
   out[2] = Math.floor(e.code / 100);
@@ -196,41 +197,82 @@ export function parseAttributes(attrs: RawAttribute[], transactionId: Uint8Array
   const T = AttributeType;
   for (const { type, value: v } of attrs) {
     switch (type) {
-      case T.MAPPED_ADDRESS: p.mappedAddress ??= decodeAddress(v); break;
-      case T.XOR_MAPPED_ADDRESS: p.xorMappedAddress ??= decodeXorAddress(v, transactionId); break;
-      case T.USERNAME: p.username ??= decodeText(v); break;
+      case T.MAPPED_ADDRESS:
+        p.mappedAddress ??= decodeAddress(v);
+        break;
+      case T.XOR_MAPPED_ADDRESS:
+        p.xorMappedAddress ??= decodeXorAddress(v, transactionId);
+        break;
+      case T.USERNAME:
+        p.username ??= decodeText(v);
+        break;
       case T.MESSAGE_INTEGRITY:
         if (v.length !== 20) bad('MESSAGE-INTEGRITY must be 20 bytes');
-        p.messageIntegrity ??= v; break;
+        p.messageIntegrity ??= v;
+        break;
       case T.MESSAGE_INTEGRITY_SHA256:
-        if (v.length < 16 || v.length > 32 || v.length % 4 !== 0) bad('MESSAGE-INTEGRITY-SHA256 must be 16..32 bytes, multiple of 4');
-        p.messageIntegritySha256 ??= v; break;
-      case T.FINGERPRINT: p.fingerprint ??= decodeUint32(v, 'FINGERPRINT'); break;
-      case T.ERROR_CODE: p.errorCode ??= decodeErrorCode(v); break;
-      case T.UNKNOWN_ATTRIBUTES: p.unknownAttributes ??= decodeUnknownAttributes(v); break;
-      case T.REALM: p.realm ??= decodeText(v); break;
-      case T.NONCE: p.nonce ??= decodeText(v); break;
-      case T.SOFTWARE: p.software ??= decodeText(v); break;
-      case T.ALTERNATE_SERVER: p.alternateServer ??= decodeAddress(v); break;
-      case T.CHANGE_REQUEST: p.changeRequest ??= decodeChangeRequest(v); break;
-      case T.RESPONSE_ORIGIN: p.responseOrigin ??= decodeAddress(v); break;
-      case T.OTHER_ADDRESS: p.otherAddress ??= decodeAddress(v); break;
+        if (v.length < 16 || v.length > 32 || v.length % 4 !== 0)
+          bad('MESSAGE-INTEGRITY-SHA256 must be 16..32 bytes, multiple of 4');
+        p.messageIntegritySha256 ??= v;
+        break;
+      case T.FINGERPRINT:
+        p.fingerprint ??= decodeUint32(v, 'FINGERPRINT');
+        break;
+      case T.ERROR_CODE:
+        p.errorCode ??= decodeErrorCode(v);
+        break;
+      case T.UNKNOWN_ATTRIBUTES:
+        p.unknownAttributes ??= decodeUnknownAttributes(v);
+        break;
+      case T.REALM:
+        p.realm ??= decodeText(v);
+        break;
+      case T.NONCE:
+        p.nonce ??= decodeText(v);
+        break;
+      case T.SOFTWARE:
+        p.software ??= decodeText(v);
+        break;
+      case T.ALTERNATE_SERVER:
+        p.alternateServer ??= decodeAddress(v);
+        break;
+      case T.CHANGE_REQUEST:
+        p.changeRequest ??= decodeChangeRequest(v);
+        break;
+      case T.RESPONSE_ORIGIN:
+        p.responseOrigin ??= decodeAddress(v);
+        break;
+      case T.OTHER_ADDRESS:
+        p.otherAddress ??= decodeAddress(v);
+        break;
       case T.RESPONSE_PORT:
         if (v.length !== 4) bad('RESPONSE-PORT must be 4 bytes');
-        p.responsePort ??= (v[0]! << 8) | v[1]!; break;
-      case T.LIFETIME: p.lifetime ??= decodeUint32(v, 'LIFETIME'); break;
+        p.responsePort ??= (v[0]! << 8) | v[1]!;
+        break;
+      case T.LIFETIME:
+        p.lifetime ??= decodeUint32(v, 'LIFETIME');
+        break;
       case T.REQUESTED_TRANSPORT:
         if (v.length !== 4) bad('REQUESTED-TRANSPORT must be 4 bytes');
-        p.requestedTransport ??= v[0]!; break;
+        p.requestedTransport ??= v[0]!;
+        break;
       case T.REQUESTED_ADDRESS_FAMILY:
         if (v.length !== 4) bad('REQUESTED-ADDRESS-FAMILY must be 4 bytes');
-        p.requestedAddressFamily ??= v[0]!; break;
+        p.requestedAddressFamily ??= v[0]!;
+        break;
       case T.CHANNEL_NUMBER:
         if (v.length !== 4) bad('CHANNEL-NUMBER must be 4 bytes');
-        p.channelNumber ??= (v[0]! << 8) | v[1]!; break;
-      case T.XOR_RELAYED_ADDRESS: (p.xorRelayedAddress ??= []).push(decodeXorAddress(v, transactionId)); break;
-      case T.XOR_PEER_ADDRESS: (p.xorPeerAddress ??= []).push(decodeXorAddress(v, transactionId)); break;
-      case T.DATA: p.data ??= v; break;
+        p.channelNumber ??= (v[0]! << 8) | v[1]!;
+        break;
+      case T.XOR_RELAYED_ADDRESS:
+        (p.xorRelayedAddress ??= []).push(decodeXorAddress(v, transactionId));
+        break;
+      case T.XOR_PEER_ADDRESS:
+        (p.xorPeerAddress ??= []).push(decodeXorAddress(v, transactionId));
+        break;
+      case T.DATA:
+        p.data ??= v;
+        break;
       default:
         if (type < 0x8000 && !KNOWN.has(type)) p.unknownRequired.push(type);
     }
@@ -240,25 +282,64 @@ export function parseAttributes(attrs: RawAttribute[], transactionId: Uint8Array
 
 /** Builders for the attributes a client sends; XOR ones need the message's transaction id. */
 export const attr = {
-  mappedAddress: (a: TransportAddress): RawAttribute => ({ type: AttributeType.MAPPED_ADDRESS, value: encodeAddress(a) }),
-  xorMappedAddress: (a: TransportAddress, tid: Uint8Array): RawAttribute => ({ type: AttributeType.XOR_MAPPED_ADDRESS, value: encodeXorAddress(a, tid) }),
-  xorPeerAddress: (a: TransportAddress, tid: Uint8Array): RawAttribute => ({ type: AttributeType.XOR_PEER_ADDRESS, value: encodeXorAddress(a, tid) }),
-  xorRelayedAddress: (a: TransportAddress, tid: Uint8Array): RawAttribute => ({ type: AttributeType.XOR_RELAYED_ADDRESS, value: encodeXorAddress(a, tid) }),
-  alternateServer: (a: TransportAddress): RawAttribute => ({ type: AttributeType.ALTERNATE_SERVER, value: encodeAddress(a) }),
-  responseOrigin: (a: TransportAddress): RawAttribute => ({ type: AttributeType.RESPONSE_ORIGIN, value: encodeAddress(a) }),
+  mappedAddress: (a: TransportAddress): RawAttribute => ({
+    type: AttributeType.MAPPED_ADDRESS,
+    value: encodeAddress(a),
+  }),
+  xorMappedAddress: (a: TransportAddress, tid: Uint8Array): RawAttribute => ({
+    type: AttributeType.XOR_MAPPED_ADDRESS,
+    value: encodeXorAddress(a, tid),
+  }),
+  xorPeerAddress: (a: TransportAddress, tid: Uint8Array): RawAttribute => ({
+    type: AttributeType.XOR_PEER_ADDRESS,
+    value: encodeXorAddress(a, tid),
+  }),
+  xorRelayedAddress: (a: TransportAddress, tid: Uint8Array): RawAttribute => ({
+    type: AttributeType.XOR_RELAYED_ADDRESS,
+    value: encodeXorAddress(a, tid),
+  }),
+  alternateServer: (a: TransportAddress): RawAttribute => ({
+    type: AttributeType.ALTERNATE_SERVER,
+    value: encodeAddress(a),
+  }),
+  responseOrigin: (a: TransportAddress): RawAttribute => ({
+    type: AttributeType.RESPONSE_ORIGIN,
+    value: encodeAddress(a),
+  }),
   otherAddress: (a: TransportAddress): RawAttribute => ({ type: AttributeType.OTHER_ADDRESS, value: encodeAddress(a) }),
   username: (s: string): RawAttribute => ({ type: AttributeType.USERNAME, value: encodeText(s) }),
   realm: (s: string): RawAttribute => ({ type: AttributeType.REALM, value: encodeText(s) }),
   nonce: (s: string): RawAttribute => ({ type: AttributeType.NONCE, value: encodeText(s) }),
   software: (s: string): RawAttribute => ({ type: AttributeType.SOFTWARE, value: encodeText(s) }),
-  errorCode: (code: number, reason: string): RawAttribute => ({ type: AttributeType.ERROR_CODE, value: encodeErrorCode({ code, reason }) }),
-  unknownAttributes: (types: number[]): RawAttribute => ({ type: AttributeType.UNKNOWN_ATTRIBUTES, value: encodeUnknownAttributes(types) }),
-  changeRequest: (c: ChangeRequestValue): RawAttribute => ({ type: AttributeType.CHANGE_REQUEST, value: encodeChangeRequest(c) }),
-  responsePort: (port: number): RawAttribute => ({ type: AttributeType.RESPONSE_PORT, value: encodeResponsePort(port) }),
+  errorCode: (code: number, reason: string): RawAttribute => ({
+    type: AttributeType.ERROR_CODE,
+    value: encodeErrorCode({ code, reason }),
+  }),
+  unknownAttributes: (types: number[]): RawAttribute => ({
+    type: AttributeType.UNKNOWN_ATTRIBUTES,
+    value: encodeUnknownAttributes(types),
+  }),
+  changeRequest: (c: ChangeRequestValue): RawAttribute => ({
+    type: AttributeType.CHANGE_REQUEST,
+    value: encodeChangeRequest(c),
+  }),
+  responsePort: (port: number): RawAttribute => ({
+    type: AttributeType.RESPONSE_PORT,
+    value: encodeResponsePort(port),
+  }),
   lifetime: (seconds: number): RawAttribute => ({ type: AttributeType.LIFETIME, value: encodeUint32(seconds) }),
-  requestedTransport: (protocol: number): RawAttribute => ({ type: AttributeType.REQUESTED_TRANSPORT, value: encodeRequestedTransport(protocol) }),
+  requestedTransport: (protocol: number): RawAttribute => ({
+    type: AttributeType.REQUESTED_TRANSPORT,
+    value: encodeRequestedTransport(protocol),
+  }),
   /** RFC 8656 §18.6: family byte, then 3 bytes RFFU (zero). */
-  requestedAddressFamily: (family: 4 | 6): RawAttribute => ({ type: AttributeType.REQUESTED_ADDRESS_FAMILY, value: Uint8Array.of(family === 6 ? ADDRESS_FAMILY_IPV6 : ADDRESS_FAMILY_IPV4, 0, 0, 0) }),
-  channelNumber: (n: number): RawAttribute => ({ type: AttributeType.CHANNEL_NUMBER, value: Uint8Array.of(n >> 8, n & 0xff, 0, 0) }),
+  requestedAddressFamily: (family: 4 | 6): RawAttribute => ({
+    type: AttributeType.REQUESTED_ADDRESS_FAMILY,
+    value: Uint8Array.of(family === 6 ? ADDRESS_FAMILY_IPV6 : ADDRESS_FAMILY_IPV4, 0, 0, 0),
+  }),
+  channelNumber: (n: number): RawAttribute => ({
+    type: AttributeType.CHANNEL_NUMBER,
+    value: Uint8Array.of(n >> 8, n & 0xff, 0, 0),
+  }),
   data: (bytes: Uint8Array): RawAttribute => ({ type: AttributeType.DATA, value: bytes }),
 };

@@ -10,7 +10,17 @@ import { encodeMessage, type DecodedMessage } from './codec';
 import { attr, type ChangeRequestValue, type RawAttribute } from './attributes';
 import { DEFAULT_DEADLINE_MS, DEFAULT_RTO_MS, StunClass, StunMethod } from './constants';
 import { answerAddressProblem, formatAddress, type TransportAddress } from './address';
-import { openStream, openUdp, ProbeError, probeErrorFrom, ProbeScope, resolveHost, type SocketAddress, type StunChannel, type Strays } from './transport';
+import {
+  openStream,
+  openUdp,
+  ProbeError,
+  probeErrorFrom,
+  ProbeScope,
+  resolveHost,
+  type SocketAddress,
+  type StunChannel,
+  type Strays,
+} from './transport';
 import type { ProbeOptions, ProbeOutcome, StunEndpoint } from './types';
 import { proxyAuthSentence } from '../net/proxy';
 import { round1 } from '../probes/deadline';
@@ -52,7 +62,12 @@ const strayCount = (s: Strays): number => s.wrongTransaction + s.undecodable;
  * When the time runs out and only answers to other transactions or undecodable bytes arrived meanwhile,
  * the server answered wrongly (`bad-response`): that is not a silent drop, and no firewall is to blame.
  */
-export async function transact(scope: ProbeScope, ch: StunChannel, request: Uint8Array, opts: TransactOptions = {}): Promise<TransactionResult> {
+export async function transact(
+  scope: ProbeScope,
+  ch: StunChannel,
+  request: Uint8Array,
+  opts: TransactOptions = {},
+): Promise<TransactionResult> {
   const tid = request.subarray(8, 20);
   ch.own(tid);
   const before = { ...ch.strays };
@@ -68,7 +83,14 @@ export async function transact(scope: ProbeScope, ch: StunChannel, request: Uint
           resolve({ msg: m.msg, rttMs: round1(performance.now() - t0), from: m.from, attempts });
         }
       } else if (m.kind === 'malformed' && sameId(m.raw.subarray(8, 20), tid)) {
-        reject(new ProbeError('protocol-error', `the answer does not decode as STUN (${m.error.message})`, m.error.code, 'response'));
+        reject(
+          new ProbeError(
+            'protocol-error',
+            `the answer does not decode as STUN (${m.error.message})`,
+            m.error.code,
+            'response',
+          ),
+        );
       }
     }, reject);
     if (ch.fatal) {
@@ -99,9 +121,18 @@ export async function transact(scope: ProbeScope, ch: StunChannel, request: Uint
     const wrong = ch.strays.wrongTransaction - before.wrongTransaction;
     const garbage = ch.strays.undecodable - before.undecodable;
     if (e instanceof ProbeError && e.reason === 'timeout' && wrong + garbage > 0) {
-      const what = [wrong ? `${wrong} answer${wrong === 1 ? '' : 's'} to transactions it was never asked` : '', garbage ? `${garbage} message${garbage === 1 ? '' : 's'} that ${garbage === 1 ? 'is' : 'are'} not STUN` : '']
-        .filter(Boolean).join(' and ');
-      throw new ProbeError('bad-response', `no valid answer to our request (${attempts} sent), only ${what}`, wrong ? 'wrong-transaction' : 'undecodable', e.phase ?? scope.phase);
+      const what = [
+        wrong ? `${wrong} answer${wrong === 1 ? '' : 's'} to transactions it was never asked` : '',
+        garbage ? `${garbage} message${garbage === 1 ? '' : 's'} that ${garbage === 1 ? 'is' : 'are'} not STUN` : '',
+      ]
+        .filter(Boolean)
+        .join(' and ');
+      throw new ProbeError(
+        'bad-response',
+        `no valid answer to our request (${attempts} sent), only ${what}`,
+        wrong ? 'wrong-transaction' : 'undecodable',
+        e.phase ?? scope.phase,
+      );
     }
     throw e;
   } finally {
@@ -116,25 +147,48 @@ export function strayEvidence(ch: StunChannel | undefined): { strays?: Strays } 
 }
 
 /** Builds a request; `attrs` gets the transaction id for XOR-encoded attributes. */
-export function buildRequest(method: number, attrs: (tid: Uint8Array) => RawAttribute[], software?: string): { tid: Uint8Array; bytes: Uint8Array } {
+export function buildRequest(
+  method: number,
+  attrs: (tid: Uint8Array) => RawAttribute[],
+  software?: string,
+): { tid: Uint8Array; bytes: Uint8Array } {
   const tid = newTransactionId();
   const list = attrs(tid);
   if (software) list.unshift(attr.software(software));
-  return { tid, bytes: encodeMessage({ method, cls: StunClass.request, transactionId: tid, attributes: list }, { fingerprint: true }) };
+  return {
+    tid,
+    bytes: encodeMessage(
+      { method, cls: StunClass.request, transactionId: tid, attributes: list },
+      { fingerprint: true },
+    ),
+  };
 }
 
 /** Opens the channel a probe needs for `endpoint`, adopted by `scope`. */
-export async function openChannel(scope: ProbeScope, endpoint: StunEndpoint, opts: ProbeOptions & { connectUdp?: boolean; socket?: dgram.Socket }): Promise<StunChannel> {
+export async function openChannel(
+  scope: ProbeScope,
+  endpoint: StunEndpoint,
+  opts: ProbeOptions & { connectUdp?: boolean; socket?: dgram.Socket },
+): Promise<StunChannel> {
   const address = await resolveHost(scope, endpoint.host, opts.family);
   const remote = { address, port: endpoint.port };
   if (endpoint.transport === 'udp') {
-    return openUdp(scope, remote, { connect: opts.connectUdp ?? true, localAddress: opts.localAddress, socket: opts.socket });
+    return openUdp(scope, remote, {
+      connect: opts.connectUdp ?? true,
+      localAddress: opts.localAddress,
+      socket: opts.socket,
+    });
   }
-  return openStream(scope, endpoint.transport, remote, endpoint.host, { localAddress: opts.localAddress, tls: opts.tls, proxy: opts.proxy });
+  return openStream(scope, endpoint.transport, remote, endpoint.host, {
+    localAddress: opts.localAddress,
+    tls: opts.tls,
+    proxy: opts.proxy,
+  });
 }
 
 const DETAIL: Record<string, (what: string, e: ProbeError) => string> = {
-  timeout: (w, e) => `No answer from ${w} before the deadline (while ${e.phase ?? 'waiting'}); something on the way silently drops this traffic.`,
+  timeout: (w, e) =>
+    `No answer from ${w} before the deadline (while ${e.phase ?? 'waiting'}); something on the way silently drops this traffic.`,
   refused: (w) => `${w} refused the connection: nothing is listening on that port, or a firewall rejects it.`,
   reset: (w) => `The connection to ${w} was cut off (reset), often by a firewall or proxy in between.`,
   unreachable: (w) => `${w} cannot be reached from this computer: there is no network route to it.`,
@@ -146,18 +200,29 @@ const DETAIL: Record<string, (what: string, e: ProbeError) => string> = {
   'proxy-auth-required': (w, e) => proxyAuthSentence(w, e.proxyAuth),
   'proxy-failed': (w, e) => `The proxy could not be used to reach ${w} (${e.message}).`,
   'protocol-error': (w) => `${w} answered, but not with a valid STUN/TURN message.`,
-  'bad-response': (w, e) => `${w} answered wrongly (${e.message}): the traffic got through, but the server, or something posing as it, gave answers that cannot be right.`,
+  'bad-response': (w, e) =>
+    `${w} answered wrongly (${e.message}): the traffic got through, but the server, or something posing as it, gave answers that cannot be right.`,
   aborted: () => 'The check was cancelled before it finished.',
 };
 
 /** The outcome for a failed probe: reason from the error, raw errno and phase in evidence. */
-export function failureOutcome<E extends Record<string, unknown>>(err: unknown, what: string, evidence: E): ProbeOutcome<E & { errno?: string; phase?: string; error: string }> {
+export function failureOutcome<E extends Record<string, unknown>>(
+  err: unknown,
+  what: string,
+  evidence: E,
+): ProbeOutcome<E & { errno?: string; phase?: string; error: string }> {
   const e = probeErrorFrom(err, 'probe');
   return {
     status: 'fail',
     reason: e.reason,
     detail: DETAIL[e.reason]?.(what, e) ?? REASON_TEXT[e.reason].sentence(what),
-    evidence: { ...evidence, errno: e.errno, phase: e.phase, error: e.message, ...(e.proxyAuth ? { proxyAuth: e.proxyAuth } : {}) },
+    evidence: {
+      ...evidence,
+      errno: e.errno,
+      phase: e.phase,
+      error: e.message,
+      ...(e.proxyAuth ? { proxyAuth: e.proxyAuth } : {}),
+    },
   };
 }
 
@@ -197,8 +262,16 @@ export interface BindingEvidence extends Record<string, unknown> {
 }
 
 /** Runs one Binding transaction on an open channel; used by stunBinding and natBehavior. */
-export async function bindingOn(scope: ProbeScope, ch: StunChannel, opts: TransactOptions & { changeRequest?: ChangeRequestValue; software?: string }): Promise<TransactionResult> {
-  const req = buildRequest(StunMethod.Binding, () => (opts.changeRequest ? [attr.changeRequest(opts.changeRequest)] : []), opts.software);
+export async function bindingOn(
+  scope: ProbeScope,
+  ch: StunChannel,
+  opts: TransactOptions & { changeRequest?: ChangeRequestValue; software?: string },
+): Promise<TransactionResult> {
+  const req = buildRequest(
+    StunMethod.Binding,
+    () => (opts.changeRequest ? [attr.changeRequest(opts.changeRequest)] : []),
+    opts.software,
+  );
   scope.phase = 'binding';
   return transact(scope, ch, req.bytes, opts);
 }
@@ -207,14 +280,20 @@ export async function bindingOn(scope: ProbeScope, ch: StunChannel, opts: Transa
  * STUN Binding over UDP, TCP or TLS: the reflexive (XOR-MAPPED) address, the local address, the RTT and,
  * when the server has RFC 5780 support, OTHER-ADDRESS and RESPONSE-ORIGIN.
  */
-export async function stunBinding(endpoint: StunEndpoint, opts: BindingOptions = {}): Promise<ProbeOutcome<BindingEvidence>> {
+export async function stunBinding(
+  endpoint: StunEndpoint,
+  opts: BindingOptions = {},
+): Promise<ProbeOutcome<BindingEvidence>> {
   return sentence(await binding(endpoint, opts));
 }
 
 async function binding(endpoint: StunEndpoint, opts: BindingOptions): Promise<ProbeOutcome<BindingEvidence>> {
   const scope = new ProbeScope(opts.deadlineMs ?? DEFAULT_DEADLINE_MS, opts.signal);
   const what = describeEndpoint(endpoint);
-  const evidence: BindingEvidence = { transport: endpoint.transport, server: formatAddress({ address: endpoint.host, port: endpoint.port }) };
+  const evidence: BindingEvidence = {
+    transport: endpoint.transport,
+    server: formatAddress({ address: endpoint.host, port: endpoint.port }),
+  };
   let ch: StunChannel | undefined;
   try {
     // A connected UDP socket surfaces ICMP "port unreachable" as ECONNREFUSED, but only hears its peer:
@@ -222,7 +301,11 @@ async function binding(endpoint: StunEndpoint, opts: BindingOptions): Promise<Pr
     ch = await openChannel(scope, endpoint, { ...opts, connectUdp: !opts.changeRequest && !opts.socket });
     evidence.local = ch.local;
     if (ch.tlsInfo) evidence.tls = ch.tlsInfo;
-    const r = await bindingOn(scope, ch, { rtoMs: opts.rtoMs, changeRequest: opts.changeRequest, software: opts.software });
+    const r = await bindingOn(scope, ch, {
+      rtoMs: opts.rtoMs,
+      changeRequest: opts.changeRequest,
+      software: opts.software,
+    });
     const a = r.msg.attrs;
     evidence.attempts = r.attempts;
     evidence.software = a.software;
@@ -233,20 +316,48 @@ async function binding(endpoint: StunEndpoint, opts: BindingOptions): Promise<Pr
       evidence.errorCode = a.errorCode?.code;
       evidence.errorReason = a.errorCode?.reason;
       if (a.alternateServer) evidence.alternateServer = formatAddress(a.alternateServer);
-      const alt = a.alternateServer ? ` and named another server (${evidence.alternateServer}), which is not followed: only the profile's servers are tested` : '';
-      return { status: 'fail', rttMs: r.rttMs, reason: 'protocol-error', detail: `${what} answered the Binding request with error ${a.errorCode?.code ?? '?'} ${a.errorCode?.reason ?? ''}`.trim() + `${alt}.`, evidence };
+      const alt = a.alternateServer
+        ? ` and named another server (${evidence.alternateServer}), which is not followed: only the profile's servers are tested`
+        : '';
+      return {
+        status: 'fail',
+        rttMs: r.rttMs,
+        reason: 'protocol-error',
+        detail:
+          `${what} answered the Binding request with error ${a.errorCode?.code ?? '?'} ${a.errorCode?.reason ?? ''}`.trim() +
+          `${alt}.`,
+        evidence,
+      };
     }
     const mapped = a.xorMappedAddress ?? a.mappedAddress;
     if (!mapped) {
-      return { status: 'fail', rttMs: r.rttMs, reason: 'protocol-error', detail: `${what} answered without telling our public address (no XOR-MAPPED-ADDRESS).`, evidence };
+      return {
+        status: 'fail',
+        rttMs: r.rttMs,
+        reason: 'protocol-error',
+        detail: `${what} answered without telling our public address (no XOR-MAPPED-ADDRESS).`,
+        evidence,
+      };
     }
     const problem = answerAddressProblem(mapped, ch.remote.address);
     if (problem) {
       evidence.claimedMapped = mapped;
-      return { status: 'fail', rttMs: r.rttMs, reason: 'bad-response', detail: `${what} answered wrongly: the public address it reports for this computer cannot be right (${problem}).`, evidence };
+      return {
+        status: 'fail',
+        rttMs: r.rttMs,
+        reason: 'bad-response',
+        detail: `${what} answered wrongly: the public address it reports for this computer cannot be right (${problem}).`,
+        evidence,
+      };
     }
     evidence.mapped = mapped;
-    return { status: 'pass', rttMs: r.rttMs, reason: 'ok', detail: `${what} answered in ${r.rttMs} ms; this computer is seen as ${formatAddress(mapped)}.`, evidence };
+    return {
+      status: 'pass',
+      rttMs: r.rttMs,
+      reason: 'ok',
+      detail: `${what} answered in ${r.rttMs} ms; this computer is seen as ${formatAddress(mapped)}.`,
+      evidence,
+    };
   } catch (e) {
     return failureOutcome(e, what, { ...evidence, ...strayEvidence(ch) });
   } finally {

@@ -152,9 +152,15 @@ export function encodeMessage(msg: StunMessage, opts: EncodeOptions = {}): Uint8
     out.set(mac.subarray(0, len), off + 4);
     off += 4 + len;
   };
-  if (opts.integrityKey) appendHmac(AttributeType.MESSAGE_INTEGRITY, 'sha1', opts.integrityKey, MESSAGE_INTEGRITY_LENGTH);
+  if (opts.integrityKey)
+    appendHmac(AttributeType.MESSAGE_INTEGRITY, 'sha1', opts.integrityKey, MESSAGE_INTEGRITY_LENGTH);
   if (opts.integritySha256Key) {
-    appendHmac(AttributeType.MESSAGE_INTEGRITY_SHA256, 'sha256', opts.integritySha256Key, MESSAGE_INTEGRITY_SHA256_LENGTH);
+    appendHmac(
+      AttributeType.MESSAGE_INTEGRITY_SHA256,
+      'sha256',
+      opts.integritySha256Key,
+      MESSAGE_INTEGRITY_SHA256_LENGTH,
+    );
   }
   if (opts.fingerprint) {
     view.setUint16(2, off + 8 - HEADER_LENGTH);
@@ -184,15 +190,21 @@ export function isStunMessage(b: Uint8Array): boolean {
 
 export function decodeMessage(input: Uint8Array, opts: DecodeOptions = {}): DecodedMessage {
   if (!(input instanceof Uint8Array)) throw new StunDecodeError('not-stun', 'input is not bytes');
-  if (input.length < HEADER_LENGTH) throw new StunDecodeError('truncated', `only ${input.length} bytes, the header needs 20`);
-  if ((input[0]! & 0xc0) !== 0) throw new StunDecodeError('bad-type', 'the two top bits of the message type must be zero');
+  if (input.length < HEADER_LENGTH)
+    throw new StunDecodeError('truncated', `only ${input.length} bytes, the header needs 20`);
+  if ((input[0]! & 0xc0) !== 0)
+    throw new StunDecodeError('bad-type', 'the two top bits of the message type must be zero');
   const view = new DataView(input.buffer, input.byteOffset, input.byteLength);
   if (view.getUint32(4) !== MAGIC_COOKIE) throw new StunDecodeError('bad-magic', 'magic cookie missing');
   const length = view.getUint16(2);
   if (length % 4 !== 0) throw new StunDecodeError('bad-length', `Length ${length} is not a multiple of 4`);
-  if (HEADER_LENGTH + length > input.length) throw new StunDecodeError('truncated', `Length ${length} runs past the ${input.length} bytes received`);
+  if (HEADER_LENGTH + length > input.length)
+    throw new StunDecodeError('truncated', `Length ${length} runs past the ${input.length} bytes received`);
   if (opts.exactLength !== false && HEADER_LENGTH + length !== input.length) {
-    throw new StunDecodeError('bad-length', `Length ${length} leaves ${input.length - HEADER_LENGTH - length} bytes over`);
+    throw new StunDecodeError(
+      'bad-length',
+      `Length ${length} leaves ${input.length - HEADER_LENGTH - length} bytes over`,
+    );
   }
   const raw = input.subarray(0, HEADER_LENGTH + length);
   const { method, cls } = splitMessageType(view.getUint16(0));
@@ -205,11 +217,13 @@ export function decodeMessage(input: Uint8Array, opts: DecodeOptions = {}): Deco
     if (off + 4 > raw.length) throw new StunDecodeError('bad-length', 'attribute header cut short');
     const type = view.getUint16(off);
     const len = view.getUint16(off + 2);
-    if (off + 4 + len > raw.length) throw new StunDecodeError('bad-length', `attribute 0x${type.toString(16)} runs past the message`);
+    if (off + 4 + len > raw.length)
+      throw new StunDecodeError('bad-length', `attribute 0x${type.toString(16)} runs past the message`);
     const value = raw.subarray(off + 4, off + 4 + len);
     if (type === AttributeType.FINGERPRINT && msg.fingerprintOffset === undefined) {
       // RFC 8489 §14.7: FINGERPRINT is last, covers everything before it.
-      if (len !== 4 || off + 8 !== raw.length) throw new StunDecodeError('bad-fingerprint', 'FINGERPRINT must be the last attribute, 4 bytes');
+      if (len !== 4 || off + 8 !== raw.length)
+        throw new StunDecodeError('bad-fingerprint', 'FINGERPRINT must be the last attribute, 4 bytes');
       const want = (crc32(fingerprintInput(raw, off)) ^ FINGERPRINT_XOR) >>> 0;
       if (view.getUint32(off + 4) !== want) throw new StunDecodeError('bad-fingerprint', 'FINGERPRINT does not match');
       msg.fingerprintOffset = off;
@@ -221,7 +235,11 @@ export function decodeMessage(input: Uint8Array, opts: DecodeOptions = {}): Deco
         ignoreRest = true; // RFC 8489 §14.6: only FINGERPRINT may follow
       }
       // RFC 8489 §14.5: after MESSAGE-INTEGRITY only -SHA256 and FINGERPRINT count.
-      if (msg.integrityOffset === undefined || off === msg.integrityOffset || type === AttributeType.MESSAGE_INTEGRITY_SHA256) {
+      if (
+        msg.integrityOffset === undefined ||
+        off === msg.integrityOffset ||
+        type === AttributeType.MESSAGE_INTEGRITY_SHA256
+      ) {
         attributes.push({ type, value });
       }
     }
@@ -253,7 +271,9 @@ export function verifyIntegrity(msg: DecodedMessage, key: Uint8Array): boolean {
   const off = msg.integrityOffset;
   if (off === undefined) return false;
   const got = msg.raw.subarray(off + 4, off + 4 + MESSAGE_INTEGRITY_LENGTH);
-  const want = createHmac('sha1', key).update(hmacInput(msg.raw, off, MESSAGE_INTEGRITY_LENGTH)).digest();
+  const want = createHmac('sha1', key)
+    .update(hmacInput(msg.raw, off, MESSAGE_INTEGRITY_LENGTH))
+    .digest();
   return safeEqual(got, want);
 }
 
@@ -263,7 +283,10 @@ export function verifyIntegritySha256(msg: DecodedMessage, key: Uint8Array): boo
   if (off === undefined) return false;
   const len = new DataView(msg.raw.buffer, msg.raw.byteOffset).getUint16(off + 2);
   const got = msg.raw.subarray(off + 4, off + 4 + len);
-  const want = createHmac('sha256', key).update(hmacInput(msg.raw, off, len)).digest().subarray(0, len);
+  const want = createHmac('sha256', key)
+    .update(hmacInput(msg.raw, off, len))
+    .digest()
+    .subarray(0, len);
   return safeEqual(got, want);
 }
 
@@ -279,7 +302,8 @@ export function isChannelData(b: Uint8Array): boolean {
 }
 
 export function encodeChannelData(channel: number, data: Uint8Array, padForStream = false): Uint8Array {
-  if (channel < CHANNEL_NUMBER_MIN || channel > CHANNEL_NUMBER_MAX) throw new RangeError(`channel ${channel} out of range`);
+  if (channel < CHANNEL_NUMBER_MIN || channel > CHANNEL_NUMBER_MAX)
+    throw new RangeError(`channel ${channel} out of range`);
   if (data.length > 0xffff) throw new RangeError('ChannelData payload too long');
   const out = new Uint8Array(4 + (padForStream ? pad4(data.length) : data.length));
   out[0] = channel >> 8;
@@ -297,7 +321,8 @@ export function decodeChannelData(b: Uint8Array): { channel: number; data: Uint8
   return { channel: (b[0]! << 8) | b[1]!, data: b.subarray(4, 4 + len) };
 }
 
-export type StreamFrame = { kind: 'stun'; bytes: Uint8Array } | { kind: 'channel-data'; channel: number; data: Uint8Array };
+export type StreamFrame =
+  { kind: 'stun'; bytes: Uint8Array } | { kind: 'channel-data'; channel: number; data: Uint8Array };
 
 /**
  * Splits a TCP/TLS byte stream into STUN messages (length from the header, RFC 8489 §6.2.2) and
@@ -319,7 +344,15 @@ export class StreamFramer {
       const first = merged[off]!;
       const len = (merged[off + 2]! << 8) | merged[off + 3]!;
       if ((first & 0xc0) === 0) {
-        if (rest >= 8 && !(merged[off + 4] === 0x21 && merged[off + 5] === 0x12 && merged[off + 6] === 0xa4 && merged[off + 7] === 0x42)) {
+        if (
+          rest >= 8 &&
+          !(
+            merged[off + 4] === 0x21 &&
+            merged[off + 5] === 0x12 &&
+            merged[off + 6] === 0xa4 &&
+            merged[off + 7] === 0x42
+          )
+        ) {
           throw new StunDecodeError('not-stun', 'stream carries a message without the magic cookie');
         }
         if (len % 4 !== 0) throw new StunDecodeError('bad-length', 'STUN Length not a multiple of 4 on a stream');
@@ -329,10 +362,17 @@ export class StreamFramer {
       } else if (first >= 0x40 && first <= 0x4f) {
         const size = 4 + pad4(len);
         if (rest < size) break;
-        frames.push({ kind: 'channel-data', channel: (first << 8) | merged[off + 1]!, data: merged.slice(off + 4, off + 4 + len) });
+        frames.push({
+          kind: 'channel-data',
+          channel: (first << 8) | merged[off + 1]!,
+          data: merged.slice(off + 4, off + 4 + len),
+        });
         off += size;
       } else {
-        throw new StunDecodeError('not-stun', `stream byte 0x${first.toString(16)} starts neither STUN nor ChannelData`);
+        throw new StunDecodeError(
+          'not-stun',
+          `stream byte 0x${first.toString(16)} starts neither STUN nor ChannelData`,
+        );
       }
     }
     this.buf = merged.slice(off);

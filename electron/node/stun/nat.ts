@@ -9,7 +9,8 @@ import { bindingOn, describeEndpoint, failureOutcome, sentence, openChannel, typ
 import { openUdp, ProbeError, ProbeScope, resolveHost, type SocketAddress, type StunChannel } from './transport';
 import type { ProbeOptions, ProbeOutcome, StunEndpoint } from './types';
 
-export type NatBehaviour = 'endpoint-independent' | 'address-dependent' | 'address-and-port-dependent' | 'none' | 'unknown';
+export type NatBehaviour =
+  'endpoint-independent' | 'address-dependent' | 'address-and-port-dependent' | 'none' | 'unknown';
 
 export interface NatOptions extends ProbeOptions {
   /** Second destination for the fallback (another STUN server, or the same one on a second port). */
@@ -71,14 +72,38 @@ async function discover(endpoint: StunEndpoint, opts: NatOptions): Promise<Probe
   };
   const filterMs = opts.filterTimeoutMs ?? 1000;
   let serverIp = endpoint.host;
-  const step = async (ch: StunChannel, test: string, to: SocketAddress, extra: { changeIp?: boolean; changePort?: boolean; silenceOk?: boolean; withinMs?: number } = {}): Promise<TransactionResult | undefined> => {
-    const changeRequest = extra.changeIp || extra.changePort ? { changeIp: !!extra.changeIp, changePort: !!extra.changePort } : undefined;
+  const step = async (
+    ch: StunChannel,
+    test: string,
+    to: SocketAddress,
+    extra: { changeIp?: boolean; changePort?: boolean; silenceOk?: boolean; withinMs?: number } = {},
+  ): Promise<TransactionResult | undefined> => {
+    const changeRequest =
+      extra.changeIp || extra.changePort ? { changeIp: !!extra.changeIp, changePort: !!extra.changePort } : undefined;
     try {
-      const r = await bindingOn(scope, ch, { to, rtoMs: opts.rtoMs, changeRequest, withinMs: extra.withinMs ?? (extra.silenceOk ? filterMs : undefined), software: opts.software });
+      const r = await bindingOn(scope, ch, {
+        to,
+        rtoMs: opts.rtoMs,
+        changeRequest,
+        withinMs: extra.withinMs ?? (extra.silenceOk ? filterMs : undefined),
+        software: opts.software,
+      });
       const mapped = r.msg.attrs.xorMappedAddress ?? r.msg.attrs.mappedAddress;
-      if (r.msg.cls !== StunClass.successResponse || !mapped) throw new ProbeError('protocol-error', `${test}: the server answered without a mapped address`, r.msg.attrs.errorCode ? String(r.msg.attrs.errorCode.code) : undefined, test);
+      if (r.msg.cls !== StunClass.successResponse || !mapped)
+        throw new ProbeError(
+          'protocol-error',
+          `${test}: the server answered without a mapped address`,
+          r.msg.attrs.errorCode ? String(r.msg.attrs.errorCode.code) : undefined,
+          test,
+        );
       const problem = answerAddressProblem(mapped, canonicalIp(serverIp));
-      if (problem) throw new ProbeError('bad-response', `${test}: the public address it reports cannot be right (${problem})`, 'mapped-address', test);
+      if (problem)
+        throw new ProbeError(
+          'bad-response',
+          `${test}: the public address it reports cannot be right (${problem})`,
+          'mapped-address',
+          test,
+        );
       ev.tests.push({ test, to: formatAddress(to), mapped: formatAddress(mapped), answered: true });
       return r;
     } catch (e) {
@@ -117,19 +142,28 @@ async function discover(endpoint: StunEndpoint, opts: NatOptions): Promise<Probe
       const mapOpts = { silenceOk: true, withinMs: 2 * filterMs };
       if (isNoNat) ev.mapping = 'none';
       else {
-        const m2 = (await step(s, 'mapping II', { address: other.address, port: primary.port }, mapOpts))?.msg.attrs.xorMappedAddress;
+        const m2 = (await step(s, 'mapping II', { address: other.address, port: primary.port }, mapOpts))?.msg.attrs
+          .xorMappedAddress;
         if (!m2) ev.mapping = 'unknown';
         else if (sameMapping(m1, m2)) ev.mapping = 'endpoint-independent';
         else {
-          const m3 = (await step(s, 'mapping III', { address: other.address, port: other.port }, mapOpts))?.msg.attrs.xorMappedAddress;
+          const m3 = (await step(s, 'mapping III', { address: other.address, port: other.port }, mapOpts))?.msg.attrs
+            .xorMappedAddress;
           ev.mapping = !m3 ? 'unknown' : sameMapping(m2, m3) ? 'address-dependent' : 'address-and-port-dependent';
         }
       }
       // §4.4 filtering, each test on a fresh socket.
-      const fresh = async (): Promise<StunChannel> => openUdp(scope, primary, { connect: false, localAddress: opts.localAddress });
+      const fresh = async (): Promise<StunChannel> =>
+        openUdp(scope, primary, { connect: false, localAddress: opts.localAddress });
       const f2 = await fresh();
       await step(f2, 'filtering I', primary);
-      if (await step(f2, 'filtering II (change IP and port)', primary, { changeIp: true, changePort: true, silenceOk: true })) {
+      if (
+        await step(f2, 'filtering II (change IP and port)', primary, {
+          changeIp: true,
+          changePort: true,
+          silenceOk: true,
+        })
+      ) {
         ev.filtering = 'endpoint-independent';
       } else {
         const f3 = await fresh();
@@ -145,28 +179,46 @@ async function discover(endpoint: StunEndpoint, opts: NatOptions): Promise<Probe
       else if (sameMapping(m1, m2)) ev.mapping = 'endpoint-independent';
       // Same IP, other port, new mapping: port-dependent. Other IP: at least address-dependent
       // (whether the port matters too is not tested with only two destinations).
-      else ev.mapping = canonicalIp(second.address) === canonicalIp(primaryIp) ? 'address-and-port-dependent' : 'address-dependent';
+      else
+        ev.mapping =
+          canonicalIp(second.address) === canonicalIp(primaryIp) ? 'address-and-port-dependent' : 'address-dependent';
     } else if (isNoNat) {
       ev.mapping = 'none';
     }
     ev.behaveCompliant = ev.mapping === 'endpoint-independent' || ev.mapping === 'none';
     const summary = `mapping ${ev.mapping}, filtering ${ev.filtering}`;
     if (ev.mapping === 'unknown') {
-      const why = ev.method === 'rfc5780'
-        ? `${what}'s second address did not answer`
-        : ev.otherAddressRefused
-          ? `${what} named a second address that Pathcheck does not probe (${ev.otherAddressRefused}) and no second server was given`
-          : `${what} has no second address (RFC 5780) and no second server was given`;
-      return { status: 'warn', rttMs: rtt, reason: 'ok', detail: `The NAT type could not be determined: ${why}.`, evidence: ev };
+      const why =
+        ev.method === 'rfc5780'
+          ? `${what}'s second address did not answer`
+          : ev.otherAddressRefused
+            ? `${what} named a second address that Pathcheck does not probe (${ev.otherAddressRefused}) and no second server was given`
+            : `${what} has no second address (RFC 5780) and no second server was given`;
+      return {
+        status: 'warn',
+        rttMs: rtt,
+        reason: 'ok',
+        detail: `The NAT type could not be determined: ${why}.`,
+        evidence: ev,
+      };
     }
     if (!ev.behaveCompliant) {
-      return { status: 'warn', rttMs: rtt, reason: 'ok', detail: `This network's NAT gives a new public port per destination (${summary}); direct peer-to-peer video will need a TURN relay.`, evidence: ev };
+      return {
+        status: 'warn',
+        rttMs: rtt,
+        reason: 'ok',
+        detail: `This network's NAT gives a new public port per destination (${summary}); direct peer-to-peer video will need a TURN relay.`,
+        evidence: ev,
+      };
     }
     return {
       status: 'pass',
       rttMs: rtt,
       reason: 'ok',
-      detail: ev.mapping === 'none' ? `No NAT between this computer and ${what} (${summary}).` : `The NAT keeps one public port for all destinations (${summary}), which peer-to-peer video needs.`,
+      detail:
+        ev.mapping === 'none'
+          ? `No NAT between this computer and ${what} (${summary}).`
+          : `The NAT keeps one public port for all destinations (${summary}), which peer-to-peer video needs.`,
       evidence: ev,
     };
   } catch (e) {

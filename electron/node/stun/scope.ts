@@ -49,14 +49,18 @@ export class ProbeScope {
   private readonly closers = new Set<() => void>();
   private readonly waiters = new Set<(e: ProbeError) => void>();
   private readonly timer: ReturnType<typeof setTimeout>;
-  private readonly onAbort = (): void => this.cancel(new ProbeError('aborted', 'the probe was cancelled', undefined, this.phase));
+  private readonly onAbort = (): void =>
+    this.cancel(new ProbeError('aborted', 'the probe was cancelled', undefined, this.phase));
 
   constructor(
     deadlineMs: number,
     private readonly signal?: AbortSignal,
   ) {
     this.deadlineAt = this.startedAt + deadlineMs;
-    this.timer = setTimeout(() => this.cancel(new ProbeError('timeout', `no answer within ${deadlineMs} ms`, undefined, this.phase)), deadlineMs);
+    this.timer = setTimeout(
+      () => this.cancel(new ProbeError('timeout', `no answer within ${deadlineMs} ms`, undefined, this.phase)),
+      deadlineMs,
+    );
     if (signal?.aborted) this.onAbort();
     else signal?.addEventListener('abort', this.onAbort, { once: true });
   }
@@ -98,7 +102,11 @@ export class ProbeScope {
       };
       this.waiters.add(onCancel);
       if (withinMs !== undefined && withinMs < this.remainingMs()) {
-        timer = setTimeout(() => onCancel(new ProbeError('timeout', `no answer within ${Math.round(withinMs)} ms`, undefined, this.phase)), withinMs);
+        timer = setTimeout(
+          () =>
+            onCancel(new ProbeError('timeout', `no answer within ${Math.round(withinMs)} ms`, undefined, this.phase)),
+          withinMs,
+        );
       }
       p.then(
         (v) => {
@@ -138,4 +146,3 @@ export class ProbeScope {
     this.waiters.clear();
   }
 }
-

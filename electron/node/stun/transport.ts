@@ -90,7 +90,11 @@ export class StunChannel {
   emit(m: Incoming): void {
     if (m.kind === 'junk') this.strays.undecodable++;
     else if (m.kind === 'malformed' && !this.ownIds.has(hex(m.raw.subarray(8, 20)))) this.strays.undecodable++;
-    else if (m.kind === 'stun' && (m.msg.cls === StunClass.successResponse || m.msg.cls === StunClass.errorResponse) && !this.ownIds.has(hex(m.msg.transactionId))) {
+    else if (
+      m.kind === 'stun' &&
+      (m.msg.cls === StunClass.successResponse || m.msg.cls === StunClass.errorResponse) &&
+      !this.ownIds.has(hex(m.msg.transactionId))
+    ) {
       this.strays.wrongTransaction++;
     }
     for (const l of [...this.listeners]) l(m);
@@ -116,7 +120,8 @@ export class StunChannel {
 function decodeDatagram(ch: StunChannel, data: Uint8Array, from: SocketAddress): void {
   if (data.length >= 4 && data[0]! >= 0x40 && data[0]! <= 0x4f) {
     const len = (data[2]! << 8) | data[3]!;
-    if (4 + len <= data.length) ch.emit({ kind: 'channel-data', channel: (data[0]! << 8) | data[1]!, data: data.subarray(4, 4 + len), from });
+    if (4 + len <= data.length)
+      ch.emit({ kind: 'channel-data', channel: (data[0]! << 8) | data[1]!, data: data.subarray(4, 4 + len), from });
     return;
   }
   let msg: DecodedMessage;
@@ -158,7 +163,11 @@ export async function openUdp(scope: ProbeScope, remote: SocketAddress, opts: Ud
   // eslint-disable-next-line prefer-const -- assigned once below, but the handlers above close over it first
   let ch: StunChannel | undefined;
   const onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
-    if (ch) decodeDatagram(ch, new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), { address: rinfo.address, port: rinfo.port });
+    if (ch)
+      decodeDatagram(ch, new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), {
+        address: rinfo.address,
+        port: rinfo.port,
+      });
   };
   const onError = (e: Error): void => ch?.fail(probeErrorFrom(e, 'recv'));
   const detach = (): void => {
@@ -190,7 +199,13 @@ export async function openUdp(scope: ProbeScope, remote: SocketAddress, opts: Ud
   const connected = own && opts.connect === true;
   if (connected) {
     scope.phase = 'connect';
-    await scope.race(new Promise<void>((resolve, reject) => sock.connect(remote.port, remote.address, (err?: Error) => (err ? reject(probeErrorFrom(err, 'connect')) : resolve()))));
+    await scope.race(
+      new Promise<void>((resolve, reject) =>
+        sock.connect(remote.port, remote.address, (err?: Error) =>
+          err ? reject(probeErrorFrom(err, 'connect')) : resolve(),
+        ),
+      ),
+    );
   }
   const a = sock.address();
   ch = new StunChannel(
@@ -219,7 +234,13 @@ export interface StreamOptions {
 }
 
 /** Connects TCP (or TLS over TCP) to `remote`, framing STUN/ChannelData by the header (RFC 8489 §6.2.2). */
-export async function openStream(scope: ProbeScope, kind: 'tcp' | 'tls', remote: SocketAddress, host: string, opts: StreamOptions = {}): Promise<StunChannel> {
+export async function openStream(
+  scope: ProbeScope,
+  kind: 'tcp' | 'tls',
+  remote: SocketAddress,
+  host: string,
+  opts: StreamOptions = {},
+): Promise<StunChannel> {
   let tcp = new net.Socket();
   let sock: net.Socket = tcp;
   // eslint-disable-next-line prefer-const -- assigned once below, but the handlers above close over it first
@@ -236,9 +257,22 @@ export async function openStream(scope: ProbeScope, kind: 'tcp' | 'tls', remote:
     const stop = new AbortController();
     const unadoptStop = scope.adopt(() => stop.abort());
     try {
-      tcp = await scope.race(openTunnel(opts.proxy, { host, port: remote.port }, { deadlineMs: Math.max(1, scope.remainingMs()), signal: stop.signal }));
+      tcp = await scope.race(
+        openTunnel(
+          opts.proxy,
+          { host, port: remote.port },
+          { deadlineMs: Math.max(1, scope.remainingMs()), signal: stop.signal },
+        ),
+      );
     } catch (e) {
-      if (e instanceof ProxyError) throw new ProbeError(e.reason, e.statusLine ?? e.message, e.errno ?? (e.status ? String(e.status) : undefined), 'proxy-connect', e.challenge);
+      if (e instanceof ProxyError)
+        throw new ProbeError(
+          e.reason,
+          e.statusLine ?? e.message,
+          e.errno ?? (e.status ? String(e.status) : undefined),
+          'proxy-connect',
+          e.challenge,
+        );
       throw e;
     } finally {
       unadoptStop();
@@ -282,7 +316,13 @@ export async function openStream(scope: ProbeScope, kind: 'tcp' | 'tls', remote:
     tlsInfo = { ...inspection, via: opts.proxy ? 'proxy' : 'direct' };
     if (t.rejectUnauthorized !== false) {
       const verdict = classifyTls(inspection, `${host}:${remote.port}`);
-      if (verdict.status === 'fail' && verdict.reason !== 'ok') throw new ProbeError(verdict.reason, verdict.detail, inspection.authorizationError ?? undefined, 'tls-handshake');
+      if (verdict.status === 'fail' && verdict.reason !== 'ok')
+        throw new ProbeError(
+          verdict.reason,
+          verdict.detail,
+          inspection.authorizationError ?? undefined,
+          'tls-handshake',
+        );
     }
   }
   const framer = new StreamFramer();
@@ -321,4 +361,3 @@ export async function openStream(scope: ProbeScope, kind: 'tcp' | 'tls', remote:
   ch.tlsInfo = tlsInfo;
   return ch;
 }
-

@@ -8,7 +8,17 @@ import { encodeMessage, longTermKey, verifyIntegrity, type DecodedMessage } from
 import { attr, type RawAttribute } from './attributes';
 import { DEFAULT_DEADLINE_MS, ErrorCode, StunClass, StunMethod, TRANSPORT_UDP } from './constants';
 import { answerAddressProblem, destinationProblem, formatAddress, type TransportAddress } from './address';
-import { describeEndpoint, failureOutcome, sentence, newTransactionId, openChannel, round1, strayEvidence, transact, type TransactionResult } from './client';
+import {
+  describeEndpoint,
+  failureOutcome,
+  sentence,
+  newTransactionId,
+  openChannel,
+  round1,
+  strayEvidence,
+  transact,
+  type TransactionResult,
+} from './client';
 import { openUdp, ProbeError, ProbeScope, type StunChannel, type Strays } from './transport';
 import type { ProbeOptions, ProbeOutcome, StunEndpoint } from './types';
 
@@ -72,13 +82,20 @@ export class TurnSession {
     private readonly software: string | undefined,
   ) {}
 
-  private encode(method: number, attrs: (tid: Uint8Array) => RawAttribute[], cls: StunClass = StunClass.request): Uint8Array {
+  private encode(
+    method: number,
+    attrs: (tid: Uint8Array) => RawAttribute[],
+    cls: StunClass = StunClass.request,
+  ): Uint8Array {
     const tid = newTransactionId();
     const list = attrs(tid);
     if (this.software) list.unshift(attr.software(this.software));
     if (this.key && this.creds && this.realm !== undefined && this.nonce !== undefined) {
       list.push(attr.username(this.creds.username), attr.realm(this.realm), attr.nonce(this.nonce));
-      return encodeMessage({ method, cls, transactionId: tid, attributes: list }, { integrityKey: this.key, fingerprint: true });
+      return encodeMessage(
+        { method, cls, transactionId: tid, attributes: list },
+        { integrityKey: this.key, fingerprint: true },
+      );
     }
     return encodeMessage({ method, cls, transactionId: tid, attributes: list }, { fingerprint: true });
   }
@@ -87,7 +104,10 @@ export class TurnSession {
    * One request, re-sent with fresh credentials on 401 (when we have them and have not tried yet) and on
    * 438 Stale Nonce (RFC 8489 §9.2.4). Returns the final answer, success or error; `first` is the first one.
    */
-  async request(method: number, attrs: (tid: Uint8Array) => RawAttribute[]): Promise<{ final: TransactionResult; first: TransactionResult }> {
+  async request(
+    method: number,
+    attrs: (tid: Uint8Array) => RawAttribute[],
+  ): Promise<{ final: TransactionResult; first: TransactionResult }> {
     let first: TransactionResult | undefined;
     for (;;) {
       const r = await transact(this.scope, this.ch, this.encode(method, attrs), { rtoMs: this.rtoMs });
@@ -106,13 +126,28 @@ export class TurnSession {
         if (realm !== undefined) this.realm = realm;
         continue;
       }
-      if (r.msg.cls === StunClass.successResponse && this.key && r.msg.integrityOffset !== undefined && !verifyIntegrity(r.msg, this.key)) {
-        throw new ProbeError('protocol-error', 'the server signed its answer with a different key (MESSAGE-INTEGRITY mismatch)', 'integrity', 'response');
+      if (
+        r.msg.cls === StunClass.successResponse &&
+        this.key &&
+        r.msg.integrityOffset !== undefined &&
+        !verifyIntegrity(r.msg, this.key)
+      ) {
+        throw new ProbeError(
+          'protocol-error',
+          'the server signed its answer with a different key (MESSAGE-INTEGRITY mismatch)',
+          'integrity',
+          'response',
+        );
       }
       // Once we authenticated, an unsigned success could come from anyone on the path (RFC 5389 §10.2.3:
       // discard it); believing it would report an allocation nobody proved.
       if (r.msg.cls === StunClass.successResponse && this.key && r.msg.integrityOffset === undefined) {
-        throw new ProbeError('bad-response', 'the server answered our authenticated request without MESSAGE-INTEGRITY', 'integrity-missing', 'response');
+        throw new ProbeError(
+          'bad-response',
+          'the server answered our authenticated request without MESSAGE-INTEGRITY',
+          'integrity-missing',
+          'response',
+        );
       }
       return { final: r, first };
     }
@@ -140,7 +175,14 @@ function errorOf(m: DecodedMessage): { code?: number; reason?: string } {
 }
 
 export interface AllocationResult {
-  status: 'allocated' | 'auth-required' | 'auth-failed' | 'family-unsupported' | 'turn-error' | 'protocol-error' | 'bad-response';
+  status:
+    | 'allocated'
+    | 'auth-required'
+    | 'auth-failed'
+    | 'family-unsupported'
+    | 'turn-error'
+    | 'protocol-error'
+    | 'bad-response';
   session: TurnSession;
   first: TransactionResult;
   final: TransactionResult;
@@ -148,7 +190,12 @@ export interface AllocationResult {
   problem?: string;
 }
 
-export async function allocate(scope: ProbeScope, session: TurnSession, lifetime?: number, relayFamily?: 4 | 6): Promise<AllocationResult> {
+export async function allocate(
+  scope: ProbeScope,
+  session: TurnSession,
+  lifetime?: number,
+  relayFamily?: 4 | 6,
+): Promise<AllocationResult> {
   scope.phase = 'allocate';
   const { first, final } = await session.request(StunMethod.Allocate, () => [
     attr.requestedTransport(TRANSPORT_UDP),
@@ -163,13 +210,23 @@ export async function allocate(scope: ProbeScope, session: TurnSession, lifetime
     // The relay is on the server and the mapped address is ours as the server sees it: an address
     // neither can be (0.0.0.0, broadcast, multicast, port 0, loopback off this machine) is a wrong answer.
     const server = session.ch.remote.address;
-    const problem = answerAddressProblem(relayed, server) ?? (m.attrs.xorMappedAddress ? answerAddressProblem(m.attrs.xorMappedAddress, server) : null);
-    return problem ? { status: 'bad-response', session, first, final, problem } : { status: 'allocated', session, first, final };
+    const problem =
+      answerAddressProblem(relayed, server) ??
+      (m.attrs.xorMappedAddress ? answerAddressProblem(m.attrs.xorMappedAddress, server) : null);
+    return problem
+      ? { status: 'bad-response', session, first, final, problem }
+      : { status: 'allocated', session, first, final };
   }
   const code = m.attrs.errorCode?.code;
   if (code === ErrorCode.AddressFamilyNotSupported) return { status: 'family-unsupported', session, first, final };
   if (code === ErrorCode.Unauthorized) {
-    if (!session.key) return { status: m.attrs.realm !== undefined && m.attrs.nonce !== undefined ? 'auth-required' : 'protocol-error', session, first, final };
+    if (!session.key)
+      return {
+        status: m.attrs.realm !== undefined && m.attrs.nonce !== undefined ? 'auth-required' : 'protocol-error',
+        session,
+        first,
+        final,
+      };
     return { status: 'auth-failed', session, first, final };
   }
   if (code === ErrorCode.WrongCredentials) return { status: 'auth-failed', session, first, final };
@@ -207,15 +264,24 @@ function fillAllocateEvidence(ev: AllocateEvidence, a: AllocationResult, relayFa
  * reachable on this transport (pass, auth-required). With credentials: the long-term-credential exchange,
  * the relayed and mapped addresses and lifetime, then release with Refresh LIFETIME=0.
  */
-export async function turnAllocate(endpoint: StunEndpoint, opts: TurnOptions = {}): Promise<ProbeOutcome<AllocateEvidence>> {
+export async function turnAllocate(
+  endpoint: StunEndpoint,
+  opts: TurnOptions = {},
+): Promise<ProbeOutcome<AllocateEvidence>> {
   return sentence(await allocateProbe(endpoint, opts));
 }
 
 async function allocateProbe(endpoint: StunEndpoint, opts: TurnOptions): Promise<ProbeOutcome<AllocateEvidence>> {
   const scope = new ProbeScope(opts.deadlineMs ?? DEFAULT_DEADLINE_MS, opts.signal);
   const what = describeEndpoint(endpoint);
-  const evidence: AllocateEvidence = { transport: endpoint.transport, server: formatAddress({ address: endpoint.host, port: endpoint.port }) };
-  const creds = opts.username !== undefined && opts.credential !== undefined ? { username: opts.username, credential: opts.credential } : undefined;
+  const evidence: AllocateEvidence = {
+    transport: endpoint.transport,
+    server: formatAddress({ address: endpoint.host, port: endpoint.port }),
+  };
+  const creds =
+    opts.username !== undefined && opts.credential !== undefined
+      ? { username: opts.username, credential: opts.credential }
+      : undefined;
   let ch: StunChannel | undefined;
   try {
     ch = await openChannel(scope, endpoint, opts);
@@ -228,20 +294,60 @@ async function allocateProbe(endpoint: StunEndpoint, opts: TurnOptions): Promise
     const rttMs = a.first.rttMs;
     switch (a.status) {
       case 'auth-required':
-        return { status: 'pass', rttMs, reason: 'auth-required', detail: `${what} is reachable and asks for credentials (realm "${evidence.realm}").`, evidence };
+        return {
+          status: 'pass',
+          rttMs,
+          reason: 'auth-required',
+          detail: `${what} is reachable and asks for credentials (realm "${evidence.realm}").`,
+          evidence,
+        };
       case 'auth-failed':
-        return { status: 'fail', rttMs, reason: 'auth-failed', detail: `${what} is reachable but refused the TURN username/credential.`, evidence };
+        return {
+          status: 'fail',
+          rttMs,
+          reason: 'auth-failed',
+          detail: `${what} is reachable but refused the TURN username/credential.`,
+          evidence,
+        };
       case 'family-unsupported':
-        return { status: 'fail', rttMs, reason: 'family-unsupported', detail: `${what} is reachable but does not relay IPv${opts.relayFamily ?? 4} (440 Address Family not Supported).`, evidence };
+        return {
+          status: 'fail',
+          rttMs,
+          reason: 'family-unsupported',
+          detail: `${what} is reachable but does not relay IPv${opts.relayFamily ?? 4} (440 Address Family not Supported).`,
+          evidence,
+        };
       case 'turn-error': {
-        const alt = evidence.alternateServer ? ` and named another server (${evidence.alternateServer}), which is not followed: only the profile's servers are tested` : '';
-        return { status: 'fail', rttMs, reason: 'turn-error', detail: `${what} refused the allocation with error ${evidence.errorCode} ${evidence.errorReason ?? ''}`.trim() + `${alt}.`, evidence };
+        const alt = evidence.alternateServer
+          ? ` and named another server (${evidence.alternateServer}), which is not followed: only the profile's servers are tested`
+          : '';
+        return {
+          status: 'fail',
+          rttMs,
+          reason: 'turn-error',
+          detail:
+            `${what} refused the allocation with error ${evidence.errorCode} ${evidence.errorReason ?? ''}`.trim() +
+            `${alt}.`,
+          evidence,
+        };
       }
       case 'bad-response':
         if (opts.release !== false) evidence.released = await session.release();
-        return { status: 'fail', rttMs, reason: 'bad-response', detail: `${what} answered the allocation wrongly: ${a.problem}.`, evidence };
+        return {
+          status: 'fail',
+          rttMs,
+          reason: 'bad-response',
+          detail: `${what} answered the allocation wrongly: ${a.problem}.`,
+          evidence,
+        };
       case 'protocol-error':
-        return { status: 'fail', rttMs, reason: 'protocol-error', detail: `${what} gave an answer that TURN does not allow (no realm/nonce, or no relayed address).`, evidence };
+        return {
+          status: 'fail',
+          rttMs,
+          reason: 'protocol-error',
+          detail: `${what} gave an answer that TURN does not allow (no realm/nonce, or no relayed address).`,
+          evidence,
+        };
       case 'allocated':
         if (opts.release !== false) evidence.released = await session.release();
         return {
@@ -280,14 +386,26 @@ export interface RelayProbeEvidence extends AllocateEvidence {
  * CreatePermission is for our own reflexive IP (from the Allocate's XOR-MAPPED-ADDRESS): permissions
  * match the IP only (RFC 8656 §9), so it covers the second socket behind the same NAT.
  */
-export async function turnRelayProbe(endpoint: StunEndpoint, creds: TurnCredentials, opts: Omit<TurnOptions, 'username' | 'credential'> = {}): Promise<ProbeOutcome<RelayProbeEvidence>> {
+export async function turnRelayProbe(
+  endpoint: StunEndpoint,
+  creds: TurnCredentials,
+  opts: Omit<TurnOptions, 'username' | 'credential'> = {},
+): Promise<ProbeOutcome<RelayProbeEvidence>> {
   return sentence(await relayProbe(endpoint, creds, opts));
 }
 
-async function relayProbe(endpoint: StunEndpoint, creds: TurnCredentials, opts: Omit<TurnOptions, 'username' | 'credential'>): Promise<ProbeOutcome<RelayProbeEvidence>> {
+async function relayProbe(
+  endpoint: StunEndpoint,
+  creds: TurnCredentials,
+  opts: Omit<TurnOptions, 'username' | 'credential'>,
+): Promise<ProbeOutcome<RelayProbeEvidence>> {
   const scope = new ProbeScope(opts.deadlineMs ?? DEFAULT_DEADLINE_MS, opts.signal);
   const what = describeEndpoint(endpoint);
-  const evidence: RelayProbeEvidence = { transport: endpoint.transport, server: formatAddress({ address: endpoint.host, port: endpoint.port }), step: 'allocate' };
+  const evidence: RelayProbeEvidence = {
+    transport: endpoint.transport,
+    server: formatAddress({ address: endpoint.host, port: endpoint.port }),
+    step: 'allocate',
+  };
   let session: TurnSession | undefined;
   try {
     const ch = await openChannel(scope, endpoint, opts);
@@ -300,11 +418,18 @@ async function relayProbe(endpoint: StunEndpoint, creds: TurnCredentials, opts: 
       const reason = a.status === 'auth-required' ? 'auth-failed' : a.status;
       if (a.status === 'bad-response') evidence.released = await session.release();
       const why = a.problem ? `: ${a.problem}` : '';
-      return { status: 'fail', rttMs: a.first.rttMs, reason, detail: `${what} did not give a relay (${reason}${evidence.errorCode ? ` ${evidence.errorCode}` : ''}${why}), so no high port could be tested.`, evidence };
+      return {
+        status: 'fail',
+        rttMs: a.first.rttMs,
+        reason,
+        detail: `${what} did not give a relay (${reason}${evidence.errorCode ? ` ${evidence.errorCode}` : ''}${why}), so no high port could be tested.`,
+        evidence,
+      };
     }
     const relayed = evidence.relayed!;
     const mapped = evidence.mapped;
-    if (!mapped) throw new ProbeError('protocol-error', 'the Allocate answer has no XOR-MAPPED-ADDRESS', undefined, 'allocate');
+    if (!mapped)
+      throw new ProbeError('protocol-error', 'the Allocate answer has no XOR-MAPPED-ADDRESS', undefined, 'allocate');
     // The relayed address is where the second socket sends: the server's own address, or inside the
     // ranges the profile gives for this provider, and never a special-purpose address.
     const refused = destinationProblem(relayed, ch.remote.address, opts.trusted);
@@ -314,10 +439,18 @@ async function relayProbe(endpoint: StunEndpoint, creds: TurnCredentials, opts: 
       // A special-purpose relay cannot be right; one merely outside the profile's ranges may be, but
       // the profile does not vouch for it, so the high port is left untested rather than probed.
       if (refused.kind === 'special') {
-        return { status: 'fail', rttMs: a.first.rttMs, reason: 'bad-response', detail: `${what} offered a relay at ${formatAddress(relayed)}, where Pathcheck does not send: ${refused.message}.`, evidence };
+        return {
+          status: 'fail',
+          rttMs: a.first.rttMs,
+          reason: 'bad-response',
+          detail: `${what} offered a relay at ${formatAddress(relayed)}, where Pathcheck does not send: ${refused.message}.`,
+          evidence,
+        };
       }
       return {
-        status: 'skipped', rttMs: a.first.rttMs, reason: 'untrusted-relay',
+        status: 'skipped',
+        rttMs: a.first.rttMs,
+        reason: 'untrusted-relay',
         detail: `${what} gave a relay at ${formatAddress(relayed)}, which was not tested: ${refused.message}. Add the provider's relay addresses to the profile's "addresses" to test its high ports.`,
         evidence,
       };
@@ -325,21 +458,39 @@ async function relayProbe(endpoint: StunEndpoint, creds: TurnCredentials, opts: 
 
     evidence.step = 'permission';
     scope.phase = 'create-permission';
-    const perm = await session.request(StunMethod.CreatePermission, (tid) => [attr.xorPeerAddress({ ...mapped, port: 0 }, tid)]);
+    const perm = await session.request(StunMethod.CreatePermission, (tid) => [
+      attr.xorPeerAddress({ ...mapped, port: 0 }, tid),
+    ]);
     if (perm.final.msg.cls === StunClass.errorResponse) {
       const { code, reason } = errorOf(perm.final.msg);
       evidence.errorCode = code;
       evidence.errorReason = reason;
       evidence.released = await session.release();
       if (code === ErrorCode.Forbidden) {
-        return { status: 'fail', rttMs: a.first.rttMs, reason: 'permission-denied', detail: `${what} refused to relay to this computer's address (403 Forbidden): a server-side setting.`, evidence };
+        return {
+          status: 'fail',
+          rttMs: a.first.rttMs,
+          reason: 'permission-denied',
+          detail: `${what} refused to relay to this computer's address (403 Forbidden): a server-side setting.`,
+          evidence,
+        };
       }
-      return { status: 'fail', rttMs: a.first.rttMs, reason: 'turn-error', detail: `${what} refused the permission with error ${code} ${reason ?? ''}`.trim() + '.', evidence };
+      return {
+        status: 'fail',
+        rttMs: a.first.rttMs,
+        reason: 'turn-error',
+        detail: `${what} refused the permission with error ${code} ${reason ?? ''}`.trim() + '.',
+        evidence,
+      };
     }
 
     evidence.step = 'relay';
     scope.phase = 'relay';
-    const peer = await openUdp(scope, { address: relayed.address, port: relayed.port }, { connect: true, localAddress: opts.localAddress });
+    const peer = await openUdp(
+      scope,
+      { address: relayed.address, port: relayed.port },
+      { connect: true, localAddress: opts.localAddress },
+    );
     evidence.peer = peer.local;
     const token = new Uint8Array(randomBytes(16));
     const got = await relayRoundTrip(scope, ch, peer, token, opts.rtoMs ?? 250);
@@ -356,15 +507,26 @@ async function relayProbe(endpoint: StunEndpoint, creds: TurnCredentials, opts: 
       evidence,
     };
   } catch (e) {
-    if (session && !scope.cancelled && evidence.relayed && evidence.released === undefined) evidence.released = await session.release();
-    return failureOutcome(e, evidence.step === 'relay' ? `the relayed port ${evidence.relayed?.port ?? '?'} of ${what}` : what, { ...evidence, ...strayEvidence(session?.ch) });
+    if (session && !scope.cancelled && evidence.relayed && evidence.released === undefined)
+      evidence.released = await session.release();
+    return failureOutcome(
+      e,
+      evidence.step === 'relay' ? `the relayed port ${evidence.relayed?.port ?? '?'} of ${what}` : what,
+      { ...evidence, ...strayEvidence(session?.ch) },
+    );
   } finally {
     scope.dispose();
   }
 }
 
 /** Sends `token` from `peer` to the relayed port (re-sent at RTO doubling) until a Data indication carries it. */
-async function relayRoundTrip(scope: ProbeScope, turn: StunChannel, peer: StunChannel, token: Uint8Array, rtoMs: number): Promise<{ sent: number; rttMs: number }> {
+async function relayRoundTrip(
+  scope: ProbeScope,
+  turn: StunChannel,
+  peer: StunChannel,
+  token: Uint8Array,
+  rtoMs: number,
+): Promise<{ sent: number; rttMs: number }> {
   const same = (d: Uint8Array): boolean => d.length === token.length && d.every((b, i) => b === token[i]);
   let sent = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -372,7 +534,12 @@ async function relayRoundTrip(scope: ProbeScope, turn: StunChannel, peer: StunCh
   const t0 = performance.now();
   const done = new Promise<{ sent: number; rttMs: number }>((resolve, reject) => {
     unsubscribe = turn.subscribe((m) => {
-      const data = m.kind === 'stun' && m.msg.method === StunMethod.Data && m.msg.cls === StunClass.indication ? m.msg.attrs.data : m.kind === 'channel-data' ? m.data : undefined;
+      const data =
+        m.kind === 'stun' && m.msg.method === StunMethod.Data && m.msg.cls === StunClass.indication
+          ? m.msg.attrs.data
+          : m.kind === 'channel-data'
+            ? m.data
+            : undefined;
       if (data && same(data)) resolve({ sent, rttMs: round1(performance.now() - t0) });
     }, reject);
     const send = (): void => {

@@ -150,7 +150,11 @@ export const useDiagnosisStore = defineStore('diagnosis', () => {
     try {
       if (!webrtcAvailable()) {
         suite.value = 'unsupported';
-        await bridge().diagnosis.submitWebrtc({ runId: id, checks: [], error: 'this window has no WebRTC (RTCPeerConnection is missing).' });
+        await bridge().diagnosis.submitWebrtc({
+          runId: id,
+          checks: [],
+          error: 'this window has no WebRTC (RTCPeerConnection is missing).',
+        });
         return;
       }
       const config = await bridge().diagnosis.webrtcConfig(id);
@@ -173,7 +177,8 @@ export const useDiagnosisStore = defineStore('diagnosis', () => {
     } catch (e) {
       suite.value = 'failed';
       try {
-        if (!controller.signal.aborted) await bridge().diagnosis.submitWebrtc({ runId: id, checks: [], error: messageOf(e).slice(0, 400) });
+        if (!controller.signal.aborted)
+          await bridge().diagnosis.submitWebrtc({ runId: id, checks: [], error: messageOf(e).slice(0, 400) });
       } catch {
         // main gives up waiting on its own and says so in the report
       }
@@ -257,12 +262,21 @@ export const useDiagnosisStore = defineStore('diagnosis', () => {
     if (!p) return {};
     const final = report.value;
     const checks = final ? new Map(final.checks.map((c) => [c.id, c])) : results.value;
-    const progress = ladderProgress(p, rooms.value, plan.value, checks, final?.ranges ?? ranges.value, final?.nat ?? nat.value);
+    const progress = ladderProgress(
+      p,
+      rooms.value,
+      plan.value,
+      checks,
+      final?.ranges ?? ranges.value,
+      final?.nat ?? nat.value,
+    );
     const browser = final ? final.checks.filter((c) => c.kind === 'webrtc') : [...webrtc.value.values()];
     const wantWebrtc = p.turn.length > 0 && status.value !== 'idle';
     const webrtcState = (transport: string | null): LiveRung['webrtc'] => {
       if (!transport || !p.turn.some((t) => t.transport === transport)) return 'none';
-      const mine = browser.filter((c) => webrtcTestOf(c) === 'relay' && c.transport === transport && c.status !== 'skipped');
+      const mine = browser.filter(
+        (c) => webrtcTestOf(c) === 'relay' && c.transport === transport && c.status !== 'skipped',
+      );
       if (mine.some((c) => c.status === 'pass' || c.status === 'warn')) return 'pass';
       if (mine.length > 0) return 'fail';
       return wantWebrtc && (busy.value || suite.value === 'running') ? 'pending' : 'none';
@@ -284,7 +298,9 @@ export const useDiagnosisStore = defineStore('diagnosis', () => {
   /** Checks resolved so far / planned (engine and WebRTC), for the progress bar. */
   const progress = computed(() => {
     const engineTotal = plan.value.length;
-    const engineDone = plan.value.filter((c) => results.value.has(c.id) || ranges.value.some((r) => r.id === c.id)).length;
+    const engineDone = plan.value.filter(
+      (c) => results.value.has(c.id) || ranges.value.some((r) => r.id === c.id),
+    ).length;
     const p = profile.value;
     const webrtcTotal = p ? p.stun.length + p.turn.length * 2 + (p.p2p ? 1 : 0) : 0;
     const total = engineTotal + webrtcTotal;
@@ -310,7 +326,28 @@ export const useDiagnosisStore = defineStore('diagnosis', () => {
   onScopeDispose(dispose);
 
   return {
-    status, runId, error, rememberError, plan, results, ranges, nat, report, webrtc, suite, profile, rooms,
-    busy, ladder, progress, noNetwork, start, rerun, cancel, reset, flush, dispose,
+    status,
+    runId,
+    error,
+    rememberError,
+    plan,
+    results,
+    ranges,
+    nat,
+    report,
+    webrtc,
+    suite,
+    profile,
+    rooms,
+    busy,
+    ladder,
+    progress,
+    noNetwork,
+    start,
+    rerun,
+    cancel,
+    reset,
+    flush,
+    dispose,
   };
 });

@@ -1,11 +1,18 @@
 import { defineStore } from 'pinia';
 import { ref, shallowRef } from 'vue';
 import type { FirewallTargetId } from '#common/firewall/registry';
-import type { FirewallApplied, FirewallPlanView, FirewallRechecked, FirewallTicket, ReportRef } from '#common/ipc/firewall';
+import type {
+  FirewallApplied,
+  FirewallPlanView,
+  FirewallRechecked,
+  FirewallTicket,
+  ReportRef,
+} from '#common/ipc/firewall';
 import type { IpcError, IpcResult } from '#common/ipc/result';
 import { bridge, messageOf } from '../bridge';
 
-export type FixStep = 'closed' | 'loading' | 'plan' | 'applying' | 'rechecking' | 'verified' | 'undoing' | 'undone' | 'ticket';
+export type FixStep =
+  'closed' | 'loading' | 'plan' | 'applying' | 'rechecking' | 'verified' | 'undoing' | 'undone' | 'ticket';
 
 /**
  * The Fix dialog's state. The page only ever sends which report and the user's consent: rule text
@@ -121,7 +128,22 @@ export const useFirewallStore = defineStore('firewall', () => {
   }
 
   return {
-    step, owner, reportRef, plan, consent, error, applied, undone, rechecked, recheckedAfterUndo, ticketTarget, ticket,
-    open, close, apply, undo, prepareTicket,
+    step,
+    owner,
+    reportRef,
+    plan,
+    consent,
+    error,
+    applied,
+    undone,
+    rechecked,
+    recheckedAfterUndo,
+    ticketTarget,
+    ticket,
+    open,
+    close,
+    apply,
+    undo,
+    prepareTicket,
   };
 });

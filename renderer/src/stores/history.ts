@@ -116,7 +116,10 @@ export const useHistoryStore = defineStore('history', () => {
 
   async function importFile(file: File): Promise<boolean> {
     if (file.size > MAX_IMPORT_BYTES) {
-      notice.value = { tone: 'error', text: `${file.name} was not imported: it is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB, which no Pathcheck report is.` };
+      notice.value = {
+        tone: 'error',
+        text: `${file.name} was not imported: it is larger than ${MAX_IMPORT_BYTES / 1024 / 1024} MB, which no Pathcheck report is.`,
+      };
       return false;
     }
     return importText(await file.text(), file.name);
@@ -150,7 +153,10 @@ export const useHistoryStore = defineStore('history', () => {
       notice.value = { tone: 'info', text: 'The summary is on the clipboard.' };
     } catch {
       summaryFallback.value = v.text;
-      notice.value = { tone: 'info', text: 'The clipboard is not available here; select the summary below and copy it.' };
+      notice.value = {
+        tone: 'info',
+        text: 'The clipboard is not available here; select the summary below and copy it.',
+      };
     }
   }
 
@@ -172,7 +178,29 @@ export const useHistoryStore = defineStore('history', () => {
   }
 
   return {
-    page, items, status, error, openedId, opened, picked, comparison, notice, summaryFallback, busy, canCompare,
-    show, load, open, close, remove, importText, importFile, exportJson, savePdf, copySummary, togglePick, compare,
+    page,
+    items,
+    status,
+    error,
+    openedId,
+    opened,
+    picked,
+    comparison,
+    notice,
+    summaryFallback,
+    busy,
+    canCompare,
+    show,
+    load,
+    open,
+    close,
+    remove,
+    importText,
+    importFile,
+    exportJson,
+    savePdf,
+    copySummary,
+    togglePick,
+    compare,
   };
 });

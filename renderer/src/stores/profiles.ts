@@ -76,7 +76,11 @@ export const useProfilesStore = defineStore('profiles', () => {
   function addImported(profile: Profile): void {
     const today = localDate();
     const entry: ProfileEntry = {
-      id: profile.id, name: profile.name, notice: profileNotice(profile, today), description: profile.description, profile,
+      id: profile.id,
+      name: profile.name,
+      notice: profileNotice(profile, today),
+      description: profile.description,
+      profile,
       ...(isEnded(profile, today) ? { ended: true } : {}),
     };
     entries.value = [...entries.value.filter((e) => e.id !== profile.id), entry];
@@ -118,7 +122,9 @@ export const useProfilesStore = defineStore('profiles', () => {
       stored = null;
     }
     const values = stored && typeof stored === 'object' ? (stored as Record<string, unknown>) : {};
-    return Object.fromEntries(names.map((n) => [n, typeof values[n] === 'string' ? (values[n] as string).slice(0, 253) : '']));
+    return Object.fromEntries(
+      names.map((n) => [n, typeof values[n] === 'string' ? (values[n] as string).slice(0, 253) : '']),
+    );
   }
 
   /** Remembers a started run: its profile becomes the default next time, its parameter values are kept. */
@@ -134,7 +140,20 @@ export const useProfilesStore = defineStore('profiles', () => {
   }
 
   return {
-    entries, importedIds, selectedId, selected, selectedImported, status, error, importOutcome,
-    load, select, addImported, importText, clearImportOutcome, savedParameters, rememberRun,
+    entries,
+    importedIds,
+    selectedId,
+    selected,
+    selectedImported,
+    status,
+    error,
+    importOutcome,
+    load,
+    select,
+    addImported,
+    importText,
+    clearImportOutcome,
+    savedParameters,
+    rememberRun,
   };
 });

@@ -20,7 +20,10 @@ export interface PageQualityOptions {
 }
 
 const ORDER = { udp: 0, tcp: 1, tls: 2 } as const;
-const PATH = { udp: 'turn-udp', tcp: 'turn-tcp', tls: 'turn-tls' } as const satisfies Record<WebrtcServer['transport'], QualityPath>;
+const PATH = { udp: 'turn-udp', tcp: 'turn-tcp', tls: 'turn-tls' } as const satisfies Record<
+  WebrtcServer['transport'],
+  QualityPath
+>;
 
 /** The server the call is made over: the first working relay in ladder order, if any. */
 export function pageQualityServer(plan: WebrtcPlan, checks: readonly CheckResult[]): WebrtcServer | undefined {
@@ -30,17 +33,27 @@ export function pageQualityServer(plan: WebrtcPlan, checks: readonly CheckResult
     .sort((a, b) => ORDER[a.transport] - ORDER[b.transport])[0];
 }
 
-export async function runPageQuality(plan: WebrtcPlan, checks: readonly CheckResult[], o: PageQualityOptions = {}): Promise<QualityResult[]> {
+export async function runPageQuality(
+  plan: WebrtcPlan,
+  checks: readonly CheckResult[],
+  o: PageQualityOptions = {},
+): Promise<QualityResult[]> {
   const q = plan.quality;
   const server = pageQualityServer(plan, checks);
   if (!q || !plan.credentials || !server) return [];
   await o.engineDone?.();
   if (o.signal?.aborted) return [];
   const m = await measureCallQuality({
-    path: PATH[server.transport], host: server.host, port: server.port,
+    path: PATH[server.transport],
+    host: server.host,
+    port: server.port,
     iceServers: [{ urls: server.url, username: plan.credentials.username, credential: plan.credentials.credential }],
-    targetKbps: q.targetKbps, rates: q.rates, directionMs: q.directionMs, connectDeadlineMs: plan.connectDeadlineMs,
-    ...(o.signal ? { signal: o.signal } : {}), ...(o.createPeer ? { createPeer: o.createPeer } : {}),
+    targetKbps: q.targetKbps,
+    rates: q.rates,
+    directionMs: q.directionMs,
+    connectDeadlineMs: plan.connectDeadlineMs,
+    ...(o.signal ? { signal: o.signal } : {}),
+    ...(o.createPeer ? { createPeer: o.createPeer } : {}),
   });
   return m.quality ? [m.quality] : [];
 }

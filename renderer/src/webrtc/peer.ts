@@ -10,7 +10,10 @@ export type PeerFactory = (config: RTCConfiguration) => RTCPeerConnection;
 export const defaultPeerFactory: PeerFactory = (config) => new RTCPeerConnection(config);
 
 /** Aborts when `outer` does or after `ms`; `dispose()` clears the timer. */
-export function deadline(outer: AbortSignal | undefined, ms: number): { signal: AbortSignal; dispose(): void; timedOut(): boolean } {
+export function deadline(
+  outer: AbortSignal | undefined,
+  ms: number,
+): { signal: AbortSignal; dispose(): void; timedOut(): boolean } {
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -31,7 +34,12 @@ export function deadline(outer: AbortSignal | undefined, ms: number): { signal: 
 }
 
 /** Resolves true when `test()` becomes true (re-checked on each `events` event), false when `signal` aborts first. */
-export function until(target: EventTarget, events: string[], test: () => boolean, signal: AbortSignal): Promise<boolean> {
+export function until(
+  target: EventTarget,
+  events: string[],
+  test: () => boolean,
+  signal: AbortSignal,
+): Promise<boolean> {
   if (test()) return Promise.resolve(true);
   if (signal.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
@@ -76,8 +84,15 @@ export function candidateInfo(c: RTCIceCandidate, atMs: number): CandidateInfo {
  * Trickles candidates between two peers of this page. Candidates that arrive before the far side
  * has its remote description are queued (addIceCandidate would reject them), then flushed.
  */
-export function connectPeers(a: RTCPeerConnection, b: RTCPeerConnection, filter: (c: RTCIceCandidate) => boolean = () => true) {
-  const queues = new Map<RTCPeerConnection, RTCIceCandidateInit[]>([[a, []], [b, []]]);
+export function connectPeers(
+  a: RTCPeerConnection,
+  b: RTCPeerConnection,
+  filter: (c: RTCIceCandidate) => boolean = () => true,
+) {
+  const queues = new Map<RTCPeerConnection, RTCIceCandidateInit[]>([
+    [a, []],
+    [b, []],
+  ]);
   const deliver = (to: RTCPeerConnection, c: RTCIceCandidateInit) => {
     if (!to.remoteDescription) queues.get(to)!.push(c);
     else to.addIceCandidate(c).catch(() => undefined);
@@ -100,7 +115,11 @@ export function connectPeers(a: RTCPeerConnection, b: RTCPeerConnection, filter:
 }
 
 /** Offer/answer between two peers of this page. */
-export async function negotiate(a: RTCPeerConnection, b: RTCPeerConnection, link: ReturnType<typeof connectPeers>): Promise<void> {
+export async function negotiate(
+  a: RTCPeerConnection,
+  b: RTCPeerConnection,
+  link: ReturnType<typeof connectPeers>,
+): Promise<void> {
   const offer = await a.createOffer();
   await a.setLocalDescription(offer);
   await b.setRemoteDescription(offer);
@@ -138,7 +157,8 @@ export async function selectedPair(pc: RTCPeerConnection): Promise<PairStats> {
   pair ??= stats.find((s) => s.type === 'candidate-pair' && s.state === 'succeeded');
   const local = pair ? byId.get(String(pair.localCandidateId)) : undefined;
   const remote = pair ? byId.get(String(pair.remoteCandidateId)) : undefined;
-  const rtt = typeof pair?.currentRoundTripTime === 'number' ? Math.round(pair.currentRoundTripTime * 1000 * 10) / 10 : null;
+  const rtt =
+    typeof pair?.currentRoundTripTime === 'number' ? Math.round(pair.currentRoundTripTime * 1000 * 10) / 10 : null;
   return {
     rttMs: rtt,
     localType: (local?.candidateType as string | undefined) ?? null,

@@ -1,5 +1,11 @@
 import { judge } from '#common/quality/grade';
-import { qualityId, qualityRates, type QualityPath, type QualityRates, type QualityResult } from '#common/quality/schema';
+import {
+  qualityId,
+  qualityRates,
+  type QualityPath,
+  type QualityRates,
+  type QualityResult,
+} from '#common/quality/schema';
 import { closeAll, connectPeers, deadline, negotiate, until, type PeerFactory } from './peer';
 
 /**
@@ -74,15 +80,28 @@ function received(s: Stat[]): Totals {
     packets: inbound.reduce((t, x) => t + num(x.packetsReceived), 0),
     lost: inbound.reduce((t, x) => t + Math.max(0, num(x.packetsLost)), 0),
     // audio's jitter: its packets leave every 20 ms, while video's leave in bursts per frame
-    jitterMs: typeof audio?.jitter === 'number' ? audio.jitter * 1000 : video && typeof video.jitter === 'number' ? video.jitter * 1000 : null,
+    jitterMs:
+      typeof audio?.jitter === 'number'
+        ? audio.jitter * 1000
+        : video && typeof video.jitter === 'number'
+          ? video.jitter * 1000
+          : null,
     fps: video && typeof video.framesPerSecond === 'number' ? video.framesPerSecond : null,
   };
 }
 
-function pair(s: Stat[]): { rttMs: number | null; availableKbps: number | null; local: string | null; remote: string | null; relayProtocol: string | null } {
+function pair(s: Stat[]): {
+  rttMs: number | null;
+  availableKbps: number | null;
+  local: string | null;
+  remote: string | null;
+  relayProtocol: string | null;
+} {
   const byId = new Map(s.map((x) => [x.id, x]));
   const t = s.find((x) => x.type === 'transport' && x.selectedCandidatePairId);
-  const p = t ? byId.get(String(t.selectedCandidatePairId)) : s.find((x) => x.type === 'candidate-pair' && x.state === 'succeeded' && x.nominated);
+  const p = t
+    ? byId.get(String(t.selectedCandidatePairId))
+    : s.find((x) => x.type === 'candidate-pair' && x.state === 'succeeded' && x.nominated);
   const local = p ? byId.get(String(p.localCandidateId)) : undefined;
   const remote = p ? byId.get(String(p.remoteCandidateId)) : undefined;
   return {
@@ -186,10 +205,22 @@ interface OneWay {
  * One direction: a fresh pair of peers, the offerer sends (video capped at the target minus the
  * audio, plus audio), the answerer only receives. Samples the receiver's rate every `sampleMs`.
  */
-async function oneWay(o: CallQualityOptions, media: ReturnType<typeof makeMedia>, target: number, t0: number, samples: [number, number][], signal: AbortSignal): Promise<OneWay | { fail: string; detail: string }> {
+async function oneWay(
+  o: CallQualityOptions,
+  media: ReturnType<typeof makeMedia>,
+  target: number,
+  t0: number,
+  samples: [number, number][],
+  signal: AbortSignal,
+): Promise<OneWay | { fail: string; detail: string }> {
   const relay = o.path.startsWith('turn-');
   const createPeer = o.createPeer ?? ((c: RTCConfiguration) => new RTCPeerConnection(c));
-  const config: RTCConfiguration = { iceServers: o.iceServers, iceTransportPolicy: relay ? 'relay' : 'all', bundlePolicy: 'max-bundle', iceCandidatePoolSize: 0 };
+  const config: RTCConfiguration = {
+    iceServers: o.iceServers,
+    iceTransportPolicy: relay ? 'relay' : 'all',
+    bundlePolicy: 'max-bundle',
+    iceCandidatePoolSize: 0,
+  };
   const pcs: RTCPeerConnection[] = [];
   try {
     const a = createPeer(config);
@@ -201,11 +232,23 @@ async function oneWay(o: CallQualityOptions, media: ReturnType<typeof makeMedia>
     const link = connectPeers(a, b, (c) => (relay ? c.type === 'relay' : c.type === 'host' || c.type === 'srflx'));
     await negotiate(a, b, link);
     const connectLimit = deadline(signal, o.connectDeadlineMs ?? 5000);
-    const connected = await until(a, ['connectionstatechange'], () => a.connectionState === 'connected', connectLimit.signal);
+    const connected = await until(
+      a,
+      ['connectionstatechange'],
+      () => a.connectionState === 'connected',
+      connectLimit.signal,
+    );
     connectLimit.dispose();
     if (!connected) {
-      const fail = signal.aborted && o.signal?.aborted ? 'aborted' : a.connectionState === 'failed' ? 'ice-failed' : 'timeout';
-      return { fail, detail: fail === 'aborted' ? 'The call-quality test was cancelled.' : `The test call over ${o.path} (${o.host}:${o.port}) did not connect (${a.connectionState}).` };
+      const fail =
+        signal.aborted && o.signal?.aborted ? 'aborted' : a.connectionState === 'failed' ? 'ice-failed' : 'timeout';
+      return {
+        fail,
+        detail:
+          fail === 'aborted'
+            ? 'The call-quality test was cancelled.'
+            : `The test call over ${o.path} (${o.host}:${o.port}) did not connect (${a.connectionState}).`,
+      };
     }
     const idle = pair(await stats(a));
     const p = video.getParameters();
@@ -236,7 +279,8 @@ async function oneWay(o: CallQualityOptions, media: ReturnType<typeof makeMedia>
       if (sp.rttMs !== null) rtts.push(sp.rttMs);
       if (sp.availableKbps !== null) available = Math.round(sp.availableKbps);
       const out = fs.find((x) => x.type === 'outbound-rtp' && x.kind === 'video');
-      if (typeof out?.qualityLimitationReason === 'string' && out.qualityLimitationReason !== 'none') limits.add(out.qualityLimitationReason);
+      if (typeof out?.qualityLimitationReason === 'string' && out.qualityLimitationReason !== 'none')
+        limits.add(out.qualityLimitationReason);
       if (cur.fps !== null) fps = cur.fps;
       prev = cur;
       last = now;
@@ -285,7 +329,11 @@ export async function measureCallQuality(o: CallQualityOptions): Promise<CallQua
     evidence.pair = up.pair;
     if (o.signal?.aborted) return { reason: 'aborted', detail: 'The call-quality test was cancelled.', evidence };
     if (up.packets === 0 && down.packets === 0) {
-      return { reason: 'no-media', detail: `The test call over ${o.path} (${o.host}:${o.port}) connected, but no media arrived.`, evidence };
+      return {
+        reason: 'no-media',
+        detail: `The test call over ${o.path} (${o.host}:${o.port}) connected, but no media arrived.`,
+        evidence,
+      };
     }
     const roundLoss = Math.max(up.roundLossPct, down.roundLossPct);
     const lossPct = Math.round((1 - Math.sqrt(1 - Math.min(1, roundLoss / 100))) * 10000) / 100;
@@ -305,12 +353,20 @@ export async function measureCallQuality(o: CallQualityOptions): Promise<CallQua
     const limitedByEncoder = [...new Set([...up.qualityLimitationReason, ...down.qualityLimitationReason])];
     const quality: QualityResult = {
       id: qualityId(o.path, o.host, o.port, 'webrtc'),
-      path: o.path, sensor: 'webrtc', host: o.host, port: o.port,
+      path: o.path,
+      sensor: 'webrtc',
+      host: o.host,
+      port: o.port,
       durationMs: Math.round(performance.now() - t0),
       targetKbps: target,
-      ...numbers, mos: j.mos, grade: j.grade, limitedBy: j.limitedBy,
+      ...numbers,
+      mos: j.mos,
+      grade: j.grade,
+      limitedBy: j.limitedBy,
       samples: samples.slice(0, 64),
-      method: 'webrtc-call', bandwidthMeasured: true, stopped: 'time',
+      method: 'webrtc-call',
+      bandwidthMeasured: true,
+      stopped: 'time',
       notes: [
         `A call between two peers of this page (${up.pair.local ?? '?'} → ${up.pair.remote ?? '?'}), one direction at a time; round trips are half the pair's (it crosses the link twice).`,
         ...(limitedByEncoder.length ? [`The browser's encoder was limited by: ${limitedByEncoder.join(', ')}.`] : []),
@@ -323,7 +379,11 @@ export async function measureCallQuality(o: CallQualityOptions): Promise<CallQua
       evidence,
     };
   } catch (e) {
-    return { reason: 'webrtc-error', detail: `The browser could not run the test call over ${o.path}: ${(e as Error)?.message ?? String(e)}`, evidence };
+    return {
+      reason: 'webrtc-error',
+      detail: `The browser could not run the test call over ${o.path}: ${(e as Error)?.message ?? String(e)}`,
+      evidence,
+    };
   } finally {
     limit.dispose();
     media?.stop();

@@ -1,7 +1,18 @@
 import type { WebrtcServer } from '#common/ipc/diagnosis';
 import type { Reason } from '#common/report/reason';
 import type { CheckResult } from '#common/report/schema';
-import { candidateInfo, closeAll, connectPeers, deadline, negotiate, relayProtocols, selectedPair, until, type CandidateInfo, type PeerFactory } from './peer';
+import {
+  candidateInfo,
+  closeAll,
+  connectPeers,
+  deadline,
+  negotiate,
+  relayProtocols,
+  selectedPair,
+  until,
+  type CandidateInfo,
+  type PeerFactory,
+} from './peer';
 import { grade, mos } from './stats';
 import { runStream } from './stream';
 import { TRANSPORT_LABEL } from '#common/report/kinds';
@@ -15,7 +26,12 @@ export interface RelayOptions {
   createPeer: PeerFactory;
 }
 
-interface IceError { code: number; text: string; url: string | null; atMs: number }
+interface IceError {
+  code: number;
+  text: string;
+  url: string | null;
+  atMs: number;
+}
 
 /**
  * One TURN server over one transport, end to end, as a call would use it: two peers of this page,
@@ -27,7 +43,10 @@ interface IceError { code: number; text: string; url: string | null; atMs: numbe
  * Our own deadline bounds every step: Chromium never gives up on TURN over TCP/TLS when SYNs are
  * dropped, and its UDP failures take ~40 s. Every peer is closed on every path.
  */
-export async function relayTest(server: WebrtcServer, o: RelayOptions): Promise<{ gather: CheckResult; relay: CheckResult }> {
+export async function relayTest(
+  server: WebrtcServer,
+  o: RelayOptions,
+): Promise<{ gather: CheckResult; relay: CheckResult }> {
   const meta = { kind: 'webrtc' as const, transport: server.transport, host: server.host, port: server.port };
   const label = `TURN over ${TRANSPORT_LABEL[server.transport]} ${server.host}:${server.port}`;
   const t0 = performance.now();
@@ -62,30 +81,59 @@ export async function relayTest(server: WebrtcServer, o: RelayOptions): Promise<
     });
     const link = connectPeers(a, b);
     const sender = a.createDataChannel('pathcheck', { ordered: false, maxRetransmits: 0 });
-    const receiver = new Promise<RTCDataChannel>((resolve) => b.addEventListener('datachannel', (e) => resolve((e as RTCDataChannelEvent).channel)));
+    const receiver = new Promise<RTCDataChannel>((resolve) =>
+      b.addEventListener('datachannel', (e) => resolve((e as RTCDataChannelEvent).channel)),
+    );
     await negotiate(a, b, link);
 
-    const gotRelay = await until(a, ['icecandidate', 'icecandidateerror'], () => firstRelayMs !== null || errors.some((x) => x.code === 401), limit.signal);
+    const gotRelay = await until(
+      a,
+      ['icecandidate', 'icecandidateerror'],
+      () => firstRelayMs !== null || errors.some((x) => x.code === 401),
+      limit.signal,
+    );
     if (gotRelay && firstRelayMs !== null) {
       const protocols = await relayProtocols(a);
       relayProtocol = [...protocols.values()][0] ?? null;
-      for (const c of candidates) if (c.type === 'relay') c.relayProtocol = protocols.get(`${c.address}:${c.port}`) ?? null;
+      for (const c of candidates)
+        if (c.type === 'relay') c.relayProtocol = protocols.get(`${c.address}:${c.port}`) ?? null;
     }
     const evidenceBase = { url: server.url, candidates, iceErrors: errors, relayProtocol, firstRelayMs };
 
     if (firstRelayMs === null) {
       const why = failure(errors, limit.timedOut(), o.signal?.aborted === true);
       const detail = `No relay candidate from ${label}: ${why.text}`;
-      const gather: CheckResult = { ...meta, id: server.gatherId!, status: why.status, reason: why.reason, detail, evidence: evidenceBase, durationMs: Math.round(since()) };
+      const gather: CheckResult = {
+        ...meta,
+        id: server.gatherId!,
+        status: why.status,
+        reason: why.reason,
+        detail,
+        evidence: evidenceBase,
+        durationMs: Math.round(since()),
+      };
       return {
         gather,
-        relay: { ...meta, id: server.checkId, status: why.status, reason: why.reason, detail: `The browser could not relay through ${label}: ${why.text}`, evidence: evidenceBase, durationMs: Math.round(since()) },
+        relay: {
+          ...meta,
+          id: server.checkId,
+          status: why.status,
+          reason: why.reason,
+          detail: `The browser could not relay through ${label}: ${why.text}`,
+          evidence: evidenceBase,
+          durationMs: Math.round(since()),
+        },
       };
     }
     const gather: CheckResult = {
-      ...meta, id: server.gatherId!, status: 'pass', reason: 'ok', rttMs: firstRelayMs,
+      ...meta,
+      id: server.gatherId!,
+      status: 'pass',
+      reason: 'ok',
+      rttMs: firstRelayMs,
       detail: `The browser got a relay candidate from ${label} (relayProtocol ${relayProtocol ?? 'unknown'}) after ${firstRelayMs} ms.`,
-      evidence: evidenceBase, durationMs: firstRelayMs,
+      evidence: evidenceBase,
+      durationMs: firstRelayMs,
     };
 
     // ICE + DTLS + SCTP: the data channel opens only when all three completed.
@@ -98,21 +146,57 @@ export async function relayTest(server: WebrtcServer, o: RelayOptions): Promise<
       const detail = iceOk
         ? `${label}: ICE connected through the relay, but the DTLS/SCTP handshake never completed — something on the path interferes with the relayed data.`
         : `${label}: a relay candidate appeared, but the two peers could not connect through it within ${o.connectDeadlineMs} ms (ICE ${iceState}).`;
-      return { gather, relay: { ...meta, id: server.checkId, status: o.signal?.aborted ? 'skipped' : 'fail', reason, detail, evidence: { ...evidenceBase, iceState, connectMs }, durationMs: connectMs } };
+      return {
+        gather,
+        relay: {
+          ...meta,
+          id: server.checkId,
+          status: o.signal?.aborted ? 'skipped' : 'fail',
+          reason,
+          detail,
+          evidence: { ...evidenceBase, iceState, connectMs },
+          durationMs: connectMs,
+        },
+      };
     }
     limit.dispose();
 
     const streamLimit = deadline(o.signal, o.streamMs + 3000);
-    const stats = await runStream(sender, receiver, { durationMs: o.streamMs, rate: o.packetRate, signal: streamLimit.signal });
+    const stats = await runStream(sender, receiver, {
+      durationMs: o.streamMs,
+      rate: o.packetRate,
+      signal: streamLimit.signal,
+    });
     streamLimit.dispose();
     const pair = await selectedPair(a);
-    const evidence = { ...evidenceBase, connectMs, pair, stream: { ...stats, durationMs: o.streamMs, packetRate: o.packetRate } };
-    if (o.signal?.aborted) return { gather, relay: { ...meta, id: server.checkId, status: 'skipped', reason: 'aborted', detail: 'Not finished: the diagnosis was cancelled.', evidence } };
+    const evidence = {
+      ...evidenceBase,
+      connectMs,
+      pair,
+      stream: { ...stats, durationMs: o.streamMs, packetRate: o.packetRate },
+    };
+    if (o.signal?.aborted)
+      return {
+        gather,
+        relay: {
+          ...meta,
+          id: server.checkId,
+          status: 'skipped',
+          reason: 'aborted',
+          detail: 'Not finished: the diagnosis was cancelled.',
+          evidence,
+        },
+      };
     if (stats.echoed === 0) {
       return {
         gather,
         relay: {
-          ...meta, id: server.checkId, status: 'fail', reason: 'no-data', evidence, durationMs: Math.round(since()),
+          ...meta,
+          id: server.checkId,
+          status: 'fail',
+          reason: 'no-data',
+          evidence,
+          durationMs: Math.round(since()),
           detail: `${label}: the connection opened, but none of ${stats.sent} packets made it through the relay and back.`,
         },
       };
@@ -124,9 +208,14 @@ export async function relayTest(server: WebrtcServer, o: RelayOptions): Promise<
     return {
       gather,
       relay: {
-        ...meta, id: server.checkId, status: poor ? 'warn' : 'pass', reason: poor ? 'poor-quality' : 'ok', rttMs: rtt,
+        ...meta,
+        id: server.checkId,
+        status: poor ? 'warn' : 'pass',
+        reason: poor ? 'poor-quality' : 'ok',
+        rttMs: rtt,
         detail: `Media-like data flowed through ${label}: connected in ${connectMs} ms, round trip ${rtt} ms, jitter ${jitter} ms, loss ${stats.lossPct} % (${quality.grade}).`,
-        evidence: { ...evidence, quality }, durationMs: Math.round(since()),
+        evidence: { ...evidence, quality },
+        durationMs: Math.round(since()),
       },
     };
   } catch (e) {
@@ -143,12 +232,31 @@ export async function relayTest(server: WebrtcServer, o: RelayOptions): Promise<
 }
 
 /** Why no relay candidate came: the server's own answer when there is one, else our deadline. */
-export function failure(errors: IceError[], timedOut: boolean, aborted: boolean): { status: 'fail' | 'skipped'; reason: Reason; text: string } {
+export function failure(
+  errors: IceError[],
+  timedOut: boolean,
+  aborted: boolean,
+): { status: 'fail' | 'skipped'; reason: Reason; text: string } {
   if (aborted) return { status: 'skipped', reason: 'aborted', text: 'the diagnosis was cancelled.' };
   const auth = errors.find((x) => x.code === 401 || x.code === 431);
-  if (auth) return { status: 'fail', reason: 'auth-failed', text: `the server refused the credentials (${auth.code} ${auth.text}).` };
+  if (auth)
+    return {
+      status: 'fail',
+      reason: 'auth-failed',
+      text: `the server refused the credentials (${auth.code} ${auth.text}).`,
+    };
   const other = errors[0];
-  if (other && !timedOut) return { status: 'fail', reason: 'ice-error', text: `ICE error ${other.code} ${other.text}.` };
-  if (other) return { status: 'fail', reason: 'timeout', text: `nothing within the deadline (last ICE error ${other.code} ${other.text}).` };
-  return { status: 'fail', reason: 'timeout', text: timedOut ? 'no answer within the deadline.' : 'gathering ended without one.' };
+  if (other && !timedOut)
+    return { status: 'fail', reason: 'ice-error', text: `ICE error ${other.code} ${other.text}.` };
+  if (other)
+    return {
+      status: 'fail',
+      reason: 'timeout',
+      text: `nothing within the deadline (last ICE error ${other.code} ${other.text}).`,
+    };
+  return {
+    status: 'fail',
+    reason: 'timeout',
+    text: timedOut ? 'no answer within the deadline.' : 'gathering ended without one.',
+  };
 }

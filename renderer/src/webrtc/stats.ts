@@ -58,7 +58,12 @@ export function streamStats(samples: readonly StreamSample[]): StreamStats {
     roundTripLossPct: sent ? round(((sent - echoed.length) / sent) * 100, 2) : 0,
     jitterMs: arrived.length >= 2 ? round(jitter, 2) : null,
     rttMs: rtts.length
-      ? { min: round(rtts[0]!), median: round(percentile(rtts, 50)), p95: round(percentile(rtts, 95)), max: round(rtts[rtts.length - 1]!) }
+      ? {
+          min: round(rtts[0]!),
+          median: round(percentile(rtts, 50)),
+          p95: round(percentile(rtts, 95)),
+          max: round(rtts[rtts.length - 1]!),
+        }
       : null,
   };
 }
@@ -67,7 +72,8 @@ export type Grade = 'excellent' | 'good' | 'fair' | 'poor';
 
 /** Twilio video-diagnostics thresholds: RTT < 100 / 250 / 400 ms, loss < 1 / 3 / 8 %, jitter < 5 / 10 / 30 ms. */
 export function grade(rttMs: number, lossPct: number, jitterMs: number): Grade {
-  const level = (v: number, limits: [number, number, number]) => (v < limits[0] ? 0 : v < limits[1] ? 1 : v < limits[2] ? 2 : 3);
+  const level = (v: number, limits: [number, number, number]) =>
+    v < limits[0] ? 0 : v < limits[1] ? 1 : v < limits[2] ? 2 : 3;
   const worst = Math.max(level(rttMs, [100, 250, 400]), level(lossPct, [1, 3, 8]), level(jitterMs, [5, 10, 30]));
   return (['excellent', 'good', 'fair', 'poor'] as const)[worst]!;
 }

@@ -9,7 +9,9 @@ import { streamStats, type StreamSample, type StreamStats } from './stats';
 export const PACKET_BYTES = 160; // about one 20 ms Opus frame with headers
 
 export async function runStream(
-  sender: RTCDataChannel, receiver: Promise<RTCDataChannel>, opts: { durationMs: number; rate: number; signal: AbortSignal; drainMs?: number },
+  sender: RTCDataChannel,
+  receiver: Promise<RTCDataChannel>,
+  opts: { durationMs: number; rate: number; signal: AbortSignal; drainMs?: number },
 ): Promise<StreamStats> {
   const samples: StreamSample[] = [];
   const far = await receiver;

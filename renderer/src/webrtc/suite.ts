@@ -36,7 +36,11 @@ export async function runWebrtcSuite(plan: WebrtcPlan, options: SuiteOptions = {
     results.push(check);
     options.onCheck?.(check);
   };
-  const common = { connectDeadlineMs: plan.connectDeadlineMs, createPeer, ...(options.signal ? { signal: options.signal } : {}) };
+  const common = {
+    connectDeadlineMs: plan.connectDeadlineMs,
+    createPeer,
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
   const tasks: Array<Promise<void>> = [];
   for (const server of plan.servers) {
     if (server.kind === 'stun') {
@@ -48,22 +52,38 @@ export async function runWebrtcSuite(plan: WebrtcPlan, options: SuiteOptions = {
         ? `TURN credentials could not be obtained (${plan.credentialsError}), so the browser cannot allocate a relay.`
         : 'The profile has no TURN credentials, so the browser cannot allocate a relay; the engine still checks that the server answers.';
       const meta = {
-        kind: 'webrtc' as const, transport: server.transport, host: server.host, port: server.port,
-        status: 'skipped' as const, reason: 'no-credentials' as const, detail: why, evidence: { url: server.url },
+        kind: 'webrtc' as const,
+        transport: server.transport,
+        host: server.host,
+        port: server.port,
+        status: 'skipped' as const,
+        reason: 'no-credentials' as const,
+        detail: why,
+        evidence: { url: server.url },
       };
       report({ ...meta, id: server.gatherId! }, 'relay-gather');
       report({ ...meta, id: server.checkId }, 'relay');
       continue;
     }
     tasks.push(
-      relayTest(server, { ...common, credentials: plan.credentials, streamMs: plan.streamMs, packetRate: plan.packetRate }).then(({ gather, relay }) => {
+      relayTest(server, {
+        ...common,
+        credentials: plan.credentials,
+        streamMs: plan.streamMs,
+        packetRate: plan.packetRate,
+      }).then(({ gather, relay }) => {
         report(gather, 'relay-gather');
         report(relay, 'relay');
       }),
     );
   }
   if (plan.direct) {
-    tasks.push(directTest(plan.servers.filter((s) => s.kind === 'stun'), { ...common, streamMs: plan.streamMs, packetRate: plan.packetRate }).then((c) => report(c, 'direct')));
+    tasks.push(
+      directTest(
+        plan.servers.filter((s) => s.kind === 'stun'),
+        { ...common, streamMs: plan.streamMs, packetRate: plan.packetRate },
+      ).then((c) => report(c, 'direct')),
+    );
   }
   await Promise.all(tasks);
   return results;

@@ -69,8 +69,12 @@ describe('electron-builder config', () => {
       expect(firewall.filter).toContain(name);
       expect(existsSync(resolve(root, firewall.from, name))).toBe(true);
     }
-    expect(readFileSync(resolve(root, 'resources/firewall', PLATFORM_SCRIPTS.darwin), 'utf8')).toMatch(/^#!\/bin\/sh\n/);
-    expect(readFileSync(resolve(root, 'resources/firewall', PLATFORM_SCRIPTS.win32), 'utf8')).toMatch(/^#Requires -Version 5\.1\r?\n/);
+    expect(readFileSync(resolve(root, 'resources/firewall', PLATFORM_SCRIPTS.darwin), 'utf8')).toMatch(
+      /^#!\/bin\/sh\n/,
+    );
+    expect(readFileSync(resolve(root, 'resources/firewall', PLATFORM_SCRIPTS.win32), 'utf8')).toMatch(
+      /^#Requires -Version 5\.1\r?\n/,
+    );
     // main's path: <resources>/profiles/../firewall/<script>, i.e. the folder the filter copies to.
     const profiles = config.extraResources.find((r: { from: string }) => r.from === 'resources/profiles');
     expect(resolve('/res', profiles.to, '../firewall')).toBe(resolve('/res', firewall.to));
@@ -81,7 +85,9 @@ describe('electron-builder config', () => {
     expect(policy).toMatch(/<allow_active>auth_admin<\/allow_active>/);
     const execPath = /key="org\.freedesktop\.policykit\.exec\.path">([^<]+)</.exec(policy)?.[1];
     expect(execPath).toBe(`/opt/${config.productName}/resources/firewall/apply-linux.sh`);
-    expect(config.deb.fpm).toEqual(['resources/firewall/dev.pathcheck.firewall.policy=/usr/share/polkit-1/actions/dev.pathcheck.firewall.policy']);
+    expect(config.deb.fpm).toEqual([
+      'resources/firewall/dev.pathcheck.firewall.policy=/usr/share/polkit-1/actions/dev.pathcheck.firewall.policy',
+    ]);
     const pkg = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8'));
     expect(pkg.main).toBe('out/main/index.js');
     expect(config.files).toEqual(expect.arrayContaining(['out/main/**', 'out/preload/**', 'out/renderer/**']));
@@ -90,7 +96,8 @@ describe('electron-builder config', () => {
   it('points at icons that exist and are well-formed', () => {
     const [w, h] = pngSize(readFileSync(resolve(root, 'build/icons/icon.png')));
     expect([w, h]).toEqual([1024, 1024]);
-    for (const s of [16, 32, 48, 64, 128, 256, 512]) expect(pngSize(readFileSync(resolve(root, `build/icons/${s}x${s}.png`)))).toEqual([s, s]);
+    for (const s of [16, 32, 48, 64, 128, 256, 512])
+      expect(pngSize(readFileSync(resolve(root, `build/icons/${s}x${s}.png`)))).toEqual([s, s]);
 
     const ico = readFileSync(resolve(root, config.win.icon));
     expect([ico.readUInt16LE(0), ico.readUInt16LE(2)]).toEqual([0, 1]);

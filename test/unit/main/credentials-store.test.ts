@@ -8,7 +8,8 @@ const { safeStorage, resetElectronMock } = await import('./electron-mock');
 const { createCredentialStore, scopeOf, scopesFor } = await import('#main/credentials-store');
 
 let dir: string;
-const store = (platform = 'linux') => createCredentialStore({ dir, safeStorage, platform, now: () => new Date('2026-11-27T10:00:00Z') });
+const store = (platform = 'linux') =>
+  createCredentialStore({ dir, safeStorage, platform, now: () => new Date('2026-11-27T10:00:00Z') });
 
 beforeEach(() => {
   resetElectronMock();
@@ -35,7 +36,10 @@ describe('credentials store (safeStorage)', () => {
     expect(raw.toString('latin1')).not.toContain('labuser');
     expect(statSync(join(dir, name!)).mode & 0o777).toBe(0o600);
     expect(s.load(scopesFor(LAB))).toEqual(STATIC);
-    expect(s.status(scopesFor(LAB))).toEqual({ storage: { available: true }, saved: { type: 'static', label: 'labuser', savedAt: '2026-11-27T10:00:00.000Z' } });
+    expect(s.status(scopesFor(LAB))).toEqual({
+      storage: { available: true },
+      saved: { type: 'static', label: 'labuser', savedAt: '2026-11-27T10:00:00.000Z' },
+    });
   });
 
   it('a profile whose TURN servers differ in any host, port or transport is offered nothing', () => {
@@ -43,7 +47,11 @@ describe('credentials store (safeStorage)', () => {
     s.save(scopeOf(LAB, STATIC), STATIC, 'builtin');
     expect(s.load(scopesFor({ ...LAB, turn: turn('attacker.example') }))).toBeNull();
     expect(s.load(scopesFor({ ...LAB, turn: [LAB.turn[0]!] }))).toBeNull();
-    expect(s.load(scopesFor({ ...LAB, turn: [...LAB.turn, { host: 'turn.lab.test', port: 3479, transport: 'udp' as const }] }))).toBeNull();
+    expect(
+      s.load(
+        scopesFor({ ...LAB, turn: [...LAB.turn, { host: 'turn.lab.test', port: 3479, transport: 'udp' as const }] }),
+      ),
+    ).toBeNull();
     expect(s.status(scopesFor({ ...LAB, turn: turn('attacker.example') })).saved).toBeNull();
     // Same servers in another order and case: the same secret.
     expect(s.load(scopesFor({ ...LAB, turn: [...turn('TURN.lab.test')].reverse() }))).toEqual(STATIC);
@@ -65,7 +73,10 @@ describe('credentials store (safeStorage)', () => {
     const s = store();
     expect(s.save(scopeOf(LAB, STATIC), STATIC, 'builtin')).toEqual({ ok: true });
     const other = { ...STATIC, username: 'attacker', credential: 'x' };
-    expect(s.save(scopeOf(LAB, other), other, 'imported')).toMatchObject({ ok: false, reason: expect.stringMatching(/built-in profile/) });
+    expect(s.save(scopeOf(LAB, other), other, 'imported')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/built-in profile/),
+    });
     expect(s.load(scopesFor(LAB))).toEqual(STATIC);
     const mine = { ...LAB, turn: turn('turn.mine.example') };
     expect(s.save(scopeOf(mine, STATIC), STATIC, 'imported')).toEqual({ ok: true });
@@ -78,7 +89,10 @@ describe('credentials store (safeStorage)', () => {
     const s = store('win32');
     const r = s.save(scopeOf(LAB, STATIC), STATIC, 'builtin');
     expect(r).toMatchObject({ ok: false, reason: expect.stringMatching(/no encrypted storage/) });
-    expect(s.status(scopesFor(LAB))).toMatchObject({ storage: { available: false, reason: expect.any(String) }, saved: null });
+    expect(s.status(scopesFor(LAB))).toMatchObject({
+      storage: { available: false, reason: expect.any(String) },
+      saved: null,
+    });
     expect(() => readdirSync(dir)).toThrow();
   });
 

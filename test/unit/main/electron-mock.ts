@@ -43,7 +43,9 @@ export class FakeWebContents extends EventEmitter {
 }
 
 /** An Electron-style event: `preventDefault()` plus whatever fields the event carries. */
-export function fakeEvent<T extends object>(fields: T): T & { preventDefault: ReturnType<typeof vi.fn>; defaultPrevented(): boolean } {
+export function fakeEvent<T extends object>(
+  fields: T,
+): T & { preventDefault: ReturnType<typeof vi.fn>; defaultPrevented(): boolean } {
   const preventDefault = vi.fn();
   return Object.assign({ ...fields }, { preventDefault, defaultPrevented: () => preventDefault.mock.calls.length > 0 });
 }
@@ -121,8 +123,10 @@ export const protocol = {
 };
 
 class FakeSession {
-  permissionRequestHandler: ((wc: unknown, permission: string, callback: (granted: boolean) => void, details?: unknown) => void) | null = null;
-  permissionCheckHandler: ((wc: unknown, permission: string, origin: string, details?: unknown) => boolean) | null = null;
+  permissionRequestHandler:
+    ((wc: unknown, permission: string, callback: (granted: boolean) => void, details?: unknown) => void) | null = null;
+  permissionCheckHandler: ((wc: unknown, permission: string, origin: string, details?: unknown) => boolean) | null =
+    null;
   beforeRequest: ((details: { url: string }, callback: (response: { cancel: boolean }) => void) => void) | null = null;
   readonly webRequest = {
     onBeforeRequest: (listener: FakeSession['beforeRequest']) => {
@@ -154,7 +158,10 @@ export const session = {
 /** Save dialog: answers `savePath` (null = the user cancelled). */
 export const dialog = {
   savePath: null as string | null,
-  showSaveDialog: vi.fn(async (..._args: unknown[]) => ({ canceled: dialog.savePath === null, filePath: dialog.savePath ?? '' })),
+  showSaveDialog: vi.fn(async (..._args: unknown[]) => ({
+    canceled: dialog.savePath === null,
+    filePath: dialog.savePath ?? '',
+  })),
 };
 
 /**
@@ -176,7 +183,8 @@ export const safeStorage = {
   },
   decryptString(blob: Buffer): string {
     if (!this.available) throw new Error('Decryption is not available.');
-    if (blob.subarray(0, 3).toString() !== 'v10') throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+    if (blob.subarray(0, 3).toString() !== 'v10')
+      throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
     return Buffer.from(blob.subarray(3).map((b) => b ^ 0x5a)).toString('utf8');
   },
 };
@@ -198,7 +206,8 @@ export function resetElectronMock(): void {
   BrowserWindow.created = [];
   app.removeAllListeners();
   app.isPackaged = false;
-  for (const fn of [app.enableSandbox, app.quit, app.requestSingleInstanceLock, app.whenReady, app.isReady]) fn.mockClear();
+  for (const fn of [app.enableSandbox, app.quit, app.requestSingleInstanceLock, app.whenReady, app.isReady])
+    fn.mockClear();
   ipcMain.handlers.clear();
   protocol.handlers.clear();
   protocol.registerSchemesAsPrivileged.mockClear();

@@ -22,17 +22,25 @@ describe('firewall consent dialog (main)', () => {
 
   it('confirms only on the second button', async () => {
     const answers: number[] = [];
-    const show = (response: number): ShowMessageBox => async (_owner, options) => {
-      answers.push(options.buttons?.length ?? 0);
-      return { response };
-    };
+    const show =
+      (response: number): ShowMessageBox =>
+      async (_owner, options) => {
+        answers.push(options.buttons?.length ?? 0);
+        return { response };
+      };
     expect(await confirmWithDialog(show(1), () => undefined)(consent)).toBe(true);
     expect(await confirmWithDialog(show(0), () => undefined)(consent)).toBe(false);
     expect(answers).toEqual([2, 2]);
   });
 
   it('caps a long rule list and says how many more', () => {
-    const many = { ...consent, rules: Array.from({ length: 50 }, (_, i) => `insert rule inet f o udp dport { ${1000 + i} } accept comment "pathcheck"`) };
+    const many = {
+      ...consent,
+      rules: Array.from(
+        { length: 50 },
+        (_, i) => `insert rule inet f o udp dport { ${1000 + i} } accept comment "pathcheck"`,
+      ),
+    };
     const o = consentOptions(many);
     expect(o.detail).toContain('and 10 more');
     expect(o.detail).not.toContain('1049');

@@ -1,7 +1,17 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { requestSchemas } from '#common/ipc/contract';
 import { appPaths } from '#main/paths';
-import { app, BrowserWindow, fakeEvent, FakeWebContents, fakeInvokeEvent, ipcMain, protocol, resetElectronMock, session } from './electron-mock';
+import {
+  app,
+  BrowserWindow,
+  fakeEvent,
+  FakeWebContents,
+  fakeInvokeEvent,
+  ipcMain,
+  protocol,
+  resetElectronMock,
+  session,
+} from './electron-mock';
 
 vi.mock('electron', () => import('./electron-mock'));
 
@@ -21,7 +31,18 @@ describe('main composition', () => {
 
   it('registers every IPC channel', () => {
     expect([...ipcMain.handlers.keys()].sort()).toEqual(Object.keys(requestSchemas).sort());
-    expect([...ipcMain.handlers.keys()]).toEqual(expect.arrayContaining(['app:info', 'diagnosis:cancel', 'diagnosis:start', 'profiles:list', 'profiles:validate', 'history:list', 'report:pdf', 'firewall:apply']));
+    expect([...ipcMain.handlers.keys()]).toEqual(
+      expect.arrayContaining([
+        'app:info',
+        'diagnosis:cancel',
+        'diagnosis:start',
+        'profiles:list',
+        'profiles:validate',
+        'history:list',
+        'report:pdf',
+        'firewall:apply',
+      ]),
+    );
   });
 
   it('on ready: denies permissions, serves app://, opens one window on it', () => {
@@ -45,7 +66,9 @@ describe('main composition', () => {
     const win = BrowserWindow.created[0]!;
     const mine = (await ipcMain.handlers.get('profiles:list')!(fakeInvokeEvent(win.webContents))) as { ok: boolean };
     expect(mine.ok).toBe(true);
-    const stranger = (await ipcMain.handlers.get('profiles:list')!(fakeInvokeEvent(new FakeWebContents()))) as { ok: boolean };
+    const stranger = (await ipcMain.handlers.get('profiles:list')!(fakeInvokeEvent(new FakeWebContents()))) as {
+      ok: boolean;
+    };
     expect(stranger.ok).toBe(false);
   });
 });

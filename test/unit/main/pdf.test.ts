@@ -16,15 +16,27 @@ describe('printPdfInElectron', () => {
     const win = BrowserWindow.created[0]!;
     expect(win.options.show).toBe(false);
     expect(win.options.webPreferences).toMatchObject({
-      javascript: false, offscreen: true, sandbox: true, contextIsolation: true, nodeIntegration: false, webviewTag: false, partition: PDF_PARTITION,
+      javascript: false,
+      offscreen: true,
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      webviewTag: false,
+      partition: PDF_PARTITION,
     });
     expect(win.options.webPreferences?.preload).toBeUndefined();
     const url = win.loadURL.mock.calls[0]![0];
     expect(url).toMatch(/^data:text\/html;charset=utf-8;base64,/);
     expect(Buffer.from(url.split(',')[1]!, 'base64').toString('utf8')).toBe(HTML);
-    expect(win.webContents.printToPDF).toHaveBeenCalledWith(expect.objectContaining({
-      printBackground: true, displayHeaderFooter: true, footerTemplate: '<div>F</div>', headerTemplate: '<div></div>', pageSize: 'A4',
-    }));
+    expect(win.webContents.printToPDF).toHaveBeenCalledWith(
+      expect.objectContaining({
+        printBackground: true,
+        displayHeaderFooter: true,
+        footerTemplate: '<div>F</div>',
+        headerTemplate: '<div></div>',
+        pageSize: 'A4',
+      }),
+    );
     expect(win.isDestroyed()).toBe(true);
     expect(win.webContents.windowOpenHandler?.({ url: 'https://x.example/' })).toEqual({ action: 'deny' });
   });
@@ -54,10 +66,16 @@ describe('printPdfInElectron', () => {
 
 describe('chooseSavePathWithDialog', () => {
   it('answers the chosen path, or null when cancelled', async () => {
-    const request = { title: 'Save report as PDF', defaultName: 'r.pdf', filters: [{ name: 'PDF', extensions: ['pdf'] }] };
+    const request = {
+      title: 'Save report as PDF',
+      defaultName: 'r.pdf',
+      filters: [{ name: 'PDF', extensions: ['pdf'] }],
+    };
     dialog.savePath = '/tmp/r.pdf';
     expect(await chooseSavePathWithDialog(request, () => undefined)).toBe('/tmp/r.pdf');
-    expect(dialog.showSaveDialog).toHaveBeenCalledWith(expect.objectContaining({ defaultPath: 'r.pdf', filters: request.filters }));
+    expect(dialog.showSaveDialog).toHaveBeenCalledWith(
+      expect.objectContaining({ defaultPath: 'r.pdf', filters: request.filters }),
+    );
     dialog.savePath = null;
     expect(await chooseSavePathWithDialog(request, () => undefined)).toBeNull();
   });

@@ -1,11 +1,27 @@
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProxyAuthAnswerRequestSchema, type ProxyAuthPrompt } from '#common/ipc/proxy-auth';
 import { createProxyLogin, primeProxySignIn, proxiesIn, type LoginAuthInfo } from '#main/proxy-login';
-import { app, BrowserWindow, fakeEvent, FakeWebContents, fakeInvokeEvent, ipcMain, resetElectronMock, session } from './electron-mock';
+import {
+  app,
+  BrowserWindow,
+  fakeEvent,
+  FakeWebContents,
+  fakeInvokeEvent,
+  ipcMain,
+  resetElectronMock,
+  session,
+} from './electron-mock';
 
 vi.mock('electron', () => import('./electron-mock'));
 
-const proxyInfo = (over: Partial<LoginAuthInfo> = {}): LoginAuthInfo => ({ isProxy: true, scheme: 'basic', host: '10.0.0.1', port: 3128, realm: 'Corp', ...over });
+const proxyInfo = (over: Partial<LoginAuthInfo> = {}): LoginAuthInfo => ({
+  isProxy: true,
+  scheme: 'basic',
+  host: '10.0.0.1',
+  port: 3128,
+  realm: 'Corp',
+  ...over,
+});
 const details = { url: 'https://turn.example.com:443/' };
 /** Electron's login event as proxy-login.ts types it (the mock's vi.fn is not a plain signature). */
 const ev = () => fakeEvent({}) as unknown as { preventDefault(): void; defaultPrevented(): boolean };
@@ -18,8 +34,12 @@ function setup(resolved = 'PROXY 10.0.0.1:3128; DIRECT') {
   const resolveProxy = vi.fn(async (_url: string) => resolved);
   let n = 0;
   const login = createProxyLogin({
-    resolveProxy, ask: (p) => prompts.push(p), isOwnWebContents: (id) => id === 1,
-    newId: () => `prompt-000${++n}`, promptTimeoutMs: 50, log: () => undefined,
+    resolveProxy,
+    ask: (p) => prompts.push(p),
+    isOwnWebContents: (id) => id === 1,
+    newId: () => `prompt-000${++n}`,
+    promptTimeoutMs: 50,
+    log: () => undefined,
   });
   const own = { id: 1 };
   return { login, prompts, resolveProxy, own };
@@ -34,17 +54,21 @@ describe('proxy sign-in decided in main', () => {
     expect(event.defaultPrevented()).toBe(true);
     await tick();
     expect(resolveProxy).toHaveBeenCalledWith(details.url);
-    expect(prompts).toEqual([{ id: 'prompt-0001', proxy: '10.0.0.1:3128', scheme: 'basic', realm: 'Corp', retry: false }]);
+    expect(prompts).toEqual([
+      { id: 'prompt-0001', proxy: '10.0.0.1:3128', scheme: 'basic', realm: 'Corp', retry: false },
+    ]);
     expect(cb).not.toHaveBeenCalled();
     expect(await login.answer(answer('prompt-0001'))).toEqual({ ok: true, value: { accepted: true } });
     expect(cb).toHaveBeenCalledWith('alice', 's3cret');
     // A second answer to the same prompt is not accepted and calls nothing.
     expect(await login.answer(answer('prompt-0001'))).toEqual({ ok: true, value: { accepted: false } });
     expect(cb).toHaveBeenCalledTimes(1);
-    expect(login.records()).toEqual([{ proxy: '10.0.0.1:3128', scheme: 'basic', prompted: 1, answered: true, rejected: false }]);
+    expect(login.records()).toEqual([
+      { proxy: '10.0.0.1:3128', scheme: 'basic', prompted: 1, answered: true, rejected: false },
+    ]);
   });
 
-  it('never answers a web server (401), another app\'s contents, or a host that is not the resolved proxy', async () => {
+  it("never answers a web server (401), another app's contents, or a host that is not the resolved proxy", async () => {
     const { login, prompts, own } = setup();
     const server = ev();
     login.onLogin(server, own, details, proxyInfo({ isProxy: false }), vi.fn());
@@ -119,36 +143,57 @@ describe('proxy sign-in decided in main', () => {
     expect(c).toHaveBeenCalledWith();
   });
 
-  it('reads every PROXY/HTTPS entry of Chromium\'s answer, IPv6 in brackets', () => {
-    expect(proxiesIn('PROXY Proxy.Corp:3128; HTTPS [fd00::1]:443; SOCKS5 s:1080; DIRECT')).toEqual(['proxy.corp:3128', '[fd00::1]:443']);
+  it("reads every PROXY/HTTPS entry of Chromium's answer, IPv6 in brackets", () => {
+    expect(proxiesIn('PROXY Proxy.Corp:3128; HTTPS [fd00::1]:443; SOCKS5 s:1080; DIRECT')).toEqual([
+      'proxy.corp:3128',
+      '[fd00::1]:443',
+    ]);
     expect(proxiesIn('DIRECT')).toEqual([]);
   });
 
   it('the answer payload is validated: an empty user name or unknown field is refused', () => {
-    expect(ProxyAuthAnswerRequestSchema.safeParse({ id: 'prompt-0001', cancel: false, username: '', password: 'x' }).success).toBe(false);
-    expect(ProxyAuthAnswerRequestSchema.safeParse({ id: 'prompt-0001', cancel: true, username: 'x' }).success).toBe(false);
+    expect(
+      ProxyAuthAnswerRequestSchema.safeParse({ id: 'prompt-0001', cancel: false, username: '', password: 'x' }).success,
+    ).toBe(false);
+    expect(ProxyAuthAnswerRequestSchema.safeParse({ id: 'prompt-0001', cancel: true, username: 'x' }).success).toBe(
+      false,
+    );
     expect(ProxyAuthAnswerRequestSchema.safeParse({ id: '../etc', cancel: true }).success).toBe(false);
   });
 });
 
-describe('priming Chromium\'s proxy sign-in before the WebRTC suite', () => {
+describe("priming Chromium's proxy sign-in before the WebRTC suite", () => {
   it('DIRECT: nothing is sent', async () => {
     const fetch = vi.fn(async () => undefined);
-    expect(await primeProxySignIn('https://turn.example.com:443/', { resolveProxy: async () => 'DIRECT', fetch })).toBe('direct');
+    expect(await primeProxySignIn('https://turn.example.com:443/', { resolveProxy: async () => 'DIRECT', fetch })).toBe(
+      'direct',
+    );
     expect(fetch).not.toHaveBeenCalled();
   });
   it('through a proxy: one HEAD request (its answer or error does not matter), bounded by the budget', async () => {
     const fetch = vi.fn(async (_u: string, _i: { method: string; signal: AbortSignal }) => ({ status: 502 }));
-    expect(await primeProxySignIn('https://turn.example.com:443/', { resolveProxy: async () => 'PROXY 10.0.0.1:3128', fetch })).toBe('signed-in-or-open');
+    expect(
+      await primeProxySignIn('https://turn.example.com:443/', {
+        resolveProxy: async () => 'PROXY 10.0.0.1:3128',
+        fetch,
+      }),
+    ).toBe('signed-in-or-open');
     expect(fetch).toHaveBeenCalledWith('https://turn.example.com:443/', expect.objectContaining({ method: 'HEAD' }));
-    const failing = vi.fn(async () => { throw new Error('net::ERR_TUNNEL_CONNECTION_FAILED'); });
-    expect(await primeProxySignIn('https://t/', { resolveProxy: async () => 'PROXY p:1', fetch: failing })).toBe('failed');
-    let seen: AbortSignal | undefined;
-    const hanging = (_u: string, i: { signal: AbortSignal }) => new Promise<never>((_r, reject) => {
-      seen = i.signal;
-      i.signal.addEventListener('abort', () => reject(new Error('aborted')));
+    const failing = vi.fn(async () => {
+      throw new Error('net::ERR_TUNNEL_CONNECTION_FAILED');
     });
-    expect(await primeProxySignIn('https://t/', { resolveProxy: async () => 'PROXY p:1', fetch: hanging }, 30)).toBe('timeout');
+    expect(await primeProxySignIn('https://t/', { resolveProxy: async () => 'PROXY p:1', fetch: failing })).toBe(
+      'failed',
+    );
+    let seen: AbortSignal | undefined;
+    const hanging = (_u: string, i: { signal: AbortSignal }) =>
+      new Promise<never>((_r, reject) => {
+        seen = i.signal;
+        i.signal.addEventListener('abort', () => reject(new Error('aborted')));
+      });
+    expect(await primeProxySignIn('https://t/', { resolveProxy: async () => 'PROXY p:1', fetch: hanging }, 30)).toBe(
+      'timeout',
+    );
     expect(seen?.aborted).toBe(true);
   });
 });
@@ -175,9 +220,19 @@ describe('main wires the login event to its window and the proxy-auth:answer cha
     const prompt = sent![1] as ProxyAuthPrompt;
     expect(prompt).toMatchObject({ proxy: '10.0.0.1:3128', scheme: 'basic', realm: 'Corp' });
     // Another page may not answer; the window may.
-    const stranger = await ipcMain.handlers.get('proxy-auth:answer')!(fakeInvokeEvent(new FakeWebContents()), { id: prompt.id, cancel: false, username: 'x', password: 'y' });
+    const stranger = await ipcMain.handlers.get('proxy-auth:answer')!(fakeInvokeEvent(new FakeWebContents()), {
+      id: prompt.id,
+      cancel: false,
+      username: 'x',
+      password: 'y',
+    });
     expect(stranger).toMatchObject({ ok: false });
-    const mine = await ipcMain.handlers.get('proxy-auth:answer')!(fakeInvokeEvent(win.webContents), { id: prompt.id, cancel: false, username: 'alice', password: 's3cret' });
+    const mine = await ipcMain.handlers.get('proxy-auth:answer')!(fakeInvokeEvent(win.webContents), {
+      id: prompt.id,
+      cancel: false,
+      username: 'alice',
+      password: 's3cret',
+    });
     expect(mine).toEqual({ ok: true, value: { accepted: true } });
     expect(cb).toHaveBeenCalledWith('alice', 's3cret');
   });

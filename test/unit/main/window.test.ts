@@ -31,7 +31,12 @@ describe('createMainWindow', () => {
 
   it('writes the four security preferences as literals in the source, not computed values', () => {
     const source = readFileSync(new URL('../../../electron/main/window.ts', import.meta.url), 'utf8');
-    for (const literal of ['contextIsolation: true,', 'sandbox: true,', 'nodeIntegration: false,', 'webviewTag: false,']) {
+    for (const literal of [
+      'contextIsolation: true,',
+      'sandbox: true,',
+      'nodeIntegration: false,',
+      'webviewTag: false,',
+    ]) {
       expect(source).toContain(literal);
     }
   });

@@ -19,14 +19,20 @@ describe('preload bridge', () => {
     expect([...contextBridge.exposed.keys()]).toEqual(['pathcheck']);
     const shape = Object.fromEntries(Object.entries(bridge).map(([k, v]) => [k, Object.keys(v as object).sort()]));
     expect(shape).toEqual(Object.fromEntries(Object.entries(BRIDGE_SHAPE).map(([k, v]) => [k, [...v].sort()])));
-    for (const group of Object.values(bridge)) for (const fn of Object.values(group as object)) expect(typeof fn).toBe('function');
+    for (const group of Object.values(bridge))
+      for (const fn of Object.values(group as object)) expect(typeof fn).toBe('function');
   });
 
   it.each([
     ['app.info', () => bridge.app.info(), 'app:info', undefined],
     ['profiles.list', () => bridge.profiles.list(), 'profiles:list', undefined],
     ['profiles.validate', () => bridge.profiles.validate('{}'), 'profiles:validate', { text: '{}' }],
-    ['diagnosis.start', () => bridge.diagnosis.start({ profileId: 'zoom', rooms: ['group'] }), 'diagnosis:start', { profileId: 'zoom', rooms: ['group'] }],
+    [
+      'diagnosis.start',
+      () => bridge.diagnosis.start({ profileId: 'zoom', rooms: ['group'] }),
+      'diagnosis:start',
+      { profileId: 'zoom', rooms: ['group'] },
+    ],
     ['diagnosis.cancel', () => bridge.diagnosis.cancel(RUN_ID), 'diagnosis:cancel', { runId: RUN_ID }],
   ] as const)('%s invokes %s with its payload', async (_name, call, channel, payload) => {
     ipcRenderer.invoke.mockClear();

@@ -10,9 +10,13 @@ import { createBridge } from '#preload/bridge';
 import { useDiagnosisStore } from '#renderer/stores/diagnosis';
 import { createIpcHarness } from '../../support/ipc-harness';
 
-const FIXTURE = ReportSchema.parse(JSON.parse(readFileSync(resolve(__dirname, '../../fixtures/reports/only-tcp-443.json'), 'utf8')));
+const FIXTURE = ReportSchema.parse(
+  JSON.parse(readFileSync(resolve(__dirname, '../../fixtures/reports/only-tcp-443.json'), 'utf8')),
+);
 // Without the lab's CA path (it exists only while the lab runs; main reads tls.ca before starting).
-const { tls: _labCa, ...LAB } = JSON.parse(readFileSync(resolve(__dirname, '../../lab/profile.json'), 'utf8')) as Profile;
+const { tls: _labCa, ...LAB } = JSON.parse(
+  readFileSync(resolve(__dirname, '../../lab/profile.json'), 'utf8'),
+) as Profile;
 
 /** An engine that answers with the recorded only-tcp-443 report (plus whatever the test sets). */
 function engine(report: () => Report): DiagnosisEngine & { calls: number } {
@@ -41,7 +45,9 @@ describe('a run through main\u2019s real handlers (happy-dom: no RTCPeerConnecti
     await store.start({ profile: LAB, rooms: ['group', 'p2p'] });
     await vi.waitFor(() => expect(store.status).toBe('done'));
     expect(store.suite).toBe('unsupported');
-    expect(store.report?.findings).toContainEqual(expect.objectContaining({ code: 'webrtc-error', message: expect.stringContaining('RTCPeerConnection') }));
+    expect(store.report?.findings).toContainEqual(
+      expect.objectContaining({ code: 'webrtc-error', message: expect.stringContaining('RTCPeerConnection') }),
+    );
     const start = harness.emitted.length;
     expect(start).toBeGreaterThan(0);
     // The ladder marks the rung the verdict chose.
@@ -65,7 +71,9 @@ describe('a run through main\u2019s real handlers (happy-dom: no RTCPeerConnecti
   it('calls it "no network" when not one name resolved', async () => {
     const offline = (): Report => ({
       ...FIXTURE,
-      checks: FIXTURE.checks.filter((c) => c.kind === 'dns').map((c) => ({ ...c, status: 'fail' as const, reason: 'dns-failed', detail: 'no answer' })),
+      checks: FIXTURE.checks
+        .filter((c) => c.kind === 'dns')
+        .map((c) => ({ ...c, status: 'fail' as const, reason: 'dns-failed', detail: 'no answer' })),
     });
     setup(engine(offline));
     const store = useDiagnosisStore();
@@ -77,8 +85,14 @@ describe('a run through main\u2019s real handlers (happy-dom: no RTCPeerConnecti
   it('shows an invalid imported profile as a refused request, not a crash', async () => {
     setup(engine(() => FIXTURE));
     const store = useDiagnosisStore();
-    await store.start({ profile: { ...LAB, turn: [{ host: 'x', port: 70000, transport: 'udp' }] } as Profile, rooms: ['group'] });
+    await store.start({
+      profile: { ...LAB, turn: [{ host: 'x', port: 70000, transport: 'udp' }] } as Profile,
+      rooms: ['group'],
+    });
     expect(store.status).toBe('failed');
-    expect(store.error).toMatchObject({ code: 'invalid-payload', message: expect.stringContaining('profile.turn[0].port') });
+    expect(store.error).toMatchObject({
+      code: 'invalid-payload',
+      message: expect.stringContaining('profile.turn[0].port'),
+    });
   });
 });

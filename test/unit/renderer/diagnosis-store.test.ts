@@ -27,7 +27,11 @@ function fakeBridge(start: PathcheckBridge['diagnosis']['start']) {
   return { bridge, listeners, push: (e: DiagnosisEvent) => [...listeners].forEach((l) => l(e)) };
 }
 
-const plan = (runId: string): DiagnosisEvent => ({ type: 'plan', runId, checks: [{ id: 'dns:x', kind: 'dns', label: `DNS x (${runId})` }] });
+const plan = (runId: string): DiagnosisEvent => ({
+  type: 'plan',
+  runId,
+  checks: [{ id: 'dns:x', kind: 'dns', label: `DNS x (${runId})` }],
+});
 const check = (runId: string, host = 'x'): DiagnosisEvent => ({
   type: 'check',
   runId,

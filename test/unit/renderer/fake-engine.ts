@@ -10,17 +10,34 @@ export const scriptedEngine: DiagnosisEngine = {
       type: 'plan',
       runId,
       checks: [
-        { id: 'dns:global.turn.twilio.com', kind: 'dns', label: 'DNS global.turn.twilio.com', host: 'global.turn.twilio.com' },
         {
-          id: 'turn:udp:global.turn.twilio.com:3478', kind: 'turn', label: 'TURN over UDP global.turn.twilio.com:3478',
-          transport: 'udp', host: 'global.turn.twilio.com', port: 3478,
+          id: 'dns:global.turn.twilio.com',
+          kind: 'dns',
+          label: 'DNS global.turn.twilio.com',
+          host: 'global.turn.twilio.com',
+        },
+        {
+          id: 'turn:udp:global.turn.twilio.com:3478',
+          kind: 'turn',
+          label: 'TURN over UDP global.turn.twilio.com:3478',
+          transport: 'udp',
+          host: 'global.turn.twilio.com',
+          port: 3478,
         },
       ],
     });
     onEvent({
       type: 'check',
       runId,
-      result: { id: 'dns:global.turn.twilio.com', kind: 'dns', status: 'pass', reason: 'ok', detail: 'Resolved to 2 addresses.', evidence: {}, rttMs: 4 },
+      result: {
+        id: 'dns:global.turn.twilio.com',
+        kind: 'dns',
+        status: 'pass',
+        reason: 'ok',
+        detail: 'Resolved to 2 addresses.',
+        evidence: {},
+        rttMs: 4,
+      },
     });
     setTimeout(() =>
       onEvent({

@@ -21,7 +21,8 @@ async function mountApp(engine?: DiagnosisEngine, now?: () => Date) {
   return { app, harness };
 }
 
-const runButton = (w: VueWrapper) => w.findAll('button').find((b) => /Run diagnosis|Run again|Running|Starting/.test(b.text()))!;
+const runButton = (w: VueWrapper) =>
+  w.findAll('button').find((b) => /Run diagnosis|Run again|Running|Starting/.test(b.text()))!;
 
 afterEach(() => {
   wrapper?.unmount();
@@ -48,11 +49,17 @@ describe('first screen', () => {
     expect(app.find('h2').text()).toBe('Twilio Programmable Video');
     const notice = app.find('[role="note"]');
     expect(notice.text()).toContain('Twilio Programmable Video ends on 2026-12-05.');
-    const lines = Object.fromEntries(app.findAll('.details__line').map((l) => [l.find('dt').text(), l.findAll('dd span').map((v) => v.text())]));
+    const lines = Object.fromEntries(
+      app.findAll('.details__line').map((l) => [l.find('dt').text(), l.findAll('dd span').map((v) => v.text())]),
+    );
     expect(lines).toEqual({
       'Signaling (TLS)': ['global.vss.twilio.com:443', 'sdkgw.us1.twilio.com:443'],
       'STUN (UDP)': ['global.stun.twilio.com:3478'],
-      TURN: ['global.turn.twilio.com:3478 over UDP', 'global.turn.twilio.com:3478 over TCP', 'global.turn.twilio.com:443 over TLS'],
+      TURN: [
+        'global.turn.twilio.com:3478 over UDP',
+        'global.turn.twilio.com:3478 over TCP',
+        'global.turn.twilio.com:443 over TLS',
+      ],
       'Group media': ['UDP 10000–60000'],
       'Peer-to-peer media': ['UDP 10000–65535', 'TCP 10000–65535'],
     });
@@ -82,7 +89,9 @@ describe('first screen', () => {
     const { app } = await mountApp(scriptedEngine);
     await runButton(app).trigger('click');
     // The scripted engine fails TURN over UDP: that rung turns to "blocked" after the ~100 ms batch.
-    await vi.waitFor(() => expect(app.find('[data-room="group"] .rung[data-rung="turn-udp"]').attributes('data-state')).toBe('fail'));
+    await vi.waitFor(() =>
+      expect(app.find('[data-room="group"] .rung[data-rung="turn-udp"]').attributes('data-state')).toBe('fail'),
+    );
     expect(app.find('progress').exists()).toBe(true);
     expect(runButton(app).attributes('disabled')).toBeDefined();
 
@@ -101,7 +110,11 @@ describe('first screen', () => {
 
   it('switches between system, light and dark themes', async () => {
     const { app } = await mountApp();
-    const option = (label: string) => app.findAll('.segmented label').find((l) => l.text() === label)!.find('input');
+    const option = (label: string) =>
+      app
+        .findAll('.segmented label')
+        .find((l) => l.text() === label)!
+        .find('input');
     expect(document.documentElement.dataset.theme).toBeUndefined();
     await option('Dark').setValue(true);
     expect(document.documentElement.dataset.theme).toBe('dark');
@@ -131,10 +144,14 @@ describe('first screen', () => {
     const { app } = await mountApp(undefined, () => new Date(2026, 11, 6, 9));
     const names = app.findAll('.picker__name').map((n) => n.text());
     expect(names.at(-1)).toBe('Twilio Programmable Video');
-    const checked = app.findAll('input[type="radio"][name="profile"]').find((r) => (r.element as HTMLInputElement).checked)!;
+    const checked = app
+      .findAll('input[type="radio"][name="profile"]')
+      .find((r) => (r.element as HTMLInputElement).checked)!;
     expect(checked.element.closest('label')!.textContent).not.toContain('Twilio');
     await app.findAll('input[type="radio"][name="profile"]').at(-1)!.setValue(true);
-    expect(app.find('[role="note"]').text()).toContain('ended on 2026-12-05: this profile is for diagnosing existing deployments');
+    expect(app.find('[role="note"]').text()).toContain(
+      'ended on 2026-12-05: this profile is for diagnosing existing deployments',
+    );
   });
 
   it('the profile the user ran last is the default next time (unless it has ended)', async () => {
@@ -149,9 +166,13 @@ describe('first screen', () => {
 
   it('asks for a profile\u2019s parameters, checks them as they are typed, remembers them, and sends them', async () => {
     const calls: Parameters<DiagnosisEngine['diagnose']>[0][] = [];
-    const engine: DiagnosisEngine = { diagnose: (profile, o) => (calls.push(profile), scriptedEngine.diagnose(profile, o)) };
+    const engine: DiagnosisEngine = {
+      diagnose: (profile, o) => (calls.push(profile), scriptedEngine.diagnose(profile, o)),
+    };
     const { app, harness } = await mountApp(engine);
-    const lk = app.findAll('input[type="radio"][name="profile"]').find((r) => r.element.closest('label')!.textContent!.includes('LiveKit Cloud'))!;
+    const lk = app
+      .findAll('input[type="radio"][name="profile"]')
+      .find((r) => r.element.closest('label')!.textContent!.includes('LiveKit Cloud'))!;
     await lk.setValue(true);
     const field = app.find('#param-project');
     expect(field.exists()).toBe(true);

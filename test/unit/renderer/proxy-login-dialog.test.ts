@@ -21,7 +21,14 @@ function fakeBridge() {
   return { ask: (p: ProxyAuthPrompt) => listener!(p), answer, unsubscribe };
 }
 
-const prompt = (over: Partial<ProxyAuthPrompt> = {}): ProxyAuthPrompt => ({ id: 'prompt-0001', proxy: '10.0.0.1:3128', scheme: 'basic', realm: 'Corp', retry: false, ...over });
+const prompt = (over: Partial<ProxyAuthPrompt> = {}): ProxyAuthPrompt => ({
+  id: 'prompt-0001',
+  proxy: '10.0.0.1:3128',
+  scheme: 'basic',
+  realm: 'Corp',
+  retry: false,
+  ...over,
+});
 
 afterEach(() => {
   delete window.pathcheck;
@@ -40,7 +47,13 @@ describe('proxy sign-in prompt', () => {
     await w.find('#proxy-login-pass').setValue('s3cret');
     await w.find('form').trigger('submit');
     await flushPromises();
-    expect(b.answer).toHaveBeenCalledExactlyOnceWith({ id: 'prompt-0001', cancel: false, username: 'alice', password: 's3cret', remember: false });
+    expect(b.answer).toHaveBeenCalledExactlyOnceWith({
+      id: 'prompt-0001',
+      cancel: false,
+      username: 'alice',
+      password: 's3cret',
+      remember: false,
+    });
     expect(w.find('[role="dialog"]').exists()).toBe(false);
     w.unmount();
     expect(b.unsubscribe).toHaveBeenCalled();
@@ -58,7 +71,10 @@ describe('proxy sign-in prompt', () => {
     await flushPromises();
     expect(b.answer).not.toHaveBeenCalled();
     expect(w.text()).toContain('Enter the user name');
-    await w.findAll('button').find((x) => x.text() === 'Cancel')!.trigger('click');
+    await w
+      .findAll('button')
+      .find((x) => x.text() === 'Cancel')!
+      .trigger('click');
     await flushPromises();
     expect(b.answer).toHaveBeenCalledWith({ id: 'prompt-0001', cancel: true });
     // the next prompt in line is shown

@@ -10,7 +10,8 @@ import ReportView from '#renderer/components/results/ReportView.vue';
 import { latencyGroups, stripModel } from '#renderer/components/results/model';
 
 const FIXTURES = resolve(__dirname, '../../fixtures/reports');
-const load = (name: string): Report => ReportSchema.parse(JSON.parse(readFileSync(resolve(FIXTURES, `${name}.json`), 'utf8')));
+const load = (name: string): Report =>
+  ReportSchema.parse(JSON.parse(readFileSync(resolve(FIXTURES, `${name}.json`), 'utf8')));
 
 describe('ReportView', () => {
   it('shows one verdict card per room type with the sentence from summary.ts', () => {
@@ -50,7 +51,10 @@ describe('ReportView', () => {
 
   it('says when a run was incomplete, and renders actions passed in its slot', () => {
     const report = { ...load('blocked'), complete: false };
-    const w = mount(ReportView, { props: { report, title: 'Saved report' }, slots: { actions: '<button type="button">Export PDF</button>' } });
+    const w = mount(ReportView, {
+      props: { report, title: 'Saved report' },
+      slots: { actions: '<button type="button">Export PDF</button>' },
+    });
     expect(w.find('#report-title').text()).toBe('Saved report');
     expect(w.text()).toContain('Incomplete run');
     expect(w.find('.report__actions button').text()).toBe('Export PDF');
@@ -60,10 +64,22 @@ describe('ReportView', () => {
 describe('results view model', () => {
   it('stripModel splits the required span into allowed/blocked/untested fractions', () => {
     const m = stripModel({
-      id: 'udp-range:group', protocol: 'udp', host: 'x', required: [[10000, 19999]], allowed: [[10000, 14999]], blocked: [[17500, 19999]],
-      probes: 10, resolution: 1, confidence: 'measured', notes: [],
+      id: 'udp-range:group',
+      protocol: 'udp',
+      host: 'x',
+      required: [[10000, 19999]],
+      allowed: [[10000, 14999]],
+      blocked: [[17500, 19999]],
+      probes: 10,
+      resolution: 1,
+      confidence: 'measured',
+      notes: [],
     });
-    expect(m.segments.map((s) => [s.kind, s.from, s.to])).toEqual([['untested', 15000, 17499], ['allowed', 10000, 14999], ['blocked', 17500, 19999]]);
+    expect(m.segments.map((s) => [s.kind, s.from, s.to])).toEqual([
+      ['untested', 15000, 17499],
+      ['allowed', 10000, 14999],
+      ['blocked', 17500, 19999],
+    ]);
     expect(m.segments.find((s) => s.kind === 'allowed')!.width).toBeCloseTo(0.5);
     expect(m.allowedPct).toBe(50);
     expect(m.ticks[0]).toEqual({ port: 10000, x: 0 });
@@ -73,7 +89,15 @@ describe('results view model', () => {
   it('latencyGroups scales bars to the slowest path and carries stream stats', () => {
     const report = load('open');
     report.checks.push({
-      id: 'webrtc:relay:udp:t:3478', kind: 'webrtc', transport: 'udp', host: 't', port: 3478, status: 'pass', reason: 'ok', detail: '', rttMs: 1000,
+      id: 'webrtc:relay:udp:t:3478',
+      kind: 'webrtc',
+      transport: 'udp',
+      host: 't',
+      port: 3478,
+      status: 'pass',
+      reason: 'ok',
+      detail: '',
+      rttMs: 1000,
       evidence: { stream: { jitterMs: 1.5, lossPct: 0 } },
     });
     const udp = latencyGroups(report).find((g) => g.transport === 'udp')!;

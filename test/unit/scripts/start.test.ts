@@ -3,13 +3,23 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { electronBinary, failureReason, fetchWithElectronInstaller, minimumNode, olderThan, prepareStart } from '../../../scripts/start.mjs';
+import {
+  electronBinary,
+  failureReason,
+  fetchWithElectronInstaller,
+  minimumNode,
+  olderThan,
+  prepareStart,
+} from '../../../scripts/start.mjs';
 import type { FetchResult } from '../../../scripts/start.mjs';
 
 /** A fake node_modules/electron: its package.json, and (when `installed`) path.txt + dist/<binary>. */
 function fakeElectron(dir: string, { installed }: { installed: boolean }): void {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'electron', version: '45.5.0', engines: { node: '>= 22.12.0' } }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'electron', version: '45.5.0', engines: { node: '>= 22.12.0' } }),
+  );
   if (installed) install(dir);
 }
 
@@ -46,10 +56,14 @@ describe('npm start: what happens before the app launches', () => {
   it("downloads a missing binary with Electron's installer, then launches it", async () => {
     fakeElectron(dir, { installed: false });
     const said: string[] = [];
-    const r = await prepareStart({ ...base(), fetchBinary: downloader({ ok: true, output: '' }, () => install(dir)), log: (l) => said.push(l) });
+    const r = await prepareStart({
+      ...base(),
+      fetchBinary: downloader({ ok: true, output: '' }, () => install(dir)),
+      log: (l) => said.push(l),
+    });
     expect(r).toEqual({ ok: true, binary: join(dir, 'dist', 'electron'), fetched: true });
     expect(calls).toEqual([dir]);
-    expect(said).toEqual([expect.stringContaining('downloading it with Electron\'s installer')]);
+    expect(said).toEqual([expect.stringContaining("downloading it with Electron's installer")]);
   });
 
   it('downloads again when path.txt names a binary that is gone', async () => {
@@ -62,7 +76,8 @@ describe('npm start: what happens before the app launches', () => {
 
   it('offline: one line saying what is missing, why, and that the CLI still works', async () => {
     fakeElectron(dir, { installed: false });
-    const stack = 'TypeError: fetch failed\n    at node:internal/deps/undici/undici:14976:13\n    at async FetchDownloader.download (file:///x.js:46:30)\n';
+    const stack =
+      'TypeError: fetch failed\n    at node:internal/deps/undici/undici:14976:13\n    at async FetchDownloader.download (file:///x.js:46:30)\n';
     const r = await prepareStart({ ...base(), fetchBinary: downloader({ ok: false, output: stack }) });
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -82,12 +97,18 @@ describe('npm start: what happens before the app launches', () => {
 
   it('Node too old: refuses before looking at the binary or downloading, naming both versions', async () => {
     fakeElectron(dir, { installed: false });
-    const r = await prepareStart({ ...base(), nodeVersion: 'v20.20.2', fetchBinary: downloader({ ok: true, output: '' }, () => install(dir)) });
+    const r = await prepareStart({
+      ...base(),
+      nodeVersion: 'v20.20.2',
+      fetchBinary: downloader({ ok: true, output: '' }, () => install(dir)),
+    });
     expect(calls).toEqual([]);
     expect(r).toMatchObject({ ok: false, code: 1 });
     if (r.ok) return;
     expect(r.line.split('\n')).toHaveLength(1);
-    expect(r.line).toMatch(/^Pathcheck: Node 20\.20\.2 is too old for the desktop app: Electron 45\.5\.0 and its installer need Node >= 22\.12\.0;/);
+    expect(r.line).toMatch(
+      /^Pathcheck: Node 20\.20\.2 is too old for the desktop app: Electron 45\.5\.0 and its installer need Node >= 22\.12\.0;/,
+    );
     expect(r.line).toContain('`npx pathcheck diagnose`');
   });
 
@@ -98,11 +119,17 @@ describe('npm start: what happens before the app launches', () => {
 
   it('honours ELECTRON_EXEC_PATH and ELECTRON_OVERRIDE_DIST_PATH as electron-vite and Electron do', () => {
     fakeElectron(dir, { installed: true });
-    expect(electronBinary({ electronDir: dir, env: { ELECTRON_EXEC_PATH: join(dir, 'nope') }, fs })).toEqual({ path: join(dir, 'nope'), present: false });
+    expect(electronBinary({ electronDir: dir, env: { ELECTRON_EXEC_PATH: join(dir, 'nope') }, fs })).toEqual({
+      path: join(dir, 'nope'),
+      present: false,
+    });
     const other = join(dir, '..', 'other');
     mkdirSync(other);
     writeFileSync(join(other, 'electron'), '');
-    expect(electronBinary({ electronDir: dir, env: { ELECTRON_OVERRIDE_DIST_PATH: other }, fs })).toEqual({ path: join(other, 'electron'), present: true });
+    expect(electronBinary({ electronDir: dir, env: { ELECTRON_OVERRIDE_DIST_PATH: other }, fs })).toEqual({
+      path: join(other, 'electron'),
+      present: true,
+    });
   });
 });
 
@@ -118,7 +145,9 @@ describe('version and output helpers', () => {
   });
 
   it('picks the error line, not a stack frame', () => {
-    expect(failureReason('Downloading Electron binary...\nRequestError: getaddrinfo ENOTFOUND github.com\n    at x')).toBe('RequestError: getaddrinfo ENOTFOUND github.com');
+    expect(
+      failureReason('Downloading Electron binary...\nRequestError: getaddrinfo ENOTFOUND github.com\n    at x'),
+    ).toBe('RequestError: getaddrinfo ENOTFOUND github.com');
     expect(failureReason('')).toBe('the installer printed nothing');
   });
 });
@@ -126,7 +155,10 @@ describe('version and output helpers', () => {
 describe("fetchWithElectronInstaller runs the package's install.js", () => {
   it('reports a failing installer with its output', async () => {
     fakeElectron(dir, { installed: false });
-    writeFileSync(join(dir, 'install.js'), "console.error('TypeError: fetch failed\\n    at undici'); process.exit(1);");
+    writeFileSync(
+      join(dir, 'install.js'),
+      "console.error('TypeError: fetch failed\\n    at undici'); process.exit(1);",
+    );
     const r = await fetchWithElectronInstaller(dir);
     expect(r.ok).toBe(false);
     expect(failureReason(r.output)).toBe('TypeError: fetch failed');

@@ -14,8 +14,14 @@ function generateAwsSg(input: FirewallInput): TargetOutput {
       IpProtocol: d.req.protocol,
       FromPort: from,
       ToPort: to,
-      IpRanges: (d.any ? ['0.0.0.0/0'] : d.v4).map((c) => ({ CidrIp: c.includes('/') ? c : `${c}/32`, Description: `${input.tag} ${d.req.name}` })),
-      Ipv6Ranges: (d.any ? ['::/0'] : d.v6).map((c) => ({ CidrIpv6: c.includes('/') ? c : `${c}/128`, Description: `${input.tag} ${d.req.name}` })),
+      IpRanges: (d.any ? ['0.0.0.0/0'] : d.v4).map((c) => ({
+        CidrIp: c.includes('/') ? c : `${c}/32`,
+        Description: `${input.tag} ${d.req.name}`,
+      })),
+      Ipv6Ranges: (d.any ? ['::/0'] : d.v6).map((c) => ({
+        CidrIpv6: c.includes('/') ? c : `${c}/128`,
+        Description: `${input.tag} ${d.req.name}`,
+      })),
     })),
   );
   const json = JSON.stringify(perms);
@@ -28,7 +34,10 @@ function generateAwsSg(input: FirewallInput): TargetOutput {
     'set -eu',
     ': "${SG_ID:?set SG_ID to the security group id, e.g. SG_ID=sg-0123456789abcdef0}"',
   ];
-  const text = joinLines([...head, `aws ec2 authorize-security-group-egress --group-id "$SG_ID" --ip-permissions '${json}'`]);
+  const text = joinLines([
+    ...head,
+    `aws ec2 authorize-security-group-egress --group-id "$SG_ID" --ip-permissions '${json}'`,
+  ]);
   const undo = joinLines([
     '#!/bin/sh',
     '# Pathcheck: revoke the egress permissions added above',

@@ -11,7 +11,10 @@ function generateAzureNsg(input: FirewallInput): TargetOutput {
   const { rules, remarks } = planDestinations(input, azureNsg);
   const lines = [
     '#!/bin/sh',
-    ...commentBlock('# ', headerLines(input, 'Azure network security group (outbound)', 'undo deletes the rules named pathcheck-*')),
+    ...commentBlock(
+      '# ',
+      headerLines(input, 'Azure network security group (outbound)', 'undo deletes the rules named pathcheck-*'),
+    ),
     '# Set RG and NSG; priorities 1000+ must be lower (= evaluated earlier) than your outbound deny rules.',
     ...commentBlock('# ', remarks),
     'set -eu',
@@ -22,7 +25,12 @@ function generateAzureNsg(input: FirewallInput): TargetOutput {
   let prio = 1000;
   for (const d of rules) {
     lines.push(...commentBlock('# ', reasonLines(d.req)));
-    const fams: Array<[string, string[]]> = d.any ? [['', ['*']]] : [['-v4', d.v4], ['-v6', d.v6]];
+    const fams: Array<[string, string[]]> = d.any
+      ? [['', ['*']]]
+      : [
+          ['-v4', d.v4],
+          ['-v6', d.v6],
+        ];
     for (const [suffix, prefixes] of fams) {
       if (prefixes.length === 0) continue;
       const name = `${d.req.name}${suffix}`;
@@ -45,7 +53,12 @@ function generateAzureNsg(input: FirewallInput): TargetOutput {
     ': "${NSG:?set NSG}"',
     ...names.map((n) => `az network nsg rule delete --resource-group "$RG" --nsg-name "$NSG" --name ${n}`),
   ]);
-  return { format: 'shell', text: joinLines(lines), undo, notes: ['Priorities start at 1000; adjust them to sit above your deny rules.', ...remarks] };
+  return {
+    format: 'shell',
+    text: joinLines(lines),
+    undo,
+    notes: ['Priorities start at 1000; adjust them to sit above your deny rules.', ...remarks],
+  };
 }
 
 export const azureNsg = defineTarget({

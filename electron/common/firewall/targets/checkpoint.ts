@@ -13,7 +13,14 @@ function generateCheckpoint(input: FirewallInput): TargetOutput {
   const cli = 'mgmt_cli -s pathcheck-session.txt';
   const lines = [
     '#!/bin/sh',
-    ...commentBlock('# ', headerLines(input, 'Check Point (mgmt_cli on the management server)', `objects carry tag "${t}"; undo deletes them by name`)),
+    ...commentBlock(
+      '# ',
+      headerLines(
+        input,
+        'Check Point (mgmt_cli on the management server)',
+        `objects carry tag "${t}"; undo deletes them by name`,
+      ),
+    ),
     '# Layer "Network" is assumed; change it to your policy\'s access layer.',
     ...commentBlock('# ', remarks),
     'set -eu',
@@ -35,7 +42,9 @@ function generateCheckpoint(input: FirewallInput): TargetOutput {
           lines.push(`${cli} add host name ${m} ${family === 4 ? 'ip-address' : 'ipv6-address'} ${addr} tags.1 ${t}`);
           undoObj.push(`${cli} delete host name ${m}`);
         } else {
-          lines.push(`${cli} add network name ${m} ${family === 4 ? 'subnet4' : 'subnet6'} ${addr} ${family === 4 ? 'mask-length4' : 'mask-length6'} ${len} tags.1 ${t}`);
+          lines.push(
+            `${cli} add network name ${m} ${family === 4 ? 'subnet4' : 'subnet6'} ${addr} ${family === 4 ? 'mask-length4' : 'mask-length6'} ${len} tags.1 ${t}`,
+          );
           undoObj.push(`${cli} delete network name ${m}`);
         }
       });
@@ -46,7 +55,9 @@ function generateCheckpoint(input: FirewallInput): TargetOutput {
         lines.push(`${cli} add dns-domain name ${m} is-sub-domain ${wild} tags.1 ${t}`);
         undoObj.push(`${cli} delete dns-domain name ${m}`);
       });
-      lines.push(`${cli} add group name ${n}-dst ${members.map((m, i) => `members.${i + 1} ${m}`).join(' ')} tags.1 ${t}`);
+      lines.push(
+        `${cli} add group name ${n}-dst ${members.map((m, i) => `members.${i + 1} ${m}`).join(' ')} tags.1 ${t}`,
+      );
       undoObj.unshift(`${cli} delete group name ${n}-dst`);
       dst = `${n}-dst`;
     }
@@ -55,8 +66,12 @@ function generateCheckpoint(input: FirewallInput): TargetOutput {
       lines.push(`${cli} add ${svcType} name ${n}-p${i + 1} port ${portText(p)} tags.1 ${t}`);
       return `${n}-p${i + 1}`;
     });
-    lines.push(`${cli} add service-group name ${n} ${svcs.map((s, i) => `members.${i + 1} ${s}`).join(' ')} tags.1 ${t}`);
-    lines.push(`${cli} add access-rule layer Network position top name ${n} source Any destination ${dst} service ${n} action Accept track.type Log comments ${t}`);
+    lines.push(
+      `${cli} add service-group name ${n} ${svcs.map((s, i) => `members.${i + 1} ${s}`).join(' ')} tags.1 ${t}`,
+    );
+    lines.push(
+      `${cli} add access-rule layer Network position top name ${n} source Any destination ${dst} service ${n} action Accept track.type Log comments ${t}`,
+    );
     undoRules.push(`${cli} delete access-rule layer Network name ${n}`);
     undoObj.unshift(`${cli} delete service-group name ${n}`, ...svcs.map((s) => `${cli} delete ${svcType} name ${s}`));
   }
@@ -71,7 +86,12 @@ function generateCheckpoint(input: FirewallInput): TargetOutput {
     `${cli} publish`,
     `${cli} logout`,
   ];
-  return { format: 'shell', text: joinLines(lines), undo: joinLines(undo), notes: ['Access layer "Network" is assumed; adjust it.', ...remarks] };
+  return {
+    format: 'shell',
+    text: joinLines(lines),
+    undo: joinLines(undo),
+    notes: ['Access layer "Network" is assumed; adjust it.', ...remarks],
+  };
 }
 
 export const checkpoint = defineTarget({

@@ -18,7 +18,10 @@ function networkObject(cidr: string): string {
 function generateCiscoAsa(input: FirewallInput): TargetOutput {
   const { rules, remarks } = planDestinations(input, ciscoAsa);
   const lines = [
-    ...commentBlock('! ', headerLines(input, 'Cisco ASA', 'undo removes the objects and ACL entries named PATHCHECK-*')),
+    ...commentBlock(
+      '! ',
+      headerLines(input, 'Cisco ASA', 'undo removes the objects and ACL entries named PATHCHECK-*'),
+    ),
     `! Merge the ${ASA_ACL} entries into the ACL your inside interface uses (show run access-group),`,
     '! above its deny entries. FQDN objects need "dns domain-lookup" on the ASA.',
     ...commentBlock('! ', remarks),
@@ -36,7 +39,11 @@ function generateCiscoAsa(input: FirewallInput): TargetOutput {
         lines.push(`object network ${o.name}`, ` fqdn ${o.host}`);
         undoObjects.push(`no object network ${o.name}`);
       }
-      lines.push(`object-group network ${base}-DST`, ...[...d.v4, ...d.v6].map(networkObject), ...fqdnObjs.map((o) => ` network-object object ${o.name}`));
+      lines.push(
+        `object-group network ${base}-DST`,
+        ...[...d.v4, ...d.v6].map(networkObject),
+        ...fqdnObjs.map((o) => ` network-object object ${o.name}`),
+      );
       undoObjects.unshift(`no object-group network ${base}-DST`);
       dst = `object-group ${base}-DST`;
     }

@@ -12,7 +12,10 @@ function generateFirewalld(input: FirewallInput): TargetOutput {
   const p = input.tag;
   const lines = [
     '#!/bin/sh',
-    ...commentBlock('# ', headerLines(input, 'firewalld (policy object HOST -> ANY)', `undo deletes the policy "${p}"`)),
+    ...commentBlock(
+      '# ',
+      headerLines(input, 'firewalld (policy object HOST -> ANY)', `undo deletes the policy "${p}"`),
+    ),
     '# Run as root; needs firewalld 0.9+ (policy objects).',
     ...commentBlock('# ', remarks),
     'set -eu',
@@ -41,7 +44,12 @@ function generateFirewalld(input: FirewallInput): TargetOutput {
     `firewall-cmd --permanent --delete-policy ${p}`,
     'firewall-cmd --reload',
   ]);
-  return { format: 'shell', text: joinLines(lines), undo, notes: ['Needs firewalld 0.9 or later (policy objects).', ...remarks] };
+  return {
+    format: 'shell',
+    text: joinLines(lines),
+    undo,
+    notes: ['Needs firewalld 0.9 or later (policy objects).', ...remarks],
+  };
 }
 
 export const firewalld = defineTarget({

@@ -58,7 +58,10 @@ function generateIptables(input: FirewallInput): TargetOutput {
   const { rules, remarks } = planDestinations(input, iptables);
   const lines = [
     '#!/bin/sh',
-    ...commentBlock('# ', headerLines(input, 'iptables/ip6tables (OUTPUT chain)', `undo deletes the rules with comment "${input.tag}"`)),
+    ...commentBlock(
+      '# ',
+      headerLines(input, 'iptables/ip6tables (OUTPUT chain)', `undo deletes the rules with comment "${input.tag}"`),
+    ),
     '# Run as root. Rules are inserted at the top of OUTPUT.',
     ...commentBlock('# ', remarks),
     'set -eu',

@@ -11,7 +11,14 @@ function generateJuniperSrx(input: FirewallInput): TargetOutput {
   const { rules, remarks } = planDestinations(input, juniperSrx);
   const ab = 'set security address-book global';
   const lines = [
-    ...commentBlock('# ', headerLines(input, 'Juniper SRX (configure mode)', 'undo deletes the policies, applications and address-book entries named pathcheck-*')),
+    ...commentBlock(
+      '# ',
+      headerLines(
+        input,
+        'Juniper SRX (configure mode)',
+        'undo deletes the policies, applications and address-book entries named pathcheck-*',
+      ),
+    ),
     '# Zones trust -> untrust are assumed. New policies go last: use "insert security policies ... before policy <deny>" if needed. Then: commit',
     ...commentBlock('# ', remarks),
   ];
@@ -33,9 +40,16 @@ function generateJuniperSrx(input: FirewallInput): TargetOutput {
       });
       for (const m of members) lines.push(`${ab} address-set ${n}-dst address ${m}`);
       dst = `${n}-dst`;
-      undo.push(`delete security address-book global address-set ${n}-dst`, ...members.map((m) => `delete security address-book global address ${m}`));
+      undo.push(
+        `delete security address-book global address-set ${n}-dst`,
+        ...members.map((m) => `delete security address-book global address ${m}`),
+      );
     }
-    d.req.ports.forEach((p, i) => lines.push(`set applications application ${n} term t${i + 1} protocol ${d.req.protocol} destination-port ${portText(p)}`));
+    d.req.ports.forEach((p, i) =>
+      lines.push(
+        `set applications application ${n} term t${i + 1} protocol ${d.req.protocol} destination-port ${portText(p)}`,
+      ),
+    );
     const pol = `set security policies from-zone trust to-zone untrust policy ${n}`;
     lines.push(
       `${pol} match source-address any destination-address ${dst} application ${n}`,
@@ -45,7 +59,12 @@ function generateJuniperSrx(input: FirewallInput): TargetOutput {
     undoPol.push(`delete security policies from-zone trust to-zone untrust policy ${n}`);
     undo.push(`delete applications application ${n}`);
   }
-  return { format: 'config', text: joinLines(lines), undo: joinLines(['# Pathcheck: delete what was added, then commit', ...undoPol, ...undo]), notes: ['Zones trust/untrust are assumed; adjust them.', ...remarks] };
+  return {
+    format: 'config',
+    text: joinLines(lines),
+    undo: joinLines(['# Pathcheck: delete what was added, then commit', ...undoPol, ...undo]),
+    notes: ['Zones trust/untrust are assumed; adjust them.', ...remarks],
+  };
 }
 
 export const juniperSrx = defineTarget({

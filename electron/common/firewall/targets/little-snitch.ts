@@ -10,13 +10,26 @@ import { planDestinations, portList } from './shared';
 function generateLittleSnitch(input: FirewallInput): TargetOutput {
   const { rules, remarks } = planDestinations(input, littleSnitch);
   const lsRules = rules.map((d) => {
-    const notes = [`${input.tag} ${d.req.name}`, ...d.req.purposes, ...d.req.checks.map((c) => `check ${c}`)].join(', ');
-    const base = { action: 'allow', direction: 'outgoing', process: 'any', protocol: d.req.protocol, ports: portList(d.req.ports) };
+    const notes = [`${input.tag} ${d.req.name}`, ...d.req.purposes, ...d.req.checks.map((c) => `check ${c}`)].join(
+      ', ',
+    );
+    const base = {
+      action: 'allow',
+      direction: 'outgoing',
+      process: 'any',
+      protocol: d.req.protocol,
+      ports: portList(d.req.ports),
+    };
     if (d.any) return { ...base, 'remote-addresses': '0.0.0.0/0, ::/0', notes };
     if (d.hosts.length > 0) {
       const domains = d.hosts.filter((h) => h.startsWith('*.')).map((h) => h.slice(2));
       const hosts = d.hosts.filter((h) => !h.startsWith('*.'));
-      return { ...base, ...(hosts.length ? { 'remote-hosts': hosts } : {}), ...(domains.length ? { 'remote-domains': domains } : {}), notes };
+      return {
+        ...base,
+        ...(hosts.length ? { 'remote-hosts': hosts } : {}),
+        ...(domains.length ? { 'remote-domains': domains } : {}),
+        notes,
+      };
     }
     return { ...base, 'remote-addresses': [...d.v4, ...d.v6].join(', '), notes };
   });

@@ -18,8 +18,14 @@ function generateMacosPf(input: FirewallInput): TargetOutput {
   for (const d of rules) {
     const ports = `{ ${d.req.ports.map(([a, b]) => (a === b ? `${a}` : `${a}:${b}`)).join(' ')} }`;
     if (d.any) body.push(`pass out quick proto ${d.req.protocol} from any to any port ${ports} keep state`);
-    if (d.v4.length > 0) body.push(`pass out quick inet proto ${d.req.protocol} from any to { ${d.v4.join(' ')} } port ${ports} keep state`);
-    if (d.v6.length > 0) body.push(`pass out quick inet6 proto ${d.req.protocol} from any to { ${d.v6.join(' ')} } port ${ports} keep state`);
+    if (d.v4.length > 0)
+      body.push(
+        `pass out quick inet proto ${d.req.protocol} from any to { ${d.v4.join(' ')} } port ${ports} keep state`,
+      );
+    if (d.v6.length > 0)
+      body.push(
+        `pass out quick inet6 proto ${d.req.protocol} from any to { ${d.v6.join(' ')} } port ${ports} keep state`,
+      );
   }
   const lines = [
     '#!/bin/sh',
@@ -33,12 +39,20 @@ function generateMacosPf(input: FirewallInput): TargetOutput {
     'PATHCHECK_PF',
     `pfctl -s info 2>/dev/null | grep -q '^Status: Enabled' || echo 'Pathcheck: pf is disabled, so these rules do nothing (and pf is not what blocks)' >&2`,
   ];
-  const undo = joinLines(['#!/bin/sh', `# Pathcheck: flush the "${anchor}" anchor (only the rules loaded above)`, 'set -eu', `pfctl -a ${anchor} -F all`]);
+  const undo = joinLines([
+    '#!/bin/sh',
+    `# Pathcheck: flush the "${anchor}" anchor (only the rules loaded above)`,
+    'set -eu',
+    `pfctl -a ${anchor} -F all`,
+  ]);
   return {
     format: 'shell',
     text: joinLines(lines),
     undo,
-    notes: [`pf evaluates the anchor through the stock /etc/pf.conf line anchor "com.apple/*"; a block quick rule evaluated before it still wins.`, ...remarks],
+    notes: [
+      `pf evaluates the anchor through the stock /etc/pf.conf line anchor "com.apple/*"; a block quick rule evaluated before it still wins.`,
+      ...remarks,
+    ],
   };
 }
 

@@ -51,7 +51,10 @@ function generateNftables(input: FirewallInput): TargetOutput {
   const { rules, remarks } = planDestinations(input, nftables);
   const lines = [
     '#!/usr/sbin/nft -f',
-    ...commentBlock('# ', headerLines(input, `nftables (${where})`, `undo deletes the rules with comment "${input.tag}"`)),
+    ...commentBlock(
+      '# ',
+      headerLines(input, `nftables (${where})`, `undo deletes the rules with comment "${input.tag}"`),
+    ),
     `# Inserted into ${where}: an accept in another table would not override this chain's drop.`,
     '# Run as root: nft -f <this file>',
     ...commentBlock('# ', remarks),
@@ -64,8 +67,10 @@ function generateNftables(input: FirewallInput): TargetOutput {
     'Re-applying adds the rules again: run the undo script first (it removes every rule tagged "pathcheck").',
     ...remarks,
   ];
-  if (hint.family === 'ip' && rules.some((r) => r.v6.length > 0)) notes.push('IPv6 destinations skipped: the chain is in an ip (IPv4-only) table.');
-  if (hint.family === 'ip6' && rules.some((r) => r.v4.length > 0)) notes.push('IPv4 destinations skipped: the chain is in an ip6 table.');
+  if (hint.family === 'ip' && rules.some((r) => r.v6.length > 0))
+    notes.push('IPv6 destinations skipped: the chain is in an ip (IPv4-only) table.');
+  if (hint.family === 'ip6' && rules.some((r) => r.v4.length > 0))
+    notes.push('IPv4 destinations skipped: the chain is in an ip6 table.');
   return { format: 'nft', text: joinLines(lines), undo: nftUndoScript(hint, input.tag), notes };
 }
 

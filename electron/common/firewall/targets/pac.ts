@@ -17,9 +17,14 @@ function generatePac(input: FirewallInput): TargetOutput {
   const exact = hosts.filter((h) => !h.startsWith('*.'));
   const domains = hosts.filter((h) => h.startsWith('*.')).map((h) => h.slice(1));
   const conds = [...exact.map((h) => `host == "${h}"`), ...domains.map((d) => `dnsDomainIs(host, "${d}")`)];
-  const fallback = input.proxy ? `PROXY ${input.proxy.host.includes(':') ? `[${input.proxy.host}]` : input.proxy.host}:${input.proxy.port}` : 'DIRECT';
+  const fallback = input.proxy
+    ? `PROXY ${input.proxy.host.includes(':') ? `[${input.proxy.host}]` : input.proxy.host}:${input.proxy.port}`
+    : 'DIRECT';
   const notes: string[] = [];
-  if (!input.proxy) notes.push('No proxy was found in the report: other traffic is left DIRECT; put your proxy in the last return line.');
+  if (!input.proxy)
+    notes.push(
+      'No proxy was found in the report: other traffic is left DIRECT; put your proxy in the last return line.',
+    );
   if (conds.length === 0) notes.push('The profile names no TURN host; nothing is sent DIRECT.');
   const lines = [
     ...commentBlock('// ', headerLines(input, 'a proxy auto-config (PAC) file', 'undo: restore the previous PAC file')),

@@ -31,7 +31,10 @@ function generatePanos(input: FirewallInput): TargetOutput {
       undoObjects.push(`delete address-group ${n}-dst`, ...members.map((m) => `delete address ${m}`));
       dst = `${n}-dst`;
     }
-    lines.push(`set service ${n} protocol ${d.req.protocol} port ${d.req.ports.map((p) => portText(p)).join(',')}`, `set service ${n} tag ${t}`);
+    lines.push(
+      `set service ${n} protocol ${d.req.protocol} port ${d.req.ports.map((p) => portText(p)).join(',')}`,
+      `set service ${n} tag ${t}`,
+    );
     undoObjects.unshift(`delete service ${n}`);
     const rule = `set rulebase security rules ${n}`;
     lines.push(
@@ -42,7 +45,11 @@ function generatePanos(input: FirewallInput): TargetOutput {
     );
     undo.push(`delete rulebase security rules ${n}`);
   }
-  return { format: 'config', text: joinLines(lines), undo: joinLines([...undo, ...undoObjects, `delete tag ${t}`]), notes: [
+  return {
+    format: 'config',
+    text: joinLines(lines),
+    undo: joinLines([...undo, ...undoObjects, `delete tag ${t}`]),
+    notes: [
       ...headerLines(input, 'Palo Alto PAN-OS (configure mode)', `undo deletes the objects and rules tagged ${t}`),
       'Zones trust -> untrust are assumed; change them to your inside/outside zones, then commit.',
       ...rules.flatMap((d) => reasonLines(d.req).map((l) => l.trim())),

@@ -29,7 +29,10 @@ export interface PlannedRules {
  * a rule that only had host names is skipped and flagged. FQDN-capable targets use names only when
  * no address range is known (addresses are more reliable than DNS at the firewall).
  */
-export function planDestinations(input: FirewallInput, target: Pick<TargetFacts, 'label' | 'supportsHostnames' | 'supportsWildcards'>): PlannedRules {
+export function planDestinations(
+  input: FirewallInput,
+  target: Pick<TargetFacts, 'label' | 'supportsHostnames' | 'supportsWildcards'>,
+): PlannedRules {
   const { label, supportsHostnames } = target;
   const wildcards = target.supportsWildcards === true;
   const rules: RuleDestinations[] = [];
@@ -42,7 +45,8 @@ export function planDestinations(input: FirewallInput, target: Pick<TargetFacts,
       continue;
     }
     if (hasIp) {
-      if (r.hostnames.length > 0) remarks.push(`${r.name}: ${r.hostnames.join(', ')} covered by the profile's address ranges`);
+      if (r.hostnames.length > 0)
+        remarks.push(`${r.name}: ${r.hostnames.join(', ')} covered by the profile's address ranges`);
       rules.push({ req: r, v4: r.ipv4, v6: r.ipv6, hosts: [], any: false });
       continue;
     }

@@ -37,14 +37,25 @@ function generateSquid(input: FirewallInput): TargetOutput {
     }
   };
   for (const h of input.relayHosts) add([...new Set(h.ports)].sort((a, b) => a - b).map(String), [h.host]);
-  for (const r of tcpReqs) if (!r.anyDestination) add(r.ports.map((p) => portText(p)), [...r.hostnames, ...r.ipv4, ...r.ipv6]);
+  for (const r of tcpReqs)
+    if (!r.anyDestination)
+      add(
+        r.ports.map((p) => portText(p)),
+        [...r.hostnames, ...r.ipv4, ...r.ipv6],
+      );
   const udpOnly = input.relayHosts.filter((h) => h.ports.length === 0).map((h) => h.host);
   const notes: string[] = [];
   if (udpReqs.length > 0) {
-    notes.push(`UDP is never proxied: ${udpReqs.map((r) => r.name).join(', ')} must be opened at the firewall (pick a firewall target).`);
+    notes.push(
+      `UDP is never proxied: ${udpReqs.map((r) => r.name).join(', ')} must be opened at the firewall (pick a firewall target).`,
+    );
   }
-  if (udpOnly.length > 0) notes.push(`${udpOnly.join(', ')}: reached over UDP only, so nothing is needed in the proxy for ${udpOnly.length === 1 ? 'it' : 'them'}.`);
-  if (tcpReqs.some((r) => r.anyDestination)) notes.push('A TCP requirement names no destination; only the listed names and addresses are allowed here.');
+  if (udpOnly.length > 0)
+    notes.push(
+      `${udpOnly.join(', ')}: reached over UDP only, so nothing is needed in the proxy for ${udpOnly.length === 1 ? 'it' : 'them'}.`,
+    );
+  if (tcpReqs.some((r) => r.anyDestination))
+    notes.push('A TCP requirement names no destination; only the listed names and addresses are allowed here.');
   const lines = [
     `# BEGIN ${t}`,
     ...commentBlock('# ', headerLines(input, 'Squid', `undo deletes the lines from "# BEGIN ${t}" to "# END ${t}"`)),

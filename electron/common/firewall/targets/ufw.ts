@@ -34,7 +34,8 @@ function generateUfw(input: FirewallInput): TargetOutput {
     }
     groups.push(cur);
     for (const dst of dests) {
-      for (const g of groups) lines.push(`ufw allow out proto ${d.req.protocol} to ${dst} port ${g.join(',')} comment ${input.tag}`);
+      for (const g of groups)
+        lines.push(`ufw allow out proto ${d.req.protocol} to ${dst} port ${g.join(',')} comment ${input.tag}`);
     }
   }
   const undo = joinLines([

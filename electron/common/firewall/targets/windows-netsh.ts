@@ -10,7 +10,10 @@ function generateWindowsNetsh(input: FirewallInput): TargetOutput {
   const { rules, remarks } = planDestinations(input, windowsNetsh);
   const lines = [
     '@echo off',
-    ...commentBlock('REM ', headerLines(input, 'Windows Firewall (netsh, elevated cmd)', 'undo deletes the rules named pathcheck-*')),
+    ...commentBlock(
+      'REM ',
+      headerLines(input, 'Windows Firewall (netsh, elevated cmd)', 'undo deletes the rules named pathcheck-*'),
+    ),
     ...commentBlock('REM ', remarks),
   ];
   for (const d of rules) {

@@ -12,7 +12,14 @@ export const WINDOWS_GROUP = 'Pathcheck';
 function generateWindowsPowershell(input: FirewallInput): TargetOutput {
   const { rules, remarks } = planDestinations(input, windowsPowershell);
   const lines = [
-    ...commentBlock('# ', headerLines(input, 'Windows Firewall (PowerShell, elevated)', `undo: Remove-NetFirewallRule -Group ${WINDOWS_GROUP}`)),
+    ...commentBlock(
+      '# ',
+      headerLines(
+        input,
+        'Windows Firewall (PowerShell, elevated)',
+        `undo: Remove-NetFirewallRule -Group ${WINDOWS_GROUP}`,
+      ),
+    ),
     '# Check first: Get-NetFirewallProfile -PolicyStore ActiveStore (DefaultOutboundAction, AllowLocalFirewallRules).',
     '# If Group Policy sets AllowLocalFirewallRules to False, local rules have no effect: ask your admin to add them to the GPO.',
     ...commentBlock('# ', remarks),
@@ -29,7 +36,10 @@ function generateWindowsPowershell(input: FirewallInput): TargetOutput {
         `-Direction Outbound -Action Allow -Protocol ${d.req.protocol.toUpperCase()}${remote} -RemotePort ${quoted(portList(d.req.ports).split(','))} -Profile Any`,
     );
   }
-  const undo = joinLines([`# Pathcheck: remove every rule in group ${WINDOWS_GROUP}`, `Remove-NetFirewallRule -Group '${WINDOWS_GROUP}'`]);
+  const undo = joinLines([
+    `# Pathcheck: remove every rule in group ${WINDOWS_GROUP}`,
+    `Remove-NetFirewallRule -Group '${WINDOWS_GROUP}'`,
+  ]);
   return { format: 'powershell', text: joinLines(lines), undo, notes: remarks };
 }
 

@@ -14,7 +14,9 @@ const PATH_KINDS = new Set(['stun', 'turn', 'relay']);
 export function renderLatencyBars(report: Report): string {
   const checks = report.checks.filter((c) => PATH_KINDS.has(c.kind));
   if (checks.length === 0) return '<p class="muted">No STUN/TURN checks in this report.</p>';
-  const groups = TRANSPORTS.map((t) => ({ t, rows: checks.filter((c) => (c.transport ?? 'udp') === t) })).filter((g) => g.rows.length);
+  const groups = TRANSPORTS.map((t) => ({ t, rows: checks.filter((c) => (c.transport ?? 'udp') === t) })).filter(
+    (g) => g.rows.length,
+  );
   const max = Math.max(10, ...checks.map((c) => c.rttMs ?? 0));
   const W = 640;
   const LABEL = 250;
@@ -23,7 +25,9 @@ export function renderLatencyBars(report: Report): string {
   let y = 4;
   const parts: string[] = [];
   for (const g of groups) {
-    parts.push(`<text x="0" y="${y + 12}" font-size="10.5" font-weight="700" fill="#1b1f24">${esc(g.t.toUpperCase())}</text>`);
+    parts.push(
+      `<text x="0" y="${y + 12}" font-size="10.5" font-weight="700" fill="#1b1f24">${esc(g.t.toUpperCase())}</text>`,
+    );
     y += 18;
     for (const c of g.rows) {
       parts.push(barRow(c, y, LABEL, BAR, max));
@@ -35,7 +39,9 @@ export function renderLatencyBars(report: Report): string {
   parts.push(`<line x1="${LABEL}" y1="${y}" x2="${LABEL + BAR}" y2="${y}" stroke="#8a9099" stroke-width="0.8"/>`);
   for (const f of [0, 0.5, 1]) {
     const x = LABEL + BAR * f;
-    parts.push(`<line x1="${num(x)}" y1="${y}" x2="${num(x)}" y2="${y + 4}" stroke="#8a9099" stroke-width="0.8"/><text x="${num(x)}" y="${y + 14}" font-size="9" text-anchor="middle" fill="#5a626c">${esc(fmtMs(max * f))}</text>`);
+    parts.push(
+      `<line x1="${num(x)}" y1="${y}" x2="${num(x)}" y2="${y + 4}" stroke="#8a9099" stroke-width="0.8"/><text x="${num(x)}" y="${y + 14}" font-size="9" text-anchor="middle" fill="#5a626c">${esc(fmtMs(max * f))}</text>`,
+    );
   }
   y += 18;
   return `<div class="figure"><svg viewBox="0 0 ${W} ${y}" width="${W}" height="${y}" role="img" aria-label="Round-trip time per path">${parts.join('')}</svg>
@@ -47,13 +53,17 @@ function barRow(c: CheckResult, y: number, label: number, bar: number, max: numb
   // Long names are cut to fit the label column; the full name stays in the tooltip.
   const text = `<text x="8" y="${y + 11}" font-size="9.5" fill="#1b1f24"><title>${esc(name)}</title>${esc(name.length > 40 ? `${name.slice(0, 39)}…` : name)}</text>`;
   if (c.rttMs === undefined) {
-    return `${text}<rect x="${label}" y="${y + 2}" width="14" height="11" fill="url(#hatch-lat)" stroke="#b3261e" stroke-width="0.8"/>` +
-      `<text x="${label + 20}" y="${y + 11}" font-size="9"><tspan font-weight="700" fill="#b3261e">${esc(`${c.status}: ${c.reason}`)}</tspan><tspan fill="#5a626c"> — no round-trip time</tspan></text>`;
+    return (
+      `${text}<rect x="${label}" y="${y + 2}" width="14" height="11" fill="url(#hatch-lat)" stroke="#b3261e" stroke-width="0.8"/>` +
+      `<text x="${label + 20}" y="${y + 11}" font-size="9"><tspan font-weight="700" fill="#b3261e">${esc(`${c.status}: ${c.reason}`)}</tspan><tspan fill="#5a626c"> — no round-trip time</tspan></text>`
+    );
   }
   const w = Math.max(2, (c.rttMs / max) * bar);
   const fill = c.status === 'pass' ? '#1e7d3a' : c.status === 'warn' ? '#b7791f' : '#b3261e';
-  return `${text}<rect x="${label}" y="${y + 2}" width="${num(w)}" height="11" fill="${fill}"/>` +
-    `<text x="${num(label + w + 5)}" y="${y + 11}" font-size="9" fill="#1b1f24">${esc(fmtMs(c.rttMs))}${c.status === 'pass' ? '' : ` (${esc(c.status)})`}</text>`;
+  return (
+    `${text}<rect x="${label}" y="${y + 2}" width="${num(w)}" height="11" fill="${fill}"/>` +
+    `<text x="${num(label + w + 5)}" y="${y + 11}" font-size="9" fill="#1b1f24">${esc(fmtMs(c.rttMs))}${c.status === 'pass' ? '' : ` (${esc(c.status)})`}</text>`
+  );
 }
 
 /** Hatch pattern definitions shared by the charts (ids are unique per document). */
@@ -66,7 +76,8 @@ export function chartDefs(): string {
 
 /** One strip per range over its required span: allowed solid green, blocked hatched red, untested grey. */
 export function renderRangeMap(report: Report): string {
-  if (report.ranges.length === 0) return '<p class="muted">No port ranges were probed (the profile has no reflector, or the run was cut short).</p>';
+  if (report.ranges.length === 0)
+    return '<p class="muted">No port ranges were probed (the profile has no reflector, or the run was cut short).</p>';
   return report.ranges.map(rangeStrip).join('\n');
 }
 
@@ -79,12 +90,20 @@ function rangeStrip(r: RangeResult): string {
   const X0 = 10;
   const SW = W - 20;
   const x = (p: number) => X0 + ((p - lo) / span) * SW;
-  const clip = (rs: readonly PortRange[]) => normalizeRanges(rs).map(([a, b]) => [Math.max(a, lo), Math.min(b, hi)] as PortRange).filter(([a, b]) => a <= b);
+  const clip = (rs: readonly PortRange[]) =>
+    normalizeRanges(rs)
+      .map(([a, b]) => [Math.max(a, lo), Math.min(b, hi)] as PortRange)
+      .filter(([a, b]) => a <= b);
   const allowed = clip(r.allowed as PortRange[]);
   const blocked = clip(r.blocked as PortRange[]);
   const untested = subtractRanges(subtractRanges(required, allowed), blocked);
   const seg = (rs: PortRange[], fill: string) =>
-    rs.map(([a, b]) => `<rect x="${num(x(a))}" y="8" width="${num(Math.max(1.5, x(b + 1) - x(a)))}" height="22" fill="${fill}"/>`).join('');
+    rs
+      .map(
+        ([a, b]) =>
+          `<rect x="${num(x(a))}" y="8" width="${num(Math.max(1.5, x(b + 1) - x(a)))}" height="22" fill="${fill}"/>`,
+      )
+      .join('');
   const boundaries = [...new Set([lo, hi, ...allowed.flat(), ...blocked.flat()])].sort((a, b) => a - b);
   // Tick labels must not overlap: keep those at least ~46 px apart, and always both ends.
   const ticks: number[] = [];
@@ -97,10 +116,12 @@ function rangeStrip(r: RangeResult): string {
       ticks.push(p);
     }
   }
-  const tickSvg = ticks.map((p, i) => {
-    const anchor = i === 0 ? 'start' : p === hi ? 'end' : 'middle';
-    return `<line x1="${num(x(p))}" y1="30" x2="${num(x(p))}" y2="35" stroke="#5a626c" stroke-width="0.8"/><text x="${num(x(p))}" y="46" font-size="9" text-anchor="${anchor}" fill="#1b1f24">${p}</text>`;
-  }).join('');
+  const tickSvg = ticks
+    .map((p, i) => {
+      const anchor = i === 0 ? 'start' : p === hi ? 'end' : 'middle';
+      return `<line x1="${num(x(p))}" y1="30" x2="${num(x(p))}" y2="35" stroke="#5a626c" stroke-width="0.8"/><text x="${num(x(p))}" y="46" font-size="9" text-anchor="${anchor}" fill="#1b1f24">${p}</text>`;
+    })
+    .join('');
   const svg = `<svg viewBox="0 0 ${W} 52" width="${W}" height="52" role="img" aria-label="${esc(`${r.id}: allowed ${formatRanges(allowed)}`)}">
 <rect x="${X0}" y="8" width="${SW}" height="22" fill="#e5e7eb"/>${seg(allowed, '#1e7d3a')}${seg(blocked, 'url(#hatch-blocked)')}
 <rect x="${X0}" y="8" width="${SW}" height="22" fill="none" stroke="#1b1f24" stroke-width="1"/>${tickSvg}</svg>`;

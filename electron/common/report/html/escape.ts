@@ -3,7 +3,14 @@
  * name, a proxy URL or a TLS issuer comes from the network), so every value goes through `esc`.
  */
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' };
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+  '`': '&#96;',
+};
 
 /** Escapes text for element content and quoted attribute values (also safe inside SVG). */
 export function esc(value: unknown): string {
@@ -12,7 +19,10 @@ export function esc(value: unknown): string {
   // become U+FFFD: a report (and its PDF) must not show a name written backwards or hidden.
   return s
     .replace(/[&<>"'`]/g, (c) => ENTITIES[c]!)
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, '\ufffd');
+    .replace(
+      /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g,
+      '\ufffd',
+    );
 }
 
 /** "12.3 ms", "0.41 ms", "—" when missing. */

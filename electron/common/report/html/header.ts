@@ -6,7 +6,9 @@ import { esc, fmtDuration, fmtTime } from './escape';
  * know whether the report describes the network they manage (VPN, proxy, public address).
  */
 export function renderHeader(report: Report, generatedAt?: string): string {
-  const notice = report.profile.notice ? `<p class="notice"><strong>Profile notice:</strong> ${esc(report.profile.notice)}</p>` : '';
+  const notice = report.profile.notice
+    ? `<p class="notice"><strong>Profile notice:</strong> ${esc(report.profile.notice)}</p>`
+    : '';
   const incomplete = report.complete
     ? ''
     : '<p class="notice incomplete"><strong>Incomplete run:</strong> the diagnosis was cut short (deadline or cancel); unfinished checks are marked skipped.</p>';
@@ -36,8 +38,13 @@ function interfacesText(report: Report): string {
   const rows = report.host.interfaces
     .filter((i) => i.addresses.some((a) => !a.internal))
     .map((i) => {
-      const addrs = i.addresses.filter((a) => !a.internal).map((a) => esc(a.cidr ?? a.address)).join(', ');
-      const flags = [i.name === report.host.defaultInterface ? 'default route' : '', i.tunnel ? 'tunnel' : ''].filter(Boolean).join(', ');
+      const addrs = i.addresses
+        .filter((a) => !a.internal)
+        .map((a) => esc(a.cidr ?? a.address))
+        .join(', ');
+      const flags = [i.name === report.host.defaultInterface ? 'default route' : '', i.tunnel ? 'tunnel' : '']
+        .filter(Boolean)
+        .join(', ');
       return `<strong>${esc(i.name)}</strong> ${addrs}${flags ? ` <span class="muted">(${esc(flags)})</span>` : ''}`;
     });
   return rows.length ? rows.join('<br>') : '<span class="muted">none reported</span>';
@@ -47,7 +54,9 @@ function renderMachine(report: Report): string {
   const h = report.host;
   const vpn = h.vpn ? `Yes${h.vpnReason ? ` — ${esc(h.vpnReason)}` : ''}` : 'No';
   const proxy = h.proxy ? `${esc(h.proxy.url)} <span class="muted">(${esc(h.proxy.source)})</span>` : 'None';
-  const pub = report.nat.publicAddress ? `<code>${esc(report.nat.publicAddress)}</code>` : '<span class="muted">unknown (no STUN answer)</span>';
+  const pub = report.nat.publicAddress
+    ? `<code>${esc(report.nat.publicAddress)}</code>`
+    : '<span class="muted">unknown (no STUN answer)</span>';
   return `<section class="machine"><h2>Machine</h2>
 <dl class="facts">
   <dt>Hostname</dt><dd>${h.hostname ? esc(h.hostname) : '<span class="muted">not reported</span>'}</dd>

@@ -24,7 +24,9 @@ export interface RenderOptions {
 
 export function renderReportHtml(report: Report, opts: RenderOptions = {}): string {
   const title = `Pathcheck report — ${report.profile.name} — ${fmtTime(report.startedAt)}`;
-  const summary = reportVerdicts(report).map(({ room, verdict }) => describeVerdict(room, verdict)).join(' ');
+  const summary = reportVerdicts(report)
+    .map(({ room, verdict }) => describeVerdict(room, verdict))
+    .join(' ');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -58,9 +60,11 @@ ${renderAppendix(opts.firewallAppendix)}
  * "page X of Y". Chromium renders templates at font-size 0 unless styled, hence the inline style.
  */
 export function footerTemplate(report: Report): string {
-  return `<div style="font-size:8px;width:100%;padding:0 14mm;display:flex;justify-content:space-between;color:#5a626c;font-family:system-ui,'Segoe UI',Roboto,'Noto Sans','Liberation Sans',Arial,sans-serif;">` +
+  return (
+    `<div style="font-size:8px;width:100%;padding:0 14mm;display:flex;justify-content:space-between;color:#5a626c;font-family:system-ui,'Segoe UI',Roboto,'Noto Sans','Liberation Sans',Arial,sans-serif;">` +
     `<span>Pathcheck — ${esc(report.profile.name)} — ${esc(fmtTime(report.startedAt))}</span>` +
-    `<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`;
+    `<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`
+  );
 }
 
 /** An empty header, so Chromium does not print its default date/title/URL line. */

@@ -10,7 +10,8 @@ import { addedLatencyText, formatRate } from '../../quality/grade';
  */
 export function renderVerdicts(report: Report): string {
   const blocks = reportVerdicts(report).map(({ room, verdict }) => renderVerdict(report, room, verdict));
-  if (blocks.length === 0) return '<section><h2>Verdicts</h2><p class="muted">No room type was diagnosed.</p></section>';
+  if (blocks.length === 0)
+    return '<section><h2>Verdicts</h2><p class="muted">No room type was diagnosed.</p></section>';
   return `<section><h2>Verdicts</h2><div class="verdicts">${blocks.join('\n')}</div></section>`;
 }
 
@@ -40,14 +41,25 @@ function renderVerdict(report: Report, room: RoomType, v: Verdict): string {
 </article>`;
 }
 
-const SUPPORTS_WORD = { 'hd-video': 'HD video', video: 'video', audio: 'audio only', none: 'too poor for calls' } as const;
+const SUPPORTS_WORD = {
+  'hd-video': 'HD video',
+  video: 'video',
+  audio: 'audio only',
+  none: 'too poor for calls',
+} as const;
 
 /** The measured call quality of the verdict's path: one line of numbers and throughput over time. */
 function renderQuality(report: Report, v: Verdict): string {
   const q = v.quality;
   if (!q || v.path === 'blocked') return '';
-  const facts = [`Carries ${SUPPORTS_WORD[q.supports]}`, `quality ${q.grade}`, formatRate(q.measuredKbps), ...(q.mos != null ? [`MOS ${q.mos.toFixed(1)}`] : []),
-    ...(q.limitedBy?.length ? [`limited by ${q.limitedBy.join(', ')}`] : []), addedLatencyText(v.path, q.addedLatencyMs)];
+  const facts = [
+    `Carries ${SUPPORTS_WORD[q.supports]}`,
+    `quality ${q.grade}`,
+    formatRate(q.measuredKbps),
+    ...(q.mos != null ? [`MOS ${q.mos.toFixed(1)}`] : []),
+    ...(q.limitedBy?.length ? [`limited by ${q.limitedBy.join(', ')}`] : []),
+    addedLatencyText(v.path, q.addedLatencyMs),
+  ];
   const entries = (report.quality ?? []).filter((e) => q.evidence.includes(e.id));
   const cw = 300;
   const ch = 60;
@@ -55,8 +67,15 @@ function renderQuality(report: Report, v: Verdict): string {
   const svg = c
     ? `<div class="figure"><svg viewBox="-2 -2 ${cw + 4} ${ch + 4}" width="${cw + 4}" height="${ch + 4}" role="img" aria-label="Throughput over time">` +
       `<line x1="0" y1="${ch}" x2="${cw}" y2="${ch}" stroke="#8a9099" stroke-width="0.8"/>` +
-      (c.targetY !== null ? `<line x1="0" y1="${c.targetY}" x2="${cw}" y2="${c.targetY}" stroke="#8a9099" stroke-width="0.8" stroke-dasharray="3 3"/>` : '') +
-      c.lines.map((l) => `<polyline points="${esc(l.points)}" fill="none" stroke="#1e7d3a" stroke-width="1.6"${l.sensor === 'webrtc' ? ' stroke-dasharray="4 2"' : ''}/>`).join('') +
+      (c.targetY !== null
+        ? `<line x1="0" y1="${c.targetY}" x2="${cw}" y2="${c.targetY}" stroke="#8a9099" stroke-width="0.8" stroke-dasharray="3 3"/>`
+        : '') +
+      c.lines
+        .map(
+          (l) =>
+            `<polyline points="${esc(l.points)}" fill="none" stroke="#1e7d3a" stroke-width="1.6"${l.sensor === 'webrtc' ? ' stroke-dasharray="4 2"' : ''}/>`,
+        )
+        .join('') +
       `</svg><div class="caption">Throughput over time (up to ${esc(formatRate(c.maxKbps))}, ${esc((c.maxMs / 1000).toFixed(1))} s; dashed line: the HD target${c.lines.length > 1 ? '; dashed curve: in the app' : ''}).</div></div>`
     : '';
   return `<div class="quality" data-supports="${esc(q.supports)}"><span class="muted" style="font-size:8.5pt">${esc(facts.join(' · '))}</span>${svg}</div>`;
@@ -107,13 +126,21 @@ export function pathDiagram(room: RoomType, v: Verdict, relay: string | null): s
   let body: string;
   const client = box(0, 'This machine', 'client');
   if (v.path === 'direct-udp' || v.path === 'direct-tcp') {
-    body = client + arrow(BOX_W, W - BOX_W, v.path === 'direct-udp' ? 'direct UDP' : 'direct TCP', marker) + box(W - BOX_W, target, targetSub);
+    body =
+      client +
+      arrow(BOX_W, W - BOX_W, v.path === 'direct-udp' ? 'direct UDP' : 'direct TCP', marker) +
+      box(W - BOX_W, target, targetSub);
   } else if (v.path === 'blocked') {
-    body = client + arrow(BOX_W, W - BOX_W, 'no working path', marker, true) + box(W - BOX_W, target, 'unreachable', true);
+    body =
+      client + arrow(BOX_W, W - BOX_W, 'no working path', marker, true) + box(W - BOX_W, target, 'unreachable', true);
   } else {
     const mid = (W - BOX_W) / 2;
-    body = client + arrow(BOX_W, mid, relayHop(v, relay), marker) + box(mid, 'TURN relay', relay ?? 'relay server') +
-      arrow(mid + BOX_W, W - BOX_W, 'UDP', marker) + box(W - BOX_W, target, targetSub);
+    body =
+      client +
+      arrow(BOX_W, mid, relayHop(v, relay), marker) +
+      box(mid, 'TURN relay', relay ?? 'relay server') +
+      arrow(mid + BOX_W, W - BOX_W, 'UDP', marker) +
+      box(W - BOX_W, target, targetSub);
   }
   return `<svg viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(`${roomLabel(room)} path: ${pathLabel(v.path)}`)}">${defs}${body}</svg>`;
 }

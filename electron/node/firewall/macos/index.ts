@@ -34,11 +34,19 @@ export function macScriptArgv(scriptPath: string, action: PlatformAction, planFi
 
 export async function detectMacFirewall(run: Runner, timeoutMs: number): Promise<MacDetection> {
   const engines: EngineState[] = [];
-  const notes = ['macOS\'s application firewall is inbound-only; outbound blocks come from pf or from outbound filter apps (network extensions such as Little Snitch or LuLu).'];
+  const notes = [
+    "macOS's application firewall is inbound-only; outbound blocks come from pf or from outbound filter apps (network extensions such as Little Snitch or LuLu).",
+  ];
   const alf = await run('/usr/libexec/ApplicationFirewall/socketfilterfw', ['--getglobalstate'], { timeoutMs });
   if (!alf.missing) {
     const on = parseMacAppFirewall(alf.stdout);
-    engines.push({ name: 'macos-alf', present: true, active: on, outboundDefault: 'allow', detail: `Application firewall ${on ? 'on' : on === false ? 'off' : 'unknown'} (it filters inbound only).` });
+    engines.push({
+      name: 'macos-alf',
+      present: true,
+      active: on,
+      outboundDefault: 'allow',
+      detail: `Application firewall ${on ? 'on' : on === false ? 'off' : 'unknown'} (it filters inbound only).`,
+    });
   }
   const info = await run('/sbin/pfctl', ['-s', 'info'], { timeoutMs });
   const pfEnabled = info.missing ? false : parsePfInfo(`${info.stdout}\n${info.stderr}`);
@@ -47,18 +55,40 @@ export async function detectMacFirewall(run: Runner, timeoutMs: number): Promise
   if (!info.missing) {
     const blocks = ruleset?.outboundBlocks.length ?? 0;
     engines.push({
-      name: 'pf', present: true, active: pfEnabled,
-      outboundDefault: pfEnabled === false ? 'allow' : blocks && ruleset?.outboundBlocks.some((b) => b.ports === null && b.protocol === 'any') ? 'drop' : 'unknown',
-      detail: pfEnabled === null ? 'pf state unknown (pfctl needs administrator rights; the apply step checks it).' : `pf ${pfEnabled ? 'enabled' : 'disabled'}${ruleset ? `, ${blocks} outbound block rule(s)` : ''}.`,
+      name: 'pf',
+      present: true,
+      active: pfEnabled,
+      outboundDefault:
+        pfEnabled === false
+          ? 'allow'
+          : blocks && ruleset?.outboundBlocks.some((b) => b.ports === null && b.protocol === 'any')
+            ? 'drop'
+            : 'unknown',
+      detail:
+        pfEnabled === null
+          ? 'pf state unknown (pfctl needs administrator rights; the apply step checks it).'
+          : `pf ${pfEnabled ? 'enabled' : 'disabled'}${ruleset ? `, ${blocks} outbound block rule(s)` : ''}.`,
     });
   }
   const ext = await run('/usr/bin/systemextensionsctl', ['list'], { timeoutMs });
   const filters = ext.ok ? outboundFilters(parseSystemExtensions(ext.stdout)) : null;
-  if (filters?.length) notes.push(`Outbound filter running: ${filters.map((f) => `${f.name} (${f.bundleId})`).join(', ')}.`);
-  const drops = (ruleset?.outboundBlocks ?? []).map((b) => ({ protocol: b.protocol, ports: b.ports, verdict: 'drop' as const }));
-  const outboundDefault = engines.some((e) => e.outboundDefault === 'drop') ? 'drop' : engines.some((e) => e.outboundDefault === 'unknown') ? 'unknown' : 'allow';
+  if (filters?.length)
+    notes.push(`Outbound filter running: ${filters.map((f) => `${f.name} (${f.bundleId})`).join(', ')}.`);
+  const drops = (ruleset?.outboundBlocks ?? []).map((b) => ({
+    protocol: b.protocol,
+    ports: b.ports,
+    verdict: 'drop' as const,
+  }));
+  const outboundDefault = engines.some((e) => e.outboundDefault === 'drop')
+    ? 'drop'
+    : engines.some((e) => e.outboundDefault === 'unknown')
+      ? 'unknown'
+      : 'allow';
   return {
-    platform: 'darwin', engines, outboundDefault, localRulesAllowed: true,
+    platform: 'darwin',
+    engines,
+    outboundDefault,
+    localRulesAllowed: true,
     dropChains: drops.length ? [{ family: 'inet', table: 'pf', chain: 'main-ruleset', drops }] : [],
     notes,
     macos: { pfEnabled, ruleset, filters },
@@ -79,18 +109,28 @@ const EXIT_TEXT: Record<number, string> = {
   4: 'pfctl refused the rules; the anchor was left empty',
 };
 
-async function runScript(action: PlatformAction, plan: PfApplyPlan | null, options: PlatformRunOptions): Promise<PlatformApplyResult> {
+async function runScript(
+  action: PlatformAction,
+  plan: PfApplyPlan | null,
+  options: PlatformRunOptions,
+): Promise<PlatformApplyResult> {
   const run = options.run ?? runFile;
   const dir = await mkdtemp(join(tmpdir(), 'pathcheck-fw-'));
   try {
     const planFile = join(dir, 'plan.txt');
     // undo reads no plan; an empty-named placeholder keeps the argv shape fixed.
     await writeFile(planFile, plan ? pfPlanText(plan) : '', { mode: 0o600, flag: 'wx' });
-    const r = await run('/usr/bin/osascript', macScriptArgv(options.scriptPath, action, planFile), { timeoutMs: options.timeoutMs ?? 180_000 });
+    const r = await run('/usr/bin/osascript', macScriptArgv(options.scriptPath, action, planFile), {
+      timeoutMs: options.timeoutMs ?? 180_000,
+    });
     const out = parseMacScriptOutput(r.stdout);
     const cancelled = /\(-128\)/.test(r.stderr);
     const known = r.code !== null ? EXIT_TEXT[r.code] : undefined;
-    const error = r.ok ? null : cancelled ? 'the administrator prompt was cancelled; nothing was changed' : [known, r.stderr.trim()].filter(Boolean).join(': ') || 'the apply script failed';
+    const error = r.ok
+      ? null
+      : cancelled
+        ? 'the administrator prompt was cancelled; nothing was changed'
+        : [known, r.stderr.trim()].filter(Boolean).join(': ') || 'the apply script failed';
     const changed = (action === 'apply' ? out.loaded : out.flushed) ?? 0;
     return { ok: r.ok, action, changed, elevation: 'admin-prompt', exitCode: r.code, error };
   } finally {

@@ -60,7 +60,13 @@ export function parsePfRules(text: string): PfRuleset {
     if (/\bin\b/.test(line.split(' from ')[0] ?? '') && !/\bout\b/.test(line)) continue;
     const proto = /\bproto (udp|tcp)\b/.exec(line)?.[1] as 'udp' | 'tcp' | undefined;
     if (/\bproto\b/.test(line) && !proto) continue; // icmp and friends do not carry media
-    outboundBlocks.push({ text: line, quick: /\bquick\b/.test(line), beforeAppleAnchor: !appleAnchor, protocol: proto ?? 'any', ports: portsOf(line) });
+    outboundBlocks.push({
+      text: line,
+      quick: /\bquick\b/.test(line),
+      beforeAppleAnchor: !appleAnchor,
+      protocol: proto ?? 'any',
+      ports: portsOf(line),
+    });
   }
   return { appleAnchor, outboundBlocks };
 }
@@ -118,6 +124,12 @@ const KNOWN: Array<[RegExp, OutboundFilter['product']]> = [
 export function outboundFilters(exts: SystemExtension[]): OutboundFilter[] {
   return exts
     .filter((e) => e.enabled && e.active && /activated enabled/.test(e.state) && !e.bundleId.startsWith('com.apple.'))
-    .filter((e) => e.category === '' || /network_extension/.test(e.category) || KNOWN.some(([re]) => re.test(e.bundleId)))
-    .map((e) => ({ product: KNOWN.find(([re]) => re.test(e.bundleId))?.[1] ?? 'network extension', name: e.name, bundleId: e.bundleId }));
+    .filter(
+      (e) => e.category === '' || /network_extension/.test(e.category) || KNOWN.some(([re]) => re.test(e.bundleId)),
+    )
+    .map((e) => ({
+      product: KNOWN.find(([re]) => re.test(e.bundleId))?.[1] ?? 'network extension',
+      name: e.name,
+      bundleId: e.bundleId,
+    }));
 }

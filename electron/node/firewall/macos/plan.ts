@@ -2,7 +2,15 @@ import { isCidr } from '#common/net/validate';
 import { FirewallInputError } from '#common/firewall/types';
 import type { FirewallInput } from '#common/firewall/types';
 import { planDestinations } from '#common/firewall/targets/shared';
-import { MAX_ADDRESSES, MAX_PLAN_BYTES, MAX_PORT_RANGES, MAX_RULES, describeTraffic, type FailedTraffic, type PlatformDecision } from '../platform';
+import {
+  MAX_ADDRESSES,
+  MAX_PLAN_BYTES,
+  MAX_PORT_RANGES,
+  MAX_RULES,
+  describeTraffic,
+  type FailedTraffic,
+  type PlatformDecision,
+} from '../platform';
 import type { FirewallDetection } from '../types';
 import type { OutboundFilter, PfRuleset } from './parse';
 
@@ -74,12 +82,20 @@ export function assertPfPlan(value: unknown): asserts value is PfApplyPlan {
     if (r.family === 0 && r.daddr.length > 0) bad(`${f}.daddr`, 'family 0 takes no addresses');
     if (r.family !== 0 && r.daddr.length === 0) bad(`${f}.daddr`, 'needs at least one address');
     r.daddr.forEach((a: unknown, j) => {
-      if (typeof a !== 'string' || a.length > 43 || !isCidr(a, r.family === 6 ? 6 : 4) || (r.family === 6 && a.includes('.'))) bad(`${f}.daddr[${j}]`, `not an IPv${r.family === 6 ? 6 : 4} address or CIDR`);
+      if (
+        typeof a !== 'string' ||
+        a.length > 43 ||
+        !isCidr(a, r.family === 6 ? 6 : 4) ||
+        (r.family === 6 && a.includes('.'))
+      )
+        bad(`${f}.daddr[${j}]`, `not an IPv${r.family === 6 ? 6 : 4} address or CIDR`);
     });
     if (!Array.isArray(r.ports)) return bad(`${f}.ports`, 'must be an array');
-    if (r.ports.length < 1 || r.ports.length > MAX_PORT_RANGES) bad(`${f}.ports`, `must hold 1-${MAX_PORT_RANGES} ranges`);
+    if (r.ports.length < 1 || r.ports.length > MAX_PORT_RANGES)
+      bad(`${f}.ports`, `must hold 1-${MAX_PORT_RANGES} ranges`);
     r.ports.forEach((p: unknown, j) => {
-      if (!Array.isArray(p) || p.length !== 2 || !isPort(p[0]) || !isPort(p[1])) bad(`${f}.ports[${j}]`, 'must be a [from, to] pair of ports 1-65535');
+      if (!Array.isArray(p) || p.length !== 2 || !isPort(p[0]) || !isPort(p[1]))
+        bad(`${f}.ports[${j}]`, 'must be a [from, to] pair of ports 1-65535');
       if ((p as number[])[0]! > (p as number[])[1]!) bad(`${f}.ports[${j}]`, 'range start is greater than its end');
     });
   });
@@ -96,7 +112,10 @@ export function assertPfPlan(value: unknown): asserts value is PfApplyPlan {
  */
 export function pfPlanText(plan: PfApplyPlan): string {
   const lines = ['pathcheck-pf-plan 1', `anchor ${plan.anchor}`];
-  for (const r of plan.rules) lines.push(`rule ${r.protocol} ${r.family} ${r.ports.map(([a, b]) => `${a}:${b}`).join(',')} ${r.daddr.length ? r.daddr.join(',') : 'any'}`);
+  for (const r of plan.rules)
+    lines.push(
+      `rule ${r.protocol} ${r.family} ${r.ports.map(([a, b]) => `${a}:${b}`).join(',')} ${r.daddr.length ? r.daddr.join(',') : 'any'}`,
+    );
   lines.push('end');
   return `${lines.join('\n')}\n`;
 }
@@ -119,26 +138,52 @@ function overlaps(rule: { protocol: string; ports: Array<[number, number]> | nul
 }
 
 /** macOS's decision: pf anchor when pf is what blocks and can be passed; else the cause, named. */
-export function decideMac(input: FirewallInput, detection: MacDetection, failed: FailedTraffic[]): PlatformDecision<PfApplyPlan> {
+export function decideMac(
+  input: FirewallInput,
+  detection: MacDetection,
+  failed: FailedTraffic[],
+): PlatformDecision<PfApplyPlan> {
   const m = detection.macos;
-  if (m.filters && m.filters.length) return { plan: null, refusal: m.filters.map((f) => filterInstructions(f, failed)).join(' ') };
+  if (m.filters && m.filters.length)
+    return { plan: null, refusal: m.filters.map((f) => filterInstructions(f, failed)).join(' ') };
   if (m.pfEnabled === false) {
-    return { plan: null, refusal: 'pf is disabled on this Mac and the application firewall filters inbound only, so no local rule would change what failed; the block is elsewhere (an outbound filter app or the network).' };
+    return {
+      plan: null,
+      refusal:
+        'pf is disabled on this Mac and the application firewall filters inbound only, so no local rule would change what failed; the block is elsewhere (an outbound filter app or the network).',
+    };
   }
   if (m.ruleset) {
     if (!m.ruleset.appleAnchor) {
-      return { plan: null, refusal: `The pf ruleset does not load anchor "com.apple/*" (/etc/pf.conf was replaced), so an anchor rule would never be evaluated: ask whoever manages pf on this Mac to allow ${describeTraffic(failed)}.` };
+      return {
+        plan: null,
+        refusal: `The pf ruleset does not load anchor "com.apple/*" (/etc/pf.conf was replaced), so an anchor rule would never be evaluated: ask whoever manages pf on this Mac to allow ${describeTraffic(failed)}.`,
+      };
     }
-    const winning = m.ruleset.outboundBlocks.filter((b) => b.quick && b.beforeAppleAnchor && failed.some((t) => overlaps(b, t)));
+    const winning = m.ruleset.outboundBlocks.filter(
+      (b) => b.quick && b.beforeAppleAnchor && failed.some((t) => overlaps(b, t)),
+    );
     if (winning.length) {
-      return { plan: null, refusal: `The pf rule "${winning[0]!.text}" blocks this traffic before Pathcheck's anchor is evaluated (quick), so a pass rule cannot win: it has to be changed by whoever manages pf.` };
+      return {
+        plan: null,
+        refusal: `The pf rule "${winning[0]!.text}" blocks this traffic before Pathcheck's anchor is evaluated (quick), so a pass rule cannot win: it has to be changed by whoever manages pf.`,
+      };
     }
     if (!m.ruleset.outboundBlocks.some((b) => failed.some((t) => overlaps(b, t)))) {
-      return { plan: null, refusal: 'No pf rule blocks the traffic that failed, so a pass rule would change nothing; the block is elsewhere.' };
+      return {
+        plan: null,
+        refusal:
+          'No pf rule blocks the traffic that failed, so a pass rule would change nothing; the block is elsewhere.',
+      };
     }
   }
   const plan = buildPfPlan(input);
-  if (plan.rules.length === 0) return { plan: null, refusal: 'None of the blocked destinations has an address Pathcheck could put in a rule; copy the rules and fill in the addresses.' };
+  if (plan.rules.length === 0)
+    return {
+      plan: null,
+      refusal:
+        'None of the blocked destinations has an address Pathcheck could put in a rule; copy the rules and fill in the addresses.',
+    };
   assertPfPlan(plan);
   return { plan, refusal: null };
 }

@@ -5,7 +5,12 @@ import { parseWindowsFirewallProfiles, summarizeWindowsProfiles } from '../parse
 import type { PlatformAction, PlatformApplyResult, PlatformFirewall, PlatformRunOptions } from '../platform';
 import { runFile, type Runner } from '../run';
 import type { DropRule } from '../types';
-import { WINDOWS_DETECT_COMMAND, parseSecurityCenterFirewalls, parseWindowsBlockRules, splitWindowsDetect } from './parse';
+import {
+  WINDOWS_DETECT_COMMAND,
+  parseSecurityCenterFirewalls,
+  parseWindowsBlockRules,
+  splitWindowsDetect,
+} from './parse';
 import { assertWindowsPlan, decideWindows, type WindowsApplyPlan, type WindowsDetection } from './plan';
 
 export * from './parse';
@@ -22,13 +27,20 @@ export * from './plan';
 /** Windows PowerShell 5.1 by absolute path (never looked up on PATH). */
 export function windowsPowerShell(env: NodeJS.ProcessEnv = process.env): string {
   const root = env.SystemRoot ?? env.windir ?? '';
-  const base = /^[A-Za-z]:\\[A-Za-z0-9 _.\\-]{1,100}$/.test(root) && !root.includes('..') ? root.replace(/\\+$/, '') : 'C:\\Windows';
+  const base =
+    /^[A-Za-z]:\\[A-Za-z0-9 _.\\-]{1,100}$/.test(root) && !root.includes('..')
+      ? root.replace(/\\+$/, '')
+      : 'C:\\Windows';
   return `${base}\\System32\\WindowsPowerShell\\v1.0\\powershell.exe`;
 }
 
 const READ_ARGS = ['-NoProfile', '-NonInteractive', '-Command'] as const;
 
-export async function detectWindowsFirewall(run: Runner, timeoutMs: number, ps = windowsPowerShell()): Promise<WindowsDetection> {
+export async function detectWindowsFirewall(
+  run: Runner,
+  timeoutMs: number,
+  ps = windowsPowerShell(),
+): Promise<WindowsDetection> {
   const notes: string[] = [];
   const r = await run(ps, [...READ_ARGS, WINDOWS_DETECT_COMMAND], { timeoutMs });
   let parts: ReturnType<typeof splitWindowsDetect> | null;
@@ -40,8 +52,19 @@ export async function detectWindowsFirewall(run: Runner, timeoutMs: number, ps =
   if (!parts) {
     return {
       platform: 'win32',
-      engines: [{ name: 'windows-firewall', present: !r.missing, active: null, outboundDefault: 'unknown', detail: r.ok ? 'The firewall read-out could not be parsed.' : 'Get-NetFirewallProfile failed.' }],
-      outboundDefault: 'unknown', localRulesAllowed: null, dropChains: [], notes: ['Could not read the Windows Firewall profiles.'],
+      engines: [
+        {
+          name: 'windows-firewall',
+          present: !r.missing,
+          active: null,
+          outboundDefault: 'unknown',
+          detail: r.ok ? 'The firewall read-out could not be parsed.' : 'Get-NetFirewallProfile failed.',
+        },
+      ],
+      outboundDefault: 'unknown',
+      localRulesAllowed: null,
+      dropChains: [],
+      notes: ['Could not read the Windows Firewall profiles.'],
       windows: { profiles: [], blockRules: [], products: null },
     };
   }
@@ -52,7 +75,10 @@ export async function detectWindowsFirewall(run: Runner, timeoutMs: number, ps =
   if (blockRules.length) notes.push(`${blockRules.length} enabled outbound block rule(s) in the effective policy.`);
   const products = parts.products === null ? null : parseSecurityCenterFirewalls(parts.products);
   const thirdParty = (products ?? []).filter((p) => p.enabled !== false);
-  if (thirdParty.length) notes.push(`Third-party firewall registered with Windows Security Center: ${thirdParty.map((p) => p.name).join(', ')}.`);
+  if (thirdParty.length)
+    notes.push(
+      `Third-party firewall registered with Windows Security Center: ${thirdParty.map((p) => p.name).join(', ')}.`,
+    );
 
   // Block rules count as drops for the layer classifier (a matching one makes a timeout local).
   const drops: DropRule[] = blockRules.map((b) => ({ protocol: b.protocol, ports: b.ports, verdict: 'drop' }));
@@ -60,23 +86,44 @@ export async function detectWindowsFirewall(run: Runner, timeoutMs: number, ps =
   if (s.outboundDefault === 'drop') drops.push({ protocol: 'any', ports: null, verdict: 'policy' });
   return {
     platform: 'win32',
-    engines: [{
-      name: 'windows-firewall', present: true, active: profiles.some((p) => p.enabled === true), outboundDefault: s.outboundDefault,
-      detail: profiles.map((p) => `${p.name}: ${p.enabled ? 'on' : 'off'}, outbound ${p.outbound}`).join('; '),
-    }],
+    engines: [
+      {
+        name: 'windows-firewall',
+        present: true,
+        active: profiles.some((p) => p.enabled === true),
+        outboundDefault: s.outboundDefault,
+        detail: profiles.map((p) => `${p.name}: ${p.enabled ? 'on' : 'off'}, outbound ${p.outbound}`).join('; '),
+      },
+    ],
     outboundDefault: s.outboundDefault,
     localRulesAllowed: s.localRulesAllowed,
-    dropChains: drops.length ? [{ family: 'inet', table: 'windows-firewall', chain: 'outbound-block-rules', drops }] : [],
+    dropChains: drops.length
+      ? [{ family: 'inet', table: 'windows-firewall', chain: 'outbound-block-rules', drops }]
+      : [],
     notes,
     windows: { profiles, blockRules, products },
   };
 }
 
 /** The exact argv main starts (golden-tested); `planFile` only for apply. */
-export function windowsScriptArgv(scriptPath: string, action: PlatformAction, planFile: string | null, resultFile: string): string[] {
+export function windowsScriptArgv(
+  scriptPath: string,
+  action: PlatformAction,
+  planFile: string | null,
+  resultFile: string,
+): string[] {
   return [
-    '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-File', scriptPath,
-    '-Action', action, ...(planFile ? ['-Plan', planFile] : []), '-Result', resultFile,
+    '-NoProfile',
+    '-NonInteractive',
+    '-ExecutionPolicy',
+    'Bypass',
+    '-File',
+    scriptPath,
+    '-Action',
+    action,
+    ...(planFile ? ['-Plan', planFile] : []),
+    '-Result',
+    resultFile,
   ];
 }
 
@@ -98,7 +145,11 @@ const EXIT_TEXT: Record<number, string> = {
   4: 'Windows Firewall refused a change (rules created in this run were removed again)',
 };
 
-async function runScript(action: PlatformAction, plan: WindowsApplyPlan | null, options: PlatformRunOptions): Promise<PlatformApplyResult> {
+async function runScript(
+  action: PlatformAction,
+  plan: WindowsApplyPlan | null,
+  options: PlatformRunOptions,
+): Promise<PlatformApplyResult> {
   const run = options.run ?? runFile;
   const dir = await mkdtemp(join(tmpdir(), 'pathcheck-fw-'));
   try {
@@ -108,11 +159,24 @@ async function runScript(action: PlatformAction, plan: WindowsApplyPlan | null, 
       await writeFile(planFile, JSON.stringify(plan), { mode: 0o600, flag: 'wx' });
     }
     const resultFile = join(dir, 'result.txt');
-    const r = await run(windowsPowerShell(), windowsScriptArgv(options.scriptPath, action, planFile, resultFile), { timeoutMs: options.timeoutMs ?? 180_000 });
+    const r = await run(windowsPowerShell(), windowsScriptArgv(options.scriptPath, action, planFile, resultFile), {
+      timeoutMs: options.timeoutMs ?? 180_000,
+    });
     const { added, removed } = parseWindowsScriptOutput(r.stdout);
     const known = r.code !== null ? EXIT_TEXT[r.code] : undefined;
-    const error = r.ok ? null : r.missing ? 'Windows PowerShell was not found' : [known, r.stderr.trim()].filter(Boolean).join(': ') || 'the apply script failed';
-    return { ok: r.ok, action, changed: action === 'apply' ? added.length : removed.length, elevation: 'uac', exitCode: r.code, error };
+    const error = r.ok
+      ? null
+      : r.missing
+        ? 'Windows PowerShell was not found'
+        : [known, r.stderr.trim()].filter(Boolean).join(': ') || 'the apply script failed';
+    return {
+      ok: r.ok,
+      action,
+      changed: action === 'apply' ? added.length : removed.length,
+      elevation: 'uac',
+      exitCode: r.code,
+      error,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -52,7 +52,11 @@ export function splitWindowsDetect(text: string): { profiles: string; blockRules
   const data: unknown = JSON.parse(text.replace(/^\uFEFF/, '').trim() || '{}');
   const o = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
   const part = (v: unknown): string => JSON.stringify(v ?? []);
-  return { profiles: part(o.profiles), blockRules: part(o.blockRules), products: o.products === null || o.products === undefined ? null : part(o.products) };
+  return {
+    profiles: part(o.profiles),
+    blockRules: part(o.blockRules),
+    products: o.products === null || o.products === undefined ? null : part(o.products),
+  };
 }
 
 export type RuleSource = 'local' | 'group-policy' | 'mdm' | 'other';
@@ -88,10 +92,13 @@ function jsonList(text: string): Record<string, unknown>[] {
   return list.filter((x): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x));
 }
 
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : v === undefined || v === null ? [] : [String(v)]);
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.map(String) : v === undefined || v === null ? [] : [String(v)];
 
 function protocolOf(v: unknown): WindowsBlockRule['protocol'] | null {
-  const s = String(v ?? 'Any').trim().toUpperCase();
+  const s = String(v ?? 'Any')
+    .trim()
+    .toUpperCase();
   if (s === 'ANY' || s === '' || s === '256') return 'any';
   if (s === 'UDP' || s === '17') return 'udp';
   if (s === 'TCP' || s === '6') return 'tcp';
@@ -154,7 +161,9 @@ export function parseWindowsAddress(entry: string): AddressRange | 'any' | null 
   if (range) {
     const a = ipToBig(range[1] ?? '');
     const b = ipToBig(range[2] ?? '');
-    return a && b && a.family === b.family && a.value <= b.value ? { family: a.family, low: a.value, high: b.value } : null;
+    return a && b && a.family === b.family && a.value <= b.value
+      ? { family: a.family, low: a.value, high: b.value }
+      : null;
   }
   const [addr = '', mask] = s.split('/');
   const base = ipToBig(addr);
@@ -214,7 +223,8 @@ export function parseSecurityCenterFirewalls(text: string): SecurityCenterProduc
 /** True when the block rule would drop some of this traffic (ports and addresses overlap). */
 export function blockRuleMatches(rule: WindowsBlockRule, traffic: FailedTraffic): boolean {
   if (rule.protocol !== 'any' && rule.protocol !== traffic.protocol) return false;
-  if (rule.ports !== null && !rule.ports.some(([a, b]) => traffic.ports.some(([c, d]) => a <= d && c <= b))) return false;
+  if (rule.ports !== null && !rule.ports.some(([a, b]) => traffic.ports.some(([c, d]) => a <= d && c <= b)))
+    return false;
   if (rule.addresses === null || traffic.addresses.length === 0) return true;
   return traffic.addresses.some((addr) => {
     const t = parseWindowsAddress(addr);

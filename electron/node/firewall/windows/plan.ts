@@ -2,7 +2,15 @@ import { isCidr } from '#common/net/validate';
 import { FirewallInputError } from '#common/firewall/types';
 import type { FirewallInput } from '#common/firewall/types';
 import { planDestinations } from '#common/firewall/targets/shared';
-import { MAX_ADDRESSES, MAX_PLAN_BYTES, MAX_PORT_RANGES, MAX_RULES, describeTraffic, type FailedTraffic, type PlatformDecision } from '../platform';
+import {
+  MAX_ADDRESSES,
+  MAX_PLAN_BYTES,
+  MAX_PORT_RANGES,
+  MAX_RULES,
+  describeTraffic,
+  type FailedTraffic,
+  type PlatformDecision,
+} from '../platform';
 import type { FirewallDetection } from '../types';
 import { blockRuleMatches, type SecurityCenterProduct, type WindowsBlockRule } from './parse';
 import type { WindowsProfileState } from '../parse-other';
@@ -89,57 +97,95 @@ export function assertWindowsPlan(value: unknown): asserts value is WindowsApply
   plan.rules.forEach((raw, i) => {
     const f = `plan.rules[${i}]`;
     const r = exactKeys(raw, ['name', 'protocol', 'anyAddress', 'remoteAddresses', 'remotePorts'], f);
-    if (typeof r.name !== 'string' || !WINDOWS_RULE_NAME.test(r.name)) bad(`${f}.name`, 'must match pathcheck-[a-z0-9-]');
+    if (typeof r.name !== 'string' || !WINDOWS_RULE_NAME.test(r.name))
+      bad(`${f}.name`, 'must match pathcheck-[a-z0-9-]');
     if (names.has(r.name as string)) bad(`${f}.name`, 'is used twice');
     names.add(r.name as string);
     if (r.protocol !== 'UDP' && r.protocol !== 'TCP') bad(`${f}.protocol`, 'must be UDP or TCP');
     if (typeof r.anyAddress !== 'boolean') bad(`${f}.anyAddress`, 'must be true or false');
     if (!Array.isArray(r.remoteAddresses)) return bad(`${f}.remoteAddresses`, 'must be an array');
-    if (r.remoteAddresses.length > MAX_ADDRESSES) bad(`${f}.remoteAddresses`, `holds more than ${MAX_ADDRESSES} addresses`);
-    if (r.anyAddress && r.remoteAddresses.length > 0) bad(`${f}.remoteAddresses`, 'must be empty when anyAddress is true');
+    if (r.remoteAddresses.length > MAX_ADDRESSES)
+      bad(`${f}.remoteAddresses`, `holds more than ${MAX_ADDRESSES} addresses`);
+    if (r.anyAddress && r.remoteAddresses.length > 0)
+      bad(`${f}.remoteAddresses`, 'must be empty when anyAddress is true');
     if (!r.anyAddress && r.remoteAddresses.length === 0) bad(`${f}.remoteAddresses`, 'needs at least one address');
     r.remoteAddresses.forEach((a, j) => {
-      if (typeof a !== 'string' || a.length > 43 || !(isCidr(a, 4) || isCidr(a, 6))) bad(`${f}.remoteAddresses[${j}]`, 'not an IPv4/IPv6 address or CIDR');
+      if (typeof a !== 'string' || a.length > 43 || !(isCidr(a, 4) || isCidr(a, 6)))
+        bad(`${f}.remoteAddresses[${j}]`, 'not an IPv4/IPv6 address or CIDR');
     });
     if (!Array.isArray(r.remotePorts)) return bad(`${f}.remotePorts`, 'must be an array');
-    if (r.remotePorts.length < 1 || r.remotePorts.length > MAX_PORT_RANGES) bad(`${f}.remotePorts`, `must hold 1-${MAX_PORT_RANGES} ranges`);
+    if (r.remotePorts.length < 1 || r.remotePorts.length > MAX_PORT_RANGES)
+      bad(`${f}.remotePorts`, `must hold 1-${MAX_PORT_RANGES} ranges`);
     r.remotePorts.forEach((p, j) => {
-      if (!Array.isArray(p) || p.length !== 2 || !isPort(p[0]) || !isPort(p[1])) bad(`${f}.remotePorts[${j}]`, 'must be a [from, to] pair of ports 1-65535');
-      if ((p as number[])[0]! > (p as number[])[1]!) bad(`${f}.remotePorts[${j}]`, 'range start is greater than its end');
+      if (!Array.isArray(p) || p.length !== 2 || !isPort(p[0]) || !isPort(p[1]))
+        bad(`${f}.remotePorts[${j}]`, 'must be a [from, to] pair of ports 1-65535');
+      if ((p as number[])[0]! > (p as number[])[1]!)
+        bad(`${f}.remotePorts[${j}]`, 'range start is greater than its end');
     });
   });
   if (JSON.stringify(plan).length > MAX_PLAN_BYTES) bad('plan', `is larger than ${MAX_PLAN_BYTES} bytes`);
 }
 
 const where = (r: WindowsBlockRule): string =>
-  r.source === 'group-policy' ? `Group Policy${r.sourceName ? ` (${r.sourceName})` : ''}` : r.source === 'mdm' ? 'MDM (Intune or similar)' : r.source === 'local' ? 'this computer' : 'another policy store';
+  r.source === 'group-policy'
+    ? `Group Policy${r.sourceName ? ` (${r.sourceName})` : ''}`
+    : r.source === 'mdm'
+      ? 'MDM (Intune or similar)'
+      : r.source === 'local'
+        ? 'this computer'
+        : 'another policy store';
 
 /**
  * Windows' decision: allow rules only help when nothing stronger blocks. An enabled Block rule
  * beats any Allow rule; Group Policy can make local rules ineffective; a third-party firewall is
  * not Windows Defender Firewall. In each of those cases: no apply, and the refusal names the cause.
  */
-export function decideWindows(input: FirewallInput, detection: WindowsDetection, failed: FailedTraffic[]): PlatformDecision<WindowsApplyPlan> {
+export function decideWindows(
+  input: FirewallInput,
+  detection: WindowsDetection,
+  failed: FailedTraffic[],
+): PlatformDecision<WindowsApplyPlan> {
   const w = detection.windows;
   const thirdParty = (w.products ?? []).filter((p) => p.enabled !== false);
   if (thirdParty.length) {
-    return { plan: null, refusal: `${thirdParty.map((p) => `"${p.name}"`).join(', ')} is registered as this computer's firewall: allow ${describeTraffic(failed)} in it (or ask whoever manages it); Windows Firewall rules would not change what it blocks.` };
+    return {
+      plan: null,
+      refusal: `${thirdParty.map((p) => `"${p.name}"`).join(', ')} is registered as this computer's firewall: allow ${describeTraffic(failed)} in it (or ask whoever manages it); Windows Firewall rules would not change what it blocks.`,
+    };
   }
   const blocking = w.blockRules.filter((r) => failed.some((t) => blockRuleMatches(r, t)));
   if (blocking.length) {
-    const named = blocking.slice(0, 5).map((r) => `"${r.displayName}" (${r.name}, from ${where(r)})`).join(', ');
-    return { plan: null, refusal: `The outbound block rule ${named}${blocking.length > 5 ? ` and ${blocking.length - 5} more` : ''} matches the blocked traffic, and a block rule wins over any allow rule: it has to be changed or removed by whoever manages it.` };
+    const named = blocking
+      .slice(0, 5)
+      .map((r) => `"${r.displayName}" (${r.name}, from ${where(r)})`)
+      .join(', ');
+    return {
+      plan: null,
+      refusal: `The outbound block rule ${named}${blocking.length > 5 ? ` and ${blocking.length - 5} more` : ''} matches the blocked traffic, and a block rule wins over any allow rule: it has to be changed or removed by whoever manages it.`,
+    };
   }
   const enabled = w.profiles.filter((p) => p.enabled !== false);
   const noLocal = enabled.filter((p) => p.allowLocalRules === false);
   if (noLocal.length) {
-    return { plan: null, refusal: `Group Policy ignores local firewall rules in the ${noLocal.map((p) => p.name).join(', ')} profile (AllowLocalFirewallRules False): the allow rules have to be added to the policy by IT.` };
+    return {
+      plan: null,
+      refusal: `Group Policy ignores local firewall rules in the ${noLocal.map((p) => p.name).join(', ')} profile (AllowLocalFirewallRules False): the allow rules have to be added to the policy by IT.`,
+    };
   }
   if (!enabled.some((p) => p.outbound === 'drop')) {
-    return { plan: null, refusal: 'Windows Firewall allows outbound traffic here and no enabled block rule matches what failed, so an allow rule would change nothing; the block is elsewhere.' };
+    return {
+      plan: null,
+      refusal:
+        'Windows Firewall allows outbound traffic here and no enabled block rule matches what failed, so an allow rule would change nothing; the block is elsewhere.',
+    };
   }
   const plan = buildWindowsPlan(input);
-  if (plan.rules.length === 0) return { plan: null, refusal: 'None of the blocked destinations has an address Pathcheck could put in a rule; copy the rules and fill in the addresses.' };
+  if (plan.rules.length === 0)
+    return {
+      plan: null,
+      refusal:
+        'None of the blocked destinations has an address Pathcheck could put in a rule; copy the rules and fill in the addresses.',
+    };
   assertWindowsPlan(plan);
   return { plan, refusal: null };
 }

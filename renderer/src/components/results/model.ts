@@ -11,7 +11,12 @@ import type { CheckResult, NatType, RangeResult, Report } from '#common/report/s
 
 export type Tone = 'pass' | 'fail' | 'warn' | 'skipped';
 
-const WEBRTC_TEST_LABEL = { relay: 'WebRTC relay', 'relay-gather': 'WebRTC gathering', 'stun-gather': 'WebRTC gathering', direct: 'WebRTC direct' } as const;
+const WEBRTC_TEST_LABEL = {
+  relay: 'WebRTC relay',
+  'relay-gather': 'WebRTC gathering',
+  'stun-gather': 'WebRTC gathering',
+  direct: 'WebRTC direct',
+} as const;
 
 /** "TURN over TLS turn.example.com:443", "WebRTC relay over UDP …", "DNS sig.example.com". */
 export function checkLabel(c: CheckResult): string {
@@ -38,7 +43,11 @@ export interface LatencyRow {
   /** Extra measurements of a WebRTC relay stream (jitter, loss), when present. */
   extra?: string;
 }
-export interface LatencyGroup { transport: 'udp' | 'tcp' | 'tls'; label: string; rows: LatencyRow[] }
+export interface LatencyGroup {
+  transport: 'udp' | 'tcp' | 'tls';
+  label: string;
+  rows: LatencyRow[];
+}
 
 const PATH_KINDS = new Set(['stun', 'turn', 'relay', 'webrtc']);
 
@@ -52,12 +61,17 @@ export function latencyGroups(report: Report): LatencyGroup[] {
       .filter((c) => c.transport === transport)
       .map((c): LatencyRow => {
         const stream = c.evidence.stream as { jitterMs?: number; lossPct?: number } | undefined;
-        const extra = stream && typeof stream.jitterMs === 'number' && typeof stream.lossPct === 'number'
-          ? `jitter ${fmtMs(stream.jitterMs)}, loss ${stream.lossPct.toFixed(1)} %`
-          : undefined;
+        const extra =
+          stream && typeof stream.jitterMs === 'number' && typeof stream.lossPct === 'number'
+            ? `jitter ${fmtMs(stream.jitterMs)}, loss ${stream.lossPct.toFixed(1)} %`
+            : undefined;
         return {
-          id: c.id, label: checkLabel(c), status: c.status, rttMs: c.rttMs ?? null,
-          fraction: c.rttMs !== undefined ? Math.max(0.01, c.rttMs / max) : 0, reason: c.reason,
+          id: c.id,
+          label: checkLabel(c),
+          status: c.status,
+          rttMs: c.rttMs ?? null,
+          fraction: c.rttMs !== undefined ? Math.max(0.01, c.rttMs / max) : 0,
+          reason: c.reason,
           ...(extra ? { extra } : {}),
         };
       });
@@ -66,7 +80,13 @@ export function latencyGroups(report: Report): LatencyGroup[] {
   return groups;
 }
 
-export interface StripSegment { kind: 'allowed' | 'blocked' | 'untested'; from: number; to: number; x: number; width: number }
+export interface StripSegment {
+  kind: 'allowed' | 'blocked' | 'untested';
+  from: number;
+  to: number;
+  x: number;
+  width: number;
+}
 export interface StripModel {
   id: string;
   title: string;
@@ -97,7 +117,9 @@ export function stripModel(r: RangeResult): StripModel {
   const hi = required.length ? required[required.length - 1]![1] : 65535;
   const span = Math.max(1, hi - lo + 1);
   const clip = (rs: readonly PortRange[]) =>
-    normalizeRanges(rs).map(([a, b]) => [Math.max(a, lo), Math.min(b, hi)] as PortRange).filter(([a, b]) => a <= b);
+    normalizeRanges(rs)
+      .map(([a, b]) => [Math.max(a, lo), Math.min(b, hi)] as PortRange)
+      .filter(([a, b]) => a <= b);
   const allowed = clip(r.allowed as PortRange[]);
   const blocked = clip(r.blocked as PortRange[]);
   const untested = subtractRanges(subtractRanges(required, allowed), blocked);
@@ -121,12 +143,17 @@ export function stripModel(r: RangeResult): StripModel {
     `${r.probes} probes`,
     r.resolution <= 1 ? 'exact boundaries' : `boundaries within ±${r.resolution} ports`,
     r.confidence === 'inferred' ? 'inferred' : 'measured',
-    ...(r.layer && blocked.length ? [`blocked at ${r.layer === 'local' ? 'this machine' : r.layer === 'perimeter' ? 'the network edge' : r.layer}`] : []),
+    ...(r.layer && blocked.length
+      ? [`blocked at ${r.layer === 'local' ? 'this machine' : r.layer === 'perimeter' ? 'the network edge' : r.layer}`]
+      : []),
   ].join(' · ');
   return {
     id: r.id,
     title: `${RANGE_TITLE[r.id] ?? r.id} towards ${r.host}`,
-    lo, hi, segments, ticks,
+    lo,
+    hi,
+    segments,
+    ticks,
     allowedText: formatRanges(allowed) || 'none',
     blockedText: formatRanges(blocked) || 'none',
     untestedText: formatRanges(untested),
@@ -151,10 +178,25 @@ export function natWords(t: NatType): string {
 /** One plain sentence about the NAT for peer-to-peer calls. */
 export function natSummary(report: Report): { tone: Tone; text: string } {
   const n = report.nat;
-  if (n.mapping === 'none') return { tone: 'pass', text: 'This machine is not behind a NAT: peers can reach it directly where the firewall allows.' };
-  if (n.behaveCompliant === true) return { tone: 'pass', text: 'The NAT keeps one public port per local port (BEHAVE-compliant), so direct peer-to-peer UDP can work.' };
-  if (n.behaveCompliant === false) return { tone: 'fail', text: 'The NAT gives a new public port per destination (symmetric): direct peer-to-peer UDP will fail and calls need a relay.' };
-  return { tone: 'skipped', text: 'The NAT behaviour could not be determined (UDP to the STUN server did not get through, or the server cannot test it).' };
+  if (n.mapping === 'none')
+    return {
+      tone: 'pass',
+      text: 'This machine is not behind a NAT: peers can reach it directly where the firewall allows.',
+    };
+  if (n.behaveCompliant === true)
+    return {
+      tone: 'pass',
+      text: 'The NAT keeps one public port per local port (BEHAVE-compliant), so direct peer-to-peer UDP can work.',
+    };
+  if (n.behaveCompliant === false)
+    return {
+      tone: 'fail',
+      text: 'The NAT gives a new public port per destination (symmetric): direct peer-to-peer UDP will fail and calls need a relay.',
+    };
+  return {
+    tone: 'skipped',
+    text: 'The NAT behaviour could not be determined (UDP to the STUN server did not get through, or the server cannot test it).',
+  };
 }
 
 export function fmtMs(ms: number | null | undefined): string {

@@ -17,7 +17,16 @@ export interface CredentialsChoice {
 }
 
 export function emptyChoice(mode: CredentialsMode = 'none'): CredentialsChoice {
-  return { mode, username: '', credential: '', secret: '', restUser: '', accountSid: '', authToken: '', remember: false };
+  return {
+    mode,
+    username: '',
+    credential: '',
+    secret: '',
+    restUser: '',
+    accountSid: '',
+    authToken: '',
+    remember: false,
+  };
 }
 
 /** The modes that make sense for a profile and what main says is remembered, best first. */
@@ -59,7 +68,11 @@ function secretError(v: string): string | undefined {
  * What the form adds to the start request, or the errors to show at each field. The same rules as
  * the profile schema (which main applies again), so a mistake is shown where it was typed.
  */
-export function requestPart(choice: CredentialsChoice): { ok: true; part: Pick<DiagnosisStartRequest, 'credentials' | 'remember' | 'useSavedCredentials'> } | { ok: false; errors: FieldErrors } {
+export function requestPart(
+  choice: CredentialsChoice,
+):
+  | { ok: true; part: Pick<DiagnosisStartRequest, 'credentials' | 'remember' | 'useSavedCredentials'> }
+  | { ok: false; errors: FieldErrors } {
   const errors: FieldErrors = {};
   const remember = choice.remember ? { remember: true } : {};
   switch (choice.mode) {
@@ -74,24 +87,46 @@ export function requestPart(choice: CredentialsChoice): { ok: true; part: Pick<D
       if (u) errors.username = u;
       if (c) errors.credential = c;
       if (u || c) return { ok: false, errors };
-      return { ok: true, part: { credentials: { type: 'static', username: choice.username, credential: choice.credential }, ...remember } };
+      return {
+        ok: true,
+        part: {
+          credentials: { type: 'static', username: choice.username, credential: choice.credential },
+          ...remember,
+        },
+      };
     }
     case 'turn-rest': {
       const s = secretError(choice.secret);
       if (s) errors.secret = s;
-      if (choice.restUser && !/^[A-Za-z0-9._-]{1,64}$/.test(choice.restUser)) errors.restUser = 'Letters, digits, dot, underscore and hyphen only (up to 64).';
+      if (choice.restUser && !/^[A-Za-z0-9._-]{1,64}$/.test(choice.restUser))
+        errors.restUser = 'Letters, digits, dot, underscore and hyphen only (up to 64).';
       if (Object.keys(errors).length) return { ok: false, errors };
       return {
         ok: true,
-        part: { credentials: { type: 'turn-rest', secret: choice.secret, ttlSeconds: 3600, ...(choice.restUser ? { user: choice.restUser } : {}) }, ...remember },
+        part: {
+          credentials: {
+            type: 'turn-rest',
+            secret: choice.secret,
+            ttlSeconds: 3600,
+            ...(choice.restUser ? { user: choice.restUser } : {}),
+          },
+          ...remember,
+        },
       };
     }
     case 'twilio-nts': {
-      if (!/^AC[0-9a-f]{32}$/.test(choice.accountSid.trim())) errors.accountSid = 'Must look like AC followed by 32 hex digits.';
+      if (!/^AC[0-9a-f]{32}$/.test(choice.accountSid.trim()))
+        errors.accountSid = 'Must look like AC followed by 32 hex digits.';
       const t = secretError(choice.authToken);
       if (t) errors.authToken = t;
       if (Object.keys(errors).length) return { ok: false, errors };
-      return { ok: true, part: { credentials: { type: 'twilio-nts', accountSid: choice.accountSid.trim(), authToken: choice.authToken }, ...remember } };
+      return {
+        ok: true,
+        part: {
+          credentials: { type: 'twilio-nts', accountSid: choice.accountSid.trim(), authToken: choice.authToken },
+          ...remember,
+        },
+      };
     }
   }
 }

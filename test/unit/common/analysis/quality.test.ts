@@ -8,7 +8,9 @@ import { ReportSchema, type CheckResult, type NatResult, type RangeResult } from
 /** Each verdict's `quality`, its sentence, the fallback note and the sensor finding (docs/quality.md, "Judging"). */
 function profileWith(quality?: Record<string, number>): Profile {
   const r = parseProfile({
-    schemaVersion: 1, id: 'lab', name: 'Lab',
+    schemaVersion: 1,
+    id: 'lab',
+    name: 'Lab',
     signaling: [{ host: 'sig.lab.test', port: 443 }],
     stun: [{ host: 'turn.lab.test', port: 3478 }],
     turn: [
@@ -25,31 +27,110 @@ function profileWith(quality?: Record<string, number>): Profile {
 }
 const profile = profileWith();
 
-const check = (id: string, kind: CheckResult['kind'], status: CheckResult['status'], extra: Partial<CheckResult> = {}): CheckResult =>
-  ({ id, kind, status, reason: status === 'pass' ? 'ok' : 'timeout', detail: '', evidence: {}, ...extra });
+const check = (
+  id: string,
+  kind: CheckResult['kind'],
+  status: CheckResult['status'],
+  extra: Partial<CheckResult> = {},
+): CheckResult => ({
+  id,
+  kind,
+  status,
+  reason: status === 'pass' ? 'ok' : 'timeout',
+  detail: '',
+  evidence: {},
+  ...extra,
+});
 const sig = check('tls:sig.lab.test:443', 'tls', 'pass', { host: 'sig.lab.test', port: 443 });
-const turn = (t: 'udp' | 'tcp' | 'tls', s: CheckResult['status']) => check(`turn:${t}:turn.lab.test:${t === 'tls' ? 443 : 3478}`, 'turn', s, { transport: t, host: 'turn.lab.test', port: t === 'tls' ? 443 : 3478 });
-const stun = check('stun:udp:turn.lab.test:3478', 'stun', 'pass', { transport: 'udp', host: 'turn.lab.test', port: 3478, rttMs: 20 });
-const nat: NatResult = { mapping: 'none', filtering: 'none', behaveCompliant: true, publicAddress: null, method: 'rfc5780', notes: [] };
+const turn = (t: 'udp' | 'tcp' | 'tls', s: CheckResult['status']) =>
+  check(`turn:${t}:turn.lab.test:${t === 'tls' ? 443 : 3478}`, 'turn', s, {
+    transport: t,
+    host: 'turn.lab.test',
+    port: t === 'tls' ? 443 : 3478,
+  });
+const stun = check('stun:udp:turn.lab.test:3478', 'stun', 'pass', {
+  transport: 'udp',
+  host: 'turn.lab.test',
+  port: 3478,
+  rttMs: 20,
+});
+const nat: NatResult = {
+  mapping: 'none',
+  filtering: 'none',
+  behaveCompliant: true,
+  publicAddress: null,
+  method: 'rfc5780',
+  notes: [],
+};
 const host = { os: 'Linux', interfaces: [], vpn: false, proxy: null };
-const openRange: RangeResult = { id: 'udp-range:group', protocol: 'udp', host: 'reflect.lab.test', required: [[10000, 60000]], allowed: [[1, 65535]], blocked: [], probes: 9, resolution: 1, confidence: 'measured', notes: [] };
+const openRange: RangeResult = {
+  id: 'udp-range:group',
+  protocol: 'udp',
+  host: 'reflect.lab.test',
+  required: [[10000, 60000]],
+  allowed: [[1, 65535]],
+  blocked: [],
+  probes: 9,
+  resolution: 1,
+  confidence: 'measured',
+  notes: [],
+};
 const closedRange: RangeResult = { ...openRange, allowed: [], blocked: [[1, 65535]] };
 
 /** An entry graded by the real rules, from its numbers. */
-function entry(path: QualityPath, n: { up: number; down?: number; rtt?: number; jitter?: number; loss?: number; sensor?: 'engine' | 'webrtc'; echo?: boolean; target?: number }): QualityResult {
+function entry(
+  path: QualityPath,
+  n: {
+    up: number;
+    down?: number;
+    rtt?: number;
+    jitter?: number;
+    loss?: number;
+    sensor?: 'engine' | 'webrtc';
+    echo?: boolean;
+    target?: number;
+  },
+): QualityResult {
   const port = path === 'turn-tls' ? 443 : 3478;
-  const numbers = { upKbps: n.up, downKbps: n.down ?? n.up, rttMs: n.rtt ?? 30, rttLoadedMs: n.rtt ?? 30, jitterMs: n.jitter ?? 2, lossPct: n.loss ?? 0, ...(n.echo ? { bandwidthMeasured: false } : {}) };
+  const numbers = {
+    upKbps: n.up,
+    downKbps: n.down ?? n.up,
+    rttMs: n.rtt ?? 30,
+    rttLoadedMs: n.rtt ?? 30,
+    jitterMs: n.jitter ?? 2,
+    lossPct: n.loss ?? 0,
+    ...(n.echo ? { bandwidthMeasured: false } : {}),
+  };
   const j = judge(numbers, DEFAULT_QUALITY_RATES);
   const sensor = n.sensor ?? 'engine';
   return {
-    id: qualityId(path, 'turn.lab.test', port, sensor), path, sensor, host: 'turn.lab.test', port, durationMs: 2000, targetKbps: n.target ?? 2500,
-    ...numbers, mos: j.mos, grade: j.grade, limitedBy: j.limitedBy, samples: [[250, n.up]],
+    id: qualityId(path, 'turn.lab.test', port, sensor),
+    path,
+    sensor,
+    host: 'turn.lab.test',
+    port,
+    durationMs: 2000,
+    targetKbps: n.target ?? 2500,
+    ...numbers,
+    mos: j.mos,
+    grade: j.grade,
+    limitedBy: j.limitedBy,
+    samples: [[250, n.up]],
     ...(n.echo ? { method: 'stun-echo' as const } : { method: 'turn-stream' as const }),
   };
 }
 
 function input(over: Partial<AnalysisInput>): AnalysisInput {
-  return { profile, rooms: ['group'], checks: [sig, stun, turn('udp', 'pass'), turn('tcp', 'pass'), turn('tls', 'pass')], ranges: [closedRange], nat, host, complete: true, ...over };
+  return {
+    profile,
+    rooms: ['group'],
+    checks: [sig, stun, turn('udp', 'pass'), turn('tcp', 'pass'), turn('tls', 'pass')],
+    ranges: [closedRange],
+    nat,
+    host,
+    complete: true,
+    ...over,
+  };
 }
 
 describe('verdict quality', () => {
@@ -58,8 +139,16 @@ describe('verdict quality', () => {
     const a = analyze(input({ quality: [udp] }));
     const g = a.verdicts.group!;
     expect(g.path).toBe('turn-udp');
-    expect(g.quality).toMatchObject({ grade: 'good', supports: 'video', measuredKbps: 2000, addedLatencyMs: 4, evidence: [udp.id] });
-    expect(g.summary).toBe(`Group calls will relay through TURN over UDP — 2.0 Mbit/s, 0.3 % loss, 4 ms jitter: video works (MOS ${udp.mos!.toFixed(1)}). Adds 4 ms (measured; the provider states less than 50 ms).`);
+    expect(g.quality).toMatchObject({
+      grade: 'good',
+      supports: 'video',
+      measuredKbps: 2000,
+      addedLatencyMs: 4,
+      evidence: [udp.id],
+    });
+    expect(g.summary).toBe(
+      `Group calls will relay through TURN over UDP — 2.0 Mbit/s, 0.3 % loss, 4 ms jitter: video works (MOS ${udp.mos!.toFixed(1)}). Adds 4 ms (measured; the provider states less than 50 ms).`,
+    );
     expect(ReportSchema.shape.verdicts.safeParse(a.verdicts).success).toBe(true);
   });
 
@@ -79,7 +168,10 @@ describe('verdict quality', () => {
   it('the profile\'s rates decide what "video" means', () => {
     const q = [entry('turn-udp', { up: 700 })];
     expect(analyze(input({ quality: q })).verdicts.group!.quality!.supports).toBe('audio');
-    expect(analyze(input({ profile: profileWith({ hdVideoKbps: 1500, videoKbps: 600, audioKbps: 50 }), quality: q })).verdicts.group!.quality!.supports).toBe('video');
+    expect(
+      analyze(input({ profile: profileWith({ hdVideoKbps: 1500, videoKbps: 600, audioKbps: 50 }), quality: q }))
+        .verdicts.group!.quality!.supports,
+    ).toBe('video');
   });
 
   it('direct UDP measured by the STUN echo only: throughput from the relay over the same link, the worse grade, no added latency; the note says so', () => {
@@ -87,14 +179,27 @@ describe('verdict quality', () => {
     const udp = entry('turn-udp', { up: 2500, rtt: 24 });
     const g = analyze(input({ ranges: [openRange], quality: [echo, udp] })).verdicts.group!;
     expect(g.path).toBe('direct-udp');
-    expect(g.quality).toMatchObject({ grade: 'good', supports: 'hd-video', measuredKbps: 2500, addedLatencyMs: 0, evidence: [echo.id, udp.id] });
-    expect(g.summary).toMatch(/^Group calls will send media directly over UDP — 2\.5 Mbit\/s, 0 % loss, 1 ms jitter: HD video works/);
-    expect(g.notes).toContain('The direct path\'s throughput is the one measured through TURN over UDP over the same link (a STUN echo measures round trip, jitter and loss only).');
-    expect(g.notes.find((n) => n.startsWith('If Direct UDP fails: Group calls will relay through TURN over UDP'))).toBeDefined();
+    expect(g.quality).toMatchObject({
+      grade: 'good',
+      supports: 'hd-video',
+      measuredKbps: 2500,
+      addedLatencyMs: 0,
+      evidence: [echo.id, udp.id],
+    });
+    expect(g.summary).toMatch(
+      /^Group calls will send media directly over UDP — 2\.5 Mbit\/s, 0 % loss, 1 ms jitter: HD video works/,
+    );
+    expect(g.notes).toContain(
+      "The direct path's throughput is the one measured through TURN over UDP over the same link (a STUN echo measures round trip, jitter and loss only).",
+    );
+    expect(
+      g.notes.find((n) => n.startsWith('If Direct UDP fails: Group calls will relay through TURN over UDP')),
+    ).toBeDefined();
   });
 
   it('direct UDP with only the echo and no relay measured: audio at most, and the sentence says throughput was not measured', () => {
-    const g = analyze(input({ ranges: [openRange], quality: [entry('direct-udp', { up: 20, echo: true })] })).verdicts.group!;
+    const g = analyze(input({ ranges: [openRange], quality: [entry('direct-udp', { up: 20, echo: true })] })).verdicts
+      .group!;
     expect(g.quality!.supports).toBe('audio');
     expect(g.summary).toMatch(/— throughput not measured, 0 % loss/);
   });
@@ -107,10 +212,16 @@ describe('verdict quality', () => {
   });
 
   it('engine and page disagree beyond the tolerance: a finding naming both numbers', () => {
-    const a = analyze(input({ quality: [entry('turn-udp', { up: 2500 }), entry('turn-udp', { up: 400, sensor: 'webrtc' })] }));
+    const a = analyze(
+      input({ quality: [entry('turn-udp', { up: 2500 }), entry('turn-udp', { up: 400, sensor: 'webrtc' })] }),
+    );
     const f = a.findings.find((x) => x.code === 'quality-sensors-disagree');
     expect(f?.message).toMatch(/TURN over UDP .* rate 2\.5 Mbit\/s \(engine\) vs 400 kbit\/s \(in the page\)/);
-    expect(analyze(input({ quality: [entry('turn-udp', { up: 2500 }), entry('turn-udp', { up: 2450, sensor: 'webrtc' })] })).findings.map((x) => x.code)).not.toContain('quality-sensors-disagree');
+    expect(
+      analyze(
+        input({ quality: [entry('turn-udp', { up: 2500 }), entry('turn-udp', { up: 2450, sensor: 'webrtc' })] }),
+      ).findings.map((x) => x.code),
+    ).not.toContain('quality-sensors-disagree');
   });
 
   it('no entries: no quality, no summary — the verdict reads as before', () => {
@@ -120,7 +231,12 @@ describe('verdict quality', () => {
   });
 
   it('a measured path the verdict did not choose is not its quality', () => {
-    const g = analyze(input({ checks: [sig, stun, turn('udp', 'fail'), turn('tcp', 'fail'), turn('tls', 'pass')], quality: [entry('turn-udp', { up: 2500 })] })).verdicts.group!;
+    const g = analyze(
+      input({
+        checks: [sig, stun, turn('udp', 'fail'), turn('tcp', 'fail'), turn('tls', 'pass')],
+        quality: [entry('turn-udp', { up: 2500 })],
+      }),
+    ).verdicts.group!;
     expect(g.path).toBe('turn-tls');
     expect(g.quality).toBeUndefined();
   });

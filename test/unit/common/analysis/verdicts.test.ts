@@ -6,7 +6,9 @@ import { parseProfile, type Profile } from '#common/profile/schema';
 import type { CheckResult, NatResult, RangeResult } from '#common/report/schema';
 
 const parsed = parseProfile({
-  schemaVersion: 1, id: 'lab', name: 'Lab',
+  schemaVersion: 1,
+  id: 'lab',
+  name: 'Lab',
   signaling: [{ host: 'sig.lab.test', port: 443 }],
   stun: [{ host: 'turn.lab.test', port: 3478 }],
   turn: [
@@ -21,26 +23,62 @@ const parsed = parseProfile({
 if (!parsed.ok) throw new Error('fixture profile invalid');
 const profile: Profile = parsed.profile;
 
-const check = (id: string, status: CheckResult['status'], reason: CheckResult['reason'] = status === 'pass' ? 'ok' : 'timeout', extra: Partial<CheckResult> = {}): CheckResult => {
+const check = (
+  id: string,
+  status: CheckResult['status'],
+  reason: CheckResult['reason'] = status === 'pass' ? 'ok' : 'timeout',
+  extra: Partial<CheckResult> = {},
+): CheckResult => {
   const [kind, transport, host, port] = id.split(':');
   const isTls = kind === 'tls';
   return {
-    id, kind: kind as CheckResult['kind'], status, reason, detail: '', evidence: {},
+    id,
+    kind: kind as CheckResult['kind'],
+    status,
+    reason,
+    detail: '',
+    evidence: {},
     ...(isTls ? { host: transport, port: Number(host) } : { transport: transport as 'udp', host, port: Number(port) }),
     ...extra,
   };
 };
-const range = (id: string, protocol: 'udp' | 'tcp', required: [number, number][], allowed: [number, number][], blocked: [number, number][]): RangeResult => ({
-  id, protocol, host: 'reflect.lab.test', required, allowed, blocked, probes: 60, resolution: 1, confidence: 'measured', notes: [],
+const range = (
+  id: string,
+  protocol: 'udp' | 'tcp',
+  required: [number, number][],
+  allowed: [number, number][],
+  blocked: [number, number][],
+): RangeResult => ({
+  id,
+  protocol,
+  host: 'reflect.lab.test',
+  required,
+  allowed,
+  blocked,
+  probes: 60,
+  resolution: 1,
+  confidence: 'measured',
+  notes: [],
 });
-const eiNat: NatResult = { mapping: 'endpoint-independent', filtering: 'address-and-port-dependent', behaveCompliant: true, publicAddress: '198.51.100.7', method: 'rfc5780', notes: [] };
+const eiNat: NatResult = {
+  mapping: 'endpoint-independent',
+  filtering: 'address-and-port-dependent',
+  behaveCompliant: true,
+  publicAddress: '198.51.100.7',
+  method: 'rfc5780',
+  notes: [],
+};
 const symNat: NatResult = { ...eiNat, mapping: 'address-and-port-dependent', behaveCompliant: false };
 const host = { os: 'Linux', interfaces: [], vpn: false, proxy: null };
 
 function input(over: Partial<AnalysisInput>): AnalysisInput {
   return { profile, rooms: ['group', 'p2p'], checks: [], ranges: [], nat: eiNat, host, complete: true, ...over };
 }
-const allTurn = (s: CheckResult['status']) => [check('turn:udp:turn.lab.test:3478', s), check('turn:tcp:turn.lab.test:3478', s), check('turn:tls:turn.lab.test:443', s)];
+const allTurn = (s: CheckResult['status']) => [
+  check('turn:udp:turn.lab.test:3478', s),
+  check('turn:tcp:turn.lab.test:3478', s),
+  check('turn:tls:turn.lab.test:443', s),
+];
 const sigOk = check('tls:sig.lab.test:443', 'pass');
 const fullRanges = [
   range('udp-range:group', 'udp', [[10000, 60000]], [[10000, 65535]], []),
@@ -58,12 +96,28 @@ describe('verdict rules (docs/architecture.md)', () => {
   });
 
   it('a partly open group range is not enough: falls to TURN-UDP and names the open sub-range', () => {
-    const ranges = [range('udp-range:group', 'udp', [[10000, 60000]], [[10000, 29999], [40000, 65535]], [[30000, 39999]])];
+    const ranges = [
+      range(
+        'udp-range:group',
+        'udp',
+        [[10000, 60000]],
+        [
+          [10000, 29999],
+          [40000, 65535],
+        ],
+        [[30000, 39999]],
+      ),
+    ];
     const a = analyze(input({ rooms: ['group'], checks: [sigOk, ...allTurn('pass')], ranges }));
     expect(a.verdicts.group).toMatchObject({ path: 'turn-udp', latency: 'marginal' });
     expect(a.verdicts.group!.notes.join(' ')).toContain('10000-29999, 40000-60000');
     expect(a.firewall.blocked).toEqual([
-      expect.objectContaining({ protocol: 'udp', ports: [[30000, 39999]], to: ['media.lab.test'], purpose: 'Group media' }),
+      expect.objectContaining({
+        protocol: 'udp',
+        ports: [[30000, 39999]],
+        to: ['media.lab.test'],
+        purpose: 'Group media',
+      }),
     ]);
   });
 
@@ -75,11 +129,17 @@ describe('verdict rules (docs/architecture.md)', () => {
       check('turn:tls:turn.lab.test:443', 'pass'),
     ];
     const ranges = [range('udp-range:group', 'udp', [[10000, 60000]], [], [[10000, 65535]])];
-    const a = analyze(input({ rooms: ['group'], checks, ranges: ranges.map((r) => ({ ...r, layer: 'local' as const })) }));
+    const a = analyze(
+      input({ rooms: ['group'], checks, ranges: ranges.map((r) => ({ ...r, layer: 'local' as const })) }),
+    );
     expect(a.verdicts.group).toMatchObject({ path: 'turn-tls', latency: 'high', via: 'turn.lab.test:443' });
     expect(exitCodeFor([a.verdicts.group!.path])).toBe(2);
     expect(a.firewall.layer).toBe('local');
-    expect(a.firewall.blocked.map((b) => `${b.protocol}/${b.ports.map((p) => p.join('-')).join(',')}`)).toEqual(['udp/3478-3478', 'tcp/3478-3478', 'udp/10000-60000']);
+    expect(a.firewall.blocked.map((b) => `${b.protocol}/${b.ports.map((p) => p.join('-')).join(',')}`)).toEqual([
+      'udp/3478-3478',
+      'tcp/3478-3478',
+      'udp/10000-60000',
+    ]);
   });
 
   it('nothing works: blocked, latency none, exit 3', () => {
@@ -90,7 +150,13 @@ describe('verdict rules (docs/architecture.md)', () => {
   });
 
   it('signaling unreachable blocks the call even when TURN works', () => {
-    const a = analyze(input({ rooms: ['group'], checks: [check('tls:sig.lab.test:443', 'fail'), ...allTurn('pass')], ranges: fullRanges }));
+    const a = analyze(
+      input({
+        rooms: ['group'],
+        checks: [check('tls:sig.lab.test:443', 'fail'), ...allTurn('pass')],
+        ranges: fullRanges,
+      }),
+    );
     expect(a.verdicts.group!.path).toBe('blocked');
     expect(a.verdicts.group!.notes[0]).toMatch(/signaling/i);
   });
@@ -115,24 +181,46 @@ describe('verdict rules (docs/architecture.md)', () => {
   });
 
   it('browser relay test overrules an allocation when no data flows, and says so', () => {
-    const webrtcTls: CheckResult = { ...check('webrtc:relay:tls:turn.lab.test:443', 'fail'), kind: 'webrtc', transport: 'tls', host: 'turn.lab.test', port: 443 };
-    const checks = [sigOk, check('turn:udp:turn.lab.test:3478', 'fail'), check('turn:tcp:turn.lab.test:3478', 'fail'), check('turn:tls:turn.lab.test:443', 'pass'), webrtcTls];
+    const webrtcTls: CheckResult = {
+      ...check('webrtc:relay:tls:turn.lab.test:443', 'fail'),
+      kind: 'webrtc',
+      transport: 'tls',
+      host: 'turn.lab.test',
+      port: 443,
+    };
+    const checks = [
+      sigOk,
+      check('turn:udp:turn.lab.test:3478', 'fail'),
+      check('turn:tcp:turn.lab.test:3478', 'fail'),
+      check('turn:tls:turn.lab.test:443', 'pass'),
+      webrtcTls,
+    ];
     const a = analyze(input({ rooms: ['group'], checks }));
     expect(a.verdicts.group!.path).toBe('blocked');
     expect(a.findings.find((f) => f.code === 'engine-webrtc-disagree')?.message).toMatch(/no data flowed/);
   });
 
   it('a server that answered wrongly (bad-response) is not a block: no requirement, no ticket, a finding that says so', () => {
-    const wrong = check('stun:udp:turn.lab.test:3478', 'fail', 'bad-response', { detail: 'The UDP server turn.lab.test:3478 answered wrongly.' });
+    const wrong = check('stun:udp:turn.lab.test:3478', 'fail', 'bad-response', {
+      detail: 'The UDP server turn.lab.test:3478 answered wrongly.',
+    });
     const a = analyze(input({ checks: [sigOk, wrong, ...allTurn('pass')], ranges: fullRanges }));
     expect(a.firewall.blocked).toEqual([]);
-    expect(a.findings).toContainEqual({ code: 'bad-response', severity: 'warn', message: expect.stringMatching(/answered wrongly\. This is not a firewall block/) });
+    expect(a.findings).toContainEqual({
+      code: 'bad-response',
+      severity: 'warn',
+      message: expect.stringMatching(/answered wrongly\. This is not a firewall block/),
+    });
   });
 
   it('TLS interception becomes an error finding naming the issuer', () => {
-    const c = check('turn:tls:turn.lab.test:443', 'fail', 'tls-intercepted', { detail: 'TLS is re-signed by “Corp Inspection CA”.' });
+    const c = check('turn:tls:turn.lab.test:443', 'fail', 'tls-intercepted', {
+      detail: 'TLS is re-signed by “Corp Inspection CA”.',
+    });
     const a = analyze(input({ rooms: ['group'], checks: [sigOk, c] }));
-    expect(a.findings).toContainEqual(expect.objectContaining({ code: 'tls-intercepted', message: expect.stringContaining('Corp Inspection CA') }));
+    expect(a.findings).toContainEqual(
+      expect.objectContaining({ code: 'tls-intercepted', message: expect.stringContaining('Corp Inspection CA') }),
+    );
     expect(a.firewall.blocked).toEqual([]);
   });
 
@@ -145,16 +233,32 @@ describe('verdict rules (docs/architecture.md)', () => {
 
 describe('name resolution', () => {
   it('unresolvable servers are named in a finding and in the verdict notes', () => {
-    const dns: CheckResult = { id: 'dns:turn.lab.test', kind: 'dns', host: 'turn.lab.test', status: 'fail', reason: 'nxdomain', detail: '', evidence: {} };
+    const dns: CheckResult = {
+      id: 'dns:turn.lab.test',
+      kind: 'dns',
+      host: 'turn.lab.test',
+      status: 'fail',
+      reason: 'nxdomain',
+      detail: '',
+      evidence: {},
+    };
     const a = analyze(input({ rooms: ['group'], checks: [sigOk, dns] }));
-    expect(a.findings).toContainEqual(expect.objectContaining({ code: 'dns-failed', severity: 'error', message: expect.stringContaining('turn.lab.test') }));
+    expect(a.findings).toContainEqual(
+      expect.objectContaining({
+        code: 'dns-failed',
+        severity: 'error',
+        message: expect.stringContaining('turn.lab.test'),
+      }),
+    );
     expect(a.verdicts.group!.notes[0]).toContain('turn.lab.test could not be resolved');
   });
 });
 
 describe('TLS inspection of signaling', () => {
   it('an inspected signaling endpoint still lets the call join; the note says it depends on trusting the CA', () => {
-    const sig = check('tls:sig.lab.test:443', 'fail', 'tls-intercepted', { detail: 're-signed by “Corp Inspection CA”' });
+    const sig = check('tls:sig.lab.test:443', 'fail', 'tls-intercepted', {
+      detail: 're-signed by “Corp Inspection CA”',
+    });
     const a = analyze(input({ rooms: ['group'], checks: [sig, ...allTurn('pass')], ranges: fullRanges }));
     expect(a.verdicts.group!.path).toBe('direct-udp');
     expect(a.verdicts.group!.notes.join(' ')).toMatch(/TLS-inspected/);
@@ -164,17 +268,40 @@ describe('TLS inspection of signaling', () => {
 
 describe('blocked requirements name where to open', () => {
   it('destinations carry the resolved addresses next to the names', () => {
-    const dns: CheckResult = { id: 'dns:turn.lab.test', kind: 'dns', host: 'turn.lab.test', status: 'pass', reason: 'ok', detail: '', evidence: { addresses: [{ address: '10.77.2.10', family: 4 }] } };
-    const a = analyze(input({ rooms: ['group'], checks: [dns, sigOk, check('turn:udp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter' })] }));
-    expect(a.firewall.blocked[0]).toMatchObject({ protocol: 'udp', ports: [[3478, 3478]], to: ['turn.lab.test', '10.77.2.10'], layer: 'perimeter' });
+    const dns: CheckResult = {
+      id: 'dns:turn.lab.test',
+      kind: 'dns',
+      host: 'turn.lab.test',
+      status: 'pass',
+      reason: 'ok',
+      detail: '',
+      evidence: { addresses: [{ address: '10.77.2.10', family: 4 }] },
+    };
+    const a = analyze(
+      input({
+        rooms: ['group'],
+        checks: [dns, sigOk, check('turn:udp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter' })],
+      }),
+    );
+    expect(a.firewall.blocked[0]).toMatchObject({
+      protocol: 'udp',
+      ports: [[3478, 3478]],
+      to: ['turn.lab.test', '10.77.2.10'],
+      layer: 'perimeter',
+    });
   });
 });
 
 describe('a failed relay test', () => {
-  const relay = (step: string): CheckResult => ({ ...check('relay:udp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter', evidence: { step } }), kind: 'relay' });
+  const relay = (step: string): CheckResult => ({
+    ...check('relay:udp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter', evidence: { step } }),
+    kind: 'relay',
+  });
   it('that failed at the relayed port, with no reflector, asks for the media ports', () => {
     const a = analyze(input({ rooms: ['group'], checks: [sigOk, relay('relay')] }));
-    expect(a.firewall.blocked).toEqual([expect.objectContaining({ protocol: 'udp', ports: [[10000, 60000]], purpose: 'Media, high UDP ports' })]);
+    expect(a.firewall.blocked).toEqual([
+      expect.objectContaining({ protocol: 'udp', ports: [[10000, 60000]], purpose: 'Media, high UDP ports' }),
+    ]);
   });
   it('that failed at Allocate says nothing about the media ports', () => {
     const a = analyze(input({ rooms: ['group'], checks: [sigOk, relay('allocate')] }));
@@ -188,16 +315,30 @@ describe('a failed relay test', () => {
 
 describe('blocked requirements are listed once', () => {
   it('STUN and TURN over UDP on the same port become one entry with both purposes', () => {
-    const checks = [sigOk, check('stun:udp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter' }), check('turn:udp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter' })];
+    const checks = [
+      sigOk,
+      check('stun:udp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter' }),
+      check('turn:udp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter' }),
+    ];
     const a = analyze(input({ rooms: ['group'], checks }));
-    expect(a.firewall.blocked).toEqual([expect.objectContaining({ protocol: 'udp', ports: [[3478, 3478]], purpose: 'STUN, TURN over UDP', checks: ['stun:udp:turn.lab.test:3478', 'turn:udp:turn.lab.test:3478'] })]);
+    expect(a.firewall.blocked).toEqual([
+      expect.objectContaining({
+        protocol: 'udp',
+        ports: [[3478, 3478]],
+        purpose: 'STUN, TURN over UDP',
+        checks: ['stun:udp:turn.lab.test:3478', 'turn:udp:turn.lab.test:3478'],
+      }),
+    ]);
   });
 });
 
 describe('what the analysis blocks can always be turned into firewall rules', () => {
   it('every purpose and destination the analysis writes passes the rule generator\u2019s input check', async () => {
     const { buildFirewallInput, generateRules } = await import('#common/firewall/index');
-    const relay: CheckResult = { ...check('relay:udp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter', evidence: { step: 'relay' } }), kind: 'relay' };
+    const relay: CheckResult = {
+      ...check('relay:udp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter', evidence: { step: 'relay' } }),
+      kind: 'relay',
+    };
     const checks = [
       check('tls:sig.lab.test:443', 'fail', 'timeout', { layer: 'perimeter' }),
       check('stun:udp:turn.lab.test:3478', 'fail', 'local-blocked', { layer: 'local' }),
@@ -213,7 +354,9 @@ describe('what the analysis blocks can always be turned into firewall rules', ()
     const b = analyze(input({ checks: [sigOk], ranges }));
     for (const x of [a, b]) {
       expect(x.firewall.blocked.length).toBeGreaterThan(0);
-      const report = { firewall: x.firewall, host: { proxy: null } } as unknown as Parameters<typeof buildFirewallInput>[1];
+      const report = { firewall: x.firewall, host: { proxy: null } } as unknown as Parameters<
+        typeof buildFirewallInput
+      >[1];
       expect(() => generateRules('nftables', buildFirewallInput(profile, report))).not.toThrow();
     }
   });
@@ -221,7 +364,16 @@ describe('what the analysis blocks can always be turned into firewall rules', ()
 
 describe('unfinished is not blocked', () => {
   it('a signaling check cut short by the deadline does not turn the verdict into "blocked"', () => {
-    const sig: CheckResult = { id: 'tls:sig.lab.test:443', kind: 'tls', host: 'sig.lab.test', port: 443, status: 'skipped', reason: 'deadline', detail: '', evidence: {} };
+    const sig: CheckResult = {
+      id: 'tls:sig.lab.test:443',
+      kind: 'tls',
+      host: 'sig.lab.test',
+      port: 443,
+      status: 'skipped',
+      reason: 'deadline',
+      detail: '',
+      evidence: {},
+    };
     const a = analyze(input({ rooms: ['group'], checks: [sig, ...allTurn('pass')], complete: false }));
     expect(a.verdicts.group).toMatchObject({ path: 'turn-udp' });
     expect(a.verdicts.group!.notes.join(' ')).toMatch(/Signaling was not checked/);
@@ -230,20 +382,36 @@ describe('unfinished is not blocked', () => {
 
 describe('a range cut short', () => {
   it('is not a block and not a pass: direct is not confirmed, and the note says how far it got', () => {
-    const partial = { ...range('udp-range:group', 'udp', [[10000, 60000]], [[10000, 20000]], []), confidence: 'inferred' as const };
+    const partial = {
+      ...range('udp-range:group', 'udp', [[10000, 60000]], [[10000, 20000]], []),
+      confidence: 'inferred' as const,
+    };
     const a = analyze(input({ rooms: ['group'], checks: [sigOk, ...allTurn('pass')], ranges: [partial] }));
     expect(a.verdicts.group).toMatchObject({ path: 'turn-udp' });
-    expect(a.verdicts.group!.notes.join(' ')).toMatch(/Not every port of 10000-60000 was measured .*open so far: 10000-20000/);
+    expect(a.verdicts.group!.notes.join(' ')).toMatch(
+      /Not every port of 10000-60000 was measured .*open so far: 10000-20000/,
+    );
     expect(a.firewall.blocked).toEqual([]);
   });
 });
 
 describe('p2p direct UDP needs a NAT shown to be BEHAVE-compliant', () => {
   it('NAT unknown: direct UDP is not assumed (direct TCP may still be, inferred)', () => {
-    const unknownNat: NatResult = { mapping: 'unknown', filtering: 'unknown', behaveCompliant: null, publicAddress: null, method: 'none', notes: [] };
-    const a = analyze(input({ rooms: ['p2p'], checks: [sigOk, ...allTurn('pass')], ranges: fullRanges, nat: unknownNat }));
+    const unknownNat: NatResult = {
+      mapping: 'unknown',
+      filtering: 'unknown',
+      behaveCompliant: null,
+      publicAddress: null,
+      method: 'none',
+      notes: [],
+    };
+    const a = analyze(
+      input({ rooms: ['p2p'], checks: [sigOk, ...allTurn('pass')], ranges: fullRanges, nat: unknownNat }),
+    );
     expect(a.verdicts.p2p).toMatchObject({ path: 'direct-tcp', confidence: 'inferred' });
-    expect(a.verdicts.p2p!.notes.join(' ')).toMatch(/needs a BEHAVE-compliant NAT, and this network.s NAT behaviour could not be measured/);
+    expect(a.verdicts.p2p!.notes.join(' ')).toMatch(
+      /needs a BEHAVE-compliant NAT, and this network.s NAT behaviour could not be measured/,
+    );
     expect(a.verdicts.p2p!.notes.filter((n) => /NAT behaviour/.test(n))).toHaveLength(1); // said once
   });
 });
@@ -253,10 +421,17 @@ describe('peer-to-peer media ranges', () => {
     const { buildFirewallInput, buildNftApplyPlan } = await import('#common/firewall/index');
     const p2pBlocked = range('udp-range:p2p', 'udp', [[10000, 65535]], [], [[10000, 65535]]);
     const a = analyze(input({ rooms: ['p2p'], checks: [sigOk], ranges: [p2pBlocked] }));
-    expect(a.firewall.blocked).toEqual([expect.objectContaining({ purpose: 'Peer-to-peer media', to: [], anyDestination: true })]);
-    const withRanges = parseProfile({ ...JSON.parse(JSON.stringify(profile)), addresses: { ipv4: ['10.77.2.0/24'], ipv6: [] } });
+    expect(a.firewall.blocked).toEqual([
+      expect.objectContaining({ purpose: 'Peer-to-peer media', to: [], anyDestination: true }),
+    ]);
+    const withRanges = parseProfile({
+      ...JSON.parse(JSON.stringify(profile)),
+      addresses: { ipv4: ['10.77.2.0/24'], ipv6: [] },
+    });
     if (!withRanges.ok) throw new Error('profile');
-    const report = { firewall: a.firewall, host: { proxy: null } } as unknown as Parameters<typeof buildFirewallInput>[1];
+    const report = { firewall: a.firewall, host: { proxy: null } } as unknown as Parameters<
+      typeof buildFirewallInput
+    >[1];
     const plan = buildNftApplyPlan(buildFirewallInput(withRanges.profile, report));
     expect(plan.rules).toEqual([{ family: 0, protocol: 'udp', daddr: [], ports: [[10000, 65535]] }]);
   });
@@ -264,18 +439,30 @@ describe('peer-to-peer media ranges', () => {
 
 describe('a relay reached through the proxy', () => {
   it('says so in the verdict, whether the engine or the in-app test decided the rung', () => {
-    const viaProxy = check('turn:tls:turn.lab.test:443', 'pass', 'allocated', { evidence: { proxy: 'http://10.77.1.1:3128' } });
+    const viaProxy = check('turn:tls:turn.lab.test:443', 'pass', 'allocated', {
+      evidence: { proxy: 'http://10.77.1.1:3128' },
+    });
     const engineOnly = analyze(input({ rooms: ['group'], checks: [sigOk, viaProxy] }));
     expect(engineOnly.verdicts.group).toMatchObject({ path: 'turn-tls' });
     expect(engineOnly.verdicts.group!.notes).toContain('Reached through the proxy http://10.77.1.1:3128.');
-    const browser: CheckResult = { ...check('webrtc:relay:tls:turn.lab.test:443', 'pass'), kind: 'webrtc', transport: 'tls', host: 'turn.lab.test', port: 443 };
+    const browser: CheckResult = {
+      ...check('webrtc:relay:tls:turn.lab.test:443', 'pass'),
+      kind: 'webrtc',
+      transport: 'tls',
+      host: 'turn.lab.test',
+      port: 443,
+    };
     const both = analyze(input({ rooms: ['group'], checks: [sigOk, viaProxy, browser] }));
     expect(both.verdicts.group!.notes).toContain('Reached through the proxy http://10.77.1.1:3128.');
   });
 });
 
 describe('a proxy that asks for credentials is sign-in, not a block', () => {
-  const authEvidence = (credentialsSent = false) => ({ proxy: 'http://10.0.0.1:3128', proxyStatus: 407, proxyAuth: { proxy: '10.0.0.1:3128', schemes: ['Negotiate', 'NTLM'], credentialsSent } });
+  const authEvidence = (credentialsSent = false) => ({
+    proxy: 'http://10.0.0.1:3128',
+    proxyStatus: 407,
+    proxyAuth: { proxy: '10.0.0.1:3128', schemes: ['Negotiate', 'NTLM'], credentialsSent },
+  });
   const behind = (credentialsSent = false): CheckResult[] => [
     check('tls:sig.lab.test:443', 'fail', 'proxy-auth-required', { evidence: authEvidence(credentialsSent) }),
     check('turn:udp:turn.lab.test:3478', 'fail', 'timeout', { layer: 'perimeter' }),
@@ -287,12 +474,20 @@ describe('a proxy that asks for credentials is sign-in, not a block', () => {
   it('no rung shown to work: the verdict says the proxy needs credentials (inferred), never "blocked at the proxy"', () => {
     const a = analyze(input({ rooms: ['group'], checks: behind(), ranges: udpBlocked }));
     expect(a.verdicts.group).toMatchObject({ path: 'blocked', confidence: 'inferred' });
-    expect(a.verdicts.group!.summary).toMatch(/the proxy needs your credentials \(10\.0\.0\.1:3128 asks for Negotiate, NTLM\)/);
+    expect(a.verdicts.group!.summary).toMatch(
+      /the proxy needs your credentials \(10\.0\.0\.1:3128 asks for Negotiate, NTLM\)/,
+    );
     expect(a.verdicts.group!.notes.join(' ')).not.toMatch(/cannot join a call at all/);
     // The 407s are not firewall requirements; only the really blocked UDP is.
     expect(a.firewall.blocked.flatMap((b) => b.checks)).not.toContain('turn:tls:turn.lab.test:443');
     expect(a.firewall.blocked.some((b) => b.layer === 'proxy')).toBe(false);
-    expect(a.findings).toContainEqual(expect.objectContaining({ code: 'proxy-auth-required', severity: 'warn', message: expect.stringMatching(/none were given.*http:\/\/user:password@proxy:port/) }));
+    expect(a.findings).toContainEqual(
+      expect.objectContaining({
+        code: 'proxy-auth-required',
+        severity: 'warn',
+        message: expect.stringMatching(/none were given.*http:\/\/user:password@proxy:port/),
+      }),
+    );
   });
 
   it('credentials that the proxy rejected are named as such', () => {
@@ -303,14 +498,18 @@ describe('a proxy that asks for credentials is sign-in, not a block', () => {
 
   it('when a rung works anyway (TURN over UDP), the verdict stands and one finding remains', () => {
     const checks = behind().map((c) => (c.id === 'turn:udp:turn.lab.test:3478' ? check(c.id, 'pass') : c));
-    const a = analyze(input({ rooms: ['group'], checks: [...checks, check('tls:sig2.lab.test:443', 'pass')], ranges: udpBlocked }));
+    const a = analyze(
+      input({ rooms: ['group'], checks: [...checks, check('tls:sig2.lab.test:443', 'pass')], ranges: udpBlocked }),
+    );
     expect(a.verdicts.group).toMatchObject({ path: 'turn-udp', confidence: 'measured' });
     expect(a.verdicts.group!.summary).toBeUndefined();
     expect(a.findings.filter((f) => f.code === 'proxy-auth-required')).toHaveLength(1);
   });
 
   it('a real refusal (403) is still blocked at the proxy', () => {
-    const refused = behind().map((c) => (c.reason === 'proxy-auth-required' ? { ...c, reason: 'proxy-refused' as const, layer: 'proxy' as const } : c));
+    const refused = behind().map((c) =>
+      c.reason === 'proxy-auth-required' ? { ...c, reason: 'proxy-refused' as const, layer: 'proxy' as const } : c,
+    );
     const a = analyze(input({ rooms: ['group'], checks: refused, ranges: udpBlocked }));
     expect(a.verdicts.group).toMatchObject({ path: 'blocked', confidence: 'measured' });
     expect(a.verdicts.group!.summary).toBeUndefined();
@@ -319,11 +518,25 @@ describe('a proxy that asks for credentials is sign-in, not a block', () => {
 });
 
 describe('host.proxy.auth', () => {
-  const asked = check('turn:tls:turn.lab.test:443', 'fail', 'proxy-auth-required', { evidence: { proxyAuth: { proxy: 'p:3128', schemes: ['Basic'], credentialsSent: false } } });
+  const asked = check('turn:tls:turn.lab.test:443', 'fail', 'proxy-auth-required', {
+    evidence: { proxyAuth: { proxy: 'p:3128', schemes: ['Basic'], credentialsSent: false } },
+  });
   it('names the proxy and scheme; no browser result unless the app ran relay tests over TCP/TLS', () => {
     expect(proxyAuthFacts([sigOk])).toBeUndefined();
-    expect(proxyAuthFacts([asked])).toEqual({ required: true, scheme: 'Basic', schemes: ['Basic'], proxy: 'p:3128', credentialsGiven: false });
-    const browser = (status: CheckResult['status']): CheckResult => ({ ...check('webrtc:relay:tls:turn.lab.test:443', status), kind: 'webrtc', transport: 'tls', host: 'turn.lab.test', port: 443 });
+    expect(proxyAuthFacts([asked])).toEqual({
+      required: true,
+      scheme: 'Basic',
+      schemes: ['Basic'],
+      proxy: 'p:3128',
+      credentialsGiven: false,
+    });
+    const browser = (status: CheckResult['status']): CheckResult => ({
+      ...check('webrtc:relay:tls:turn.lab.test:443', status),
+      kind: 'webrtc',
+      transport: 'tls',
+      host: 'turn.lab.test',
+      port: 443,
+    });
     expect(proxyAuthFacts([asked, browser('pass')])).toMatchObject({ browserAuthenticated: true });
     expect(proxyAuthFacts([asked, browser('fail')])).toMatchObject({ browserAuthenticated: false });
     expect(proxyAuthFacts([asked, browser('skipped')])).not.toHaveProperty('browserAuthenticated');
@@ -332,7 +545,13 @@ describe('host.proxy.auth', () => {
 
 describe('the browser signed in to the proxy', () => {
   const ev = { evidence: { proxyAuth: { proxy: 'p:3128', schemes: ['Basic'], credentialsSent: false } } };
-  const browserTls = (status: CheckResult['status']): CheckResult => ({ ...check('webrtc:relay:tls:turn.lab.test:443', status), kind: 'webrtc', transport: 'tls', host: 'turn.lab.test', port: 443 });
+  const browserTls = (status: CheckResult['status']): CheckResult => ({
+    ...check('webrtc:relay:tls:turn.lab.test:443', status),
+    kind: 'webrtc',
+    transport: 'tls',
+    host: 'turn.lab.test',
+    port: 443,
+  });
   const engine = [
     check('tls:sig.lab.test:443', 'fail', 'proxy-auth-required', ev),
     check('turn:udp:turn.lab.test:3478', 'fail'),

@@ -31,7 +31,12 @@ export function sampleReport(blocked?: unknown[], extra: Record<string, unknown>
     durationMs: 4200,
     host: { os: 'linux', vpn: false, proxy: { url: 'http://proxy.corp.example:3128', source: 'env' } },
     checks: [],
-    nat: { mapping: 'endpoint-independent', filtering: 'address-and-port-dependent', behaveCompliant: true, publicAddress: '198.51.100.7' },
+    nat: {
+      mapping: 'endpoint-independent',
+      filtering: 'address-and-port-dependent',
+      behaveCompliant: true,
+      publicAddress: '198.51.100.7',
+    },
     verdicts: {},
     firewall: {
       layer: 'perimeter',

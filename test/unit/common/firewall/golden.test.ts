@@ -50,7 +50,16 @@ describe('firewall rule goldens', () => {
   }
 });
 
-const EXT = { shell: 'sh', nft: 'nft', powershell: 'ps1', cmd: 'cmd', json: 'json', config: 'conf', pac: 'pac', squid: 'conf' } as const;
+const EXT = {
+  shell: 'sh',
+  nft: 'nft',
+  powershell: 'ps1',
+  cmd: 'cmd',
+  json: 'json',
+  config: 'conf',
+  pac: 'pac',
+  squid: 'conf',
+} as const;
 function goldenSet(prefix: string, id: string, out: ReturnType<typeof generateRules>): void {
   golden(`${prefix}${id}.${EXT[out.format]}`, out.text);
   if (out.undo !== undefined) golden(`${prefix}${id}.undo.txt`, out.undo);
@@ -73,9 +82,30 @@ describe('firewall rule goldens: IP-literal servers', () => {
     group: { mediaServers: [{ host: '192.0.2.30' }], udpPorts: [[10000, 60000]] },
   });
   const report = sampleReport([
-    { protocol: 'udp', ports: [[3478, 3478]], to: ['192.0.2.10', '2001:db8::10'], purpose: 'TURN over UDP', checks: ['turn:udp:192.0.2.10:3478'], layer: 'perimeter' },
-    { protocol: 'udp', ports: [[10000, 60000]], to: ['192.0.2.30'], purpose: 'Group media', checks: ['udp-range:group'], layer: 'perimeter' },
-    { protocol: 'tcp', ports: [[443, 443]], to: ['2001:db8::10'], purpose: 'TURN over TLS', checks: ['turn:tls:[2001:db8::10]:443'], layer: 'proxy' },
+    {
+      protocol: 'udp',
+      ports: [[3478, 3478]],
+      to: ['192.0.2.10', '2001:db8::10'],
+      purpose: 'TURN over UDP',
+      checks: ['turn:udp:192.0.2.10:3478'],
+      layer: 'perimeter',
+    },
+    {
+      protocol: 'udp',
+      ports: [[10000, 60000]],
+      to: ['192.0.2.30'],
+      purpose: 'Group media',
+      checks: ['udp-range:group'],
+      layer: 'perimeter',
+    },
+    {
+      protocol: 'tcp',
+      ports: [[443, 443]],
+      to: ['2001:db8::10'],
+      purpose: 'TURN over TLS',
+      checks: ['turn:tls:[2001:db8::10]:443'],
+      layer: 'proxy',
+    },
   ]);
   const input = buildFirewallInput(profile, report);
   for (const t of FIREWALL_TARGETS) {

@@ -19,28 +19,84 @@ import { sampleProfile, sampleReport } from './fixtures';
 
 /** Fragments an attacker would use: shell/cmd/PowerShell metacharacters, control chars, look-alikes. */
 const FRAGMENTS = [
-  "'", '"', ';', '&', '|', '$(id)', '`id`', '\n', '\r', '\0', ' ', '\t', '<', '>', '\\', '%PATH%', '^',
-  '１', '０', '\u0430', '\u0435', '\u043e', '\u2024', '\uff0f', '\u200b', '\u00a0', '\u2212',
+  "'",
+  '"',
+  ';',
+  '&',
+  '|',
+  '$(id)',
+  '`id`',
+  '\n',
+  '\r',
+  '\0',
+  ' ',
+  '\t',
+  '<',
+  '>',
+  '\\',
+  '%PATH%',
+  '^',
+  '１',
+  '０',
+  '\u0430',
+  '\u0435',
+  '\u043e',
+  '\u2024',
+  '\uff0f',
+  '\u200b',
+  '\u00a0',
+  '\u2212',
 ];
 /** Purposes may hold single spaces, so a lone space is not hostile there. */
 const PURPOSE_FRAGMENTS = FRAGMENTS.filter((f) => f !== ' ');
 
 const hostile = (base: string, frags = FRAGMENTS): fc.Arbitrary<string> =>
-  fc.tuple(fc.constantFrom(...frags), fc.nat({ max: base.length })).map(([f, at]) => base.slice(0, at) + f + base.slice(at));
+  fc
+    .tuple(fc.constantFrom(...frags), fc.nat({ max: base.length }))
+    .map(([f, at]) => base.slice(0, at) + f + base.slice(at));
 
 type Mutation = { field: RegExp; apply: (p: Profile, r: Report, v: string) => void; base: string; frags?: string[] };
 
 const MUTATIONS: Mutation[] = [
   { field: /^profile\.addresses\.ipv4\[0\]$/, base: '203.0.113.0/24', apply: (p, _r, v) => (p.addresses.ipv4[0] = v) },
-  { field: /^profile\.addresses\.ipv6\[0\]$/, base: '2001:db8:40::/48', apply: (p, _r, v) => (p.addresses.ipv6[0] = v) },
-  { field: /^firewall\.blocked\[0\]\.to\[0\]$/, base: 'turn.example.com', apply: (_p, r, v) => (r.firewall.blocked[0]!.to[0] = v) },
-  { field: /^firewall\.blocked\[1\]\.to\[0\]$/, base: '192.0.2.7', apply: (_p, r, v) => (r.firewall.blocked[1]!.to[0] = v) },
-  { field: /^firewall\.blocked\[0\]\.purpose$/, base: 'TURN over UDP', frags: PURPOSE_FRAGMENTS, apply: (_p, r, v) => (r.firewall.blocked[0]!.purpose = v) },
-  { field: /^firewall\.blocked\[1\]\.checks\[0\]$/, base: 'udp-range:group', apply: (_p, r, v) => (r.firewall.blocked[1]!.checks[0] = v) },
+  {
+    field: /^profile\.addresses\.ipv6\[0\]$/,
+    base: '2001:db8:40::/48',
+    apply: (p, _r, v) => (p.addresses.ipv6[0] = v),
+  },
+  {
+    field: /^firewall\.blocked\[0\]\.to\[0\]$/,
+    base: 'turn.example.com',
+    apply: (_p, r, v) => (r.firewall.blocked[0]!.to[0] = v),
+  },
+  {
+    field: /^firewall\.blocked\[1\]\.to\[0\]$/,
+    base: '192.0.2.7',
+    apply: (_p, r, v) => (r.firewall.blocked[1]!.to[0] = v),
+  },
+  {
+    field: /^firewall\.blocked\[0\]\.purpose$/,
+    base: 'TURN over UDP',
+    frags: PURPOSE_FRAGMENTS,
+    apply: (_p, r, v) => (r.firewall.blocked[0]!.purpose = v),
+  },
+  {
+    field: /^firewall\.blocked\[1\]\.checks\[0\]$/,
+    base: 'udp-range:group',
+    apply: (_p, r, v) => (r.firewall.blocked[1]!.checks[0] = v),
+  },
   { field: /^profile\.turn\[1\]\.host$/, base: 'turn.example.com', apply: (p, _r, v) => (p.turn[1]!.host = v) },
-  { field: /^profile\.signaling\[0\]\.host$/, base: 'sig.example.com', apply: (p, _r, v) => (p.signaling[0]!.host = v) },
+  {
+    field: /^profile\.signaling\[0\]\.host$/,
+    base: 'sig.example.com',
+    apply: (p, _r, v) => (p.signaling[0]!.host = v),
+  },
   { field: /^profile\.id$/, base: 'lab', apply: (p, _r, v) => (p.id = v) },
-  { field: /^report\.host\.proxy\.url$/, base: 'http://proxy.corp.example:3128', apply: (_p, r, v) => (r.host.proxy = { url: v, source: 'env' }) },
+  {
+    field: /^report\.host\.proxy\.url$/,
+    base: 'http://proxy.corp.example:3128',
+    apply: (_p, r, v) => (r.host.proxy = { url: v, source: 'env' }),
+  },
 ];
 
 describe('hostile values are rejected before any text is produced', () => {
@@ -101,12 +157,18 @@ describe('hostile values are rejected before any text is produced', () => {
 
 describe('valid random inputs embed data only on lines free of metacharacters', () => {
   const octet = fc.integer({ min: 0, max: 255 });
-  const v4 = fc.tuple(octet, octet, octet, octet, fc.integer({ min: 8, max: 32 })).map(([a, b, c, d, l]) => `${a}.${b}.${c}.${d}/${l}`);
+  const v4 = fc
+    .tuple(octet, octet, octet, octet, fc.integer({ min: 8, max: 32 }))
+    .map(([a, b, c, d, l]) => `${a}.${b}.${c}.${d}/${l}`);
   const hex = fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16));
-  const v6 = fc.tuple(hex, hex, hex, fc.integer({ min: 16, max: 128 })).map(([a, b, c, l]) => `2001:${a}:${b}::${c}/${l}`);
+  const v6 = fc
+    .tuple(hex, hex, hex, fc.integer({ min: 16, max: 128 }))
+    .map(([a, b, c, l]) => `2001:${a}:${b}::${c}/${l}`);
   const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/);
   const host = fc.tuple(label, label).map(([a, b]) => `${a}.${b}.example`);
-  const range = fc.tuple(fc.integer({ min: 1, max: 65535 }), fc.integer({ min: 0, max: 2000 })).map(([a, n]): [number, number] => [a, Math.min(65535, a + n)]);
+  const range = fc
+    .tuple(fc.integer({ min: 1, max: 65535 }), fc.integer({ min: 0, max: 2000 }))
+    .map(([a, n]): [number, number] => [a, Math.min(65535, a + n)]);
   const purpose = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9.,:/+-]{0,12}( [A-Za-z0-9.,:/+-]{1,8}){0,3}$/);
   const blocked = fc.record({
     protocol: fc.constantFrom('udp' as const, 'tcp' as const),

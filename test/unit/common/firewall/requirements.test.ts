@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { FIREWALL_TARGETS, FirewallInputError, buildFirewallInput, buildNftApplyPlan, generateRules, parseProxyUrl } from '#common/firewall/index';
+import {
+  FIREWALL_TARGETS,
+  FirewallInputError,
+  buildFirewallInput,
+  buildNftApplyPlan,
+  generateRules,
+  parseProxyUrl,
+} from '#common/firewall/index';
 import { sampleProfile, sampleReport } from './fixtures';
 
 /** Merging, destination choice, host-name handling per target and field-named errors. */
@@ -12,7 +19,15 @@ describe('buildFirewallInput', () => {
       sampleProfile(noAddresses),
       sampleReport([
         { protocol: 'udp', ports: [[3478, 3478]], to: ['192.0.2.10', '2001:db8::10'], purpose: 'TURN over UDP' },
-        { protocol: 'udp', ports: [[10000, 20000], [15000, 60000]], to: ['192.0.2.20'], purpose: 'Group media' },
+        {
+          protocol: 'udp',
+          ports: [
+            [10000, 20000],
+            [15000, 60000],
+          ],
+          to: ['192.0.2.20'],
+          purpose: 'Group media',
+        },
       ]),
     );
     expect(input.requirements.map((r) => [r.ipv4, r.ipv6, r.ports])).toEqual([
@@ -36,10 +51,15 @@ describe('buildFirewallInput', () => {
   });
 
   it('keeps host names; non-FQDN targets skip a names-only rule and say so, FQDN targets use the names', () => {
-    const input = buildFirewallInput(sampleProfile(noAddresses), sampleReport([{ protocol: 'udp', ports: [[3478, 3478]], to: ['turn.example.com'] }]));
+    const input = buildFirewallInput(
+      sampleProfile(noAddresses),
+      sampleReport([{ protocol: 'udp', ports: [[3478, 3478]], to: ['turn.example.com'] }]),
+    );
     const nft = generateRules('nftables', input);
     expect(nft.text).not.toMatch(/insert rule/);
-    expect(nft.text).toMatch(/# pathcheck-udp-1: host names are not supported by Linux nftables: turn\.example\.com skipped/);
+    expect(nft.text).toMatch(
+      /# pathcheck-udp-1: host names are not supported by Linux nftables: turn\.example\.com skipped/,
+    );
     expect(nft.notes.join('\n')).toMatch(/skipped/);
     const asa = generateRules('cisco-asa', input);
     expect(asa.text).toMatch(/^ fqdn turn\.example\.com$/m);
@@ -51,7 +71,10 @@ describe('buildFirewallInput', () => {
   });
 
   it('allows any destination (and says so) when neither profile nor report names one', () => {
-    const input = buildFirewallInput(sampleProfile(noAddresses), sampleReport([{ protocol: 'udp', ports: [[10000, 65535]], to: [] }]));
+    const input = buildFirewallInput(
+      sampleProfile(noAddresses),
+      sampleReport([{ protocol: 'udp', ports: [[10000, 65535]], to: [] }]),
+    );
     expect(input.requirements[0]?.anyDestination).toBe(true);
     const nft = generateRules('nftables', input);
     expect(nft.text).toMatch(/^insert rule inet filter output udp dport 10000-65535 accept comment "pathcheck"$/m);
@@ -59,13 +82,19 @@ describe('buildFirewallInput', () => {
   });
 
   it('filters by layer and takes the nft chain hint from detection', () => {
-    const input = buildFirewallInput(sampleProfile(), sampleReport([
-      { protocol: 'udp', ports: [[3478, 3478]], to: [], layer: 'local' },
-      { protocol: 'tcp', ports: [[443, 443]], to: [], layer: 'perimeter' },
-    ]), { layers: ['local'], nft: { family: 'ip', table: 'fw', chain: 'out' } });
+    const input = buildFirewallInput(
+      sampleProfile(),
+      sampleReport([
+        { protocol: 'udp', ports: [[3478, 3478]], to: [], layer: 'local' },
+        { protocol: 'tcp', ports: [[443, 443]], to: [], layer: 'perimeter' },
+      ]),
+      { layers: ['local'], nft: { family: 'ip', table: 'fw', chain: 'out' } },
+    );
     expect(input.requirements.map((r) => r.protocol)).toEqual(['udp']);
     const nft = generateRules('nftables', input);
-    expect(nft.text).toMatch(/^insert rule ip fw out ip daddr \{ 203\.0\.113\.0\/24, 198\.51\.100\.128\/25 \} udp dport 3478 accept comment "pathcheck"$/m);
+    expect(nft.text).toMatch(
+      /^insert rule ip fw out ip daddr \{ 203\.0\.113\.0\/24, 198\.51\.100\.128\/25 \} udp dport 3478 accept comment "pathcheck"$/m,
+    );
     expect(nft.text).not.toMatch(/ip6 daddr/);
     expect(nft.undo).toMatch(/nft -a list chain ip fw out/);
     expect(buildNftApplyPlan(input).rules.map((r) => r.family)).toEqual([4]);
@@ -92,9 +121,26 @@ describe('buildFirewallInput', () => {
 
   it('lists all seventeen targets with a kind and host-name support', () => {
     expect(FIREWALL_TARGETS.map((t) => t.id)).toEqual([
-      'windows-powershell', 'windows-netsh', 'nftables', 'iptables', 'ufw', 'firewalld', 'macos-pf', 'little-snitch',
-      'cisco-asa', 'panos', 'fortigate', 'juniper-srx', 'checkpoint', 'aws-sg', 'azure-nsg', 'squid', 'pac',
+      'windows-powershell',
+      'windows-netsh',
+      'nftables',
+      'iptables',
+      'ufw',
+      'firewalld',
+      'macos-pf',
+      'little-snitch',
+      'cisco-asa',
+      'panos',
+      'fortigate',
+      'juniper-srx',
+      'checkpoint',
+      'aws-sg',
+      'azure-nsg',
+      'squid',
+      'pac',
     ]);
-    expect(() => generateRules('bogus' as never, buildFirewallInput(sampleProfile(), sampleReport()))).toThrowError(FirewallInputError);
+    expect(() => generateRules('bogus' as never, buildFirewallInput(sampleProfile(), sampleReport()))).toThrowError(
+      FirewallInputError,
+    );
   });
 });

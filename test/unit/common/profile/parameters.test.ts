@@ -17,7 +17,11 @@ describe('profile parameters', () => {
   it('LiveKit Cloud: --param project=acme fills every host', () => {
     const r = applyParameters(load('livekit-cloud.json'), { project: 'acme' });
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
-    expect(profileHosts(r.profile)).toEqual(['acme.livekit.cloud', 'acme.turn.livekit.cloud', 'acme.host.livekit.cloud']);
+    expect(profileHosts(r.profile)).toEqual([
+      'acme.livekit.cloud',
+      'acme.turn.livekit.cloud',
+      'acme.host.livekit.cloud',
+    ]);
   });
 
   it.each([
@@ -31,19 +35,29 @@ describe('profile parameters', () => {
   ])('%j is refused, naming the parameter', (values, path, message) => {
     const r = applyParameters(load('livekit-cloud.json'), values);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors).toContainEqual(expect.objectContaining({ path, message: expect.stringMatching(message) }));
+    if (!r.ok)
+      expect(r.errors).toContainEqual(expect.objectContaining({ path, message: expect.stringMatching(message) }));
   });
 
   it('a value that fits the pattern but makes no valid host name is refused with the host', () => {
     const r = applyParameters(load('jitsi.json'), { server: 'meet..acme' });
-    expect(r).toMatchObject({ ok: false, errors: [{ path: 'parameters.server', message: 'makes a host that is not a valid name: meet..acme' }] });
+    expect(r).toMatchObject({
+      ok: false,
+      errors: [{ path: 'parameters.server', message: 'makes a host that is not a valid name: meet..acme' }],
+    });
   });
 
   it('Jitsi and the custom stack ask for their server names', () => {
     const j = applyParameters(load('jitsi.json'), { server: 'meet.acme.example' });
     expect(j.ok && profileHosts(j.profile)).toEqual(['meet.acme.example']);
     const c = applyParameters(load('custom.json'), { domain: 'acme.example' });
-    expect(c.ok && profileHosts(c.profile)).toEqual(['sig.acme.example', 'stun.acme.example', 'turn.acme.example', 'media.acme.example', 'reflect.acme.example']);
+    expect(c.ok && profileHosts(c.profile)).toEqual([
+      'sig.acme.example',
+      'stun.acme.example',
+      'turn.acme.example',
+      'media.acme.example',
+      'reflect.acme.example',
+    ]);
   });
 
   it('the schema refuses undeclared, unused, duplicate and ill-fitting parameters', () => {
@@ -51,11 +65,21 @@ describe('profile parameters', () => {
       const r = parseProfile({ ...base, ...patch });
       return r.ok ? [] : r.errors.map((e) => `${e.path}: ${e.message}`);
     };
-    expect(errs({ stun: [{ host: '${nope}.example.com', port: 3478 }] })).toContainEqual(expect.stringMatching(/^stun\[0\]\.host: uses \$\{nope\}/));
-    expect(errs({ stun: [{ host: 'x.example.com', port: 1 }], parameters: [param] })).toContainEqual(expect.stringMatching(/parameters\[0\]\.name: "server" is not used/));
-    expect(errs({ stun: [{ host: '${server}', port: 1 }], parameters: [param, param] })).toContainEqual(expect.stringMatching(/declared twice/));
-    expect(errs({ stun: [{ host: '${server}', port: 1 }], parameters: [{ ...param, example: 'BAD EXAMPLE' }] })).toContainEqual(expect.stringMatching(/parameters\[0\]\.example/));
-    expect(errs({ stun: [{ host: '${Server}', port: 1 }] })).toContainEqual(expect.stringMatching(/stun\[0\]\.host: must be a hostname/));
+    expect(errs({ stun: [{ host: '${nope}.example.com', port: 3478 }] })).toContainEqual(
+      expect.stringMatching(/^stun\[0\]\.host: uses \$\{nope\}/),
+    );
+    expect(errs({ stun: [{ host: 'x.example.com', port: 1 }], parameters: [param] })).toContainEqual(
+      expect.stringMatching(/parameters\[0\]\.name: "server" is not used/),
+    );
+    expect(errs({ stun: [{ host: '${server}', port: 1 }], parameters: [param, param] })).toContainEqual(
+      expect.stringMatching(/declared twice/),
+    );
+    expect(
+      errs({ stun: [{ host: '${server}', port: 1 }], parameters: [{ ...param, example: 'BAD EXAMPLE' }] }),
+    ).toContainEqual(expect.stringMatching(/parameters\[0\]\.example/));
+    expect(errs({ stun: [{ host: '${Server}', port: 1 }] })).toContainEqual(
+      expect.stringMatching(/stun\[0\]\.host: must be a hostname/),
+    );
     expect(errs({ stun: [{ host: '${server}', port: 1 }], parameters: [param] })).toEqual([]);
   });
 

@@ -6,7 +6,13 @@ import { isCidr, isHostname, isIPv6 } from '#common/net/validate';
 import { coversAll, formatRanges, normalizeRanges, subtractRanges } from '#common/net/ranges';
 
 const dir = join(__dirname, '../../../../resources/profiles');
-const minimal = { schemaVersion: 1, id: 'x', name: 'X', stun: [{ host: 'stun.example.com', port: 3478 }], group: { udpPorts: [[10000, 60000]] } };
+const minimal = {
+  schemaVersion: 1,
+  id: 'x',
+  name: 'X',
+  stun: [{ host: 'stun.example.com', port: 3478 }],
+  group: { udpPorts: [[10000, 60000]] },
+};
 
 describe('built-in profiles', () => {
   it.each(readdirSync(dir).filter((f) => f.endsWith('.json')))('%s validates against the schema', (file) => {
@@ -20,7 +26,9 @@ describe('built-in profiles', () => {
   });
   it('no built-in profile ships a placeholder host: those are parameters now', () => {
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
-      expect(readFileSync(join(dir, file), 'utf8')).not.toMatch(/"host": "(your-project|meet\.example\.org|[a-z]+\.example\.com)/);
+      expect(readFileSync(join(dir, file), 'utf8')).not.toMatch(
+        /"host": "(your-project|meet\.example\.org|[a-z]+\.example\.com)/,
+      );
     }
   });
 });
@@ -58,7 +66,17 @@ describe('profile validation', () => {
 describe('validators and ranges', () => {
   it('hostnames: LDH labels only, no look-alikes or injection', () => {
     expect(isHostname('turn.example.com')).toBe(true);
-    for (const bad of ['a;b', 'a b', '$(id)', 'tu\u0433n.example.com', 'ｔurn.example.com', '-a.com', 'a..b', '1.2.3.4', 'x'.repeat(64)]) {
+    for (const bad of [
+      'a;b',
+      'a b',
+      '$(id)',
+      'tu\u0433n.example.com',
+      'ｔurn.example.com',
+      '-a.com',
+      'a..b',
+      '1.2.3.4',
+      'x'.repeat(64),
+    ]) {
       expect(isHostname(bad), bad).toBe(false);
     }
   });
@@ -71,10 +89,27 @@ describe('validators and ranges', () => {
     expect(isCidr('52.112.0.0/014')).toBe(false);
   });
   it('range algebra', () => {
-    expect(normalizeRanges([[5, 9], [1, 4], [20, 30]])).toEqual([[1, 9], [20, 30]]);
-    expect(subtractRanges([[10000, 60000]], [[30000, 39999]])).toEqual([[10000, 29999], [40000, 60000]]);
+    expect(
+      normalizeRanges([
+        [5, 9],
+        [1, 4],
+        [20, 30],
+      ]),
+    ).toEqual([
+      [1, 9],
+      [20, 30],
+    ]);
+    expect(subtractRanges([[10000, 60000]], [[30000, 39999]])).toEqual([
+      [10000, 29999],
+      [40000, 60000],
+    ]);
     expect(coversAll([[10000, 65535]], [[10000, 60000]])).toBe(true);
     expect(coversAll([[10000, 59999]], [[10000, 60000]])).toBe(false);
-    expect(formatRanges([[3478, 3478], [10000, 20000]])).toBe('3478, 10000-20000');
+    expect(
+      formatRanges([
+        [3478, 3478],
+        [10000, 20000],
+      ]),
+    ).toBe('3478, 10000-20000');
   });
 });

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { addedLatency, addedLatencyText, formatRate, judge, mosFrom, qualitySentence, sensorDisagreement, supports, verdictQuality, type QualityNumbers } from '#common/quality/grade';
+import {
+  addedLatency,
+  addedLatencyText,
+  formatRate,
+  judge,
+  mosFrom,
+  qualitySentence,
+  sensorDisagreement,
+  supports,
+  verdictQuality,
+  type QualityNumbers,
+} from '#common/quality/grade';
 import { DEFAULT_QUALITY_RATES, qualityId, QualityResultSchema, type QualityResult } from '#common/quality/schema';
 
 const R = DEFAULT_QUALITY_RATES;
@@ -10,8 +21,18 @@ function entry(over: Partial<QualityResult> = {}): QualityResult {
   const j = judge(n, R);
   return QualityResultSchema.parse({
     id: qualityId(over.path ?? 'turn-udp', 'turn.lab.test', 3478, over.sensor ?? 'engine'),
-    path: 'turn-udp', sensor: 'engine', host: 'turn.lab.test', port: 3478, durationMs: 2000, targetKbps: 2500,
-    ...n, mos: j.mos, grade: j.grade, limitedBy: j.limitedBy, samples: [[250, 2400]], ...over,
+    path: 'turn-udp',
+    sensor: 'engine',
+    host: 'turn.lab.test',
+    port: 3478,
+    durationMs: 2000,
+    targetKbps: 2500,
+    ...n,
+    mos: j.mos,
+    grade: j.grade,
+    limitedBy: j.limitedBy,
+    samples: [[250, 2400]],
+    ...over,
   });
 }
 
@@ -51,16 +72,26 @@ describe('judge', () => {
     expect(judge({ ...clean, jitterMs: 30 }, R).grade).toBe('poor');
   });
   it('grades bandwidth against the profile rates: 400 kbit/s is poor (audio), 90 % of the video rate is good', () => {
-    expect(judge({ ...clean, upKbps: 400, downKbps: 410 }, R)).toMatchObject({ grade: 'poor', limitedBy: ['bandwidth'] });
+    expect(judge({ ...clean, upKbps: 400, downKbps: 410 }, R)).toMatchObject({
+      grade: 'poor',
+      limitedBy: ['bandwidth'],
+    });
     expect(judge({ ...clean, upKbps: 900, downKbps: 2500 }, R).grade).toBe('good');
     expect(judge({ ...clean, upKbps: 899, downKbps: 2500 }, R).grade).toBe('fair');
-    expect(judge({ ...clean, upKbps: 400, downKbps: 400 }, { hdVideoKbps: 800, videoKbps: 400, audioKbps: 50 }).grade).toBe('good');
+    expect(
+      judge({ ...clean, upKbps: 400, downKbps: 400 }, { hdVideoKbps: 800, videoKbps: 400, audioKbps: 50 }).grade,
+    ).toBe('good');
   });
   it('leaves bandwidth out when the method cannot measure it', () => {
-    expect(judge({ ...clean, upKbps: 30, downKbps: 30, bandwidthMeasured: false }, R)).toMatchObject({ grade: 'good', limitedBy: [] });
+    expect(judge({ ...clean, upKbps: 30, downKbps: 30, bandwidthMeasured: false }, R)).toMatchObject({
+      grade: 'good',
+      limitedBy: [],
+    });
   });
   it('calls a path where nothing came back unusable, limited by loss', () => {
-    expect(judge({ ...clean, rttMs: null, rttLoadedMs: null, jitterMs: null, lossPct: 100, upKbps: 0, downKbps: 0 }, R)).toEqual({ grade: 'unusable', mos: null, limitedBy: ['loss'] });
+    expect(
+      judge({ ...clean, rttMs: null, rttLoadedMs: null, jitterMs: null, lossPct: 100, upKbps: 0, downKbps: 0 }, R),
+    ).toEqual({ grade: 'unusable', mos: null, limitedBy: ['loss'] });
   });
   it('names the worst metric first', () => {
     expect(judge({ ...clean, lossPct: 12, jitterMs: 12 }, R).limitedBy).toEqual(['loss', 'jitter']);
@@ -86,7 +117,9 @@ describe('supports', () => {
     expect(supports({ ...entry(), upKbps: 30, downKbps: 30, bandwidthMeasured: false }, R)).toBe('audio');
   });
   it('follows the profile rates', () => {
-    expect(supports(entry({ upKbps: 1300, downKbps: 1300 }), { hdVideoKbps: 1200, videoKbps: 600, audioKbps: 60 })).toBe('hd-video');
+    expect(
+      supports(entry({ upKbps: 1300, downKbps: 1300 }), { hdVideoKbps: 1200, videoKbps: 600, audioKbps: 60 }),
+    ).toBe('hd-video');
   });
 });
 
@@ -104,7 +137,12 @@ describe('added latency and verdict quality', () => {
     const engine = entry();
     const page = entry({ sensor: 'webrtc', downKbps: 1200 });
     const v = verdictQuality('turn-udp', [engine, page, entry({ path: 'turn-tls' })], R, 18)!;
-    expect(v).toMatchObject({ supports: 'video', measuredKbps: 1200, addedLatencyMs: 2, evidence: [engine.id, page.id] });
+    expect(v).toMatchObject({
+      supports: 'video',
+      measuredKbps: 1200,
+      addedLatencyMs: 2,
+      evidence: [engine.id, page.id],
+    });
     expect(verdictQuality('turn-tcp', [engine], R)).toBeUndefined();
     expect(verdictQuality('direct-udp', [entry({ path: 'direct-udp' })], R, null)!.addedLatencyMs).toBe(0);
   });
@@ -112,11 +150,21 @@ describe('added latency and verdict quality', () => {
 
 describe('sensor disagreement', () => {
   it('is silent when both reached their targets, or agree within the tolerance', () => {
-    expect(sensorDisagreement(entry(), entry({ sensor: 'webrtc', targetKbps: 1500, upKbps: 1500, downKbps: 1500 }))).toBeUndefined();
-    expect(sensorDisagreement(entry({ upKbps: 400, downKbps: 400 }), entry({ sensor: 'webrtc', upKbps: 350, downKbps: 380 }))).toBeUndefined();
+    expect(
+      sensorDisagreement(entry(), entry({ sensor: 'webrtc', targetKbps: 1500, upKbps: 1500, downKbps: 1500 })),
+    ).toBeUndefined();
+    expect(
+      sensorDisagreement(
+        entry({ upKbps: 400, downKbps: 400 }),
+        entry({ sensor: 'webrtc', upKbps: 350, downKbps: 380 }),
+      ),
+    ).toBeUndefined();
   });
   it('names the rate when one falls short by more than 25 %, and loss beyond 3 points', () => {
-    const f = sensorDisagreement(entry({ upKbps: 400, downKbps: 400 }), entry({ sensor: 'webrtc', upKbps: 2400, downKbps: 2400, lossPct: 5 }));
+    const f = sensorDisagreement(
+      entry({ upKbps: 400, downKbps: 400 }),
+      entry({ sensor: 'webrtc', upKbps: 2400, downKbps: 2400, lossPct: 5 }),
+    );
     expect(f).toMatchObject({ code: 'quality-sensors-disagree', severity: 'warn' });
     expect(f!.message).toContain('rate 400 kbit/s (engine) vs 2.4 Mbit/s (in the page)');
     expect(f!.message).toContain('loss 0 % vs 5 %');
@@ -129,7 +177,9 @@ describe('sentence', () => {
     expect(qualitySentence('group', 'turn-udp', { supports: 'video', measuredKbps: 2400 }, e)).toBe(
       'Group calls will relay through TURN over UDP — 2.4 Mbit/s, 0.3 % loss, 4 ms jitter: video works (MOS 4.3)',
     );
-    expect(qualitySentence('p2p', 'direct-udp', { supports: 'audio', measuredKbps: 30 }, { ...e, bandwidthMeasured: false })).toBe(
+    expect(
+      qualitySentence('p2p', 'direct-udp', { supports: 'audio', measuredKbps: 30 }, { ...e, bandwidthMeasured: false }),
+    ).toBe(
       'Peer-to-peer calls will send media directly over UDP — throughput not measured, 0.3 % loss, 4 ms jitter: audio only (MOS 4.3)',
     );
     expect(formatRate(399.6)).toBe('400 kbit/s');

@@ -6,8 +6,24 @@ describe('compareReports', () => {
   it('open → only-tcp-443: both verdicts get worse, UDP checks flip to fail, ranges close', () => {
     const c = compareReports(loadFixture('open'), loadFixture('only-tcp-443'));
     expect(c.verdicts).toEqual([
-      { room: 'group', before: 'direct-udp', after: 'turn-tls', beforeLatency: 'optimal', afterLatency: 'high', changed: true, improved: false },
-      { room: 'p2p', before: 'direct-udp', after: 'turn-tls', beforeLatency: 'optimal', afterLatency: 'high', changed: true, improved: false },
+      {
+        room: 'group',
+        before: 'direct-udp',
+        after: 'turn-tls',
+        beforeLatency: 'optimal',
+        afterLatency: 'high',
+        changed: true,
+        improved: false,
+      },
+      {
+        room: 'p2p',
+        before: 'direct-udp',
+        after: 'turn-tls',
+        beforeLatency: 'optimal',
+        afterLatency: 'high',
+        changed: true,
+        improved: false,
+      },
     ]);
     expect(c.flipped).toEqual([
       { id: 'stun:udp:turn.lab.test:3478', before: 'pass', after: 'fail' },
@@ -18,7 +34,13 @@ describe('compareReports', () => {
     expect(c.added.map((a) => a.id)).toEqual(['relay:tls:turn.lab.test:443', 'webrtc:relay:tls:turn.lab.test:443']);
     expect(c.removed.map((a) => a.id)).toEqual(['relay:udp:turn.lab.test:3478', 'webrtc:srflx:udp:turn.lab.test:3478']);
     expect(c.latency[0]).toEqual({ id: 'turn:tls:turn.lab.test:443', beforeMs: 4.2, afterMs: 38.6, deltaMs: 34.4 });
-    expect(c.latency.map((l) => l.id).sort()).toEqual(['dns:sig.lab.test', 'dns:turn.lab.test', 'tcp:sig.lab.test:443', 'tls:sig.lab.test:443', 'turn:tls:turn.lab.test:443']);
+    expect(c.latency.map((l) => l.id).sort()).toEqual([
+      'dns:sig.lab.test',
+      'dns:turn.lab.test',
+      'tcp:sig.lab.test:443',
+      'tls:sig.lab.test:443',
+      'turn:tls:turn.lab.test:443',
+    ]);
     expect(c.rangesChanged.map((r) => [r.id, r.opened, r.closed])).toEqual([
       ['udp-range:group', [], [[10000, 60000]]],
       ['udp-range:p2p', [], [[10000, 65535]]],
@@ -38,7 +60,9 @@ describe('compareReports', () => {
       { id: 'turn:tls:turn.lab.test:443', before: 'fail', after: 'pass' },
     ]);
     // tcp-range:p2p exists only in the later report: listed with no "before".
-    expect(c.rangesChanged).toEqual([{ id: 'tcp-range:p2p', protocol: 'tcp', beforeAllowed: null, afterAllowed: [], opened: [], closed: [] }]);
+    expect(c.rangesChanged).toEqual([
+      { id: 'tcp-range:p2p', protocol: 'tcp', beforeAllowed: null, afterAllowed: [], opened: [], closed: [] },
+    ]);
   });
 
   it('a report compared with itself is unchanged', () => {
@@ -55,6 +79,15 @@ describe('compareReports', () => {
     after.ranges[0]!.allowed = [[10000, 20000]];
     after.ranges[0]!.blocked = [[20001, 60000]];
     const c = compareReports(before, after);
-    expect(c.rangesChanged).toEqual([{ id: 'udp-range:group', protocol: 'udp', beforeAllowed: [], afterAllowed: [[10000, 20000]], opened: [[10000, 20000]], closed: [] }]);
+    expect(c.rangesChanged).toEqual([
+      {
+        id: 'udp-range:group',
+        protocol: 'udp',
+        beforeAllowed: [],
+        afterAllowed: [[10000, 20000]],
+        opened: [[10000, 20000]],
+        closed: [],
+      },
+    ]);
   });
 });

@@ -81,12 +81,18 @@ describe('renderReportHtml', () => {
 
   it('escapes hostile strings in every rendered field', () => {
     const { report, tags } = hostileReport();
-    const appendix = [{ target: evil('target'), label: evil('label'), text: `${evil('ruletext')}\n</pre><script>alert(1)</script>` }];
+    const appendix = [
+      { target: evil('target'), label: evil('label'), text: `${evil('ruletext')}\n</pre><script>alert(1)</script>` },
+    ];
     const before = structuredClone(report);
     before.profile.name = evil('beforename');
     before.id = evil('beforeid');
     before.checks[1]!.status = 'fail'; // makes dns:turn.lab.test flip
-    const html = renderReportHtml(report, { firewallAppendix: appendix, compareWith: before, generatedAt: evil('generated') });
+    const html = renderReportHtml(report, {
+      firewallAppendix: appendix,
+      compareWith: before,
+      generatedAt: evil('generated'),
+    });
     assertNoActiveContent(html);
     expect(html).not.toContain('<i>');
     expect(html).not.toContain('"profilename');
@@ -120,8 +126,12 @@ describe('renderReportHtml', () => {
     expect(start).toBeGreaterThan(0);
     const section = html.slice(start, html.indexOf('</section>', start));
     expect(section).toContain('Changes since 2026-11-27 04:30 UTC');
-    expect(section).toMatch(/tls:sig\.lab\.test:443<\/td><td><span class="pill warn">warn<\/span><\/td><td><span class="pill pass">pass<\/span>/);
-    expect(section).toMatch(/turn:tls:turn\.lab\.test:443<\/td><td><span class="pill fail">fail<\/span><\/td><td><span class="pill pass">pass<\/span>/);
+    expect(section).toMatch(
+      /tls:sig\.lab\.test:443<\/td><td><span class="pill warn">warn<\/span><\/td><td><span class="pill pass">pass<\/span>/,
+    );
+    expect(section).toMatch(
+      /turn:tls:turn\.lab\.test:443<\/td><td><span class="pill fail">fail<\/span><\/td><td><span class="pill pass">pass<\/span>/,
+    );
     expect(section).toContain('Checks that flipped (2)');
     expect(section).toMatch(/Group calls<\/td><td>Blocked .*<\/td><td>TURN over TLS .*better/);
   });
@@ -140,10 +150,18 @@ describe('renderReportHtml', () => {
 
   it('renders the firewall rules appendix when given', () => {
     const html = renderReportHtml(loadFixture('only-tcp-443'), {
-      firewallAppendix: [{ target: 'nftables', label: 'Linux nftables', text: 'add rule inet filter output udp dport 3478 accept comment "pathcheck:x"' }],
+      firewallAppendix: [
+        {
+          target: 'nftables',
+          label: 'Linux nftables',
+          text: 'add rule inet filter output udp dport 3478 accept comment "pathcheck:x"',
+        },
+      ],
     });
     expect(html).toContain('Appendix: firewall rules');
-    expect(html).toContain('<pre class="rules">add rule inet filter output udp dport 3478 accept comment &quot;pathcheck:x&quot;</pre>');
+    expect(html).toContain(
+      '<pre class="rules">add rule inet filter output udp dport 3478 accept comment &quot;pathcheck:x&quot;</pre>',
+    );
   });
 
   it('draws the range map with allowed and blocked sub-ranges', () => {

@@ -5,7 +5,13 @@ import { parseReport } from '#common/report/parse';
 import { CheckResultSchema } from '#common/report/schema';
 import { FIXTURES, loadFixture } from './fixtures';
 
-const check = { id: 'turn:udp:turn.example.com:3478', kind: 'turn', status: 'fail', detail: 'x', evidence: {} } as const;
+const check = {
+  id: 'turn:udp:turn.example.com:3478',
+  kind: 'turn',
+  status: 'fail',
+  detail: 'x',
+  evidence: {},
+} as const;
 
 describe('the reason vocabulary', () => {
   it('accepts every reason this version writes, unchanged', () => {

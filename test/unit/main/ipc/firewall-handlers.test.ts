@@ -24,7 +24,19 @@ const TURN_UDP = 'turn:udp:turn.lab.test:3478';
 /** only-tcp-443 with UDP 3478 to TURN blocked at `layer` (what the lab's drop-udp-3478 scenarios produce). */
 function blockedAt(layer: 'local' | 'perimeter' | 'proxy'): Report {
   const r = structuredClone(loadFixture('only-tcp-443'));
-  r.firewall = { layer, blocked: [{ protocol: 'udp', ports: [[3478, 3478]], to: ['turn.lab.test'], purpose: 'TURN over UDP', checks: [TURN_UDP], layer }] };
+  r.firewall = {
+    layer,
+    blocked: [
+      {
+        protocol: 'udp',
+        ports: [[3478, 3478]],
+        to: ['turn.lab.test'],
+        purpose: 'TURN over UDP',
+        checks: [TURN_UDP],
+        layer,
+      },
+    ],
+  };
   return r;
 }
 
@@ -47,7 +59,14 @@ describe('firewall:plan', () => {
   it('a local block: the exact nftables rules for the chain that drops, apply offered', async () => {
     const id = await seed(blockedAt('local'));
     const plan = value(await h.invoke('firewall:plan', { reportId: id }));
-    expect(plan).toMatchObject({ reportId: id, mode: 'local', canApply: true, refusal: null, applied: false, local: { target: 'nftables', format: 'nft' } });
+    expect(plan).toMatchObject({
+      reportId: id,
+      mode: 'local',
+      canApply: true,
+      refusal: null,
+      applied: false,
+      local: { target: 'nftables', format: 'nft' },
+    });
     expect(plan.local!.text).toContain('inet pc_fw local_out');
     expect(plan.local!.text).toContain('10.77.2.0/24');
     expect(plan.local!.text).toContain('3478');
@@ -67,7 +86,14 @@ describe('firewall:plan', () => {
 
   it('policy forbids local rules: rules shown, apply refused with the reason', async () => {
     const id = await seed(blockedAt('local'));
-    fw.detect.mockResolvedValueOnce({ platform: 'linux', outboundDefault: 'allow', localRulesAllowed: false, notes: [], engines: [], dropChains: [] });
+    fw.detect.mockResolvedValueOnce({
+      platform: 'linux',
+      outboundDefault: 'allow',
+      localRulesAllowed: false,
+      notes: [],
+      engines: [],
+      dropChains: [],
+    });
     const plan = value(await h.invoke('firewall:plan', { reportId: id }));
     expect(plan).toMatchObject({ mode: 'local', canApply: false });
     expect(plan.refusal).toMatch(/Policy/);
@@ -77,7 +103,10 @@ describe('firewall:plan', () => {
     const r = blockedAt('local');
     r.profile = { id: 'somewhere-else', name: 'Elsewhere' };
     const id = await seedFile(r);
-    expect(await h.invoke('firewall:plan', { reportId: id })).toMatchObject({ ok: false, error: { code: 'profile-unknown' } });
+    expect(await h.invoke('firewall:plan', { reportId: id })).toMatchObject({
+      ok: false,
+      error: { code: 'profile-unknown' },
+    });
   });
 });
 
@@ -85,7 +114,10 @@ describe('firewall:apply / undo', () => {
   it('needs consent: a missing or false consent never reaches the handler', async () => {
     const id = await seed(blockedAt('local'));
     for (const payload of [{ reportId: id }, { reportId: id, consent: false }, { reportId: id, consent: 'yes' }]) {
-      expect(await h.invoke('firewall:apply', payload as never)).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
+      expect(await h.invoke('firewall:apply', payload as never)).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-payload' },
+      });
     }
     expect(fw.apply).not.toHaveBeenCalled();
   });
@@ -94,10 +126,18 @@ describe('firewall:apply / undo', () => {
     const id = await seed(blockedAt('local'));
     const hostile = [
       { reportId: id, consent: true, rules: 'nft flush ruleset' },
-      { reportId: id, consent: true, plan: { version: 1, tag: 'pathcheck', chain: { family: 'inet', table: 'x;reboot', chain: 'y' }, rules: [] } },
+      {
+        reportId: id,
+        consent: true,
+        plan: { version: 1, tag: 'pathcheck', chain: { family: 'inet', table: 'x;reboot', chain: 'y' }, rules: [] },
+      },
       { reportId: id, consent: true, script: '/tmp/evil.sh' },
     ];
-    for (const payload of hostile) expect(await h.invoke('firewall:apply', payload as never)).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
+    for (const payload of hostile)
+      expect(await h.invoke('firewall:apply', payload as never)).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-payload' },
+      });
     expect(fw.apply).not.toHaveBeenCalled();
   });
 
@@ -109,8 +149,14 @@ describe('firewall:apply / undo', () => {
     const [plan, action] = fw.apply.mock.calls[0]!;
     expect(action).toBe('apply');
     expect(plan).toEqual({
-      version: 2, tag: 'pathcheck', chains: [{ family: 'inet', table: 'pc_fw', chain: 'local_out' }], discover: false,
-      rules: [{ family: 4, protocol: 'udp', daddr: ['10.77.2.0/24'], ports: [[3478, 3478]] }, { family: 6, protocol: 'udp', daddr: ['fd77:2::/64'], ports: [[3478, 3478]] }],
+      version: 2,
+      tag: 'pathcheck',
+      chains: [{ family: 'inet', table: 'pc_fw', chain: 'local_out' }],
+      discover: false,
+      rules: [
+        { family: 4, protocol: 'udp', daddr: ['10.77.2.0/24'], ports: [[3478, 3478]] },
+        { family: 6, protocol: 'udp', daddr: ['fd77:2::/64'], ports: [[3478, 3478]] },
+      ],
     });
     expect(value(await h.invoke('firewall:plan', { reportId: id })).applied).toBe(true);
 
@@ -118,7 +164,13 @@ describe('firewall:apply / undo', () => {
     expect(undone).toMatchObject({ ok: true, changed: 2 });
     // Exactly the rules the apply reported adding (handle + chain), nothing found by tag elsewhere.
     expect(fw.apply.mock.calls[1]).toEqual([
-      { ...plan, remove: [{ handle: 7, family: 'inet', table: 'pc_fw', chain: 'local_out' }, { handle: 8, family: 'inet', table: 'pc_fw', chain: 'local_out' }] },
+      {
+        ...plan,
+        remove: [
+          { handle: 7, family: 'inet', table: 'pc_fw', chain: 'local_out' },
+          { handle: 8, family: 'inet', table: 'pc_fw', chain: 'local_out' },
+        ],
+      },
       'undo',
     ]);
     expect(value(await h.invoke('firewall:plan', { reportId: id })).applied).toBe(false);
@@ -148,7 +200,10 @@ describe('firewall:apply / undo', () => {
     });
     const first = h.invoke('firewall:apply', { reportId: id, consent: true });
     await vi.waitFor(() => expect(fw.apply).toHaveBeenCalledTimes(1));
-    expect(await h.invoke('firewall:apply', { reportId: id, consent: true })).toMatchObject({ ok: false, error: { code: 'fix-busy' } });
+    expect(await h.invoke('firewall:apply', { reportId: id, consent: true })).toMatchObject({
+      ok: false,
+      error: { code: 'fix-busy' },
+    });
     release();
     expect(value(await first).ok).toBe(true);
     expect(fw.apply).toHaveBeenCalledTimes(1);
@@ -164,9 +219,22 @@ describe('firewall:apply / undo', () => {
   });
 
   it('passes on the script failure (cancelled prompt) as a result, not as applied', async () => {
-    fw.apply.mockResolvedValueOnce({ ok: false, action: 'apply', added: [], removed: [], elevation: 'pkexec', exitCode: 126, error: 'Request dismissed' });
+    fw.apply.mockResolvedValueOnce({
+      ok: false,
+      action: 'apply',
+      added: [],
+      removed: [],
+      elevation: 'pkexec',
+      exitCode: 126,
+      error: 'Request dismissed',
+    });
     const id = await seed(blockedAt('local'));
-    expect(value(await h.invoke('firewall:apply', { reportId: id, consent: true }))).toEqual({ ok: false, changed: 0, elevation: 'pkexec', error: 'Request dismissed' });
+    expect(value(await h.invoke('firewall:apply', { reportId: id, consent: true }))).toEqual({
+      ok: false,
+      changed: 0,
+      elevation: 'pkexec',
+      error: 'Request dismissed',
+    });
     expect(value(await h.invoke('firewall:plan', { reportId: id })).applied).toBe(false);
   });
 });
@@ -177,15 +245,22 @@ describe('firewall:recheck', () => {
     const id = await seed(before);
     const after = structuredClone(before);
     after.startedAt = '2026-11-27T05:00:00.000Z';
-    after.checks = after.checks.map((c) => (c.status === 'fail' || c.status === 'skipped' ? { ...c, status: 'pass' as const, reason: 'ok' } : c));
+    after.checks = after.checks.map((c) =>
+      c.status === 'fail' || c.status === 'skipped' ? { ...c, status: 'pass' as const, reason: 'ok' } : c,
+    );
     after.firewall = { layer: 'unknown', blocked: [] };
     fw.recheck.mockResolvedValueOnce(after);
     const r = value(await h.invoke('firewall:recheck', { reportId: id }));
-    expect(fw.recheck).toHaveBeenCalledWith(expect.objectContaining({ id: 'lab' }), expect.objectContaining({ startedAt: before.startedAt }));
+    expect(fw.recheck).toHaveBeenCalledWith(
+      expect.objectContaining({ id: 'lab' }),
+      expect.objectContaining({ startedAt: before.startedAt }),
+    );
     expect(r.beforeId).toBe(id);
     expect(r.afterId).not.toBe(id);
     const profile = fw.recheck.mock.calls[0]![0] as Profile;
-    const failedBefore = keepPlanned(profile, before).checks.filter((c) => c.status === 'fail' || c.status === 'skipped');
+    const failedBefore = keepPlanned(profile, before).checks.filter(
+      (c) => c.status === 'fail' || c.status === 'skipped',
+    );
     expect(failedBefore.length).toBeGreaterThan(0);
     expect(r.rerun.map((x) => x.id).sort()).toEqual(failedBefore.map((c) => c.id).sort());
     expect(r.rerun.every((x) => x.after === 'pass')).toBe(true);
@@ -204,7 +279,10 @@ describe('firewall:ticket', () => {
     expect(t.summary).toMatch(/Lab stack/);
     const squid = value(await h.invoke('firewall:ticket', { reportId: id, target: 'panos' }));
     expect(squid.text).not.toBe(t.text);
-    expect(await h.invoke('firewall:ticket', { reportId: id, target: 'rm -rf /' as never })).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
+    expect(await h.invoke('firewall:ticket', { reportId: id, target: 'rm -rf /' as never })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-payload' },
+    });
   });
 });
 
@@ -242,22 +320,34 @@ describe('firewall: consent is confirmed by main itself, listing the exact rules
     value(await h.invoke('firewall:apply', { reportId: id, consent: true }));
     expect(fw.confirm).toHaveBeenCalledTimes(1);
     fw.confirm.mockResolvedValueOnce(false);
-    expect(await h.invoke('firewall:undo', { reportId: id, consent: true })).toMatchObject({ ok: false, error: { code: 'fix-cancelled' } });
-    expect(fw.confirm.mock.calls[1]![0]).toMatchObject({ action: 'undo', rules: ['delete rule inet pc_fw local_out handle 7', 'delete rule inet pc_fw local_out handle 8'] });
+    expect(await h.invoke('firewall:undo', { reportId: id, consent: true })).toMatchObject({
+      ok: false,
+      error: { code: 'fix-cancelled' },
+    });
+    expect(fw.confirm.mock.calls[1]![0]).toMatchObject({
+      action: 'undo',
+      rules: ['delete rule inet pc_fw local_out handle 7', 'delete rule inet pc_fw local_out handle 8'],
+    });
     expect(fw.apply).toHaveBeenCalledTimes(1);
   });
 
-  it('a drop in another product\'s table: refused with the reason, no dialog, nothing run', async () => {
+  it("a drop in another product's table: refused with the reason, no dialog, nothing run", async () => {
     const id = await seed(blockedAt('local'));
     fw.detect.mockResolvedValue({
-      platform: 'linux', outboundDefault: 'drop', localRulesAllowed: true, notes: [],
+      platform: 'linux',
+      outboundDefault: 'drop',
+      localRulesAllowed: true,
+      notes: [],
       engines: [{ name: 'nftables', present: true, active: true, outboundDefault: 'drop', detail: '' }],
       dropChains: [{ family: 'inet', table: 'mullvad', chain: 'output', policyDrop: true, drops: [] }],
     });
     const plan = value(await h.invoke('firewall:plan', { reportId: id }));
     expect(plan.canApply).toBe(false);
     expect(plan.refusal).toMatch(/inet mullvad output \(Mullvad VPN\)/);
-    expect(await h.invoke('firewall:apply', { reportId: id, consent: true })).toMatchObject({ ok: false, error: { code: 'fix-refused' } });
+    expect(await h.invoke('firewall:apply', { reportId: id, consent: true })).toMatchObject({
+      ok: false,
+      error: { code: 'fix-refused' },
+    });
     expect(fw.confirm).not.toHaveBeenCalled();
     expect(fw.apply).not.toHaveBeenCalled();
   });
@@ -269,15 +359,42 @@ describe('firewall:recheck keeps only what the profile plans', () => {
     const r = blockedAt('local');
     r.ranges = [
       ...r.ranges,
-      { id: 'udp-range:evil', protocol: 'udp', host: 'turn.lab.test', required: [[1, 65535]], allowed: [], blocked: [[1, 65535]], confidence: 'measured', probes: 1, resolution: 1, layer: 'local' } as never,
+      {
+        id: 'udp-range:evil',
+        protocol: 'udp',
+        host: 'turn.lab.test',
+        required: [[1, 65535]],
+        allowed: [],
+        blocked: [[1, 65535]],
+        confidence: 'measured',
+        probes: 1,
+        resolution: 1,
+        layer: 'local',
+      } as never,
     ];
-    r.checks = [...r.checks, { id: 'turn:tcp:evil.example.com:1', kind: 'turn', status: 'fail', reason: 'timeout', detail: 'x', transport: 'tcp', host: 'evil.example.com', port: 1, evidence: {}, layer: 'local' } as never];
+    r.checks = [
+      ...r.checks,
+      {
+        id: 'turn:tcp:evil.example.com:1',
+        kind: 'turn',
+        status: 'fail',
+        reason: 'timeout',
+        detail: 'x',
+        transport: 'tcp',
+        host: 'evil.example.com',
+        port: 1,
+        evidence: {},
+        layer: 'local',
+      } as never,
+    ];
     return r;
   }
 
   it('never passes unplanned checks or ranges to the re-check, and the merged result has none', async () => {
     const id = await seed(hostileImport());
-    fw.recheck.mockImplementationOnce(async (profile: Profile, prev: Report) => mergeResults(profile, prev, { checks: [] }));
+    fw.recheck.mockImplementationOnce(async (profile: Profile, prev: Report) =>
+      mergeResults(profile, prev, { checks: [] }),
+    );
     const r = value(await h.invoke('firewall:recheck', { reportId: id }));
     const passed = fw.recheck.mock.calls[0]![1] as Report;
     expect(passed.ranges.map((x) => x.id)).not.toContain('udp-range:evil');
@@ -294,7 +411,10 @@ describe('firewall:recheck keeps only what the profile plans', () => {
     const plan = value(await h.invoke('firewall:plan', { reportId: r.afterId }));
     expect(plan.canApply).toBe(false);
     expect(plan.refusal).toMatch(/only for a diagnosis it ran here itself/);
-    expect(await h.invoke('firewall:apply', { reportId: r.afterId, consent: true })).toMatchObject({ ok: false, error: { code: 'fix-refused' } });
+    expect(await h.invoke('firewall:apply', { reportId: r.afterId, consent: true })).toMatchObject({
+      ok: false,
+      error: { code: 'fix-refused' },
+    });
     expect(fw.apply).not.toHaveBeenCalled();
   });
 });

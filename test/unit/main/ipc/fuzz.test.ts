@@ -60,7 +60,10 @@ beforeAll(async () => {
   const fw = fakeFirewallDeps();
   fw.recheck.mockImplementation(async (_profile: unknown, previous: Report) => previous);
   h = createIpcHarness({
-    reports: s.deps, firewall: fw, profilesDir: s.profilesDir, engine,
+    reports: s.deps,
+    firewall: fw,
+    profilesDir: s.profilesDir,
+    engine,
     diagnosis: {
       resolveCredentials: async () => ({ username: 'u', credential: 'p' }),
       lookup: async () => '127.0.0.1',
@@ -74,32 +77,78 @@ beforeAll(async () => {
 afterAll(() => s?.cleanup());
 
 const labProfile = (): unknown => JSON.parse(readFileSync(LAB_PROFILE, 'utf8'));
-const webrtcCheck = { id: 'webrtc:direct', kind: 'webrtc', status: 'pass', reason: 'ok', detail: 'Direct media works.', evidence: { connectMs: 12, pair: { local: 'host' } } };
+const webrtcCheck = {
+  id: 'webrtc:direct',
+  kind: 'webrtc',
+  status: 'pass',
+  reason: 'ok',
+  detail: 'Direct media works.',
+  evidence: { connectMs: 12, pair: { local: 'host' } },
+};
 
 /** Valid payloads per channel (built lazily: the history ids exist only after seeding). */
 function validPayloads(channel: InvokeChannel): unknown[] {
   const ref = [{ reportId: ids.a }, { runId: RUN_ID }];
   switch (channel) {
-    case 'app:info': case 'profiles:list': case 'history:list': return [undefined];
+    case 'app:info':
+    case 'profiles:list':
+    case 'history:list':
+      return [undefined];
     // The harness has no feed cache, so a refresh fetches nothing (never the provider's real feed).
-    case 'profiles:ranges': return [{ profileId: 'zoom' }, { profileId: 'teams', refresh: true }];
-    case 'profiles:validate': return [{ text: JSON.stringify(labProfile()) }, { text: '{"schemaVersion":1}' }];
-    case 'diagnosis:start': return [
-      { profileId: 'lab', rooms: ['group'] },
-      { profile: labProfile(), rooms: ['p2p', 'group'], credentials: { type: 'static', username: 'u', credential: 'p' }, remember: true, webrtc: true },
-      { profileId: 'lab', rooms: ['p2p'], useSavedCredentials: true },
-    ];
-    case 'diagnosis:cancel': case 'diagnosis:webrtc-config': return [{ runId: RUN_ID }];
-    case 'diagnosis:submit-webrtc': return [{ runId: RUN_ID, checks: [webrtcCheck], error: 'no camera' }];
-    case 'credentials:status': case 'credentials:forget': return [{ profileId: 'lab' }];
-    case 'history:open': case 'history:delete': case 'history:export-json': case 'history:summary': return [{ id: ids.a }, { id: ids.b }];
-    case 'history:import': return [{ text: JSON.stringify(loadFixture('blocked')) }];
-    case 'report:pdf': return [{ id: ids.a, compareWithId: ids.b, firewallTarget: 'nftables' }];
-    case 'report:compare': return [{ beforeId: ids.a, afterId: ids.b }];
-    case 'firewall:plan': case 'firewall:recheck': return ref;
-    case 'firewall:apply': case 'firewall:undo': return [{ reportId: ids.a, consent: true }, { runId: RUN_ID, consent: true }];
-    case 'firewall:ticket': return [{ reportId: ids.a, target: 'cisco-asa' }, { runId: RUN_ID, target: 'nftables' }];
-    case 'proxy-auth:answer': return [{ id: 'prompt-0001', cancel: true }, { id: 'prompt-0001', cancel: false, username: 'u', password: 'p', remember: true }];
+    case 'profiles:ranges':
+      return [{ profileId: 'zoom' }, { profileId: 'teams', refresh: true }];
+    case 'profiles:validate':
+      return [{ text: JSON.stringify(labProfile()) }, { text: '{"schemaVersion":1}' }];
+    case 'diagnosis:start':
+      return [
+        { profileId: 'lab', rooms: ['group'] },
+        {
+          profile: labProfile(),
+          rooms: ['p2p', 'group'],
+          credentials: { type: 'static', username: 'u', credential: 'p' },
+          remember: true,
+          webrtc: true,
+        },
+        { profileId: 'lab', rooms: ['p2p'], useSavedCredentials: true },
+      ];
+    case 'diagnosis:cancel':
+    case 'diagnosis:webrtc-config':
+      return [{ runId: RUN_ID }];
+    case 'diagnosis:submit-webrtc':
+      return [{ runId: RUN_ID, checks: [webrtcCheck], error: 'no camera' }];
+    case 'credentials:status':
+    case 'credentials:forget':
+      return [{ profileId: 'lab' }];
+    case 'history:open':
+    case 'history:delete':
+    case 'history:export-json':
+    case 'history:summary':
+      return [{ id: ids.a }, { id: ids.b }];
+    case 'history:import':
+      return [{ text: JSON.stringify(loadFixture('blocked')) }];
+    case 'report:pdf':
+      return [{ id: ids.a, compareWithId: ids.b, firewallTarget: 'nftables' }];
+    case 'report:compare':
+      return [{ beforeId: ids.a, afterId: ids.b }];
+    case 'firewall:plan':
+    case 'firewall:recheck':
+      return ref;
+    case 'firewall:apply':
+    case 'firewall:undo':
+      return [
+        { reportId: ids.a, consent: true },
+        { runId: RUN_ID, consent: true },
+      ];
+    case 'firewall:ticket':
+      return [
+        { reportId: ids.a, target: 'cisco-asa' },
+        { runId: RUN_ID, target: 'nftables' },
+      ];
+    case 'proxy-auth:answer':
+      return [
+        { id: 'prompt-0001', cancel: true },
+        { id: 'prompt-0001', cancel: false, username: 'u', password: 'p', remember: true },
+      ];
   }
 }
 
@@ -137,8 +186,16 @@ const nest = (depth: number, leaf: unknown, asArray: boolean): unknown => {
  */
 const POOL = fc.sample(
   fc.anything({
-    withBigInt: true, withBoxedValues: true, withDate: true, withMap: true, withSet: true, withNullPrototype: true,
-    withObjectString: true, withSparseArray: true, withTypedArray: true, maxDepth: 3,
+    withBigInt: true,
+    withBoxedValues: true,
+    withDate: true,
+    withMap: true,
+    withSet: true,
+    withNullPrototype: true,
+    withObjectString: true,
+    withSparseArray: true,
+    withTypedArray: true,
+    maxDepth: 3,
   }),
   5_000,
 );
@@ -155,11 +212,17 @@ const deep = fc.tuple(fc.constantFrom(33, 1_000, 20_000), fc.boolean()).map(([d,
 function nearValid(channel: InvokeChannel): fc.Arbitrary<unknown> {
   const bases = validPayloads(channel).map((value) => ({ value, paths: paths(value) }));
   // Each kind draws only what it uses: generating is most of the fuzz's time.
-  const at = fc.tuple(fc.nat({ max: bases.length - 1 }), fc.nat()).map(([b, p]) => ({ base: bases[b]!.value, path: bases[b]!.paths[p % bases[b]!.paths.length]! }));
+  const at = fc
+    .tuple(fc.nat({ max: bases.length - 1 }), fc.nat())
+    .map(([b, p]) => ({ base: bases[b]!.value, path: bases[b]!.paths[p % bases[b]!.paths.length]! }));
   return fc.oneof(
     fc.tuple(at, anything).map(([{ base, path }, value]) => setAt(base, path, value)),
     at.map(({ base, path }) => (path.length ? setAt(base, path, undefined, true) : {})),
-    fc.tuple(at, fc.string({ maxLength: 12 }), anything).map(([{ base }, key, value]) => (base && typeof base === 'object' ? { ...(base as object), [key || 'extra']: value } : value)),
+    fc
+      .tuple(at, fc.string({ maxLength: 12 }), anything)
+      .map(([{ base }, key, value]) =>
+        base && typeof base === 'object' ? { ...(base as object), [key || 'extra']: value } : value,
+      ),
     fc.tuple(at, oversizedLength).map(([{ base, path }, n]) => setAt(base, path, 'x'.repeat(n))),
     fc.tuple(at, deep, anything).map(([{ base, path }, d, leaf]) => setAt(base, path, nest(d.depth, leaf, d.asArray))),
   );
@@ -171,22 +234,34 @@ function payloads(channel: InvokeChannel): fc.Arbitrary<unknown> {
     { weight: 10, arbitrary: nearValid(channel) },
     { weight: 1, arbitrary: fc.constantFrom(...validPayloads(channel)) },
     { weight: 1, arbitrary: deep.map((d) => nest(d.depth, null, d.asArray)) },
-    { weight: 1, arbitrary: oversizedLength.map((n) => 'x'.repeat(n)).map((text) => ({ text, id: text, runId: text, profileId: text })) },
+    {
+      weight: 1,
+      arbitrary: oversizedLength
+        .map((n) => 'x'.repeat(n))
+        .map((text) => ({ text, id: text, runId: text, profileId: text })),
+    },
   );
 }
 
 /** Plain checks (the fuzz calls them 220,000 times; `expect` would dominate the run time). */
 function check(ok: boolean, what: string, r: unknown): void {
-  if (!ok) throw new Error(`${what}: ${JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))?.slice(0, 500)}`);
+  if (!ok)
+    throw new Error(
+      `${what}: ${JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v))?.slice(0, 500)}`,
+    );
 }
 
 /** The values a schema exists for are checked with it; every value must survive IPC's structured clone. */
 function checkValue(channel: InvokeChannel, value: unknown): void {
   structuredClone(value);
   const v = value as Record<string, unknown>;
-  if (channel === 'history:open' || channel === 'firewall:recheck') check(ReportSchema.safeParse(v.report).success, 'the report does not parse', value);
-  if (channel === 'profiles:list') for (const e of value as Array<{ profile: unknown }>) check(ProfileSchema.safeParse(e.profile).success, 'a listed profile does not parse', e);
-  if (channel === 'profiles:validate' && v.valid === true) check(ProfileSchema.safeParse(v.profile).success, 'a valid profile does not parse', value);
+  if (channel === 'history:open' || channel === 'firewall:recheck')
+    check(ReportSchema.safeParse(v.report).success, 'the report does not parse', value);
+  if (channel === 'profiles:list')
+    for (const e of value as Array<{ profile: unknown }>)
+      check(ProfileSchema.safeParse(e.profile).success, 'a listed profile does not parse', e);
+  if (channel === 'profiles:validate' && v.valid === true)
+    check(ProfileSchema.safeParse(v.profile).success, 'a valid profile does not parse', value);
 }
 
 /** `{ ok: true, value }`, or `{ ok: false, error: { code, message } }` with a kebab-case code and a sentence. */
@@ -199,13 +274,20 @@ function checkTyped(channel: InvokeChannel, r: IpcResult<unknown>): void {
   }
   check(r.ok === false, 'ok is not a boolean', r);
   check(Object.keys(r).sort().join() === 'error,ok', 'extra keys', r);
-  check(typeof r.error?.code === 'string' && /^[a-z][a-z0-9-]*$/.test(r.error.code), 'the code is not kebab-case text', r);
+  check(
+    typeof r.error?.code === 'string' && /^[a-z][a-z0-9-]*$/.test(r.error.code),
+    'the code is not kebab-case text',
+    r,
+  );
   check(typeof r.error.message === 'string' && r.error.message.length > 0, 'the message is not text', r);
 }
 
 async function answer(channel: InvokeChannel, payload: unknown): Promise<IpcResult<unknown>> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const hang = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${channel} did not answer within ${HANG_MS} ms`)), HANG_MS)));
+  const hang = new Promise<never>(
+    (_, reject) =>
+      (timer = setTimeout(() => reject(new Error(`${channel} did not answer within ${HANG_MS} ms`)), HANG_MS)),
+  );
   try {
     return await Promise.race([h.invoke(channel, payload as never) as Promise<IpcResult<unknown>>, hang]);
   } finally {
@@ -216,21 +298,26 @@ async function answer(channel: InvokeChannel, payload: unknown): Promise<IpcResu
 describe('IPC fuzz: every channel answers every payload with a typed result', () => {
   it('the valid payloads used as seeds are valid (so the near-valid ones are one step away)', async () => {
     for (const channel of Object.keys(requestSchemas) as InvokeChannel[]) {
-      for (const p of validPayloads(channel)) expect(requestSchemas[channel].safeParse(p).success, `${channel}: ${JSON.stringify(p)}`).toBe(true);
+      for (const p of validPayloads(channel))
+        expect(requestSchemas[channel].safeParse(p).success, `${channel}: ${JSON.stringify(p)}`).toBe(true);
     }
   });
 
-  it.each(Object.keys(requestSchemas) as InvokeChannel[])('%s', async (channel) => {
-    let reached = 0;
-    await fc.assert(
-      fc.asyncProperty(payloads(channel), async (payload) => {
-        const r = await answer(channel, payload);
-        checkTyped(channel, r);
-        if (r.ok || r.error.code !== 'invalid-payload') reached++;
-      }),
-      { numRuns: RUNS },
-    );
-    // The valid seeds get through: the fuzz reaches the handlers, not only the schema.
-    expect(reached).toBeGreaterThan(0);
-  }, 120_000);
+  it.each(Object.keys(requestSchemas) as InvokeChannel[])(
+    '%s',
+    async (channel) => {
+      let reached = 0;
+      await fc.assert(
+        fc.asyncProperty(payloads(channel), async (payload) => {
+          const r = await answer(channel, payload);
+          checkTyped(channel, r);
+          if (r.ok || r.error.code !== 'invalid-payload') reached++;
+        }),
+        { numRuns: RUNS },
+      );
+      // The valid seeds get through: the fuzz reaches the handlers, not only the schema.
+      expect(reached).toBeGreaterThan(0);
+    },
+    120_000,
+  );
 });

@@ -13,20 +13,26 @@ const RUN_ID = '0b7e3f0c-3c1e-4a53-9d8e-2f6a1c9b5e11';
 
 function fakeHandlers(): Handlers {
   return {
-    'app:info': vi.fn(async () => ok({ name: 'Pathcheck', version: '1', platform: 'linux', arch: 'x64', versions: { node: '22' } })),
+    'app:info': vi.fn(async () =>
+      ok({ name: 'Pathcheck', version: '1', platform: 'linux', arch: 'x64', versions: { node: '22' } }),
+    ),
     'profiles:list': vi.fn(async () => ok([])),
     'profiles:validate': vi.fn(async () => ok({ valid: false as const, errors: [] })),
     'profiles:ranges': vi.fn(async () => ok({ feed: null, cached: null })),
     'diagnosis:start': vi.fn(async () => ok({ runId: RUN_ID })),
     'diagnosis:cancel': vi.fn(async () => ok({ cancelled: true })),
-    'diagnosis:webrtc-config': vi.fn(async () => ok({ runId: RUN_ID, servers: [], connectDeadlineMs: 1, streamMs: 1, packetRate: 1, direct: false })),
+    'diagnosis:webrtc-config': vi.fn(async () =>
+      ok({ runId: RUN_ID, servers: [], connectDeadlineMs: 1, streamMs: 1, packetRate: 1, direct: false }),
+    ),
     'diagnosis:submit-webrtc': vi.fn(async () => ok({ accepted: true, rejected: [] })),
     'credentials:status': vi.fn(async () => ok({ storage: { available: true as const }, saved: null })),
     'credentials:forget': vi.fn(async () => ok({ forgotten: false })),
     'proxy-auth:answer': vi.fn(async () => ok({ accepted: false })),
     // History, report and firewall channels: their own tests cover them; here they only need to exist.
     ...(Object.fromEntries(
-      Object.entries({ ...unavailableReportsHandlers.history, ...unavailableReportsHandlers.firewall }).map(([c, h]) => [c, vi.fn(h)]),
+      Object.entries({ ...unavailableReportsHandlers.history, ...unavailableReportsHandlers.firewall }).map(
+        ([c, h]) => [c, vi.fn(h)],
+      ),
     ) as unknown as typeof unavailableReportsHandlers.history & typeof unavailableReportsHandlers.firewall),
   };
 }
@@ -57,7 +63,10 @@ describe('handle() wrapper', () => {
   it('passes a valid call from our window to the handler, parsed', async () => {
     const result = await call('diagnosis:start', fakeInvokeEvent(own), { profileId: 'twilio-video', rooms: ['group'] });
     expect(result).toEqual({ ok: true, value: { runId: RUN_ID } });
-    expect(handlers['diagnosis:start']).toHaveBeenCalledExactlyOnceWith({ profileId: 'twilio-video', rooms: ['group'] });
+    expect(handlers['diagnosis:start']).toHaveBeenCalledExactlyOnceWith({
+      profileId: 'twilio-video',
+      rooms: ['group'],
+    });
   });
 
   it('refuses a sender that is not one of our windows, even showing our origin', async () => {
@@ -109,7 +118,10 @@ describe('handle() wrapper', () => {
     ['profiles:validate', { text: 'x'.repeat(256 * 1024 + 1) }, 'text'],
     ['profiles:list', { anything: true }, '(root)'],
   ] as const)('refuses an invalid %s payload (%j), naming %s', async (channel, payload, field) => {
-    const result = (await call(channel, fakeInvokeEvent(own), payload)) as { ok: false; error: { code: string; message: string } };
+    const result = (await call(channel, fakeInvokeEvent(own), payload)) as {
+      ok: false;
+      error: { code: string; message: string };
+    };
     expect(result.ok).toBe(false);
     expect(result.error.code).toBe('invalid-payload');
     expect(result.error.message).toContain(field);
@@ -117,7 +129,14 @@ describe('handle() wrapper', () => {
   });
 
   describe('payloads that would make parsing itself throw answer invalid-payload, never reject', () => {
-    const check = (evidence: unknown) => ({ id: 'webrtc:direct', kind: 'webrtc', status: 'pass', reason: 'ok', detail: 'x', evidence });
+    const check = (evidence: unknown) => ({
+      id: 'webrtc:direct',
+      kind: 'webrtc',
+      status: 'pass',
+      reason: 'ok',
+      detail: 'x',
+      evidence,
+    });
     const submit = (evidence: unknown) => ({ runId: RUN_ID, checks: [check(evidence)] });
     const nested = (n: number, wrap: (inner: unknown) => unknown): unknown => {
       let v: unknown = {};
@@ -130,7 +149,11 @@ describe('handle() wrapper', () => {
     it.each([
       // The evidence size refinement (JSON.stringify) overflowed the stack: a RangeError, and the call rejected.
       ['200,000-deep evidence', submit(nested(200_000, (v) => ({ a: v }))), /nested more than 32 levels/],
-      ['200,000-deep arrays as a profile', { profile: nested(200_000, (v) => [v]), rooms: ['group'] }, /nested more than 32 levels/],
+      [
+        '200,000-deep arrays as a profile',
+        { profile: nested(200_000, (v) => [v]), rooms: ['group'] },
+        /nested more than 32 levels/,
+      ],
       // JSON.stringify throws a TypeError on both (structured clone carries them across IPC).
       ['a cycle in the evidence', submit(cyclic), /nested more than 32 levels/],
       ['a BigInt in the evidence', submit({ n: 10n }), /checks\[0\]\.evidence\.n: must be JSON data, not a bigint/],
@@ -138,21 +161,33 @@ describe('handle() wrapper', () => {
       ['a million-element array', { runId: RUN_ID, checks: new Array(1_000_000).fill(0) }, /more than 200000 values/],
       ['9 MiB of strings', { runId: RUN_ID, checks: [], error: 'x'.repeat(9 * 1024 * 1024) }, /characters of text/],
     ])('%s', async (_name, payload, message) => {
-      const result = (await call('diagnosis:submit-webrtc', fakeInvokeEvent(own), payload)) as { ok: false; error: { code: string; message: string } };
+      const result = (await call('diagnosis:submit-webrtc', fakeInvokeEvent(own), payload)) as {
+        ok: false;
+        error: { code: string; message: string };
+      };
       expect(result).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
       expect(result.error.message).toMatch(message);
       expect(handlers['diagnosis:submit-webrtc']).not.toHaveBeenCalled();
     });
 
     it('a payload whose reading throws (an accessor) is refused, and the details are logged', async () => {
-      const hostile = Object.defineProperty({}, 'runId', { enumerable: true, get: () => { throw new Error('boom'); } });
+      const hostile = Object.defineProperty({}, 'runId', {
+        enumerable: true,
+        get: () => {
+          throw new Error('boom');
+        },
+      });
       const result = await call('diagnosis:cancel', fakeInvokeEvent(own), hostile);
       expect(result).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
       expect(log).toHaveBeenCalledWith(expect.stringContaining('boom'));
     });
 
     it('the deepest legitimate payloads pass: a profile and WebRTC evidence as the suite builds them', async () => {
-      const evidence = { url: 'turn:h:3478', candidates: [{ type: 'relay', address: '192.0.2.1', port: 1 }], pair: { local: { a: { b: { c: 1 } } } } };
+      const evidence = {
+        url: 'turn:h:3478',
+        candidates: [{ type: 'relay', address: '192.0.2.1', port: 1 }],
+        pair: { local: { a: { b: { c: 1 } } } },
+      };
       expect(await call('diagnosis:submit-webrtc', fakeInvokeEvent(own), submit(evidence))).toMatchObject({ ok: true });
       expect(handlers['diagnosis:submit-webrtc']).toHaveBeenCalledOnce();
     });
@@ -165,7 +200,10 @@ describe('handle() wrapper', () => {
 
   it('turns a handler crash into a generic internal error and logs the details', async () => {
     vi.mocked(handlers['profiles:list']).mockRejectedValueOnce(new Error('disk on fire at /secret/path'));
-    const result = (await call('profiles:list', fakeInvokeEvent(own))) as { ok: false; error: { code: string; message: string } };
+    const result = (await call('profiles:list', fakeInvokeEvent(own))) as {
+      ok: false;
+      error: { code: string; message: string };
+    };
     expect(result.error.code).toBe('internal');
     expect(result.error.message).not.toContain('/secret/path');
     expect(log).toHaveBeenCalledWith(expect.stringContaining('disk on fire'));
@@ -174,13 +212,20 @@ describe('handle() wrapper', () => {
   it('answers every payload with a result and never throws (fuzz)', async () => {
     const channels = Object.keys(requestSchemas) as InvokeChannel[];
     const wrapped = Object.fromEntries(
-      channels.map((c) => [c, wrapHandler(c, handlers[c], { policy: { origin: ORIGIN, isOwnWebContents: () => true }, log })]),
+      channels.map((c) => [
+        c,
+        wrapHandler(c, handlers[c], { policy: { origin: ORIGIN, isOwnWebContents: () => true }, log }),
+      ]),
     );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...channels), fc.anything({ withObjectString: true, withNullPrototype: true }), async (channel, payload) => {
-        const result = await wrapped[channel]!(fakeInvokeEvent(own), payload);
-        expect(typeof result.ok).toBe('boolean');
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...channels),
+        fc.anything({ withObjectString: true, withNullPrototype: true }),
+        async (channel, payload) => {
+          const result = await wrapped[channel]!(fakeInvokeEvent(own), payload);
+          expect(typeof result.ok).toBe('boolean');
+        },
+      ),
       { numRuns: 2000 },
     );
   });

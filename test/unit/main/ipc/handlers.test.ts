@@ -33,7 +33,14 @@ function fakeReport(): Report {
     host: { os: 'linux', interfaces: [], vpn: false, proxy: null },
     checks: [],
     ranges: [],
-    nat: { mapping: 'unknown', filtering: 'unknown', behaveCompliant: null, publicAddress: null, method: 'none', notes: [] },
+    nat: {
+      mapping: 'unknown',
+      filtering: 'unknown',
+      behaveCompliant: null,
+      publicAddress: null,
+      method: 'none',
+      notes: [],
+    },
     verdicts: {},
     firewall: { blocked: [], layer: 'unknown' },
     findings: [],
@@ -65,7 +72,12 @@ describe('createHandlers', () => {
     const r = await handlers['app:info'](undefined);
     expect(r).toEqual({
       ok: true,
-      value: expect.objectContaining({ name: 'Pathcheck', version: '1.2.3', platform: process.platform, arch: process.arch }),
+      value: expect.objectContaining({
+        name: 'Pathcheck',
+        version: '1.2.3',
+        platform: process.platform,
+        arch: process.arch,
+      }),
     });
   });
 
@@ -75,7 +87,9 @@ describe('createHandlers', () => {
     if (!r.ok) throw new Error(r.error.message);
     expect(r.value[0]?.id).toBe('twilio-video');
     expect(r.value[0]?.notice).toMatch(/2026-12-05/);
-    expect(r.value.map((e) => e.id)).toEqual(expect.arrayContaining(['twilio-video', 'zoom', 'livekit-cloud', 'jitsi', 'custom']));
+    expect(r.value.map((e) => e.id)).toEqual(
+      expect.arrayContaining(['twilio-video', 'zoom', 'livekit-cloud', 'jitsi', 'custom']),
+    );
     for (const e of r.value) expect(e.profile.id).toBe(e.id);
   });
 
@@ -87,14 +101,26 @@ describe('createHandlers', () => {
 
   it('profiles:validate returns the profile, or the field errors', async () => {
     const { handlers } = setup();
-    const good = JSON.stringify({ schemaVersion: 1, id: 'lab', name: 'Lab', stun: [{ host: 'stun.example.com', port: 3478 }], p2p: { udpPorts: [[10000, 20000]] } });
-    expect(await handlers['profiles:validate']({ text: good })).toMatchObject({ ok: true, value: { valid: true, profile: { id: 'lab' } } });
+    const good = JSON.stringify({
+      schemaVersion: 1,
+      id: 'lab',
+      name: 'Lab',
+      stun: [{ host: 'stun.example.com', port: 3478 }],
+      p2p: { udpPorts: [[10000, 20000]] },
+    });
+    expect(await handlers['profiles:validate']({ text: good })).toMatchObject({
+      ok: true,
+      value: { valid: true, profile: { id: 'lab' } },
+    });
     const bad = good.replace('3478', '70000');
     expect(await handlers['profiles:validate']({ text: bad })).toEqual({
       ok: true,
       value: { valid: false, errors: [{ path: 'stun[0].port', message: 'must be 1-65535' }] },
     });
-    expect(await handlers['profiles:validate']({ text: '{' })).toMatchObject({ ok: true, value: { valid: false, errors: [{ path: '(root)' }] } });
+    expect(await handlers['profiles:validate']({ text: '{' })).toMatchObject({
+      ok: true,
+      value: { valid: false, errors: [{ path: '(root)' }] },
+    });
   });
 
   it('diagnosis:start says plainly that there is no engine in this build', async () => {
@@ -158,7 +184,11 @@ describe('createHandlers', () => {
     run.fail(new Error('socket exploded'));
     await flush();
     expect(events).toEqual([
-      { type: 'error', runId: r.value.runId, error: { code: 'engine-failed', message: expect.stringContaining('socket exploded') } },
+      {
+        type: 'error',
+        runId: r.value.runId,
+        error: { code: 'engine-failed', message: expect.stringContaining('socket exploded') },
+      },
     ]);
   });
 
@@ -173,19 +203,37 @@ describe('createHandlers', () => {
     });
 
     const signal = run.engine.diagnose.mock.calls[0]![1].signal;
-    expect(await handlers['diagnosis:cancel']({ runId: first.value.runId })).toEqual({ ok: true, value: { cancelled: true } });
+    expect(await handlers['diagnosis:cancel']({ runId: first.value.runId })).toEqual({
+      ok: true,
+      value: { cancelled: true },
+    });
     expect(signal.aborted).toBe(true);
     await flush();
-    expect(events).toEqual([{ type: 'error', runId: first.value.runId, error: { code: 'cancelled', message: 'The diagnosis was cancelled.' } }]);
+    expect(events).toEqual([
+      {
+        type: 'error',
+        runId: first.value.runId,
+        error: { code: 'cancelled', message: 'The diagnosis was cancelled.' },
+      },
+    ]);
 
-    expect(await handlers['diagnosis:cancel']({ runId: first.value.runId })).toEqual({ ok: true, value: { cancelled: false } });
+    expect(await handlers['diagnosis:cancel']({ runId: first.value.runId })).toEqual({
+      ok: true,
+      value: { cancelled: false },
+    });
     expect(await handlers['diagnosis:start']({ profileId: 'zoom', rooms: ['group'] })).toMatchObject({ ok: true });
   });
 
   it('accepts a whole (imported) profile instead of an id', async () => {
     const run = manualEngine();
     const { handlers } = setup(run.engine);
-    const profile = { schemaVersion: 1 as const, id: 'lab', name: 'Lab', stun: [{ host: 'stun.example.com', port: 3478 }], p2p: { udpPorts: [[10000, 20000]] as [number, number][] } };
+    const profile = {
+      schemaVersion: 1 as const,
+      id: 'lab',
+      name: 'Lab',
+      stun: [{ host: 'stun.example.com', port: 3478 }],
+      p2p: { udpPorts: [[10000, 20000]] as [number, number][] },
+    };
     const { DiagnosisStartRequestSchema } = await import('#common/ipc/diagnosis');
     const r = await handlers['diagnosis:start'](DiagnosisStartRequestSchema.parse({ profile, rooms: ['p2p'] }));
     expect(r.ok).toBe(true);

@@ -35,7 +35,12 @@ describe('history channels', () => {
     const list = value(await h.invoke('history:list'));
     // Fixture start times: blocked 04:30, only-tcp-443 04:22, open 04:15.
     expect(list.map((i) => i.id)).toEqual([ids.blocked, ids['only-tcp-443'], ids.open]);
-    expect(list[0]).toEqual({ id: ids.blocked, startedAt: '2026-11-27T04:30:41.077Z', profile: { id: 'lab', name: 'Lab stack' }, verdicts: { group: 'blocked', p2p: 'blocked' } });
+    expect(list[0]).toEqual({
+      id: ids.blocked,
+      startedAt: '2026-11-27T04:30:41.077Z',
+      profile: { id: 'lab', name: 'Lab stack' },
+      verdicts: { group: 'blocked', p2p: 'blocked' },
+    });
     expect(JSON.stringify(list)).not.toContain(s.historyDir);
   });
 
@@ -58,7 +63,10 @@ describe('history channels', () => {
     const ids = await seed('open', 'blocked');
     expect(value(await h.invoke('history:delete', { id: ids.open! }))).toEqual({ deleted: true });
     expect(value(await h.invoke('history:list')).map((i) => i.id)).toEqual([ids.blocked]);
-    expect(await h.invoke('history:delete', { id: ids.open! })).toMatchObject({ ok: false, error: { code: 'report-not-found' } });
+    expect(await h.invoke('history:delete', { id: ids.open! })).toMatchObject({
+      ok: false,
+      error: { code: 'report-not-found' },
+    });
   });
 
   it('imports a valid report; corrupt, foreign, newer and path-like input get a clear error and change nothing', async () => {
@@ -75,7 +83,10 @@ describe('history channels', () => {
       [JSON.stringify({ ...JSON.parse(good), checks: 'nope' }), /checks/],
       ['/etc/passwd', /not a Pathcheck report/],
       // 100,000 levels in a check's evidence overflowed the stack when saved: an internal error, not an answer.
-      [good.replace(/"evidence":\s*\{/, `"evidence":{"x":${'['.repeat(100_000)}${']'.repeat(100_000)},`), /evidence\.x(\[0\])+: nested more than 32 levels deep/],
+      [
+        good.replace(/"evidence":\s*\{/, `"evidence":{"x":${'['.repeat(100_000)}${']'.repeat(100_000)},`),
+        /evidence\.x(\[0\])+: nested more than 32 levels deep/,
+      ],
     ];
     for (const [text, message] of cases) {
       const r = await h.invoke('history:import', { text });
@@ -88,9 +99,15 @@ describe('history channels', () => {
   it('exports JSON to the path the save dialog gives, and treats cancel as no-op', async () => {
     const ids = await seed('blocked');
     s.nextSavePath = join(s.root, 'export.json');
-    expect(value(await h.invoke('history:export-json', { id: ids.blocked! }))).toEqual({ saved: true, fileName: 'export.json' });
+    expect(value(await h.invoke('history:export-json', { id: ids.blocked! }))).toEqual({
+      saved: true,
+      fileName: 'export.json',
+    });
     expect(JSON.parse(readFileSync(s.nextSavePath, 'utf8'))).toEqual(loadFixture('blocked'));
-    expect(s.saveRequests[0]).toMatchObject({ defaultName: 'pathcheck-lab-20261127-0430.json', filters: [{ extensions: ['json'] }] });
+    expect(s.saveRequests[0]).toMatchObject({
+      defaultName: 'pathcheck-lab-20261127-0430.json',
+      filters: [{ extensions: ['json'] }],
+    });
 
     s.nextSavePath = null;
     expect(value(await h.invoke('history:export-json', { id: ids.blocked! }))).toEqual({ saved: false });
@@ -108,16 +125,25 @@ describe('history channels', () => {
     const ids = await seed('only-tcp-443', 'open');
     const c = value(await h.invoke('report:compare', { beforeId: ids['only-tcp-443']!, afterId: ids.open! }));
     expect(c.before.id).toBe(ids['only-tcp-443']);
-    expect(c.comparison.verdicts.find((v) => v.room === 'group')).toMatchObject({ before: 'turn-tls', after: 'direct-udp', improved: true });
+    expect(c.comparison.verdicts.find((v) => v.room === 'group')).toMatchObject({
+      before: 'turn-tls',
+      after: 'direct-udp',
+      improved: true,
+    });
     expect(c.comparison.flipped.length).toBeGreaterThan(0);
     for (const f of c.comparison.flipped) expect(c.labels[f.id]).toBeTruthy();
-    expect(await h.invoke('report:compare', { beforeId: ids.open!, afterId: ids.open! })).toMatchObject({ ok: false, error: { code: 'invalid-payload' } });
+    expect(await h.invoke('report:compare', { beforeId: ids.open!, afterId: ids.open! })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-payload' },
+    });
   });
 
   it('prints the PDF from renderReportHtml with the footer, comparison and rules appendix, to the chosen path', async () => {
     const ids = await seed('only-tcp-443', 'open');
     s.nextSavePath = join(s.root, 'report.pdf');
-    const saved = value(await h.invoke('report:pdf', { id: ids['only-tcp-443']!, compareWithId: ids.open!, firewallTarget: 'cisco-asa' }));
+    const saved = value(
+      await h.invoke('report:pdf', { id: ids['only-tcp-443']!, compareWithId: ids.open!, firewallTarget: 'cisco-asa' }),
+    );
     expect(saved).toEqual({ saved: true, fileName: 'report.pdf' });
     expect(readFileSync(s.nextSavePath, 'utf8')).toBe('%PDF-1.7 test');
     const { html, footerTemplate } = s.printed[0]!;
@@ -137,14 +163,21 @@ describe('history channels', () => {
     h = reportsHarness(s);
     s.nextSavePath = join(s.root, 'never.pdf');
     const r = await h.invoke('report:pdf', { id: ids.open! });
-    expect(r).toMatchObject({ ok: false, error: { code: 'pdf-failed', message: 'The PDF could not be printed: chromium crashed' } });
+    expect(r).toMatchObject({
+      ok: false,
+      error: { code: 'pdf-failed', message: 'The PDF could not be printed: chromium crashed' },
+    });
     expect(existsSync(s.nextSavePath)).toBe(false);
   });
 
   it('saves every completed diagnosis to history (the hook where main passes `done`)', async () => {
     const report: Report = loadFixture('blocked');
     const profile = JSON.parse(readFileSync(join(s.profilesDir, 'lab.json'), 'utf8'));
-    const withEngine = createIpcHarness({ reports: s.deps, profilesDir: s.profilesDir, engine: { diagnose: async () => report } });
+    const withEngine = createIpcHarness({
+      reports: s.deps,
+      profilesDir: s.profilesDir,
+      engine: { diagnose: async () => report },
+    });
     const started = await withEngine.invoke('diagnosis:start', { profile, rooms: ['group', 'p2p'] });
     expect(started.ok).toBe(true);
     const saved = () => (existsSync(s.historyDir) ? readdirSync(s.historyDir).filter((f) => f.endsWith('.json')) : []);
@@ -156,6 +189,9 @@ describe('history channels', () => {
   it('without reports deps the channels answer history-unavailable', async () => {
     const plain = createIpcHarness();
     expect(await plain.invoke('history:list')).toMatchObject({ ok: false, error: { code: 'history-unavailable' } });
-    expect(await plain.invoke('firewall:plan', { reportId: '20260101T000000000Z-00000000' })).toMatchObject({ ok: false, error: { code: 'firewall-unavailable' } });
+    expect(await plain.invoke('firewall:plan', { reportId: '20260101T000000000Z-00000000' })).toMatchObject({
+      ok: false,
+      error: { code: 'firewall-unavailable' },
+    });
   });
 });

@@ -38,7 +38,10 @@ export function reportsSetup(): ReportsSetup {
   // run starts, so the copy names a CA file beside it instead.
   const lab = JSON.parse(readFileSync(LAB_PROFILE, 'utf8')) as { tls?: { ca?: string } };
   writeFileSync(join(profilesDir, 'lab-ca.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
-  writeFileSync(join(profilesDir, 'lab.json'), JSON.stringify({ ...lab, tls: { ca: join(profilesDir, 'lab-ca.pem') } }));
+  writeFileSync(
+    join(profilesDir, 'lab.json'),
+    JSON.stringify({ ...lab, tls: { ca: join(profilesDir, 'lab-ca.pem') } }),
+  );
   const s: ReportsSetup = {
     root,
     historyDir: join(root, 'history'),
@@ -79,7 +82,13 @@ export function reportsHarness(s: ReportsSetup, firewall?: FirewallDeps, origin?
       return report;
     },
   };
-  const h = createIpcHarness({ reports: s.deps, ...(firewall ? { firewall } : {}), profilesDir: s.profilesDir, engine, ...(origin ? { origin } : {}) });
+  const h = createIpcHarness({
+    reports: s.deps,
+    ...(firewall ? { firewall } : {}),
+    profilesDir: s.profilesDir,
+    engine,
+    ...(origin ? { origin } : {}),
+  });
   queued.set(h, queue);
   return h;
 }
@@ -102,18 +111,44 @@ export async function seedRun(h: IpcHarness, report: Report): Promise<string> {
   throw new Error('the seeded run was not saved');
 }
 
-export function fakeFirewallDeps(): FirewallDeps & { apply: ReturnType<typeof vi.fn>; recheck: ReturnType<typeof vi.fn>; detect: ReturnType<typeof vi.fn>; confirm: ReturnType<typeof vi.fn> } {
+export function fakeFirewallDeps(): FirewallDeps & {
+  apply: ReturnType<typeof vi.fn>;
+  recheck: ReturnType<typeof vi.fn>;
+  detect: ReturnType<typeof vi.fn>;
+  confirm: ReturnType<typeof vi.fn>;
+} {
   return {
     platform: 'linux',
     detect: vi.fn(async () => ({
-      platform: 'linux', outboundDefault: 'allow' as const, localRulesAllowed: true, notes: [],
-      engines: [{ name: 'nftables' as const, present: true, active: true, outboundDefault: 'allow' as const, detail: '' }],
+      platform: 'linux',
+      outboundDefault: 'allow' as const,
+      localRulesAllowed: true,
+      notes: [],
+      engines: [
+        { name: 'nftables' as const, present: true, active: true, outboundDefault: 'allow' as const, detail: '' },
+      ],
       dropChains: [{ family: 'inet' as const, table: 'pc_fw', chain: 'local_out' }],
     })),
     apply: vi.fn(async (_plan, action) => ({
-      ok: true, action, elevation: 'root' as const, exitCode: 0, error: null,
-      added: action === 'apply' ? [{ handle: 7, family: 'inet', table: 'pc_fw', chain: 'local_out' }, { handle: 8, family: 'inet', table: 'pc_fw', chain: 'local_out' }] : [],
-      removed: action === 'undo' ? [{ handle: 7, family: 'inet', table: 'pc_fw', chain: 'local_out' }, { handle: 8, family: 'inet', table: 'pc_fw', chain: 'local_out' }] : [],
+      ok: true,
+      action,
+      elevation: 'root' as const,
+      exitCode: 0,
+      error: null,
+      added:
+        action === 'apply'
+          ? [
+              { handle: 7, family: 'inet', table: 'pc_fw', chain: 'local_out' },
+              { handle: 8, family: 'inet', table: 'pc_fw', chain: 'local_out' },
+            ]
+          : [],
+      removed:
+        action === 'undo'
+          ? [
+              { handle: 7, family: 'inet', table: 'pc_fw', chain: 'local_out' },
+              { handle: 8, family: 'inet', table: 'pc_fw', chain: 'local_out' },
+            ]
+          : [],
     })),
     recheck: vi.fn(),
     // The user's answer in main's own dialog: yes unless a test says otherwise.

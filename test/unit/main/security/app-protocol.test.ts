@@ -54,14 +54,15 @@ describe('app:// request handler', () => {
     expect(await res.text()).not.toContain(SECRET);
   });
 
-  it.each(['app://pathcheck/../../secret.txt', 'app://pathcheck/%2e%2e/secret.txt', 'app://pathcheck/assets/.%2E/.%2e/secret.txt'])(
-    'keeps dot segments inside the root (URL parsing resolves them first): %s',
-    async (url) => {
-      const res = await get(url);
-      expect(res.status).toBe(404);
-      expect(await res.text()).not.toContain(SECRET);
-    },
-  );
+  it.each([
+    'app://pathcheck/../../secret.txt',
+    'app://pathcheck/%2e%2e/secret.txt',
+    'app://pathcheck/assets/.%2E/.%2e/secret.txt',
+  ])('keeps dot segments inside the root (URL parsing resolves them first): %s', async (url) => {
+    const res = await get(url);
+    expect(res.status).toBe(404);
+    expect(await res.text()).not.toContain(SECRET);
+  });
 
   it('treats an encoded absolute path as relative to the root', async () => {
     const res = await get(`app://pathcheck/${encodeURIComponent(join(base, 'secret.txt'))}`);

@@ -21,7 +21,14 @@ import { hasCommand, missingPrereqs, prereqs } from '#test/support/prereq';
  */
 const jq = { name: 'jq', present: () => hasCommand('jq'), install: 'apt-get install jq' };
 const iptables = { name: 'iptables', present: () => hasCommand('iptables'), install: 'apt-get install iptables' };
-const skip = missingPrereqs('pathcheck fix in a netns', [prereqs.root, prereqs.ip, prereqs.nft, prereqs.coturn, jq, iptables]);
+const skip = missingPrereqs('pathcheck fix in a netns', [
+  prereqs.root,
+  prereqs.ip,
+  prereqs.nft,
+  prereqs.coturn,
+  jq,
+  iptables,
+]);
 
 const ROOT = resolve(import.meta.dirname, '../../../..');
 const JITI = join(ROOT, 'node_modules/jiti/lib/jiti-cli.mjs');
@@ -29,7 +36,11 @@ const CLI = join(ROOT, 'electron/node/cli/main.ts');
 const STUN = 'stun:udp:10.203.9.1:3478';
 const NO_PROXY = { HTTPS_PROXY: '', https_proxy: '', HTTP_PROXY: '', http_proxy: '', ALL_PROXY: '', all_proxy: '' };
 
-interface Ns { name: string; addr: string; turn: ChildProcess | null }
+interface Ns {
+  name: string;
+  addr: string;
+  turn: ChildProcess | null;
+}
 
 function makeNs(addr: string): Ns {
   const name = `pc-fx-${randomBytes(4).toString('hex')}`;
@@ -39,11 +50,35 @@ function makeNs(addr: string): Ns {
   return { name, addr, turn: null };
 }
 
-const inNs = (ns: Ns, file: string, ...args: string[]): string => execFileSync('ip', ['netns', 'exec', ns.name, file, ...args], { encoding: 'utf8' });
+const inNs = (ns: Ns, file: string, ...args: string[]): string =>
+  execFileSync('ip', ['netns', 'exec', ns.name, file, ...args], { encoding: 'utf8' });
 
 async function startStun(ns: Ns, dir: string): Promise<void> {
-  ns.turn = spawn('ip', ['netns', 'exec', ns.name, 'turnserver', '-n', '--no-cli', '--stun-only', '--no-tls', '--no-dtls', '-L', ns.addr, '-p', '3478',
-    '--pidfile', join(dir, `${ns.name}.pid`), '--userdb', join(dir, `${ns.name}.db`), '--log-file', 'stdout'], { stdio: 'ignore' });
+  ns.turn = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      ns.name,
+      'turnserver',
+      '-n',
+      '--no-cli',
+      '--stun-only',
+      '--no-tls',
+      '--no-dtls',
+      '-L',
+      ns.addr,
+      '-p',
+      '3478',
+      '--pidfile',
+      join(dir, `${ns.name}.pid`),
+      '--userdb',
+      join(dir, `${ns.name}.db`),
+      '--log-file',
+      'stdout',
+    ],
+    { stdio: 'ignore' },
+  );
   for (let i = 0; i < 50; i++) {
     if (inNs(ns, 'ss', '-lun').includes(`${ns.addr}:3478`)) return;
     await new Promise((r) => setTimeout(r, 100));
@@ -63,7 +98,11 @@ function dropNs(ns: Ns): void {
 /** The CLI inside the namespace; never throws, returns exit code and output. */
 function cli(ns: Ns, ...args: string[]): { code: number; out: string; err: string } {
   try {
-    const out = execFileSync('ip', ['netns', 'exec', ns.name, process.execPath, JITI, CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...NO_PROXY }, timeout: 120_000 });
+    const out = execFileSync('ip', ['netns', 'exec', ns.name, process.execPath, JITI, CLI, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, ...NO_PROXY },
+      timeout: 120_000,
+    });
     return { code: 0, out, err: '' };
   } catch (e) {
     const x = e as { status: number | null; stdout: string; stderr: string };
@@ -71,8 +110,13 @@ function cli(ns: Ns, ...args: string[]): { code: number; out: string; err: strin
   }
 }
 
-const tagged = (ns: Ns): string[] => inNs(ns, 'nft', 'list', 'ruleset').split('\n').filter((l) => l.includes('"pathcheck"')).map((l) => l.trim());
-const stunStatus = (file: string): string | undefined => (JSON.parse(readFileSync(file, 'utf8')) as Report).checks.find((c) => c.id === STUN)?.status;
+const tagged = (ns: Ns): string[] =>
+  inNs(ns, 'nft', 'list', 'ruleset')
+    .split('\n')
+    .filter((l) => l.includes('"pathcheck"'))
+    .map((l) => l.trim());
+const stunStatus = (file: string): string | undefined =>
+  (JSON.parse(readFileSync(file, 'utf8')) as Report).checks.find((c) => c.id === STUN)?.status;
 
 describe.skipIf(skip)('pathcheck fix and rules as printed, in private namespaces', () => {
   let dir: string;
@@ -81,9 +125,16 @@ describe.skipIf(skip)('pathcheck fix and rules as printed, in private namespaces
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'pc-fx-'));
     profile = join(dir, 'hb.json');
-    writeFileSync(profile, JSON.stringify({
-      schemaVersion: 1, id: 'hb-selfhosted', name: 'HB self-hosted', stun: [{ host: '10.203.9.1', port: 3478 }], group: { udpPorts: [[3478, 3478]] },
-    }));
+    writeFileSync(
+      profile,
+      JSON.stringify({
+        schemaVersion: 1,
+        id: 'hb-selfhosted',
+        name: 'HB self-hosted',
+        stun: [{ host: '10.203.9.1', port: 3478 }],
+        group: { udpPorts: [[3478, 3478]] },
+      }),
+    );
   });
   afterAll(() => {
     for (const ns of spaces) dropNs(ns);
@@ -101,17 +152,32 @@ describe.skipIf(skip)('pathcheck fix and rules as printed, in private namespaces
     // Without --yes: the plan in words, nothing changed.
     const dry = cli(ns, 'fix', '--profile', profile, '--deadline-ms', '3000');
     expect(dry.code, dry.err).toBe(1);
-    expect(dry.out).toContain('insert rule inet hbfw out ip daddr { 10.203.9.1 } udp dport { 3478 } accept comment "pathcheck"');
+    expect(dry.out).toContain(
+      'insert rule inet hbfw out ip daddr { 10.203.9.1 } udp dport { 3478 } accept comment "pathcheck"',
+    );
     expect(dry.out).toContain('failed at once (EPERM)');
     expect(dry.out).toContain('this computer\u2019s firewall');
     expect(dry.out).toContain('Nothing was changed');
     expect(tagged(ns)).toEqual([]);
 
-    const fixed = cli(ns, 'fix', '--profile', profile, '--yes', '--deadline-ms', '3000', '--json', join(dir, 'fix.json'));
+    const fixed = cli(
+      ns,
+      'fix',
+      '--profile',
+      profile,
+      '--yes',
+      '--deadline-ms',
+      '3000',
+      '--json',
+      join(dir, 'fix.json'),
+    );
     expect(fixed.code, `${fixed.out}\n${fixed.err}`).toBe(0);
     expect(fixed.out).toContain(`${STUN}: fail \u2192 pass`);
     expect(tagged(ns)).toHaveLength(1);
-    const doc = JSON.parse(readFileSync(join(dir, 'fix.json'), 'utf8')) as { exitCode: number; rerun: Array<{ id: string; after: string }> };
+    const doc = JSON.parse(readFileSync(join(dir, 'fix.json'), 'utf8')) as {
+      exitCode: number;
+      rerun: Array<{ id: string; after: string }>;
+    };
     expect(doc.exitCode).toBe(0);
     expect(doc.rerun.find((r) => r.id === STUN)?.after).toBe('pass');
 
@@ -121,7 +187,17 @@ describe.skipIf(skip)('pathcheck fix and rules as printed, in private namespaces
     expect(tagged(ns)).toEqual([]);
     expect(inNs(ns, 'nft', 'list', 'chain', 'inet', 'hbfw', 'out')).toContain('udp dport 3478 drop');
 
-    const again = cli(ns, 'diagnose', '--profile', profile, '--deadline-ms', '3000', '--quiet', '--json', join(dir, 'again.json'));
+    const again = cli(
+      ns,
+      'diagnose',
+      '--profile',
+      profile,
+      '--deadline-ms',
+      '3000',
+      '--quiet',
+      '--json',
+      join(dir, 'again.json'),
+    );
     expect(again.code).toBe(3);
     expect(stunStatus(join(dir, 'again.json'))).toBe('fail');
   });
@@ -133,7 +209,17 @@ describe.skipIf(skip)('pathcheck fix and rules as printed, in private namespaces
     inNs(ns, 'nft', 'add', 'table', 'inet', 'hbfw');
     inNs(ns, 'nft', 'add', 'chain', 'inet', 'hbfw', 'out', '{ type filter hook output priority 0; policy accept; }');
     inNs(ns, 'nft', 'add', 'rule', 'inet', 'hbfw', 'out', 'udp', 'dport', '3478', 'drop');
-    const r = cli(ns, 'diagnose', '--profile', profile, '--deadline-ms', '3000', '--quiet', '--json', join(dir, 'r.json'));
+    const r = cli(
+      ns,
+      'diagnose',
+      '--profile',
+      profile,
+      '--deadline-ms',
+      '3000',
+      '--quiet',
+      '--json',
+      join(dir, 'r.json'),
+    );
     expect(r.code).toBe(3);
     // As nobody (pkexec is not installed here; the test asserts that below) (setpriv drops to uid 65534 inside the namespace).
     expect(hasCommand('pkexec'), 'this check needs a machine without pkexec').toBe(false);
@@ -141,8 +227,28 @@ describe.skipIf(skip)('pathcheck fix and rules as printed, in private namespaces
     chmodSync(join(dir, 'r.json'), 0o644);
     let out: { code: number; err: string };
     try {
-      execFileSync('ip', ['netns', 'exec', ns.name, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'env', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', process.execPath, JITI, CLI, 'fix', '--from', join(dir, 'r.json'), '--yes'],
-        { encoding: 'utf8', env: { ...process.env, ...NO_PROXY, HOME: dir }, cwd: dir });
+      execFileSync(
+        'ip',
+        [
+          'netns',
+          'exec',
+          ns.name,
+          'setpriv',
+          '--reuid=65534',
+          '--regid=65534',
+          '--clear-groups',
+          'env',
+          'PATH=/usr/sbin:/usr/bin:/sbin:/bin',
+          process.execPath,
+          JITI,
+          CLI,
+          'fix',
+          '--from',
+          join(dir, 'r.json'),
+          '--yes',
+        ],
+        { encoding: 'utf8', env: { ...process.env, ...NO_PROXY, HOME: dir }, cwd: dir },
+      );
       out = { code: 0, err: '' };
     } catch (e) {
       const x = e as { status: number; stderr: string };
@@ -161,7 +267,9 @@ describe.skipIf(skip)('pathcheck fix and rules as printed, in private namespaces
     inNs(ns, 'nft', 'add', 'chain', 'inet', 'hbfw', 'out', '{ type filter hook output priority 0; policy accept; }');
     inNs(ns, 'nft', 'add', 'rule', 'inet', 'hbfw', 'out', 'udp', 'dport', '3478', 'drop');
     const report = join(dir, 'nft-report.json');
-    expect(cli(ns, 'diagnose', '--profile', profile, '--deadline-ms', '3000', '--quiet', '--json', report).code).toBe(3);
+    expect(cli(ns, 'diagnose', '--profile', profile, '--deadline-ms', '3000', '--quiet', '--json', report).code).toBe(
+      3,
+    );
     const r = JSON.parse(readFileSync(report, 'utf8')) as Report;
     expect(r.firewall.local?.dropChains).toEqual([{ family: 'inet', table: 'hbfw', chain: 'out' }]);
     const rules = cli(ns, 'rules', '--from', report, '--target', 'nftables');
@@ -179,7 +287,9 @@ describe.skipIf(skip)('pathcheck fix and rules as printed, in private namespaces
     await startStun(ns, dir);
     inNs(ns, 'iptables', '-A', 'OUTPUT', '-p', 'udp', '--dport', '3478', '-j', 'DROP');
     const report = join(dir, 'ipt-report.json');
-    expect(cli(ns, 'diagnose', '--profile', profile, '--deadline-ms', '3000', '--quiet', '--json', report).code).toBe(3);
+    expect(cli(ns, 'diagnose', '--profile', profile, '--deadline-ms', '3000', '--quiet', '--json', report).code).toBe(
+      3,
+    );
     expect(stunStatus(report)).toBe('fail');
     const rules = cli(ns, 'rules', '--from', report, '--target', 'iptables');
     expect(rules.code, rules.err).toBe(0);

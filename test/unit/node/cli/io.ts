@@ -1,7 +1,9 @@
 import type { CliIo } from '#node/cli/command';
 
 /** Captures what the CLI writes, for in-process tests of `main()`. */
-export function captureIo(env: Record<string, string | undefined> = {}): CliIo & { out: () => string; err: () => string } {
+export function captureIo(
+  env: Record<string, string | undefined> = {},
+): CliIo & { out: () => string; err: () => string } {
   let out = '';
   let err = '';
   return {

@@ -25,29 +25,41 @@ const cwd = process.cwd();
 afterEach(() => process.chdir(cwd));
 
 describe('rules: a report\u2019s profile id is an id, never a path', () => {
-  it.each(['/etc/passwd', '/dev/zero', '../../etc/passwd', 'Lab', 'x'.repeat(65)])('profile.id %j exits 65 without reading anything', async (id) => {
-    const dir = tmp();
-    const io = captureIo();
-    expect(await main(['rules', '--from', reportWithProfileId(dir, id), '--target', 'nftables'], io)).toBe(65);
-    expect(io.err()).toContain('not a profile id');
-    expect(io.err()).not.toMatch(/root:|daemon:/);
-    expect(io.out()).toBe('');
-  });
+  it.each(['/etc/passwd', '/dev/zero', '../../etc/passwd', 'Lab', 'x'.repeat(65)])(
+    'profile.id %j exits 65 without reading anything',
+    async (id) => {
+      const dir = tmp();
+      const io = captureIo();
+      expect(await main(['rules', '--from', reportWithProfileId(dir, id), '--target', 'nftables'], io)).toBe(65);
+      expect(io.err()).toContain('not a profile id');
+      expect(io.err()).not.toMatch(/root:|daemon:/);
+      expect(io.out()).toBe('');
+    },
+  );
 
   it('a FIFO named as profile.id does not hang', async () => {
     const dir = tmp();
     execFileSync('mkfifo', [join(dir, 'fifo.json')]);
     process.chdir(dir);
     const io = captureIo();
-    expect(await main(['rules', '--from', reportWithProfileId(dir, './fifo.json'), '--target', 'nftables'], io)).toBe(65);
+    expect(await main(['rules', '--from', reportWithProfileId(dir, './fifo.json'), '--target', 'nftables'], io)).toBe(
+      65,
+    );
   });
 
   it('./x.json in the report does not load an attacker\u2019s profile from the working folder', async () => {
     const dir = tmp();
-    writeFileSync(join(dir, 'x.json'), JSON.stringify({
-      schemaVersion: 1, id: 'lab', name: 'Attacker', stun: [{ host: 'stun.example.com', port: 3478 }],
-      group: { udpPorts: [[1, 65535]] }, addresses: { ipv4: ['0.0.0.0/1'], ipv6: [] },
-    }));
+    writeFileSync(
+      join(dir, 'x.json'),
+      JSON.stringify({
+        schemaVersion: 1,
+        id: 'lab',
+        name: 'Attacker',
+        stun: [{ host: 'stun.example.com', port: 3478 }],
+        group: { udpPorts: [[1, 65535]] },
+        addresses: { ipv4: ['0.0.0.0/1'], ipv6: [] },
+      }),
+    );
     process.chdir(dir);
     const io = captureIo();
     expect(await main(['rules', '--from', reportWithProfileId(dir, './x.json'), '--target', 'nftables'], io)).toBe(65);
@@ -69,10 +81,17 @@ describe('terminal escapes and bidi overrides never reach the terminal', () => {
   it('an unknown key holding ESC sequences is shown inert in the error', async () => {
     const dir = tmp();
     const file = join(dir, 'esc.json');
-    writeFileSync(file, JSON.stringify({
-      schemaVersion: 1, id: 'esc', name: 'Esc', stun: [{ host: 'stun.example.com', port: 3478 }], group: { udpPorts: [[10000, 60000]] },
-      '\u001b[2J\u001b]0;pwned\u0007': 1,
-    }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        schemaVersion: 1,
+        id: 'esc',
+        name: 'Esc',
+        stun: [{ host: 'stun.example.com', port: 3478 }],
+        group: { udpPorts: [[10000, 60000]] },
+        '\u001b[2J\u001b]0;pwned\u0007': 1,
+      }),
+    );
     const io = captureIo();
     expect(await main(['diagnose', '--profile', file, '--quiet'], io)).toBe(65);
     expect(io.err()).not.toMatch(UNSAFE);
@@ -89,11 +108,25 @@ describe('terminal escapes and bidi overrides never reach the terminal', () => {
   });
 
   it.each([
-    ['name', 'Zoom\u009b2J'], ['name', 'Zoom\u202eexe.'], ['notice', 'ends \u202e5202'], ['notice', 'a\u001b[31mred'],
-    ['description', 'x\u2066y'], ['name', 'zero\u200bwidth'],
+    ['name', 'Zoom\u009b2J'],
+    ['name', 'Zoom\u202eexe.'],
+    ['notice', 'ends \u202e5202'],
+    ['notice', 'a\u001b[31mred'],
+    ['description', 'x\u2066y'],
+    ['name', 'zero\u200bwidth'],
   ])('profile %s %j is refused with the field', (field, value) => {
-    const r = parseProfile({ schemaVersion: 1, id: 'p', name: 'P', stun: [{ host: 'stun.example.com', port: 3478 }], group: { udpPorts: [[1, 2]] }, [field]: value });
-    expect(r).toMatchObject({ ok: false, errors: [{ path: field, message: expect.stringContaining('control, bidirectional') }] });
+    const r = parseProfile({
+      schemaVersion: 1,
+      id: 'p',
+      name: 'P',
+      stun: [{ host: 'stun.example.com', port: 3478 }],
+      group: { udpPorts: [[1, 2]] },
+      [field]: value,
+    });
+    expect(r).toMatchObject({
+      ok: false,
+      errors: [{ path: field, message: expect.stringContaining('control, bidirectional') }],
+    });
   });
 
   it('the HTML/PDF report shows bidi overrides, C1 controls and zero-width characters as U+FFFD', async () => {

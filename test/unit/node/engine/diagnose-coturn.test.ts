@@ -14,7 +14,9 @@ import { activeHandles, leaked, settle } from '../stun/leak-helpers';
 
 function profileFor(c: Coturn, patch: Partial<ProfileInput> = {}): Profile {
   const r = parseProfile({
-    schemaVersion: 1, id: 'loopback', name: 'Loopback coturn',
+    schemaVersion: 1,
+    id: 'loopback',
+    name: 'Loopback coturn',
     signaling: [{ host: '127.0.0.1', port: c.tlsPort }],
     stun: [{ host: '127.0.0.1', port: c.port }],
     turn: [
@@ -43,12 +45,20 @@ describe.skipIf(skip)('diagnose() against a real coturn on loopback', () => {
   it('a STUN server that answers only other transactions\' ids is "answered wrongly": no layer, no blocked requirement (no ticket), no public address', async () => {
     const hostile = dgram.createSocket('udp4');
     // Every request gets a well-formed Binding success, for someone else's transaction.
-    const wrong = encodeMessage({ method: StunMethod.Binding, cls: StunClass.successResponse, transactionId: new Uint8Array(12).fill(0x5a), attributes: [] });
+    const wrong = encodeMessage({
+      method: StunMethod.Binding,
+      cls: StunClass.successResponse,
+      transactionId: new Uint8Array(12).fill(0x5a),
+      attributes: [],
+    });
     hostile.on('message', (_raw, rinfo) => hostile.send(wrong, rinfo.port, rinfo.address));
     await new Promise<void>((r) => hostile.bind(0, '127.0.0.1', () => r()));
     try {
       const port = (hostile.address() as AddressInfo).port;
-      const report = await diagnose(profileFor(coturn, { stun: [{ host: '127.0.0.1', port }] }), { env: {}, deadlineMs: 8000 });
+      const report = await diagnose(profileFor(coturn, { stun: [{ host: '127.0.0.1', port }] }), {
+        env: {},
+        deadlineMs: 8000,
+      });
       const stun = report.checks.find((c) => c.id === `stun:udp:127.0.0.1:${port}`)!;
       expect(stun).toMatchObject({ status: 'fail', reason: 'bad-response', evidence: { errno: 'wrong-transaction' } });
       expect(stun.layer).toBeUndefined();
@@ -67,7 +77,8 @@ describe.skipIf(skip)('diagnose() against a real coturn on loopback', () => {
     const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
     expect(byId[`tls:127.0.0.1:${coturn.tlsPort}`]).toMatchObject({ status: 'pass', reason: 'ok' });
     expect(byId[`stun:udp:127.0.0.1:${coturn.port}`]).toMatchObject({ status: 'pass' });
-    for (const t of ['udp', 'tcp']) expect(byId[`turn:${t}:127.0.0.1:${coturn.port}`]).toMatchObject({ status: 'pass', reason: 'allocated' });
+    for (const t of ['udp', 'tcp'])
+      expect(byId[`turn:${t}:127.0.0.1:${coturn.port}`]).toMatchObject({ status: 'pass', reason: 'allocated' });
     expect(byId[`turn:tls:127.0.0.1:${coturn.tlsPort}`]).toMatchObject({ status: 'pass', reason: 'allocated' });
     expect(byId[`relay:udp:127.0.0.1:${coturn.port}`]).toMatchObject({ status: 'pass' });
     expect(report.verdicts.group).toMatchObject({ path: 'direct-udp', latency: 'optimal', confidence: 'inferred' });
@@ -81,7 +92,11 @@ describe.skipIf(skip)('diagnose() against a real coturn on loopback', () => {
   });
 
   it('wrong credentials: allocations say auth-failed, the relay rung falls, the report says why', async () => {
-    const report = await diagnose(profileFor(coturn), { env: {}, deadlineMs: 8000, credentials: { username: 'u', credential: 'wrong' } });
+    const report = await diagnose(profileFor(coturn), {
+      env: {},
+      deadlineMs: 8000,
+      credentials: { username: 'u', credential: 'wrong' },
+    });
     const turn = report.checks.filter((c) => c.kind === 'turn');
     expect(turn.map((c) => c.reason)).toEqual(['auth-failed', 'auth-failed', 'auth-failed']);
     expect(report.findings.map((f) => f.code)).toContain('auth-failed');
@@ -90,15 +105,34 @@ describe.skipIf(skip)('diagnose() against a real coturn on loopback', () => {
 
   it('recheck runs only what failed and merges it over the previous report', async () => {
     const profile = profileFor(coturn);
-    const before = await diagnose(profile, { env: {}, deadlineMs: 8000, credentials: { username: 'u', credential: 'wrong' } });
+    const before = await diagnose(profile, {
+      env: {},
+      deadlineMs: 8000,
+      credentials: { username: 'u', credential: 'wrong' },
+    });
     const ids = failedIds(before);
-    expect([...ids].sort()).toEqual(before.checks.filter((c) => c.status === 'fail').map((c) => c.id).sort());
+    expect([...ids].sort()).toEqual(
+      before.checks
+        .filter((c) => c.status === 'fail')
+        .map((c) => c.id)
+        .sort(),
+    );
     const planned: string[] = [];
-    const after = await recheck(profile, before, { env: {}, deadlineMs: 8000, onEvent: (e) => { if (e.type === 'plan') planned.push(...e.checks.map((c) => c.id)); } });
+    const after = await recheck(profile, before, {
+      env: {},
+      deadlineMs: 8000,
+      onEvent: (e) => {
+        if (e.type === 'plan') planned.push(...e.checks.map((c) => c.id));
+      },
+    });
     expect(planned.filter((id) => !id.startsWith('dns:')).sort()).toEqual([...ids].sort());
     const stunBefore = before.checks.find((c) => c.kind === 'stun')!;
     expect(after.checks.find((c) => c.kind === 'stun')).toBe(stunBefore); // untouched, not re-measured
-    expect(after.checks.filter((c) => c.kind === 'turn').map((c) => c.reason)).toEqual(['allocated', 'allocated', 'allocated']);
+    expect(after.checks.filter((c) => c.kind === 'turn').map((c) => c.reason)).toEqual([
+      'allocated',
+      'allocated',
+      'allocated',
+    ]);
     expect(after.verdicts.group!.path).toBe('direct-udp');
     expect(after.checks.map((c) => c.id)).toEqual(before.checks.map((c) => c.id));
   });
@@ -108,8 +142,20 @@ describe.skipIf(skip)('diagnose() against a real coturn on loopback', () => {
     const before = await diagnose(profile, { env: {}, deadlineMs: 8000, rooms: ['group'] });
     const udpId = `turn:udp:127.0.0.1:${coturn.port}`;
     // As the report looked before a firewall fix: TURN over UDP failed for the engine and in the app.
-    before.checks = before.checks.map((c) => (c.id === udpId ? { ...c, status: 'fail' as const, reason: 'timeout' } : c));
-    before.checks.push({ id: `webrtc:relay:udp:127.0.0.1:${coturn.port}`, kind: 'webrtc', transport: 'udp', host: '127.0.0.1', port: coturn.port, status: 'fail', reason: 'timeout', detail: 'no data through the relay', evidence: {} });
+    before.checks = before.checks.map((c) =>
+      c.id === udpId ? { ...c, status: 'fail' as const, reason: 'timeout' } : c,
+    );
+    before.checks.push({
+      id: `webrtc:relay:udp:127.0.0.1:${coturn.port}`,
+      kind: 'webrtc',
+      transport: 'udp',
+      host: '127.0.0.1',
+      port: coturn.port,
+      status: 'fail',
+      reason: 'timeout',
+      detail: 'no data through the relay',
+      evidence: {},
+    });
     const after = await recheck(profile, before, { env: {}, deadlineMs: 8000 });
     expect(after.checks.find((c) => c.id === udpId)).toMatchObject({ status: 'pass', reason: 'auth-required' });
     expect(after.checks.find((c) => c.kind === 'webrtc')).toMatchObject({ status: 'skipped', reason: 'not-rerun' });
@@ -119,7 +165,9 @@ describe.skipIf(skip)('diagnose() against a real coturn on loopback', () => {
 
   it('without credentials a 401 proves reachability: TURN rungs count, direct is not assumed', async () => {
     const report = await diagnose(profileFor(coturn, { credentials: { type: 'none' } }), { env: {}, deadlineMs: 8000 });
-    expect(report.checks.filter((c) => c.kind === 'turn').every((c) => c.status === 'pass' && c.reason === 'auth-required')).toBe(true);
+    expect(
+      report.checks.filter((c) => c.kind === 'turn').every((c) => c.status === 'pass' && c.reason === 'auth-required'),
+    ).toBe(true);
     expect(report.checks.some((c) => c.kind === 'relay')).toBe(false);
     expect(report.verdicts.group).toMatchObject({ path: 'turn-udp', latency: 'marginal', confidence: 'measured' });
   });
@@ -146,9 +194,14 @@ describe('diagnose() on a dead network (nothing listens, or nothing answers)', (
 
   const dead = (port: number): Profile => {
     const r = parseProfile({
-      schemaVersion: 1, id: 'dead', name: 'Dead',
+      schemaVersion: 1,
+      id: 'dead',
+      name: 'Dead',
       stun: [{ host: '127.0.0.1', port }],
-      turn: [{ host: '127.0.0.1', port, transport: 'udp' }, { host: '127.0.0.1', port: 1, transport: 'tls' }],
+      turn: [
+        { host: '127.0.0.1', port, transport: 'udp' },
+        { host: '127.0.0.1', port: 1, transport: 'tls' },
+      ],
       group: { udpPorts: [[10000, 60000]] },
     });
     if (!r.ok) throw new Error('bad');
@@ -160,26 +213,49 @@ describe('diagnose() on a dead network (nothing listens, or nothing answers)', (
     const report = await diagnose(dead(holePort), { env: {}, deadlineMs: 6000 });
     const took = performance.now() - t0;
     expect(report.verdicts.group).toMatchObject({ path: 'blocked', latency: 'none' });
-    expect(report.checks.find((c) => c.id.startsWith('turn:udp'))).toMatchObject({ status: 'fail', reason: 'timeout', layer: 'perimeter' });
+    expect(report.checks.find((c) => c.id.startsWith('turn:udp'))).toMatchObject({
+      status: 'fail',
+      reason: 'timeout',
+      layer: 'perimeter',
+    });
     expect(took).toBeLessThan(6000 + 1500);
   });
 
   it('credentials that cannot be obtained become a finding, not a crash; TURN is still probed', async () => {
     const r = parseProfile({
-      schemaVersion: 1, id: 'nts', name: 'NTS', turn: [{ host: '127.0.0.1', port: holePort, transport: 'udp' }], group: { udpPorts: [[10000, 60000]] },
-      credentials: { type: 'twilio-nts', accountSid: `AC${'0'.repeat(32)}`, authToken: 't', apiBase: 'https://127.0.0.1:1' },
+      schemaVersion: 1,
+      id: 'nts',
+      name: 'NTS',
+      turn: [{ host: '127.0.0.1', port: holePort, transport: 'udp' }],
+      group: { udpPorts: [[10000, 60000]] },
+      credentials: {
+        type: 'twilio-nts',
+        accountSid: `AC${'0'.repeat(32)}`,
+        authToken: 't',
+        apiBase: 'https://127.0.0.1:1',
+      },
     });
     if (!r.ok) throw new Error('bad');
     const report = await diagnose(r.profile, { env: {}, deadlineMs: 4000, timeouts: { turn: 300 } });
-    expect(report.findings.find((f) => f.code === 'credentials')?.message).toMatch(/could not be obtained: Could not reach the Twilio token API/);
+    expect(report.findings.find((f) => f.code === 'credentials')?.message).toMatch(
+      /could not be obtained: Could not reach the Twilio token API/,
+    );
     expect(report.checks.find((c) => c.kind === 'turn')).toMatchObject({ status: 'fail', reason: 'timeout' });
-    expect(report.checks.find((c) => c.kind === 'relay')).toMatchObject({ status: 'skipped', reason: 'credentials-failed' });
+    expect(report.checks.find((c) => c.kind === 'relay')).toMatchObject({
+      status: 'skipped',
+      reason: 'credentials-failed',
+    });
   });
 
   it('cancel closes everything at once and returns a partial report', async () => {
     const ac = new AbortController();
     const t0 = performance.now();
-    const p = diagnose(dead(holePort), { env: {}, deadlineMs: 30_000, signal: ac.signal, timeouts: { stun: 20_000, turn: 20_000, nat: 20_000 } });
+    const p = diagnose(dead(holePort), {
+      env: {},
+      deadlineMs: 30_000,
+      signal: ac.signal,
+      timeouts: { stun: 20_000, turn: 20_000, nat: 20_000 },
+    });
     setTimeout(() => ac.abort(), 300);
     const report = await p;
     expect(performance.now() - t0).toBeLessThan(3000);
@@ -191,7 +267,11 @@ describe('diagnose() on a dead network (nothing listens, or nothing answers)', (
     await settle();
     const before = activeHandles();
     for (let i = 0; i < 100; i++) {
-      await diagnose(dead(i % 2 ? holePort : 9), { env: {}, deadlineMs: 2000, timeouts: { stun: 150, turn: 150, nat: 200, tls: 150 } });
+      await diagnose(dead(i % 2 ? holePort : 9), {
+        env: {},
+        deadlineMs: 2000,
+        timeouts: { stun: 150, turn: 150, nat: 200, tls: 150 },
+      });
     }
     await settle();
     expect(leaked(before)).toBeNull();

@@ -31,11 +31,22 @@ describe('Linux parsers', () => {
     ]);
     expect(p.dropChains[0]?.drops).toEqual([
       { protocol: 'udp', ports: [[3478, 3478]], verdict: 'drop' },
-      { protocol: 'tcp', ports: [[443, 443], [5349, 5349]], verdict: 'reject' },
+      {
+        protocol: 'tcp',
+        ports: [
+          [443, 443],
+          [5349, 5349],
+        ],
+        verdict: 'reject',
+      },
       { protocol: 'udp', ports: [[10000, 60000]], verdict: 'drop' },
     ]);
     expect(p.outboundDefault).toBe('drop');
-    expect(parseNftRuleset('{"nftables":[{"metainfo":{}}]}')).toEqual({ dropChains: [], outboundDefault: 'allow', tables: 0 });
+    expect(parseNftRuleset('{"nftables":[{"metainfo":{}}]}')).toEqual({
+      dropChains: [],
+      outboundDefault: 'allow',
+      tables: 0,
+    });
   });
 
   it('iptables-save: OUTPUT policy and drop/reject rules with ports', () => {
@@ -45,7 +56,14 @@ describe('Linux parsers', () => {
     expect(p.drops).toEqual([
       { protocol: 'any', ports: null, verdict: 'policy' },
       { protocol: 'udp', ports: [[3478, 3478]], verdict: 'drop' },
-      { protocol: 'tcp', ports: [[443, 443], [5349, 5350]], verdict: 'reject' },
+      {
+        protocol: 'tcp',
+        ports: [
+          [443, 443],
+          [5349, 5350],
+        ],
+        verdict: 'reject',
+      },
     ]);
     expect(parseIptablesSave('')).toEqual({ present: false, outboundDefault: 'allow', drops: [] });
   });
@@ -68,7 +86,11 @@ describe('Windows and macOS parsers', () => {
   });
 
   it('Windows: defaults (single object, NotConfigured) and numeric enums', () => {
-    expect(summarizeWindowsProfiles(parseWindowsFirewallProfiles(sample('windows-profiles-default.json')))).toEqual({ outboundDefault: 'allow', localRulesAllowed: true, notes: [] });
+    expect(summarizeWindowsProfiles(parseWindowsFirewallProfiles(sample('windows-profiles-default.json')))).toEqual({
+      outboundDefault: 'allow',
+      localRulesAllowed: true,
+      notes: [],
+    });
     const numeric = parseWindowsFirewallProfiles(sample('windows-profiles-numeric.json'));
     expect(numeric).toEqual([
       { name: 'Domain', enabled: true, outbound: 'allow', allowLocalRules: true },
@@ -98,7 +120,10 @@ describe('detectLocalFirewall with an injected runner', () => {
     };
     const d = await detectLocalFirewall({ platform: 'linux', run });
     expect(d.engines.map((e) => e.name)).toEqual(['nftables', 'ufw']);
-    expect(d.dropChains.map((c) => `${c.family} ${c.table} ${c.chain}`)).toEqual(['inet filter output', 'ip strict out']);
+    expect(d.dropChains.map((c) => `${c.family} ${c.table} ${c.chain}`)).toEqual([
+      'inet filter output',
+      'ip strict out',
+    ]);
     expect(d.outboundDefault).toBe('drop');
     expect(calls).toContainEqual(['nft', '-j', 'list', 'ruleset']);
     expect(calls).toContainEqual(['firewall-cmd', '--state']);
@@ -119,7 +144,15 @@ describe('detectLocalFirewall with an injected runner', () => {
         return ok(`{"profiles":${sample('windows-profiles-gpo.json').trim()},"blockRules":[],"products":[]}`);
       },
     });
-    expect(argv).toEqual([[expect.stringMatching(/\\System32\\WindowsPowerShell\\v1\.0\\powershell\.exe$/), '-NoProfile', '-NonInteractive', '-Command', WINDOWS_DETECT_COMMAND]]);
+    expect(argv).toEqual([
+      [
+        expect.stringMatching(/\\System32\\WindowsPowerShell\\v1\.0\\powershell\.exe$/),
+        '-NoProfile',
+        '-NonInteractive',
+        '-Command',
+        WINDOWS_DETECT_COMMAND,
+      ],
+    ]);
     expect(d.localRulesAllowed).toBe(false);
     expect(d.outboundDefault).toBe('drop');
   });
@@ -127,9 +160,21 @@ describe('detectLocalFirewall with an injected runner', () => {
   it('macOS: application firewall is inbound-only, pf disabled → outbound allowed', async () => {
     const d = await detectLocalFirewall({
       platform: 'darwin',
-      run: async (file, args) => ok(file === '/sbin/pfctl' ? (args[1] === 'info' ? sample('pfctl-info-disabled.txt') : '') : file.endsWith('socketfilterfw') ? sample('socketfilterfw-on.txt') : ''),
+      run: async (file, args) =>
+        ok(
+          file === '/sbin/pfctl'
+            ? args[1] === 'info'
+              ? sample('pfctl-info-disabled.txt')
+              : ''
+            : file.endsWith('socketfilterfw')
+              ? sample('socketfilterfw-on.txt')
+              : '',
+        ),
     });
-    expect(d.engines.map((e) => [e.name, e.active])).toEqual([['macos-alf', true], ['pf', false]]);
+    expect(d.engines.map((e) => [e.name, e.active])).toEqual([
+      ['macos-alf', true],
+      ['pf', false],
+    ]);
     expect(d.outboundDefault).toBe('allow');
   });
 });
@@ -140,12 +185,23 @@ describe('classifyLayer', () => {
     engines: [],
     outboundDefault: 'allow',
     localRulesAllowed: true,
-    dropChains: [{ family: 'inet', table: 'filter', chain: 'output', drops: [{ protocol: 'tcp', ports: [[443, 443]], verdict: 'drop' }] }],
+    dropChains: [
+      {
+        family: 'inet',
+        table: 'filter',
+        chain: 'output',
+        drops: [{ protocol: 'tcp', ports: [[443, 443]], verdict: 'drop' }],
+      },
+    ],
     notes: [],
   };
   it('EPERM on a UDP send is local', () => {
-    expect(classifyLayer({ transport: 'udp', port: 3478, reason: 'local-blocked', evidence: { code: 'EPERM' } }, null)).toBe('local');
-    expect(classifyLayer({ transport: 'udp', port: 3478, reason: 'error', evidence: { code: 'EPERM' } }, det)).toBe('local');
+    expect(
+      classifyLayer({ transport: 'udp', port: 3478, reason: 'local-blocked', evidence: { code: 'EPERM' } }, null),
+    ).toBe('local');
+    expect(classifyLayer({ transport: 'udp', port: 3478, reason: 'error', evidence: { code: 'EPERM' } }, det)).toBe(
+      'local',
+    );
   });
   it('a timeout is local only when a local drop rule matches, else perimeter', () => {
     expect(classifyLayer({ transport: 'tls', port: 443, reason: 'timeout' }, det)).toBe('local');
@@ -154,7 +210,9 @@ describe('classifyLayer', () => {
     expect(classifyLayer({ transport: 'udp', port: 443, reason: 'timeout' }, null)).toBe('unknown');
   });
   it('a failure through the proxy is the proxy', () => {
-    expect(classifyLayer({ transport: 'tls', port: 443, reason: 'timeout', evidence: { viaProxy: true } }, det)).toBe('proxy');
+    expect(classifyLayer({ transport: 'tls', port: 443, reason: 'timeout', evidence: { viaProxy: true } }, det)).toBe(
+      'proxy',
+    );
     expect(classifyLayer({ transport: 'tcp', port: 3478, reason: 'proxy-denied' }, det)).toBe('proxy');
   });
 });

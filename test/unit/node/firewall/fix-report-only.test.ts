@@ -19,9 +19,19 @@ function load(): Report {
 }
 
 const hbfw: FirewallDetection = {
-  platform: 'linux', outboundDefault: 'allow', localRulesAllowed: true, notes: [],
+  platform: 'linux',
+  outboundDefault: 'allow',
+  localRulesAllowed: true,
+  notes: [],
   engines: [{ name: 'nftables', present: true, active: true, outboundDefault: 'allow', detail: '' }],
-  dropChains: [{ family: 'inet', table: 'hbfw', chain: 'out', drops: [{ protocol: 'udp', ports: [[3478, 3478]], verdict: 'drop' }] }],
+  dropChains: [
+    {
+      family: 'inet',
+      table: 'hbfw',
+      chain: 'out',
+      drops: [{ protocol: 'udp', ports: [[3478, 3478]], verdict: 'drop' }],
+    },
+  ],
 };
 
 describe('planFix from a report alone (no profile)', () => {
@@ -30,7 +40,10 @@ describe('planFix from a report alone (no profile)', () => {
     expect(f).toMatchObject({ mode: 'local', canApply: true, refusal: null });
     expect(f.applyPlan).toMatchObject({
       chains: [{ family: 'inet', table: 'hbfw', chain: 'out' }],
-      rules: [{ family: 4, protocol: 'udp', daddr: ['192.0.2.10'], ports: [[3478, 3478]] }, { family: 6, protocol: 'udp', daddr: ['2001:db8::10'], ports: [[3478, 3478]] }],
+      rules: [
+        { family: 4, protocol: 'udp', daddr: ['192.0.2.10'], ports: [[3478, 3478]] },
+        { family: 6, protocol: 'udp', daddr: ['2001:db8::10'], ports: [[3478, 3478]] },
+      ],
     });
     expect(f.ticket.map((b) => b.layer)).toEqual(['perimeter']);
   });
@@ -56,21 +69,49 @@ describe('why local or edge, from the evidence', () => {
 describe('firewall.local in the report', () => {
   it('Windows: block rules and third-party products are listed by name and source; no pseudo-chains', () => {
     const det = {
-      platform: 'win32', outboundDefault: 'allow', localRulesAllowed: false, notes: [], engines: [],
+      platform: 'win32',
+      outboundDefault: 'allow',
+      localRulesAllowed: false,
+      notes: [],
+      engines: [],
       dropChains: [{ family: 'inet', table: 'windows-firewall', chain: 'outbound-block-rules' }],
       windows: {
-        profiles: [], products: [{ name: 'Contoso Endpoint', enabled: true, exe: '' }],
-        blockRules: [{ name: '{1}', displayName: 'Block UDP 3478', source: 'group-policy', sourceName: '', protocol: 'udp', ports: [[3478, 3478]], addresses: null }],
+        profiles: [],
+        products: [{ name: 'Contoso Endpoint', enabled: true, exe: '' }],
+        blockRules: [
+          {
+            name: '{1}',
+            displayName: 'Block UDP 3478',
+            source: 'group-policy',
+            sourceName: '',
+            protocol: 'udp',
+            ports: [[3478, 3478]],
+            addresses: null,
+          },
+        ],
       },
     } as unknown as FirewallDetection;
     expect(reportLocalFirewall(det)).toEqual({
-      platform: 'win32', engines: [], dropChains: [], outboundDefault: 'allow', localRulesAllowed: false,
-      blockingRules: [{ name: 'Block UDP 3478', source: 'policy' }, { name: 'Contoso Endpoint', source: 'third-party' }],
+      platform: 'win32',
+      engines: [],
+      dropChains: [],
+      outboundDefault: 'allow',
+      localRulesAllowed: false,
+      blockingRules: [
+        { name: 'Block UDP 3478', source: 'policy' },
+        { name: 'Contoso Endpoint', source: 'third-party' },
+      ],
     });
   });
 
   it('survives a merge of new results (the WebRTC half, a re-check)', () => {
-    const p = parseProfile({ schemaVersion: 1, id: 'hb-selfhosted', name: 'HB', stun: [{ host: '192.0.2.10', port: 3478 }], group: { udpPorts: [[3478, 3478]] } });
+    const p = parseProfile({
+      schemaVersion: 1,
+      id: 'hb-selfhosted',
+      name: 'HB',
+      stun: [{ host: '192.0.2.10', port: 3478 }],
+      group: { udpPorts: [[3478, 3478]] },
+    });
     if (!p.ok) throw new Error('profile');
     const merged = mergeResults(p.profile, load(), { checks: [] });
     expect(merged.firewall.local?.dropChains).toEqual([{ family: 'inet', table: 'hbfw', chain: 'out' }]);

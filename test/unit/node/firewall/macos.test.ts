@@ -6,8 +6,20 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildFirewallInput, FirewallInputError, generateRules } from '#common/firewall/index';
 import {
-  assertPfPlan, buildPfPlan, decideMac, detectMacFirewall, macFirewall, macScriptArgv, MAC_ADMIN_APPLESCRIPT, outboundFilters, parsePfRules,
-  parseSystemExtensions, pfPlanText, PF_ANCHOR, type MacDetection, type PfApplyPlan,
+  assertPfPlan,
+  buildPfPlan,
+  decideMac,
+  detectMacFirewall,
+  macFirewall,
+  macScriptArgv,
+  MAC_ADMIN_APPLESCRIPT,
+  outboundFilters,
+  parsePfRules,
+  parseSystemExtensions,
+  pfPlanText,
+  PF_ANCHOR,
+  type MacDetection,
+  type PfApplyPlan,
 } from '#node/firewall/macos/index';
 import { MAX_ADDRESSES, MAX_PORT_RANGES, MAX_RULES, failedTraffic } from '#node/firewall/platform';
 import type { Runner } from '#node/firewall/run';
@@ -38,16 +50,33 @@ describe('macOS read-outs (samples in the real formats)', () => {
       ['udp', [[10000, 60000]], false, false],
       ['udp', [[3478, 3478]], true, false],
     ]);
-    expect(parsePfRules(sample('pfctl-rules-quick-first.txt')).outboundBlocks).toMatchObject([{ quick: true, beforeAppleAnchor: true, text: 'block drop out quick proto udp from any to any port = 3478' }]);
-    expect(parsePfRules('block drop all\n')).toMatchObject({ appleAnchor: false, outboundBlocks: [{ protocol: 'any', ports: null }] });
+    expect(parsePfRules(sample('pfctl-rules-quick-first.txt')).outboundBlocks).toMatchObject([
+      { quick: true, beforeAppleAnchor: true, text: 'block drop out quick proto udp from any to any port = 3478' },
+    ]);
+    expect(parsePfRules('block drop all\n')).toMatchObject({
+      appleAnchor: false,
+      outboundBlocks: [{ protocol: 'any', ports: null }],
+    });
   });
 
   it('systemextensionsctl list: running outbound filters (Little Snitch, LuLu), not uninstalled or driver extensions', () => {
     const exts = parseSystemExtensions(sample('systemextensionsctl-filters.txt'));
     expect(exts).toHaveLength(3);
-    expect(exts[0]).toEqual({ enabled: true, active: true, teamId: 'MLZF7K7B5R', bundleId: 'at.obdev.littlesnitch.networkextension', name: 'Little Snitch Network Extension', state: 'activated enabled', category: 'com.apple.system_extension.network_extension' });
+    expect(exts[0]).toEqual({
+      enabled: true,
+      active: true,
+      teamId: 'MLZF7K7B5R',
+      bundleId: 'at.obdev.littlesnitch.networkextension',
+      name: 'Little Snitch Network Extension',
+      state: 'activated enabled',
+      category: 'com.apple.system_extension.network_extension',
+    });
     expect(outboundFilters(exts)).toEqual([
-      { product: 'Little Snitch', name: 'Little Snitch Network Extension', bundleId: 'at.obdev.littlesnitch.networkextension' },
+      {
+        product: 'Little Snitch',
+        name: 'Little Snitch Network Extension',
+        bundleId: 'at.obdev.littlesnitch.networkextension',
+      },
       { product: 'LuLu', name: 'LuLu', bundleId: 'com.objective-see.lulu.extension' },
     ]);
     expect(outboundFilters(parseSystemExtensions(sample('systemextensionsctl-none.txt')))).toEqual([]);
@@ -74,14 +103,26 @@ describe('macOS read-outs (samples in the real formats)', () => {
   });
 });
 
-const det = (macos: MacDetection['macos']): MacDetection => ({ platform: 'darwin', engines: [], outboundDefault: 'unknown', localRulesAllowed: true, dropChains: [], notes: [], macos });
+const det = (macos: MacDetection['macos']): MacDetection => ({
+  platform: 'darwin',
+  engines: [],
+  outboundDefault: 'unknown',
+  localRulesAllowed: true,
+  dropChains: [],
+  notes: [],
+  macos,
+});
 
 describe('macOS decision', () => {
   const input = localInput();
   const failed = failedTraffic(input);
 
   it('pf enabled, a non-quick block after the anchor: apply in the com.apple anchor', () => {
-    const d = decideMac(input, det({ pfEnabled: true, ruleset: parsePfRules(sample('pfctl-rules-blocking.txt')), filters: [] }), failed);
+    const d = decideMac(
+      input,
+      det({ pfEnabled: true, ruleset: parsePfRules(sample('pfctl-rules-blocking.txt')), filters: [] }),
+      failed,
+    );
     expect(d.refusal).toBeNull();
     expect(d.plan).toEqual(buildPfPlan(input));
   });
@@ -94,20 +135,37 @@ describe('macOS decision', () => {
     const filters = outboundFilters(parseSystemExtensions(sample('systemextensionsctl-filters.txt')));
     const d = decideMac(input, det({ pfEnabled: null, ruleset: null, filters }), failed);
     expect(d.plan).toBeNull();
-    expect(d.refusal).toContain('in Little Snitch, allow outgoing connections from Pathcheck (and the app you call with) for UDP 3478, 10000-60000 to 203.0.113.0/24, 198.51.100.128/25, 2001:db8:40::/48');
+    expect(d.refusal).toContain(
+      'in Little Snitch, allow outgoing connections from Pathcheck (and the app you call with) for UDP 3478, 10000-60000 to 203.0.113.0/24, 198.51.100.128/25, 2001:db8:40::/48',
+    );
     expect(d.refusal).toContain("in LuLu's rules, allow Pathcheck");
   });
 
   it('a quick block before the anchor: no apply, names the rule', () => {
-    const d = decideMac(input, det({ pfEnabled: true, ruleset: parsePfRules(sample('pfctl-rules-quick-first.txt')), filters: [] }), failed);
+    const d = decideMac(
+      input,
+      det({ pfEnabled: true, ruleset: parsePfRules(sample('pfctl-rules-quick-first.txt')), filters: [] }),
+      failed,
+    );
     expect(d.plan).toBeNull();
     expect(d.refusal).toContain('"block drop out quick proto udp from any to any port = 3478"');
   });
 
   it('pf disabled, anchor not loaded, or nothing in pf blocks: no apply', () => {
-    expect(decideMac(input, det({ pfEnabled: false, ruleset: null, filters: [] }), failed).refusal).toMatch(/^pf is disabled/);
-    expect(decideMac(input, det({ pfEnabled: true, ruleset: parsePfRules('block drop out all\n'), filters: [] }), failed).refusal).toMatch(/does not load anchor "com\.apple\/\*"/);
-    expect(decideMac(input, det({ pfEnabled: true, ruleset: parsePfRules(sample('pfctl-rules-default.txt')), filters: [] }), failed).refusal).toMatch(/No pf rule blocks/);
+    expect(decideMac(input, det({ pfEnabled: false, ruleset: null, filters: [] }), failed).refusal).toMatch(
+      /^pf is disabled/,
+    );
+    expect(
+      decideMac(input, det({ pfEnabled: true, ruleset: parsePfRules('block drop out all\n'), filters: [] }), failed)
+        .refusal,
+    ).toMatch(/does not load anchor "com\.apple\/\*"/);
+    expect(
+      decideMac(
+        input,
+        det({ pfEnabled: true, ruleset: parsePfRules(sample('pfctl-rules-default.txt')), filters: [] }),
+        failed,
+      ).refusal,
+    ).toMatch(/No pf rule blocks/);
   });
 });
 
@@ -118,8 +176,24 @@ describe('macOS plan and argv (golden)', () => {
       version: 1,
       anchor: 'com.apple/250.Pathcheck',
       rules: [
-        { family: 4, protocol: 'udp', daddr: ['203.0.113.0/24', '198.51.100.128/25'], ports: [[3478, 3478], [10000, 60000]] },
-        { family: 6, protocol: 'udp', daddr: ['2001:db8:40::/48'], ports: [[3478, 3478], [10000, 60000]] },
+        {
+          family: 4,
+          protocol: 'udp',
+          daddr: ['203.0.113.0/24', '198.51.100.128/25'],
+          ports: [
+            [3478, 3478],
+            [10000, 60000],
+          ],
+        },
+        {
+          family: 6,
+          protocol: 'udp',
+          daddr: ['2001:db8:40::/48'],
+          ports: [
+            [3478, 3478],
+            [10000, 60000],
+          ],
+        },
       ],
     });
     expect(pfPlanText(plan)).toBe(
@@ -130,11 +204,22 @@ describe('macOS plan and argv (golden)', () => {
   });
 
   it('the admin prompt is a fixed AppleScript; the script path, action and plan path are argv items it quotes', () => {
-    expect(macScriptArgv('/Applications/Pathcheck.app/Contents/Resources/firewall/apply-macos.sh', 'apply', '/tmp/x/plan.txt')).toEqual([
-      '-e', 'on run argv',
-      '-e', 'do shell script "PATH=/usr/bin:/bin:/usr/sbin:/sbin /bin/sh " & quoted form of item 1 of argv & " " & quoted form of item 2 of argv & " " & quoted form of item 3 of argv with prompt "Pathcheck wants to change the pf firewall rules in its own anchor." with administrator privileges',
-      '-e', 'end run',
-      '/Applications/Pathcheck.app/Contents/Resources/firewall/apply-macos.sh', 'apply', '/tmp/x/plan.txt',
+    expect(
+      macScriptArgv(
+        '/Applications/Pathcheck.app/Contents/Resources/firewall/apply-macos.sh',
+        'apply',
+        '/tmp/x/plan.txt',
+      ),
+    ).toEqual([
+      '-e',
+      'on run argv',
+      '-e',
+      'do shell script "PATH=/usr/bin:/bin:/usr/sbin:/sbin /bin/sh " & quoted form of item 1 of argv & " " & quoted form of item 2 of argv & " " & quoted form of item 3 of argv with prompt "Pathcheck wants to change the pf firewall rules in its own anchor." with administrator privileges',
+      '-e',
+      'end run',
+      '/Applications/Pathcheck.app/Contents/Resources/firewall/apply-macos.sh',
+      'apply',
+      '/tmp/x/plan.txt',
     ]);
     for (const line of MAC_ADMIN_APPLESCRIPT) expect(line).not.toMatch(/\$\{|apply-macos|plan\.txt/);
   });
@@ -147,21 +232,111 @@ describe('macOS plan validation with hostile plans (TypeScript side)', () => {
     return p;
   };
   it.each([
-    ['anchor: another anchor', (p: PfApplyPlan) => { (p as { anchor: string }).anchor = 'com.apple/200.Other'; }, 'plan.anchor'],
-    ['anchor: pf syntax', (p: PfApplyPlan) => { (p as { anchor: string }).anchor = 'com.apple/250.Pathcheck"\nblock all'; }, 'plan.anchor'],
-    ['daddr: pf syntax', (p: PfApplyPlan) => { p.rules[0]!.daddr[0] = '203.0.113.0/24 } port 22 {'; }, 'plan.rules[0].daddr[0]'],
-    ['daddr: newline', (p: PfApplyPlan) => { p.rules[0]!.daddr[0] = '203.0.113.0/24\nrule tcp 0 1:65535 any'; }, 'plan.rules[0].daddr[0]'],
-    ['daddr: v6 in a v4 rule', (p: PfApplyPlan) => { p.rules[0]!.daddr[0] = '2001:db8::1'; }, 'plan.rules[0].daddr[0]'],
-    ['daddr: embedded v4 in v6', (p: PfApplyPlan) => { p.rules[1]!.daddr[0] = '::ffff:192.0.2.1'; }, 'plan.rules[1].daddr[0]'],
-    ['daddr: on family 0', (p: PfApplyPlan) => { p.rules[2]!.daddr = ['192.0.2.1']; }, 'plan.rules[2].daddr'],
-    ['daddr: too many', (p: PfApplyPlan) => { p.rules[0]!.daddr = Array(MAX_ADDRESSES + 1).fill('192.0.2.1'); }, 'plan.rules[0].daddr'],
-    ['family: string', (p: PfApplyPlan) => { (p.rules[0] as { family: unknown }).family = '4'; }, 'plan.rules[0].family'],
-    ['protocol: icmp', (p: PfApplyPlan) => { (p.rules[0] as { protocol: string }).protocol = 'icmp'; }, 'plan.rules[0].protocol'],
-    ['ports: string', (p: PfApplyPlan) => { (p.rules[0]!.ports as unknown[])[0] = '3478:3478'; }, 'plan.rules[0].ports[0]'],
-    ['ports: 65536', (p: PfApplyPlan) => { p.rules[0]!.ports[0] = [1, 65536]; }, 'plan.rules[0].ports[0]'],
-    ['ports: too many', (p: PfApplyPlan) => { p.rules[0]!.ports = Array(MAX_PORT_RANGES + 1).fill([1, 1]); }, 'plan.rules[0].ports'],
-    ['rules: too many', (p: PfApplyPlan) => { p.rules = Array(MAX_RULES + 1).fill(p.rules[2]); }, 'plan.rules'],
-    ['extra field', (p: PfApplyPlan) => { (p.rules[0] as Record<string, unknown>).action = 'block'; }, 'plan.rules[0].action'],
+    [
+      'anchor: another anchor',
+      (p: PfApplyPlan) => {
+        (p as { anchor: string }).anchor = 'com.apple/200.Other';
+      },
+      'plan.anchor',
+    ],
+    [
+      'anchor: pf syntax',
+      (p: PfApplyPlan) => {
+        (p as { anchor: string }).anchor = 'com.apple/250.Pathcheck"\nblock all';
+      },
+      'plan.anchor',
+    ],
+    [
+      'daddr: pf syntax',
+      (p: PfApplyPlan) => {
+        p.rules[0]!.daddr[0] = '203.0.113.0/24 } port 22 {';
+      },
+      'plan.rules[0].daddr[0]',
+    ],
+    [
+      'daddr: newline',
+      (p: PfApplyPlan) => {
+        p.rules[0]!.daddr[0] = '203.0.113.0/24\nrule tcp 0 1:65535 any';
+      },
+      'plan.rules[0].daddr[0]',
+    ],
+    [
+      'daddr: v6 in a v4 rule',
+      (p: PfApplyPlan) => {
+        p.rules[0]!.daddr[0] = '2001:db8::1';
+      },
+      'plan.rules[0].daddr[0]',
+    ],
+    [
+      'daddr: embedded v4 in v6',
+      (p: PfApplyPlan) => {
+        p.rules[1]!.daddr[0] = '::ffff:192.0.2.1';
+      },
+      'plan.rules[1].daddr[0]',
+    ],
+    [
+      'daddr: on family 0',
+      (p: PfApplyPlan) => {
+        p.rules[2]!.daddr = ['192.0.2.1'];
+      },
+      'plan.rules[2].daddr',
+    ],
+    [
+      'daddr: too many',
+      (p: PfApplyPlan) => {
+        p.rules[0]!.daddr = Array(MAX_ADDRESSES + 1).fill('192.0.2.1');
+      },
+      'plan.rules[0].daddr',
+    ],
+    [
+      'family: string',
+      (p: PfApplyPlan) => {
+        (p.rules[0] as { family: unknown }).family = '4';
+      },
+      'plan.rules[0].family',
+    ],
+    [
+      'protocol: icmp',
+      (p: PfApplyPlan) => {
+        (p.rules[0] as { protocol: string }).protocol = 'icmp';
+      },
+      'plan.rules[0].protocol',
+    ],
+    [
+      'ports: string',
+      (p: PfApplyPlan) => {
+        (p.rules[0]!.ports as unknown[])[0] = '3478:3478';
+      },
+      'plan.rules[0].ports[0]',
+    ],
+    [
+      'ports: 65536',
+      (p: PfApplyPlan) => {
+        p.rules[0]!.ports[0] = [1, 65536];
+      },
+      'plan.rules[0].ports[0]',
+    ],
+    [
+      'ports: too many',
+      (p: PfApplyPlan) => {
+        p.rules[0]!.ports = Array(MAX_PORT_RANGES + 1).fill([1, 1]);
+      },
+      'plan.rules[0].ports',
+    ],
+    [
+      'rules: too many',
+      (p: PfApplyPlan) => {
+        p.rules = Array(MAX_RULES + 1).fill(p.rules[2]);
+      },
+      'plan.rules',
+    ],
+    [
+      'extra field',
+      (p: PfApplyPlan) => {
+        (p.rules[0] as Record<string, unknown>).action = 'block';
+      },
+      'plan.rules[0].action',
+    ],
   ])('refuses %s', (_label, mutate, field) => {
     const p = structuredClone(good());
     mutate(p);
@@ -178,7 +353,10 @@ const shells = ['/bin/sh', '/bin/bash'].filter((s) => existsSync(s));
 const work = mkdtempSync(join(tmpdir(), 'pathcheck-pf-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function fakePfctl(dir: string, { status = 'Enabled', rules = sample('pfctl-rules-default.txt'), loadFails = false } = {}): string {
+function fakePfctl(
+  dir: string,
+  { status = 'Enabled', rules = sample('pfctl-rules-default.txt'), loadFails = false } = {},
+): string {
   const bin = join(dir, 'bin');
   spawnSync('mkdir', ['-p', bin]);
   writeFileSync(join(dir, 'rules.txt'), rules);
@@ -206,17 +384,32 @@ function runScript(shell: string, planText: string | null, action = 'apply', pf:
   const bin = fakePfctl(dir, pf);
   const planFile = join(dir, 'plan.txt');
   if (planText !== null) writeFileSync(planFile, planText, { mode: 0o600 });
-  const r = spawnSync(shell, [SCRIPT, action, planFile], { env: { PATH: `${bin}:/usr/bin:/bin`, TMPDIR: dir }, encoding: 'utf8' });
+  const r = spawnSync(shell, [SCRIPT, action, planFile], {
+    env: { PATH: `${bin}:/usr/bin:/bin`, TMPDIR: dir },
+    encoding: 'utf8',
+  });
   const log = existsSync(join(dir, 'argv.log')) ? readFileSync(join(dir, 'argv.log'), 'utf8').trim().split('\n') : [];
   const loaded = existsSync(join(dir, 'loaded.conf')) ? readFileSync(join(dir, 'loaded.conf'), 'utf8') : null;
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, pfctl: log, loaded, dir };
 }
 
-const GOOD = pfPlanText({ version: 1, anchor: PF_ANCHOR, rules: [
-  { family: 4, protocol: 'udp', daddr: ['203.0.113.0/24', '198.51.100.128/25'], ports: [[3478, 3478], [10000, 60000]] },
-  { family: 6, protocol: 'udp', daddr: ['2001:db8:40::/48', '::1'], ports: [[3478, 3478]] },
-  { family: 0, protocol: 'tcp', daddr: [], ports: [[443, 443]] },
-] });
+const GOOD = pfPlanText({
+  version: 1,
+  anchor: PF_ANCHOR,
+  rules: [
+    {
+      family: 4,
+      protocol: 'udp',
+      daddr: ['203.0.113.0/24', '198.51.100.128/25'],
+      ports: [
+        [3478, 3478],
+        [10000, 60000],
+      ],
+    },
+    { family: 6, protocol: 'udp', daddr: ['2001:db8:40::/48', '::1'], ports: [[3478, 3478]] },
+    { family: 0, protocol: 'tcp', daddr: [], ports: [[443, 443]] },
+  ],
+});
 
 describe.each(shells)('apply-macos.sh under %s with a fake pfctl', (shell) => {
   it('loads exactly the pass rules into com.apple/250.Pathcheck', () => {
@@ -224,7 +417,11 @@ describe.each(shells)('apply-macos.sh under %s with a fake pfctl', (shell) => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('loaded 3\n');
-    expect(r.pfctl).toEqual(['-s info', '-s rules', `-a com.apple/250.Pathcheck -f ${r.dir}/pathcheck-pf.${r.pfctl[2]!.split('pathcheck-pf.')[1]}`]);
+    expect(r.pfctl).toEqual([
+      '-s info',
+      '-s rules',
+      `-a com.apple/250.Pathcheck -f ${r.dir}/pathcheck-pf.${r.pfctl[2]!.split('pathcheck-pf.')[1]}`,
+    ]);
     expect(r.loaded).toBe(
       'pass out quick inet proto udp from any to { 203.0.113.0/24 198.51.100.128/25 } port { 3478 10000:60000 } keep state\n' +
         'pass out quick inet6 proto udp from any to { 2001:db8:40::/48 ::1 } port { 3478 } keep state\n' +
@@ -236,12 +433,20 @@ describe.each(shells)('apply-macos.sh under %s with a fake pfctl', (shell) => {
 
   it('undo flushes that anchor only', () => {
     const r = runScript(shell, null, 'undo');
-    expect([r.code, r.stdout, r.pfctl]).toEqual([0, 'flushed 2\n', ['-a com.apple/250.Pathcheck -s rules', '-a com.apple/250.Pathcheck -F all']]);
+    expect([r.code, r.stdout, r.pfctl]).toEqual([
+      0,
+      'flushed 2\n',
+      ['-a com.apple/250.Pathcheck -s rules', '-a com.apple/250.Pathcheck -F all'],
+    ]);
   });
 
   it('refuses to load when pf is disabled, the anchor is not evaluated, or a quick block comes first', () => {
     expect(runScript(shell, GOOD, 'apply', { status: 'Disabled' })).toMatchObject({ code: 3, loaded: null });
-    expect(runScript(shell, GOOD, 'apply', { rules: 'block drop out all\n' })).toMatchObject({ code: 3, loaded: null, stderr: expect.stringContaining('does not evaluate anchor') });
+    expect(runScript(shell, GOOD, 'apply', { rules: 'block drop out all\n' })).toMatchObject({
+      code: 3,
+      loaded: null,
+      stderr: expect.stringContaining('does not evaluate anchor'),
+    });
     const q = runScript(shell, GOOD, 'apply', { rules: sample('pfctl-rules-quick-first.txt') });
     expect(q).toMatchObject({ code: 3, loaded: null });
     expect(q.stderr).toContain('"block drop out quick proto udp from any to any port = 3478"');
@@ -256,7 +461,11 @@ describe.each(shells)('apply-macos.sh under %s with a fake pfctl', (shell) => {
   });
 
   const hostile: Array<[string, string, RegExp]> = [
-    ['shell in an address', GOOD.replace('203.0.113.0/24', '203.0.113.0/24;touch${IFS}/tmp/pwned'), /rules\[0\]\.daddr/],
+    [
+      'shell in an address',
+      GOOD.replace('203.0.113.0/24', '203.0.113.0/24;touch${IFS}/tmp/pwned'),
+      /rules\[0\]\.daddr/,
+    ],
     ['command substitution', GOOD.replace('198.51.100.128/25', '$(id)'), /rules\[0\]\.daddr/],
     ['pf syntax in an address', GOOD.replace('198.51.100.128/25', '198.51.100.128/25}'), /rules\[0\]\.daddr/],
     ['glob in an address', GOOD.replace('198.51.100.128/25', '*'), /rules\[0\]\.daddr/],
@@ -274,7 +483,11 @@ describe.each(shells)('apply-macos.sh under %s with a fake pfctl', (shell) => {
     ['port with shell', GOOD.replace('10000:60000', '10000:60000`id`'), /rules\[0\]\.ports/],
     ['protocol', GOOD.replace('rule udp 4', 'rule icmp 4'), /rules\[0\]\.protocol/],
     ['family', GOOD.replace('rule udp 4', 'rule udp 5'), /rules\[0\]\.family/],
-    ['another anchor', GOOD.replace('anchor com.apple/250.Pathcheck', 'anchor com.apple/100.Evil'), /line 2 \(anchor\)/],
+    [
+      'another anchor',
+      GOOD.replace('anchor com.apple/250.Pathcheck', 'anchor com.apple/100.Evil'),
+      /line 2 \(anchor\)/,
+    ],
     ['wrong header', GOOD.replace('pathcheck-pf-plan 1', 'pathcheck-pf-plan 2'), /line 1/],
     ['extra token', GOOD.replace('443:443 any', '443:443 any block'), /line 5/],
     ['tab instead of space', GOOD.replace('rule tcp 0', 'rule\ttcp 0'), /printable ASCII/],
@@ -283,9 +496,31 @@ describe.each(shells)('apply-macos.sh under %s with a fake pfctl', (shell) => {
     ['cut short (no end)', GOOD.replace('end\n', ''), /does not end/],
     ['line after end', `${GOOD}rule tcp 0 22:22 any\n`, /comes after end/],
     ['no rule', 'pathcheck-pf-plan 1\nanchor com.apple/250.Pathcheck\nend\n', /holds no rule/],
-    ['too many rules', GOOD.replace('end\n', `${'rule tcp 0 443:443 any\n'.repeat(MAX_RULES)}end\n`), /more than 64 rules/],
-    ['too many ports', GOOD.replace('443:443 any', `${Array(MAX_PORT_RANGES + 1).fill('1:1').join(',')} any`), /rules\[2\]\.ports/],
-    ['too many addresses', GOOD.replace('203.0.113.0/24,198.51.100.128/25', Array(MAX_ADDRESSES + 1).fill('192.0.2.1').join(',')), /rules\[0\]\.daddr/],
+    [
+      'too many rules',
+      GOOD.replace('end\n', `${'rule tcp 0 443:443 any\n'.repeat(MAX_RULES)}end\n`),
+      /more than 64 rules/,
+    ],
+    [
+      'too many ports',
+      GOOD.replace(
+        '443:443 any',
+        `${Array(MAX_PORT_RANGES + 1)
+          .fill('1:1')
+          .join(',')} any`,
+      ),
+      /rules\[2\]\.ports/,
+    ],
+    [
+      'too many addresses',
+      GOOD.replace(
+        '203.0.113.0/24,198.51.100.128/25',
+        Array(MAX_ADDRESSES + 1)
+          .fill('192.0.2.1')
+          .join(','),
+      ),
+      /rules\[0\]\.daddr/,
+    ],
     ['oversize', `${GOOD}${'#'.repeat(70_000)}`, /larger than 65536 bytes/],
   ];
   it.each(hostile)('refuses %s before pfctl is ever called', (_label, text, message) => {
@@ -316,7 +551,10 @@ describe('the rules the Fix dialog shows are the rules the script loads', () => 
   it.each(shells)('%s: generateRules(macos-pf) body equals the loaded anchor file', (shell) => {
     const input = localInput();
     const text = generateRules('macos-pf', input).text;
-    const body = text.slice(text.indexOf("<<'PATHCHECK_PF'\n") + 17, text.indexOf('PATHCHECK_PF\n', text.indexOf("<<'PATHCHECK_PF'\n") + 17));
+    const body = text.slice(
+      text.indexOf("<<'PATHCHECK_PF'\n") + 17,
+      text.indexOf('PATHCHECK_PF\n', text.indexOf("<<'PATHCHECK_PF'\n") + 17),
+    );
     expect(text).toContain(`pfctl -a ${PF_ANCHOR} -f -`);
     expect(runScript(shell, pfPlanText(buildPfPlan(input))).loaded).toBe(body);
   });
@@ -345,9 +583,20 @@ describe('macFirewall.apply / undo through a fake runner', () => {
     const plan = buildPfPlan(localInput());
     plan.rules[0]!.ports.push([1, 65535.5] as [number, number]);
     let ran = false;
-    await expect(macFirewall.apply(plan, { scriptPath: SCRIPT, run: async () => ((ran = true), ok('')) })).rejects.toThrowError(FirewallInputError);
+    await expect(
+      macFirewall.apply(plan, { scriptPath: SCRIPT, run: async () => ((ran = true), ok('')) }),
+    ).rejects.toThrowError(FirewallInputError);
     expect(ran).toBe(false);
-    const r = await macFirewall.undo({ scriptPath: SCRIPT, run: async () => ({ ok: false, missing: false, code: 1, stdout: '', stderr: '0:190: execution error: User canceled. (-128)' }) });
+    const r = await macFirewall.undo({
+      scriptPath: SCRIPT,
+      run: async () => ({
+        ok: false,
+        missing: false,
+        code: 1,
+        stdout: '',
+        stderr: '0:190: execution error: User canceled. (-128)',
+      }),
+    });
     expect(r.error).toBe('the administrator prompt was cancelled; nothing was changed');
   });
 });

@@ -21,7 +21,8 @@ const ns = `pc-fw-${randomBytes(4).toString('hex')}`;
 const V4 = '10.201.77.1';
 const V6 = 'fd00:201:77::1';
 const ip = (...args: string[]): string => execFileSync('ip', args, { encoding: 'utf8' });
-const inNs = (file: string, ...args: string[]): string => execFileSync('ip', ['netns', 'exec', ns, file, ...args], { encoding: 'utf8' });
+const inNs = (file: string, ...args: string[]): string =>
+  execFileSync('ip', ['netns', 'exec', ns, file, ...args], { encoding: 'utf8' });
 /** Runs every command of detection/apply inside the namespace (argv stays an array). */
 const nsRunner: Runner = (file, args, opts) => runFile('ip', ['netns', 'exec', ns, file, ...args], opts);
 
@@ -61,13 +62,24 @@ describe.skipIf(skip)('apply/undo in a network namespace', () => {
     const det = await detectLocalFirewall({ platform: 'linux', run: nsRunner });
     expect(det.dropChains.map((c) => [c.family, c.table, c.chain])).toEqual([['inet', 'filter', 'output']]);
     expect(det.dropChains[0]?.drops).toEqual([{ protocol: 'udp', ports: [[3478, 3478]], verdict: 'drop' }]);
-    expect(classifyLayer({ transport: 'udp', port: 3478, reason: 'error', evidence: { code: 'EPERM' } }, det)).toBe('local');
+    expect(classifyLayer({ transport: 'udp', port: 3478, reason: 'error', evidence: { code: 'EPERM' } }, det)).toBe(
+      'local',
+    );
     expect(classifyLayer({ transport: 'udp', port: 3479, reason: 'timeout' }, det)).toBe('perimeter');
 
     const [chain] = det.dropChains;
     const input = buildFirewallInput(
       sampleProfile({ addresses: { ipv4: ['10.201.77.0/24'], ipv6: ['fd00:201:77::/64'] } }),
-      sampleReport([{ protocol: 'udp', ports: [[3478, 3478]], to: [], purpose: 'TURN over UDP', checks: ['turn:udp:turn.example.com:3478'], layer: 'local' }]),
+      sampleReport([
+        {
+          protocol: 'udp',
+          ports: [[3478, 3478]],
+          to: [],
+          purpose: 'TURN over UDP',
+          checks: ['turn:udp:turn.example.com:3478'],
+          layer: 'local',
+        },
+      ]),
       { nft: chain ? { family: chain.family, table: chain.table, chain: chain.chain } : undefined },
     );
     const plan = buildNftApplyPlan(input);
@@ -98,15 +110,30 @@ describe.skipIf(skip)('apply/undo in a network namespace', () => {
     inNs('nft', 'add', 'rule', 'ip', 'corp', 'egress', 'udp', 'dport', '3478', 'drop');
     try {
       // The app, unprivileged, could not read the ruleset: the plan asks the script to find the dropping chains.
-      const plan = buildNftApplyPlan(buildFirewallInput(
-        sampleProfile({ addresses: { ipv4: ['10.201.77.0/24'], ipv6: ['fd00:201:77::/64'] } }),
-        sampleReport([{ protocol: 'udp', ports: [[3478, 3478]], to: [], purpose: 'TURN over UDP', checks: ['turn:udp:turn.example.com:3478'], layer: 'local' }]),
-      ));
+      const plan = buildNftApplyPlan(
+        buildFirewallInput(
+          sampleProfile({ addresses: { ipv4: ['10.201.77.0/24'], ipv6: ['fd00:201:77::/64'] } }),
+          sampleReport([
+            {
+              protocol: 'udp',
+              ports: [[3478, 3478]],
+              to: [],
+              purpose: 'TURN over UDP',
+              checks: ['turn:udp:turn.example.com:3478'],
+              layer: 'local',
+            },
+          ]),
+        ),
+      );
       expect(send(V4, 3478)).toBe('EPERM');
       const applied = await applyLinuxPlan(plan, 'apply', { run: nsRunner, isRoot: true });
       expect(applied.error).toBeNull();
       // inet filter output: v4 + v6 rules; ip corp egress: the v4 rule only (an ip table sees no IPv6).
-      expect(applied.added.map((c) => `${c.family} ${c.table} ${c.chain}`).sort()).toEqual(['inet filter output', 'inet filter output', 'ip corp egress']);
+      expect(applied.added.map((c) => `${c.family} ${c.table} ${c.chain}`).sort()).toEqual([
+        'inet filter output',
+        'inet filter output',
+        'ip corp egress',
+      ]);
       expect(send(V4, 3478)).toBe('ok');
       const undone = await applyLinuxPlan(plan, 'undo', { run: nsRunner, isRoot: true });
       expect(undone.removed.map((c) => c.handle).sort()).toEqual(applied.added.map((c) => c.handle).sort());

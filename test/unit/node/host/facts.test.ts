@@ -43,21 +43,51 @@ describe('route table parsers', () => {
     ]);
   });
   it('recognises tunnel interface names', () => {
-    for (const n of ['tun0', 'tap1', 'wg0', 'utun3', 'ppp0', 'ipsec0', 'gpd0', 'zt7nnig26', 'tailscale0']) expect(isTunnelName(n)).toBe(true);
+    for (const n of ['tun0', 'tap1', 'wg0', 'utun3', 'ppp0', 'ipsec0', 'gpd0', 'zt7nnig26', 'tailscale0'])
+      expect(isTunnelName(n)).toBe(true);
     for (const n of ['eth0', 'wlp2s0', 'en0', 'lo', 'docker0', 'veth12']) expect(isTunnelName(n)).toBe(false);
   });
 });
 
 const NICS = (): NodeJS.Dict<os.NetworkInterfaceInfo[]> => ({
-  lo: [{ address: '127.0.0.1', netmask: '255.0.0.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: true, cidr: '127.0.0.1/8' }],
-  wlp2s0: [{ address: '192.168.1.20', netmask: '255.255.255.0', family: 'IPv4', mac: 'aa:bb:cc:dd:ee:ff', internal: false, cidr: '192.168.1.20/24' }],
-  tun0: [{ address: '10.8.0.6', netmask: '255.255.255.0', family: 'IPv4', mac: '00:00:00:00:00:00', internal: false, cidr: '10.8.0.6/24' }],
+  lo: [
+    {
+      address: '127.0.0.1',
+      netmask: '255.0.0.0',
+      family: 'IPv4',
+      mac: '00:00:00:00:00:00',
+      internal: true,
+      cidr: '127.0.0.1/8',
+    },
+  ],
+  wlp2s0: [
+    {
+      address: '192.168.1.20',
+      netmask: '255.255.255.0',
+      family: 'IPv4',
+      mac: 'aa:bb:cc:dd:ee:ff',
+      internal: false,
+      cidr: '192.168.1.20/24',
+    },
+  ],
+  tun0: [
+    {
+      address: '10.8.0.6',
+      netmask: '255.255.255.0',
+      family: 'IPv4',
+      mac: '00:00:00:00:00:00',
+      internal: false,
+      cidr: '10.8.0.6/24',
+    },
+  ],
 });
-const files = (route: string) => async (p: string): Promise<string> => {
-  if (p === '/proc/net/route') return route;
-  if (p === '/proc/net/ipv6_route') return '';
-  throw new Error(`unexpected read ${p}`);
-};
+const files =
+  (route: string) =>
+  async (p: string): Promise<string> => {
+    if (p === '/proc/net/route') return route;
+    if (p === '/proc/net/ipv6_route') return '';
+    throw new Error(`unexpected read ${p}`);
+  };
 
 describe('hostFacts', () => {
   it('flags a VPN when the default route uses a tunnel interface', async () => {
@@ -66,11 +96,19 @@ describe('hostFacts', () => {
     expect(f.defaultInterface).toBe('tun0');
     expect(f.vpn).toBe(true);
     expect(f.vpnReason).toMatch(/tun0/);
-    expect(f.interfaces.find((i) => i.name === 'tun0')).toMatchObject({ tunnel: true, addresses: [{ cidr: '10.8.0.6/24', family: 'IPv4' }] });
+    expect(f.interfaces.find((i) => i.name === 'tun0')).toMatchObject({
+      tunnel: true,
+      addresses: [{ cidr: '10.8.0.6/24', family: 'IPv4' }],
+    });
     expect(f.interfaces.find((i) => i.name === 'wlp2s0')?.tunnel).toBe(false);
   });
   it('reports a split tunnel as no VPN, with the reason', async () => {
-    const f = await hostFacts({ env: {}, platform: 'linux', networkInterfaces: NICS, readText: files(ROUTE_VPN.replace('\t50\t', '\t900\t')) });
+    const f = await hostFacts({
+      env: {},
+      platform: 'linux',
+      networkInterfaces: NICS,
+      readText: files(ROUTE_VPN.replace('\t50\t', '\t900\t')),
+    });
     expect(f.defaultInterface).toBe('wlp2s0');
     expect(f.vpn).toBe(false);
     expect(f.vpnReason).toMatch(/split tunnel/);
@@ -81,21 +119,47 @@ describe('hostFacts', () => {
     expect(f.vpnReason).toMatch(/no default route/);
   });
   it('does not read /proc on macOS and says why', async () => {
-    const f = await hostFacts({ env: {}, platform: 'darwin', networkInterfaces: NICS, readText: () => Promise.reject(new Error('no /proc')) });
+    const f = await hostFacts({
+      env: {},
+      platform: 'darwin',
+      networkInterfaces: NICS,
+      readText: () => Promise.reject(new Error('no /proc')),
+    });
     expect(f.defaultInterface).toBeNull();
     expect(f.vpn).toBe(false);
     expect(f.vpnReason).toMatch(/not read on darwin.*tun0/);
   });
   it('takes the proxy from the environment, or from the resolveProxy hook when given', async () => {
     const env = { HTTPS_PROXY: 'http://proxy.corp:3128' };
-    const a = await hostFacts({ env, platform: 'linux', networkInterfaces: NICS, readText: files(ROUTE_ETH), probeUrl: 'https://turn.example.com:443' });
+    const a = await hostFacts({
+      env,
+      platform: 'linux',
+      networkInterfaces: NICS,
+      readText: files(ROUTE_ETH),
+      probeUrl: 'https://turn.example.com:443',
+    });
     expect(a.proxy).toEqual({ url: 'http://proxy.corp:3128', source: 'env:HTTPS_PROXY' });
     const asked: string[] = [];
-    const b = await hostFacts({ env, platform: 'linux', networkInterfaces: NICS, readText: files(ROUTE_ETH), probeUrl: 'https://turn.example.com:443',
-      resolveProxy: async (u) => { asked.push(u); return 'PROXY 10.0.0.1:8080; DIRECT'; } });
+    const b = await hostFacts({
+      env,
+      platform: 'linux',
+      networkInterfaces: NICS,
+      readText: files(ROUTE_ETH),
+      probeUrl: 'https://turn.example.com:443',
+      resolveProxy: async (u) => {
+        asked.push(u);
+        return 'PROXY 10.0.0.1:8080; DIRECT';
+      },
+    });
     expect(asked).toEqual(['https://turn.example.com:443']);
     expect(b.proxy).toEqual({ url: 'http://10.0.0.1:8080', source: 'system (resolveProxy)' });
-    const c = await hostFacts({ env, platform: 'linux', networkInterfaces: NICS, readText: files(ROUTE_ETH), resolveProxy: async () => 'DIRECT' });
+    const c = await hostFacts({
+      env,
+      platform: 'linux',
+      networkInterfaces: NICS,
+      readText: files(ROUTE_ETH),
+      resolveProxy: async () => 'DIRECT',
+    });
     expect(c.proxy).toBeNull();
   });
   it('works on this machine (real os and /proc)', async () => {
@@ -110,7 +174,11 @@ describe('parsePacAnswer', () => {
   it('parses the first PAC entry', () => {
     expect(parsePacAnswer('DIRECT')).toBeNull();
     expect(parsePacAnswer('PROXY p:8080')).toEqual({ url: 'http://p:8080', host: 'p', port: 8080 });
-    expect(parsePacAnswer('HTTPS p.example:443; DIRECT')).toEqual({ url: 'https://p.example:443', host: 'p.example', port: 443 });
+    expect(parsePacAnswer('HTTPS p.example:443; DIRECT')).toEqual({
+      url: 'https://p.example:443',
+      host: 'p.example',
+      port: 443,
+    });
     expect(parsePacAnswer('PROXY [::1]:3128')).toEqual({ url: 'http://[::1]:3128', host: '::1', port: 3128 });
     expect(parsePacAnswer('SOCKS5 s:1080')?.url).toBe('socks://s:1080');
     expect(parsePacAnswer('garbage')).toBeNull();

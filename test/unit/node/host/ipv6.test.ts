@@ -55,7 +55,15 @@ describe('IPv6 address kinds and flags', () => {
   it('reads /proc/net/if_inet6: temporary, deprecated and tentative flags', () => {
     const a = parseIfInet6(IF_INET6);
     expect(a).toHaveLength(6);
-    expect(a[0]).toEqual({ iface: 'wlp2s0', address: '2a01:4f8:c20b:d1e0:c1a3:b2f2:e1d0:c0b0', prefixLength: 64, scope: 'global', temporary: true, deprecated: false, tentative: false });
+    expect(a[0]).toEqual({
+      iface: 'wlp2s0',
+      address: '2a01:4f8:c20b:d1e0:c1a3:b2f2:e1d0:c0b0',
+      prefixLength: 64,
+      scope: 'global',
+      temporary: true,
+      deprecated: false,
+      tentative: false,
+    });
     expect(a[1]).toMatchObject({ temporary: true, deprecated: true });
     expect(a[2]).toMatchObject({ temporary: false, deprecated: false });
     expect(a[3]).toMatchObject({ scope: 'link' });
@@ -88,9 +96,15 @@ describe('ipv6Facts', () => {
     expect(f.notes.join(' ')).toMatch(/Temporary \(privacy\) IPv6 addresses/);
   });
   it('a VPN carrying IPv4 while IPv6 leaves directly is named', () => {
-    const f = ipv6Facts(parseIfInet6(IF_INET6).filter((a) => a.iface !== 'wg0'), parseProcNetRoute(V4_TUN), parseProcNetIpv6Route(V6_DEFAULT_WLAN));
+    const f = ipv6Facts(
+      parseIfInet6(IF_INET6).filter((a) => a.iface !== 'wg0'),
+      parseProcNetRoute(V4_TUN),
+      parseProcNetIpv6Route(V6_DEFAULT_WLAN),
+    );
     expect(f.bypassesVpn).toBe(true);
-    expect(f.notes.join(' ')).toMatch(/VPN carries IPv4 \(default route via tun0\), but IPv6 leaves directly through wlp2s0/);
+    expect(f.notes.join(' ')).toMatch(
+      /VPN carries IPv4 \(default route via tun0\), but IPv6 leaves directly through wlp2s0/,
+    );
   });
   it('a VPN carrying IPv6 (default route via wg0)', () => {
     const f = ipv6Facts(parseIfInet6(IF_INET6), parseProcNetRoute(V4_TUN), parseProcNetIpv6Route(V6_DEFAULT_WG));
@@ -100,7 +114,11 @@ describe('ipv6Facts', () => {
     const noRoute = ipv6Facts(parseIfInet6(IF_INET6), [], []);
     expect(noRoute.usable).toBe(false);
     expect(noRoute.notes[0]).toMatch(/no IPv6 default route/);
-    const linkOnly = ipv6Facts(parseIfInet6(IF_INET6).filter((a) => a.scope === 'link' || a.scope === 'host'), [], parseProcNetIpv6Route(V6_DEFAULT_WLAN));
+    const linkOnly = ipv6Facts(
+      parseIfInet6(IF_INET6).filter((a) => a.scope === 'link' || a.scope === 'host'),
+      [],
+      parseProcNetIpv6Route(V6_DEFAULT_WLAN),
+    );
     expect(linkOnly.usable).toBe(false);
     expect(linkOnly.notes[0]).toMatch(/no global IPv6 address/);
   });
@@ -108,26 +126,49 @@ describe('ipv6Facts', () => {
 
 describe('hostFacts reads IPv6 on Linux', () => {
   const nics = (): NodeJS.Dict<os.NetworkInterfaceInfo[]> => ({
-    eth0: [{ address: 'fd00::2', netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '00:00:00:00:00:01', internal: false, cidr: 'fd00::2/64', scopeid: 0 }],
+    eth0: [
+      {
+        address: 'fd00::2',
+        netmask: 'ffff:ffff:ffff:ffff::',
+        family: 'IPv6',
+        mac: '00:00:00:00:00:01',
+        internal: false,
+        cidr: 'fd00::2/64',
+        scopeid: 0,
+      },
+    ],
   });
-  const files = (m: Record<string, string>) => async (p: string): Promise<string> => {
-    if (p in m) return m[p]!;
-    throw new Error(`unexpected read ${p}`);
-  };
+  const files =
+    (m: Record<string, string>) =>
+    async (p: string): Promise<string> => {
+      if (p in m) return m[p]!;
+      throw new Error(`unexpected read ${p}`);
+    };
   it('an IPv6-only lab namespace: no IPv4 default, IPv6 usable through eth0', async () => {
     const f = await hostFacts({
-      env: {}, platform: 'linux', networkInterfaces: nics,
+      env: {},
+      platform: 'linux',
+      networkInterfaces: nics,
       readText: files({
         '/proc/net/route': 'Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU\tWindow\tIRTT\n',
-        '/proc/net/ipv6_route': '00000000000000000000000000000000 00 00000000000000000000000000000000 00 fd000000000000000000000000000001 00000400 00000003 00000000 00000003     eth0\n',
+        '/proc/net/ipv6_route':
+          '00000000000000000000000000000000 00 00000000000000000000000000000000 00 fd000000000000000000000000000001 00000400 00000003 00000000 00000003     eth0\n',
         '/proc/net/if_inet6': IF_INET6_LAB,
       }),
     });
-    expect(HostFactsSchema.parse(f).ipv6).toMatchObject({ usable: true, defaultRoute: { iface: 'eth0', gateway: 'fd00::1' } });
+    expect(HostFactsSchema.parse(f).ipv6).toMatchObject({
+      usable: true,
+      defaultRoute: { iface: 'eth0', gateway: 'fd00::1' },
+    });
     expect(f.defaultInterface).toBe('eth0');
   });
   it('when /proc/net/if_inet6 cannot be read (IPv6 disabled), no ipv6 section', async () => {
-    const f = await hostFacts({ env: {}, platform: 'linux', networkInterfaces: nics, readText: files({ '/proc/net/route': '', '/proc/net/ipv6_route': '' }) });
+    const f = await hostFacts({
+      env: {},
+      platform: 'linux',
+      networkInterfaces: nics,
+      readText: files({ '/proc/net/route': '', '/proc/net/ipv6_route': '' }),
+    });
     expect(f.ipv6).toBeUndefined();
   });
 });

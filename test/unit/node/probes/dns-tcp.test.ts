@@ -19,29 +19,58 @@ describe('resolveHost', () => {
     expect(r.evidence.durationMs).toBeGreaterThanOrEqual(0);
   });
   it('passes IP literals at once without a lookup', async () => {
-    const lookup = async (): Promise<never> => { throw new Error('must not be called'); };
+    const lookup = async (): Promise<never> => {
+      throw new Error('must not be called');
+    };
     const r = await resolveHost('::1', { deadlineMs: 10, lookup });
-    expect(r).toMatchObject({ status: 'pass', evidence: { via: 'literal', addresses: [{ address: '::1', family: 6 }] } });
+    expect(r).toMatchObject({
+      status: 'pass',
+      evidence: { via: 'literal', addresses: [{ address: '::1', family: 6 }] },
+    });
   });
   it('A and AAAA: every address with its family; a family the name lacks is family-missing, not a DNS failure', async () => {
-    const both = async () => [{ address: '192.0.2.10', family: 4 }, { address: '2001:db8::10', family: 6 }, { address: '2001:db8::11', family: 6 }];
+    const both = async () => [
+      { address: '192.0.2.10', family: 4 },
+      { address: '2001:db8::10', family: 6 },
+      { address: '2001:db8::11', family: 6 },
+    ];
     const r = await resolveHost('dual.test', { deadlineMs: 1000, lookup: both });
-    expect(r.evidence.addresses).toEqual([{ address: '192.0.2.10', family: 4 }, { address: '2001:db8::10', family: 6 }, { address: '2001:db8::11', family: 6 }]);
+    expect(r.evidence.addresses).toEqual([
+      { address: '192.0.2.10', family: 4 },
+      { address: '2001:db8::10', family: 6 },
+      { address: '2001:db8::11', family: 6 },
+    ]);
     expect(addressesOf(r.evidence, 6)).toEqual(['2001:db8::10', '2001:db8::11']);
     expect(addressesOf(r.evidence, 4)).toEqual(['192.0.2.10']);
     expect((await resolveHost('dual.test', { deadlineMs: 1000, lookup: both, family: 6 })).status).toBe('pass');
-    const v4only = await resolveHost('v4.test', { deadlineMs: 1000, lookup: async () => [{ address: '192.0.2.10', family: 4 }], family: 6 });
+    const v4only = await resolveHost('v4.test', {
+      deadlineMs: 1000,
+      lookup: async () => [{ address: '192.0.2.10', family: 4 }],
+      family: 6,
+    });
     expect(v4only).toMatchObject({ status: 'fail', reason: 'family-missing' });
     expect(v4only.detail).toMatch(/no IPv6 address \(AAAA record\)/);
     // Evidence read back from a report is checked, not trusted.
-    expect(addressesOf({ addresses: [{ address: 'not-an-ip', family: 6 }, { address: '192.0.2.1', family: 6 }, 7] }, 6)).toEqual([]);
+    expect(
+      addressesOf({ addresses: [{ address: 'not-an-ip', family: 6 }, { address: '192.0.2.1', family: 6 }, 7] }, 6),
+    ).toEqual([]);
     expect(addressesOf(undefined, 4)).toEqual([]);
   });
   it('maps ENOTFOUND to nxdomain and EAI_AGAIN to dns-failed, keeping the errno', async () => {
-    const nx = await resolveHost('nope.test', { deadlineMs: 1000, lookup: async () => { throw errno('ENOTFOUND'); } });
+    const nx = await resolveHost('nope.test', {
+      deadlineMs: 1000,
+      lookup: async () => {
+        throw errno('ENOTFOUND');
+      },
+    });
     expect(nx).toMatchObject({ status: 'fail', reason: 'nxdomain', evidence: { errno: 'ENOTFOUND' } });
     expect(nx.detail).toMatch(/nope\.test does not exist/);
-    const again = await resolveHost('slow.test', { deadlineMs: 1000, lookup: async () => { throw errno('EAI_AGAIN'); } });
+    const again = await resolveHost('slow.test', {
+      deadlineMs: 1000,
+      lookup: async () => {
+        throw errno('EAI_AGAIN');
+      },
+    });
     expect(again).toMatchObject({ status: 'fail', reason: 'dns-failed', evidence: { errno: 'EAI_AGAIN' } });
   });
   it('times out a lookup that never answers, and reports a cancel as aborted', async () => {
@@ -52,7 +81,9 @@ describe('resolveHost', () => {
     expect(Date.now() - start).toBeLessThan(100 + 2000);
     const c = new AbortController();
     setTimeout(() => c.abort(), 20);
-    expect((await resolveHost('hang.test', { deadlineMs: 5000, signal: c.signal, lookup: hang })).reason).toBe('aborted');
+    expect((await resolveHost('hang.test', { deadlineMs: 5000, signal: c.signal, lookup: hang })).reason).toBe(
+      'aborted',
+    );
   });
 });
 
@@ -89,24 +120,45 @@ describe('tcpConnect', () => {
   });
   it('connects through a CONNECT proxy, and names the proxy when it refuses', async () => {
     const proxyEp = { host: '127.0.0.1', port: proxy.port };
-    expect(await tcpConnect('127.0.0.1', port, { deadlineMs: 2000, proxy: proxyEp })).toMatchObject({ status: 'pass', evidence: { via: 'proxy' } });
+    expect(await tcpConnect('127.0.0.1', port, { deadlineMs: 2000, proxy: proxyEp })).toMatchObject({
+      status: 'pass',
+      evidence: { via: 'proxy' },
+    });
     const r = await tcpConnect('127.0.0.1', 3478, { deadlineMs: 2000, proxy: proxyEp });
     expect(r).toMatchObject({ status: 'fail', reason: 'proxy-refused', evidence: { proxyStatus: 403 } });
     expect(r.detail).toMatch(/403 Forbidden/);
   });
   it('a proxy answering 407 is proxy-auth-required with the scheme, and says plainly that no credentials were given', async () => {
-    const r = await tcpConnect('127.0.0.1', port, { deadlineMs: 2000, proxy: { host: '127.0.0.1', port: authProxy.port } });
-    expect(r).toMatchObject({ status: 'fail', reason: 'proxy-auth-required', evidence: { proxyStatus: 407, proxyAuth: { schemes: ['Basic'], credentialsSent: false } } });
+    const r = await tcpConnect('127.0.0.1', port, {
+      deadlineMs: 2000,
+      proxy: { host: '127.0.0.1', port: authProxy.port },
+    });
+    expect(r).toMatchObject({
+      status: 'fail',
+      reason: 'proxy-auth-required',
+      evidence: { proxyStatus: 407, proxyAuth: { schemes: ['Basic'], credentialsSent: false } },
+    });
     expect(r.detail).toMatch(/needs your credentials.*\(it asks for Basic\).*none were given/);
-    expect(await tcpConnect('127.0.0.1', port, { deadlineMs: 2000, proxy: { host: '127.0.0.1', port: authProxy.port, auth: 'alice:s3cret' } })).toMatchObject({ status: 'pass' });
+    expect(
+      await tcpConnect('127.0.0.1', port, {
+        deadlineMs: 2000,
+        proxy: { host: '127.0.0.1', port: authProxy.port, auth: 'alice:s3cret' },
+      }),
+    ).toMatchObject({ status: 'pass' });
   });
   it('works over IPv6 loopback, and brackets IPv6 targets in CONNECT', async () => {
     const v6 = net.createServer((c) => c.destroy());
-    const ok = await new Promise<boolean>((r) => { v6.once('error', () => r(false)); v6.listen(0, '::1', () => r(true)); });
+    const ok = await new Promise<boolean>((r) => {
+      v6.once('error', () => r(false));
+      v6.listen(0, '::1', () => r(true));
+    });
     if (!ok) return; // no ::1 on this host
     try {
       const p6 = (v6.address() as net.AddressInfo).port;
-      expect(await tcpConnect('::1', p6, { deadlineMs: 2000 })).toMatchObject({ status: 'pass', evidence: { remoteAddress: '::1' } });
+      expect(await tcpConnect('::1', p6, { deadlineMs: 2000 })).toMatchObject({
+        status: 'pass',
+        evidence: { remoteAddress: '::1' },
+      });
       await tcpConnect('::1', 3478, { deadlineMs: 2000, proxy: { host: '127.0.0.1', port: proxy.port } });
       expect(proxy.requests.at(-1)).toBe('CONNECT [::1]:3478 HTTP/1.1');
     } finally {

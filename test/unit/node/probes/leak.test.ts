@@ -69,7 +69,12 @@ describe.skipIf(skip !== null)('no handles are left behind', () => {
         tlsHandshake('127.0.0.1', good.port, { deadlineMs: 3000, servername: 'wrong.test', ca: profile.caPem }),
         tlsHandshake('127.0.0.1', silent.port, { deadlineMs: 100 }),
         tlsHandshake('127.0.0.1', reset.port, { deadlineMs: 3000 }),
-        tlsHandshake('127.0.0.1', good.port, { deadlineMs: 3000, servername: 'turn.test', ca: profile.caPem, proxy: p }),
+        tlsHandshake('127.0.0.1', good.port, {
+          deadlineMs: 3000,
+          servername: 'turn.test',
+          ca: profile.caPem,
+          proxy: p,
+        }),
         tlsHandshake('127.0.0.1', silent.port, { deadlineMs: 3000, signal: AbortSignal.timeout(30) }),
         tcpConnect('127.0.0.1', refusedPort, { deadlineMs: 3000 }),
         tcpConnect('127.0.0.1', 3478, { deadlineMs: 3000, proxy: p }),
@@ -79,12 +84,30 @@ describe.skipIf(skip !== null)('no handles are left behind', () => {
       runs += batch.length;
       reasons.push(...batch.map((b) => b.reason));
       const { probe } = createTcpRangeProbe('127.0.0.1', { perProbeMs: 1000 });
-      await discoverRanges({ required: [[silent.port, silent.port], [refusedPort, refusedPort]], probe, deadlineMs: 3000 });
+      await discoverRanges({
+        required: [
+          [silent.port, silent.port],
+          [refusedPort, refusedPort],
+        ],
+        probe,
+        deadlineMs: 3000,
+      });
       runs++;
     }
     expect(runs).toBeGreaterThanOrEqual(100);
     // The runs really hit each hostile case (the test can fail if a probe misbehaves).
-    expect(new Set(reasons)).toEqual(new Set(['ok', 'tls-intercepted', 'tls-hostname-mismatch', 'timeout', 'tls-failed', 'aborted', 'refused', 'proxy-refused']));
+    expect(new Set(reasons)).toEqual(
+      new Set([
+        'ok',
+        'tls-intercepted',
+        'tls-hostname-mismatch',
+        'timeout',
+        'tls-failed',
+        'aborted',
+        'refused',
+        'proxy-refused',
+      ]),
+    );
     const after = await settle(total(before), 5000);
     expect(after).toEqual(before);
   });

@@ -5,7 +5,11 @@ import tls from 'node:tls';
  * Small loopback servers, friendly and hostile, for the probe tests. Every server tracks its
  * accepted sockets and destroys them on close, so handle counts before/after are comparable.
  */
-export interface TestServer { port: number; close: () => Promise<void>; connections: () => number }
+export interface TestServer {
+  port: number;
+  close: () => Promise<void>;
+  connections: () => number;
+}
 
 function track(server: net.Server): { sockets: Set<net.Socket>; wrap: (port: number) => TestServer } {
   const sockets = new Set<net.Socket>();
@@ -21,10 +25,11 @@ function track(server: net.Server): { sockets: Set<net.Socket>; wrap: (port: num
     wrap: (port) => ({
       port,
       connections: () => total,
-      close: () => new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
+      close: () =>
+        new Promise<void>((resolve) => {
+          for (const s of sockets) s.destroy();
+          server.close(() => resolve());
+        }),
     }),
   };
 }
@@ -80,7 +85,11 @@ export async function closedPort(): Promise<number> {
  * answers `deny` (default "403 Forbidden") otherwise. `requireAuth` makes it answer 407 without
  * the right Proxy-Authorization. Records each request line.
  */
-export async function connectProxy(opts: { allowPorts: number[]; deny?: string; requireAuth?: string }): Promise<TestServer & { requests: string[] }> {
+export async function connectProxy(opts: {
+  allowPorts: number[];
+  deny?: string;
+  requireAuth?: string;
+}): Promise<TestServer & { requests: string[] }> {
   const requests: string[] = [];
   const server = net.createServer((client) => {
     let buf = '';
@@ -93,7 +102,10 @@ export async function connectProxy(opts: { allowPorts: number[]; deny?: string; 
       const [line = ''] = head.split('\r\n');
       requests.push(line);
       const m = /^CONNECT (\S+):(\d+) HTTP\/1\.1$/.exec(line);
-      if (opts.requireAuth && !head.includes(`Proxy-Authorization: Basic ${Buffer.from(opts.requireAuth).toString('base64')}`)) {
+      if (
+        opts.requireAuth &&
+        !head.includes(`Proxy-Authorization: Basic ${Buffer.from(opts.requireAuth).toString('base64')}`)
+      ) {
         client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="t"\r\n\r\n');
         return;
       }
@@ -102,7 +114,9 @@ export async function connectProxy(opts: { allowPorts: number[]; deny?: string; 
         return;
       }
       const upstream = net.connect({ host: '127.0.0.1', port: Number(m[2]) });
-      upstream.on('error', () => { client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n'); });
+      upstream.on('error', () => {
+        client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n');
+      });
       upstream.once('connect', () => {
         client.write('HTTP/1.1 200 Connection established\r\n\r\n');
         const rest = buf.slice(end + 4);

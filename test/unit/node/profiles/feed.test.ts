@@ -33,13 +33,27 @@ beforeAll(async () => {
   pki = makeTestPki(['localhost', '127.0.0.1']);
   server = createServer({ key: pki.keyPem, cert: pki.certPem }, (req, res) => {
     switch (req.url) {
-      case '/Zoom.txt': res.writeHead(200, { 'content-type': 'text/plain' }).end(ZOOM); return;
-      case '/zoom-crlf.txt': res.writeHead(200).end(ZOOM.replace(/\n/g, '\r\n')); return;
-      case '/endpoints': res.writeHead(200, { 'content-type': 'application/json' }).end(M365); return;
-      case '/malformed.txt': res.writeHead(200).end(`${ZOOM}<html>login required</html>\n`); return;
-      case '/bad-cidr.txt': res.writeHead(200).end('3.7.35.0/25\n3.7.35.0/33\n'); return;
-      case '/empty.txt': res.writeHead(200).end('\n\n'); return;
-      case '/oversize.txt': res.writeHead(200).end('10.0.0.0/8\n'.repeat(200_000)); return;
+      case '/Zoom.txt':
+        res.writeHead(200, { 'content-type': 'text/plain' }).end(ZOOM);
+        return;
+      case '/zoom-crlf.txt':
+        res.writeHead(200).end(ZOOM.replace(/\n/g, '\r\n'));
+        return;
+      case '/endpoints':
+        res.writeHead(200, { 'content-type': 'application/json' }).end(M365);
+        return;
+      case '/malformed.txt':
+        res.writeHead(200).end(`${ZOOM}<html>login required</html>\n`);
+        return;
+      case '/bad-cidr.txt':
+        res.writeHead(200).end('3.7.35.0/25\n3.7.35.0/33\n');
+        return;
+      case '/empty.txt':
+        res.writeHead(200).end('\n\n');
+        return;
+      case '/oversize.txt':
+        res.writeHead(200).end('10.0.0.0/8\n'.repeat(200_000));
+        return;
       case '/oversize-chunked.txt': {
         res.writeHead(200);
         for (let i = 0; i < 200; i++) res.write('10.0.0.0/8\n'.repeat(1000));
@@ -53,8 +67,11 @@ beforeAll(async () => {
         req.on('close', () => clearInterval(t));
         return;
       }
-      case '/redirect': res.writeHead(302, { location: 'https://evil.example/Zoom.txt' }).end(); return;
-      default: res.writeHead(404).end();
+      case '/redirect':
+        res.writeHead(302, { location: 'https://evil.example/Zoom.txt' }).end();
+        return;
+      default:
+        res.writeHead(404).end();
     }
   });
   server.on('connection', (s) => (open.add(s), s.on('close', () => open.delete(s))));
@@ -68,8 +85,11 @@ afterAll(async () => {
   await proxy?.close();
 });
 
-const feed = (path: string, format: AddressFeed['format'] = 'cidr-lines', serviceArea?: string): AddressFeed =>
-  ({ url: `${base}${path}`, format, ...(serviceArea ? { serviceArea } : {}) });
+const feed = (path: string, format: AddressFeed['format'] = 'cidr-lines', serviceArea?: string): AddressFeed => ({
+  url: `${base}${path}`,
+  format,
+  ...(serviceArea ? { serviceArea } : {}),
+});
 const get = (f: AddressFeed, extra: Partial<Parameters<typeof fetchFeed>[1]> = {}) =>
   fetchFeed(f, { deadlineMs: 3000, ca: pki.caPem, now: () => new Date('2026-12-01T10:00:00Z'), ...extra });
 
@@ -84,7 +104,13 @@ describe('address-range feeds', () => {
 
   it('reads Microsoft\u2019s endpoints JSON for one service area, deduplicated, both families', async () => {
     const r = await get(feed('/endpoints', 'm365-endpoints', 'Skype'));
-    expect(r.ipv4).toEqual(['13.107.64.0/18', '52.112.0.0/14', '52.122.0.0/15', '13.70.151.216/32', '52.238.119.141/32']);
+    expect(r.ipv4).toEqual([
+      '13.107.64.0/18',
+      '52.112.0.0/14',
+      '52.122.0.0/15',
+      '13.70.151.216/32',
+      '52.238.119.141/32',
+    ]);
     expect(r.ipv6).toEqual(['2603:1063::/38', '2603:1027::/48']);
   });
 
@@ -125,7 +151,14 @@ describe('address-range feeds', () => {
     const r = await get(f);
     await cache.save(r);
     expect(await cache.load(f)).toEqual(r);
-    const parsed = parseProfile({ schemaVersion: 1, id: 'z', name: 'Z', signaling: [{ host: 'zoom.us', port: 443 }], group: { udpPorts: [[8801, 8810]] }, addressFeed: f });
+    const parsed = parseProfile({
+      schemaVersion: 1,
+      id: 'z',
+      name: 'Z',
+      signaling: [{ host: 'zoom.us', port: 443 }],
+      group: { udpPorts: [[8801, 8810]] },
+      addressFeed: f,
+    });
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     const p: Profile = withFeedAddresses(parsed.profile, r);
     expect(p.addresses.ipv4).toEqual(r.ipv4);
@@ -140,21 +173,39 @@ describe('address-range feeds', () => {
   it('parseFeed refuses a JSON feed that is not Microsoft\u2019s shape', () => {
     const f: AddressFeed = { url: 'https://x.example/e', format: 'm365-endpoints', serviceArea: 'Skype' };
     expect(() => parseFeed(f, '{"not":"a list"}')).toThrow(/not a list of endpoint sets/);
-    expect(() => parseFeed(f, '[{"serviceArea":"Skype","ips":["52.112.0.0/14","nope"]}]')).toThrow(/"nope" is not an address range/);
-    expect(() => parseFeed(f, '[{"serviceArea":"Exchange","ips":["1.2.3.0/24"]}]')).toThrow(/no address range for Skype/);
+    expect(() => parseFeed(f, '[{"serviceArea":"Skype","ips":["52.112.0.0/14","nope"]}]')).toThrow(
+      /"nope" is not an address range/,
+    );
+    expect(() => parseFeed(f, '[{"serviceArea":"Exchange","ips":["1.2.3.0/24"]}]')).toThrow(
+      /no address range for Skype/,
+    );
   });
 });
 
 describe('the CLI\u2019s ranges: fetched only with consent, through HTTPS_PROXY, then from the cache with their age', () => {
   it('uses the profile\u2019s list without consent, fetches with it, and reuses the cache after', async () => {
     const parsed = parseProfile({
-      schemaVersion: 1, id: 'z', name: 'Z', signaling: [{ host: 'zoom.us', port: 443 }], group: { udpPorts: [[8801, 8810]] },
-      addresses: { ipv4: ['192.0.2.0/24'], ipv6: [] }, addressFeed: feed('/Zoom.txt'),
+      schemaVersion: 1,
+      id: 'z',
+      name: 'Z',
+      signaling: [{ host: 'zoom.us', port: 443 }],
+      group: { udpPorts: [[8801, 8810]] },
+      addresses: { ipv4: ['192.0.2.0/24'], ipv6: [] },
+      addressFeed: feed('/Zoom.txt'),
     });
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     let err = '';
-    const env = { PATHCHECK_CACHE_DIR: mkdtempSync(join(tmpdir(), 'pc-cli-cache-')), HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`, NO_PROXY: '' };
-    const common = { env, stderr: { write: (s: string) => (err += s) }, ca: pki.caPem, now: () => new Date('2026-12-03T10:00:00Z') };
+    const env = {
+      PATHCHECK_CACHE_DIR: mkdtempSync(join(tmpdir(), 'pc-cli-cache-')),
+      HTTPS_PROXY: `http://127.0.0.1:${proxy.port}`,
+      NO_PROXY: '',
+    };
+    const common = {
+      env,
+      stderr: { write: (s: string) => (err += s) },
+      ca: pki.caPem,
+      now: () => new Date('2026-12-03T10:00:00Z'),
+    };
     const none = await withRanges(parsed.profile, { ...common, refresh: false });
     expect(none.profile.addresses.ipv4).toEqual(['192.0.2.0/24']);
     expect(err).toContain('--refresh-ranges fetches the current ones');
@@ -163,7 +214,11 @@ describe('the CLI\u2019s ranges: fetched only with consent, through HTTPS_PROXY,
     expect(proxy.requests.length).toBe(before + 1);
     expect(fetched.profile.addresses.ipv4).toContain('170.114.0.0/16');
     expect(fetched.feed).toEqual({ url: feed('/Zoom.txt').url, fetchedAt: '2026-12-03T10:00:00.000Z' });
-    const later = await withRanges(parsed.profile, { ...common, refresh: false, now: () => new Date('2026-12-10T10:00:00Z') });
+    const later = await withRanges(parsed.profile, {
+      ...common,
+      refresh: false,
+      now: () => new Date('2026-12-10T10:00:00Z'),
+    });
     expect(proxy.requests.length).toBe(before + 1);
     expect(later.profile.addresses.ipv4).toEqual(fetched.profile.addresses.ipv4);
     expect(err).toContain('fetched 2026-12-03 (7 days ago)');
@@ -175,25 +230,41 @@ describe('the app: profiles:ranges fetches a built-in profile\u2019s own feed on
     const dir = mkdtempSync(join(tmpdir(), 'pc-app-feeds-'));
     const profilesDir = join(dir, 'profiles');
     mkdirSync(profilesDir);
-    writeFileSync(join(profilesDir, 'zoom.json'), JSON.stringify({
-      schemaVersion: 1, id: 'zoom', name: 'Zoom', signaling: [{ host: 'zoom.us', port: 443 }], group: { udpPorts: [[8801, 8810]] },
-      addresses: { ipv4: ['192.0.2.0/24'], ipv6: [] }, addressFeed: feed('/Zoom.txt'),
-    }));
+    writeFileSync(
+      join(profilesDir, 'zoom.json'),
+      JSON.stringify({
+        schemaVersion: 1,
+        id: 'zoom',
+        name: 'Zoom',
+        signaling: [{ host: 'zoom.us', port: 443 }],
+        group: { udpPorts: [[8801, 8810]] },
+        addresses: { ipv4: ['192.0.2.0/24'], ipv6: [] },
+        addressFeed: feed('/Zoom.txt'),
+      }),
+    );
     const engineProfiles: Profile[] = [];
     const pac: string[] = [];
     const handlers = createHandlers({
-      profilesDir, emit: () => {}, now: () => new Date('2026-12-01T10:00:00Z'),
+      profilesDir,
+      emit: () => {},
+      now: () => new Date('2026-12-01T10:00:00Z'),
       feeds: { cacheDir: join(dir, 'feeds'), ca: pki.caPem },
       resolveProxy: async (url) => (pac.push(url), `PROXY 127.0.0.1:${proxy.port}`),
       engine: { diagnose: async (p) => (engineProfiles.push(p), Promise.reject(new Error('stop'))) },
     });
-    expect(await handlers['profiles:ranges']({ profileId: 'zoom' })).toEqual({ ok: true, value: { feed: { url: feed('/Zoom.txt').url }, cached: null } });
+    expect(await handlers['profiles:ranges']({ profileId: 'zoom' })).toEqual({
+      ok: true,
+      value: { feed: { url: feed('/Zoom.txt').url }, cached: null },
+    });
     await handlers['diagnosis:start']({ profileId: 'zoom', rooms: ['group'] });
     await new Promise((r) => setTimeout(r, 20));
     expect(engineProfiles[0]!.addresses.ipv4).toEqual(['192.0.2.0/24']);
     const before = proxy.requests.length;
     const refreshed = await handlers['profiles:ranges']({ profileId: 'zoom', refresh: true });
-    expect(refreshed).toMatchObject({ ok: true, value: { cached: { fetchedAt: '2026-12-01T10:00:00.000Z', ipv6: 0 } } });
+    expect(refreshed).toMatchObject({
+      ok: true,
+      value: { cached: { fetchedAt: '2026-12-01T10:00:00.000Z', ipv6: 0 } },
+    });
     expect(refreshed.ok && refreshed.value.cached!.ipv4).toBeGreaterThan(100);
     expect(pac).toEqual([feed('/Zoom.txt').url]);
     expect(proxy.requests.length).toBe(before + 1);
@@ -209,12 +280,27 @@ describe('the app: profiles:ranges fetches a built-in profile\u2019s own feed on
     const dir = mkdtempSync(join(tmpdir(), 'pc-app-feeds-'));
     const profilesDir = join(dir, 'profiles');
     mkdirSync(profilesDir);
-    writeFileSync(join(profilesDir, 'z.json'), JSON.stringify({
-      schemaVersion: 1, id: 'z', name: 'Z', signaling: [{ host: 'zoom.us', port: 443 }], group: { udpPorts: [[8801, 8810]] }, addressFeed: feed('/malformed.txt'),
-    }));
-    const handlers = createHandlers({ profilesDir, emit: () => {}, feeds: { cacheDir: join(dir, 'feeds'), ca: pki.caPem } });
+    writeFileSync(
+      join(profilesDir, 'z.json'),
+      JSON.stringify({
+        schemaVersion: 1,
+        id: 'z',
+        name: 'Z',
+        signaling: [{ host: 'zoom.us', port: 443 }],
+        group: { udpPorts: [[8801, 8810]] },
+        addressFeed: feed('/malformed.txt'),
+      }),
+    );
+    const handlers = createHandlers({
+      profilesDir,
+      emit: () => {},
+      feeds: { cacheDir: join(dir, 'feeds'), ca: pki.caPem },
+    });
     const r = await handlers['profiles:ranges']({ profileId: 'z', refresh: true });
-    expect(r).toMatchObject({ ok: true, value: { cached: null, refreshError: expect.stringMatching(/is not an address range/) } });
+    expect(r).toMatchObject({
+      ok: true,
+      value: { cached: null, refreshError: expect.stringMatching(/is not an address range/) },
+    });
   });
 });
 
@@ -222,7 +308,10 @@ describe('the report says how old its ranges are', () => {
   it('the HTML header names the feed and its fetch time', async () => {
     const { renderHeader } = await import('#common/report/html/header');
     const report = JSON.parse(readFileSync(resolve(FEEDS, '../reports/blocked.json'), 'utf8'));
-    report.profile.addressFeed = { url: 'https://assets.zoom.us/docs/ipranges/Zoom.txt', fetchedAt: '2026-11-20T08:00:00.000Z' };
+    report.profile.addressFeed = {
+      url: 'https://assets.zoom.us/docs/ipranges/Zoom.txt',
+      fetchedAt: '2026-11-20T08:00:00.000Z',
+    };
     const html = renderHeader(report, '2026-12-01T08:00:00.000Z');
     expect(html).toContain('Address ranges for rules from <code>https://assets.zoom.us/docs/ipranges/Zoom.txt</code>');
     expect(html).toContain('(11 days before this report was generated)');

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { interarrivalJitter, oneLegLossPct, RampController, roundPathLossPct, type PacketRecord } from '#node/quality/ramp';
+import {
+  interarrivalJitter,
+  oneLegLossPct,
+  RampController,
+  roundPathLossPct,
+  type PacketRecord,
+} from '#node/quality/ramp';
 
 /** Feeds the controller windows of a simulated path that carries at most `capKbps` and loses `loss` of what it carries. */
 function simulate(targetKbps: number, capKbps: number, loss = 0, maxWindows = 20): RampController {
@@ -19,7 +25,7 @@ describe('ramp controller', () => {
     expect(r.stop).toBe('target-met');
     expect(r.deliveredKbps()).toBe(2500);
   });
-  it('finds a shaped link\'s rate and stops once it stops growing, without raising the rate again', () => {
+  it("finds a shaped link's rate and stops once it stops growing, without raising the rate again", () => {
     const r = simulate(2500, 700);
     expect(r.stop).toBe('plateau');
     expect(r.deliveredKbps()).toBe(700);
@@ -74,19 +80,54 @@ describe('stream statistics', () => {
     expect(interarrivalJitter(pk.slice(0, 1))).toBeNull();
     expect(interarrivalJitter(pk.map((p) => ({ ...p, arrivedAt: p.sentAt + 5 })))).toBe(0);
   });
-  it('converts the loss of two legs into one leg\'s', () => {
+  it("converts the loss of two legs into one leg's", () => {
     expect(oneLegLossPct((1 - 0.92 * 0.92) * 100)).toBeCloseTo(8, 6);
     expect(oneLegLossPct(0)).toBe(0);
     expect(oneLegLossPct(100)).toBe(100);
   });
   it('counts loss only in windows that were not limited by capacity', () => {
     const windows = [
-      { index: 0, startMs: 0, rateKbps: 500, offeredBytes: 1, deliveredBytes: 1, deliveredKbps: 1, limited: false, capacityLimited: false, senderBehind: false },
-      { index: 1, startMs: 250, rateKbps: 1000, offeredBytes: 1, deliveredBytes: 0, deliveredKbps: 0, limited: true, capacityLimited: true, senderBehind: false },
+      {
+        index: 0,
+        startMs: 0,
+        rateKbps: 500,
+        offeredBytes: 1,
+        deliveredBytes: 1,
+        deliveredKbps: 1,
+        limited: false,
+        capacityLimited: false,
+        senderBehind: false,
+      },
+      {
+        index: 1,
+        startMs: 250,
+        rateKbps: 1000,
+        offeredBytes: 1,
+        deliveredBytes: 0,
+        deliveredKbps: 0,
+        limited: true,
+        capacityLimited: true,
+        senderBehind: false,
+      },
     ];
-    const p = (window: number, arrived: boolean): PacketRecord => ({ seq: 0, window, sentAt: 0, bytes: 1, arrivedAt: arrived ? 1 : null });
-    const packets = [...Array.from({ length: 9 }, () => p(0, true)), p(0, false), ...Array.from({ length: 10 }, () => p(1, false))];
+    const p = (window: number, arrived: boolean): PacketRecord => ({
+      seq: 0,
+      window,
+      sentAt: 0,
+      bytes: 1,
+      arrivedAt: arrived ? 1 : null,
+    });
+    const packets = [
+      ...Array.from({ length: 9 }, () => p(0, true)),
+      p(0, false),
+      ...Array.from({ length: 10 }, () => p(1, false)),
+    ];
     expect(roundPathLossPct(packets, windows)).toBe(10);
-    expect(roundPathLossPct(packets.filter((x) => x.window === 1), windows.map((w) => ({ ...w, limited: true, capacityLimited: true, senderBehind: false })))).toBe(100);
+    expect(
+      roundPathLossPct(
+        packets.filter((x) => x.window === 1),
+        windows.map((w) => ({ ...w, limited: true, capacityLimited: true, senderBehind: false })),
+      ),
+    ).toBe(100);
   });
 });

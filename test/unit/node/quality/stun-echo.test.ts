@@ -17,10 +17,20 @@ describe.skipIf(skip)('direct UDP quality by STUN echo (real coturn)', () => {
   });
 
   it('measures round trip, jitter and loss, and says it measured no throughput', async () => {
-    const m = await measureStunEcho({ host: '127.0.0.1', port: turn.port, transport: 'udp' }, { durationMs: 400, localAddress: '127.0.0.1' });
+    const m = await measureStunEcho(
+      { host: '127.0.0.1', port: turn.port, transport: 'udp' },
+      { durationMs: 400, localAddress: '127.0.0.1' },
+    );
     const q = QualityResultSchema.parse(m.quality);
     expect(m.evidence).toMatchObject({ sent: 20, answered: 20 });
-    expect(q).toMatchObject({ path: 'direct-udp', method: 'stun-echo', bandwidthMeasured: false, lossPct: 0, grade: 'good', rttLoadedMs: null });
+    expect(q).toMatchObject({
+      path: 'direct-udp',
+      method: 'stun-echo',
+      bandwidthMeasured: false,
+      lossPct: 0,
+      grade: 'good',
+      rttLoadedMs: null,
+    });
     expect(q.rttMs).toBeLessThan(50);
     // a STUN echo never proves video
     expect(supports(q, DEFAULT_QUALITY_RATES)).toBe('audio');
@@ -28,7 +38,10 @@ describe.skipIf(skip)('direct UDP quality by STUN echo (real coturn)', () => {
   });
 
   it('reports nothing answered on a silent port, without an entry', async () => {
-    const m = await measureStunEcho({ host: '127.0.0.1', port: turn.relayRange[1] + 9, transport: 'udp' }, { durationMs: 200, localAddress: '127.0.0.1' });
+    const m = await measureStunEcho(
+      { host: '127.0.0.1', port: turn.relayRange[1] + 9, transport: 'udp' },
+      { durationMs: 200, localAddress: '127.0.0.1' },
+    );
     expect(m.quality).toBeUndefined();
     expect(m.reason).toBe('no-answer');
   });

@@ -42,7 +42,10 @@ describe('range discovery over real TCP on loopback', () => {
     const { probe, reasons } = createTcpRangeProbe('127.0.0.1', { perProbeMs: 2000 });
     const r = await discoverRanges({ required: [[base, base + WIDTH - 1]], probe, stride: 16, deadlineMs: 20_000 });
     expect(r.blocked).toEqual([[base + GAP[0], base + GAP[1]]]);
-    expect(r.allowed).toEqual([[base, base + GAP[0] - 1], [base + GAP[1] + 1, base + WIDTH - 1]]);
+    expect(r.allowed).toEqual([
+      [base, base + GAP[0] - 1],
+      [base + GAP[1] + 1, base + WIDTH - 1],
+    ]);
     expect(r.complete).toBe(true);
     expect(r.probes).toBeLessThan(WIDTH / 4);
     expect(Object.keys(reasons)).toEqual(['refused']);
@@ -55,7 +58,10 @@ describe('UDP range adapter', () => {
     const lossy: StunPortProbe = async (port) => {
       calls.push(port);
       if (port === 1) return { status: 'fail', reason: 'timeout' }; // always silent
-      if (port === 2) return calls.filter((p) => p === 2).length === 1 ? { status: 'fail', reason: 'timeout' } : { status: 'pass', reason: 'ok' };
+      if (port === 2)
+        return calls.filter((p) => p === 2).length === 1
+          ? { status: 'fail', reason: 'timeout' }
+          : { status: 'pass', reason: 'ok' };
       if (port === 3) return { status: 'fail', reason: 'local-blocked' };
       return { status: 'pass', reason: 'ok' };
     };
@@ -72,10 +78,13 @@ describe('UDP range adapter', () => {
 
   it('a reflector that answers wrongly (bad-response) does not make the port blocked: open, counted, not retried', async () => {
     let calls = 0;
-    const { probe, reasons, answeredWrongly } = createUdpRangeProbe(async () => {
-      calls++;
-      return { status: 'fail', reason: 'bad-response' };
-    }, { perProbeMs: 100 });
+    const { probe, reasons, answeredWrongly } = createUdpRangeProbe(
+      async () => {
+        calls++;
+        return { status: 'fail', reason: 'bad-response' };
+      },
+      { perProbeMs: 100 },
+    );
     expect(await probe(7, new AbortController().signal)).toBe('open');
     expect(calls).toBe(1);
     expect(answeredWrongly.count).toBe(1);
@@ -84,10 +93,13 @@ describe('UDP range adapter', () => {
 
   it('passes its per-probe deadline and the discovery signal to the STUN probe', async () => {
     const seen: { deadlineMs: number; aborted: boolean }[] = [];
-    const { probe } = createUdpRangeProbe(async (_port, o) => {
-      seen.push({ deadlineMs: o.deadlineMs, aborted: o.signal?.aborted ?? true });
-      return { status: 'pass', reason: 'ok' };
-    }, { perProbeMs: 321 });
+    const { probe } = createUdpRangeProbe(
+      async (_port, o) => {
+        seen.push({ deadlineMs: o.deadlineMs, aborted: o.signal?.aborted ?? true });
+        return { status: 'pass', reason: 'ok' };
+      },
+      { perProbeMs: 321 },
+    );
     await probe(5, new AbortController().signal);
     expect(seen).toEqual([{ deadlineMs: 321, aborted: false }]);
   });

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DEFAULT_STRIDE, discoverRanges, samplePlan, summarize, type PortProbe, type PortState } from '#node/range/discover';
+import {
+  DEFAULT_STRIDE,
+  discoverRanges,
+  samplePlan,
+  summarize,
+  type PortProbe,
+  type PortState,
+} from '#node/range/discover';
 import { normalizeRanges, subtractRanges, type PortRange } from '#common/net/ranges';
 
 /** A simulated network: ports in `blocked` are dropped, the rest answer. Counts probes and in-flight peak. */
@@ -25,7 +32,10 @@ describe('range discovery: simulated networks', () => {
   it('finds one blocked sub-range of 10000-65535 exactly with < 2 % of the ports', async () => {
     const { probe, stats } = simulated([[20001, 30000]]);
     const r = await discoverRanges({ required: [P2P], probe, deadlineMs: 10_000 });
-    expect(r.allowed).toEqual([[10000, 20000], [30001, 65535]]);
+    expect(r.allowed).toEqual([
+      [10000, 20000],
+      [30001, 65535],
+    ]);
     expect(r.blocked).toEqual([[20001, 30000]]);
     expect(r.unknown).toEqual([]);
     expect(r.complete).toBe(true);
@@ -38,7 +48,9 @@ describe('range discovery: simulated networks', () => {
     expect(r.probes).toBe(435 + 2 * 7 + r.confirmations);
     expect(r.resolution).toBe(DEFAULT_STRIDE);
     expect(r.notes.join(' ')).toMatch(/narrower than 128 ports/);
-    console.info(`[measure] 10000-65535, blocked 20001-30000: ${r.probes} probes (${((100 * r.probes) / 55_536).toFixed(2)} %), resolution ${r.resolution}`);
+    console.info(
+      `[measure] 10000-65535, blocked 20001-30000: ${r.probes} probes (${((100 * r.probes) / 55_536).toFixed(2)} %), resolution ${r.resolution}`,
+    );
   });
 
   it('with stride 1024 the same network costs 56 samples + 10 per boundary', async () => {
@@ -50,7 +62,12 @@ describe('range discovery: simulated networks', () => {
   });
 
   it('finds several blocked sub-ranges, including one touching the top end', async () => {
-    const blocked: PortRange[] = [[12000, 12999], [40000, 40500], [50001, 50001 + 300], [65000, 65535]];
+    const blocked: PortRange[] = [
+      [12000, 12999],
+      [40000, 40500],
+      [50001, 50001 + 300],
+      [65000, 65535],
+    ];
     const { probe } = simulated(blocked);
     const r = await discoverRanges({ required: [P2P], probe, deadlineMs: 10_000 });
     expect(r.blocked).toEqual(blocked);
@@ -72,11 +89,18 @@ describe('range discovery: simulated networks', () => {
 
   it('single-port holes at both ends and on a sample point are exact', async () => {
     const onSample = 10000 + 5 * 128;
-    const blocked: PortRange[] = [[10000, 10000], [onSample, onSample], [65535, 65535]];
+    const blocked: PortRange[] = [
+      [10000, 10000],
+      [onSample, onSample],
+      [65535, 65535],
+    ];
     const { probe } = simulated(blocked);
     const r = await discoverRanges({ required: [P2P], probe, deadlineMs: 10_000 });
     expect(r.blocked).toEqual(blocked);
-    expect(r.allowed).toEqual([[10001, onSample - 1], [onSample + 1, 65534]]);
+    expect(r.allowed).toEqual([
+      [10001, onSample - 1],
+      [onSample + 1, 65534],
+    ]);
   });
 
   it('a single open port inside a blocked range at the low end is exact', async () => {
@@ -98,15 +122,43 @@ describe('range discovery: simulated networks', () => {
 
   it('with stride 1 every port is probed and resolution is exact', async () => {
     const { probe } = simulated([[105, 107]]);
-    const r = await discoverRanges({ required: [[100, 120]], probe, stride: 1, deadlineMs: 5000, confirmBlocked: false });
-    expect(r).toMatchObject({ allowed: [[100, 104], [108, 120]], blocked: [[105, 107]], resolution: 1, probes: 21, notes: [] });
+    const r = await discoverRanges({
+      required: [[100, 120]],
+      probe,
+      stride: 1,
+      deadlineMs: 5000,
+      confirmBlocked: false,
+    });
+    expect(r).toMatchObject({
+      allowed: [
+        [100, 104],
+        [108, 120],
+      ],
+      blocked: [[105, 107]],
+      resolution: 1,
+      probes: 21,
+      notes: [],
+    });
   });
 
   it('never bisects across two separate required ranges', async () => {
     const { probe, stats } = simulated([[19000, 31000]]);
-    const r = await discoverRanges({ required: [[30000, 40000], [10000, 20000]], probe, deadlineMs: 10_000 });
-    expect(r.blocked).toEqual([[19000, 20000], [30000, 31000]]);
-    expect(r.allowed).toEqual([[10000, 18999], [31001, 40000]]);
+    const r = await discoverRanges({
+      required: [
+        [30000, 40000],
+        [10000, 20000],
+      ],
+      probe,
+      deadlineMs: 10_000,
+    });
+    expect(r.blocked).toEqual([
+      [19000, 20000],
+      [30000, 31000],
+    ]);
+    expect(r.allowed).toEqual([
+      [10000, 18999],
+      [31001, 40000],
+    ]);
     expect([...stats.ports].some((p) => p > 20000 && p < 30000)).toBe(false);
   });
 
@@ -151,14 +203,23 @@ describe('range discovery: simulated networks', () => {
 
 describe('range discovery: deadline and cancel', () => {
   /** Blocked ports never answer; the probe settles only when aborted, as a real adapter does. */
-  const hanging = (blocked: PortRange[]): PortProbe => (port, signal) => {
-    if (!blocked.some(([a, b]) => port >= a && port <= b)) return Promise.resolve('open');
-    return new Promise<PortState>((resolve) => signal.addEventListener('abort', () => resolve('blocked'), { once: true }));
-  };
+  const hanging =
+    (blocked: PortRange[]): PortProbe =>
+    (port, signal) => {
+      if (!blocked.some(([a, b]) => port >= a && port <= b)) return Promise.resolve('open');
+      return new Promise<PortState>((resolve) =>
+        signal.addEventListener('abort', () => resolve('blocked'), { once: true }),
+      );
+    };
 
   it('stops at the deadline and reports what it could not resolve as unknown', async () => {
     const start = Date.now();
-    const r = await discoverRanges({ required: [P2P], probe: hanging([[30000, 65535]]), concurrency: 8, deadlineMs: 200 });
+    const r = await discoverRanges({
+      required: [P2P],
+      probe: hanging([[30000, 65535]]),
+      concurrency: 8,
+      deadlineMs: 200,
+    });
     expect(Date.now() - start).toBeLessThan(200 + 2000);
     expect(r.complete).toBe(false);
     expect(r.stopped).toBe('timeout');
@@ -172,19 +233,37 @@ describe('range discovery: deadline and cancel', () => {
   it('stops on abort', async () => {
     const ctrl = new AbortController();
     setTimeout(() => ctrl.abort(), 50);
-    const r = await discoverRanges({ required: [P2P], probe: hanging([[0, 65535]]), deadlineMs: 10_000, signal: ctrl.signal });
+    const r = await discoverRanges({
+      required: [P2P],
+      probe: hanging([[0, 65535]]),
+      deadlineMs: 10_000,
+      signal: ctrl.signal,
+    });
     expect(r.stopped).toBe('aborted');
     expect(r.unknown).toEqual([P2P]);
     expect(r.probes).toBe(32);
   });
 
   it('an already-aborted signal probes nothing', async () => {
-    const r = await discoverRanges({ required: [P2P], probe: hanging([]), deadlineMs: 1000, signal: AbortSignal.abort() });
+    const r = await discoverRanges({
+      required: [P2P],
+      probe: hanging([]),
+      deadlineMs: 1000,
+      signal: AbortSignal.abort(),
+    });
     expect(r).toMatchObject({ probes: 0, unknown: [P2P], resolution: 0, complete: false });
   });
 
   it('a probe that throws counts as blocked and is reported', async () => {
-    const r = await discoverRanges({ required: [[100, 110]], stride: 1, deadlineMs: 1000, probe: async (p) => { if (p === 105) throw new Error('EPERM'); return 'open'; } });
+    const r = await discoverRanges({
+      required: [[100, 110]],
+      stride: 1,
+      deadlineMs: 1000,
+      probe: async (p) => {
+        if (p === 105) throw new Error('EPERM');
+        return 'open';
+      },
+    });
     expect(r.blocked).toEqual([[105, 105]]);
     expect(r.errors).toBe(2); // it decides a boundary, so it is asked twice
   });
@@ -199,11 +278,21 @@ describe('range discovery: loss is not a block', () => {
     };
     const r = await discoverRanges({ required: [[10000, 60000]], probe, deadlineMs: 5000 });
     expect(r.blocked).toEqual([[30001, 39999]]);
-    expect(r.allowed).toEqual([[10000, 30000], [40000, 60000]]);
+    expect(r.allowed).toEqual([
+      [10000, 30000],
+      [40000, 60000],
+    ]);
   });
   it('a fully blocked range costs one round of samples: nothing decides a boundary, nothing is repeated', async () => {
     let calls = 0;
-    const r = await discoverRanges({ required: [[10000, 65535]], probe: async () => { calls++; return 'blocked'; }, deadlineMs: 5000 });
+    const r = await discoverRanges({
+      required: [[10000, 65535]],
+      probe: async () => {
+        calls++;
+        return 'blocked';
+      },
+      deadlineMs: 5000,
+    });
     expect(r.blocked).toEqual([[10000, 65535]]);
     expect(calls).toBe(samplePlan([[10000, 65535]], 128).length);
     expect(r.confirmations).toBe(0);
@@ -212,12 +301,27 @@ describe('range discovery: loss is not a block', () => {
 
 describe('summarize and samplePlan', () => {
   it('plans both ends and every stride', () => {
-    expect(samplePlan([[10, 30], [40, 40]], 8)).toEqual([10, 18, 26, 30, 40]);
+    expect(
+      samplePlan(
+        [
+          [10, 30],
+          [40, 40],
+        ],
+        8,
+      ),
+    ).toEqual([10, 18, 26, 30, 40]);
   });
   it('treats agreeing samples further apart than the stride as unknown', () => {
-    const known = new Map<number, PortState>([[0, 'open'], [10, 'open'], [100, 'open']]);
+    const known = new Map<number, PortState>([
+      [0, 'open'],
+      [10, 'open'],
+      [100, 'open'],
+    ]);
     const r = summarize([[0, 100]], known, [0, 10, 100], { stride: 10, probes: 3, errors: 0, stopped: 'timeout' });
-    expect(r.allowed).toEqual([[0, 10], [100, 100]]);
+    expect(r.allowed).toEqual([
+      [0, 10],
+      [100, 100],
+    ]);
     expect(r.unknown).toEqual([[11, 99]]);
   });
 });

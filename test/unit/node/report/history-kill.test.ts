@@ -32,7 +32,10 @@ afterAll(async () => {
  * soon as a new file appears in the directory (inotify via fs.watch), which lands the kill inside
  * the write itself — the moment a non-atomic save would leave a truncated report behind.
  */
-function runAndKill(mode: 'random' | 'on-create', delayMs: number): Promise<{ saved: number; signal: NodeJS.Signals | null; stderr: string }> {
+function runAndKill(
+  mode: 'random' | 'on-create',
+  delayMs: number,
+): Promise<{ saved: number; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [jiti, child, dir, fixturePath('open')], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -76,7 +79,9 @@ describe('history survives kill -9 during save', () => {
     const history = createHistory(dir);
     const { entries, problems } = await history.scan();
     const temps = problems.filter((p) => p.kind === 'temp').length;
-    console.log(`[kill -9] ${KILLS} kills, ${saved} saves confirmed by the child, ${entries.length} reports listed, ${temps} temp files left by interrupted saves`);
+    console.log(
+      `[kill -9] ${KILLS} kills, ${saved} saves confirmed by the child, ${entries.length} reports listed, ${temps} temp files left by interrupted saves`,
+    );
     // Every confirmed save is listed (a save killed after its rename may be listed without confirmation).
     expect(entries.length).toBeGreaterThanOrEqual(saved);
     expect(entries.length).toBeGreaterThan(0);

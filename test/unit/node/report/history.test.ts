@@ -33,7 +33,11 @@ describe('history', () => {
     expect(isHistoryId(e.id)).toBe(true);
     expect(e.file).toBe(join(dir, 'sub', `${e.id}.json`));
     expect(await readdir(join(dir, 'sub'))).toEqual([`${e.id}.json`]);
-    expect(e).toMatchObject({ startedAt: hostile.startedAt, profile: { id: '../evil', name: 'Lab stack' }, verdicts: { group: 'blocked', p2p: 'blocked' } });
+    expect(e).toMatchObject({
+      startedAt: hostile.startedAt,
+      profile: { id: '../evil', name: 'Lab stack' },
+      verdicts: { group: 'blocked', p2p: 'blocked' },
+    });
     expect(await h.load(e.id)).toEqual(hostile);
     expect(JSON.parse(await readFile(e.file, 'utf8')).tool.name).toBe('pathcheck');
   });
@@ -79,7 +83,11 @@ describe('history', () => {
 
   it.each([
     ['corrupt JSON', '{"schemaVersion": 1, "tool": {"name": "pathcheck"', /not valid JSON/],
-    ['foreign JSON', JSON.stringify({ schemaVersion: 1, tool: { name: 'othertool', version: '1' } }), /not a Pathcheck report/],
+    [
+      'foreign JSON',
+      JSON.stringify({ schemaVersion: 1, tool: { name: 'othertool', version: '1' } }),
+      /not a Pathcheck report/,
+    ],
     ['newer schema', JSON.stringify({ ...loadFixture('open'), schemaVersion: 2 }), /newer Pathcheck \(schema 2/],
     ['invalid field', JSON.stringify({ ...loadFixture('open'), durationMs: -1 }), /durationMs/],
     ['not an object', '[1, 2]', /not a Pathcheck report/],
@@ -92,7 +100,8 @@ describe('history', () => {
     try {
       await expect(h.import(file)).rejects.toThrow(message);
       await expect(h.import(file)).rejects.toBeInstanceOf(HistoryError);
-      if (text.trimStart().startsWith('{') || text.trimStart().startsWith('[')) await expect(h.import(text)).rejects.toThrow(message);
+      if (text.trimStart().startsWith('{') || text.trimStart().startsWith('['))
+        await expect(h.import(text)).rejects.toThrow(message);
     } finally {
       await rm(file, { force: true });
     }

@@ -33,14 +33,24 @@ const squash = (s: string) => s.replace(/\s+/g, '');
 describe('findChromium', () => {
   it('prefers PATHCHECK_CHROMIUM and refuses an unusable one instead of silently using another browser', () => {
     const isExecutable = (f: string) => f === '/opt/c/chrome' || f === '/usr/bin/chromium';
-    expect(findChromium({ env: { PATHCHECK_CHROMIUM: '/opt/c/chrome' }, platform: 'linux', isExecutable })).toBe('/opt/c/chrome');
-    expect(() => findChromium({ env: { PATHCHECK_CHROMIUM: '/nope' }, platform: 'linux', isExecutable })).toThrow(/PATHCHECK_CHROMIUM is set to \/nope/);
+    expect(findChromium({ env: { PATHCHECK_CHROMIUM: '/opt/c/chrome' }, platform: 'linux', isExecutable })).toBe(
+      '/opt/c/chrome',
+    );
+    expect(() => findChromium({ env: { PATHCHECK_CHROMIUM: '/nope' }, platform: 'linux', isExecutable })).toThrow(
+      /PATHCHECK_CHROMIUM is set to \/nope/,
+    );
     expect(findChromium({ env: {}, platform: 'linux', isExecutable })).toBe('/usr/bin/chromium');
   });
 
   it('knows the Windows and macOS locations', () => {
     const win = 'C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe';
-    expect(findChromium({ env: { 'PROGRAMFILES(X86)': 'C:\\Program Files (x86)' }, platform: 'win32', isExecutable: (f) => f === win })).toBe(win);
+    expect(
+      findChromium({
+        env: { 'PROGRAMFILES(X86)': 'C:\\Program Files (x86)' },
+        platform: 'win32',
+        isExecutable: (f) => f === win,
+      }),
+    ).toBe(win);
     const mac = '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome';
     expect(findChromium({ env: {}, platform: 'darwin', isExecutable: (f) => f === mac })).toBe(mac);
   });
@@ -108,7 +118,9 @@ describe.skipIf(skip !== null)('printPdf with the system Chromium', () => {
 
   it('enforces the deadline and leaves no browser behind', async () => {
     const out = join(dir, 'never.pdf');
-    await expect(printPdf(renderReportHtml(loadFixture('open')), out, { timeoutMs: 1 })).rejects.toThrow(/did not finish within 1 ms/);
+    await expect(printPdf(renderReportHtml(loadFixture('open')), out, { timeoutMs: 1 })).rejects.toThrow(
+      /did not finish within 1 ms/,
+    );
     await expect(readFile(out)).rejects.toThrow(/ENOENT/);
     // Every browser this process started has been closed (poll: the OS reaps asynchronously).
     let children: string[] = [];

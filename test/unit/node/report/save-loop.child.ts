@@ -13,7 +13,11 @@ if (!parsed.ok) throw new Error('bad fixture');
 const report = parsed.report;
 // ~3 MB of JSON, so the parent's kill lands in the middle of a write most of the time.
 const base = report.checks[0]!;
-report.checks = Array.from({ length: 6000 }, (_, i) => ({ ...base, id: `dns:host-${i}.lab.test`, detail: `padding ${'x'.repeat(300)} ${i}` }));
+report.checks = Array.from({ length: 6000 }, (_, i) => ({
+  ...base,
+  id: `dns:host-${i}.lab.test`,
+  detail: `padding ${'x'.repeat(300)} ${i}`,
+}));
 const history = createHistory(dir!);
 process.stdout.write('ready\n');
 for (;;) {

@@ -129,7 +129,8 @@ describe('message type and header', () => {
     expect(messageType(StunMethod.Data, StunClass.indication)).toBe(0x0017);
     expect(messageType(0xfff, StunClass.errorResponse)).toBe(0x3fff);
     for (let m = 0; m <= 0xfff; m += 7) {
-      for (const c of [0, 1, 2, 3] as StunClass[]) expect(splitMessageType(messageType(m, c))).toEqual({ method: m, cls: c });
+      for (const c of [0, 1, 2, 3] as StunClass[])
+        expect(splitMessageType(messageType(m, c))).toEqual({ method: m, cls: c });
     }
   });
 
@@ -138,21 +139,40 @@ describe('message type and header', () => {
   });
 
   it('rejects broken headers with typed codes', () => {
-    const good = encodeMessage({ method: 1, cls: 0, transactionId: new Uint8Array(12), attributes: [attr.software('abc')] });
+    const good = encodeMessage({
+      method: 1,
+      cls: 0,
+      transactionId: new Uint8Array(12),
+      attributes: [attr.software('abc')],
+    });
     expectDecodeError(good.subarray(0, 19), 'truncated');
     expectDecodeError(good.subarray(0, good.length - 4), 'truncated');
-    const m1 = Uint8Array.from(good); m1[0]! |= 0x80; expectDecodeError(m1, 'bad-type');
-    const m2 = Uint8Array.from(good); m2[4]! ^= 1; expectDecodeError(m2, 'bad-magic');
-    const m3 = Uint8Array.from(good); m3[3] = 6; expectDecodeError(m3, 'bad-length');
-    const m4 = Uint8Array.from(good); m4[23] = 9; expectDecodeError(m4, 'bad-length');
-    const m5 = Uint8Array.from(V.SAMPLE_IPV4_RESPONSE); m5[30]! ^= 1; expectDecodeError(m5, 'bad-fingerprint');
-    const m6 = Uint8Array.from([...good, 0, 0, 0, 0]); expectDecodeError(m6, 'bad-length');
+    const m1 = Uint8Array.from(good);
+    m1[0]! |= 0x80;
+    expectDecodeError(m1, 'bad-type');
+    const m2 = Uint8Array.from(good);
+    m2[4]! ^= 1;
+    expectDecodeError(m2, 'bad-magic');
+    const m3 = Uint8Array.from(good);
+    m3[3] = 6;
+    expectDecodeError(m3, 'bad-length');
+    const m4 = Uint8Array.from(good);
+    m4[23] = 9;
+    expectDecodeError(m4, 'bad-length');
+    const m5 = Uint8Array.from(V.SAMPLE_IPV4_RESPONSE);
+    m5[30]! ^= 1;
+    expectDecodeError(m5, 'bad-fingerprint');
+    const m6 = Uint8Array.from([...good, 0, 0, 0, 0]);
+    expectDecodeError(m6, 'bad-length');
     expect(decodeMessage(m6, { exactLength: false }).attrs.software).toBe('abc');
   });
 
   it('a tampered signed message fails integrity', () => {
     const key = enc('k');
-    const b = encodeMessage({ method: 3, cls: 0, transactionId: new Uint8Array(12).fill(7), attributes: [attr.lifetime(600)] }, { integrityKey: key });
+    const b = encodeMessage(
+      { method: 3, cls: 0, transactionId: new Uint8Array(12).fill(7), attributes: [attr.lifetime(600)] },
+      { integrityKey: key },
+    );
     b[27]! ^= 1;
     expect(verifyIntegrity(decodeMessage(b), key)).toBe(false);
   });
@@ -160,10 +180,14 @@ describe('message type and header', () => {
   it('ignores attributes after MESSAGE-INTEGRITY except -SHA256 and FINGERPRINT (RFC 8489 §14.5)', () => {
     const key = enc('k');
     const tid = new Uint8Array(12).fill(1);
-    const signed = encodeMessage({ method: 3, cls: 0, transactionId: tid, attributes: [attr.lifetime(1)] }, { integrityKey: key });
+    const signed = encodeMessage(
+      { method: 3, cls: 0, transactionId: tid, attributes: [attr.lifetime(1)] },
+      { integrityKey: key },
+    );
     const extra = Uint8Array.of(0x00, 0x13, 0x00, 0x04, 1, 2, 3, 4);
     const both = new Uint8Array(signed.length + 8);
-    both.set(signed); both.set(extra, signed.length);
+    both.set(signed);
+    both.set(extra, signed.length);
     new DataView(both.buffer).setUint16(2, both.length - 20);
     const m = decodeMessage(both);
     expect(m.attrs.data).toBeUndefined();
@@ -194,7 +218,12 @@ describe('attribute round trips', () => {
     ['SOFTWARE', attr.software('pathcheck'), (m) => m.attrs.software, 'pathcheck'],
     ['ERROR-CODE', attr.errorCode(438, 'Stale Nonce'), (m) => m.attrs.errorCode, { code: 438, reason: 'Stale Nonce' }],
     ['UNKNOWN-ATTRIBUTES', attr.unknownAttributes([0x0003, 0x7fff]), (m) => m.attrs.unknownAttributes, [3, 0x7fff]],
-    ['CHANGE-REQUEST', attr.changeRequest({ changeIp: true, changePort: false }), (m) => m.attrs.changeRequest, { changeIp: true, changePort: false }],
+    [
+      'CHANGE-REQUEST',
+      attr.changeRequest({ changeIp: true, changePort: false }),
+      (m) => m.attrs.changeRequest,
+      { changeIp: true, changePort: false },
+    ],
     ['RESPONSE-PORT', attr.responsePort(4242), (m) => m.attrs.responsePort, 4242],
     ['LIFETIME', attr.lifetime(600), (m) => m.attrs.lifetime, 600],
     ['REQUESTED-TRANSPORT', attr.requestedTransport(TRANSPORT_UDP), (m) => m.attrs.requestedTransport, 17],
@@ -202,13 +231,19 @@ describe('attribute round trips', () => {
     ['DATA', attr.data(Uint8Array.of(1, 2, 3, 4, 5)), (m) => Array.from(m.attrs.data!), [1, 2, 3, 4, 5]],
   );
   it.each(cases)('%s', (_name, a, get, want) => {
-    const bytes = encodeMessage({ method: StunMethod.Allocate, cls: StunClass.successResponse, transactionId: tid, attributes: [a] }, { fingerprint: true });
+    const bytes = encodeMessage(
+      { method: StunMethod.Allocate, cls: StunClass.successResponse, transactionId: tid, attributes: [a] },
+      { fingerprint: true },
+    );
     expect(get(decodeMessage(bytes))).toEqual(want);
   });
 
   it('MESSAGE-INTEGRITY-SHA256 (and SHA1 together) verify', () => {
     const key = enc('secret');
-    const b = encodeMessage({ method: 1, cls: 0, transactionId: tid, attributes: [attr.username('u')] }, { integrityKey: key, integritySha256Key: key, fingerprint: true });
+    const b = encodeMessage(
+      { method: 1, cls: 0, transactionId: tid, attributes: [attr.username('u')] },
+      { integrityKey: key, integritySha256Key: key, fingerprint: true },
+    );
     const m = decodeMessage(b);
     expect(m.attrs.messageIntegritySha256?.length).toBe(32);
     expect(verifyIntegrity(m, key)).toBe(true);
@@ -217,7 +252,15 @@ describe('attribute round trips', () => {
   });
 
   it('unknown comprehension-required attributes are reported, optional ones ignored', () => {
-    const b = encodeMessage({ method: 1, cls: 0, transactionId: tid, attributes: [{ type: 0x7ff0, value: new Uint8Array(3) }, { type: 0xfff0, value: new Uint8Array(1) }] });
+    const b = encodeMessage({
+      method: 1,
+      cls: 0,
+      transactionId: tid,
+      attributes: [
+        { type: 0x7ff0, value: new Uint8Array(3) },
+        { type: 0xfff0, value: new Uint8Array(1) },
+      ],
+    });
     expect(decodeMessage(b).attrs.unknownRequired).toEqual([0x7ff0]);
   });
 
@@ -249,7 +292,10 @@ describe('attribute round trips', () => {
 
 describe('stream framing and ChannelData', () => {
   it('splits STUN and padded ChannelData across arbitrary chunk boundaries', () => {
-    const stun = encodeMessage({ method: 4, cls: 0, transactionId: new Uint8Array(12), attributes: [attr.lifetime(0)] }, { fingerprint: true });
+    const stun = encodeMessage(
+      { method: 4, cls: 0, transactionId: new Uint8Array(12), attributes: [attr.lifetime(0)] },
+      { fingerprint: true },
+    );
     const cd = encodeChannelData(0x4001, enc('hello'), true);
     expect(cd.length).toBe(12);
     expect(decodeChannelData(cd).data).toEqual(enc('hello'));

@@ -36,8 +36,14 @@ export interface CoturnOptions {
 async function udpFree(address: string, port: number): Promise<boolean> {
   const s = dgram.createSocket(address.includes(':') ? 'udp6' : 'udp4');
   return new Promise((resolve) => {
-    s.once('error', () => { s.close(); resolve(false); });
-    s.bind(port, address, () => { s.close(); resolve(true); });
+    s.once('error', () => {
+      s.close();
+      resolve(false);
+    });
+    s.bind(port, address, () => {
+      s.close();
+      resolve(true);
+    });
   });
 }
 
@@ -68,9 +74,32 @@ export function makeTestCa(dir: string): { caPem: string; cert: string; key: str
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   run('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=Pathcheck Test CA');
   run('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=turn.lab.test');
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,IP:::1,DNS:turn.lab.test\nbasicConstraints=CA:FALSE\n');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf');
-  return { caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'), cert: join(dir, 'server.pem'), key: join(dir, 'server.key') };
+  writeFileSync(
+    join(dir, 'ext.cnf'),
+    'subjectAltName=IP:127.0.0.1,IP:::1,DNS:turn.lab.test\nbasicConstraints=CA:FALSE\n',
+  );
+  run(
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.pem',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.pem',
+    '-days',
+    '2',
+    '-extfile',
+    'ext.cnf',
+  );
+  return {
+    caPem: readFileSync(join(dir, 'ca.pem'), 'utf8'),
+    cert: join(dir, 'server.pem'),
+    key: join(dir, 'server.key'),
+  };
 }
 
 export async function startCoturn(opts: CoturnOptions = {}): Promise<Coturn> {
@@ -85,23 +114,36 @@ export async function startCoturn(opts: CoturnOptions = {}): Promise<Coturn> {
     '-n',
     ...addresses.flatMap((a) => ['--listening-ip', a]),
     ...relayIps.flatMap((a) => ['--relay-ip', a]),
-    '--listening-port', String(base),
-    '--alt-listening-port', String(base + 1),
-    '--tls-listening-port', String(base + 2),
-    '--alt-tls-listening-port', String(base + 3),
-    '--min-port', String(relayRange[0]),
-    '--max-port', String(relayRange[1]),
-    '--realm', 'lab',
-    '--user', 'u:p',
+    '--listening-port',
+    String(base),
+    '--alt-listening-port',
+    String(base + 1),
+    '--tls-listening-port',
+    String(base + 2),
+    '--alt-tls-listening-port',
+    String(base + 3),
+    '--min-port',
+    String(relayRange[0]),
+    '--max-port',
+    String(relayRange[1]),
+    '--realm',
+    'lab',
+    '--user',
+    'u:p',
     '-a',
-    '--cert', ca.cert,
-    '--pkey', ca.key,
+    '--cert',
+    ca.cert,
+    '--pkey',
+    ca.key,
     '--no-cli',
     '--no-dtls',
-    '--log-file', 'stdout',
+    '--log-file',
+    'stdout',
     '--simple-log',
-    '--pidfile', join(dir, 'turnserver.pid'),
-    '--userdb', join(dir, 'turndb'), // not the shared /var/lib/turn/turndb
+    '--pidfile',
+    join(dir, 'turnserver.pid'),
+    '--userdb',
+    join(dir, 'turndb'), // not the shared /var/lib/turn/turndb
     ...(opts.allowLoopbackPeers ? ['--allow-loopback-peers'] : []),
     ...(opts.extra ?? []),
   ];
@@ -110,10 +152,17 @@ export async function startCoturn(opts: CoturnOptions = {}): Promise<Coturn> {
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
   const stop = async (): Promise<void> => {
     if (!exited && child.pid) process.kill(child.pid, 'SIGTERM');
-    const t = setTimeout(() => { if (!exited && child.pid) process.kill(child.pid, 'SIGKILL'); }, 5000);
+    const t = setTimeout(() => {
+      if (!exited && child.pid) process.kill(child.pid, 'SIGKILL');
+    }, 5000);
     await exit;
     clearTimeout(t);
     child.stdout?.destroy();
@@ -126,8 +175,14 @@ export async function startCoturn(opts: CoturnOptions = {}): Promise<Coturn> {
     if (exited) throw new Error(`turnserver exited at start:\n${out.slice(-3000)}`);
     const b = await stunBinding({ host: '127.0.0.1', port: base, transport: 'udp' }, { deadlineMs: 300 });
     const tlsUp = await new Promise<boolean>((resolve) => {
-      const s = net.connect(base + 2, '127.0.0.1', () => { s.destroy(); resolve(true); });
-      s.once('error', () => { s.destroy(); resolve(false); });
+      const s = net.connect(base + 2, '127.0.0.1', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => {
+        s.destroy();
+        resolve(false);
+      });
     });
     if (b.status === 'pass' && tlsUp) break;
     if (Date.now() > until) {
@@ -136,5 +191,15 @@ export async function startCoturn(opts: CoturnOptions = {}): Promise<Coturn> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { pid: child.pid!, port: base, altPort: base + 1, tlsPort: base + 2, relayRange, caPem: ca.caPem, dir, log: () => out, stop };
+  return {
+    pid: child.pid!,
+    port: base,
+    altPort: base + 1,
+    tlsPort: base + 2,
+    relayRange,
+    caPem: ca.caPem,
+    dir,
+    log: () => out,
+    stop,
+  };
 }

@@ -19,11 +19,17 @@ async function hasLoopback6(): Promise<boolean> {
   });
 }
 
-const skip = missingPrereqs('stun coturn ipv6', [prereqs.coturn, prereqs.openssl]) ?? ((await hasLoopback6()) ? null : 'no ::1 on this machine');
+const skip =
+  missingPrereqs('stun coturn ipv6', [prereqs.coturn, prereqs.openssl]) ??
+  ((await hasLoopback6()) ? null : 'no ::1 on this machine');
 
 describe.skipIf(skip)('TURN over IPv6 against a real dual-stack coturn', () => {
   let coturn: Coturn;
-  const ep = (host: string, transport: StunTransport) => ({ host, port: transport === 'tls' ? coturn.tlsPort : coturn.port, transport });
+  const ep = (host: string, transport: StunTransport) => ({
+    host,
+    port: transport === 'tls' ? coturn.tlsPort : coturn.port,
+    transport,
+  });
   const creds = { username: 'u', credential: 'p' };
   beforeAll(async () => {
     coturn = await startCoturn({ ipv6: true, allowLoopbackPeers: true });
@@ -38,14 +44,27 @@ describe.skipIf(skip)('TURN over IPv6 against a real dual-stack coturn', () => {
     expect(r.evidence.mapped).toMatchObject({ family: 'IPv6', address: '::1' });
   });
 
-  it.each(['udp', 'tcp', 'tls'] as const)('Allocate over %s to ::1 with REQUESTED-ADDRESS-FAMILY IPv6 gets an IPv6 relay', async (t) => {
-    const r = await turnAllocate(ep('::1', t), { ...creds, tls: { ca: coturn.caPem }, deadlineMs: 3000, relayFamily: 6 });
-    expect(r.status, r.detail).toBe('pass');
-    expect(r.reason).toBe('allocated');
-    expect(r.evidence).toMatchObject({ relayFamily: 6, relayed: { family: 'IPv6', address: '::1' }, mapped: { family: 'IPv6', address: '::1' }, released: true });
-    expect(r.evidence.relayed!.port).toBeGreaterThanOrEqual(coturn.relayRange[0]);
-    expect(r.evidence.relayed!.port).toBeLessThanOrEqual(coturn.relayRange[1]);
-  });
+  it.each(['udp', 'tcp', 'tls'] as const)(
+    'Allocate over %s to ::1 with REQUESTED-ADDRESS-FAMILY IPv6 gets an IPv6 relay',
+    async (t) => {
+      const r = await turnAllocate(ep('::1', t), {
+        ...creds,
+        tls: { ca: coturn.caPem },
+        deadlineMs: 3000,
+        relayFamily: 6,
+      });
+      expect(r.status, r.detail).toBe('pass');
+      expect(r.reason).toBe('allocated');
+      expect(r.evidence).toMatchObject({
+        relayFamily: 6,
+        relayed: { family: 'IPv6', address: '::1' },
+        mapped: { family: 'IPv6', address: '::1' },
+        released: true,
+      });
+      expect(r.evidence.relayed!.port).toBeGreaterThanOrEqual(coturn.relayRange[0]);
+      expect(r.evidence.relayed!.port).toBeLessThanOrEqual(coturn.relayRange[1]);
+    },
+  );
 
   it('without the attribute the relay is IPv4 (the RFC default), even over IPv6', async () => {
     const r = await turnAllocate(ep('::1', 'udp'), { ...creds, deadlineMs: 3000 });
@@ -63,22 +82,32 @@ describe.skipIf(skip)('TURN over IPv6 against a real dual-stack coturn', () => {
   it('the relay probe proves a relayed UDP port over IPv6', async () => {
     const r = await turnRelayProbe(ep('::1', 'udp'), creds, { deadlineMs: 3000, relayFamily: 6 });
     expect(r.status, r.detail).toBe('pass');
-    expect(r.evidence).toMatchObject({ relayed: { family: 'IPv6', address: '::1' }, peer: { address: '::1' }, released: true });
+    expect(r.evidence).toMatchObject({
+      relayed: { family: 'IPv6', address: '::1' },
+      peer: { address: '::1' },
+      released: true,
+    });
     expect(r.evidence.provenPort).toBe(r.evidence.relayed!.port);
   });
 });
 
-describe.skipIf(missingPrereqs('stun coturn ipv4 only', [prereqs.coturn, prereqs.openssl]))('a server that relays IPv4 only', () => {
-  let coturn: Coturn;
-  beforeAll(async () => {
-    coturn = await startCoturn({});
-  });
-  afterAll(async () => {
-    await coturn?.stop();
-  });
-  it('answers an IPv6 relay request with 440: family-unsupported, not a block', async () => {
-    const r = await turnAllocate({ host: '127.0.0.1', port: coturn.port, transport: 'udp' }, { username: 'u', credential: 'p', deadlineMs: 3000, relayFamily: 6 });
-    expect(r).toMatchObject({ status: 'fail', reason: 'family-unsupported', evidence: { errorCode: 440 } });
-    expect(r.detail).toMatch(/does not relay IPv6/);
-  });
-});
+describe.skipIf(missingPrereqs('stun coturn ipv4 only', [prereqs.coturn, prereqs.openssl]))(
+  'a server that relays IPv4 only',
+  () => {
+    let coturn: Coturn;
+    beforeAll(async () => {
+      coturn = await startCoturn({});
+    });
+    afterAll(async () => {
+      await coturn?.stop();
+    });
+    it('answers an IPv6 relay request with 440: family-unsupported, not a block', async () => {
+      const r = await turnAllocate(
+        { host: '127.0.0.1', port: coturn.port, transport: 'udp' },
+        { username: 'u', credential: 'p', deadlineMs: 3000, relayFamily: 6 },
+      );
+      expect(r).toMatchObject({ status: 'fail', reason: 'family-unsupported', evidence: { errorCode: 440 } });
+      expect(r.detail).toMatch(/does not relay IPv6/);
+    });
+  },
+);

@@ -39,17 +39,28 @@ describe.skipIf(skip)('STUN/TURN against a real coturn on loopback', () => {
     console.info('[coturn rtt ms]', JSON.stringify(rtts));
   });
 
-  it.each(['udp', 'tcp', 'tls'] as const)('STUN Binding over %s gives the mapped address (== local on loopback)', async (t) => {
-    const r = await stunBinding(ep(t), { tls: tls(), deadlineMs: 3000 });
-    note(`binding-${t}`, r.rttMs);
-    expect(r.status, r.detail).toBe('pass');
-    expect(r.reason).toBe('ok');
-    expect(r.evidence.mapped).toEqual({ family: 'IPv4', address: '127.0.0.1', port: r.evidence.local!.port });
-    // coturn's alternate port per listener: alt-listening-port for UDP/TCP, alt-tls-listening-port for TLS
-    expect(r.evidence.otherAddress).toEqual({ family: 'IPv4', address: '127.0.0.2', port: t === 'tls' ? main.tlsPort + 1 : main.altPort });
-    expect(r.rttMs).toBeGreaterThan(0);
-    if (t === 'tls') expect(r.evidence.tls).toMatchObject({ authorized: true, chain: [{ subjectCN: 'turn.lab.test', issuerCN: 'Pathcheck Test CA' }, {}] });
-  });
+  it.each(['udp', 'tcp', 'tls'] as const)(
+    'STUN Binding over %s gives the mapped address (== local on loopback)',
+    async (t) => {
+      const r = await stunBinding(ep(t), { tls: tls(), deadlineMs: 3000 });
+      note(`binding-${t}`, r.rttMs);
+      expect(r.status, r.detail).toBe('pass');
+      expect(r.reason).toBe('ok');
+      expect(r.evidence.mapped).toEqual({ family: 'IPv4', address: '127.0.0.1', port: r.evidence.local!.port });
+      // coturn's alternate port per listener: alt-listening-port for UDP/TCP, alt-tls-listening-port for TLS
+      expect(r.evidence.otherAddress).toEqual({
+        family: 'IPv4',
+        address: '127.0.0.2',
+        port: t === 'tls' ? main.tlsPort + 1 : main.altPort,
+      });
+      expect(r.rttMs).toBeGreaterThan(0);
+      if (t === 'tls')
+        expect(r.evidence.tls).toMatchObject({
+          authorized: true,
+          chain: [{ subjectCN: 'turn.lab.test', issuerCN: 'Pathcheck Test CA' }, {}],
+        });
+    },
+  );
 
   it('a caller-provided UDP socket is reused (same mapping twice) and left open', async () => {
     const sock = dgram.createSocket('udp4');
@@ -74,26 +85,32 @@ describe.skipIf(skip)('STUN/TURN against a real coturn on loopback', () => {
     expect(r.evidence.responseOrigin).toEqual({ family: 'IPv4', address: '127.0.0.2', port: main.altPort });
   });
 
-  it.each(['udp', 'tcp', 'tls'] as const)('TURN Allocate over %s without credentials: 401 with realm = reachable', async (t) => {
-    const r = await turnAllocate(ep(t), { tls: tls() });
-    note(`allocate-401-${t}`, r.rttMs);
-    expect(r).toMatchObject({ status: 'pass', reason: 'auth-required', evidence: { realm: 'lab', errorCode: 401 } });
-  });
+  it.each(['udp', 'tcp', 'tls'] as const)(
+    'TURN Allocate over %s without credentials: 401 with realm = reachable',
+    async (t) => {
+      const r = await turnAllocate(ep(t), { tls: tls() });
+      note(`allocate-401-${t}`, r.rttMs);
+      expect(r).toMatchObject({ status: 'pass', reason: 'auth-required', evidence: { realm: 'lab', errorCode: 401 } });
+    },
+  );
 
-  it.each(['udp', 'tcp', 'tls'] as const)('TURN Allocate over %s with credentials: relayed address, lifetime, released', async (t) => {
-    const r = await turnAllocate(ep(t), { tls: tls(), username: 'u', credential: 'p' });
-    note(`allocate-ok-${t}`, r.rttMs);
-    expect(r.status, r.detail).toBe('pass');
-    expect(r.reason).toBe('allocated');
-    const relayed = r.evidence.relayed!;
-    expect(relayed.address).toBe('127.0.0.1');
-    expect(relayed.port).toBeGreaterThanOrEqual(main.relayRange[0]);
-    expect(relayed.port).toBeLessThanOrEqual(main.relayRange[1]);
-    expect(r.evidence.mapped?.port).toBe(r.evidence.local?.port);
-    expect(r.evidence.lifetime).toBeGreaterThan(0);
-    expect(r.evidence.integrityVerified).toBe(true);
-    expect(r.evidence.released).toBe(true);
-  });
+  it.each(['udp', 'tcp', 'tls'] as const)(
+    'TURN Allocate over %s with credentials: relayed address, lifetime, released',
+    async (t) => {
+      const r = await turnAllocate(ep(t), { tls: tls(), username: 'u', credential: 'p' });
+      note(`allocate-ok-${t}`, r.rttMs);
+      expect(r.status, r.detail).toBe('pass');
+      expect(r.reason).toBe('allocated');
+      const relayed = r.evidence.relayed!;
+      expect(relayed.address).toBe('127.0.0.1');
+      expect(relayed.port).toBeGreaterThanOrEqual(main.relayRange[0]);
+      expect(relayed.port).toBeLessThanOrEqual(main.relayRange[1]);
+      expect(r.evidence.mapped?.port).toBe(r.evidence.local?.port);
+      expect(r.evidence.lifetime).toBeGreaterThan(0);
+      expect(r.evidence.integrityVerified).toBe(true);
+      expect(r.evidence.released).toBe(true);
+    },
+  );
 
   it.each(['udp', 'tcp'] as const)('wrong credentials over %s: auth-failed', async (t) => {
     const r = await turnAllocate(ep(t), { username: 'u', credential: 'wrong' });
@@ -112,8 +129,13 @@ describe.skipIf(skip)('STUN/TURN against a real coturn on loopback', () => {
     expect(wrongName).toMatchObject({ status: 'fail', reason: 'tls-hostname-mismatch' });
     const open = await turnAllocate(ep('tls'), { tls: { rejectUnauthorized: false } });
     expect(open).toMatchObject({ status: 'pass', reason: 'auth-required' });
-    expect(open.evidence.tls).toMatchObject({ authorized: false, chain: [{ subjectCN: 'turn.lab.test', issuerCN: 'Pathcheck Test CA' }] });
-    expect(String((open.evidence.tls as { authorizationError?: string }).authorizationError)).toMatch(/UNABLE_TO_VERIFY|CERT/);
+    expect(open.evidence.tls).toMatchObject({
+      authorized: false,
+      chain: [{ subjectCN: 'turn.lab.test', issuerCN: 'Pathcheck Test CA' }],
+    });
+    expect(String((open.evidence.tls as { authorizationError?: string }).authorizationError)).toMatch(
+      /UNABLE_TO_VERIFY|CERT/,
+    );
   });
 
   it('turnRelayProbe proves a high relayed UDP port from a second local socket', async () => {
@@ -136,8 +158,15 @@ describe.skipIf(skip)('STUN/TURN against a real coturn on loopback', () => {
   });
 
   it('turnRelayProbe on a server that denies loopback peers: permission-denied (403)', async () => {
-    const r = await turnRelayProbe({ host: '127.0.0.1', port: strict.port, transport: 'udp' }, { username: 'u', credential: 'p' });
-    expect(r).toMatchObject({ status: 'fail', reason: 'permission-denied', evidence: { step: 'permission', errorCode: 403, released: true } });
+    const r = await turnRelayProbe(
+      { host: '127.0.0.1', port: strict.port, transport: 'udp' },
+      { username: 'u', credential: 'p' },
+    );
+    expect(r).toMatchObject({
+      status: 'fail',
+      reason: 'permission-denied',
+      evidence: { step: 'permission', errorCode: 403, released: true },
+    });
   });
 
   it('natBehavior (RFC 5780): on loopback there is no NAT, and nothing filters', async () => {
@@ -146,14 +175,28 @@ describe.skipIf(skip)('STUN/TURN against a real coturn on loopback', () => {
     // fresh socket, so filtering is endpoint-independent. BEHAVE-compliant by definition.
     const r = await natBehavior(ep('udp'));
     expect(r.status, r.detail).toBe('pass');
-    expect(r.evidence).toMatchObject({ method: 'rfc5780', mapping: 'none', filtering: 'endpoint-independent', behaveCompliant: true, publicAddress: '127.0.0.1' });
+    expect(r.evidence).toMatchObject({
+      method: 'rfc5780',
+      mapping: 'none',
+      filtering: 'endpoint-independent',
+      behaveCompliant: true,
+      publicAddress: '127.0.0.1',
+    });
     expect(r.evidence.otherAddress).toEqual({ family: 'IPv4', address: '127.0.0.2', port: main.altPort });
   });
 
   it('natBehavior without OTHER-ADDRESS falls back to two destinations', async () => {
     const single = await natBehavior({ host: '127.0.0.1', port: strict.port, transport: 'udp' });
-    expect(single.evidence).toMatchObject({ method: 'single', mapping: 'none', filtering: 'unknown', behaveCompliant: true });
-    const two = await natBehavior({ host: '127.0.0.1', port: strict.port, transport: 'udp' }, { secondary: { host: '127.0.0.1', port: main.port } });
+    expect(single.evidence).toMatchObject({
+      method: 'single',
+      mapping: 'none',
+      filtering: 'unknown',
+      behaveCompliant: true,
+    });
+    const two = await natBehavior(
+      { host: '127.0.0.1', port: strict.port, transport: 'udp' },
+      { secondary: { host: '127.0.0.1', port: main.port } },
+    );
     expect(two.evidence).toMatchObject({ method: 'two-destinations', mapping: 'none', behaveCompliant: true });
     expect(two.evidence.tests).toHaveLength(2);
   });

@@ -98,7 +98,8 @@ describe('decode fuzz', () => {
         verifyIntegritySha256(m, tid);
         counts.ok!++;
       } catch (e) {
-        if (!(e instanceof StunDecodeError)) throw new Error(`iteration ${i}: ${String(e)} for ${Buffer.from(buf).toString('hex')}`, { cause: e });
+        if (!(e instanceof StunDecodeError))
+          throw new Error(`iteration ${i}: ${String(e)} for ${Buffer.from(buf).toString('hex')}`, { cause: e });
         counts[e.code] = (counts[e.code] ?? 0) + 1;
         counts.rejected!++;
       }

@@ -23,7 +23,9 @@ afterEach(() => {
 });
 
 /** A UDP server on 127.0.0.1; `reply` returns the bytes to send back (or nothing). */
-async function udpServer(reply: (msg: DecodedMessage | null, raw: Buffer, n: number) => Uint8Array | void): Promise<{ port: number; received: () => number }> {
+async function udpServer(
+  reply: (msg: DecodedMessage | null, raw: Buffer, n: number) => Uint8Array | void,
+): Promise<{ port: number; received: () => number }> {
   const s = dgram.createSocket('udp4');
   let n = 0;
   s.on('message', (raw, rinfo) => {
@@ -57,8 +59,16 @@ async function tcpServer(onConn: (sock: net.Socket) => void): Promise<number> {
   return (srv.address() as net.AddressInfo).port;
 }
 
-const respond = (req: DecodedMessage, cls: StunClass, attrs: (tid: Uint8Array) => RawAttribute[], key?: Uint8Array): Uint8Array =>
-  encodeMessage({ method: req.method, cls, transactionId: req.transactionId, attributes: attrs(req.transactionId) }, { integrityKey: key, fingerprint: true });
+const respond = (
+  req: DecodedMessage,
+  cls: StunClass,
+  attrs: (tid: Uint8Array) => RawAttribute[],
+  key?: Uint8Array,
+): Uint8Array =>
+  encodeMessage(
+    { method: req.method, cls, transactionId: req.transactionId, attributes: attrs(req.transactionId) },
+    { integrityKey: key, fingerprint: true },
+  );
 
 const SLACK_MS = 1500; // shared 2-core machine: assert "within deadline + slack", never tight timings
 
@@ -66,7 +76,10 @@ describe('hostile servers', () => {
   it('UDP server that never answers: timeout within the deadline, retransmitted on our schedule', async () => {
     const srv = await udpServer(() => undefined);
     const t0 = performance.now();
-    const r = await stunBinding({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { deadlineMs: 800, rtoMs: 100 });
+    const r = await stunBinding(
+      { host: '127.0.0.1', port: srv.port, transport: 'udp' },
+      { deadlineMs: 800, rtoMs: 100 },
+    );
     const took = performance.now() - t0;
     expect(r).toMatchObject({ status: 'fail', reason: 'timeout', evidence: { phase: 'binding' } });
     expect(r.detail).toMatch(/No answer/);
@@ -79,9 +92,16 @@ describe('hostile servers', () => {
 
   it('lost requests are retransmitted and the RTT runs from the first send', async () => {
     const srv = await udpServer((m, _raw, n) =>
-      m && n >= 3 ? respond(m, StunClass.successResponse, (tid) => [attr.xorMappedAddress({ family: 'IPv4', address: '127.0.0.1', port: 1 }, tid)]) : undefined,
+      m && n >= 3
+        ? respond(m, StunClass.successResponse, (tid) => [
+            attr.xorMappedAddress({ family: 'IPv4', address: '127.0.0.1', port: 1 }, tid),
+          ])
+        : undefined,
     );
-    const r = await stunBinding({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { deadlineMs: 3000, rtoMs: 100 });
+    const r = await stunBinding(
+      { host: '127.0.0.1', port: srv.port, transport: 'udp' },
+      { deadlineMs: 3000, rtoMs: 100 },
+    );
     expect(r.status).toBe('pass');
     expect(r.evidence.attempts).toBe(3);
     expect(r.rttMs).toBeGreaterThanOrEqual(290);
@@ -89,10 +109,22 @@ describe('hostile servers', () => {
   });
 
   it.each([
-    ['an XOR-MAPPED-ADDRESS with family 3', (tid: Uint8Array) => [{ type: AttributeType.XOR_MAPPED_ADDRESS, value: Uint8Array.of(0, 3, 0, 0, ...tid.subarray(0, 4)) }], 'bad-attribute'],
-    ['an ERROR-CODE of class 9', () => [{ type: AttributeType.ERROR_CODE, value: Uint8Array.of(0, 0, 9, 1) }], 'bad-attribute'],
+    [
+      'an XOR-MAPPED-ADDRESS with family 3',
+      (tid: Uint8Array) => [
+        { type: AttributeType.XOR_MAPPED_ADDRESS, value: Uint8Array.of(0, 3, 0, 0, ...tid.subarray(0, 4)) },
+      ],
+      'bad-attribute',
+    ],
+    [
+      'an ERROR-CODE of class 9',
+      () => [{ type: AttributeType.ERROR_CODE, value: Uint8Array.of(0, 0, 9, 1) }],
+      'bad-attribute',
+    ],
   ])('answer with %s → protocol-error', async (_name, attrs, code) => {
-    const srv = await udpServer((m) => (m ? respond(m, StunClass.successResponse, attrs as (t: Uint8Array) => RawAttribute[]) : undefined));
+    const srv = await udpServer((m) =>
+      m ? respond(m, StunClass.successResponse, attrs as (t: Uint8Array) => RawAttribute[]) : undefined,
+    );
     const r = await stunBinding({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { deadlineMs: 1000 });
     expect(r).toMatchObject({ status: 'fail', reason: 'protocol-error', evidence: { errno: code } });
   });
@@ -112,9 +144,17 @@ describe('hostile servers', () => {
     const srv = await udpServer((m, _raw, n) => {
       if (!m) return;
       if (n % 2) return Uint8Array.of(1, 2, 3, 4, 5);
-      return encodeMessage({ method: 1, cls: StunClass.successResponse, transactionId: new Uint8Array(12).fill(9), attributes: [] });
+      return encodeMessage({
+        method: 1,
+        cls: StunClass.successResponse,
+        transactionId: new Uint8Array(12).fill(9),
+        attributes: [],
+      });
     });
-    const r = await stunBinding({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { deadlineMs: 600, rtoMs: 50 });
+    const r = await stunBinding(
+      { host: '127.0.0.1', port: srv.port, transport: 'udp' },
+      { deadlineMs: 600, rtoMs: 50 },
+    );
     expect(r).toMatchObject({ status: 'fail', reason: 'bad-response', evidence: { errno: 'wrong-transaction' } });
     expect(r.evidence.strays!.wrongTransaction).toBeGreaterThanOrEqual(1);
     expect(r.evidence.strays!.undecodable).toBeGreaterThanOrEqual(1);
@@ -130,7 +170,10 @@ describe('hostile servers', () => {
     });
     await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
     cleanups.push(() => s.close());
-    const r = await stunBinding({ host: '127.0.0.1', port: s.address().port, transport: 'udp' }, { deadlineMs: 500, rtoMs: 100 });
+    const r = await stunBinding(
+      { host: '127.0.0.1', port: s.address().port, transport: 'udp' },
+      { deadlineMs: 500, rtoMs: 100 },
+    );
     expect(r).toMatchObject({ status: 'fail', reason: 'bad-response', evidence: { errno: 'undecodable' } });
     expect(r.evidence.strays!.undecodable).toBeGreaterThanOrEqual(50);
   });
@@ -140,12 +183,34 @@ describe('hostile servers', () => {
     s.on('message', (raw, rinfo) => {
       const m = decodeMessage(new Uint8Array(raw));
       s.send(Uint8Array.of(9, 9, 9), rinfo.port, rinfo.address);
-      s.send(encodeMessage({ method: 1, cls: StunClass.successResponse, transactionId: new Uint8Array(12).fill(7), attributes: [] }), rinfo.port, rinfo.address);
-      setTimeout(() => s.send(respond(m, StunClass.successResponse, (tid) => [attr.xorMappedAddress({ family: 'IPv4', address: rinfo.address, port: rinfo.port }, tid)]), rinfo.port, rinfo.address), 30);
+      s.send(
+        encodeMessage({
+          method: 1,
+          cls: StunClass.successResponse,
+          transactionId: new Uint8Array(12).fill(7),
+          attributes: [],
+        }),
+        rinfo.port,
+        rinfo.address,
+      );
+      setTimeout(
+        () =>
+          s.send(
+            respond(m, StunClass.successResponse, (tid) => [
+              attr.xorMappedAddress({ family: 'IPv4', address: rinfo.address, port: rinfo.port }, tid),
+            ]),
+            rinfo.port,
+            rinfo.address,
+          ),
+        30,
+      );
     });
     await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
     cleanups.push(() => s.close());
-    const r = await stunBinding({ host: '127.0.0.1', port: s.address().port, transport: 'udp' }, { deadlineMs: 2000, rtoMs: 1000 });
+    const r = await stunBinding(
+      { host: '127.0.0.1', port: s.address().port, transport: 'udp' },
+      { deadlineMs: 2000, rtoMs: 1000 },
+    );
     expect(r.status, r.detail).toBe('pass');
     expect(r.evidence.strays).toEqual({ wrongTransaction: 1, undecodable: 1 });
   });
@@ -154,10 +219,18 @@ describe('hostile servers', () => {
     let first: Uint8Array | undefined;
     const srv = await udpServer((m) => {
       if (!m) return;
-      if (m.integrityOffset === undefined) return (first = respond(m, StunClass.errorResponse, () => [attr.errorCode(401, 'Unauthorized'), attr.realm('fake'), attr.nonce('n')]));
+      if (m.integrityOffset === undefined)
+        return (first = respond(m, StunClass.errorResponse, () => [
+          attr.errorCode(401, 'Unauthorized'),
+          attr.realm('fake'),
+          attr.nonce('n'),
+        ]));
       return first; // the signed request only ever gets the old 401 again (a duplicate on the path)
     });
-    const r = await turnAllocate({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { username: 'u', credential: 'p', deadlineMs: 600, rtoMs: 100 });
+    const r = await turnAllocate(
+      { host: '127.0.0.1', port: srv.port, transport: 'udp' },
+      { username: 'u', credential: 'p', deadlineMs: 600, rtoMs: 100 },
+    );
     expect(r).toMatchObject({ status: 'fail', reason: 'timeout' });
     expect(r.evidence.strays).toBeUndefined();
   });
@@ -172,10 +245,17 @@ describe('hostile servers', () => {
     const port = await tcpServer(() => {});
     cleanups.pop()!(); // close it again: now nothing listens there
     const r = await stunBinding({ host: '127.0.0.1', port, transport: 'tcp' }, { deadlineMs: 2000 });
-    expect(r).toMatchObject({ status: 'fail', reason: 'refused', evidence: { errno: 'ECONNREFUSED', phase: 'connect' } });
+    expect(r).toMatchObject({
+      status: 'fail',
+      reason: 'refused',
+      evidence: { errno: 'ECONNREFUSED', phase: 'connect' },
+    });
     const u = await udpServer(() => undefined);
     cleanups.pop()!();
-    const ru = await stunBinding({ host: '127.0.0.1', port: u.port, transport: 'udp' }, { deadlineMs: 2000, rtoMs: 100 });
+    const ru = await stunBinding(
+      { host: '127.0.0.1', port: u.port, transport: 'udp' },
+      { deadlineMs: 2000, rtoMs: 100 },
+    );
     expect(ru).toMatchObject({ status: 'fail', reason: 'refused', evidence: { errno: 'ECONNREFUSED' } });
   });
 
@@ -222,7 +302,13 @@ describe('hostile servers', () => {
     const s = dgram.createSocket('udp6');
     s.on('message', (raw, rinfo) => {
       const m = decodeMessage(new Uint8Array(raw));
-      s.send(respond(m, StunClass.successResponse, (tid) => [attr.xorMappedAddress({ family: 'IPv6', address: rinfo.address, port: rinfo.port }, tid)]), rinfo.port, rinfo.address);
+      s.send(
+        respond(m, StunClass.successResponse, (tid) => [
+          attr.xorMappedAddress({ family: 'IPv6', address: rinfo.address, port: rinfo.port }, tid),
+        ]),
+        rinfo.port,
+        rinfo.address,
+      );
     });
     await new Promise<void>((r) => s.bind(0, '::1', () => r()));
     cleanups.push(() => s.close());
@@ -260,17 +346,34 @@ describe('scripted TURN server', () => {
     const asked: Array<number | undefined> = [];
     const srv = await udpServer((m) => {
       if (!m) return;
-      if (m.integrityOffset === undefined) return respond(m, StunClass.errorResponse, () => [attr.errorCode(401, 'Unauthorized'), attr.realm('fake'), attr.nonce('n')]);
+      if (m.integrityOffset === undefined)
+        return respond(m, StunClass.errorResponse, () => [
+          attr.errorCode(401, 'Unauthorized'),
+          attr.realm('fake'),
+          attr.nonce('n'),
+        ]);
       if (m.method !== StunMethod.Allocate) return respond(m, StunClass.successResponse, () => [attr.lifetime(0)], key);
       asked.push(m.attrs.requestedAddressFamily);
-      return respond(m, StunClass.successResponse, (tid) => [
-        attr.xorRelayedAddress({ family: 'IPv4', address: '198.51.100.9', port: 50000 }, tid),
-        attr.xorMappedAddress({ family: 'IPv4', address: '198.51.100.7', port: 4242 }, tid),
-      ], key);
+      return respond(
+        m,
+        StunClass.successResponse,
+        (tid) => [
+          attr.xorRelayedAddress({ family: 'IPv4', address: '198.51.100.9', port: 50000 }, tid),
+          attr.xorMappedAddress({ family: 'IPv4', address: '198.51.100.7', port: 4242 }, tid),
+        ],
+        key,
+      );
     });
     const ep = { host: '127.0.0.1', port: srv.port, transport: 'udp' } as const;
-    expect(await turnAllocate(ep, { username: 'u', credential: 'p', deadlineMs: 2000 })).toMatchObject({ status: 'pass', reason: 'allocated' });
-    expect(await turnAllocate(ep, { username: 'u', credential: 'p', deadlineMs: 2000, relayFamily: 6 })).toMatchObject({ status: 'fail', reason: 'protocol-error', evidence: { relayFamily: 6 } });
+    expect(await turnAllocate(ep, { username: 'u', credential: 'p', deadlineMs: 2000 })).toMatchObject({
+      status: 'pass',
+      reason: 'allocated',
+    });
+    expect(await turnAllocate(ep, { username: 'u', credential: 'p', deadlineMs: 2000, relayFamily: 6 })).toMatchObject({
+      status: 'fail',
+      reason: 'protocol-error',
+      evidence: { relayFamily: 6 },
+    });
     expect(asked).toEqual([undefined, 0x02]);
   });
 
@@ -281,8 +384,18 @@ describe('scripted TURN server', () => {
       if (!m) return;
       const signed = m.integrityOffset !== undefined;
       seen.push(`${m.method}:${signed ? (verifyIntegrity(m, key) ? 'ok' : 'bad') : 'none'}:${m.attrs.nonce ?? ''}`);
-      if (!signed) return respond(m, StunClass.errorResponse, () => [attr.errorCode(401, 'Unauthorized'), attr.realm('fake'), attr.nonce(`n${++nonce}`)]);
-      if (m.attrs.nonce === 'n1') return respond(m, StunClass.errorResponse, () => [attr.errorCode(438, 'Stale Nonce'), attr.realm('fake'), attr.nonce(`n${++nonce}`)]);
+      if (!signed)
+        return respond(m, StunClass.errorResponse, () => [
+          attr.errorCode(401, 'Unauthorized'),
+          attr.realm('fake'),
+          attr.nonce(`n${++nonce}`),
+        ]);
+      if (m.attrs.nonce === 'n1')
+        return respond(m, StunClass.errorResponse, () => [
+          attr.errorCode(438, 'Stale Nonce'),
+          attr.realm('fake'),
+          attr.nonce(`n${++nonce}`),
+        ]);
       if (m.method === StunMethod.Allocate) {
         return respond(
           m,
@@ -297,7 +410,10 @@ describe('scripted TURN server', () => {
       }
       return respond(m, StunClass.successResponse, () => [attr.lifetime(0)], key);
     });
-    const r = await turnAllocate({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { username: 'u', credential: 'p', deadlineMs: 2000 });
+    const r = await turnAllocate(
+      { host: '127.0.0.1', port: srv.port, transport: 'udp' },
+      { username: 'u', credential: 'p', deadlineMs: 2000 },
+    );
     expect(r).toMatchObject({
       status: 'pass',
       reason: 'allocated',
@@ -315,28 +431,58 @@ describe('scripted TURN server', () => {
   });
 
   it('other error codes → turn-error with code and reason phrase', async () => {
-    const srv = await udpServer((m) => (m ? respond(m, StunClass.errorResponse, () => [attr.errorCode(486, 'Allocation Quota Reached')]) : undefined));
+    const srv = await udpServer((m) =>
+      m ? respond(m, StunClass.errorResponse, () => [attr.errorCode(486, 'Allocation Quota Reached')]) : undefined,
+    );
     const r = await turnAllocate({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { deadlineMs: 2000 });
-    expect(r).toMatchObject({ status: 'fail', reason: 'turn-error', evidence: { errorCode: 486, errorReason: 'Allocation Quota Reached' } });
+    expect(r).toMatchObject({
+      status: 'fail',
+      reason: 'turn-error',
+      evidence: { errorCode: 486, errorReason: 'Allocation Quota Reached' },
+    });
     expect(r.detail).toMatch(/486 Allocation Quota Reached/);
   });
 
   it('401 without REALM/NONCE is not TURN → protocol-error; a response signed with another key → protocol-error', async () => {
-    const bare = await udpServer((m) => (m ? respond(m, StunClass.errorResponse, () => [attr.errorCode(401, 'Unauthorized')]) : undefined));
-    expect((await turnAllocate({ host: '127.0.0.1', port: bare.port, transport: 'udp' })).reason).toBe('protocol-error');
+    const bare = await udpServer((m) =>
+      m ? respond(m, StunClass.errorResponse, () => [attr.errorCode(401, 'Unauthorized')]) : undefined,
+    );
+    expect((await turnAllocate({ host: '127.0.0.1', port: bare.port, transport: 'udp' })).reason).toBe(
+      'protocol-error',
+    );
     const forged = await udpServer((m) => {
       if (!m) return;
-      if (m.integrityOffset === undefined) return respond(m, StunClass.errorResponse, () => [attr.errorCode(401, 'Unauthorized'), attr.realm('fake'), attr.nonce('n')]);
-      return respond(m, StunClass.successResponse, (tid) => [attr.xorRelayedAddress({ family: 'IPv4', address: '192.0.2.1', port: 1 }, tid)], longTermKey('u', 'fake', 'other'));
+      if (m.integrityOffset === undefined)
+        return respond(m, StunClass.errorResponse, () => [
+          attr.errorCode(401, 'Unauthorized'),
+          attr.realm('fake'),
+          attr.nonce('n'),
+        ]);
+      return respond(
+        m,
+        StunClass.successResponse,
+        (tid) => [attr.xorRelayedAddress({ family: 'IPv4', address: '192.0.2.1', port: 1 }, tid)],
+        longTermKey('u', 'fake', 'other'),
+      );
     });
-    const r = await turnAllocate({ host: '127.0.0.1', port: forged.port, transport: 'udp' }, { username: 'u', credential: 'p' });
+    const r = await turnAllocate(
+      { host: '127.0.0.1', port: forged.port, transport: 'udp' },
+      { username: 'u', credential: 'p' },
+    );
     expect(r).toMatchObject({ status: 'fail', reason: 'protocol-error', evidence: { errno: 'integrity' } });
   });
 });
 
 describe('answers that cannot be right are not believed (bad-response)', () => {
-  const mappedAnswer = (mapped: { family: 'IPv4' | 'IPv6'; address: string; port: number }, extra: (tid: Uint8Array) => RawAttribute[] = () => []) =>
-    (m: DecodedMessage | null) => (m ? respond(m, StunClass.successResponse, (tid) => [attr.xorMappedAddress(mapped, tid), ...extra(tid)]) : undefined);
+  const mappedAnswer =
+    (
+      mapped: { family: 'IPv4' | 'IPv6'; address: string; port: number },
+      extra: (tid: Uint8Array) => RawAttribute[] = () => [],
+    ) =>
+    (m: DecodedMessage | null) =>
+      m
+        ? respond(m, StunClass.successResponse, (tid) => [attr.xorMappedAddress(mapped, tid), ...extra(tid)])
+        : undefined;
 
   it.each([
     ['0.0.0.0:0 (unspecified, port 0)', { family: 'IPv4' as const, address: '0.0.0.0', port: 0 }],
@@ -365,19 +511,32 @@ describe('answers that cannot be right are not believed (bad-response)', () => {
     const r = await natBehavior({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { deadlineMs: 1500 });
     expect(r).toMatchObject({ status: 'fail', reason: 'bad-response' });
     expect(r.evidence.publicAddress).toBeUndefined();
-    const { outcome, nat } = await natCheck('127.0.0.1', srv.port, { deadlineMs: 1500, signal: new AbortController().signal });
+    const { outcome, nat } = await natCheck('127.0.0.1', srv.port, {
+      deadlineMs: 1500,
+      signal: new AbortController().signal,
+    });
     expect(outcome.reason).toBe('bad-response');
     expect(nat.publicAddress).toBeNull();
     // …and the check it becomes names no blocking layer: the server answered, nothing dropped it.
-    expect(toCheck({ id: 'nat:x:1', kind: 'nat', transport: 'udp', host: 'x', port: 1 }, outcome, 1).layer).toBeUndefined();
+    expect(
+      toCheck({ id: 'nat:x:1', kind: 'nat', transport: 'udp', host: 'x', port: 1 }, outcome, 1).layer,
+    ).toBeUndefined();
   });
 
   it('NAT discovery never probes an OTHER-ADDRESS the server points at 0.0.0.0 (it reaches this machine): method single, noted', async () => {
     const other = await udpServer(() => undefined);
     const srv = await udpServer((m) =>
-      m ? respond(m, StunClass.successResponse, (tid) => [attr.xorMappedAddress({ family: 'IPv4', address: '127.0.0.1', port: 4000 }, tid), attr.otherAddress({ family: 'IPv4', address: '0.0.0.0', port: other.port })]) : undefined,
+      m
+        ? respond(m, StunClass.successResponse, (tid) => [
+            attr.xorMappedAddress({ family: 'IPv4', address: '127.0.0.1', port: 4000 }, tid),
+            attr.otherAddress({ family: 'IPv4', address: '0.0.0.0', port: other.port }),
+          ])
+        : undefined,
     );
-    const r = await natBehavior({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { deadlineMs: 3000, filterTimeoutMs: 300, rtoMs: 100 });
+    const r = await natBehavior(
+      { host: '127.0.0.1', port: srv.port, transport: 'udp' },
+      { deadlineMs: 3000, filterTimeoutMs: 300, rtoMs: 100 },
+    );
     expect(r.evidence.method).toBe('single');
     expect(r.evidence.otherAddressRefused).toMatch(/unspecified/);
     expect(r.evidence.tests.map((t) => t.to)).toEqual([`127.0.0.1:${srv.port}`]);
@@ -391,7 +550,11 @@ describe('answers that cannot be right are not believed (bad-response)', () => {
       if (!m) return;
       methods.push(m.method);
       if (m.method === StunMethod.Allocate) {
-        return respond(m, StunClass.successResponse, (tid) => [attr.xorRelayedAddress({ family: 'IPv4', address: '0.0.0.0', port: 0 }, tid), attr.xorMappedAddress({ family: 'IPv4', address: '127.0.0.1', port: 4000 }, tid), attr.lifetime(600)]);
+        return respond(m, StunClass.successResponse, (tid) => [
+          attr.xorRelayedAddress({ family: 'IPv4', address: '0.0.0.0', port: 0 }, tid),
+          attr.xorMappedAddress({ family: 'IPv4', address: '127.0.0.1', port: 4000 }, tid),
+          attr.lifetime(600),
+        ]);
       }
       return respond(m, StunClass.successResponse, () => [attr.lifetime(0)]);
     });
@@ -403,23 +566,49 @@ describe('answers that cannot be right are not believed (bad-response)', () => {
 
   it('TURN Allocate whose mapped address is multicast → bad-response', async () => {
     const srv = await udpServer((m) =>
-      m ? respond(m, StunClass.successResponse, (tid) => [attr.xorRelayedAddress({ family: 'IPv4', address: '127.0.0.1', port: 50000 }, tid), attr.xorMappedAddress({ family: 'IPv4', address: '239.1.2.3', port: 4000 }, tid)]) : undefined,
+      m
+        ? respond(m, StunClass.successResponse, (tid) => [
+            attr.xorRelayedAddress({ family: 'IPv4', address: '127.0.0.1', port: 50000 }, tid),
+            attr.xorMappedAddress({ family: 'IPv4', address: '239.1.2.3', port: 4000 }, tid),
+          ])
+        : undefined,
     );
-    const r = await turnAllocate({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { deadlineMs: 2000, release: false });
+    const r = await turnAllocate(
+      { host: '127.0.0.1', port: srv.port, transport: 'udp' },
+      { deadlineMs: 2000, release: false },
+    );
     expect(r).toMatchObject({ status: 'fail', reason: 'bad-response' });
     expect(r.evidence.badAnswer).toMatch(/multicast/);
   });
 
   /** A signing TURN server whose Allocate answers `relayed`; records the methods it was asked. */
-  async function relayServer(relayed: { family: 'IPv4'; address: string; port: number }): Promise<{ port: number; methods: number[] }> {
+  async function relayServer(relayed: {
+    family: 'IPv4';
+    address: string;
+    port: number;
+  }): Promise<{ port: number; methods: number[] }> {
     const key = longTermKey('u', 'fake', 'p');
     const methods: number[] = [];
     const srv = await udpServer((m) => {
       if (!m) return;
       methods.push(m.method);
-      if (m.integrityOffset === undefined) return respond(m, StunClass.errorResponse, () => [attr.errorCode(401, 'Unauthorized'), attr.realm('fake'), attr.nonce('n')]);
+      if (m.integrityOffset === undefined)
+        return respond(m, StunClass.errorResponse, () => [
+          attr.errorCode(401, 'Unauthorized'),
+          attr.realm('fake'),
+          attr.nonce('n'),
+        ]);
       if (m.method === StunMethod.Allocate) {
-        return respond(m, StunClass.successResponse, (tid) => [attr.xorRelayedAddress(relayed, tid), attr.xorMappedAddress({ family: 'IPv4', address: '127.0.0.1', port: 4000 }, tid), attr.lifetime(600)], key);
+        return respond(
+          m,
+          StunClass.successResponse,
+          (tid) => [
+            attr.xorRelayedAddress(relayed, tid),
+            attr.xorMappedAddress({ family: 'IPv4', address: '127.0.0.1', port: 4000 }, tid),
+            attr.lifetime(600),
+          ],
+          key,
+        );
       }
       return respond(m, StunClass.successResponse, () => [attr.lifetime(0)], key);
     });
@@ -428,17 +617,29 @@ describe('answers that cannot be right are not believed (bad-response)', () => {
 
   it('a relay offered at a special-purpose address is never sent to: no permission asked, bad-response, released', async () => {
     const srv = await relayServer({ family: 'IPv4', address: '169.254.169.254', port: 80 });
-    const r = await turnRelayProbe({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { username: 'u', credential: 'p' }, { deadlineMs: 2000 });
+    const r = await turnRelayProbe(
+      { host: '127.0.0.1', port: srv.port, transport: 'udp' },
+      { username: 'u', credential: 'p' },
+      { deadlineMs: 2000 },
+    );
     expect(r).toMatchObject({ status: 'fail', reason: 'bad-response', evidence: { released: true, step: 'allocate' } });
     expect(r.evidence.refusedDestination).toMatch(/link-local/);
     expect(r.evidence.peer).toBeUndefined();
     expect(srv.methods).not.toContain(StunMethod.CreatePermission);
   });
 
-  it('a relay outside the profile\'s ranges (and not the server) is left untested, saying how to vouch for it', async () => {
+  it("a relay outside the profile's ranges (and not the server) is left untested, saying how to vouch for it", async () => {
     const srv = await relayServer({ family: 'IPv4', address: '8.8.8.8', port: 50000 });
-    const r = await turnRelayProbe({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { username: 'u', credential: 'p' }, { deadlineMs: 2000, trusted: ['10.77.2.0/24'] });
-    expect(r).toMatchObject({ status: 'skipped', reason: 'untrusted-relay', evidence: { released: true, step: 'allocate' } });
+    const r = await turnRelayProbe(
+      { host: '127.0.0.1', port: srv.port, transport: 'udp' },
+      { username: 'u', credential: 'p' },
+      { deadlineMs: 2000, trusted: ['10.77.2.0/24'] },
+    );
+    expect(r).toMatchObject({
+      status: 'skipped',
+      reason: 'untrusted-relay',
+      evidence: { released: true, step: 'allocate' },
+    });
     expect(r.detail).toMatch(/not tested.*"addresses"/);
     expect(r.evidence.peer).toBeUndefined();
     expect(srv.methods).not.toContain(StunMethod.CreatePermission);
@@ -447,24 +648,44 @@ describe('answers that cannot be right are not believed (bad-response)', () => {
   it('an unsigned success to an authenticated Allocate is not believed → bad-response, not "allocated"', async () => {
     const srv = await udpServer((m) => {
       if (!m) return;
-      if (m.integrityOffset === undefined) return respond(m, StunClass.errorResponse, () => [attr.errorCode(401, 'Unauthorized'), attr.realm('fake'), attr.nonce('n')]);
-      return respond(m, StunClass.successResponse, (tid) => [attr.xorRelayedAddress({ family: 'IPv4', address: '127.0.0.1', port: 50000 }, tid), attr.xorMappedAddress({ family: 'IPv4', address: '127.0.0.1', port: 4000 }, tid)]);
+      if (m.integrityOffset === undefined)
+        return respond(m, StunClass.errorResponse, () => [
+          attr.errorCode(401, 'Unauthorized'),
+          attr.realm('fake'),
+          attr.nonce('n'),
+        ]);
+      return respond(m, StunClass.successResponse, (tid) => [
+        attr.xorRelayedAddress({ family: 'IPv4', address: '127.0.0.1', port: 50000 }, tid),
+        attr.xorMappedAddress({ family: 'IPv4', address: '127.0.0.1', port: 4000 }, tid),
+      ]);
     });
-    const r = await turnAllocate({ host: '127.0.0.1', port: srv.port, transport: 'udp' }, { username: 'u', credential: 'p', deadlineMs: 2000 });
+    const r = await turnAllocate(
+      { host: '127.0.0.1', port: srv.port, transport: 'udp' },
+      { username: 'u', credential: 'p', deadlineMs: 2000 },
+    );
     expect(r).toMatchObject({ status: 'fail', reason: 'bad-response', evidence: { errno: 'integrity-missing' } });
   });
 
-  it.each(['binding', 'allocate'] as const)('300 Try Alternate on %s: ALTERNATE-SERVER is recorded and never followed', async (kind) => {
-    const alternate = await udpServer(() => undefined);
-    const srv = await udpServer((m) =>
-      m ? respond(m, StunClass.errorResponse, () => [attr.errorCode(300, 'Try Alternate'), attr.alternateServer({ family: 'IPv4', address: '127.0.0.1', port: alternate.port })]) : undefined,
-    );
-    const ep = { host: '127.0.0.1', port: srv.port, transport: 'udp' as const };
-    const r = kind === 'binding' ? await stunBinding(ep, { deadlineMs: 1000 }) : await turnAllocate(ep, { deadlineMs: 1000 });
-    expect(r.status).toBe('fail');
-    expect(r.evidence.alternateServer).toBe(`127.0.0.1:${alternate.port}`);
-    expect(r.detail).toMatch(/not followed/);
-    await new Promise((res) => setTimeout(res, 100));
-    expect(alternate.received()).toBe(0);
-  });
+  it.each(['binding', 'allocate'] as const)(
+    '300 Try Alternate on %s: ALTERNATE-SERVER is recorded and never followed',
+    async (kind) => {
+      const alternate = await udpServer(() => undefined);
+      const srv = await udpServer((m) =>
+        m
+          ? respond(m, StunClass.errorResponse, () => [
+              attr.errorCode(300, 'Try Alternate'),
+              attr.alternateServer({ family: 'IPv4', address: '127.0.0.1', port: alternate.port }),
+            ])
+          : undefined,
+      );
+      const ep = { host: '127.0.0.1', port: srv.port, transport: 'udp' as const };
+      const r =
+        kind === 'binding' ? await stunBinding(ep, { deadlineMs: 1000 }) : await turnAllocate(ep, { deadlineMs: 1000 });
+      expect(r.status).toBe('fail');
+      expect(r.evidence.alternateServer).toBe(`127.0.0.1:${alternate.port}`);
+      expect(r.detail).toMatch(/not followed/);
+      await new Promise((res) => setTimeout(res, 100));
+      expect(alternate.received()).toBe(0);
+    },
+  );
 });

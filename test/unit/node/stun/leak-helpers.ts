@@ -26,6 +26,7 @@ export async function settle(): Promise<void> {
 /** Asserts no socket is left and no timer was added compared with `before`. */
 export function leaked(before: HandleCount): string | null {
   const now = activeHandles();
-  if (now.sockets > before.sockets || now.timers > before.timers) return `before ${JSON.stringify(before)}, after ${JSON.stringify(now)}`;
+  if (now.sockets > before.sockets || now.timers > before.timers)
+    return `before ${JSON.stringify(before)}, after ${JSON.stringify(now)}`;
   return null;
 }

@@ -16,7 +16,11 @@ const skip = missingPrereqs('stun local firewall (netns)', [
   prereqs.nft,
   { name: 'unshare (util-linux)', present: () => hasCommand('unshare'), install: 'apt-get install util-linux' },
   // runs the TypeScript probe in the child; comes with the dev toolchain
-  { name: 'jiti (node_modules/.bin/jiti)', present: () => existsSync(`${root}node_modules/.bin/jiti`), install: 'npm install' },
+  {
+    name: 'jiti (node_modules/.bin/jiti)',
+    present: () => existsSync(`${root}node_modules/.bin/jiti`),
+    install: 'npm install',
+  },
 ]);
 const script = fileURLToPath(new URL('../../../fixtures/stun/netns-probe.ts', import.meta.url));
 
@@ -33,13 +37,20 @@ const RULES = [
   'add rule inet pathcheck_test in udp dport 9995 drop',
 ].join('\n');
 
-function runInNetns(reqs: unknown[]): Promise<Array<{ status: string; reason: string; evidence: Record<string, unknown> }>> {
+function runInNetns(
+  reqs: unknown[],
+): Promise<Array<{ status: string; reason: string; evidence: Record<string, unknown> }>> {
   const sh = `ip link set lo up && printf '%s\\n' "$RULES" | nft -f - && exec node_modules/.bin/jiti "$SCRIPT" "$REQS"`;
   return new Promise((resolve, reject) => {
-    execFile('unshare', ['-n', 'sh', '-c', sh], { cwd: root, timeout: 30_000, env: { ...process.env, RULES, SCRIPT: script, REQS: JSON.stringify(reqs) } }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${err.message}\n${stderr}`));
-      else resolve(JSON.parse(stdout));
-    });
+    execFile(
+      'unshare',
+      ['-n', 'sh', '-c', sh],
+      { cwd: root, timeout: 30_000, env: { ...process.env, RULES, SCRIPT: script, REQS: JSON.stringify(reqs) } },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`${err.message}\n${stderr}`));
+        else resolve(JSON.parse(stdout));
+      },
+    );
   });
 }
 
@@ -55,7 +66,11 @@ describe.skipIf(skip)('probes behind a local nftables rule (private netns)', () 
       { kind: 'binding', transport: 'udp', port: 9994, deadlineMs: 1500 },
     ]);
     // UDP drop: send() fails at once with EPERM
-    expect(udpDrop).toMatchObject({ status: 'fail', reason: 'local-blocked', evidence: { errno: 'EPERM', phase: 'send' } });
+    expect(udpDrop).toMatchObject({
+      status: 'fail',
+      reason: 'local-blocked',
+      evidence: { errno: 'EPERM', phase: 'send' },
+    });
     expect(turnUdpDrop).toMatchObject({ reason: 'local-blocked', evidence: { errno: 'EPERM' } });
     // TCP drop: the SYN vanishes, connect() hangs until our deadline
     expect(tcpDrop).toMatchObject({ status: 'fail', reason: 'timeout', evidence: { phase: 'tcp-connect' } });
@@ -66,6 +81,10 @@ describe.skipIf(skip)('probes behind a local nftables rule (private netns)', () 
     // far-side UDP reject: ICMP port-unreachable reaches our connected socket as ECONNREFUSED
     expect(udpReject).toMatchObject({ status: 'fail', reason: 'refused', evidence: { errno: 'ECONNREFUSED' } });
     // far-side TCP reject with reset
-    expect(tcpReject).toMatchObject({ status: 'fail', reason: 'refused', evidence: { errno: 'ECONNREFUSED', phase: 'connect' } });
+    expect(tcpReject).toMatchObject({
+      status: 'fail',
+      reason: 'refused',
+      evidence: { errno: 'ECONNREFUSED', phase: 'connect' },
+    });
   }, 40_000);
 });

@@ -21,7 +21,11 @@ interface Sim {
   altSilent?: boolean;
 }
 
-const sim: Sim = { mapping: 'endpoint-independent', filtering: 'endpoint-independent', clientsWithChangeRequest: new Set() };
+const sim: Sim = {
+  mapping: 'endpoint-independent',
+  filtering: 'endpoint-independent',
+  clientsWithChangeRequest: new Set(),
+};
 const sockets: Record<string, dgram.Socket> = {};
 let P = 0;
 let A = 0;
@@ -62,7 +66,10 @@ function onMessage(dstIp: string, dstPort: number) {
         cls: StunClass.successResponse,
         transactionId: m.transactionId,
         attributes: [
-          attr.xorMappedAddress({ family: 'IPv4', address: '203.0.113.5', port: mappedPort(rinfo.port, dstIp, dstPort) }, m.transactionId),
+          attr.xorMappedAddress(
+            { family: 'IPv4', address: '203.0.113.5', port: mappedPort(rinfo.port, dstIp, dstPort) },
+            m.transactionId,
+          ),
           attr.otherAddress({ family: 'IPv4', address: secondIp, port: A }),
           attr.responseOrigin({ family: 'IPv4', address: fromIp, port: fromPort }),
         ],
@@ -113,8 +120,14 @@ describe('natBehavior against a simulated NAT (RFC 5780 §4.3, §4.4)', () => {
   it('second address silent: mapping unknown (warn), filtering still measured', async () => {
     Object.assign(sim, { mapping: 'address-dependent', filtering: 'endpoint-independent', altSilent: true });
     try {
-      const r = await natBehavior({ host: '127.0.0.1', port: P, transport: 'udp' }, { deadlineMs: 4000, filterTimeoutMs: 300, rtoMs: 100 });
-      expect(r).toMatchObject({ status: 'warn', evidence: { mapping: 'unknown', filtering: 'endpoint-independent', behaveCompliant: false } });
+      const r = await natBehavior(
+        { host: '127.0.0.1', port: P, transport: 'udp' },
+        { deadlineMs: 4000, filterTimeoutMs: 300, rtoMs: 100 },
+      );
+      expect(r).toMatchObject({
+        status: 'warn',
+        evidence: { mapping: 'unknown', filtering: 'endpoint-independent', behaveCompliant: false },
+      });
       expect(r.detail).toMatch(/^The NAT type could not be determined: .*second address did not answer/);
       expect(r.evidence.tests.find((t) => t.test === 'mapping II')?.answered).toBe(false);
     } finally {
@@ -132,7 +145,10 @@ describe('natBehavior against a simulated NAT (RFC 5780 §4.3, §4.4)', () => {
         // or a loaded machine counts them against this case.
         await new Promise((r) => setTimeout(r, 150));
         sim.clientsWithChangeRequest.clear();
-        const r = await natBehavior({ host: '127.0.0.1', port: P, transport: 'udp' }, { deadlineMs: 4000, filterTimeoutMs: 300, rtoMs: 100 });
+        const r = await natBehavior(
+          { host: '127.0.0.1', port: P, transport: 'udp' },
+          { deadlineMs: 4000, filterTimeoutMs: 300, rtoMs: 100 },
+        );
         expect(r.evidence).toMatchObject({ method: 'rfc5780', mapping, filtering, publicAddress: '203.0.113.5' });
         expect(r.evidence.behaveCompliant).toBe(mapping === 'endpoint-independent');
         expect(r.status).toBe(mapping === 'endpoint-independent' ? 'pass' : 'warn');

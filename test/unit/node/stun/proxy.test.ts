@@ -21,9 +21,16 @@ describe.skipIf(skip)('TURN over TCP/TLS through a CONNECT proxy (as Chromium se
   });
 
   it('TURN-TLS allocates through the tunnel; the proxy saw the CONNECT', async () => {
-    const r = await turnAllocate({ host: '127.0.0.1', port: coturn.tlsPort, transport: 'tls' }, {
-      username: 'u', credential: 'p', deadlineMs: 3000, tls: { ca: coturn.caPem }, proxy: { host: '127.0.0.1', port: proxy.port },
-    });
+    const r = await turnAllocate(
+      { host: '127.0.0.1', port: coturn.tlsPort, transport: 'tls' },
+      {
+        username: 'u',
+        credential: 'p',
+        deadlineMs: 3000,
+        tls: { ca: coturn.caPem },
+        proxy: { host: '127.0.0.1', port: proxy.port },
+      },
+    );
     expect(r.status, r.detail).toBe('pass');
     expect(r.reason).toBe('allocated');
     expect(r.evidence.tls).toMatchObject({ via: 'proxy', authorized: true });
@@ -31,19 +38,39 @@ describe.skipIf(skip)('TURN over TCP/TLS through a CONNECT proxy (as Chromium se
   });
 
   it('a proxy that refuses the port gives proxy-refused, naming the proxy answer', async () => {
-    const r = await turnAllocate({ host: '127.0.0.1', port: coturn.port, transport: 'tcp' }, {
-      deadlineMs: 3000, proxy: { host: '127.0.0.1', port: proxy.port },
-    });
+    const r = await turnAllocate(
+      { host: '127.0.0.1', port: coturn.port, transport: 'tcp' },
+      {
+        deadlineMs: 3000,
+        proxy: { host: '127.0.0.1', port: proxy.port },
+      },
+    );
     expect(r).toMatchObject({ status: 'fail', reason: 'proxy-refused' });
     expect(r.detail).toMatch(/proxy refused/i);
   });
 
   it('a proxy asking for credentials gives proxy-auth-required (not a refusal), naming the proxy and scheme; with them TURN-TLS allocates', async () => {
     const ep = { host: '127.0.0.1', port: coturn.tlsPort, transport: 'tls' } as const;
-    const r = await turnAllocate(ep, { username: 'u', credential: 'p', deadlineMs: 3000, tls: { ca: coturn.caPem }, proxy: { host: '127.0.0.1', port: authProxy.port } });
-    expect(r).toMatchObject({ status: 'fail', reason: 'proxy-auth-required', evidence: { proxyAuth: { proxy: `127.0.0.1:${authProxy.port}`, schemes: ['Basic'], credentialsSent: false } } });
+    const r = await turnAllocate(ep, {
+      username: 'u',
+      credential: 'p',
+      deadlineMs: 3000,
+      tls: { ca: coturn.caPem },
+      proxy: { host: '127.0.0.1', port: authProxy.port },
+    });
+    expect(r).toMatchObject({
+      status: 'fail',
+      reason: 'proxy-auth-required',
+      evidence: { proxyAuth: { proxy: `127.0.0.1:${authProxy.port}`, schemes: ['Basic'], credentialsSent: false } },
+    });
     expect(r.detail).toMatch(/needs your credentials .*Basic.*none were given/);
-    const ok = await turnAllocate(ep, { username: 'u', credential: 'p', deadlineMs: 3000, tls: { ca: coturn.caPem }, proxy: { host: '127.0.0.1', port: authProxy.port, auth: 'alice:s3cret' } });
+    const ok = await turnAllocate(ep, {
+      username: 'u',
+      credential: 'p',
+      deadlineMs: 3000,
+      tls: { ca: coturn.caPem },
+      proxy: { host: '127.0.0.1', port: authProxy.port, auth: 'alice:s3cret' },
+    });
     expect(ok.status, ok.detail).toBe('pass');
   });
 });

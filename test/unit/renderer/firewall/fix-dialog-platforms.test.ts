@@ -11,7 +11,13 @@ import type { Runner } from '#node/firewall/run';
 import { createBridge } from '#preload/bridge';
 import FixDialog from '#renderer/components/firewall/FixDialog.vue';
 import { useFirewallStore } from '#renderer/stores/firewall';
-import { fakeFirewallDeps, reportsHarness, reportsSetup, seedRun, type ReportsSetup } from '../../main/ipc/reports-support';
+import {
+  fakeFirewallDeps,
+  reportsHarness,
+  reportsSetup,
+  seedRun,
+  type ReportsSetup,
+} from '../../main/ipc/reports-support';
 
 /** The Fix dialog on Windows (UAC) and macOS (a filter app): what the helpdesk sees and what the page sends. */
 const FIXTURES = resolve(import.meta.dirname, '../../../fixtures/reports');
@@ -22,14 +28,36 @@ const out = (stdout: string) => ({ ok: true, missing: false, code: 0, stdout, st
 function blockedLocally(): Report {
   const r = parseReportJson(readFileSync(join(FIXTURES, 'only-tcp-443.json'), 'utf8'));
   if (!r.ok) throw new Error('fixture');
-  r.report.firewall = { layer: 'local', blocked: [{ protocol: 'udp', ports: [[3478, 3478]], to: ['turn.lab.test'], purpose: 'TURN over UDP', checks: [TURN_UDP], layer: 'local' }] };
+  r.report.firewall = {
+    layer: 'local',
+    blocked: [
+      {
+        protocol: 'udp',
+        ports: [[3478, 3478]],
+        to: ['turn.lab.test'],
+        purpose: 'TURN over UDP',
+        checks: [TURN_UDP],
+        layer: 'local',
+      },
+    ],
+  };
   return r.report;
 }
 
 const windowsBlockingByDefault: Runner = async () =>
-  out(JSON.stringify({ profiles: [{ Name: 'Domain', Enabled: 'True', DefaultOutboundAction: 'Block', AllowLocalFirewallRules: 'NotConfigured' }], blockRules: [], products: [] }));
+  out(
+    JSON.stringify({
+      profiles: [
+        { Name: 'Domain', Enabled: 'True', DefaultOutboundAction: 'Block', AllowLocalFirewallRules: 'NotConfigured' },
+      ],
+      blockRules: [],
+      products: [],
+    }),
+  );
 const macWithLittleSnitch: Runner = async (file, args) =>
-  file === '/usr/bin/systemextensionsctl' ? out(readFileSync(join(SAMPLES, 'systemextensionsctl-filters.txt'), 'utf8')) : { ok: false, missing: false, code: 1, stdout: '', stderr: args.join(' ') };
+  file === '/usr/bin/systemextensionsctl'
+    ? out(readFileSync(join(SAMPLES, 'systemextensionsctl-filters.txt'), 'utf8'))
+    : { ok: false, missing: false, code: 1, stdout: '', stderr: args.join(' ') };
 
 let s: ReportsSetup;
 let w: VueWrapper | null = null;
@@ -46,8 +74,20 @@ afterEach(() => {
 });
 
 async function openDialog(platform: 'win32' | 'darwin', run: Runner) {
-  const applyPlatform = vi.fn(async (_plan: unknown, action: 'apply' | 'undo') => ({ ok: true, action, changed: 1, elevation: 'uac' as const, exitCode: 0, error: null }));
-  const fw = { ...fakeFirewallDeps(), platform, detect: () => (platform === 'win32' ? detectWindowsFirewall(run, 1000) : detectMacFirewall(run, 1000)), applyPlatform };
+  const applyPlatform = vi.fn(async (_plan: unknown, action: 'apply' | 'undo') => ({
+    ok: true,
+    action,
+    changed: 1,
+    elevation: 'uac' as const,
+    exitCode: 0,
+    error: null,
+  }));
+  const fw = {
+    ...fakeFirewallDeps(),
+    platform,
+    detect: () => (platform === 'win32' ? detectWindowsFirewall(run, 1000) : detectMacFirewall(run, 1000)),
+    applyPlatform,
+  };
   const harness = reportsHarness(s, fw as never);
   window.pathcheck = createBridge({
     invoke: (channel, payload) => {
@@ -69,7 +109,9 @@ const button = (page: VueWrapper, name: RegExp) => page.findAll('button').find((
 describe('Fix dialog on Windows', () => {
   it('shows the PowerShell rules, applies after consent through UAC, and the page sent only the report id and consent', async () => {
     const { page, id, fw } = await openDialog('win32', windowsBlockingByDefault);
-    expect(page.find('pre[aria-label="Rules to apply"]').text()).toContain("New-NetFirewallRule -Name 'pathcheck-udp-1'");
+    expect(page.find('pre[aria-label="Rules to apply"]').text()).toContain(
+      "New-NetFirewallRule -Name 'pathcheck-udp-1'",
+    );
     await page.find('.fix__consent input').setValue(true);
     fw.recheck.mockResolvedValue(blockedLocally());
     await button(page, /Apply with administrator rights/)!.trigger('click');

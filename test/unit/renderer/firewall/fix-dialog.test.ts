@@ -10,7 +10,13 @@ import { createHistory } from '#node/report/history';
 import { createBridge } from '#preload/bridge';
 import FixDialog from '#renderer/components/firewall/FixDialog.vue';
 import { useFirewallStore } from '#renderer/stores/firewall';
-import { fakeFirewallDeps, reportsHarness, reportsSetup, seedRun, type ReportsSetup } from '../../main/ipc/reports-support';
+import {
+  fakeFirewallDeps,
+  reportsHarness,
+  reportsSetup,
+  seedRun,
+  type ReportsSetup,
+} from '../../main/ipc/reports-support';
 import type { IpcHarness } from '#test/support/ipc-harness';
 
 const FIXTURES = resolve(import.meta.dirname, '../../../fixtures/reports');
@@ -19,7 +25,19 @@ const TURN_UDP = 'turn:udp:turn.lab.test:3478';
 function blockedAt(layer: 'local' | 'perimeter'): Report {
   const r = parseReportJson(readFileSync(join(FIXTURES, 'only-tcp-443.json'), 'utf8'));
   if (!r.ok) throw new Error('fixture');
-  r.report.firewall = { layer, blocked: [{ protocol: 'udp', ports: [[3478, 3478]], to: ['turn.lab.test'], purpose: 'TURN over UDP', checks: [TURN_UDP], layer }] };
+  r.report.firewall = {
+    layer,
+    blocked: [
+      {
+        protocol: 'udp',
+        ports: [[3478, 3478]],
+        to: ['turn.lab.test'],
+        purpose: 'TURN over UDP',
+        checks: [TURN_UDP],
+        layer,
+      },
+    ],
+  };
   return r.report;
 }
 
@@ -80,30 +98,53 @@ describe('Fix dialog: local block', () => {
     expect(apply().attributes('disabled')).toBeUndefined();
 
     const after = structuredClone(blockedAt('local'));
-    after.checks = after.checks.map((c) => (c.id === TURN_UDP ? { ...c, status: 'pass' as const, reason: 'allocated' } : c));
+    after.checks = after.checks.map((c) =>
+      c.id === TURN_UDP ? { ...c, status: 'pass' as const, reason: 'allocated' } : c,
+    );
     after.firewall = { layer: 'unknown', blocked: [] };
     fw.recheck.mockResolvedValue(after);
     await apply().trigger('click');
     await vi.waitFor(() => expect(page.find('.ba').exists()).toBe(true));
     expect(page.text()).toContain('Added 2 rule(s)');
     const row = page.find(`.ba [data-check="${TURN_UDP}"]`);
-    expect(row.findAll('td').map((td) => td.text()).slice(1)).toEqual(['fail', 'pass']);
+    expect(
+      row
+        .findAll('td')
+        .map((td) => td.text())
+        .slice(1),
+    ).toEqual(['fail', 'pass']);
 
     // The page sent only the report id and consent — never rules or commands.
     const applyCalls = sent.filter(([c]) => c === 'firewall:apply');
     expect(applyCalls).toEqual([['firewall:apply', { reportId: id, consent: true }]]);
-    expect(fw.apply).toHaveBeenCalledWith(expect.objectContaining({ tag: 'pathcheck', chains: [{ family: 'inet', table: 'pc_fw', chain: 'local_out' }] }), 'apply');
+    expect(fw.apply).toHaveBeenCalledWith(
+      expect.objectContaining({ tag: 'pathcheck', chains: [{ family: 'inet', table: 'pc_fw', chain: 'local_out' }] }),
+      'apply',
+    );
 
     fw.recheck.mockResolvedValue(blockedAt('local'));
     await button(page, /Undo/)!.trigger('click');
     await vi.waitFor(() => expect(page.text()).toContain('Removed 2 rule(s) tagged pathcheck'));
     expect(fw.apply).toHaveBeenLastCalledWith(expect.objectContaining({ tag: 'pathcheck' }), 'undo');
     const again = page.findAll('.ba')[1]!;
-    expect(again.find(`[data-check="${TURN_UDP}"]`).findAll('td').map((td) => td.text()).slice(1)).toEqual(['fail', 'fail']);
+    expect(
+      again
+        .find(`[data-check="${TURN_UDP}"]`)
+        .findAll('td')
+        .map((td) => td.text())
+        .slice(1),
+    ).toEqual(['fail', 'fail']);
   });
 
   it('policy forbids local rules: the rules to copy, no consent or Apply, and why', async () => {
-    fw.detect.mockResolvedValue({ platform: 'linux', outboundDefault: 'allow', localRulesAllowed: false, notes: [], engines: [], dropChains: [] });
+    fw.detect.mockResolvedValue({
+      platform: 'linux',
+      outboundDefault: 'allow',
+      localRulesAllowed: false,
+      notes: [],
+      engines: [],
+      dropChains: [],
+    });
     const { page } = await openDialog(blockedAt('local'));
     expect(page.find('pre[aria-label="Rules to apply"]').exists()).toBe(true);
     expect(page.find('.fix__consent').exists()).toBe(false);
@@ -112,7 +153,15 @@ describe('Fix dialog: local block', () => {
   });
 
   it('a failed elevation (prompt dismissed) is shown, nothing is reported as applied', async () => {
-    fw.apply.mockResolvedValueOnce({ ok: false, action: 'apply', added: [], removed: [], elevation: 'pkexec', exitCode: 126, error: 'Request dismissed' });
+    fw.apply.mockResolvedValueOnce({
+      ok: false,
+      action: 'apply',
+      added: [],
+      removed: [],
+      elevation: 'pkexec',
+      exitCode: 126,
+      error: 'Request dismissed',
+    });
     const { page } = await openDialog(blockedAt('local'));
     await page.find('.fix__consent input').setValue(true);
     await button(page, /Apply/)!.trigger('click');
@@ -130,7 +179,11 @@ describe('Fix dialog: perimeter block → ticket', () => {
     await button(page, /^Prepare ticket for the network team$/)!.trigger('click');
     await vi.waitFor(() => expect(page.find('.ticket__rules').exists()).toBe(true));
     const select = page.find('select[aria-label="Firewall syntax"]');
-    expect(select.findAll('optgroup').map((g) => g.attributes('label'))).toEqual(['Perimeter firewalls', 'Cloud', 'Proxies']);
+    expect(select.findAll('optgroup').map((g) => g.attributes('label'))).toEqual([
+      'Perimeter firewalls',
+      'Cloud',
+      'Proxies',
+    ]);
     expect((select.element as HTMLSelectElement).value).toBe('cisco-asa');
     expect(page.find('.ticket__rules').text()).toMatch(/access-list PATHCHECK-OUT extended permit udp/);
     expect(page.find('.ticket__summary').text()).toMatch(/^Pathcheck .* Lab stack/);
@@ -155,10 +208,21 @@ describe('FixButton', () => {
     const pinia = createPinia();
     const open = parseReportJson(readFileSync(join(FIXTURES, 'open.json'), 'utf8'));
     if (!open.ok) throw new Error('fixture');
-    const nothing = mount(FixButton, { props: { target: { reportId: id }, report: open.report }, global: { plugins: [pinia] } });
+    const nothing = mount(FixButton, {
+      props: { target: { reportId: id }, report: open.report },
+      global: { plugins: [pinia] },
+    });
     expect(nothing.find('button').exists()).toBe(false);
-    const a = mount(FixButton, { props: { target: { reportId: id }, report }, global: { plugins: [pinia] }, attachTo: document.body });
-    const b = mount(FixButton, { props: { target: { reportId: id }, report }, global: { plugins: [pinia] }, attachTo: document.body });
+    const a = mount(FixButton, {
+      props: { target: { reportId: id }, report },
+      global: { plugins: [pinia] },
+      attachTo: document.body,
+    });
+    const b = mount(FixButton, {
+      props: { target: { reportId: id }, report },
+      global: { plugins: [pinia] },
+      attachTo: document.body,
+    });
     await b.find('button').trigger('click');
     await vi.waitFor(() => expect(b.find('[role="dialog"] pre').exists()).toBe(true));
     expect(a.find('[role="dialog"]').exists()).toBe(false);
@@ -174,7 +238,11 @@ describe('FixButton on a perimeter block', () => {
     const { default: FixButton } = await import('#renderer/components/firewall/FixButton.vue');
     const report = blockedAt('perimeter');
     const id = (await createHistory(s.historyDir).save(report)).id;
-    const b = mount(FixButton, { props: { target: { reportId: id }, report }, global: { plugins: [createPinia()] }, attachTo: document.body });
+    const b = mount(FixButton, {
+      props: { target: { reportId: id }, report },
+      global: { plugins: [createPinia()] },
+      attachTo: document.body,
+    });
     expect(b.find('button').text()).toBe('Prepare ticket for the network team');
     await b.find('button').trigger('click');
     await vi.waitFor(() => expect(b.find('.ticket__rules').exists()).toBe(true));

@@ -43,7 +43,8 @@ async function mountPage(): Promise<VueWrapper> {
 }
 
 const rowIds = (page: VueWrapper) => page.findAll('.hist__row').map((r) => r.attributes('data-id'));
-const button = (root: VueWrapper | ReturnType<VueWrapper['find']>, name: RegExp) => root.findAll('button').find((b) => name.test(b.text()))!;
+const button = (root: VueWrapper | ReturnType<VueWrapper['find']>, name: RegExp) =>
+  root.findAll('button').find((b) => name.test(b.text()))!;
 
 describe('History page', () => {
   it('lists saved reports newest first with their verdicts', async () => {
@@ -62,7 +63,8 @@ describe('History page', () => {
     expect(page.find('.report').attributes('data-profile')).toBe('lab');
     expect(page.findAll('.verdict').map((v) => v.attributes('data-path'))).toEqual(['turn-tls', 'turn-tls']);
     // only-tcp-443 is blocked at the perimeter: the fix is a ticket.
-    for (const name of [/Prepare ticket for the network team/, /Save PDF/, /Export JSON/, /Copy summary/]) expect(button(page, name), String(name)).toBeTruthy();
+    for (const name of [/Prepare ticket for the network team/, /Save PDF/, /Export JSON/, /Copy summary/])
+      expect(button(page, name), String(name)).toBeTruthy();
     await button(page, /All reports/).trigger('click');
     expect(page.find('.report').exists()).toBe(false);
   });
@@ -86,16 +88,26 @@ describe('History page', () => {
     const page = await mountPage();
     const input = page.find('input[type="file"]');
     const choose = async (name: string, text: string) => {
-      Object.defineProperty(input.element, 'files', { value: [new File([text], name, { type: 'application/json' })], configurable: true });
+      Object.defineProperty(input.element, 'files', {
+        value: [new File([text], name, { type: 'application/json' })],
+        configurable: true,
+      });
       await input.trigger('change');
       await flushPromises();
     };
     await choose('broken.json', '{"schemaVersion": 1,');
     await vi.waitFor(() => expect(page.find('.callout--error').exists()).toBe(true));
     expect(page.find('.callout--error').text()).toMatch(/^broken\.json was not imported: not valid JSON: /);
-    const newer = JSON.stringify({ ...JSON.parse(readFileSync(join(FIXTURES, 'open.json'), 'utf8')), schemaVersion: 9 });
+    const newer = JSON.stringify({
+      ...JSON.parse(readFileSync(join(FIXTURES, 'open.json'), 'utf8')),
+      schemaVersion: 9,
+    });
     await choose('future.json', newer);
-    await vi.waitFor(() => expect(page.find('.callout--error').text()).toMatch(/^future\.json was not imported: written by a newer Pathcheck \(schema 9; this version reads 1\) — update Pathcheck to open it$/));
+    await vi.waitFor(() =>
+      expect(page.find('.callout--error').text()).toMatch(
+        /^future\.json was not imported: written by a newer Pathcheck \(schema 9; this version reads 1\) — update Pathcheck to open it$/,
+      ),
+    );
     expect(rowIds(page)).toHaveLength(3);
 
     await choose('good.json', readFileSync(join(FIXTURES, 'open.json'), 'utf8'));
