@@ -69,7 +69,10 @@ describe.skipIf(skip)('CLI reports on lab runs: history, HTML, PDF, compare', ()
   it('the PDF carries the verdicts, the profile and the check table', () => {
     const text = execFileSync('pdftotext', ['-layout', join(dir, 'r.pdf'), '-'], { encoding: 'utf8' });
     expect(text).toContain('Pathcheck network lab');
-    expect(text.replace(/\s+/g, ' ')).toContain('Group calls will relay through TURN over TLS on port 443');
+    // The verdict's sentence, with the call quality measured on that path (rate, loss, jitter, MOS).
+    expect(text.replace(/\s+/g, ' ')).toMatch(
+      /Group calls will relay through TURN over TLS — [\d.]+ [kM]bit\/s, [\d.]+ % loss/,
+    );
     for (const id of ['turn:udp:turn.lab.test:3478', 'turn:tls:turn.lab.test:443', 'tls:sig.lab.test:443'])
       expect(text).toContain(id);
     expect(text).toMatch(/Page 1 of \d+/);
