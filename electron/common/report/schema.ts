@@ -24,6 +24,8 @@ export type CheckKind = z.infer<typeof CheckKindSchema>;
 export const LayerSchema = z.enum(['local', 'perimeter', 'proxy', 'unknown']);
 export type Layer = z.infer<typeof LayerSchema>;
 
+const FamilySchema = z.union([z.literal(4), z.literal(6)]);
+
 export const CheckResultSchema = z.object({
   /** Stable id, e.g. `turn:udp:turn.example.com:3478`, `webrtc:relay:tls:turn.example.com:443`. */
   id: z.string().min(1).max(300),
@@ -31,8 +33,11 @@ export const CheckResultSchema = z.object({
   transport: z.enum(['udp', 'tcp', 'tls']).optional(),
   host: z.string().max(300).optional(),
   port: z.number().int().min(0).max(65535).optional(),
-  /** Address family the check was pinned to, when it was (absent: whatever the name resolved to). */
-  family: z.union([z.literal(4), z.literal(6)]).optional(),
+  /**
+   * Address family the check ran over (./family.ts): an IPv6 twin's id ends in `/v6`; absent for name
+   * checks and in older reports (read with familyOf).
+   */
+  family: FamilySchema.optional(),
   /** For `webrtc` checks: which in-app test made it (absent in older reports; see analysis/ids.ts). */
   webrtcTest: z.enum(['relay', 'relay-gather', 'stun-gather', 'direct']).optional(),
   status: CheckStatusSchema,
@@ -56,6 +61,8 @@ export const RangeResultSchema = z.object({
   allowed: z.array(portRange),
   blocked: z.array(portRange),
   probes: z.number().int().nonnegative(),
+  /** Address family the range was measured over (an IPv6 range's id ends in `/v6`; absent in older reports: IPv4). */
+  family: FamilySchema.optional(),
   /** Largest gap (in ports) between two probes that were not bisected further; 1 = exact. */
   resolution: z.number().int().nonnegative(),
   confidence: z.enum(['measured', 'inferred']).default('measured'),
@@ -102,6 +109,8 @@ const verdictFields = {
   summary: z.string().optional(),
   /** The TURN server the chosen rung uses, when it is a relay. */
   via: z.string().optional(),
+  /** The address family media will use on the chosen path (./family.ts; absent in older reports and when blocked). */
+  family: FamilySchema.optional(),
   /** Call quality of the chosen path (issue 10): grade, what it supports, measured rate. */
   quality: VerdictQualitySchema.optional(),
 };
