@@ -60,7 +60,11 @@ export function foreignProduct(table: string): string | null {
  */
 export function buildNftApplyPlan(
   input: FirewallInput,
-  chains: readonly NftChainHint[] | 'discover' = input.nft ? [input.nft] : 'discover',
+  chains: readonly NftChainHint[] | 'discover' = input.nftChains?.length
+    ? input.nftChains
+    : input.nft
+      ? [input.nft]
+      : 'discover',
 ): NftApplyPlan {
   assertValidInput(input);
   const { rules } = planDestinations(input, nftables);

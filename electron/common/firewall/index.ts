@@ -17,6 +17,14 @@ export {
   type BuildFirewallOptions,
 } from './requirements';
 export { blockWhy } from './why';
+export {
+  chooseLinuxTarget,
+  LINUX_AUTO_TARGETS,
+  localHintsFromReport,
+  localOptions,
+  type LocalHints,
+} from './local-hints';
+export { NFT_DROPPING_OUTPUT_CHAINS_JQ, FOREIGN_TABLES_ERE } from './nft-discover';
 export { LIMITS, MIN_PREFIX, assertValidInput, normalizeHostname } from './input-check';
 export { iptablesRestoreText } from './targets/iptables';
 export { DEFAULT_NFT_CHAIN, nftRuleBodies } from './targets/nftables';

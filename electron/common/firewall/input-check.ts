@@ -105,6 +105,8 @@ export const LIMITS = {
   portRangesPerRequirement: 64,
   checksPerRequirement: 1024,
   relayHosts: 128,
+  /** nftables chains rules go into (the elevated script takes at most 16). */
+  nftChains: 16,
 } as const;
 
 function fail(field: string, reason: string): never {
@@ -225,7 +227,8 @@ export function checkProfileId(value: unknown, field: string): string {
   return v;
 }
 
-function checkNftHint(h: NftChainHint, field: string): void {
+export function checkNftHint(h: NftChainHint, field: string): void {
+  if (h === null || typeof h !== 'object') fail(field, 'must be an object');
   if (!['inet', 'ip', 'ip6'].includes(h.family)) fail(`${field}.family`, 'must be inet, ip or ip6');
   if (!NFT_IDENT.test(token(h.table, `${field}.table`))) fail(`${field}.table`, 'not a plain nft identifier');
   if (!NFT_IDENT.test(token(h.chain, `${field}.chain`))) fail(`${field}.chain`, 'not a plain nft identifier');
@@ -281,4 +284,16 @@ export function assertValidInput(input: FirewallInput): void {
     checkPort(input.proxy.port, 'proxy.port');
   }
   if (input.nft) checkNftHint(input.nft, 'nft');
+  if (input.nftChains !== undefined) {
+    if (!Array.isArray(input.nftChains) || input.nftChains.length > LIMITS.nftChains)
+      fail('nftChains', `must be a list of at most ${LIMITS.nftChains}`);
+    input.nftChains.forEach((h, i) => checkNftHint(h, `nftChains[${i}]`));
+  }
+  if (input.iptablesVariants !== undefined) {
+    if (!Array.isArray(input.iptablesVariants) || input.iptablesVariants.length > 2)
+      fail('iptablesVariants', 'must be a list of at most 2');
+    input.iptablesVariants.forEach((v, i) => {
+      if (v !== 'legacy' && v !== 'nft') fail(`iptablesVariants[${i}]`, 'must be legacy or nft');
+    });
+  }
 }

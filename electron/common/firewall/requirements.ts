@@ -16,7 +16,14 @@ import {
   normalizeHostname,
 } from './input-check';
 import { FIREWALL_TAG, FirewallInputError } from './types';
-import type { FirewallInput, FirewallRequirement, NftChainHint, ProxyAddress, RelayHost } from './types';
+import type {
+  FirewallInput,
+  FirewallRequirement,
+  IptablesVariant,
+  NftChainHint,
+  ProxyAddress,
+  RelayHost,
+} from './types';
 
 /**
  * Turns a profile and a report into the smallest set of outbound allow requirements, validating
@@ -27,6 +34,10 @@ import type { FirewallInput, FirewallRequirement, NftChainHint, ProxyAddress, Re
 export interface BuildFirewallOptions {
   /** Where a local nftables drop lives (from detection); rules are inserted into that chain. */
   nft?: NftChainHint;
+  /** Every chain that drops (from detection or the report's firewall.local); rules go into each. */
+  nftChains?: NftChainHint[];
+  /** Which iptables holds the drop (legacy / nft); absent = not known. */
+  iptablesVariants?: IptablesVariant[];
   /** Overrides the proxy taken from `report.host.proxy` (PAC target). `null` = none. */
   proxy?: ProxyAddress | null;
   /** Only requirements blocked at these layers (default: all). */
@@ -396,6 +407,8 @@ function buildInput(src: InputSource, report: Report, options: BuildFirewallOpti
     relayHosts: src.relayHosts(),
     proxy,
     ...(options.nft ? { nft: options.nft } : {}),
+    ...(options.nftChains?.length ? { nftChains: options.nftChains } : {}),
+    ...(options.iptablesVariants?.length ? { iptablesVariants: options.iptablesVariants } : {}),
   };
   assertValidInput(input);
   return input;

@@ -64,9 +64,23 @@ export interface FirewallInput {
   relayHosts: RelayHost[];
   /** The HTTP proxy other traffic should keep using (PAC); null when none is known. */
   proxy: ProxyAddress | null;
-  /** nftables: the chain that drops (default `inet filter output`). */
+  /** nftables: the chain that drops (the first of `nftChains`; kept for callers that set one). */
   nft?: NftChainHint;
+  /**
+   * nftables: every chain the report found dropping (a packet must get through each base chain on
+   * the output hook, so an accept is needed in each). Neither this nor `nft`: the chains are not
+   * known, and the nftables output finds them when it runs.
+   */
+  nftChains?: NftChainHint[];
+  /**
+   * iptables: which iptables holds the drop (Debian's `iptables` package ships both; `iptables`
+   * is one of them by alternatives). Absent or empty: not known, plain `iptables`.
+   */
+  iptablesVariants?: IptablesVariant[];
 }
+
+/** `iptables-legacy` (the x_tables kernel API, invisible to nft) or `iptables-nft` (tables nft also lists). */
+export type IptablesVariant = 'legacy' | 'nft';
 
 export type RuleFormat = 'shell' | 'nft' | 'powershell' | 'cmd' | 'json' | 'config' | 'pac' | 'squid';
 

@@ -15,7 +15,7 @@ export const USAGE = `Usage:
                      [--turn-username U --turn-credential C] [--ca <pem file>]
                      [--deadline-ms N] [--quality on|off] [--quality-seconds N] [--quiet]
   pathcheck profiles
-  pathcheck rules --from <report.json> --target <name> [--profile <id|path.json>] [--param name=value ...]
+  pathcheck rules --from <report.json> --target <name|auto> [--profile <id|path.json>] [--param name=value ...]
                   [--refresh-ranges]
   pathcheck fix [--from <report.json> | --profile <id|path.json>] [--param name=value ...] [--yes] [--undo]
                 [--ticket <file.pdf|file.html>] [--json <file|->] [--deadline-ms N]

@@ -1,15 +1,19 @@
 import {
   buildFirewallInput,
   buildFirewallInputFromReport,
+  chooseLinuxTarget,
   FIREWALL_TARGET_IDS,
   FirewallInputError,
   generateRules,
   isFirewallTarget,
+  LINUX_AUTO_TARGETS,
+  localHintsFromReport,
+  localOptions,
+  type FirewallTargetId,
 } from '#common/firewall/index';
 import { plainText } from '#common/text/sanitize';
 import { loadProfile } from '../profiles/resolve';
 import type { Profile } from '#common/profile/schema';
-import { nftOptionsFromReport } from '../firewall/report-local';
 import type { RulesArgs } from './args';
 import { prepareForRun, withRanges } from './profile-run';
 import { UsageError } from './args';
@@ -20,11 +24,14 @@ import { PROFILE_ID, readReportFile } from './report-file';
  * `pathcheck rules --from report.json --target <name>`: the firewall rules that open exactly what
  * the report found blocked, in the target's own syntax, on stdout. The report alone is enough (it
  * lists each blocked destination by name and address, and where the local firewall drops);
- * --profile widens the destinations to the profile's address ranges.
+ * --profile widens the destinations to the profile's address ranges. On Linux, nftables, iptables and
+ * `auto` give the tool whose output works as printed there (ufw or firewalld when they manage the
+ * firewall, iptables-legacy when only it drops), saying why (`chooseLinuxTarget`).
  */
 export async function rulesCommand(args: RulesArgs, io: CliIo): Promise<number> {
-  if (!isFirewallTarget(args.target)) {
-    throw new UsageError(`unknown --target "${args.target}"; one of: ${FIREWALL_TARGET_IDS.join(', ')}`);
+  const linuxRequest = LINUX_AUTO_TARGETS.find((t) => t === args.target);
+  if (!linuxRequest && !isFirewallTarget(args.target)) {
+    throw new UsageError(`unknown --target "${args.target}"; one of: auto, ${FIREWALL_TARGET_IDS.join(', ')}`);
   }
   const report = await readReportFile(args.from, io);
   if (!report) return EXIT.dataErr;
@@ -49,20 +56,27 @@ export async function rulesCommand(args: RulesArgs, io: CliIo): Promise<number> 
     return EXIT.dataErr;
   }
   try {
-    const options = { ...nftOptionsFromReport(report) };
+    // Where the diagnosed computer's firewall drops, from the report (every value re-validated there).
+    const hints = localHintsFromReport(report);
+    const options = localOptions(hints);
+    const chosen = linuxRequest
+      ? chooseLinuxTarget(hints, linuxRequest)
+      : { target: args.target as FirewallTargetId, why: null };
     const input = profile
       ? buildFirewallInput(profile, report, options)
       : buildFirewallInputFromReport(report, options);
-    const rules = generateRules(args.target, input);
-    io.stdout.write(rules.text.endsWith('\n') ? rules.text : `${rules.text}\n`);
-    for (const n of rules.notes) io.stderr.write(`note: ${plainText(n)}\n`);
+    const rules = generateRules(chosen.target, input);
+    const text = chosen.why ? withComment(rules.text, `Asked for ${args.target}: ${chosen.why}`) : rules.text;
+    io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    if (chosen.why) io.stderr.write(`note: --target ${args.target} gives ${chosen.target} here: ${chosen.why}\n`);
+    for (const n of [...hints.notes, ...rules.notes]) io.stderr.write(`note: ${plainText(n)}\n`);
     if (!profile)
       io.stderr.write(
         'note: rules from the report alone (its destinations); --profile <file> widens them to the profile\u2019s address ranges.\n',
       );
     if (!report.firewall.local)
       io.stderr.write(
-        'note: this report does not say what the diagnosed computer\u2019s firewall looked like (written by an older version, or nothing failed); local rules use the default chain.\n',
+        'note: this report does not say what the diagnosed computer\u2019s firewall looked like (written by an older version, or nothing failed); the nftables output finds the dropping chains when it runs.\n',
       );
     if (report.firewall.blocked.length === 0)
       io.stderr.write('note: the report found nothing blocked; there is nothing to open.\n');
@@ -74,4 +88,11 @@ export async function rulesCommand(args: RulesArgs, io: CliIo): Promise<number> 
     }
     throw e;
   }
+}
+
+/** The text with one comment line (fixed words only) after its first line (the `#!` line). */
+function withComment(text: string, comment: string): string {
+  const nl = text.indexOf('\n');
+  const head = text.startsWith('#!') && nl >= 0 ? text.slice(0, nl + 1) : '';
+  return `${head}# Pathcheck: ${comment}\n${text.slice(head.length)}`;
 }

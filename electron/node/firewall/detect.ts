@@ -91,6 +91,13 @@ async function detectLinux(run: Runner, t: number): Promise<FirewallDetection> {
     } else engines.push(state);
   }
 
+  // Debian's iptables package ships both iptables-legacy and iptables-nft (`iptables` is one of them):
+  // which one holds an OUTPUT drop decides the command that opens it (nft cannot see legacy tables).
+  for (const v of ['legacy', 'nft'] as const) {
+    const found = await iptablesVariant(run, t, v);
+    if (found) engines.push(found);
+  }
+
   const ufw = await run('ufw', ['status', 'verbose'], { timeoutMs: t });
   if (!ufw.missing) {
     const p = ufw.ok ? parseUfwStatus(ufw.stdout) : null;
@@ -122,6 +129,45 @@ async function detectLinux(run: Runner, t: number): Promise<FirewallDetection> {
     ? combine(engines.filter((e) => e.active !== false).map((e) => e.outboundDefault))
     : 'allow';
   return { platform: 'linux', engines, outboundDefault, localRulesAllowed: true, dropChains, notes };
+}
+
+/**
+ * One iptables variant (`iptables-legacy` / `iptables-nft`, both families): present when its save
+ * tool exists; active when its OUTPUT chain drops (a DROP/REJECT rule or policy DROP), null when it
+ * could not be read (not root).
+ */
+async function iptablesVariant(run: Runner, t: number, v: 'legacy' | 'nft'): Promise<EngineState | null> {
+  let present = false;
+  let unreadable = false;
+  const drops: string[] = [];
+  const defaults: OutboundDefault[] = [];
+  for (const [cmd, label] of [
+    [`iptables-${v}-save`, 'IPv4'],
+    [`ip6tables-${v}-save`, 'IPv6'],
+  ] as const) {
+    const r = await run(cmd, [], { timeoutMs: t });
+    if (r.missing) continue;
+    present = true;
+    if (!r.ok) {
+      unreadable = true;
+      continue;
+    }
+    const p = parseIptablesSave(r.stdout);
+    defaults.push(p.outboundDefault);
+    if (p.drops.length > 0) drops.push(`${label}: ${p.drops.length} OUTPUT drop/reject rule(s) or policy DROP`);
+  }
+  if (!present) return null;
+  return {
+    name: `iptables-${v}`,
+    present: true,
+    active: drops.length > 0 ? true : unreadable ? null : false,
+    outboundDefault: defaults.length ? combine(defaults) : 'unknown',
+    detail: drops.length
+      ? `iptables-${v}: ${drops.join('; ')}.`
+      : unreadable
+        ? `iptables-${v}: could not be read (needs root).`
+        : `iptables-${v}: OUTPUT drops nothing.`,
+  };
 }
 
 /** Detects the local firewall of this machine (or of `platform` with an injected runner in tests). */

@@ -104,7 +104,8 @@ export function planFix(
   const probe = fixInput(profile, report, { layers: ['local'], requiredOnly: true });
   const target = platform === 'linux' ? nftTarget(detection, probe) : { chains: [], where: [], refusal: null };
   const hint = target.chains[0];
-  const input = hint ? { ...probe, nft: hint } : probe;
+  // The preview names every chain the apply writes to (or, unknown, the script that finds them).
+  const input = hint ? { ...probe, nft: hint, nftChains: target.chains } : probe;
   const localRules = localTarget ? generateRules(localTarget, input) : null;
   let refusal: string | null = null;
   let applyPlan: NftApplyPlan | null = null;

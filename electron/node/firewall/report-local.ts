@@ -1,4 +1,4 @@
-import { foreignProduct, type NftChainHint } from '#common/firewall/index';
+import { localHintsFromReport, type NftChainHint } from '#common/firewall/index';
 import type { LocalFirewall, Report } from '#common/report/schema';
 import type { FirewallDetection } from './types';
 import type { WindowsBlockRule, SecurityCenterProduct } from './windows/parse';
@@ -39,7 +39,6 @@ export function reportLocalFirewall(d: FirewallDetection): LocalFirewall | undef
  * not another product's table (each value is re-validated by the generator's input checks).
  */
 export function nftOptionsFromReport(report: Report): { nft?: NftChainHint } {
-  const chains = report.firewall.local?.dropChains ?? [];
-  const own = chains.find((c) => foreignProduct(c.table) === null);
-  return own ? { nft: { family: own.family, table: own.table, chain: own.chain } } : {};
+  const own = localHintsFromReport(report).nftChains[0];
+  return own ? { nft: own } : {};
 }

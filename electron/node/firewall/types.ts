@@ -1,12 +1,22 @@
 /**
  * Result of local-firewall detection: which engines exist on this machine, whether outbound is
  * dropped by default, whether policy allows local rules, and which nftables chains drop. The
- * rule generator inserts into `dropChains[0]`; the layer classifier uses the drop rules.
+ * rule generator inserts into every one of `dropChains`; the layer classifier uses the drop rules.
  */
 
 export type OutboundDefault = 'allow' | 'drop' | 'unknown';
 
-export type EngineName = 'nftables' | 'iptables' | 'ufw' | 'firewalld' | 'windows-firewall' | 'macos-alf' | 'pf';
+export type EngineName =
+  | 'nftables'
+  | 'iptables'
+  /** Active = its OUTPUT chain drops (a rule or the policy): the variant that holds the drop. */
+  | 'iptables-legacy'
+  | 'iptables-nft'
+  | 'ufw'
+  | 'firewalld'
+  | 'windows-firewall'
+  | 'macos-alf'
+  | 'pf';
 
 export interface EngineState {
   name: EngineName;

@@ -54,8 +54,34 @@ export function iptablesRestoreText(input: FirewallInput, family: 4 | 6): string
   return joinLines(['*filter', ...iptablesSpecs(input, family).map((s) => `-I OUTPUT 1 ${s}`), 'COMMIT']);
 }
 
+/** The commands for one family: the variants that hold the drop, or null when that is not known. */
+function commandsFor(input: FirewallInput, family: 4 | 6): string[] | null {
+  const base = family === 4 ? 'iptables' : 'ip6tables';
+  const v = input.iptablesVariants ?? [];
+  return v.length > 0 ? v.map((x) => `${base}-${x}`) : null;
+}
+
+/**
+ * Shell function printing the iptables commands whose OUTPUT chain drops (policy DROP or a
+ * DROP/REJECT rule), of iptables-legacy and iptables-nft; plain iptables when neither does.
+ */
+const HOLDS_DROP = [
+  "# Which iptables holds the drop is not known from the report: Debian's iptables package ships both",
+  '# iptables-legacy and iptables-nft (and iptables is one of them); these rules go into whichever',
+  '# OUTPUT chain drops (its policy or a DROP/REJECT rule), else into plain iptables.',
+  'holds_drop() {',
+  '  found=""',
+  '  for v in legacy nft; do',
+  '    command -v "$1-$v" >/dev/null 2>&1 || continue',
+  '    if "$1-$v" -S OUTPUT 2>/dev/null | grep -Eq \'^-P OUTPUT DROP|-j (DROP|REJECT)\'; then found="$found $1-$v"; fi',
+  '  done',
+  '  echo "${found:-$1}"',
+  '}',
+];
+
 function generateIptables(input: FirewallInput): TargetOutput {
   const { rules, remarks } = planDestinations(input, iptables);
+  const known = commandsFor(input, 4) !== null;
   const lines = [
     '#!/bin/sh',
     ...commentBlock(
@@ -63,17 +89,32 @@ function generateIptables(input: FirewallInput): TargetOutput {
       headerLines(input, 'iptables/ip6tables (OUTPUT chain)', `undo deletes the rules with comment "${input.tag}"`),
     ),
     '# Run as root. Rules are inserted at the top of OUTPUT.',
+    ...(known ? [`# Into ${commandsFor(input, 4)!.join(' and ')}: where the report found the drop.`] : []),
     ...commentBlock('# ', remarks),
     'set -eu',
+    ...(known ? [] : HOLDS_DROP),
   ];
   for (const d of rules) lines.push(...commentBlock('# ', reasonLines(d.req)));
-  for (const s of iptablesSpecs(input, 4)) lines.push(`iptables -I OUTPUT ${s}`);
-  for (const s of iptablesSpecs(input, 6)) lines.push(`ip6tables -I OUTPUT ${s}`);
+  for (const family of [4, 6] as const) {
+    const specs = iptablesSpecs(input, family);
+    if (specs.length === 0) continue;
+    const cmds = commandsFor(input, family);
+    if (cmds) for (const c of cmds) for (const s of specs) lines.push(`${c} -I OUTPUT ${s}`);
+    else {
+      lines.push(`for ipt in $(holds_drop ${family === 4 ? 'iptables' : 'ip6tables'}); do`);
+      for (const s of specs) lines.push(`  "$ipt" -I OUTPUT ${s}`);
+      lines.push('done');
+    }
+  }
+  const undoCmds = known
+    ? [...commandsFor(input, 4)!, ...commandsFor(input, 6)!].join(' ')
+    : 'iptables ip6tables iptables-legacy ip6tables-legacy iptables-nft ip6tables-nft';
   const undo = joinLines([
     '#!/bin/sh',
     `# Pathcheck: delete the OUTPUT rules tagged with comment "${input.tag}" (highest line number first)`,
     'set -eu',
-    'for cmd in iptables ip6tables; do',
+    `for cmd in ${undoCmds}; do`,
+    '  command -v "$cmd" >/dev/null 2>&1 || continue',
     `  "$cmd" -L OUTPUT -n --line-numbers | awk '/\\/\\* ${input.tag} \\*\\//{print $1}' | sort -rn | while read -r n; do`,
     '    "$cmd" -D OUTPUT "$n"',
     '  done',
@@ -83,7 +124,14 @@ function generateIptables(input: FirewallInput): TargetOutput {
     format: 'shell',
     text: joinLines(lines),
     undo,
-    notes: ['Also available as iptables-restore input (iptables-restore --noflush).', ...remarks],
+    notes: [
+      known
+        ? `The drop is in ${commandsFor(input, 4)!.join(' and ')} (report: firewall.local), so the rules use that command.`
+        : 'Which iptables holds the drop (iptables-legacy or iptables-nft) is not known from the report: the script looks when it runs.',
+      'If a line fails, run the undo script: it removes every rule tagged "pathcheck".',
+      'Also available as iptables-restore input (iptables-restore --noflush).',
+      ...remarks,
+    ],
   };
 }
 

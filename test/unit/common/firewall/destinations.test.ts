@@ -98,9 +98,8 @@ describe('over-broad destinations are refused', () => {
     );
     expect(input.requirements[0]).toMatchObject({ anyDestination: true, ipv4: [], ipv6: [], hostnames: [] });
     for (const t of FIREWALL_TARGETS) expect(() => generateRules(t.id, input), t.id).not.toThrow();
-    expect(generateRules('nftables', input).text).toMatch(
-      /^insert rule inet filter output udp dport 10000-20000 accept comment "pathcheck"$/m,
-    );
+    // No chain known: the script inserts it, with no address match, into each dropping chain it finds.
+    expect(generateRules('nftables', input).text).toMatch(/^any 'udp dport 10000-20000 accept comment "pathcheck"'$/m);
   });
 
   it('accepts narrow ranges and owned domains', () => {
@@ -174,8 +173,8 @@ describe('IPv4 and IPv6 literals are valid servers and destinations for every ta
     },
     iptables: {
       ip: [
-        /iptables -I OUTPUT -p udp -d 192\.0\.2\.10 --dport 3478/,
-        /ip6tables -I OUTPUT -p tcp -d 2001:db8::10 --dport 443/,
+        /holds_drop iptables\); do\n[^]*?"\$ipt" -I OUTPUT -p udp -d 192\.0\.2\.10 --dport 3478/,
+        /holds_drop ip6tables\); do\n[^]*?"\$ipt" -I OUTPUT -p tcp -d 2001:db8::10 --dport 443/,
       ],
       name: [/host names are not supported/],
     },

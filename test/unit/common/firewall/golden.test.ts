@@ -112,3 +112,21 @@ describe('firewall rule goldens: IP-literal servers', () => {
     it(`${t.id} matches its IP-literal golden`, () => goldenSet('ip/', t.id, generateRules(t.id, input)));
   }
 });
+
+/**
+ * The Linux targets when the report saw where this computer drops (`firewall.local`): nftables into
+ * each of two dropping chains of tables of other names (an ip table takes the IPv4 rules only), and
+ * iptables with the command of the variant that holds the drop (goldens under local/).
+ */
+describe('firewall rule goldens: where the report found the drop', () => {
+  const input = buildFirewallInput(sampleProfile(), sampleReport(), {
+    nftChains: [
+      { family: 'inet', table: 'hbfw', chain: 'out' },
+      { family: 'ip', table: 'corp', chain: 'egress' },
+    ],
+    iptablesVariants: ['legacy'],
+  });
+  for (const id of ['nftables', 'iptables'] as const) {
+    it(`${id} matches its golden`, () => goldenSet('local/', id, generateRules(id, input)));
+  }
+});

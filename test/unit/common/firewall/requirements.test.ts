@@ -56,7 +56,7 @@ describe('buildFirewallInput', () => {
       sampleReport([{ protocol: 'udp', ports: [[3478, 3478]], to: ['turn.example.com'] }]),
     );
     const nft = generateRules('nftables', input);
-    expect(nft.text).not.toMatch(/insert rule/);
+    expect(nft.text).not.toMatch(/accept comment "pathcheck"/);
     expect(nft.text).toMatch(
       /# pathcheck-udp-1: host names are not supported by Linux nftables: turn\.example\.com skipped/,
     );
@@ -77,7 +77,7 @@ describe('buildFirewallInput', () => {
     );
     expect(input.requirements[0]?.anyDestination).toBe(true);
     const nft = generateRules('nftables', input);
-    expect(nft.text).toMatch(/^insert rule inet filter output udp dport 10000-65535 accept comment "pathcheck"$/m);
+    expect(nft.text).toMatch(/^any 'udp dport 10000-65535 accept comment "pathcheck"'$/m);
     expect(nft.notes.join(' ')).toMatch(/any destination/);
   });
 

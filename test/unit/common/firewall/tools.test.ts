@@ -31,13 +31,16 @@ const inNetns = (program: string, ...args: string[]): string =>
   });
 
 const input = buildFirewallInput(sampleProfile(), sampleReport());
+/** The same input when detection found the drop in the stock chain (an nft -f file, not the discovery script). */
+const stockChain = { nftChains: [{ family: 'inet' as const, table: 'filter', chain: 'output' }] };
+const nftInput = buildFirewallInput(sampleProfile(), sampleReport(), stockChain);
 const unshare = { name: 'unshare (util-linux)', present: () => hasCommand('unshare') };
 
 describe.skipIf(missingPrereqs('nftables rules in a throwaway netns', [prereqs.root, prereqs.nft, unshare]))(
   'nftables (real nft)',
   () => {
     it('nft -c accepts the file, nft -f applies it, the undo script removes exactly the tagged rules', () => {
-      const out = generateRules('nftables', input);
+      const out = generateRules('nftables', nftInput);
       const rules = write('rules.nft', out.text);
       const undo = write('undo.sh', out.undo ?? '');
       const listing = inNetns(
@@ -165,7 +168,7 @@ describe.skipIf(
       fc.property(fc.array(blocked, { minLength: 1, maxLength: 3 }), (bl) => {
         const inp = buildFirewallInput(sampleProfile({ addresses: { ipv4: [], ipv6: [] } }), sampleReport(bl));
         const files = [
-          write('rand.nft', generateRules('nftables', inp).text),
+          write('rand.nft', generateRules('nftables', { ...inp, ...stockChain }).text),
           write('rand4.txt', iptablesRestoreText(inp, 4)),
           write('rand6.txt', iptablesRestoreText(inp, 6)),
         ];

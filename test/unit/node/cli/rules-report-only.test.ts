@@ -79,7 +79,7 @@ describe('rules --from a report alone (no profile)', () => {
     [
       'a drop chain with nft syntax in its name',
       (r: Report) => (r.firewall.local!.dropChains[0]!.table = 'hbfw; flush ruleset'),
-      'nft.table',
+      'firewall.local.dropChains[0].table',
     ],
     [
       'a relay name with a newline',

@@ -5,10 +5,25 @@
 # Run as root. Rules are inserted at the top of OUTPUT.
 # pathcheck-udp-1: turn.example.com, media.example.com covered by the profile's address ranges
 set -eu
+# Which iptables holds the drop is not known from the report: Debian's iptables package ships both
+# iptables-legacy and iptables-nft (and iptables is one of them); these rules go into whichever
+# OUTPUT chain drops (its policy or a DROP/REJECT rule), else into plain iptables.
+holds_drop() {
+  found=""
+  for v in legacy nft; do
+    command -v "$1-$v" >/dev/null 2>&1 || continue
+    if "$1-$v" -S OUTPUT 2>/dev/null | grep -Eq '^-P OUTPUT DROP|-j (DROP|REJECT)'; then found="$found $1-$v"; fi
+  done
+  echo "${found:-$1}"
+}
 # pathcheck-udp-1: UDP 3478, 10000-60000
 #   purpose: TURN over UDP, Group media
 #   checks: turn:udp:turn.example.com:3478, udp-range:group
 #   blocked at: perimeter
-iptables -I OUTPUT -p udp -d 203.0.113.0/24 -m multiport --dports 3478,10000:60000 -m comment --comment pathcheck -j ACCEPT
-iptables -I OUTPUT -p udp -d 198.51.100.128/25 -m multiport --dports 3478,10000:60000 -m comment --comment pathcheck -j ACCEPT
-ip6tables -I OUTPUT -p udp -d 2001:db8:40::/48 -m multiport --dports 3478,10000:60000 -m comment --comment pathcheck -j ACCEPT
+for ipt in $(holds_drop iptables); do
+  "$ipt" -I OUTPUT -p udp -d 203.0.113.0/24 -m multiport --dports 3478,10000:60000 -m comment --comment pathcheck -j ACCEPT
+  "$ipt" -I OUTPUT -p udp -d 198.51.100.128/25 -m multiport --dports 3478,10000:60000 -m comment --comment pathcheck -j ACCEPT
+done
+for ipt in $(holds_drop ip6tables); do
+  "$ipt" -I OUTPUT -p udp -d 2001:db8:40::/48 -m multiport --dports 3478,10000:60000 -m comment --comment pathcheck -j ACCEPT
+done

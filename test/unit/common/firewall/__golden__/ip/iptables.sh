@@ -4,6 +4,17 @@
 # Tag: pathcheck - undo deletes the rules with comment "pathcheck"
 # Run as root. Rules are inserted at the top of OUTPUT.
 set -eu
+# Which iptables holds the drop is not known from the report: Debian's iptables package ships both
+# iptables-legacy and iptables-nft (and iptables is one of them); these rules go into whichever
+# OUTPUT chain drops (its policy or a DROP/REJECT rule), else into plain iptables.
+holds_drop() {
+  found=""
+  for v in legacy nft; do
+    command -v "$1-$v" >/dev/null 2>&1 || continue
+    if "$1-$v" -S OUTPUT 2>/dev/null | grep -Eq '^-P OUTPUT DROP|-j (DROP|REJECT)'; then found="$found $1-$v"; fi
+  done
+  echo "${found:-$1}"
+}
 # pathcheck-udp-1: UDP 3478
 #   purpose: TURN over UDP
 #   checks: turn:udp:192.0.2.10:3478
@@ -16,7 +27,11 @@ set -eu
 #   purpose: TURN over TLS
 #   checks: turn:tls:[2001:db8::10]:443
 #   blocked at: proxy
-iptables -I OUTPUT -p udp -d 192.0.2.10 --dport 3478 -m comment --comment pathcheck -j ACCEPT
-iptables -I OUTPUT -p udp -d 192.0.2.30 --dport 10000:60000 -m comment --comment pathcheck -j ACCEPT
-ip6tables -I OUTPUT -p udp -d 2001:db8::10 --dport 3478 -m comment --comment pathcheck -j ACCEPT
-ip6tables -I OUTPUT -p tcp -d 2001:db8::10 --dport 443 -m comment --comment pathcheck -j ACCEPT
+for ipt in $(holds_drop iptables); do
+  "$ipt" -I OUTPUT -p udp -d 192.0.2.10 --dport 3478 -m comment --comment pathcheck -j ACCEPT
+  "$ipt" -I OUTPUT -p udp -d 192.0.2.30 --dport 10000:60000 -m comment --comment pathcheck -j ACCEPT
+done
+for ipt in $(holds_drop ip6tables); do
+  "$ipt" -I OUTPUT -p udp -d 2001:db8::10 --dport 3478 -m comment --comment pathcheck -j ACCEPT
+  "$ipt" -I OUTPUT -p tcp -d 2001:db8::10 --dport 443 -m comment --comment pathcheck -j ACCEPT
+done
