@@ -1,10 +1,20 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '#common/report/schema';
+import {
+  checkStatus,
+  cli,
+  CLI_ARGV,
+  dropNs,
+  inNs,
+  makeNs,
+  NO_PROXY,
+  startStun,
+  type Ns,
+} from '#test/support/netns-cli';
 import { hasCommand, missingPrereqs, prereqs } from '#test/support/prereq';
 
 /**
@@ -30,93 +40,14 @@ const skip = missingPrereqs('pathcheck fix in a netns', [
   iptables,
 ]);
 
-const ROOT = resolve(import.meta.dirname, '../../../..');
-const JITI = join(ROOT, 'node_modules/jiti/lib/jiti-cli.mjs');
-const CLI = join(ROOT, 'electron/node/cli/main.ts');
 const STUN = 'stun:udp:10.203.9.1:3478';
-const NO_PROXY = { HTTPS_PROXY: '', https_proxy: '', HTTP_PROXY: '', http_proxy: '', ALL_PROXY: '', all_proxy: '' };
-
-interface Ns {
-  name: string;
-  addr: string;
-  turn: ChildProcess | null;
-}
-
-function makeNs(addr: string): Ns {
-  const name = `pc-fx-${randomBytes(4).toString('hex')}`;
-  execFileSync('ip', ['netns', 'add', name]);
-  execFileSync('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
-  execFileSync('ip', ['-n', name, 'addr', 'add', `${addr}/32`, 'dev', 'lo']);
-  return { name, addr, turn: null };
-}
-
-const inNs = (ns: Ns, file: string, ...args: string[]): string =>
-  execFileSync('ip', ['netns', 'exec', ns.name, file, ...args], { encoding: 'utf8' });
-
-async function startStun(ns: Ns, dir: string): Promise<void> {
-  ns.turn = spawn(
-    'ip',
-    [
-      'netns',
-      'exec',
-      ns.name,
-      'turnserver',
-      '-n',
-      '--no-cli',
-      '--stun-only',
-      '--no-tls',
-      '--no-dtls',
-      '-L',
-      ns.addr,
-      '-p',
-      '3478',
-      '--pidfile',
-      join(dir, `${ns.name}.pid`),
-      '--userdb',
-      join(dir, `${ns.name}.db`),
-      '--log-file',
-      'stdout',
-    ],
-    { stdio: 'ignore' },
-  );
-  for (let i = 0; i < 50; i++) {
-    if (inNs(ns, 'ss', '-lun').includes(`${ns.addr}:3478`)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('turnserver did not come up');
-}
-
-function dropNs(ns: Ns): void {
-  ns.turn?.kill('SIGTERM');
-  try {
-    execFileSync('ip', ['netns', 'del', ns.name]);
-  } catch {
-    /* already gone */
-  }
-}
-
-/** The CLI inside the namespace; never throws, returns exit code and output. */
-function cli(ns: Ns, ...args: string[]): { code: number; out: string; err: string } {
-  try {
-    const out = execFileSync('ip', ['netns', 'exec', ns.name, process.execPath, JITI, CLI, ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, ...NO_PROXY },
-      timeout: 120_000,
-    });
-    return { code: 0, out, err: '' };
-  } catch (e) {
-    const x = e as { status: number | null; stdout: string; stderr: string };
-    return { code: x.status ?? -1, out: x.stdout ?? '', err: x.stderr ?? '' };
-  }
-}
 
 const tagged = (ns: Ns): string[] =>
   inNs(ns, 'nft', 'list', 'ruleset')
     .split('\n')
     .filter((l) => l.includes('"pathcheck"'))
     .map((l) => l.trim());
-const stunStatus = (file: string): string | undefined =>
-  (JSON.parse(readFileSync(file, 'utf8')) as Report).checks.find((c) => c.id === STUN)?.status;
+const stunStatus = (file: string): string | undefined => checkStatus(file, STUN);
 
 describe.skipIf(skip)('pathcheck fix and rules as printed, in private namespaces', () => {
   let dir: string;
@@ -239,9 +170,7 @@ describe.skipIf(skip)('pathcheck fix and rules as printed, in private namespaces
           '--clear-groups',
           'env',
           'PATH=/usr/sbin:/usr/bin:/sbin:/bin',
-          process.execPath,
-          JITI,
-          CLI,
+          ...CLI_ARGV,
           'fix',
           '--from',
           join(dir, 'r.json'),
