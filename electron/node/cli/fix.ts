@@ -8,6 +8,7 @@ import {
   type NftApplyPlan,
 } from '#common/firewall/index';
 import { localDate } from '#common/profile/lifecycle';
+import { profileFromReport } from '#common/profile/from-report';
 import type { Profile } from '#common/profile/schema';
 import { footerTemplate, renderReportHtml } from '#common/report/html/index';
 import type { CheckStatus, Report } from '#common/report/schema';
@@ -215,13 +216,32 @@ export async function fixCommand(args: FixArgs, io: CliIo, deps: FixDeps = defau
     `\nApplied ${changed} rule(s) tagged "pathcheck". Undo: pathcheck fix --undo${args.from ? ` --from ${args.from}` : ''}`,
   );
 
-  // 4. Re-check only what failed, and say before/after.
-  if (!profile) {
-    out('Re-check skipped: the report\u2019s profile is not built in; run again with --profile <file> to re-check.');
-    return finish(1, { applied: true, changed });
+  // 4. Re-check only what failed, and say before/after: with the profile, or (not built in) with the
+  // servers the report's own checks name.
+  let checkWith = profile;
+  if (!checkWith) {
+    const derived = profileFromReport(report);
+    if (!derived.ok) {
+      out(
+        plainText(
+          `Re-check skipped: the report\u2019s profile is not built in and its checks do not describe one (${derived.error}); run again with --profile <file> to re-check.`,
+        ),
+      );
+      return finish(1, { applied: true, changed });
+    }
+    checkWith = derived.profile;
+    out(
+      `\nRe-checking with the servers the report\u2019s checks name (its profile "${report.profile.id}" is not built in; --profile <file> re-checks with the file).`,
+    );
+    if (derived.notRechecked.length)
+      out(
+        plainText(
+          `Not re-run without the profile (credentials or the reflector are not in a report): ${derived.notRechecked.join(', ')}.`,
+        ),
+      );
   }
-  const before = keepPlanned(profile, report);
-  const after = await recheck(profile, before, { env: io.env, ...(io.signal ? { signal: io.signal } : {}) });
+  const before = keepPlanned(checkWith, report);
+  const after = await recheck(checkWith, before, { env: io.env, ...(io.signal ? { signal: io.signal } : {}) });
   const was = new Map(before.checks.map((c) => [c.id, c.status]));
   const rerun: Array<{ id: string; before: CheckStatus; after: CheckStatus }> = [];
   for (const c of after.checks) {

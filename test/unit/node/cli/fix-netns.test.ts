@@ -133,6 +133,31 @@ describe.skipIf(skip)('pathcheck fix and rules as printed, in private namespaces
     expect(stunStatus(join(dir, 'again.json'))).toBe('fail');
   });
 
+  it('fix --from a report whose profile is not built in re-checks with the servers the report names', async () => {
+    const ns = makeNs('10.203.9.1');
+    spaces.push(ns);
+    await startStun(ns, dir);
+    inNs(ns, 'nft', 'add', 'table', 'inet', 'hbfw');
+    inNs(ns, 'nft', 'add', 'chain', 'inet', 'hbfw', 'out', '{ type filter hook output priority 0; policy accept; }');
+    inNs(ns, 'nft', 'add', 'rule', 'inet', 'hbfw', 'out', 'udp', 'dport', '3478', 'drop');
+    const report = join(dir, 'custom-report.json');
+    expect(cli(ns, 'diagnose', '--profile', profile, '--deadline-ms', '3000', '--quiet', '--json', report).code).toBe(
+      3,
+    );
+    // No --profile: "hb-selfhosted" is no built-in profile.
+    const fixed = cli(ns, 'fix', '--from', report, '--yes', '--json', join(dir, 'custom-fix.json'));
+    expect(fixed.code, `${fixed.out}\n${fixed.err}`).toBe(0);
+    expect(fixed.out).toContain('Re-checking with the servers the report\u2019s checks name');
+    expect(fixed.out).toContain(`${STUN}: fail \u2192 pass`);
+    expect(fixed.out).not.toContain('Re-check skipped');
+    const doc = JSON.parse(readFileSync(join(dir, 'custom-fix.json'), 'utf8')) as {
+      rerun: Array<{ id: string; after: string }>;
+    };
+    expect(doc.rerun).toContainEqual({ id: STUN, before: 'fail', after: 'pass' });
+    expect(cli(ns, 'fix', '--undo', '--yes', '--from', report).code).toBe(0);
+    expect(tagged(ns)).toEqual([]);
+  });
+
   it('--yes without root and without pkexec: a clear error, nothing changed', async () => {
     const ns = makeNs('10.203.9.1');
     spaces.push(ns);
