@@ -32,7 +32,7 @@ function seen(proto: string, reason: string, layer: Layer, codes: string[], to: 
     case 'timeout':
       return layer === 'local'
         ? `${sent} got no answer, and this computer\u2019s firewall has a drop rule that matches them`
-        : `${sent} got no answer (they vanished) and this computer raised no error`;
+        : `${sent} vanished with no answer, and this computer raised no error`;
     case 'unreachable':
       return `There was no route${to}${code}`;
     case 'refused':

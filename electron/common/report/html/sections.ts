@@ -1,4 +1,5 @@
 import { formatRanges, type PortRange } from '../../net/ranges';
+import { blockWhy } from '../../firewall/why';
 import type { Report } from '../schema';
 import { layerText } from '../summary';
 import { esc, fmtMs } from './escape';
@@ -56,11 +57,17 @@ export function renderBlocked(report: Report): string {
   if (fw.blocked.length === 0) {
     return '<section><h2>What is blocked and where</h2><p>Nothing the video service needs was found blocked.</p></section>';
   }
-  const rows = fw.blocked.map(
-    (b) => `<tr><td>${esc(b.purpose ?? '—')}</td><td class="status">${esc(b.protocol.toUpperCase())}</td>
+  const rows = fw.blocked.map((b) => {
+    // Why Pathcheck places this block where it does, from this entry's own evidence (firewall/why.ts),
+    // right under it, so an admin can check the claim against the checks it cites.
+    const why = blockWhy({ ...report, firewall: { ...fw, blocked: [b] } });
+    const whyRow = why.length
+      ? `\n<tr class="why"><td colspan="6"><strong>Why here:</strong> ${why.map(esc).join(' ')}</td></tr>`
+      : '';
+    return `<tr><td>${esc(b.purpose ?? '—')}</td><td class="status">${esc(b.protocol.toUpperCase())}</td>
 <td class="mono ports">${esc(formatRanges(b.ports as PortRange[]))}</td><td class="mono">${b.anyDestination ? 'any (peers)' : b.to.map(esc).join('<br>') || '—'}</td>
-<td>${esc(layerText(b.layer))}</td><td class="mono">${b.checks.map(esc).join('<br>')}</td></tr>`,
-  );
+<td>${esc(layerText(b.layer))}</td><td class="mono">${b.checks.map(esc).join('<br>')}</td></tr>${whyRow}`;
+  });
   return `<section><h2>What is blocked and where</h2>
 <p class="lead">Most blocks sit at <strong>${esc(layerText(fw.layer))}</strong>. ${esc(layerAdvice(fw.layer))}</p>
 <table><thead><tr><th>Needed for</th><th>Protocol</th><th>Ports</th><th>Destination</th><th>Blocked at</th><th>Evidence</th></tr></thead>

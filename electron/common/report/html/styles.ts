@@ -58,6 +58,8 @@ td { border-bottom: 1px solid var(--line); padding: 1.2mm 1.5mm; vertical-align:
 td.id { overflow-wrap: anywhere; word-break: break-all; width: 30%; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 td.status { white-space: nowrap; }
+tr.why { break-before: avoid; page-break-before: avoid; }
+tr.why td { background: var(--soft); color: var(--ink); padding-top: 0.8mm; }
 ul.findings { list-style: none; padding: 0; margin: 0; }
 ul.findings li { padding: 1.5mm 0 1.5mm 0; border-bottom: 1px solid var(--line); break-inside: avoid; page-break-inside: avoid; }
 .grid2 { display: grid; grid-template-columns: 1fr 1fr; gap: 4mm; }

@@ -193,3 +193,23 @@ describe('pathDiagram', () => {
     expect(pathDiagram('group', v('blocked'), null)).toContain('no working path');
   });
 });
+
+describe('why each block is where the report says, next to it', () => {
+  it('puts the why-sentence under each blocked requirement, from that entry\u2019s own checks', async () => {
+    const { readFileSync } = await import('node:fs');
+    const file = new URL('../../../fixtures/reports/other-machine.json', import.meta.url);
+    const parsed = parseReport(JSON.parse(readFileSync(file, 'utf8')));
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const html = renderReportHtml(parsed.report);
+    const section = html.slice(html.indexOf('<h2>What is blocked and where</h2>'), html.indexOf('<h2>Findings</h2>'));
+    const rows = section.split('<tr><td>').slice(1);
+    // The local UDP row, then its why; the perimeter TCP row, then its why.
+    expect(rows[0]).toMatch(
+      /STUN, TURN over UDP[^]*<tr class="why"><td colspan="6"><strong>Why here:<\/strong> UDP sends to [^<]* failed at once \(EPERM\)[^<]*: this computer\u2019s firewall \(drops in inet hbfw out\)\./,
+    );
+    expect(rows[0]).not.toContain('network\u2019s edge');
+    expect(rows[1]).toMatch(
+      /TURN over TLS[^]*<tr class="why">[^]*TCP connections to 192\.0\.2\.10:443 vanished with no answer, and this computer raised no error: the network\u2019s edge\. \(Checks: turn:tls:192\.0\.2\.10:443\.\)/,
+    );
+  });
+});

@@ -61,7 +61,7 @@ describe('why local or edge, from the evidence', () => {
     const why = blockWhy(load());
     expect(why).toEqual([
       'UDP sends to 192.0.2.10:3478, [2001:db8::10]:3478 failed at once (EPERM), before anything left the machine: this computer\u2019s firewall (drops in inet hbfw out). (Checks: stun:udp:192.0.2.10:3478, turn:udp:192.0.2.10:3478, turn:udp:2001:db8::10:3478.)',
-      'TCP connections to 192.0.2.10:443 got no answer (they vanished) and this computer raised no error: the network\u2019s edge. (Checks: turn:tls:192.0.2.10:443.)',
+      'TCP connections to 192.0.2.10:443 vanished with no answer, and this computer raised no error: the network\u2019s edge. (Checks: turn:tls:192.0.2.10:443.)',
     ]);
   });
 });
