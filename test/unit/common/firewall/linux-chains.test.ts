@@ -83,6 +83,23 @@ describe('the discovery script and the elevated apply find chains the same way',
   });
 });
 
+describe('hand-built hints are re-validated before any text exists', () => {
+  const chain = (table: string, name = 'out') => ({ family: 'inet' as const, table, chain: name });
+  it.each([
+    ['a table with a space', { nftChains: [chain('hb fw')] }, 'nftChains[0].table'],
+    ['a chain with a quote', { nftChains: [chain('hbfw'), chain('corp', 'egress"')] }, 'nftChains[1].chain'],
+    ['a chain with a newline', { nftChains: [chain('hbfw', 'out\nflush ruleset')] }, 'nftChains[0].chain'],
+    ['a family that is not one', { nftChains: [{ family: 'bridge', table: 'x', chain: 'y' }] }, 'nftChains[0].family'],
+    ['too many chains', { nftChains: Array.from({ length: 17 }, (_, i) => chain(`t${i}`)) }, 'nftChains'],
+    ['an unknown iptables variant', { iptablesVariants: ['legacy; reboot'] }, 'iptablesVariants[0]'],
+  ])('%s: every Linux target refuses it, naming %s', (_what, extra, field) => {
+    for (const t of ['nftables', 'iptables', 'ufw', 'firewalld'] as const) {
+      const bad = { ...input, ...extra } as unknown as FirewallInput;
+      expect(() => generateRules(t, bad), t).toThrow(new RegExp(`^${field.replace(/[[\]]/g, '\\$&')}: `));
+    }
+  });
+});
+
 describe.skipIf(missingPrereqs('nftables chains in a throwaway netns', [prereqs.root, prereqs.nft, unshare, jq]))(
   'nftables into every dropping chain (real nft)',
   () => {

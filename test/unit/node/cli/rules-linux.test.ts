@@ -137,6 +137,13 @@ describe('rules --from on Linux: where the diagnosed computer drops', () => {
     expect(r.out).toMatch(/^iptables-nft -I OUTPUT -p udp -d 192\.0\.2\.10 /m);
   });
 
+  it('an engine name with shell text is only compared, never printed, and manages nothing', async () => {
+    const r = await rules(reportWith({ engines: [engine('ufw"; reboot #'), engine('nftables')] }), 'nftables');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('insert rule inet hbfw out');
+    expect(`${r.out}${r.err}`).not.toContain('reboot');
+  });
+
   const hostile: Array<[string, Partial<LocalFirewall>, string]> = [
     [
       'a chain name with a space',
