@@ -22,6 +22,8 @@ function generateFirewalld(input: FirewallInput): TargetOutput {
     `firewall-cmd --permanent --info-policy ${p} >/dev/null 2>&1 || firewall-cmd --permanent --new-policy ${p}`,
     `firewall-cmd --permanent --policy ${p} --add-ingress-zone HOST`,
     `firewall-cmd --permanent --policy ${p} --add-egress-zone ANY`,
+    // Policies with a negative priority run before the zones, the lowest first: this one before any other.
+    `firewall-cmd --permanent --policy ${p} --set-priority -32768`,
   ];
   for (const d of rules) {
     lines.push(...commentBlock('# ', reasonLines(d.req)));
@@ -48,7 +50,11 @@ function generateFirewalld(input: FirewallInput): TargetOutput {
     format: 'shell',
     text: joinLines(lines),
     undo,
-    notes: ['Needs firewalld 0.9 or later (policy objects).', ...remarks],
+    notes: [
+      'Needs firewalld 0.9 or later (policy objects).',
+      'A drop added with firewall-cmd --direct is not overridden by a policy: remove that direct rule (firewall-cmd --permanent --direct --get-all-rules lists them).',
+      ...remarks,
+    ],
   };
 }
 

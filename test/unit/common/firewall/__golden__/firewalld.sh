@@ -8,6 +8,7 @@ set -eu
 firewall-cmd --permanent --info-policy pathcheck >/dev/null 2>&1 || firewall-cmd --permanent --new-policy pathcheck
 firewall-cmd --permanent --policy pathcheck --add-ingress-zone HOST
 firewall-cmd --permanent --policy pathcheck --add-egress-zone ANY
+firewall-cmd --permanent --policy pathcheck --set-priority -32768
 # pathcheck-udp-1: UDP 3478, 10000-60000
 #   purpose: TURN over UDP, Group media
 #   checks: turn:udp:turn.example.com:3478, udp-range:group
