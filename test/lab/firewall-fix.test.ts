@@ -131,6 +131,7 @@ describe.skipIf(skip)('lab: fix my firewall (issue 7)', () => {
   afterAll(async () => {
     await lab.clientExec(['nft', 'delete', 'table', 'inet', 'pc_fixtest']).catch(() => undefined);
     await lab.clientExec(['nft', 'delete', 'table', 'inet', 'mullvad']).catch(() => undefined);
+    await lab.clientExec(['nft', 'delete', 'table', 'ip', 'pc_fixtest2']).catch(() => undefined);
     await lab.down();
     rmSync(state, { recursive: true, force: true });
   }, 60_000);
@@ -155,6 +156,24 @@ describe.skipIf(skip)('lab: fix my firewall (issue 7)', () => {
       });
     } finally {
       await lab.clientExec(['nft', 'delete', 'table', 'inet', 'pc_fixtest']);
+    }
+  }, 300_000);
+
+  it('a drop in two chains of tables of other names (inet pc_fixtest out, ip pc_fixtest2 out): the fix goes into both → passes → undo → fails', async () => {
+    await lab.scenario('open');
+    const add = await lab.clientExec(['nft', '-f', '-'], {
+      input:
+        'table inet pc_fixtest {\n  chain out {\n    type filter hook output priority filter; policy accept;\n    udp dport 3478 counter drop\n  }\n}\n' +
+        'table ip pc_fixtest2 {\n  chain out {\n    type filter hook output priority 10; policy accept;\n    udp dport 3478 counter drop\n  }\n}\n',
+    });
+    expect(add.code, add.stderr).toBe(0);
+    try {
+      const { plan } = await fixCycle({ failing: [TURN_UDP], chainText: 'inet pc_fixtest out' });
+      // The preview names both chains, as the elevated apply writes to both.
+      expect(plan.local!.text).toContain('ip pc_fixtest2 out');
+    } finally {
+      await lab.clientExec(['nft', 'delete', 'table', 'inet', 'pc_fixtest']);
+      await lab.clientExec(['nft', 'delete', 'table', 'ip', 'pc_fixtest2']);
     }
   }, 300_000);
 
