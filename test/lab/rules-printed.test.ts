@@ -2,7 +2,7 @@
 // diagnosed computer. In private namespaces (test/support/netns-cli.ts: a STUN server on a
 // namespace address, a self-hosted profile naming it by IP address), each drop is made, diagnosed,
 // the printed output is run exactly as printed, a fresh diagnosis shows the blocked check passing,
-// the printed undo runs, and a fresh diagnosis shows it blocked again:
+// the printed undo (`rules --undo`) runs, and a fresh diagnosis shows it blocked again:
 //  - two dropping chains in tables of other names (inet hbfw out, ip corp egress), from the report;
 //  - the same drop with a report that did not see the chains (the script finds them when it runs);
 //  - iptables-legacy as the engine (nft cannot see it; the output names iptables-legacy);
@@ -87,16 +87,11 @@ describe.skipIf(skip)('rules --from a report, run as printed on the diagnosed co
     expect(diagnose(ns).stun, 'after the undo').toBe('fail');
   }
 
-  /**
-   * The undo for the same report and target: the CLI prints only the rules, so the undo text comes
-   * from the same generator call the CLI makes (same input, same hints from the report).
-   */
-  async function undoFor(report: string, target: 'nftables' | 'iptables', opts: { viaReport: boolean }) {
-    const { localHintsFromReport, localOptions, buildFirewallInputFromReport, generateRules } =
-      await import('#common/firewall/index');
-    const r = JSON.parse(readFileSync(report, 'utf8')) as Report;
-    const options = opts.viaReport ? localOptions(localHintsFromReport(r)) : {};
-    return generateRules(target, buildFirewallInputFromReport(r, options)).undo ?? '';
+  /** The printed undo for the same report and target (`rules --undo`). */
+  function undoFor(ns: Ns, report: string, target: string): string {
+    const r = cli(ns, 'rules', '--from', report, '--target', target, '--undo');
+    expect(r.code, r.err).toBe(0);
+    return r.out;
   }
 
   it('two dropping chains in tables of other names: the nft file opens both; the first alone does not', async () => {
@@ -128,13 +123,22 @@ describe.skipIf(skip)('rules --from a report, run as printed on the diagnosed co
     );
     inNs(ns, 'nft', '-f', firstOnly);
     expect(diagnose(ns).stun).toBe('fail');
-    const undo = await undoFor(before.file, 'nftables', { viaReport: true });
+    const undo = undoFor(ns, before.file, 'nftables');
     writeFileSync(join(dir, 'first-undo.sh'), undo);
     inNs(ns, 'sh', join(dir, 'first-undo.sh'));
     expect(inNs(ns, 'nft', 'list', 'ruleset')).not.toContain('pathcheck');
 
     roundTrip(ns, text, undo, ['nft', '-f']);
     expect(inNs(ns, 'nft', 'list', 'ruleset')).not.toContain('pathcheck');
+
+    // pathcheck fix --undo removes exactly the printed rules too, from both chains.
+    writeFileSync(join(dir, 'again.nft'), text);
+    inNs(ns, 'nft', '-f', join(dir, 'again.nft'));
+    const undone = cli(ns, 'fix', '--undo', '--yes', '--from', before.file);
+    expect(undone.code, undone.err).toBe(0);
+    expect(undone.out).toContain('Removed 2 rule(s)');
+    expect(inNs(ns, 'nft', 'list', 'ruleset')).not.toContain('pathcheck');
+    expect(diagnose(ns).stun).toBe('fail');
   });
 
   it('a report that did not see the chains: the printed script finds both dropping chains when it runs', async () => {
@@ -155,7 +159,7 @@ describe.skipIf(skip)('rules --from a report, run as printed on the diagnosed co
     const { text, err } = printed(ns, old, 'nftables');
     expect(text.startsWith('#!/bin/bash\n')).toBe(true);
     expect(err).toMatch(/finds the dropping chains when it runs/);
-    roundTrip(ns, text, await undoFor(old, 'nftables', { viaReport: false }), ['bash']);
+    roundTrip(ns, text, undoFor(ns, old, 'nftables'), ['bash']);
   });
 
   it('iptables-legacy as the engine: the output names iptables-legacy, also for --target nftables', async () => {
@@ -176,7 +180,7 @@ describe.skipIf(skip)('rules --from a report, run as printed on the diagnosed co
     );
     expect(text).not.toMatch(/^iptables -I/m);
     expect(asked.text).toContain(`iptables-legacy -I OUTPUT -p udp -d ${ADDR} --dport 3478`);
-    roundTrip(ns, text, await undoFor(before.file, 'iptables', { viaReport: true }), ['sh']);
+    roundTrip(ns, text, undoFor(ns, before.file, 'iptables'), ['sh']);
     expect(inNs(ns, 'iptables-legacy', '-S', 'OUTPUT')).toContain('--dport 3478 -j DROP');
   });
 
@@ -187,6 +191,6 @@ describe.skipIf(skip)('rules --from a report, run as printed on the diagnosed co
     expect(before.stun).toBe('fail');
     const { text } = printed(ns, before.file, 'iptables');
     expect(text).toContain(`iptables-nft -I OUTPUT -p udp -d ${ADDR} --dport 3478`);
-    roundTrip(ns, text, await undoFor(before.file, 'iptables', { viaReport: true }), ['sh']);
+    roundTrip(ns, text, undoFor(ns, before.file, 'iptables'), ['sh']);
   });
 });

@@ -16,7 +16,7 @@ export const USAGE = `Usage:
                      [--deadline-ms N] [--quality on|off] [--quality-seconds N] [--quiet]
   pathcheck profiles
   pathcheck rules --from <report.json> --target <name|auto> [--profile <id|path.json>] [--param name=value ...]
-                  [--refresh-ranges]
+                  [--refresh-ranges] [--undo]
   pathcheck fix [--from <report.json> | --profile <id|path.json>] [--param name=value ...] [--yes] [--undo]
                 [--ticket <file.pdf|file.html>] [--json <file|->] [--deadline-ms N]
 
@@ -27,6 +27,9 @@ service has not ended is used. --refresh-ranges fetches the address ranges the p
 cached ranges (if any) or the profile's own list are used, and nothing is fetched.
 --quality (default on) measures call quality on the paths that work — throughput, loss, jitter,
 added delay — for at most --quality-seconds (default 3, at most 10) per path, one path at a time.
+
+rules prints the rules for --target (auto: the tool the diagnosed Linux computer needs); --undo prints
+the script that removes exactly what they add (every rule is tagged "pathcheck").
 
 fix prints what it would change on this computer and where; only --yes changes it (as root, or
 through pkexec), then re-checks what failed. --undo removes the rules tagged "pathcheck". Exit 0
@@ -63,6 +66,8 @@ export interface RulesArgs {
   profile?: string;
   params?: Record<string, string>;
   refreshRanges?: boolean;
+  /** Print the script that removes exactly what the rules add (by their tag) instead of the rules. */
+  undo?: boolean;
 }
 export interface FixArgs {
   command: 'fix';
@@ -117,6 +122,7 @@ export function parseCli(argv: string[]): CliArgs {
       profile: { type: 'string' },
       param: { type: 'string', multiple: true },
       'refresh-ranges': { type: 'boolean' },
+      undo: { type: 'boolean' },
     });
     if (!v.from) throw new UsageError('rules needs --from <report.json>');
     if (!v.target) throw new UsageError('rules needs --target <name>');
@@ -128,6 +134,7 @@ export function parseCli(argv: string[]): CliArgs {
       ...(v.profile ? { profile: v.profile } : {}),
       ...(params ? { params } : {}),
       ...(v['refresh-ranges'] ? { refreshRanges: true } : {}),
+      ...(v.undo ? { undo: true } : {}),
     };
   }
   if (command === 'fix') return parseFix(rest);

@@ -66,7 +66,12 @@ export async function rulesCommand(args: RulesArgs, io: CliIo): Promise<number> 
       ? buildFirewallInput(profile, report, options)
       : buildFirewallInputFromReport(report, options);
     const rules = generateRules(chosen.target, input);
-    const text = chosen.why ? withComment(rules.text, `Asked for ${args.target}: ${chosen.why}`) : rules.text;
+    if (args.undo && rules.undo === undefined) {
+      io.stderr.write(`pathcheck: ${chosen.target} has no undo script; remove the rules tagged "pathcheck" by hand\n`);
+      return EXIT.dataErr;
+    }
+    const body = args.undo ? (rules.undo ?? '') : rules.text;
+    const text = chosen.why ? withComment(body, `Asked for ${args.target}: ${chosen.why}`) : body;
     io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     if (chosen.why) io.stderr.write(`note: --target ${args.target} gives ${chosen.target} here: ${chosen.why}\n`);
     for (const n of [...hints.notes, ...rules.notes]) io.stderr.write(`note: ${plainText(n)}\n`);

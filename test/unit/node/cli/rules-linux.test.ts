@@ -54,6 +54,23 @@ describe('rules --from on Linux: where the diagnosed computer drops', () => {
     ]);
   });
 
+  it('--undo prints the script that removes exactly the tagged rules, from every chain the rules went into', async () => {
+    const file = reportWith({
+      dropChains: [
+        { family: 'inet', table: 'hbfw', chain: 'out' },
+        { family: 'ip', table: 'corp', chain: 'egress' },
+      ],
+    });
+    const io = captureIo();
+    expect(await main(['rules', '--from', file, '--target', 'nftables', '--undo'], io)).toBe(0);
+    expect(io.out()).toContain('nft -a list chain inet hbfw out | sed');
+    expect(io.out()).toContain('nft delete rule ip corp egress handle "$h"');
+    expect(io.out()).not.toContain('insert rule');
+    const ufw = captureIo();
+    expect(await main(['rules', '--from', file, '--target', 'ufw', '--undo'], ufw)).toBe(0);
+    expect(ufw.out()).toMatch(/ufw --force delete "\$n"/);
+  });
+
   it('leaves another product\u2019s chain alone and says so', async () => {
     const file = reportWith({
       dropChains: [
