@@ -217,11 +217,13 @@ export function nftTarget(
       refusal: null,
     };
   }
+  const legacy = detection.engines.some((e) => e.name === 'iptables-legacy' && e.active === true);
   return {
     chains: [],
-    where: [],
-    refusal:
-      'No nftables chain on this computer drops this traffic, so changing nftables would not help; the block is elsewhere (another firewall tool or the network).',
+    where: legacy ? ['The drop is in iptables-legacy, whose tables nft cannot see.'] : [],
+    refusal: legacy
+      ? 'The drop is in iptables-legacy, which nftables rules cannot open; run the iptables-legacy commands from \u201cpathcheck rules --from <report> --target iptables\u201d as root.'
+      : 'No nftables chain on this computer drops this traffic, so changing nftables would not help; the block is elsewhere (another firewall tool or the network).',
   };
 }
 

@@ -104,6 +104,19 @@ describe('planFix: local apply, ticket, or a refusal with the reason', () => {
     expect(f.canApply).toBe(false);
     expect(f.refusal).toMatch(/No nftables chain on this computer drops this traffic/);
   });
+  it('the drop is in iptables-legacy: no nft apply, and the refusal says which commands open it', () => {
+    const legacy = {
+      name: 'iptables-legacy' as const,
+      present: true,
+      active: true,
+      outboundDefault: 'allow' as const,
+      detail: '',
+    };
+    const det = { ...nftDetection, dropChains: [], engines: [...nftDetection.engines, legacy] };
+    const f = planFix(profile, withBlocked('local'), det, 'linux');
+    expect(f.canApply).toBe(false);
+    expect(f.refusal).toMatch(/The drop is in iptables-legacy.*--target iptables/);
+  });
   it('opens only what the report measured blocked AND the profile requires: no wider port range, no 0.0.0.0/0', () => {
     const wide = withBlocked('local');
     wide.firewall.blocked = [
