@@ -201,4 +201,43 @@ describe('rules --from on Linux: where the diagnosed computer drops', () => {
       expect(r.err).toContain(field);
     });
   }
+
+  /** Hostile hosts and ports elsewhere in the report, for the same Linux targets. */
+  const hostileData: Array<[string, (r: Report) => void, string]> = [
+    [
+      'a destination with shell text',
+      (r) => (r.firewall.blocked[0]!.to[0] = '192.0.2.10; reboot'),
+      'firewall.blocked[0].to[0]',
+    ],
+    ['a destination with a quote', (r) => (r.firewall.blocked[0]!.to[0] = "192.0.2.10'"), 'firewall.blocked[0].to[0]'],
+    [
+      'a destination with a newline',
+      (r) => (r.firewall.blocked[1]!.to[0] = 'a.example\nufw disable'),
+      'firewall.blocked[1].to[0]',
+    ],
+    [
+      'a destination with a space',
+      (r) => (r.firewall.blocked[0]!.to[1] = '2001:db8::10 any'),
+      'firewall.blocked[0].to[1]',
+    ],
+    ['a check host with $(…)', (r) => (r.checks.find((c) => c.kind === 'turn')!.host = '$(id).example'), '].host'],
+  ];
+  function reportChanged(change: (r: Report) => void): string {
+    const r = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Report;
+    change(r);
+    const file = join(mkdtempSync(join(tmpdir(), 'pc-rules-linux-')), 'report.json');
+    writeFileSync(file, JSON.stringify(r));
+    return file;
+  }
+  for (const target of ['nftables', 'iptables', 'ufw', 'firewalld', 'auto']) {
+    it.each(hostileData)(
+      `${target}: %s is refused, naming the field, nothing printed`,
+      async (_what, change, field) => {
+        const r = await rules(reportChanged(change), target);
+        expect(r.code, r.out).toBe(65);
+        expect(r.out).toBe('');
+        expect(r.err).toContain(field);
+      },
+    );
+  }
 });
