@@ -92,7 +92,7 @@ describe('hand-built hints are re-validated before any text exists', () => {
     ['a family that is not one', { nftChains: [{ family: 'bridge', table: 'x', chain: 'y' }] }, 'nftChains[0].family'],
     ['too many chains', { nftChains: Array.from({ length: 17 }, (_, i) => chain(`t${i}`)) }, 'nftChains'],
     ['an unknown iptables variant', { iptablesVariants: ['legacy; reboot'] }, 'iptablesVariants[0]'],
-  ])('%s: every Linux target refuses it, naming %s', (_what, extra, field) => {
+  ])('%s: every Linux target refuses it, naming the field', (_what, extra, field) => {
     for (const t of ['nftables', 'iptables', 'ufw', 'firewalld'] as const) {
       const bad = { ...input, ...extra } as unknown as FirewallInput;
       expect(() => generateRules(t, bad), t).toThrow(new RegExp(`^${field.replace(/[[\]]/g, '\\$&')}: `));
@@ -154,6 +154,36 @@ describe.skipIf(missingPrereqs('nftables chains in a throwaway netns', [prereqs.
       );
       expect(applied).toMatch(/table inet mullvad \{\s*chain output \{[^}]*udp dport 3478 drop\s*\}/);
       expect(chainsOf(undone)).toEqual([]);
+    });
+
+    it('chains not known, nft refuses the third rule: the two it added are removed again, exit 3', () => {
+      const out = generateRules('nftables', input);
+      // Fault injection: an nft earlier on PATH that refuses the third insert and runs the real nft otherwise.
+      const fake = join(dir, 'bin');
+      execFileSync('mkdir', ['-p', fake]);
+      const real = execFileSync('sh', ['-c', 'command -v nft'], { encoding: 'utf8' }).trim();
+      writeFileSync(
+        join(fake, 'nft'),
+        [
+          '#!/bin/sh',
+          'case "$*" in *insert*) n=$(cat "$0.count" 2>/dev/null || echo 0); n=$((n + 1)); echo "$n" > "$0.count";',
+          '  [ "$n" -eq 3 ] && { echo "Error: refused" >&2; exit 1; } ;; esac',
+          `exec ${real} "$@"`,
+          '',
+        ].join('\n'),
+        { mode: 0o755 },
+      );
+      const listing = inNetns(
+        [...TWO_DROPS, 'PATH="$2:$PATH" bash "$1" 2>&1 || echo "exit $?"', 'echo ----', 'nft list ruleset'].join('\n'),
+        write('refused.sh', out.text),
+        fake,
+      );
+      const [said = '', after = ''] = listing.split('----');
+      expect(said.match(/^added to /gm)).toHaveLength(2);
+      expect(said).toMatch(/nft refused a rule; the rules this run added were removed again/);
+      expect(said).toMatch(/exit 3/);
+      expect(chainsOf(after)).toEqual([]);
+      expect(after).toMatch(/udp dport 3478 drop/);
     });
 
     it('chains not known and nothing drops in nftables: exit 3, nothing changed', () => {
