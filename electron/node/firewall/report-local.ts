@@ -1,5 +1,4 @@
-import { localHintsFromReport, type NftChainHint } from '#common/firewall/index';
-import type { LocalFirewall, Report } from '#common/report/schema';
+import type { LocalFirewall } from '#common/report/schema';
 import type { FirewallDetection } from './types';
 import type { WindowsBlockRule, SecurityCenterProduct } from './windows/parse';
 
@@ -32,13 +31,4 @@ export function reportLocalFirewall(d: FirewallDetection): LocalFirewall | undef
     localRulesAllowed: d.localRulesAllowed !== false,
     blockingRules: blockingRules.slice(0, 256),
   };
-}
-
-/**
- * Where the report found the local nftables drop, as generator options: the first chain that is
- * not another product's table (each value is re-validated by the generator's input checks).
- */
-export function nftOptionsFromReport(report: Report): { nft?: NftChainHint } {
-  const own = localHintsFromReport(report).nftChains[0];
-  return own ? { nft: own } : {};
 }
