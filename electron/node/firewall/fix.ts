@@ -7,6 +7,8 @@ import {
   FIREWALL_TARGETS,
   foreignProduct,
   generateRules,
+  localHintsFromReport,
+  localOptions,
   type FirewallInput,
   type FirewallTargetId,
   type GeneratedRules,
@@ -259,5 +261,7 @@ export function ticketTargets(report: Report): Array<{ id: FirewallTargetId; lab
  */
 export function ticketRules(profile: Profile | null, report: Report, target: FirewallTargetId): GeneratedRules {
   const outside = report.firewall.blocked.some((b) => TICKET_LAYERS.includes(b.layer));
-  return generateRules(target, fixInput(profile, report, outside ? { layers: TICKET_LAYERS } : {}));
+  // A local target in a ticket gets the report's own view of where that computer drops, as `rules --from` does.
+  const where = localOptions(localHintsFromReport(report));
+  return generateRules(target, fixInput(profile, report, outside ? { ...where, layers: TICKET_LAYERS } : where));
 }

@@ -6,7 +6,7 @@ import { blockWhy } from '#common/firewall/index';
 import { parseReportJson } from '#common/report/parse';
 import type { Report } from '#common/report/schema';
 import { mergeResults } from '#node/engine/recheck';
-import { planFix } from '#node/firewall/fix';
+import { planFix, ticketRules } from '#node/firewall/fix';
 import { reportLocalFirewall } from '#node/firewall/report-local';
 import type { FirewallDetection } from '#node/firewall/types';
 import { parseProfile } from '#common/profile/schema';
@@ -115,5 +115,13 @@ describe('firewall.local in the report', () => {
     if (!p.ok) throw new Error('profile');
     const merged = mergeResults(p.profile, load(), { checks: [] });
     expect(merged.firewall.local?.dropChains).toEqual([{ family: 'inet', table: 'hbfw', chain: 'out' }]);
+  });
+});
+
+describe('ticketRules for a local target', () => {
+  it('uses the report\u2019s own view of where that computer drops, as rules --from does', () => {
+    const t = ticketRules(null, load(), 'nftables');
+    expect(t.format).toBe('nft');
+    expect(t.text).toContain('insert rule inet hbfw out ip daddr 192.0.2.10 tcp dport 443 accept comment "pathcheck"');
   });
 });
