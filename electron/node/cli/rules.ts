@@ -73,7 +73,8 @@ export async function rulesCommand(args: RulesArgs, io: CliIo): Promise<number> 
     const body = args.undo ? (rules.undo ?? '') : rules.text;
     const text = chosen.why ? withComment(body, `Asked for ${args.target}: ${chosen.why}`) : body;
     io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-    if (chosen.why) io.stderr.write(`note: --target ${args.target} gives ${chosen.target} here: ${chosen.why}\n`);
+    if (chosen.why)
+      io.stderr.write(`note: --target ${args.target} gives ${chosen.target} here: ${plainText(chosen.why)}\n`);
     for (const n of [...hints.notes, ...rules.notes]) io.stderr.write(`note: ${plainText(n)}\n`);
     if (!profile)
       io.stderr.write(
@@ -99,5 +100,6 @@ export async function rulesCommand(args: RulesArgs, io: CliIo): Promise<number> 
 function withComment(text: string, comment: string): string {
   const nl = text.indexOf('\n');
   const head = text.startsWith('#!') && nl >= 0 ? text.slice(0, nl + 1) : '';
-  return `${head}# Pathcheck: ${comment}\n${text.slice(head.length)}`;
+  const ascii = comment.replace(/\u2019/g, "'");
+  return `${head}# Pathcheck: ${ascii}\n${text.slice(head.length)}`;
 }
