@@ -20,6 +20,7 @@ export { blockWhy } from './why';
 export {
   chooseLinuxTarget,
   LINUX_AUTO_TARGETS,
+  localHintsFrom,
   localHintsFromReport,
   localOptions,
   type LocalHints,

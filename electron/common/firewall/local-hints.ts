@@ -23,9 +23,10 @@ export interface LocalHints {
 }
 
 const chainName = (c: NftChainHint): string => `${c.family} ${c.table} ${c.chain}`;
-/** The tables iptables-nft keeps its rules in (`ip filter OUTPUT`, `ip6 filter OUTPUT`). */
-const isIptablesNftChain = (c: NftChainHint): boolean =>
-  (c.family === 'ip' || c.family === 'ip6') && c.table === 'filter' && c.chain === 'OUTPUT';
+/** The tables iptables-nft keeps its rules in (`ip filter OUTPUT`, and ufw's chains beside it). */
+const isIptablesNftTable = (c: NftChainHint): boolean =>
+  (c.family === 'ip' || c.family === 'ip6') && c.table === 'filter';
+const isIptablesNftChain = (c: NftChainHint): boolean => isIptablesNftTable(c) && c.chain === 'OUTPUT';
 
 export function localHintsFromReport(report: Report): LocalHints {
   const local = report.firewall.local;
@@ -51,11 +52,7 @@ export function localHintsFromReport(report: Report): LocalHints {
   if (hints.nftChains.length > LIMITS.nftChains)
     throw new FirewallInputError('firewall.local.dropChains', `at most ${LIMITS.nftChains} chains of this computer`);
   const engines = Array.isArray(local.engines) ? local.engines : [];
-  const active = (name: string): boolean => engines.some((e) => e.name === name && e.active === true);
-  if (active('iptables-legacy')) hints.iptablesVariants.push('legacy');
-  if (active('iptables-nft') || hints.nftChains.some(isIptablesNftChain)) hints.iptablesVariants.push('nft');
-  hints.manager = active('firewalld') ? 'firewalld' : active('ufw') ? 'ufw' : null;
-  return hints;
+  return { ...localHintsFrom(engines, hints.nftChains), notes: hints.notes };
 }
 
 /** The generator options for these hints (`nft` is the first chain, for callers reading only one). */
@@ -75,19 +72,31 @@ export const LINUX_AUTO_TARGETS = ['nftables', 'iptables', 'auto'] as const;
 
 /**
  * The Linux target whose output works as printed on the diagnosed computer, for a request of
- * nftables, iptables or auto: the manager's commands when ufw or firewalld owns the firewall; nft
- * rules when the drop is in an nftables table iptables cannot reach; iptables when only an
- * iptables-legacy table drops (nft cannot see it). `why` says in one sentence why it differs from
- * the request (null when it does not).
+ * nftables, iptables or auto: nft rules when the drop is in an nftables table of its own (neither
+ * iptables nor ufw nor firewalld rules can open it); else the manager's commands when ufw or
+ * firewalld owns the firewall; iptables when only an iptables-legacy table drops (nft cannot see
+ * it). `why` says in one sentence why it differs from the request (null when it does not).
  */
 export function chooseLinuxTarget(
   hints: LocalHints,
   requested: (typeof LINUX_AUTO_TARGETS)[number],
+  /** Where the hints came from: the report's firewall.local (cited), or a detection of this computer. */
+  from: 'report' | 'detection' = 'report',
 ): { target: FirewallTargetId; why: string | null } {
   const pick = (target: FirewallTargetId, why: string) => ({
     target,
-    why: requested === target ? null : `${why} (report: firewall.local).`,
+    why: requested === target ? null : `${why}${from === 'report' ? ' (report: firewall.local)' : ''}.`,
   });
+  const native = hints.nftChains.filter((c) => !isIptablesNftTable(c));
+  if (native.length > 0) {
+    const also = hints.manager
+      ? `; ${hints.manager} also manages this computer: if it denies this traffic too, add its commands as well (--target ${hints.manager})`
+      : '';
+    return pick(
+      'nftables',
+      `the drop is in ${native.map(chainName).join(', ')}, an nftables table that iptables rules cannot open (an accept in OUTPUT would leave that drop in force), so these are nft rules${also}`,
+    );
+  }
   if (hints.manager === 'ufw')
     return pick(
       'ufw',
@@ -98,16 +107,27 @@ export function chooseLinuxTarget(
       'firewalld',
       'firewalld manages this computer\u2019s firewall: it rebuilds its rules on every reload, and rules added beside it with nft or iptables are not kept, so these are firewall-cmd commands',
     );
-  const native = hints.nftChains.filter((c) => !isIptablesNftChain(c));
-  if (native.length > 0)
-    return pick(
-      'nftables',
-      `the drop is in ${native.map(chainName).join(', ')}, an nftables table that iptables rules cannot open (an accept in OUTPUT would leave that drop in force), so these are nft rules`,
-    );
   if (hints.iptablesVariants.includes('legacy'))
     return pick(
       'iptables',
       'the drop is in iptables-legacy, whose tables nft cannot see (an nft accept would leave it in force), so these are iptables-legacy commands',
     );
   return { target: requested === 'auto' ? 'nftables' : requested, why: null };
+}
+
+/** The same hints from a detection of this computer (the app's Fix flow), with the chains a fix may write to. */
+export function localHintsFrom(
+  engines: ReadonlyArray<{ name: string; active: boolean | null }>,
+  chains: readonly NftChainHint[],
+): LocalHints {
+  const active = (name: string): boolean => engines.some((e) => e.name === name && e.active === true);
+  const iptablesVariants: IptablesVariant[] = [];
+  if (active('iptables-legacy')) iptablesVariants.push('legacy');
+  if (active('iptables-nft') || chains.some(isIptablesNftChain)) iptablesVariants.push('nft');
+  return {
+    nftChains: [...chains],
+    iptablesVariants,
+    manager: active('firewalld') ? 'firewalld' : active('ufw') ? 'ufw' : null,
+    notes: [],
+  };
 }

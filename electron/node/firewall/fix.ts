@@ -7,6 +7,8 @@ import {
   FIREWALL_TARGETS,
   foreignProduct,
   generateRules,
+  chooseLinuxTarget,
+  localHintsFrom,
   localHintsFromReport,
   localOptions,
   type FirewallInput,
@@ -100,14 +102,18 @@ export function planFix(
       summary: `Send the rules to the network team: ${ticket.length} requirement${ticket.length === 1 ? ' is' : 's are'} blocked by ${where}.`,
     };
   }
-  const localTarget = LOCAL_TARGET[platform] ?? null;
   // Only what the report measured blocked here AND the profile requires: ports clipped to the
   // profile's own, destinations no wider than the allow-lists permit.
   const probe = fixInput(profile, report, { layers: ['local'], requiredOnly: true });
   const target = platform === 'linux' ? nftTarget(detection, probe) : { chains: [], where: [], refusal: null };
-  const hint = target.chains[0];
-  // The preview names every chain the apply writes to (or, unknown, the script that finds them).
-  const input = hint ? { ...probe, nft: hint, nftChains: target.chains } : probe;
+  // Linux: the tool whose commands work here — ufw or firewalld when they manage the firewall,
+  // iptables-legacy when only it drops — is what the preview shows (the apply writes nft only).
+  const hints = localHintsFrom(detection.engines, target.chains);
+  const linux = platform === 'linux' ? chooseLinuxTarget(hints, 'nftables', 'detection') : { target: null, why: null };
+  const localTarget = linux.target ?? LOCAL_TARGET[platform] ?? null;
+  // The preview names every chain the apply writes to (or, unknown, the script that finds them),
+  // and the iptables variant that holds a drop.
+  const input = platform === 'linux' ? { ...probe, ...localOptions(hints) } : probe;
   const localRules = localTarget ? generateRules(localTarget, input) : null;
   let refusal: string | null = null;
   let applyPlan: NftApplyPlan | null = null;
@@ -124,6 +130,8 @@ export function planFix(
   } else if (platform !== 'linux') {
     refusal =
       'One-click apply is available on Linux in this version; copy the rules below and run them as administrator.';
+  } else if (linux.why) {
+    refusal = `Not applied here: ${linux.why} Pathcheck applies nft rules only, so copy these and run them as root.`;
   } else if (!detection.engines.some((e) => e.name === 'nftables' && e.present)) {
     refusal =
       'This computer\u2019s firewall is not managed with nftables, so Pathcheck cannot apply the rules itself; copy them for your firewall tool.';

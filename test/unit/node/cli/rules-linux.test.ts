@@ -111,13 +111,28 @@ describe('rules --from on Linux: where the diagnosed computer drops', () => {
   );
 
   it('firewalld manages the computer: firewall-cmd commands and a reload', async () => {
-    const r = await rules(reportWith({ engines: [engine('nftables'), engine('firewalld')] }), 'nftables');
+    const r = await rules(
+      reportWith({
+        engines: [engine('nftables'), engine('firewalld')],
+        dropChains: [{ family: 'inet', table: 'firewalld', chain: 'filter_OUTPUT' }],
+      }),
+      'nftables',
+    );
     expect(r.code).toBe(0);
     expect(r.out).toContain(
       `firewall-cmd --permanent --policy pathcheck --add-rich-rule='rule family="ipv4" destination address="192.0.2.10" port port="3478" protocol="udp" accept'`,
     );
     expect(r.out).toMatch(/^firewall-cmd --reload$/m);
     expect(r.err).toMatch(/firewalld manages this computer/);
+    expect(r.err).toMatch(/inet firewalld filter_OUTPUT also drops, but it belongs to firewalld/);
+  });
+
+  it('ufw active but the drop is in an nftables table of its own: nft rules, and a word about ufw', async () => {
+    const r = await rules(reportWith({ engines: [engine('nftables'), engine('ufw')] }), 'auto');
+    expect(r.out).toContain('insert rule inet hbfw out ip daddr 192.0.2.10');
+    expect(r.err).toMatch(
+      /ufw also manages this computer: if it denies this traffic too, add its commands as well \(--target ufw\)/,
+    );
   });
 
   it('an inactive ufw does not take over', async () => {

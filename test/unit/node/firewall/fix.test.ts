@@ -115,7 +115,30 @@ describe('planFix: local apply, ticket, or a refusal with the reason', () => {
     const det = { ...nftDetection, dropChains: [], engines: [...nftDetection.engines, legacy] };
     const f = planFix(profile, withBlocked('local'), det, 'linux');
     expect(f.canApply).toBe(false);
-    expect(f.refusal).toMatch(/The drop is in iptables-legacy.*--target iptables/);
+    expect(f.refusal).toMatch(/the drop is in iptables-legacy, whose tables nft cannot see/);
+    // The preview shows the commands that open it.
+    expect(f.localTarget).toBe('iptables');
+    expect(f.localRules?.text).toMatch(/^iptables-legacy -I OUTPUT /m);
+  });
+  it('ufw manages the computer: the preview is ufw commands, no nft apply, and the refusal says why', () => {
+    const ufw = { name: 'ufw' as const, present: true, active: true, outboundDefault: 'drop' as const, detail: '' };
+    const det = { ...nftDetection, dropChains: [], engines: [...nftDetection.engines, ufw] };
+    const f = planFix(profile, withBlocked('local'), det, 'linux');
+    expect(f).toMatchObject({ canApply: false, applyPlan: null, localTarget: 'ufw' });
+    expect(f.localRules?.text).toMatch(/^ufw allow out proto udp to 10\.77\.2\.0\/24 port 3478 comment pathcheck$/m);
+    expect(f.refusal).toMatch(/^Not applied here: ufw manages this computer\u2019s firewall/);
+    expect(f.refusal).not.toContain('report: firewall.local');
+  });
+  it('ufw active, the drop in an nftables table of its own: the nft apply into that chain stays', () => {
+    const ufw = { name: 'ufw' as const, present: true, active: true, outboundDefault: 'allow' as const, detail: '' };
+    const f = planFix(
+      profile,
+      withBlocked('local'),
+      { ...nftDetection, engines: [...nftDetection.engines, ufw] },
+      'linux',
+    );
+    expect(f).toMatchObject({ canApply: true, localTarget: 'nftables', refusal: null });
+    expect(f.applyPlan?.chains).toEqual([{ family: 'inet', table: 'corp', chain: 'egress' }]);
   });
   it('opens only what the report measured blocked AND the profile requires: no wider port range, no 0.0.0.0/0', () => {
     const wide = withBlocked('local');
