@@ -47,7 +47,7 @@ describe('ReportView on dual-stack reports', () => {
   it('names IPv6 on the verdict when media uses it, and nothing on an open dual-stack network', () => {
     const v6 = mount(ReportView, { props: { report: loadFixture('v4-tcp-443-v6-open') } });
     expect(v6.find('.verdict__sentence').text()).toContain(', over IPv6 — optimal latency');
-    expect(v6.find('.verdict__family').text()).toBe('IPv6');
+    expect(v6.find('.verdict__family').text()).toBe('Media over IPv6');
     const open = mount(ReportView, { props: { report: loadFixture('dual-stack-open') } });
     expect(open.find('.verdict__sentence').text()).not.toMatch(/IPv[46]/);
     expect(open.find('.verdict__family').exists()).toBe(false);
@@ -70,7 +70,7 @@ describe('ReportView on dual-stack reports', () => {
     const udp = latencyGroups(loadFixture('dual-stack-open')).find((g) => g.transport === 'udp')!;
     const ids = udp.rows.map((r) => r.id);
     expect(ids.indexOf('stun:udp:turn.lab.test:3478/v6')).toBe(ids.indexOf('stun:udp:turn.lab.test:3478') + 1);
-    expect(udp.rows.find((r) => r.family === 6)!.label).toMatch(/ · IPv6$/);
+    expect(udp.rows.find((r) => r.family === 6)!.label).toMatch(/^IPv6 · STUN over UDP/);
   });
 
   it('shows the IPv6 host facts briefly, and nothing for a report without them', () => {

@@ -87,7 +87,7 @@ export function renderChecks(report: Report): string {
   if (report.checks.length === 0)
     return '<section><h2>All checks</h2><p class="muted">No checks were run.</p></section>';
   const row = (c: CheckResult, v6: boolean) =>
-    `<tr${v6 ? ' class="v6"' : ''}><td class="id">${v6 ? `<span class="pill info">${FAMILY_LABEL[6]}</span> ` : ''}${esc(c.id)}</td><td class="status"><span class="pill ${esc(c.status)}">${esc(c.status)}</span></td>
+    `<tr${v6 ? ' class="v6"' : ''}><td class="id">${v6 ? `<span class="pill info">${FAMILY_LABEL[6]}</span><br>` : ''}${esc(c.id)}</td><td class="status"><span class="pill ${esc(c.status)}">${esc(c.status)}</span></td>
 <td class="mono reason">${esc(c.reason)}${c.layer && c.status !== 'pass' ? `<br><span class="muted">${esc(c.layer)}</span>` : ''}</td><td class="num">${esc(fmtMs(c.rttMs))}</td><td>${esc(c.detail)}</td></tr>`;
   const rows = groupByFamily(report.checks).map(
     (r) => row(r.main, r.main.id !== r.id) + (r.v6 ? `\n${row(r.v6, true)}` : ''),

@@ -74,7 +74,7 @@ export function latencyGroups(report: Report): LatencyGroup[] {
         const family = familyOf(c);
         return {
           id: c.id,
-          label: family === 6 ? `${checkLabel(c)} · ${FAMILY_LABEL[6]}` : checkLabel(c),
+          label: family === 6 ? `${FAMILY_LABEL[6]} · ${checkLabel(c)}` : checkLabel(c),
           family,
           status: c.status,
           rttMs: c.rttMs ?? null,

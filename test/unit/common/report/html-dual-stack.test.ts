@@ -10,7 +10,10 @@ function checkRows(html: string): Array<[string, boolean]> {
   const table = html.slice(html.indexOf('<table class="checks">'));
   const body = table.slice(0, table.indexOf('</table>'));
   return [...body.matchAll(/<tr( class="v6")?><td class="id">(.*?)<\/td>/g)].map((m) => [
-    m[2]!.replace(/<[^>]+>/g, ''),
+    m[2]!
+      .replace(/<[^>]+>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
     m[1] !== undefined,
   ]);
 }
