@@ -20,7 +20,7 @@ function labProfile(): Profile {
 /** The lab plan over both families, as the contract spells it: each check and range, then its `/v6` twin. */
 function dualPlan(profile: Profile): PlannedCheck[] {
   return planChecks(profile, { rooms: ['group', 'p2p'], hasCredentials: true }).flatMap((p) =>
-    p.kind === 'dns' ? [p] : [p, { ...p, id: v6Id(p.id) }],
+    p.kind === 'dns' ? [p] : [p, { ...p, id: v6Id(p.id), family: 6 as const }],
   );
 }
 
