@@ -84,6 +84,16 @@ export function failedChecksText(checks: readonly CheckResult[]): string {
   return v6 ? `${main} (+ ${FAMILY_LABEL[6]}: ${v6.fail} of ${v6.total})` : main;
 }
 
+/**
+ * The family a blocked requirement is for, from the checks behind it: 6 when every one is an IPv6
+ * twin, 4 when every one is IPv4, null when mixed or uncited. The views say "over IPv6" only.
+ */
+export function requirementFamily(b: { checks: readonly string[] }): Family | null {
+  if (b.checks.length === 0) return null;
+  const families = new Set(b.checks.map((id) => familyOf({ id })));
+  return families.size === 1 ? [...families][0]! : null;
+}
+
 /** The ipv6-blocked finding, when the analysis made one (the views show it once, in the findings). */
 export function v6BlockedFinding(report: Pick<Report, 'findings'>): Report['findings'][number] | undefined {
   return report.findings.find((f) => f.code === FAMILY_FINDING.v6Blocked);

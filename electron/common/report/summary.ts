@@ -1,7 +1,7 @@
 import { RUNG_LABEL } from '../analysis/rungs';
 import { formatRanges } from '../net/ranges';
 import { FAMILY_LABEL } from './family';
-import { failedChecksText, verdictFamily } from './family-rows';
+import { failedChecksText, requirementFamily, verdictFamily } from './family-rows';
 import type { HostFacts, Latency, MediaPath, Report, RoomType, Verdict } from './schema';
 
 /**
@@ -108,11 +108,15 @@ export function layerText(layer: string): string {
   }
 }
 
-/** One line per blocked requirement, e.g. "UDP 10000-60000 to 10.0.0.0/24 (Group media) — blocked at the network edge". */
+/**
+ * One line per blocked requirement, e.g. "UDP 10000-60000 to 10.0.0.0/24 (Group media) — blocked at
+ * the network edge"; "UDP 3478 over IPv6 to …" when only IPv6 checks stand behind it.
+ */
 export function describeBlocked(b: Report['firewall']['blocked'][number]): string {
   const purpose = b.purpose ? ` (${b.purpose})` : '';
   const to = b.anyDestination ? ' to any address (the other participant)' : b.to.length ? ` to ${b.to.join(', ')}` : '';
-  return `${b.protocol.toUpperCase()} ${formatRanges(b.ports)}${to}${purpose} — blocked at ${layerText(b.layer)}`;
+  const over = requirementFamily(b) === 6 ? ` over ${FAMILY_LABEL[6]}` : '';
+  return `${b.protocol.toUpperCase()} ${formatRanges(b.ports)}${over}${to}${purpose} — blocked at ${layerText(b.layer)}`;
 }
 
 const SCOPE_WORD = { global: 'global', ula: 'ULA', link: 'link-local', host: 'loopback', other: 'other' } as const;

@@ -6,11 +6,12 @@ import {
   familyCounts,
   groupByFamily,
   isDualStack,
+  requirementFamily,
   verdictFamily,
   verdictNotes,
 } from '#common/report/family-rows';
 import { ReportSchema, type CheckResult } from '#common/report/schema';
-import { describeVerdict, ipv6FactLines, summarizeReport } from '#common/report/summary';
+import { describeBlocked, describeVerdict, ipv6FactLines, summarizeReport } from '#common/report/summary';
 import { DUAL_STACK_FIXTURES, fixturePath, loadFixture } from './fixtures';
 import { readFileSync } from 'node:fs';
 
@@ -169,5 +170,26 @@ describe('IPv6 host facts', () => {
     const tun = ipv6FactLines({ ipv6: { ...r.host.ipv6!, tunnels: ['wg0'] } });
     expect(tun).toContain('IPv6 goes through the VPN tunnel wg0.');
     expect(ipv6FactLines({})).toEqual([]);
+  });
+});
+
+describe('blocked requirements per family', () => {
+  it('says "over IPv6" for a requirement only IPv6 checks stand behind, nothing for IPv4 or old reports', () => {
+    const r = loadFixture('dual-stack-only-tcp-443');
+    const lines = r.firewall.blocked.map((b) => describeBlocked(b));
+    expect(lines.filter((l) => l.includes(' over IPv6 '))).toEqual([
+      'UDP 3478 over IPv6 to fd77::10/128 (TURN over UDP) — blocked at the network edge (perimeter firewall)',
+      'TCP 3478 over IPv6 to fd77::10/128 (TURN over TCP) — blocked at the network edge (perimeter firewall)',
+      'UDP 10000-60000 over IPv6 to fd77::/64 (Group media) — blocked at the network edge (perimeter firewall)',
+    ]);
+    expect(lines[0]).toBe(
+      'UDP 3478 to 10.77.0.10/32 (TURN over UDP) — blocked at the network edge (perimeter firewall)',
+    );
+    expect(requirementFamily({ checks: ['turn:udp:t:3478', 'turn:udp:t:3478/v6'] })).toBeNull();
+    expect(
+      loadFixture('only-tcp-443')
+        .firewall.blocked.map((b) => describeBlocked(b))
+        .join('\n'),
+    ).not.toContain('IPv6');
   });
 });
