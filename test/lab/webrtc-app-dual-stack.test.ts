@@ -110,6 +110,51 @@ describe.skipIf(skip)('the app in the dual-stack lab: IPv6 twins grouped, one wa
     }, 150_000);
   }
 
+  // IPv4 lets only TCP 443 out, IPv6 is open: media goes direct over IPv6, and the live ladder (which
+  // lights while results stream in) must agree: direct UDP chosen and lit for both rooms.
+  it('v4-tcp-443-v6-open: direct UDP over IPv6 for both rooms, lit on the live ladder, IPv6 named in the sentence', async () => {
+    await lab.scenario('v4-tcp-443-v6-open');
+    const page = app!.page;
+    await runAndWait(page);
+    const shown = await shownVerdicts(page);
+    const top = await shownChecks(page);
+    const rungs = await page
+      .locator('.ladder .rung--chosen')
+      .evaluateAll((els) =>
+        els.map((e) => [
+          e.closest('.ladder')?.getAttribute('data-room'),
+          e.getAttribute('data-rung'),
+          e.getAttribute('data-state'),
+        ]),
+      );
+    const digest = `shown ${JSON.stringify(shown)}; chosen rungs ${JSON.stringify(rungs)}; rows ${JSON.stringify(top)}; findings ${JSON.stringify(await page.locator('.finding').allTextContents())}`;
+    expect.soft(shown, digest).toEqual({ group: 'direct-udp', p2p: 'direct-udp' });
+    expect
+      .soft(await page.locator('.verdict').evaluateAll((els) => els.map((e) => e.getAttribute('data-family'))), digest)
+      .toEqual(['6', '6']);
+    expect.soft(rungs, digest).toEqual([
+      ['group', 'direct-udp', 'pass'],
+      ['p2p', 'direct-udp', 'pass'],
+    ]);
+    expect
+      .soft(await page.locator('.verdict[data-room="group"] .verdict__sentence').textContent(), digest)
+      .toContain(', over IPv6');
+    expect.soft(top['turn:udp:turn.lab.test:3478'], digest).toBe('fail');
+    expect
+      .soft(
+        await page.locator('li.check[data-check="turn:udp:turn.lab.test:3478"] .check--v6').getAttribute('data-status'),
+        digest,
+      )
+      .toBe('pass');
+    expect
+      .soft(
+        Object.keys(top).filter((id) => id.endsWith('/v6')),
+        digest,
+      )
+      .toEqual([]);
+    expect.soft(await page.locator('.finding[data-code="ipv6-blocked"]').count(), digest).toBe(0);
+  }, 150_000);
+
   it('logged no page errors', () => {
     expect(app?.problems ?? ['app did not start']).toEqual([]);
   });
