@@ -45,11 +45,6 @@ export function groupByFamily<T extends Entry>(items: readonly T[]): FamilyRow<T
   return out;
 }
 
-/** Whether any check or range of the report ran over IPv6 (the views only mention families then). */
-export function isDualStack(report: Pick<Report, 'checks' | 'ranges'>): boolean {
-  return report.checks.some((c) => familyOf(c) === 6) || report.ranges.some((r) => familyOf(r) === 6);
-}
-
 export type StatusCounts = Record<CheckStatus, number> & { total: number };
 
 function countOf(checks: readonly CheckResult[]): StatusCounts {
