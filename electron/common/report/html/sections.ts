@@ -1,6 +1,6 @@
 import { formatRanges, type PortRange } from '../../net/ranges';
 import { FAMILY_LABEL } from '../family';
-import { checkCountsText, groupByFamily, requirementFamily } from '../family-rows';
+import { checkCountsText, groupByFamily } from '../family-rows';
 import type { CheckResult, Report } from '../schema';
 import { layerText } from '../summary';
 import { esc, fmtMs } from './escape';
@@ -59,9 +59,7 @@ export function renderBlocked(report: Report): string {
     return '<section><h2>What is blocked and where</h2><p>Nothing the video service needs was found blocked.</p></section>';
   }
   const rows = fw.blocked.map(
-    (
-      b,
-    ) => `<tr><td>${esc(b.purpose ?? '—')}</td><td class="status">${esc(b.protocol.toUpperCase())}${requirementFamily(b) === 6 ? `<br><span class="pill info">${FAMILY_LABEL[6]}</span>` : ''}</td>
+    (b) => `<tr><td>${esc(b.purpose ?? '—')}</td><td class="status">${esc(b.protocol.toUpperCase())}</td>
 <td class="mono ports">${esc(formatRanges(b.ports as PortRange[]))}</td><td class="mono">${b.anyDestination ? 'any (peers)' : b.to.map(esc).join('<br>') || '—'}</td>
 <td>${esc(layerText(b.layer))}</td><td class="mono">${b.checks.map(esc).join('<br>')}</td></tr>`,
   );
