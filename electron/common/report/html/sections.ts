@@ -1,9 +1,10 @@
 import { formatRanges, type PortRange } from '../../net/ranges';
-import { FAMILY_LABEL } from '../family';
-import { checkCountsText, groupByFamily } from '../family-rows';
-import type { CheckResult, Report } from '../schema';
+import type { Report } from '../schema';
 import { layerText } from '../summary';
 import { esc, fmtMs } from './escape';
+import { FAMILY_LABEL } from '../family';
+import { checkCountsText, groupByFamily } from '../family-rows';
+import type { CheckResult } from '../schema';
 
 /**
  * The factual sections of the report: NAT behaviour, findings, what is blocked and where, the table
