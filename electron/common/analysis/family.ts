@@ -27,7 +27,7 @@ export function analyzeByFamily(
   analyzeOne: (input: AnalysisInput) => Analysis = analyze,
 ): Analysis {
   const twinned = input.checks.some((c) => c.kind !== 'dns' && familyOf(c) === 6) || input.ranges.some(isV6);
-  if (!twinned) return analyzeOne(input);
+  if (!twinned) return stampIpv4(analyzeOne(input), input.checks);
   const v4 = analyzeOne(familyInput(input, 4));
   const v6 = remapV6(analyzeOne(familyInput(input, 6)), input.ranges);
   const unrouted4 = unrouted(input.checks, 4);
@@ -50,6 +50,19 @@ export function analyzeByFamily(
     ...v6.firewall.blocked.filter((b) => b.checks.every((id) => familyOfId(id) === 6)),
   ];
   return { verdicts, firewall: { ...v4.firewall, blocked, layer: overallLayer(blocked) }, findings };
+}
+
+/**
+ * No IPv6 twin ran (an IPv4-only machine or servers): a report whose checks say `family: 4` gets it
+ * on its working verdicts too; an older report without family fields is left exactly as it was.
+ */
+function stampIpv4(a: Analysis, checks: CheckResult[]): Analysis {
+  if (!checks.some((c) => c.family === 4)) return a;
+  const stamp = <V extends Verdict>(v: V | undefined): V | undefined =>
+    v && v.path !== 'blocked' ? { ...v, family: 4 } : v;
+  const group = stamp(a.verdicts.group);
+  const p2p = stamp(a.verdicts.p2p);
+  return { ...a, verdicts: { ...(group ? { group } : {}), ...(p2p ? { p2p } : {}) } };
 }
 
 const isV6 = (r: RangeResult): boolean => familyOf(r) === 6;

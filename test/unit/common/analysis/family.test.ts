@@ -306,3 +306,21 @@ describe('dual stack findings: one per rung, not per family', () => {
     ]);
   });
 });
+
+describe('an IPv4-only run (no twin planned)', () => {
+  it('its working verdicts say family 4, blocked ones none; nothing else changes', () => {
+    const i = input(
+      rungs(4, (id) => !id.startsWith('turn:udp')),
+      ranges(4, true),
+    );
+    const a = analyzeByFamily(i);
+    expect(a.verdicts.group).toMatchObject({ path: 'direct-udp', family: 4 });
+    const plain = analyze(i);
+    expect({ ...a.verdicts.group, family: undefined }).toEqual({ ...plain.verdicts.group, family: undefined });
+    expect(a.findings).toEqual(plain.findings);
+    expect(a.firewall).toEqual(plain.firewall);
+    const blocked = analyzeByFamily(input(rungs(4, none), ranges(4, false)));
+    expect(blocked.verdicts.group).toMatchObject({ path: 'blocked' });
+    expect(blocked.verdicts.group!.family).toBeUndefined();
+  });
+});
