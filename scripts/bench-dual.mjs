@@ -14,6 +14,7 @@ const BEGIN = '<!-- dual-stack: written by scripts/bench-dual.mjs -->';
 const END = '<!-- /dual-stack -->';
 /** The longest deadline an IPv6 twin has (engine/plan.ts DEFAULT_TIMEOUTS: range discovery, 6 s). */
 export const ONE_DEADLINE_MS = 6000;
+const QOFF = ['--quality', 'off'];
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -25,6 +26,9 @@ export async function benchDual(cliRun, tmp, runs) {
   const variants = [
     { key: 'v4only', label: 'open, IPv4-only client (no IPv6 default route)', scenario: 'open', v6Route: false },
     { key: 'dual', label: 'open, dual stack', scenario: 'open', v6Route: true },
+    // Without call quality (3 s a path, one path at a time): the probes alone, where the twins add their work.
+    { key: 'v4onlyNq', label: 'open, IPv4-only client, --quality off', scenario: 'open', v6Route: false, extra: QOFF },
+    { key: 'dualNq', label: 'open, dual stack, --quality off', scenario: 'open', v6Route: true, extra: QOFF },
     { key: 'dropped', label: 'v6-dropped (IPv6 black-holed), dual stack', scenario: 'v6-dropped', v6Route: true },
   ];
   const res = {};
@@ -32,10 +36,11 @@ export async function benchDual(cliRun, tmp, runs) {
     for (const v of variants) {
       await lab.scenario(v.scenario);
       await setV6Route(v.v6Route);
-      await cliRun(tmp); // warm-up: neighbour caches, coturn, page cache
+      const o = v.extra ? { extra: v.extra } : {};
+      await cliRun(tmp, o); // warm-up: neighbour caches, coturn, page cache
       const list = [];
       for (let i = 0; i < runs; i++) {
-        const r = await cliRun(tmp);
+        const r = await cliRun(tmp, o);
         const twins = r.report.checks.filter((c) => c.family === 6).length;
         list.push({
           wallMs: r.wallMs,
@@ -70,6 +75,7 @@ export function dualMarkdown(res, { commit, date }) {
   const dur = (k) => median(res[k].runs.map((r) => r.durationMs));
   const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
   const ratio = wall('dual') / wall('v4only');
+  const ratioNq = wall('dualNq') / wall('v4onlyNq');
   const extra = wall('dropped') - wall('dual');
   const paths = (r) =>
     `${r.verdicts.group?.path}/${r.verdicts.group?.family ?? '-'}, ${r.verdicts.p2p?.path}/${r.verdicts.p2p?.family ?? '-'}`;
@@ -82,7 +88,7 @@ export function dualMarkdown(res, { commit, date }) {
     '',
     '| network | CLI wall (median) | report durationMs (median) | runs (wall, s) | IPv6 checks | exit | verdicts group, p2p (path/family) |',
     '| --- | --- | --- | --- | --- | --- | --- |',
-    ...['v4only', 'dual', 'dropped'].map((k) => {
+    ...['v4only', 'dual', 'dropped', 'v4onlyNq', 'dualNq'].map((k) => {
       const rs = res[k].runs;
       return `| ${res[k].label} | ${s(wall(k))} | ${s(dur(k))} | ${rs.map((r) => (r.wallMs / 1000).toFixed(2)).join(', ')} | ${rs[0].twins} | ${[...new Set(rs.map((r) => r.exit))].join(', ')} | ${paths(rs[0])} |`;
     }),
@@ -90,6 +96,7 @@ export function dualMarkdown(res, { commit, date }) {
     '| goal | measured | met? |',
     '| --- | --- | --- |',
     `| dual-stack open within 1.3× of IPv4-only | ${ratio.toFixed(2)}× (${s(wall('dual'))} / ${s(wall('v4only'))}) | ${ratio <= 1.3 ? 'yes' : 'no'} |`,
+    `| the same without call quality (probes only) | ${ratioNq.toFixed(2)}× (${s(wall('dualNq'))} / ${s(wall('v4onlyNq'))}) | ${ratioNq <= 1.3 ? 'yes' : 'no'} |`,
     `| black-holed IPv6 costs no more than one deadline (${s(ONE_DEADLINE_MS)}, the longest a twin has) | +${s(extra)} over dual-stack open | ${extra <= ONE_DEADLINE_MS ? 'yes' : 'no'} |`,
     END,
   ];

@@ -27,7 +27,7 @@ export function analyzeByFamily(
   analyzeOne: (input: AnalysisInput) => Analysis = analyze,
 ): Analysis {
   const twinned = input.checks.some((c) => c.kind !== 'dns' && familyOf(c) === 6) || input.ranges.some(isV6);
-  if (!twinned) return analyzeOne(input);
+  if (!twinned) return stampIpv4(analyzeOne(input), input.checks);
   const v4 = analyzeOne(familyInput(input, 4));
   const v6 = remapV6(analyzeOne(familyInput(input, 6)), input.ranges);
   const unrouted4 = unrouted(input.checks, 4);
@@ -38,9 +38,11 @@ export function analyzeByFamily(
     if (!a || !b) continue;
     (verdicts as Record<string, Verdict>)[room] = merge(a, b);
   }
-  const findings = [...v4.findings];
-  for (const f of v6.findings)
-    if (!findings.some((x) => x.code === f.code && x.message === f.message)) findings.push(f);
+  // One finding per rung, not per family: an IPv6 twin failing the same way as its IPv4 check adds nothing.
+  const echo = echoesOfTwins(input.checks);
+  const findings: Analysis['findings'] = [];
+  for (const f of [...v4.findings, ...v6.findings])
+    if (!echo(f.message) && !findings.some((x) => x.code === f.code && x.message === f.message)) findings.push(f);
   findings.push(...familyFindings(input, verdicts, v4.verdicts, unrouted4));
   // Each family's own requirements, towards its own addresses; none for a family this machine has no route for.
   const blocked = [
@@ -50,7 +52,29 @@ export function analyzeByFamily(
   return { verdicts, firewall: { ...v4.firewall, blocked, layer: overallLayer(blocked) }, findings };
 }
 
+/**
+ * No IPv6 twin ran (an IPv4-only machine or servers): a report whose checks say `family: 4` gets it
+ * on its working verdicts too; an older report without family fields is left exactly as it was.
+ */
+function stampIpv4(a: Analysis, checks: CheckResult[]): Analysis {
+  if (!checks.some((c) => c.family === 4)) return a;
+  const stamp = <V extends Verdict>(v: V | undefined): V | undefined =>
+    v && v.path !== 'blocked' ? { ...v, family: 4 } : v;
+  const group = stamp(a.verdicts.group);
+  const p2p = stamp(a.verdicts.p2p);
+  return { ...a, verdicts: { ...(group ? { group } : {}), ...(p2p ? { p2p } : {}) } };
+}
+
 const isV6 = (r: RangeResult): boolean => familyOf(r) === 6;
+
+/** Whether a finding's message is an IPv6 twin's detail whose IPv4 check failed for the same reason. */
+function echoesOfTwins(checks: CheckResult[]): (message: string) => boolean {
+  const byId = new Map(checks.map((c) => [c.id, c]));
+  const echoes = checks.filter(
+    (c) => familyOf(c) === 6 && c.detail !== '' && byId.get(baseId(c.id))?.reason === c.reason && c.status === 'fail',
+  );
+  return (message) => echoes.some((c) => message.startsWith(c.detail));
+}
 const familyOfId = (id: string): Family => familyOf({ id });
 /** Checks whose meaning does not depend on a family the engine chose: names, the page's WebRTC tests, quality. */
 const UNPINNED = new Set<CheckResult['kind']>(['dns', 'webrtc', 'quality', 'proxy']);

@@ -283,3 +283,44 @@ describe('dual stack analysis: each family judged, then merged as a client would
     expect(seen[1]!.checks.filter((c) => c.kind === 'turn').every((c) => c.id.endsWith('/v6'))).toBe(true);
   });
 });
+
+describe('dual stack findings: one per rung, not per family', () => {
+  it('a rung intercepted over both families is one tls-intercepted finding, not two', () => {
+    const inspected = (f: 4 | 6): CheckResult[] =>
+      rungs(f, (id) => !id.startsWith('turn:tls')).map((c) =>
+        c.kind === 'turn' && c.transport === 'tls'
+          ? {
+              ...c,
+              reason: 'tls-intercepted',
+              detail: `TURN over TLS ${f === 6 ? '[fd77:2::10]' : '10.77.2.10'}:443 was re-signed by Corp CA.`,
+            }
+          : c,
+      );
+    const a = analyzeByFamily(input([...inspected(4), ...inspected(6)], [...ranges(4, true), ...ranges(6, true)]));
+    expect(byCode(a, 'tls-intercepted')).toHaveLength(1);
+    expect(byCode(a, 'tls-intercepted')[0]!.message).toContain('10.77.2.10');
+    // Intercepted over IPv6 only: that one is IPv6's own, and says so.
+    const only6 = analyzeByFamily(input([...rungs(4, all), ...inspected(6)], [...ranges(4, true), ...ranges(6, true)]));
+    expect(byCode(only6, 'tls-intercepted')).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('fd77:2::10') }),
+    ]);
+  });
+});
+
+describe('an IPv4-only run (no twin planned)', () => {
+  it('its working verdicts say family 4, blocked ones none; nothing else changes', () => {
+    const i = input(
+      rungs(4, (id) => !id.startsWith('turn:udp')),
+      ranges(4, true),
+    );
+    const a = analyzeByFamily(i);
+    expect(a.verdicts.group).toMatchObject({ path: 'direct-udp', family: 4 });
+    const plain = analyze(i);
+    expect({ ...a.verdicts.group, family: undefined }).toEqual({ ...plain.verdicts.group, family: undefined });
+    expect(a.findings).toEqual(plain.findings);
+    expect(a.firewall).toEqual(plain.firewall);
+    const blocked = analyzeByFamily(input(rungs(4, none), ranges(4, false)));
+    expect(blocked.verdicts.group).toMatchObject({ path: 'blocked' });
+    expect(blocked.verdicts.group!.family).toBeUndefined();
+  });
+});
