@@ -11,7 +11,10 @@
 // Every command runs through spawn/execFile argument arrays inside the lab's client namespace.
 //   (d) rule-generation merge (`buildFirewallInput`) on reports with 10k, 40k and 100k blocked entries:
 //       time per size and the ratio to 10k (linear = the size ratio). No root, no lab; writes docs/bench-merge.md.
-// `--only merge` runs (d) alone, `--only lab` (a)-(c) alone; without --only, (d) then (a)-(c).
+//   (e) dual stack (scripts/bench-dual.mjs): dual-stack open vs an IPv4-only client (goal ≤ 1.3×), and a
+//       black-holed IPv6 vs open (goal: no more than one deadline); its own section of docs/bench.md.
+// `--only merge` runs (d) alone, `--only lab` (a)-(c) alone, `--only dual` (e) alone (it rewrites only its
+// section of docs/bench.md); without --only, (d) then (a)-(c) and (e).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
@@ -20,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import * as lab from '../test/lab/lab.mjs';
 import { benchQuality, qualityMarkdown } from './bench-quality.mjs';
+import { benchDual, dualMarkdown, writeDualSection } from './bench-dual.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -36,8 +40,8 @@ function fail(msg) {
 }
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : null;
-if (only !== null && only !== 'merge' && only !== 'lab') fail('--only takes merge or lab');
-if (only !== 'lab') {
+if (only !== null && only !== 'merge' && only !== 'lab' && only !== 'dual') fail('--only takes merge, lab or dual');
+if (only === null || only === 'merge') {
   const { benchMerge } = await import('./bench-merge.mjs');
   await benchMerge(root);
   if (only === 'merge') process.exit(0);
@@ -197,6 +201,18 @@ async function main() {
   const up = await lab.up();
   console.error(`[bench] lab up in ${up.ms} ms`);
   const res = { full: {}, range: null, nmap: [] };
+  const dualSection = () =>
+    res.dual && writeDualSection(root, dualMarkdown(res.dual, { commit, date: new Date().toISOString() }));
+  if (only === 'dual') {
+    try {
+      res.dual = await benchDual(cliRun, tmp, RUNS);
+    } finally {
+      await lab.down();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    dualSection();
+    return;
+  }
   try {
     // (a) + (c): full reports
     for (const [name, layer] of [
@@ -244,6 +260,8 @@ async function main() {
 
     // (d): call quality per path, open and shaped
     res.quality = await benchQuality();
+    // (e): dual stack
+    res.dual = await benchDual(cliRun, tmp, RUNS);
 
     if (haveNmap) {
       const window = `${NMAP_WINDOW[0]}-${NMAP_WINDOW[1]}`;
@@ -288,6 +306,7 @@ async function main() {
   }
   const totalS = (Date.now() - started) / 1000;
   writeOut(res, { commit, totalS });
+  dualSection();
 }
 
 function writeOut(res, { commit, totalS }) {

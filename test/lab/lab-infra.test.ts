@@ -146,9 +146,14 @@ describe.skipIf(skip)('network lab infrastructure', () => {
       expect(lab.status().namespaces.sort()).toEqual(['pc-client', 'pc-router', 'pc-server']);
       const route = await lab.clientExec(['ip', 'route', 'show', 'default']);
       expect(route.stdout).toContain(`via ${lab.addr.routerInside}`);
-      const r = await lab.clientExec(['getent', 'hosts', 'turn.lab.test', 'sig.lab.test', 'reflect.lab.test']);
-      expect(r.stdout).toContain(`${lab.addr.turnA}`);
-      expect(r.stdout).toContain(`${lab.addr.web}`);
+      // The profile's names are dual-stack: an A and an AAAA record each.
+      const names = ['turn.lab.test', 'sig.lab.test', 'reflect.lab.test'];
+      const v4 = await lab.clientExec(['getent', 'ahostsv4', ...names]);
+      expect(v4.stdout).toContain(`${lab.addr.turnA}`);
+      expect(v4.stdout).toContain(`${lab.addr.web}`);
+      const v6 = await lab.clientExec(['getent', 'ahostsv6', ...names]);
+      expect(v6.stdout).toContain(`${lab.addr.turnA6}`);
+      expect(v6.stdout).toContain(`${lab.addr.web6}`);
     });
 
     it('has no route out of the lab: the host namespace is unreachable from the client', async () => {

@@ -122,6 +122,8 @@ export declare const addr: Readonly<{
   serverNet6: string;
 }>;
 export declare const hosts: Readonly<Record<string, string>>;
+/** AAAA records of the dual-stack names (the lab profile's names have both families). */
+export declare const hosts6: Readonly<Record<string, string>>;
 export declare const ports: Readonly<{
   stun: number;
   stunAlt: number;
@@ -137,6 +139,7 @@ export declare const ports: Readonly<{
   proxy: number;
   proxyAuth: number;
   mitm: Record<string, number>;
+  mitm6: Record<string, number>;
 }>;
 export declare const credentials: Readonly<{ username: string; credential: string; realm: string; restSecret: string }>;
 export declare const runDir: string;
@@ -217,6 +220,7 @@ declare const lab: {
   ns: typeof ns;
   addr: typeof addr;
   hosts: typeof hosts;
+  hosts6: typeof hosts6;
   ports: typeof ports;
   credentials: typeof credentials;
   paths: typeof paths;

@@ -65,6 +65,19 @@ export const hosts = Object.freeze({
   'sig6.lab.test': addr.web6,
 });
 
+/**
+ * AAAA records of the dual-stack names (written beside `hosts`): every server name the lab profile
+ * uses has both families, so the profile is dual-stack; the *6 names above are IPv6-only.
+ */
+export const hosts6 = Object.freeze({
+  'turn.lab.test': addr.turnA6,
+  'turn-alt.lab.test': addr.turnB6,
+  'stun.lab.test': addr.turnA6,
+  'sig.lab.test': addr.web6,
+  'media.lab.test': addr.web6,
+  'reflect.lab.test': addr.web6,
+});
+
 export const ports = Object.freeze({
   stun: 3478, // coturn UDP+TCP (plain STUN/TURN) on turnA and turnB
   stunAlt: 3479, // coturn RFC 5780 alternate port (UDP+TCP)
@@ -82,6 +95,7 @@ export const ports = Object.freeze({
   proxy: 3128, // squid on addr.routerInside
   proxyAuth: 3129, // a second squid on addr.routerInside that asks for Basic credentials (proxyAuthCredentials)
   mitm: { [addr.turnA]: 8441, [addr.turnB]: 8442, [addr.web]: 8443 }, // MITM listeners on addr.routerInside
+  mitm6: { [addr.turnA6]: 8451, [addr.turnB6]: 8452, [addr.web6]: 8453 }, // the same over IPv6, on addr.routerInside6
 });
 
 export const credentials = Object.freeze({
@@ -524,12 +538,21 @@ function familyRuleLines(def) {
 }
 
 function natRules(mode) {
-  const head = 'table ip pc_nat {}\ndelete table ip pc_nat\n';
+  // Both families: a NATed lab network translates IPv6 too (NAT66), so a NAT scenario means the same
+  // for IPv6 twins as for IPv4 checks (and the engine's NAT66 detection has something to find).
+  const head = 'table ip pc_nat {}\ndelete table ip pc_nat\ntable ip6 pc_nat6 {}\ndelete table ip6 pc_nat6\n';
   if (mode === 'none') return head;
+  const random = mode === 'symmetric' ? ' fully-random' : '';
   return `${head}table ip pc_nat {
   chain post {
     type nat hook postrouting priority srcnat; policy accept;
-    oifname "r-s" ip saddr ${addr.clientNet} masquerade${mode === 'symmetric' ? ' fully-random' : ''}
+    oifname "r-s" ip saddr ${addr.clientNet} masquerade${random}
+  }
+}
+table ip6 pc_nat6 {
+  chain post {
+    type nat hook postrouting priority srcnat; policy accept;
+    oifname "r-s" ip6 saddr ${addr.clientNet6} masquerade${random}
   }
 }
 `;
@@ -537,13 +560,22 @@ function natRules(mode) {
 
 /** which: false (no inspection) | 'turn' (TCP 443 to A and B) | 'all' (A, B and C, i.e. signaling too). */
 function inspectRules(which) {
-  const head = 'table ip pc_inspect {}\ndelete table ip pc_inspect\n';
+  const head =
+    'table inet pc_inspect {}\ndelete table inet pc_inspect\ntable ip pc_inspect {}\ndelete table ip pc_inspect\n';
   if (!which) return head;
-  const targets = which === 'turn' ? [addr.turnA, addr.turnB] : Object.keys(ports.mitm);
-  const lines = Object.entries(ports.mitm)
-    .filter(([dst]) => targets.includes(dst))
-    .map(([dst, p]) => `    iifname "r-c" ip daddr ${dst} tcp dport 443 dnat to ${addr.routerInside}:${p}`);
-  return `${head}table ip pc_inspect {
+  const targets =
+    which === 'turn'
+      ? [addr.turnA, addr.turnB, addr.turnA6, addr.turnB6]
+      : [...Object.keys(ports.mitm), ...Object.keys(ports.mitm6)];
+  const lines = [
+    ...Object.entries(ports.mitm)
+      .filter(([dst]) => targets.includes(dst))
+      .map(([dst, p]) => `    iifname "r-c" ip daddr ${dst} tcp dport 443 dnat ip to ${addr.routerInside}:${p}`),
+    ...Object.entries(ports.mitm6)
+      .filter(([dst]) => targets.includes(dst))
+      .map(([dst, p]) => `    iifname "r-c" ip6 daddr ${dst} tcp dport 443 dnat ip6 to [${addr.routerInside6}]:${p}`),
+  ];
+  return `${head}table inet pc_inspect {
   chain pre {
     type nat hook prerouting priority dstnat; policy accept;
 ${lines.join('\n')}
@@ -710,6 +742,7 @@ function readyExpectations() {
   );
   e.router.push(`tcp ${addr.routerInside}:${ports.proxy}`, `tcp ${addr.routerInside}:${ports.proxyAuth}`);
   for (const p of Object.values(ports.mitm)) e.router.push(`tcp ${addr.routerInside}:${p}`);
+  for (const p of Object.values(ports.mitm6)) e.router.push(`tcp [${addr.routerInside6}]:${p}`);
   return e;
 }
 
@@ -885,9 +918,7 @@ async function bringUp(nat) {
   // Name resolution and resolv.conf (pointing at nothing) for every namespace.
   const hostsText =
     '127.0.0.1 localhost\n::1 localhost\n' +
-    Object.entries(hosts)
-      .map(([n, a]) => `${a} ${n}`)
-      .join('\n') +
+    [...Object.entries(hosts), ...Object.entries(hosts6)].map(([n, a]) => `${a} ${n}`).join('\n') +
     '\n';
   for (const n of Object.values(ns)) {
     mkdirSync(`/etc/netns/${n}`, { recursive: true });
@@ -935,6 +966,13 @@ async function bringUp(nat) {
     // Let an unprivileged or root process in the client bind low ports freely; keep ephemeral range default.
     nft('server', reflectorRules()),
   ]);
+  // Resolve the client's neighbours (the router, both families) now, as on any network in use: a cold
+  // neighbour cache drops all but the first few packets of a burst while it resolves.
+  await Promise.all(
+    [addr.routerInside, addr.routerInside6].map((a) =>
+      inNs('client', ['ping', '-c', '1', '-W', '1', a], { allowFail: true }),
+    ),
+  );
 
   await certs;
   writeFileSync(join(runDir, 'squid.conf'), squidConf());
@@ -962,7 +1000,7 @@ async function bringUp(nat) {
   pids.coturnRest = spawnDaemon(
     'server',
     coturnArgs({
-      listen: [addr.turnA],
+      listen: [addr.turnA, addr.turnA6],
       port: ports.restStun,
       tlsPort: ports.restTls,
       minPort: ports.relayMin + 30,
@@ -1029,6 +1067,8 @@ async function bringUp(nat) {
     paths.caPem,
   ];
   for (const [dst, p] of Object.entries(ports.mitm)) mitmArgs.push('--map', `${addr.routerInside}:${p}=${dst}:443`);
+  for (const [dst, p] of Object.entries(ports.mitm6))
+    mitmArgs.push('--map', `[${addr.routerInside6}]:${p}=[${dst}]:443`);
   pids.mitm = spawnDaemon('router', mitmArgs, 'mitm.log');
   const st = readState();
   st.pids = pids;
@@ -1318,6 +1358,7 @@ export default {
   ns,
   addr,
   hosts,
+  hosts6,
   ports,
   credentials,
   paths,

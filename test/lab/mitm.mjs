@@ -15,8 +15,10 @@ const upstreamCa = readFileSync(opt('--upstream-ca'));
 
 for (const m of maps) {
   const [listen, upstream] = m.split('=');
-  const [lhost, lport] = listen.split(':');
-  const [uhost, uport] = upstream.split(':');
+  // host:port or [v6]:port
+  const hp = (x) => /^\[?([^\]]+?)\]?:(\d+)$/.exec(x).slice(1);
+  const [lhost, lport] = hp(listen);
+  const [uhost, uport] = hp(upstream);
   const server = createServer({ cert, key }, (client) => {
     const sni = client.servername || undefined;
     const up = connect({

@@ -58,7 +58,9 @@ describe.skipIf(skip)('call quality on shaped lab links (engine)', () => {
         'node',
         bundle,
         'turn',
-        'turn.lab.test',
+        // IPv4, as the engine's quality checks use (ctx.addressOf prefers IPv4): turn.lab.test also has
+        // an AAAA record, which getaddrinfo returns first in the lab.
+        lab.addr.turnA,
         String(port),
         transport,
         String(targetKbps),

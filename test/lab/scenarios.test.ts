@@ -13,6 +13,7 @@ import * as lab from './lab.mjs';
 import type { Layer, NatMode, ScenarioName } from './lab.mjs';
 import { missingPrereqs, prereqs } from '../support/prereq';
 import { ReportSchema, type Report } from '#common/report/schema';
+import { FAMILY_FINDING, familyOf, V6_BLOCKED_MESSAGE, v6Id } from '#common/report/family';
 
 const CLI_BUILT = 'out/cli/pathcheck.js';
 const PROFILE = lab.paths.profile;
@@ -117,7 +118,9 @@ async function diagnose(
 function contradictions(r: Report): string[] {
   const out: string[] = [];
   for (const b of r.firewall.blocked) {
-    for (const range of r.ranges.filter((x) => x.protocol === b.protocol)) {
+    // A port open over IPv4 may be blocked over IPv6 (and the other way): compare within a family.
+    const fam = familyOf({ id: b.checks[0] ?? '' });
+    for (const range of r.ranges.filter((x) => x.protocol === b.protocol && familyOf(x) === fam)) {
       for (const [lo, hi] of b.ports) {
         for (const [a, z] of range.allowed) {
           if (lo <= z && a <= hi)
@@ -202,12 +205,13 @@ const PLANNED_CHECKS = [
   'dns:turn.lab.test',
   'dns:media.lab.test',
   'dns:reflect.lab.test',
-  ...Object.values(T),
+  // The lab profile is dual-stack: every network check also runs over IPv6 (its id + /v6).
+  ...Object.values(T).flatMap((id) => [id, v6Id(id)]),
   ...QUALITY,
 ].sort();
 /** A quality measurement skipped because its path did not work (or a better one already carries calls). */
 const qualityNotNeeded = (c: { kind: string; status: string }) => c.kind === 'quality' && c.status === 'skipped';
-const PLANNED_RANGES = ['tcp-range:p2p', 'udp-range:group', 'udp-range:p2p'];
+const PLANNED_RANGES = ['tcp-range:p2p', 'udp-range:group', 'udp-range:p2p'].flatMap((id) => [id, v6Id(id)]).sort();
 
 const skip = missingPrereqs('lab scenarios', [
   prereqs.root,
@@ -617,6 +621,118 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
           )
           .toEqual([]);
       });
+    });
+  });
+
+  // Dual stack (issue 13): the lab's names have A and AAAA, coturn and the reflector answer on both
+  // families, so every network check and range runs over IPv4 (id unchanged) and IPv6 (id/v6).
+  describe('dual stack', () => {
+    const net = (run: Run) => run.report.checks.filter((c) => !['dns', 'quality', 'webrtc'].includes(c.kind));
+    const twins = (run: Run, f: 4 | 6) => [
+      ...net(run).filter((c) => c.family === f),
+      ...run.report.ranges.filter((r) => r.family === f),
+    ];
+    const v6Findings = (run: Run) => run.report.findings.filter((f) => f.code === FAMILY_FINDING.v6Blocked);
+    const full = (run: Run, room: 'group' | 'p2p') => {
+      const v = run.report.verdicts[room];
+      return (
+        v && { path: v.path, latency: v.latency, confidence: v.confidence, family: v.family, evidence: v.evidence }
+      );
+    };
+    let open: Run | undefined;
+
+    it('open: direct UDP for both rooms over IPv4 (a tie), every check and range passes over both families, no IPv6 warning', async () => {
+      open = await diagnose('open');
+      const run = open;
+      for (const room of ['group', 'p2p'] as const) {
+        expectVerdict(run, room, 'direct-udp', 'optimal', 'measured');
+        expect.soft(run.report.verdicts[room]?.family, `${room}\n${run.digest}`).toBe(4);
+      }
+      expectExit(run, 0);
+      const v4 = twins(run, 4);
+      const v6 = twins(run, 6);
+      expect
+        .soft(v4.map((c) => c.id).sort(), run.digest)
+        .toEqual([...Object.values(T), ...PLANNED_RANGES.filter((id) => !id.endsWith('/v6'))].sort());
+      expect.soft(v6.map((c) => c.id).sort(), run.digest).toEqual(v4.map((c) => v6Id(c.id)).sort());
+      for (const c of net(run)) expect.soft([c.id, c.status], run.digest).toEqual([c.id, 'pass']);
+      for (const r of run.report.ranges) expect.soft([r.id, r.blocked], run.digest).toEqual([r.id, []]);
+      expect.soft(v6Findings(run), run.digest).toEqual([]);
+      expect.soft(findingCodes(run), run.digest).toContain(FAMILY_FINDING.noNat6);
+      expect.soft(run.report.firewall.blocked, run.digest).toEqual([]);
+    });
+
+    it('v6-dropped: verdicts and exit code as on the open network, exactly one ipv6-blocked warning, requirements for IPv6 destinations only', async () => {
+      const run = await diagnose('v6-dropped');
+      const base = open ?? (await diagnose('open'));
+      for (const room of ['group', 'p2p'] as const)
+        expect.soft(full(run, room), `${room}\n${run.digest}`).toEqual(full(base, room));
+      expect.soft(run.exit, run.digest).toBe(base.exit);
+      const warn = v6Findings(run);
+      expect.soft(warn.length, run.digest).toBe(1);
+      expect.soft(warn[0]?.severity, run.digest).toBe('warn');
+      expect.soft(warn[0]?.message.startsWith(V6_BLOCKED_MESSAGE), run.digest).toBe(true);
+      for (const c of twins(run, 6)) {
+        const failed = 'status' in c ? c.status === 'fail' : c.blocked.length > 0;
+        expect.soft([c.id, failed], run.digest).toEqual([c.id, true]);
+      }
+      for (const c of twins(run, 4))
+        if ('status' in c) expect.soft([c.id, c.status], run.digest).toEqual([c.id, 'pass']);
+      expect.soft(run.report.firewall.blocked.length, run.digest).toBeGreaterThan(0);
+      for (const b of run.report.firewall.blocked) {
+        expect
+          .soft(
+            b.checks.every((id) => id.endsWith('/v6')),
+            run.digest,
+          )
+          .toBe(true);
+        expect
+          .soft(
+            b.to.filter((t) => /^\d+\./.test(t)),
+            run.digest,
+          )
+          .toEqual([]);
+      }
+      expect
+        .soft(
+          run.report.firewall.blocked.some((b) => b.to.includes(lab.addr.turnA6)),
+          run.digest,
+        )
+        .toBe(true);
+    });
+
+    it('v6-only: the client has no IPv4 route; calls work over IPv6 (verdict family 6), IPv4 fails fast and asks nothing of the firewall', async () => {
+      const run = await diagnose('v6-only');
+      for (const room of ['group', 'p2p'] as const) {
+        expectVerdict(run, room, 'direct-udp', 'optimal', 'measured');
+        expect.soft(run.report.verdicts[room]?.family, `${room}\n${run.digest}`).toBe(6);
+        expect
+          .soft(
+            run.report.verdicts[room]?.evidence.every((id) => id.endsWith('/v6')),
+            run.digest,
+          )
+          .toBe(true);
+      }
+      expectExit(run, 0);
+      for (const c of net(run).filter((x) => x.family === 4))
+        expect.soft([c.id, c.status, c.reason], run.digest).toEqual([c.id, 'fail', 'unreachable']);
+      expect.soft(findingCodes(run), run.digest).toContain(FAMILY_FINDING.v6Only);
+      expect.soft(v6Findings(run), run.digest).toEqual([]);
+      expect.soft(run.report.firewall.blocked, run.digest).toEqual([]);
+    });
+
+    it('v4-tcp-443-v6-open: IPv4 only reaches TURN over TLS, media goes over IPv6 UDP', async () => {
+      const run = await diagnose('v4-tcp-443-v6-open');
+      for (const room of ['group', 'p2p'] as const) {
+        const v = run.report.verdicts[room];
+        expect.soft(['direct-udp', 'turn-udp'], `${room}\n${run.digest}`).toContain(v?.path);
+        expect.soft(v?.family, `${room}\n${run.digest}`).toBe(6);
+      }
+      expect.soft([0, 1], run.digest).toContain(run.exit);
+      expectCheck(run, 'turn:tls:turn.lab.test:443', { status: 'pass' });
+      expectCheck(run, 'turn:udp:turn.lab.test:3478', { status: 'fail', reason: 'timeout' });
+      expectCheck(run, 'turn:udp:turn.lab.test:3478/v6', { status: 'pass' });
+      expect.soft(v6Findings(run), run.digest).toEqual([]);
     });
   });
 });

@@ -3,6 +3,7 @@ import type { Profile } from '../profile/schema';
 import type { PlannedCheck } from '../report/progress';
 import type { CheckResult, NatResult, P2pPath, RangeResult, RoomType } from '../report/schema';
 import { rangeId } from './ids';
+import { v6Id } from '../report/family';
 import { GROUP_RUNGS, P2P_RUNGS, RUNG_LABEL } from './rungs';
 
 export type RungState = 'pending' | 'pass' | 'fail' | 'n/a';
@@ -34,9 +35,12 @@ export function ladderProgress(
   };
   const rangeState = (id: string, required: Array<[number, number]> | undefined): RungState => {
     if (!required) return 'n/a';
-    if (planned.some((p) => p.id === id)) {
-      const r = ranges.find((x) => x.id === id);
-      return !r ? 'pending' : coversAll(r.allowed, required) ? 'pass' : 'fail';
+    // The range over each family planned (its IPv6 twin `…/v6` too): open over either one is a pass.
+    const ids = [id, v6Id(id)].filter((x) => planned.some((p) => p.id === x));
+    if (ids.length) {
+      const rs = ids.map((x) => ranges.find((r) => r.id === x));
+      if (rs.some((r) => r && coversAll(r.allowed, required))) return 'pass';
+      return rs.every((r) => r !== undefined) ? 'fail' : 'pending';
     }
     const relay = planned.filter((p) => p.kind === 'relay').map((p) => checks.get(p.id));
     if (relay.length === 0) return 'n/a';

@@ -1,6 +1,7 @@
 import { intersectRanges, normalizeRanges, type PortRange } from '../net/ranges';
 import { isHostname, isIPv4, isIPv6 } from '../net/validate';
 import type { Profile } from '../profile/schema';
+import { baseId } from '../report/family';
 import type { Layer, Report } from '../report/schema';
 import {
   assertValidInput,
@@ -250,7 +251,8 @@ export function buildFirewallInputFromReport(report: Report, options: BuildFirew
       checkPortRange(p, `ranges[${i}].required[${j}]`),
     );
     (r.protocol === 'udp' ? udp : tcp).push(...req);
-    if (r.id !== 'udp-range:group') p2p.push(...req);
+    // Every range but the group one is peer-to-peer, over either family (`udp-range:group/v6` is group media too).
+    if (baseId(String(r.id)) !== 'udp-range:group') p2p.push(...req);
   });
   // A relay check that reached the relayed port stands for the media range it was listed with.
   report.firewall.blocked.forEach((b, i) => {

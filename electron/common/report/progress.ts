@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { CheckKindSchema, CheckResultSchema, NatResultSchema, RangeResultSchema, ReportSchema } from './schema';
+import {
+  CheckKindSchema,
+  CheckResultSchema,
+  FamilySchema,
+  NatResultSchema,
+  RangeResultSchema,
+  ReportSchema,
+} from './schema';
 
 /**
  * Progress of one diagnosis, streamed from the engine (CLI live view, IPC events to the renderer).
@@ -14,6 +21,8 @@ export const PlannedCheckSchema = z.object({
   transport: z.enum(['udp', 'tcp', 'tls']).optional(),
   host: z.string().max(300).optional(),
   port: z.number().int().min(0).max(65535).optional(),
+  /** The family a check or range is pinned to (an IPv6 twin's id ends in `/v6`; ./family.ts). */
+  family: FamilySchema.optional(),
 });
 export type PlannedCheck = z.infer<typeof PlannedCheckSchema>;
 

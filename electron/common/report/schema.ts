@@ -24,7 +24,7 @@ export type CheckKind = z.infer<typeof CheckKindSchema>;
 export const LayerSchema = z.enum(['local', 'perimeter', 'proxy', 'unknown']);
 export type Layer = z.infer<typeof LayerSchema>;
 
-const FamilySchema = z.union([z.literal(4), z.literal(6)]);
+export const FamilySchema = z.union([z.literal(4), z.literal(6)]);
 
 export const CheckResultSchema = z.object({
   /** Stable id, e.g. `turn:udp:turn.example.com:3478`, `webrtc:relay:tls:turn.example.com:443`. */

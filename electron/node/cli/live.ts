@@ -3,6 +3,7 @@ import type { Profile } from '#common/profile/schema';
 import type { DiagnosisEvent, PlannedCheck } from '#common/report/progress';
 import type { CheckResult, NatResult, RangeResult, RoomType } from '#common/report/schema';
 import { formatRanges } from '#common/net/ranges';
+import { FAMILY_LABEL, familyOf } from '#common/report/family';
 
 export interface Out {
   write(s: string): unknown;
@@ -35,7 +36,7 @@ export class LiveView {
     switch (e.type) {
       case 'plan':
         this.planned = e.checks;
-        if (!this.tty) this.out.write(`pathcheck: ${e.checks.length} checks planned for ${this.profile.name}\n`);
+        if (!this.tty) this.out.write(`pathcheck: ${plannedText(e.checks)} planned for ${this.profile.name}\n`);
         break;
       case 'check':
         this.checks.set(e.result.id, e.result);
@@ -45,7 +46,7 @@ export class LiveView {
         this.ranges.push(e.result);
         if (!this.tty)
           this.out.write(
-            `${e.result.id}: allowed ${formatRanges(e.result.allowed)}; blocked ${formatRanges(e.result.blocked)} (${e.result.probes} probes)\n`,
+            `${v6Prefix(e.result)}${e.result.id}: allowed ${formatRanges(e.result.allowed)}; blocked ${formatRanges(e.result.blocked)} (${e.result.probes} probes)\n`,
           );
         break;
       case 'nat':
@@ -77,8 +78,11 @@ export class LiveView {
         `\x1b[1m${ROOM[room]}\x1b[0m  ${rungs.map((r) => `${COLOR[r.state]}${MARK[r.state]} ${r.label}\x1b[0m`).join('   ')}`,
       );
     }
-    const done = this.planned.filter((p) => this.checks.has(p.id) || this.ranges.some((r) => r.id === p.id)).length;
-    lines.push(`\x1b[2m${done}/${this.planned.length} checks finished\x1b[0m`);
+    const finished = (ps: PlannedCheck[]) =>
+      ps.filter((p) => this.checks.has(p.id) || this.ranges.some((r) => r.id === p.id)).length;
+    const [v4, v6] = splitFamilies(this.planned);
+    const also = v6.length ? ` (+ ${FAMILY_LABEL[6]}: ${finished(v6)}/${v6.length})` : '';
+    lines.push(`\x1b[2m${finished(v4)}/${v4.length} checks finished${also}\x1b[0m`);
     const up = this.drawn > 0 ? `\x1b[${this.drawn}A` : '';
     this.out.write(`${up}${lines.map((l) => `\x1b[2K${l}`).join('\n')}\n`);
     this.drawn = lines.length;
@@ -91,7 +95,22 @@ export class LiveView {
   }
 }
 
+/** IPv6 twins are counted apart, so a dual-stack plan does not read as twice the work. */
+function splitFamilies(planned: readonly PlannedCheck[]): [PlannedCheck[], PlannedCheck[]] {
+  return [planned.filter((p) => familyOf(p) !== 6), planned.filter((p) => familyOf(p) === 6)];
+}
+
+function plannedText(planned: readonly PlannedCheck[]): string {
+  const [v4, v6] = splitFamilies(planned);
+  return `${v4.length} checks${v6.length ? ` (+ ${v6.length} over ${FAMILY_LABEL[6]})` : ''}`;
+}
+
+/** IPv6 lines are indented and tagged, so in a log they read as the twin of the line above. */
+function v6Prefix(entry: { id: string; family?: 4 | 6 | undefined }): string {
+  return familyOf(entry) === 6 ? `  ${FAMILY_LABEL[6]} ` : '';
+}
+
 function plainLine(c: CheckResult): string {
   const rtt = c.rttMs !== undefined ? ` ${c.rttMs} ms` : '';
-  return `${c.id}: ${c.status} (${c.reason})${rtt}\n`;
+  return `${v6Prefix(c)}${c.id}: ${c.status} (${c.reason})${rtt}\n`;
 }

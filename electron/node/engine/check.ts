@@ -55,8 +55,11 @@ export interface CheckNeeds {
 export interface CheckContext {
   /** Aborts on the check's deadline, the overall deadline or a cancel. */
   signal: AbortSignal;
-  /** The address `name` resolved to in this run (IPv4 preferred), if it did. */
-  addressOf(name: string): string | undefined;
+  /**
+   * The address `name` resolved to in this run: of `family` when given (a check pinned to a family
+   * uses only that one), else IPv4 preferred.
+   */
+  addressOf(name: string, family?: 4 | 6): string | undefined;
   /** Called by name-resolving checks. */
   learnAddress(name: string, address: string): void;
   proxy: ProxyChoice | null;
@@ -87,6 +90,8 @@ export interface RangeDescriptor {
   /** The reflector's name. */
   host: string;
   required: Array<[number, number]>;
+  /** Measured over this family towards the reflector's address of it (an IPv6 range's id ends in `/v6`). */
+  family?: 4 | 6;
   deadlineMs: number;
   probeDeadlineMs: number;
 }
@@ -98,8 +103,11 @@ export interface Plan {
 
 /** The part of a descriptor the live views see (the `plan` event). */
 export function toPlanned(d: CheckDescriptor | RangeDescriptor): PlannedCheck {
-  if (d.kind === 'range') return { id: d.id, kind: 'range', label: d.label, transport: d.protocol, host: d.host };
+  const family = d.family ? { family: d.family } : {};
+  if (d.kind === 'range')
+    return { id: d.id, kind: 'range', label: d.label, transport: d.protocol, host: d.host, ...family };
   return {
+    ...family,
     id: d.id,
     kind: d.kind,
     label: d.label,

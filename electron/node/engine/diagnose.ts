@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { analyze } from '#common/analysis/verdicts';
+import { analyzeByFamily } from '#common/analysis/family';
 import { proxyAuthFacts } from '#common/analysis/proxy-auth';
 import type { Profile } from '#common/profile/schema';
 import type { QualityResult } from '#common/quality/schema';
@@ -28,6 +28,8 @@ import { refineLayers, type LocalFirewallSource } from './layers';
 import { detectLocalFirewall } from '../firewall/detect';
 import { reportLocalFirewall } from '../firewall/report-local';
 import { TOOL_VERSION } from './version';
+import { settleFamilies } from './families';
+import net from 'node:net';
 
 export { DEFAULT_TIMEOUTS, type Timeouts } from './plan';
 
@@ -110,6 +112,7 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
     );
     const proxy = await within(chooseProxy(profile, opts), 2000, null);
     run.host = await hostWithin(hostP, proxy);
+    settle(run, proxy);
     const ctx = baseContext(run, proxy, await credentials);
     // Serial checks (quality) wait for what they need, one group at a time; the rest run at once.
     const started = new Map<string, Promise<unknown>>();
@@ -118,8 +121,8 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
     await Promise.all([
       ...started.values(),
       runSerial(run, ctx, started),
-      runRanges(run, 'udp'),
-      runRanges(run, 'tcp'),
+      // Both families at once: IPv6 costs no extra wall time, and a black-holed one at most a deadline.
+      ...(['udp', 'tcp'] as const).flatMap((p) => [runRanges(run, p, 4), runRanges(run, p, 6)]),
     ]);
   } finally {
     disarm();
@@ -148,7 +151,8 @@ interface Run {
   results: Map<string, CheckResult>;
   ranges: RangeResult[];
   nat: NatResult;
-  addresses: Map<string, string>;
+  /** The first address of each family every name resolved to. */
+  addresses: Map<string, { 4?: string; 6?: string }>;
   credentialError?: string;
   host?: HostFacts;
   /** Call-quality entries measured by this run. */
@@ -167,6 +171,7 @@ async function openRun(profile: Profile, opts: DiagnoseOptions): Promise<Run> {
     hasCredentials,
     ...(opts.timeouts ? { timeouts: opts.timeouts } : {}),
     ...(quality ? { quality } : {}),
+    ipv6: true,
   });
   // Names always run: the checks that were asked for need them.
   const wanted = (d: { id: string; provides?: unknown }) =>
@@ -181,7 +186,8 @@ async function openRun(profile: Profile, opts: DiagnoseOptions): Promise<Run> {
     startedAt: new Date().toISOString(),
     t0: performance.now(),
     controller: new AbortController(),
-    planned: [...plan.checks, ...plan.ranges].map(toPlanned),
+    // IPv6 twins join the plan once names have resolved (settle), where they can run.
+    planned: [...plan.checks, ...plan.ranges].filter((d) => d.family !== 6).map(toPlanned),
     emit: (e) => opts.onEvent?.(e),
     limit: createLimiter(opts.concurrency ?? 12),
     results: new Map(),
@@ -267,8 +273,15 @@ function baseContext(
     proxy,
     credentials,
     ...(run.ca ? { ca: run.ca } : {}),
-    addressOf: (name) => run.addresses.get(name),
-    learnAddress: (name, address) => run.addresses.set(name, address),
+    addressOf: (name, family) => {
+      const a = run.addresses.get(name);
+      return family ? a?.[family] : (a?.[4] ?? a?.[6]);
+    },
+    learnAddress: (name, address) => {
+      const f = net.isIP(address);
+      const a = run.addresses.get(name) ?? {};
+      if ((f === 4 || f === 6) && a[f] === undefined) run.addresses.set(name, { ...a, [f]: address });
+    },
     reportNat: (nat) => {
       run.nat = nat;
       run.emit({ type: 'nat', runId: run.runId, result: nat });
@@ -355,6 +368,10 @@ function runWhenReady(
       record(run, skipped(metaOf(d), 'dns-failed', `Skipped: ${needs.name} could not be resolved.`)),
     );
   }
+  if (needs.name && d.family && !ctx.addressOf(needs.name, d.family) && !(needs.proxyResolves && ctx.proxy)) {
+    const detail = `Skipped: ${needs.name} has no IPv${d.family} address.`;
+    return Promise.resolve(record(run, skipped(metaOf(d), 'family-missing', detail)));
+  }
   return runCheck(run, d, ctx);
 }
 
@@ -383,20 +400,37 @@ function runCheck(run: Run, d: CheckDescriptor, ctx: Omit<CheckContext, 'signal'
 }
 
 /** The wanted ranges of one protocol, measured together against the reflector (once its name resolved). */
-async function runRanges(run: Run, protocol: RangeDescriptor['protocol']): Promise<void> {
-  const list = run.plan.ranges.filter((r) => r.protocol === protocol);
+async function runRanges(run: Run, protocol: RangeDescriptor['protocol'], family: 4 | 6): Promise<void> {
+  const list = run.plan.ranges.filter((r) => r.protocol === protocol && (r.family ?? 4) === family);
   const first = list[0];
-  const reflectorIp = first && run.addresses.get(first.host);
+  const reflectorIp = first && run.addresses.get(first.host)?.[family];
   if (!first || !reflectorIp) return;
   const results = await measureRanges(protocol, list, first.host, reflectorIp, {
     deadlineMs: first.deadlineMs,
     probeDeadlineMs: first.probeDeadlineMs,
     signal: run.controller.signal,
+    ...(first.family ? { family: first.family } : {}),
   });
   for (const r of results) {
     run.ranges.push(r);
     run.emit({ type: 'range', runId: run.runId, result: r });
   }
+}
+
+/**
+ * Once names resolved and host facts are in: withdraws the family variants this run cannot use
+ * (families.ts) and, when that changes what the views were shown, emits the plan again.
+ */
+function settle(run: Run, proxy: ProxyChoice | null): void {
+  run.plan = settleFamilies(run.plan, {
+    ipv6Usable: run.host?.ipv6?.usable === true,
+    proxy: proxy !== null,
+    has: (name, f) => run.addresses.get(name)?.[f] !== undefined,
+  });
+  const planned = [...run.plan.checks, ...run.plan.ranges].map(toPlanned);
+  const same = planned.length === run.planned.length && planned.every((p, i) => p.id === run.planned[i]?.id);
+  run.planned = planned;
+  if (!same) run.emit({ type: 'plan', runId: run.runId, checks: planned });
 }
 
 /** Every planned check without a result did not finish: skipped, saying whether a cancel or the deadline stopped it. */
@@ -431,7 +465,7 @@ async function buildReport(run: Run, opts: DiagnoseOptions): Promise<Report> {
   const proxyAuth = proxyAuthFacts(checks);
   if (proxyAuth && host.proxy) host.proxy.auth = proxyAuth;
   const quality = [...run.quality, ...(opts.extraQuality ?? [])];
-  const analysis = analyze({ profile, rooms, checks, ranges, nat, host, complete, quality });
+  const analysis = analyzeByFamily({ profile, rooms, checks, ranges, nat, host, complete, quality });
   const local = detection ? reportLocalFirewall(detection) : undefined;
   if (local) analysis.firewall.local = local;
   if (run.credentialError) {

@@ -9,6 +9,8 @@ import { toPlanned, type CheckDescriptor, type Plan, type RangeDescriptor } from
 import { natCheck, relayCheck, stunCheck, turnCheck } from './stun-checks';
 import { directQualityCheck, turnQualityCheck } from './quality-checks';
 import type { QualityPath } from '#common/quality/schema';
+import type { Family } from '#common/report/family';
+import { bothFamilies, pinned } from './families';
 
 /** Per-check deadlines, ms. */
 export interface Timeouts {
@@ -38,6 +40,11 @@ export interface PlanOptions {
   timeouts?: Partial<Timeouts>;
   /** Measure call quality on the paths that work, each for at most `seconds` (absent: not measured). */
   quality?: { seconds: number };
+  /**
+   * Plan the IPv6 twin (`id/v6`, family 6) of every network check and range beside its IPv4 variant.
+   * The engine withdraws the twins this machine or the name cannot use once names resolve (families.ts).
+   */
+  ipv6?: boolean;
 }
 
 /** Every call-quality stream crosses this computer's link: one at a time (check.ts, `serial`). */
@@ -50,20 +57,26 @@ const LINK = 'link';
  */
 export function planDiagnosis(profile: Profile, opts: PlanOptions): Plan {
   const t = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
+  // Each network check over IPv4 (id unchanged) and, when asked, its IPv6 twin right after it.
+  const fams = (build: (f: Family) => CheckDescriptor) => bothFamilies(opts.ipv6 === true, (f) => pinned(build(f), f));
   const checks: CheckDescriptor[] = [
     ...hostsOf(profile).map((h) => dnsCheck(h, t)),
-    ...profile.signaling.map((s) => signalingCheck(s.host, s.port, t)),
-    ...profile.stun.map((s) => stunUdpCheck(s.host, s.port, t)),
-    ...profile.turn.map((s) => turnServerCheck(s, t)),
+    ...profile.signaling.flatMap((s) => fams((f) => signalingCheck(s.host, s.port, t, f))),
+    ...profile.stun.flatMap((s) => fams((f) => stunUdpCheck(s.host, s.port, t, f))),
+    ...profile.turn.flatMap((s) => fams((f) => turnServerCheck(s, t, f))),
   ];
   // Where a server may send our probes besides itself (OTHER-ADDRESS, a relayed address): the profile's ranges.
   const trusted = [...profile.addresses.ipv4, ...profile.addresses.ipv6];
   const udpTurn = profile.turn.find((x) => x.transport === 'udp');
-  if (udpTurn && opts.hasCredentials) checks.push(relayUdpCheck(udpTurn.host, udpTurn.port, t, trusted));
+  if (udpTurn && opts.hasCredentials)
+    checks.push(...fams((f) => relayUdpCheck(udpTurn.host, udpTurn.port, t, trusted, f)));
   const nat = natTarget(profile);
-  if (nat) checks.push(natBehaviourCheck(nat, natSecondary(profile), t, trusted));
+  if (nat) checks.push(...fams((f) => natBehaviourCheck(nat, natSecondary(profile), t, trusted, f)));
   if (opts.quality) checks.push(...qualityChecks(profile, opts.hasCredentials, opts.quality.seconds));
-  return { checks, ranges: rangeChecks(profile, opts.rooms, t) };
+  const ranges = rangeChecks(profile, opts.rooms, t).flatMap((r) =>
+    bothFamilies(opts.ipv6 === true, (f) => pinned(r, f)),
+  );
+  return { checks, ranges };
 }
 
 /** The plan as the live views see it (the `plan` event). */
@@ -92,14 +105,18 @@ function dnsCheck(host: string, t: Timeouts): CheckDescriptor {
     provides: { name: host },
     async run(ctx) {
       const o = await resolveHost(host, { deadlineMs: t.dns, signal: ctx.signal });
-      const first = o.evidence.addresses.find((a) => a.family === 4) ?? o.evidence.addresses[0];
-      if (o.status === 'pass' && first) ctx.learnAddress(host, first.address);
+      // The first address of each family (what Chromium tries first), the IPv4 one first.
+      if (o.status === 'pass')
+        for (const f of [4, 6] as const) {
+          const first = o.evidence.addresses.find((a) => a.family === f);
+          if (first) ctx.learnAddress(host, first.address);
+        }
       return o;
     },
   };
 }
 
-function signalingCheck(host: string, port: number, t: Timeouts): CheckDescriptor {
+function signalingCheck(host: string, port: number, t: Timeouts, f: Family): CheckDescriptor {
   return {
     id: checkId.tls(host, port),
     kind: 'tls',
@@ -109,7 +126,7 @@ function signalingCheck(host: string, port: number, t: Timeouts): CheckDescripto
     deadlineMs: t.tls,
     needs: { name: host, proxyResolves: true },
     async run({ proxy, ca, signal, addressOf }) {
-      const o = await tlsHandshake(proxy ? host : addressOf(host)!, port, {
+      const o = await tlsHandshake(proxy ? host : addressOf(host, f)!, port, {
         deadlineMs: t.tls,
         signal,
         servername: host,
@@ -121,7 +138,7 @@ function signalingCheck(host: string, port: number, t: Timeouts): CheckDescripto
   };
 }
 
-function stunUdpCheck(host: string, port: number, t: Timeouts): CheckDescriptor {
+function stunUdpCheck(host: string, port: number, t: Timeouts, f: Family): CheckDescriptor {
   return {
     id: checkId.stun('udp', host, port),
     kind: 'stun',
@@ -131,11 +148,11 @@ function stunUdpCheck(host: string, port: number, t: Timeouts): CheckDescriptor 
     port,
     deadlineMs: t.stun,
     needs: { name: host },
-    run: (ctx) => stunCheck(ctx.addressOf(host)!, port, { deadlineMs: t.stun, signal: ctx.signal }),
+    run: (ctx) => stunCheck(ctx.addressOf(host, f)!, port, { deadlineMs: t.stun, signal: ctx.signal }),
   };
 }
 
-function turnServerCheck(s: Profile['turn'][number], t: Timeouts): CheckDescriptor {
+function turnServerCheck(s: Profile['turn'][number], t: Timeouts, f: Family): CheckDescriptor {
   const { transport, host, port } = s;
   return {
     id: checkId.turn(transport, host, port),
@@ -149,7 +166,9 @@ function turnServerCheck(s: Profile['turn'][number], t: Timeouts): CheckDescript
     needs: { name: host, proxyResolves: transport !== 'udp' },
     run(ctx) {
       const proxy = transport !== 'udp' ? ctx.proxy : null;
-      return turnCheck(s, proxy ? host : ctx.addressOf(host)!, {
+      return turnCheck(s, proxy ? host : ctx.addressOf(host, f)!, {
+        // Over IPv6 ask for an IPv6 relay (RFC 8656 REQUESTED-ADDRESS-FAMILY): what an IPv6 client gets.
+        ...(f === 6 ? { relayFamily: 6 as const } : {}),
         deadlineMs: t.turn,
         signal: ctx.signal,
         credentials: ctx.credentials,
@@ -160,7 +179,13 @@ function turnServerCheck(s: Profile['turn'][number], t: Timeouts): CheckDescript
   };
 }
 
-function relayUdpCheck(host: string, port: number, t: Timeouts, trusted: readonly string[]): CheckDescriptor {
+function relayUdpCheck(
+  host: string,
+  port: number,
+  t: Timeouts,
+  trusted: readonly string[],
+  f: Family,
+): CheckDescriptor {
   return {
     id: checkId.relay(host, port),
     kind: 'relay',
@@ -171,7 +196,12 @@ function relayUdpCheck(host: string, port: number, t: Timeouts, trusted: readonl
     deadlineMs: t.relay,
     needs: { name: host, credentials: true },
     run: (ctx) =>
-      relayCheck(ctx.addressOf(host)!, port, ctx.credentials!, { deadlineMs: t.relay, signal: ctx.signal, trusted }),
+      relayCheck(ctx.addressOf(host, f)!, port, ctx.credentials!, {
+        deadlineMs: t.relay,
+        signal: ctx.signal,
+        trusted,
+        ...(f === 6 ? { relayFamily: 6 as const } : {}),
+      }),
   };
 }
 
@@ -182,6 +212,7 @@ function natBehaviourCheck(
   second: Endpoint | undefined,
   t: Timeouts,
   trusted: readonly string[],
+  f: Family,
 ): CheckDescriptor {
   const { host, port } = target;
   return {
@@ -194,14 +225,16 @@ function natBehaviourCheck(
     deadlineMs: t.nat,
     needs: { name: host },
     async run(ctx) {
-      const secondIp = second && ctx.addressOf(second.host);
-      const r = await natCheck(ctx.addressOf(host)!, port, {
+      const secondIp = second && ctx.addressOf(second.host, f);
+      const r = await natCheck(ctx.addressOf(host, f)!, port, {
         deadlineMs: t.nat,
         signal: ctx.signal,
         trusted,
         ...(second && secondIp ? { secondary: { host: secondIp, port: second.port } } : {}),
+        ...(f === 6 ? { ipv6: true } : {}),
       });
-      ctx.reportNat(r.nat);
+      // The report's `nat` is IPv4's; the IPv6 answer (translated or not) stays in the twin's evidence.
+      if (f === 4) ctx.reportNat(r.nat);
       return r.outcome;
     },
   };

@@ -1,4 +1,4 @@
-import { analyze } from '#common/analysis/verdicts';
+import { analyzeByFamily } from '#common/analysis/family';
 import { intersectRanges } from '#common/net/ranges';
 import type { Profile } from '#common/profile/schema';
 import type { QualityResult } from '#common/quality/schema';
@@ -89,7 +89,7 @@ export function mergeResults(profile: Profile, base: Report, add: NewResults): R
   const complete = (add.complete ?? true) && base.complete;
   const fresh = new Set((add.quality ?? []).map((q) => q.id));
   const quality = [...(base.quality ?? []).filter((q) => !fresh.has(q.id)), ...(add.quality ?? [])];
-  const analysis = analyze({ profile, rooms: base.rooms, checks, ranges, nat, host, complete, quality });
+  const analysis = analyzeByFamily({ profile, rooms: base.rooms, checks, ranges, nat, host, complete, quality });
   const local = add.local ?? base.firewall.local;
   if (local) analysis.firewall.local = local;
   return { ...base, checks, ranges, nat, host, complete, ...(quality.length ? { quality } : {}), ...analysis };
@@ -101,7 +101,7 @@ export function mergeResults(profile: Profile, base: Report, add: NewResults): R
  * "required" ports; a re-check must not carry them over as if measured.
  */
 export function keepPlanned(profile: Profile, report: Report): Report {
-  const ids = new Set(planChecks(profile, { rooms: report.rooms, hasCredentials: true }).map((p) => p.id));
+  const ids = new Set(planChecks(profile, { rooms: report.rooms, hasCredentials: true, ipv6: true }).map((p) => p.id));
   return {
     ...report,
     checks: report.checks.filter((c) => ids.has(c.id) || (c.kind === 'webrtc' && c.id.startsWith('webrtc:'))),

@@ -8,6 +8,8 @@ import { stunBinding } from '../stun/client';
 import { natBehavior } from '../stun/nat';
 import { turnAllocate, turnRelayProbe, type TurnCredentials } from '../stun/turn';
 import type { Outcome } from './outcome';
+import { classifyIpv6Nat } from '../stun/nat6';
+import os from 'node:os';
 
 /**
  * The engine's view of the STUN/TURN clients and range discovery: each function takes a resolved
@@ -53,7 +55,7 @@ export function relayCheck(
   address: string,
   port: number,
   creds: TurnCredentials,
-  o: Deadline & { trusted?: readonly string[] },
+  o: Deadline & { trusted?: readonly string[]; relayFamily?: 4 | 6 },
 ): Promise<Outcome> {
   return turnRelayProbe(
     { host: address, port, transport: 'udp' },
@@ -62,13 +64,35 @@ export function relayCheck(
   );
 }
 
+/** This machine's own IPv6 addresses (what a mapped address is compared with). */
+function ownIpv6(): string[] {
+  return Object.values(os.networkInterfaces())
+    .flat()
+    .filter((a) => a !== undefined && a.family === 'IPv6' && !a.internal)
+    .map((a) => a!.address);
+}
+
 export async function natCheck(
   address: string,
   port: number,
-  o: Deadline & { secondary?: { host: string; port: number }; trusted?: readonly string[] },
+  o: Deadline & { secondary?: { host: string; port: number }; trusted?: readonly string[]; ipv6?: boolean },
 ): Promise<{ outcome: Outcome; nat: NatResult }> {
   const outcome = await natBehavior({ host: address, port, transport: 'udp' }, o);
   const ev = outcome.evidence;
+  // Over IPv6: is the address the server saw this machine's own (no NAT), a translated prefix
+  // (NPTv6) or a rewritten address (NAT66)? The analysis reads it from the evidence (`ipv6Nat`).
+  if (o.ipv6 && ev.local && ev.mapped) {
+    const c = classifyIpv6Nat({ local: ev.local, mapped: ev.mapped, hostAddresses: ownIpv6() });
+    outcome.evidence = {
+      ...ev,
+      ipv6Nat: {
+        translation: c.translation,
+        publicAddress: c.publicAddress,
+        local: ev.local.address,
+        notes: c.notes,
+      },
+    };
+  }
   const answered = outcome.status !== 'fail';
   const nat: NatResult = {
     mapping: answered ? ev.mapping : 'unknown',
@@ -112,7 +136,7 @@ export async function measureRanges(
   wanted: WantedRange[],
   reflectorName: string,
   reflectorIp: string,
-  o: RangeCheckOptions,
+  o: RangeCheckOptions & { family?: 4 | 6 },
 ): Promise<RangeResult[]> {
   if (wanted.length === 0) return [];
   const { probe, reasons, answeredWrongly } =
@@ -160,6 +184,7 @@ export async function measureRanges(
       allowed: intersectRanges(d.allowed, w.required),
       blocked,
       probes: d.probes,
+      ...(o.family ? { family: o.family } : {}),
       resolution: d.resolution,
       confidence,
       notes: [...d.notes, ...wrong, ...shared],

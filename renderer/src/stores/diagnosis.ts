@@ -7,6 +7,7 @@ import type { Unsubscribe } from '#common/ipc/bridge';
 import type { DiagnosisStartRequest } from '#common/ipc/diagnosis';
 import { IpcErrorCode, type IpcError } from '#common/ipc/result';
 import type { Profile } from '#common/profile/schema';
+import { familyOf } from '#common/report/family';
 import type { DiagnosisEvent, PlannedCheck } from '#common/report/progress';
 import type { CheckResult, NatResult, RangeResult, Report, RoomType } from '#common/report/schema';
 import { bridge, messageOf } from '../bridge';
@@ -295,17 +296,28 @@ export const useDiagnosisStore = defineStore('diagnosis', () => {
     return out;
   });
 
-  /** Checks resolved so far / planned (engine and WebRTC), for the progress bar. */
+  /**
+   * Checks resolved so far / planned (engine and WebRTC), for the progress bar; the IPv6 twins of a
+   * dual-stack plan are also counted apart (`v6Done`/`v6Total`), as every other view counts them.
+   */
   const progress = computed(() => {
+    const finished = (c: PlannedCheck) => results.value.has(c.id) || ranges.value.some((r) => r.id === c.id);
+    const twins = plan.value.filter((c) => familyOf(c) === 6);
     const engineTotal = plan.value.length;
-    const engineDone = plan.value.filter(
-      (c) => results.value.has(c.id) || ranges.value.some((r) => r.id === c.id),
-    ).length;
+    const engineDone = plan.value.filter(finished).length;
     const p = profile.value;
     const webrtcTotal = p ? p.stun.length + p.turn.length * 2 + (p.p2p ? 1 : 0) : 0;
     const total = engineTotal + webrtcTotal;
     const done = status.value === 'done' ? total : engineDone + Math.min(webrtc.value.size, webrtcTotal);
-    return { done, total, fraction: total ? Math.min(1, done / total) : 0 };
+    const v6Total = twins.length;
+    const v6Done = status.value === 'done' ? v6Total : twins.filter(finished).length;
+    return {
+      done: done - v6Done,
+      total: total - v6Total,
+      v6Done,
+      v6Total,
+      fraction: total ? Math.min(1, done / total) : 0,
+    };
   });
 
   /** "No network at all": the run finished, but not one of the service's names resolved. */

@@ -1,4 +1,6 @@
 import { formatRanges, normalizeRanges, rangeSize, subtractRanges, type PortRange } from '../../net/ranges';
+import { FAMILY_LABEL, familyOf } from '../family';
+import { groupByFamily } from '../family-rows';
 import type { CheckResult, RangeResult, Report } from '../schema';
 import { esc, fmtMs, num } from './escape';
 
@@ -12,7 +14,10 @@ const PATH_KINDS = new Set(['stun', 'turn', 'relay']);
 
 /** Latency bars: one row per STUN/TURN/relay check, grouped by transport; failures show their reason. */
 export function renderLatencyBars(report: Report): string {
-  const checks = report.checks.filter((c) => PATH_KINDS.has(c.kind));
+  // IPv6 twins right under their IPv4 bar (groupByFamily), labelled and indented.
+  const checks = groupByFamily(report.checks.filter((c) => PATH_KINDS.has(c.kind))).flatMap((r) =>
+    r.v6 ? [r.main, r.v6] : [r.main],
+  );
   if (checks.length === 0) return '<p class="muted">No STUN/TURN checks in this report.</p>';
   const groups = TRANSPORTS.map((t) => ({ t, rows: checks.filter((c) => (c.transport ?? 'udp') === t) })).filter(
     (g) => g.rows.length,
@@ -49,9 +54,11 @@ export function renderLatencyBars(report: Report): string {
 }
 
 function barRow(c: CheckResult, y: number, label: number, bar: number, max: number): string {
-  const name = c.host ? `${c.kind.toUpperCase()} ${c.host}${c.port !== undefined ? `:${c.port}` : ''}` : c.id;
+  const v6 = familyOf(c) === 6;
+  const where = c.host ? `${c.kind.toUpperCase()} ${c.host}${c.port !== undefined ? `:${c.port}` : ''}` : c.id;
+  const name = v6 ? `${FAMILY_LABEL[6]} ${where}` : where;
   // Long names are cut to fit the label column; the full name stays in the tooltip.
-  const text = `<text x="8" y="${y + 11}" font-size="9.5" fill="#1b1f24"><title>${esc(name)}</title>${esc(name.length > 40 ? `${name.slice(0, 39)}…` : name)}</text>`;
+  const text = `<text x="${v6 ? 20 : 8}" y="${y + 11}" font-size="9.5" fill="#1b1f24"><title>${esc(name)}</title>${esc(name.length > 40 ? `${name.slice(0, 39)}…` : name)}</text>`;
   if (c.rttMs === undefined) {
     return (
       `${text}<rect x="${label}" y="${y + 2}" width="14" height="11" fill="url(#hatch-lat)" stroke="#b3261e" stroke-width="0.8"/>` +
@@ -78,7 +85,9 @@ export function chartDefs(): string {
 export function renderRangeMap(report: Report): string {
   if (report.ranges.length === 0)
     return '<p class="muted">No port ranges were probed (the profile has no reflector, or the run was cut short).</p>';
-  return report.ranges.map(rangeStrip).join('\n');
+  return groupByFamily(report.ranges)
+    .map((row) => rangeStrip(row.main) + (row.v6 ? `<div class="v6">${rangeStrip(row.v6)}</div>` : ''))
+    .join('\n');
 }
 
 function rangeStrip(r: RangeResult): string {
@@ -127,7 +136,7 @@ function rangeStrip(r: RangeResult): string {
 <rect x="${X0}" y="8" width="${SW}" height="22" fill="none" stroke="#1b1f24" stroke-width="1"/>${tickSvg}</svg>`;
   const pct = (n: number) => `${Math.round((n / Math.max(1, rangeSize(required))) * 100)}%`;
   const notes = r.notes.length ? `<div class="caption">${r.notes.map(esc).join(' ')}</div>` : '';
-  return `<div class="figure"><h3><span class="mono">${esc(r.id)}</span> — ${esc(r.protocol.toUpperCase())} towards ${esc(r.host)}</h3>${svg}
+  return `<div class="figure"><h3><span class="mono">${esc(r.id)}</span> — ${esc(r.protocol.toUpperCase())} towards ${esc(r.host)}${familyOf(r) === 6 ? ` over ${FAMILY_LABEL[6]}` : ''}</h3>${svg}
 <div class="caption"><strong>Allowed</strong> (solid): ${esc(formatRanges(allowed))} (${pct(rangeSize(allowed))}) · <strong>Blocked</strong> (hatched): ${esc(formatRanges(blocked))} (${pct(rangeSize(blocked))})${untested.length ? ` · <strong>Untested</strong> (grey): ${esc(formatRanges(untested))}` : ''}<br>
 Required ${esc(formatRanges(required))} · ${r.probes} probes · resolution ${r.resolution === 1 ? 'exact' : `±${r.resolution} ports`} · ${esc(r.confidence)}${r.layer ? ` · blocked at: ${esc(r.layer)}` : ''}</div>${notes}</div>`;
 }

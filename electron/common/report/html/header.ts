@@ -1,4 +1,5 @@
 import type { Report } from '../schema';
+import { ipv6FactLines } from '../summary';
 import { esc, fmtDuration, fmtTime } from './escape';
 
 /**
@@ -57,12 +58,14 @@ function renderMachine(report: Report): string {
   const pub = report.nat.publicAddress
     ? `<code>${esc(report.nat.publicAddress)}</code>`
     : '<span class="muted">unknown (no STUN answer)</span>';
+  const v6 = ipv6FactLines(h);
+  const ipv6 = v6.length ? `\n  <dt>IPv6</dt><dd>${v6.map(esc).join('<br>')}</dd>` : '';
   return `<section class="machine"><h2>Machine</h2>
 <dl class="facts">
   <dt>Hostname</dt><dd>${h.hostname ? esc(h.hostname) : '<span class="muted">not reported</span>'}</dd>
   <dt>Operating system</dt><dd>${esc(h.os)}</dd>
   <dt>Interfaces</dt><dd>${interfacesText(report)}</dd>
-  <dt>Public address</dt><dd>${pub}</dd>
+  <dt>Public address</dt><dd>${pub}</dd>${ipv6}
   <dt>VPN</dt><dd>${vpn}</dd>
   <dt>Proxy</dt><dd>${proxy}</dd>
 </dl></section>`;

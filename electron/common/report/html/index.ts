@@ -25,7 +25,7 @@ export interface RenderOptions {
 export function renderReportHtml(report: Report, opts: RenderOptions = {}): string {
   const title = `Pathcheck report — ${report.profile.name} — ${fmtTime(report.startedAt)}`;
   const summary = reportVerdicts(report)
-    .map(({ room, verdict }) => describeVerdict(room, verdict))
+    .map(({ room, verdict }) => describeVerdict(room, verdict, report))
     .join(' ');
   return `<!DOCTYPE html>
 <html lang="en">

@@ -3,6 +3,9 @@ import { blockWhy } from '../../firewall/why';
 import type { Report } from '../schema';
 import { layerText } from '../summary';
 import { esc, fmtMs } from './escape';
+import { FAMILY_LABEL } from '../family';
+import { checkCountsText, groupByFamily } from '../family-rows';
+import type { CheckResult } from '../schema';
 
 /**
  * The factual sections of the report: NAT behaviour, findings, what is blocked and where, the table
@@ -87,19 +90,18 @@ function layerAdvice(layer: string): string {
   }
 }
 
-/** Every check with status, reason, round-trip time and the human sentence. */
+/** Every check with status, reason, round-trip time and the human sentence; IPv6 twins indented under IPv4. */
 export function renderChecks(report: Report): string {
   if (report.checks.length === 0)
     return '<section><h2>All checks</h2><p class="muted">No checks were run.</p></section>';
-  const rows = report.checks.map(
-    (
-      c,
-    ) => `<tr><td class="id">${esc(c.id)}</td><td class="status"><span class="pill ${esc(c.status)}">${esc(c.status)}</span></td>
-<td class="mono reason">${esc(c.reason)}${c.layer && c.status !== 'pass' ? `<br><span class="muted">${esc(c.layer)}</span>` : ''}</td><td class="num">${esc(fmtMs(c.rttMs))}</td><td>${esc(c.detail)}</td></tr>`,
+  const row = (c: CheckResult, v6: boolean) =>
+    `<tr${v6 ? ' class="v6"' : ''}><td class="id">${v6 ? `<span class="pill info">${FAMILY_LABEL[6]}</span><br>` : ''}${esc(c.id)}</td><td class="status"><span class="pill ${esc(c.status)}">${esc(c.status)}</span></td>
+<td class="mono reason">${esc(c.reason)}${c.layer && c.status !== 'pass' ? `<br><span class="muted">${esc(c.layer)}</span>` : ''}</td><td class="num">${esc(fmtMs(c.rttMs))}</td><td>${esc(c.detail)}</td></tr>`;
+  const rows = groupByFamily(report.checks).map(
+    (r) => row(r.main, r.main.id !== r.id) + (r.v6 ? `\n${row(r.v6, true)}` : ''),
   );
-  const count = (s: string) => report.checks.filter((c) => c.status === s).length;
   return `<section><h2>All checks</h2>
-<p class="muted lead">${report.checks.length} checks: ${count('pass')} passed, ${count('fail')} failed, ${count('warn')} warnings, ${count('skipped')} skipped.</p>
+<p class="muted lead">${esc(checkCountsText(report.checks))}</p>
 <table class="checks"><thead><tr><th>Check</th><th>Status</th><th>Reason</th><th class="num">RTT</th><th>Detail</th></tr></thead>
 <tbody>${rows.join('\n')}</tbody></table></section>`;
 }

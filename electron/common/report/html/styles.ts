@@ -56,6 +56,7 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 th { text-align: left; font-weight: 700; background: var(--soft); border-bottom: 1.5px solid var(--ink); padding: 1.2mm 1.5mm; }
 td { border-bottom: 1px solid var(--line); padding: 1.2mm 1.5mm; vertical-align: top; }
 td.id { overflow-wrap: anywhere; word-break: break-all; width: 30%; }
+tr.v6 td { border-top: 1px dashed #d0d4da; } tr.v6 td.id { padding-left: 3mm; } .v6 { margin-left: 6mm; } .v6 svg { max-width: 100%; height: auto; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 td.status { white-space: nowrap; }
 tr.why { break-before: avoid; page-break-before: avoid; }

@@ -1,6 +1,7 @@
 import type { Report, RoomType, Verdict } from '../schema';
 import { describeVerdict, latencyText, pathLabel, reportVerdicts, roomLabel } from '../summary';
 import { esc } from './escape';
+import { verdictNotes } from '../family-rows';
 import { throughputChart } from '../../quality/chart';
 import { addedLatencyText, formatRate } from '../../quality/grade';
 
@@ -26,13 +27,15 @@ function relayOf(report: Report, verdict: Verdict): string | null {
 }
 
 function renderVerdict(report: Report, room: RoomType, v: Verdict): string {
-  const notes = v.notes.length ? `<ul>${v.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '';
+  // The black-holed-IPv6 warning stands once, in the findings, not under every verdict.
+  const kept = verdictNotes(v);
+  const notes = kept.length ? `<ul>${kept.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '';
   const evidence = v.evidence.length
     ? `<div class="muted" style="font-size:8pt;margin-top:1mm">Evidence: <span class="mono">${v.evidence.map(esc).join(', ')}</span></div>`
     : '';
   return `<article class="verdict ${esc(v.latency)}">
   <div class="room">${esc(roomLabel(room))}</div>
-  <p class="sentence">${esc(describeVerdict(room, v))}</p>
+  <p class="sentence">${esc(describeVerdict(room, v, report))}</p>
   <div><span class="pill ${esc(v.latency)}">${esc(pathLabel(v.path))}</span> <span class="pill ${esc(v.latency)}">${esc(v.latency === 'none' ? 'no media path' : `${v.latency} latency`)}</span> <span class="pill info">${esc(v.confidence)}</span>
   <span class="muted" style="font-size:8.5pt">— ${esc(latencyText(v.latency))}</span></div>
   ${pathDiagram(room, v, relayOf(report, v))}

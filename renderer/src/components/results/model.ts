@@ -1,6 +1,8 @@
 import { formatRanges, normalizeRanges, rangeSize, subtractRanges, type PortRange } from '#common/net/ranges';
 import { rangeId, webrtcTestOf } from '#common/analysis/ids';
 import { CHECK_KINDS, TRANSPORT_LABEL, type CheckSection } from '#common/report/kinds';
+import { baseId, FAMILY_LABEL, familyOf, type Family } from '#common/report/family';
+import { groupByFamily, type FamilyRow } from '#common/report/family-rows';
 import type { CheckResult, NatType, RangeResult, Report } from '#common/report/schema';
 
 /**
@@ -42,6 +44,8 @@ export interface LatencyRow {
   reason: string;
   /** Extra measurements of a WebRTC relay stream (jitter, loss), when present. */
   extra?: string;
+  /** 6 for an IPv6 twin, drawn right under its IPv4 bar. */
+  family: Family;
 }
 export interface LatencyGroup {
   transport: 'udp' | 'tcp' | 'tls';
@@ -51,9 +55,11 @@ export interface LatencyGroup {
 
 const PATH_KINDS = new Set(['stun', 'turn', 'relay', 'webrtc']);
 
-/** Latency bars per path: STUN/TURN/relay probes and the WebRTC checks, grouped by transport. */
+/** Latency bars per path: STUN/TURN/relay probes and the WebRTC checks, grouped by transport; IPv6 under IPv4. */
 export function latencyGroups(report: Report): LatencyGroup[] {
-  const checks = report.checks.filter((c) => PATH_KINDS.has(c.kind) && c.transport);
+  const checks = groupByFamily(report.checks.filter((c) => PATH_KINDS.has(c.kind) && c.transport)).flatMap((r) =>
+    r.v6 ? [r.main, r.v6] : [r.main],
+  );
   const max = Math.max(10, ...checks.map((c) => c.rttMs ?? 0));
   const groups: LatencyGroup[] = [];
   for (const transport of ['udp', 'tcp', 'tls'] as const) {
@@ -65,9 +71,11 @@ export function latencyGroups(report: Report): LatencyGroup[] {
           stream && typeof stream.jitterMs === 'number' && typeof stream.lossPct === 'number'
             ? `jitter ${fmtMs(stream.jitterMs)}, loss ${stream.lossPct.toFixed(1)} %`
             : undefined;
+        const family = familyOf(c);
         return {
           id: c.id,
-          label: checkLabel(c),
+          label: family === 6 ? `${FAMILY_LABEL[6]} · ${checkLabel(c)}` : checkLabel(c),
+          family,
           status: c.status,
           rttMs: c.rttMs ?? null,
           fraction: c.rttMs !== undefined ? Math.max(0.01, c.rttMs / max) : 0,
@@ -149,7 +157,7 @@ export function stripModel(r: RangeResult): StripModel {
   ].join(' · ');
   return {
     id: r.id,
-    title: `${RANGE_TITLE[r.id] ?? r.id} towards ${r.host}`,
+    title: `${RANGE_TITLE[baseId(r.id)] ?? r.id} towards ${r.host}${familyOf(r) === 6 ? ` over ${FAMILY_LABEL[6]}` : ''}`,
     lo,
     hi,
     segments,
@@ -214,16 +222,22 @@ export function sortedFindings(report: Report): Report['findings'] {
   return [...report.findings].sort((a, b) => rank[a.severity] - rank[b.severity]);
 }
 
-/** Checks in report order, grouped under headings a helpdesk recognises. */
-export function checkSections(report: Report): Array<{ title: string; checks: CheckResult[] }> {
+/**
+ * Checks in report order, grouped under headings a helpdesk recognises; within a section one row
+ * per check, with its IPv6 twin (when both families ran) on the same row (`groupByFamily`).
+ */
+export function checkSections(report: Report): Array<{ title: string; rows: FamilyRow<CheckResult>[] }> {
   const sections: Array<{ title: string; section: CheckSection }> = [
     { title: 'Names and signaling', section: 'names' },
     { title: 'STUN and TURN (engine probes)', section: 'stun-turn' },
     { title: 'WebRTC in the app (browser engine)', section: 'webrtc' },
   ];
   return sections
-    .map((s) => ({ title: s.title, checks: report.checks.filter((c) => CHECK_KINDS[c.kind]?.section === s.section) }))
-    .filter((s) => s.checks.length > 0);
+    .map((s) => ({
+      title: s.title,
+      rows: groupByFamily(report.checks.filter((c) => CHECK_KINDS[c.kind]?.section === s.section)),
+    }))
+    .filter((s) => s.rows.length > 0);
 }
 
 /** Evidence as pretty JSON for the "evidence" disclosure (bounded, so a huge chain cannot freeze the view). */
