@@ -7,6 +7,7 @@ set -eu
 firewall-cmd --permanent --info-policy pathcheck >/dev/null 2>&1 || firewall-cmd --permanent --new-policy pathcheck
 firewall-cmd --permanent --policy pathcheck --add-ingress-zone HOST
 firewall-cmd --permanent --policy pathcheck --add-egress-zone ANY
+firewall-cmd --permanent --policy pathcheck --set-priority -32768
 # pathcheck-udp-1: UDP 3478
 #   purpose: TURN over UDP
 #   checks: turn:udp:turn.lab.test:3478, stun:udp:turn.lab.test:3478, turn:udp:turn.lab.test:3478/v6, stun:udp:turn.lab.test:3478/v6

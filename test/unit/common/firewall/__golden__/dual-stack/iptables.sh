@@ -4,6 +4,17 @@
 # Tag: pathcheck - undo deletes the rules with comment "pathcheck"
 # Run as root. Rules are inserted at the top of OUTPUT.
 set -eu
+# Which iptables holds the drop is not known from the report: Debian's iptables package ships both
+# iptables-legacy and iptables-nft (and iptables is one of them); these rules go into whichever
+# OUTPUT chain drops (its policy or a DROP/REJECT rule), else into plain iptables.
+holds_drop() {
+  found=""
+  for v in legacy nft; do
+    command -v "$1-$v" >/dev/null 2>&1 || continue
+    if "$1-$v" -S OUTPUT 2>/dev/null | grep -Eq '^-P OUTPUT DROP|-j (DROP|REJECT)'; then found="$found $1-$v"; fi
+  done
+  echo "${found:-$1}"
+}
 # pathcheck-udp-1: UDP 3478
 #   purpose: TURN over UDP
 #   checks: turn:udp:turn.lab.test:3478, stun:udp:turn.lab.test:3478, turn:udp:turn.lab.test:3478/v6, stun:udp:turn.lab.test:3478/v6
@@ -16,9 +27,13 @@ set -eu
 #   purpose: Group media
 #   checks: udp-range:group, udp-range:group/v6
 #   blocked at: perimeter
-iptables -I OUTPUT -p udp -d 10.77.0.10/32 --dport 3478 -m comment --comment pathcheck -j ACCEPT
-iptables -I OUTPUT -p tcp -d 10.77.0.10/32 --dport 3478 -m comment --comment pathcheck -j ACCEPT
-iptables -I OUTPUT -p udp -d 10.77.0.0/24 --dport 10000:60000 -m comment --comment pathcheck -j ACCEPT
-ip6tables -I OUTPUT -p udp -d fd77::10/128 --dport 3478 -m comment --comment pathcheck -j ACCEPT
-ip6tables -I OUTPUT -p tcp -d fd77::10/128 --dport 3478 -m comment --comment pathcheck -j ACCEPT
-ip6tables -I OUTPUT -p udp -d fd77::/64 --dport 10000:60000 -m comment --comment pathcheck -j ACCEPT
+for ipt in $(holds_drop iptables); do
+  "$ipt" -I OUTPUT -p udp -d 10.77.0.10/32 --dport 3478 -m comment --comment pathcheck -j ACCEPT
+  "$ipt" -I OUTPUT -p tcp -d 10.77.0.10/32 --dport 3478 -m comment --comment pathcheck -j ACCEPT
+  "$ipt" -I OUTPUT -p udp -d 10.77.0.0/24 --dport 10000:60000 -m comment --comment pathcheck -j ACCEPT
+done
+for ipt in $(holds_drop ip6tables); do
+  "$ipt" -I OUTPUT -p udp -d fd77::10/128 --dport 3478 -m comment --comment pathcheck -j ACCEPT
+  "$ipt" -I OUTPUT -p tcp -d fd77::10/128 --dport 3478 -m comment --comment pathcheck -j ACCEPT
+  "$ipt" -I OUTPUT -p udp -d fd77::/64 --dport 10000:60000 -m comment --comment pathcheck -j ACCEPT
+done
