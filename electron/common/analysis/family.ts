@@ -86,9 +86,12 @@ const UNPINNED = new Set<CheckResult['kind']>(['dns', 'webrtc', 'quality', 'prox
  * signaling uses whichever works), the page's tests and quality go with IPv4, as before.
  */
 function familyInput(input: AnalysisInput, f: Family): AnalysisInput {
+  const ownTls = input.checks.some((c) => c.kind === 'tls' && familyOf(c) === f);
   const checks = input.checks.flatMap((c): CheckResult[] => {
     if (c.kind === 'dns') return [onlyFamily(c, f)];
-    if (c.kind === 'tls') return [c];
+    // The other family's signaling counts where it works (or where this family has none to judge):
+    // its failures are its own family's requirements, not this one's.
+    if (c.kind === 'tls') return familyOf(c) === f || c.status !== 'fail' || !ownTls ? [c] : [];
     if (UNPINNED.has(c.kind)) return f === 4 ? [c] : [];
     return familyOf(c) === f ? [c] : [];
   });
