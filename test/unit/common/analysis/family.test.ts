@@ -351,3 +351,15 @@ describe('signaling over either family', () => {
     expect(failing4.verdicts.group).toMatchObject({ path: 'blocked' });
   });
 });
+
+describe('an IPv6 address without an IPv6 route', () => {
+  it('every twin unreachable at once: no warning (clients fall back at once), no IPv6 requirement, IPv4 verdicts', () => {
+    const a = analyzeByFamily(
+      input([...rungs(4, all), ...rungs(6, none, 'unreachable')], [...ranges(4, true), ...ranges(6, false)]),
+    );
+    expect(paths(a)).toEqual(['direct-udp', 'direct-udp']);
+    expect(a.verdicts.group!.family).toBe(4);
+    expect(byCode(a, FAMILY_FINDING.v6Blocked)).toEqual([]);
+    expect(a.firewall.blocked.filter((b) => b.checks.some((id) => id.endsWith('/v6')))).toEqual([]);
+  });
+});
