@@ -642,8 +642,13 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
     let open: Run | undefined;
 
     it('open: direct UDP for both rooms over IPv4 (a tie), every check and range passes over both families, no IPv6 warning', async () => {
-      open = await diagnose('open');
+      open = await diagnose('open', { summary: true });
       const run = open;
+      // The twins join the plan once names resolve: the plan is sent again, and the last one the
+      // views got lists exactly what the report holds.
+      const planned = [...run.stderr.matchAll(/(\d+) checks planned/g)].map((m) => Number(m[1]));
+      expect.soft(planned.length, run.stderr.slice(0, 500)).toBe(2);
+      expect.soft(planned.at(-1), run.digest).toBe(run.report.checks.length + run.report.ranges.length);
       for (const room of ['group', 'p2p'] as const) {
         expectVerdict(run, room, 'direct-udp', 'optimal', 'measured');
         expect.soft(run.report.verdicts[room]?.family, `${room}\n${run.digest}`).toBe(4);

@@ -31,6 +31,8 @@ export function analyzeByFamily(
   const v4 = analyzeOne(familyInput(input, 4));
   const v6 = remapV6(analyzeOne(familyInput(input, 6)), input.ranges);
   const unrouted4 = unrouted(input.checks, 4);
+  // No IPv6 route after all (every twin `unreachable` at once): clients fail over at once, nothing to warn about.
+  const unrouted6 = unrouted(input.checks, 6);
   const verdicts: Analysis['verdicts'] = {};
   for (const room of ['group', 'p2p'] as const) {
     const a = v4.verdicts[room];
@@ -43,11 +45,11 @@ export function analyzeByFamily(
   const findings: Analysis['findings'] = [];
   for (const f of [...v4.findings, ...v6.findings])
     if (!echo(f.message) && !findings.some((x) => x.code === f.code && x.message === f.message)) findings.push(f);
-  findings.push(...familyFindings(input, verdicts, v4.verdicts, unrouted4));
+  findings.push(...familyFindings(input, verdicts, v4.verdicts, unrouted4, unrouted6));
   // Each family's own requirements, towards its own addresses; none for a family this machine has no route for.
   const blocked = [
     ...(unrouted4 ? [] : v4.firewall.blocked.filter((b) => b.checks.every((id) => familyOfId(id) === 4))),
-    ...v6.firewall.blocked.filter((b) => b.checks.every((id) => familyOfId(id) === 6)),
+    ...(unrouted6 ? [] : v6.firewall.blocked.filter((b) => b.checks.every((id) => familyOfId(id) === 6))),
   ];
   return { verdicts, firewall: { ...v4.firewall, blocked, layer: overallLayer(blocked) }, findings };
 }
@@ -86,9 +88,12 @@ const UNPINNED = new Set<CheckResult['kind']>(['dns', 'webrtc', 'quality', 'prox
  * signaling uses whichever works), the page's tests and quality go with IPv4, as before.
  */
 function familyInput(input: AnalysisInput, f: Family): AnalysisInput {
+  const ownTls = input.checks.some((c) => c.kind === 'tls' && familyOf(c) === f);
   const checks = input.checks.flatMap((c): CheckResult[] => {
     if (c.kind === 'dns') return [onlyFamily(c, f)];
-    if (c.kind === 'tls') return [c];
+    // The other family's signaling counts where it works (or where this family has none to judge):
+    // its failures are its own family's requirements, not this one's.
+    if (c.kind === 'tls') return familyOf(c) === f || c.status !== 'fail' || !ownTls ? [c] : [];
     if (UNPINNED.has(c.kind)) return f === 4 ? [c] : [];
     return familyOf(c) === f ? [c] : [];
   });
@@ -131,7 +136,7 @@ function merge<V extends Verdict>(a: V, b: V): V {
   return a.path === 'blocked' ? a : { ...a, family: 4 };
 }
 
-/** Every IPv4 network check of this family that ran failed for want of a route (ENETUNREACH): an IPv6-only machine. */
+/** Every network check of this family that ran failed for want of a route (ENETUNREACH): e.g. an IPv6-only machine. */
 function unrouted(checks: CheckResult[], f: Family): boolean {
   const ran = checks.filter((c) => !UNPINNED.has(c.kind) && familyOf(c) === f && c.status !== 'skipped');
   return ran.length > 0 && ran.every((c) => c.status === 'fail' && c.reason === 'unreachable');
@@ -216,9 +221,10 @@ function familyFindings(
   merged: Analysis['verdicts'],
   over4: Analysis['verdicts'],
   unrouted4: boolean,
+  unrouted6: boolean,
 ): Analysis['findings'] {
   const out: Analysis['findings'] = [];
-  const onlyV6 = failingOnlyOverV6(input);
+  const onlyV6 = unrouted6 ? [] : failingOnlyOverV6(input);
   if (onlyV6.length > 0)
     out.push({
       code: FAMILY_FINDING.v6Blocked,

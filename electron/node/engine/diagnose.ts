@@ -28,7 +28,7 @@ import { refineLayers, type LocalFirewallSource } from './layers';
 import { detectLocalFirewall } from '../firewall/detect';
 import { reportLocalFirewall } from '../firewall/report-local';
 import { TOOL_VERSION } from './version';
-import { settleFamilies } from './families';
+import { ipv6Usable, settleFamilies } from './families';
 import net from 'node:net';
 
 export { DEFAULT_TIMEOUTS, type Timeouts } from './plan';
@@ -423,7 +423,7 @@ async function runRanges(run: Run, protocol: RangeDescriptor['protocol'], family
  */
 function settle(run: Run, proxy: ProxyChoice | null): void {
   run.plan = settleFamilies(run.plan, {
-    ipv6Usable: run.host?.ipv6?.usable === true,
+    ipv6Usable: ipv6Usable(run.host),
     proxy: proxy !== null,
     has: (name, f) => run.addresses.get(name)?.[f] !== undefined,
   });

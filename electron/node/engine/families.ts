@@ -1,4 +1,6 @@
 import { FAMILY_LABEL, familyId, type Family } from '#common/report/family';
+import type { HostFacts } from '#common/report/schema';
+import { ipv6ScopeOf } from '../host/ipv6';
 import type { CheckDescriptor, Plan, RangeDescriptor } from './check';
 
 /**
@@ -60,4 +62,21 @@ export function settleFamilies(plan: Plan, facts: FamilyFacts): Plan {
     return !(onlyV6 && v6Ids.has(familyId(d.id, 6)));
   };
   return { checks: plan.checks.filter(keep), ranges: plan.ranges.filter(keep) };
+}
+
+/**
+ * Whether this machine can try IPv6: the host facts' verdict where they were read (Linux: a global
+ * or ULA address and an IPv6 default route); elsewhere (the default route is not read there) a
+ * global or ULA address outside loopback, which SLAAC and DHCPv6 hand out together with a route. A
+ * machine with such an address and no route fails its twins at once (`unreachable`), which the
+ * analysis reads as "no IPv6 here", not as a block.
+ */
+export function ipv6Usable(host: Pick<HostFacts, 'ipv6' | 'interfaces'> | undefined): boolean {
+  if (!host) return false;
+  if (host.ipv6) return host.ipv6.usable;
+  return host.interfaces.some((i) =>
+    i.addresses.some(
+      (a) => a.family === 'IPv6' && !a.internal && ['global', 'ula'].includes(ipv6ScopeOf(a.address.split('%')[0]!)),
+    ),
+  );
 }

@@ -324,3 +324,42 @@ describe('an IPv4-only run (no twin planned)', () => {
     expect(blocked.verdicts.group!.family).toBeUndefined();
   });
 });
+
+describe('signaling over either family', () => {
+  it('blocked over both families: each family keeps its own signaling requirement, towards its own address', () => {
+    const a = analyzeByFamily(
+      input([...rungs(4, none), ...rungs(6, none)], [...ranges(4, false), ...ranges(6, false)]),
+    );
+    const sig = a.firewall.blocked.filter((b) => b.purpose?.includes('Signaling'));
+    expect(sig.map((b) => [b.checks, b.to])).toEqual([
+      [['tls:sig.lab.test:443'], ['sig.lab.test', '10.77.2.20']],
+      [['tls:sig.lab.test:443/v6'], ['sig.lab.test', 'fd77:2::20']],
+    ]);
+  });
+
+  it('signaling that works over IPv4 only still lets IPv6 carry media; a name without AAAA is judged by IPv4', () => {
+    const v6media = analyzeByFamily(
+      input(
+        [...rungs(4, (id) => id.startsWith('tls:')), ...rungs(6, (id) => !id.startsWith('tls:')), natTwin('none')],
+        [...ranges(4, false), ...ranges(6, true)],
+      ),
+    );
+    expect(v6media.verdicts.group).toMatchObject({ path: 'direct-udp', family: 6 });
+    const noSig6 = rungs(6, all).filter((c) => c.kind !== 'tls');
+    const failing4 = analyzeByFamily(input([...rungs(4, none), ...noSig6], [...ranges(4, false), ...ranges(6, true)]));
+    // Signaling fails over IPv4 and has no IPv6 address: nobody can join, whatever IPv6 media could do.
+    expect(failing4.verdicts.group).toMatchObject({ path: 'blocked' });
+  });
+});
+
+describe('an IPv6 address without an IPv6 route', () => {
+  it('every twin unreachable at once: no warning (clients fall back at once), no IPv6 requirement, IPv4 verdicts', () => {
+    const a = analyzeByFamily(
+      input([...rungs(4, all), ...rungs(6, none, 'unreachable')], [...ranges(4, true), ...ranges(6, false)]),
+    );
+    expect(paths(a)).toEqual(['direct-udp', 'direct-udp']);
+    expect(a.verdicts.group!.family).toBe(4);
+    expect(byCode(a, FAMILY_FINDING.v6Blocked)).toEqual([]);
+    expect(a.firewall.blocked.filter((b) => b.checks.some((id) => id.endsWith('/v6')))).toEqual([]);
+  });
+});

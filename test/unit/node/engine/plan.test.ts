@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseProfileJson, type Profile } from '#common/profile/schema';
 import { PlannedCheckSchema } from '#common/report/progress';
 import { planChecks, planDiagnosis } from '#node/engine/plan';
-import { settleFamilies } from '#node/engine/families';
+import { ipv6Usable, settleFamilies } from '#node/engine/families';
 import { v6Id } from '#common/report/family';
 
 const DIR = join(__dirname, '../../../../resources/profiles');
@@ -124,5 +124,32 @@ describe('the plan over both families (docs/architecture.md, "Dual stack")', () 
     expect(ids(s)).not.toContain('turn:udp:turn.lab.test:3478');
     expect(ids(s)).toContain('turn:udp:turn.lab.test:3478/v6');
     expect(ids(s)).toContain('tls:sig.lab.test:443');
+  });
+});
+
+describe('whether this machine can try IPv6', () => {
+  const nic = (address: string, internal = false) => ({
+    name: 'en0',
+    tunnel: false,
+    addresses: [{ address, family: 'IPv6' as const, internal, cidr: null }],
+  });
+  it('host facts decide where they were read (Linux: address and default route)', () => {
+    const facts = (usable: boolean) => ({
+      usable,
+      defaultRoute: null,
+      addresses: [],
+      temporaryAddresses: 0,
+      tunnels: [],
+      bypassesVpn: false,
+      notes: [],
+    });
+    expect(ipv6Usable({ interfaces: [nic('2001:db8::5')], ipv6: facts(false) })).toBe(false);
+    expect(ipv6Usable({ interfaces: [], ipv6: facts(true) })).toBe(true);
+  });
+  it('elsewhere a global or ULA address outside loopback; link-local and loopback are not enough', () => {
+    expect(ipv6Usable({ interfaces: [nic('2001:db8::5')] })).toBe(true);
+    expect(ipv6Usable({ interfaces: [nic('fd00:1::5')] })).toBe(true);
+    expect(ipv6Usable({ interfaces: [nic('fe80::1%en0'), nic('::1', true)] })).toBe(false);
+    expect(ipv6Usable(undefined)).toBe(false);
   });
 });
