@@ -28,6 +28,7 @@ import { refineLayers, type LocalFirewallSource } from './layers';
 import { detectLocalFirewall } from '../firewall/detect';
 import { reportLocalFirewall } from '../firewall/report-local';
 import { TOOL_VERSION } from './version';
+import { RttRegistry, runProbe } from './deadlines';
 
 export { DEFAULT_TIMEOUTS, type Timeouts } from './plan';
 
@@ -155,6 +156,8 @@ interface Run {
   quality: QualityResult[];
   /** performance.now() of the overall deadline. */
   deadlineAt: number;
+  /** Round trips measured so far: they bound how long a silent probe waits (deadlines.ts). */
+  rtt: RttRegistry;
 }
 
 async function openRun(profile: Profile, opts: DiagnoseOptions): Promise<Run> {
@@ -197,6 +200,7 @@ async function openRun(profile: Profile, opts: DiagnoseOptions): Promise<Run> {
     addresses: new Map(),
     quality: [],
     deadlineAt: performance.now() + (opts.deadlineMs ?? DEFAULT_DEADLINE_MS),
+    rtt: new RttRegistry(),
   };
 }
 
@@ -367,7 +371,7 @@ function runCheck(run: Run, d: CheckDescriptor, ctx: Omit<CheckContext, 'signal'
       const signal = AbortSignal.any([runSignal, AbortSignal.timeout(d.deadlineMs + 1000)]);
       let outcome: Outcome;
       try {
-        outcome = await d.run({ ...ctx, signal });
+        outcome = await runProbe(run.rtt, d, ctx, signal);
       } catch (e) {
         outcome = {
           status: 'fail',
@@ -392,6 +396,7 @@ async function runRanges(run: Run, protocol: RangeDescriptor['protocol']): Promi
     deadlineMs: first.deadlineMs,
     probeDeadlineMs: first.probeDeadlineMs,
     signal: run.controller.signal,
+    rtt: run.rtt,
   });
   for (const r of results) {
     run.ranges.push(r);

@@ -8,6 +8,8 @@ import { stunBinding } from '../stun/client';
 import { natBehavior } from '../stun/nat';
 import { turnAllocate, turnRelayProbe, type TurnCredentials } from '../stun/turn';
 import type { Outcome } from './outcome';
+import { SILENCE, withSilentDeadline, type RttRegistry } from './deadlines';
+import type { ProbeGuard } from '../range/tcp-probe';
 
 /**
  * The engine's view of the STUN/TURN clients and range discovery: each function takes a resolved
@@ -92,6 +94,8 @@ export interface RangeCheckOptions {
   deadlineMs: number;
   probeDeadlineMs: number;
   signal: AbortSignal;
+  /** Round trips of this run: a silent probe to the reflector waits as long as they justify (deadlines.ts). */
+  rtt?: RttRegistry;
 }
 export interface WantedRange {
   id: string;
@@ -115,13 +119,27 @@ export async function measureRanges(
   o: RangeCheckOptions,
 ): Promise<RangeResult[]> {
   if (wanted.length === 0) return [];
+  const registry = o.rtt;
+  const guard: ProbeGuard = (signal, p) =>
+    registry
+      ? withSilentDeadline(
+          { registry, address: reflectorIp, ceilingMs: o.probeDeadlineMs, mode: 'rtt', rule: SILENCE.range, signal },
+          p,
+        )
+      : p(signal);
   const { probe, reasons, answeredWrongly } =
     protocol === 'udp'
-      ? createUdpRangeProbe((port, po) => stunBinding({ host: reflectorIp, port, transport: 'udp' }, po), {
-          perProbeMs: o.probeDeadlineMs,
-          retries: 0,
-        })
-      : { ...createTcpRangeProbe(reflectorIp, { perProbeMs: o.probeDeadlineMs }), answeredWrongly: { count: 0 } };
+      ? createUdpRangeProbe(
+          (port, po) =>
+            guard(po.signal ?? o.signal, (s) =>
+              stunBinding({ host: reflectorIp, port, transport: 'udp' }, { ...po, signal: s }),
+            ),
+          { perProbeMs: o.probeDeadlineMs, retries: 0 },
+        )
+      : {
+          ...createTcpRangeProbe(reflectorIp, { perProbeMs: o.probeDeadlineMs, guard }),
+          answeredWrongly: { count: 0 },
+        };
   const union = normalizeRanges(wanted.flatMap((w) => w.required));
   const d = await discoverRanges({
     required: union,
