@@ -1,5 +1,6 @@
 import type { CheckContext, CheckDescriptor } from './check';
 import type { Outcome } from './outcome';
+import { listenForAnswer } from '../net/heard';
 
 /**
  * Deadlines derived from measured round trips (docs/architecture.md, "Deadlines of silent probes").
@@ -175,6 +176,8 @@ export const realTimers: Timers = {
 export interface SilentDeadline {
   /** Aborts when the derived deadline passes (never before `floor`, never after the ceiling). */
   readonly signal: AbortSignal;
+  /** The far side answered: the probe is no longer silent, so only its own (ceiling) deadline applies. */
+  heard(): void;
   /** Why it fired, once it has. */
   fired(): Basis | null;
   dispose(): void;
@@ -188,6 +191,8 @@ export interface ArmOptions {
   mode: 'rtt' | 'endpoint';
   port?: number;
   rule?: Rule;
+  /** Also cut at the ceiling (for a probe whose own deadline was set longer). */
+  cutAtCeiling?: boolean;
 }
 
 /**
@@ -212,7 +217,7 @@ export function armSilentDeadline(o: ArmOptions): SilentDeadline {
     if (handle !== undefined) t.clearTimeout(handle);
     handle = undefined;
     const b = basis();
-    if (!b || b.why === 'ceiling') return; // the ceiling is the caller's own timer
+    if (!b || (b.why === 'ceiling' && !o.cutAtCeiling)) return; // the ceiling is the caller's own timer
     const due = start + b.ms;
     if (t.now() >= due) {
       fired = b;
@@ -222,13 +227,18 @@ export function armSilentDeadline(o: ArmOptions): SilentDeadline {
   };
   const unsubscribe = o.registry.subscribe(check);
   check();
+  const dispose = (): void => {
+    unsubscribe();
+    if (handle !== undefined) t.clearTimeout(handle);
+    handle = undefined;
+  };
   return {
     signal: ctrl.signal,
-    fired: () => fired,
-    dispose: () => {
-      unsubscribe();
-      if (handle !== undefined) t.clearTimeout(handle);
+    heard: () => {
+      if (!fired) dispose();
     },
+    fired: () => fired,
+    dispose,
   };
 }
 
@@ -260,8 +270,10 @@ export function describeCut(b: Basis): string {
 }
 
 /**
- * Runs `probe` under a derived deadline besides its own; the result of a cut is a `timeout`, and a
- * probe that got an answer (`rttMs`) teaches the registry its round trip.
+ * Runs `probe` under a derived deadline besides its own, for as long as it has heard nothing from
+ * the far side (net/heard.ts: a completed TCP handshake or a datagram from the server ends the
+ * silence, and a slow handshake then has its full deadline). The result of a cut is a `timeout`,
+ * and a probe that got an answer (`rttMs`) teaches the registry its round trip.
  */
 export async function withSilentDeadline(
   o: ArmOptions & { signal: AbortSignal; learn?: boolean; markSilent?: boolean },
@@ -269,7 +281,7 @@ export async function withSilentDeadline(
 ): Promise<Outcome> {
   const cut = armSilentDeadline(o);
   try {
-    const out = await probe(AbortSignal.any([o.signal, cut.signal]));
+    const out = await listenForAnswer(cut.heard, () => probe(AbortSignal.any([o.signal, cut.signal])));
     const b = cut.fired();
     const cutShort = b !== null && out.reason === 'aborted' && !o.signal.aborted;
     if ((cutShort || out.reason === 'timeout') && o.markSilent && o.port !== undefined)

@@ -10,6 +10,7 @@ import { turnAllocate, turnRelayProbe, type TurnCredentials } from '../stun/turn
 import type { Outcome } from './outcome';
 import { SILENCE, withSilentDeadline, type RttRegistry } from './deadlines';
 import type { ProbeGuard } from '../range/tcp-probe';
+import { createPacer } from '../range/pace';
 
 /**
  * The engine's view of the STUN/TURN clients and range discovery: each function takes a resolved
@@ -120,24 +121,43 @@ export async function measureRanges(
 ): Promise<RangeResult[]> {
   if (wanted.length === 0) return [];
   const registry = o.rtt;
-  const guard: ProbeGuard = (signal, p) =>
-    registry
-      ? withSilentDeadline(
-          { registry, address: reflectorIp, ceilingMs: o.probeDeadlineMs, mode: 'rtt', rule: SILENCE.range, signal },
+  const pacer = createPacer({ max: RANGE_CONCURRENCY });
+  // A port probed a second time confirms a blocked answer that decides a boundary: it gets twice
+  // the deadline, so a late answer on a congested link cannot make a false boundary.
+  const seen = new Set<number>();
+  const guard: ProbeGuard = async (port, signal, p) => {
+    const again = seen.has(port);
+    seen.add(port);
+    const out = registry
+      ? await withSilentDeadline(
+          {
+            registry,
+            address: reflectorIp,
+            ceilingMs: again ? 2 * o.probeDeadlineMs : o.probeDeadlineMs,
+            mode: 'rtt',
+            rule: SILENCE.range,
+            cutAtCeiling: true,
+            signal,
+          },
           p,
         )
-      : p(signal);
+      : await p(signal);
+    if (out.rttMs !== undefined) pacer.answered(out.rttMs);
+    return out;
+  };
+  // The probes' own deadline is the longest (a confirmation's); the guard cuts first probes sooner.
+  const perProbeMs = registry ? 2 * o.probeDeadlineMs : o.probeDeadlineMs;
   const { probe, reasons, answeredWrongly } =
     protocol === 'udp'
       ? createUdpRangeProbe(
           (port, po) =>
-            guard(po.signal ?? o.signal, (s) =>
+            guard(port, po.signal ?? o.signal, (s) =>
               stunBinding({ host: reflectorIp, port, transport: 'udp' }, { ...po, signal: s }),
             ),
-          { perProbeMs: o.probeDeadlineMs, retries: 0 },
+          { perProbeMs, retries: 0 },
         )
       : {
-          ...createTcpRangeProbe(reflectorIp, { perProbeMs: o.probeDeadlineMs, guard }),
+          ...createTcpRangeProbe(reflectorIp, { perProbeMs, guard }),
           answeredWrongly: { count: 0 },
         };
   const union = normalizeRanges(wanted.flatMap((w) => w.required));
@@ -147,6 +167,7 @@ export async function measureRanges(
     signal: o.signal,
     deadlineMs: o.deadlineMs,
     concurrency: RANGE_CONCURRENCY,
+    window: pacer.window,
   });
   const local = (reasons['local-blocked'] ?? 0) > 0;
   const timeouts = (reasons.timeout ?? 0) > 0;

@@ -5,6 +5,7 @@ import type { PortProbe } from './discover';
 
 /** Runs one probe with a signal of its own (e.g. under a deadline derived from round trips); default: as is. */
 export type ProbeGuard = (
+  port: number,
   signal: AbortSignal,
   probe: (signal: AbortSignal) => Promise<ProbeOutcome>,
 ) => Promise<ProbeOutcome>;
@@ -23,9 +24,9 @@ export function createTcpRangeProbe(
   opts: { perProbeMs: number; proxy?: ProxyEndpoint; guard?: ProbeGuard },
 ): { probe: PortProbe; reasons: ReasonTally } {
   const reasons: ReasonTally = {};
-  const guard: ProbeGuard = opts.guard ?? ((signal, p) => p(signal));
+  const guard: ProbeGuard = opts.guard ?? ((_port, signal, p) => p(signal));
   const probe: PortProbe = async (port, signal) => {
-    const r = await guard(signal, (s) =>
+    const r = await guard(port, signal, (s) =>
       tcpConnect(host, port, {
         deadlineMs: opts.perProbeMs,
         signal: s,
