@@ -116,12 +116,9 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
     const started = new Map<string, Promise<unknown>>();
     for (const d of run.plan.checks.filter((x) => !x.provides && !x.serial))
       started.set(d.id, runWhenReady(run, d, ctx));
-    await Promise.all([
-      ...started.values(),
-      runSerial(run, ctx, started),
-      runRanges(run, 'udp'),
-      runRanges(run, 'tcp'),
-    ]);
+    // Range discovery crosses the same link as the quality streams: they measure after it.
+    const ranges = Promise.all([runRanges(run, 'udp'), runRanges(run, 'tcp')]);
+    await Promise.all([...started.values(), runSerial(run, ctx, started, ranges), ranges]);
   } finally {
     disarm();
   }
@@ -295,7 +292,9 @@ async function runSerial(
   run: Run,
   ctx: Omit<CheckContext, 'signal'>,
   started: ReadonlyMap<string, Promise<unknown>>,
+  after: Promise<unknown>,
 ): Promise<void> {
+  await after;
   const groups = new Map<string, CheckDescriptor[]>();
   for (const d of run.plan.checks)
     if (d.serial && !d.provides) groups.set(d.serial, [...(groups.get(d.serial) ?? []), d]);
