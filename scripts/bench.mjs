@@ -7,7 +7,10 @@
 //       30000-30999 dropped): the engine's boundaries, probes and time, side by side with nmap -sU
 //       against the same reflector in the same run;
 //   (c) peak RSS of the CLI (goal ≤ 120 MB): /usr/bin/time -v and VmHWM read by a preload at exit;
-//   (d) call quality per path, open and shaped to 400 kbit/s (scripts/bench-quality.mjs).
+//   (d) call quality per path, open and shaped to 400 kbit/s (scripts/bench-quality.mjs);
+//   (e) deadlines derived from round trips: only TCP 443, every packet dropped, a slow link, and the
+//       open network with quality on; before/after when BENCH_BEFORE_CLI names an earlier CLI
+//       (scripts/bench-deadlines.mjs). `--only deadlines` runs (e) alone (docs/bench-deadlines.md).
 // Every command runs through spawn/execFile argument arrays inside the lab's client namespace.
 //   (d) rule-generation merge (`buildFirewallInput`) on reports with 10k, 40k and 100k blocked entries:
 //       time per size and the ratio to 10k (linear = the size ratio). No root, no lab; writes docs/bench-merge.md.
@@ -20,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import * as lab from '../test/lab/lab.mjs';
 import { benchQuality, qualityMarkdown } from './bench-quality.mjs';
+import { benchDeadlines, deadlinesMarkdown } from './bench-deadlines.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -36,8 +40,9 @@ function fail(msg) {
 }
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : null;
-if (only !== null && only !== 'merge' && only !== 'lab') fail('--only takes merge or lab');
-if (only !== 'lab') {
+if (only !== null && !['merge', 'lab', 'deadlines'].includes(only)) fail('--only takes merge, lab or deadlines');
+const beforeCli = process.env.BENCH_BEFORE_CLI || undefined;
+if (only === null || only === 'merge') {
   const { benchMerge } = await import('./bench-merge.mjs');
   await benchMerge(root);
   if (only === 'merge') process.exit(0);
@@ -103,14 +108,14 @@ function clientRun(argv, { timeoutMs = 120_000, env = {} } = {}) {
 const NO_PROXY = { HTTPS_PROXY: '', https_proxy: '', HTTP_PROXY: '', http_proxy: '', ALL_PROXY: '', all_proxy: '' };
 
 /** One CLI run: report, exit code, wall time, peak RSS (time -v and VmHWM), stderr progress lines. */
-async function cliRun(tmp, { profile = lab.paths.profile, extra = [], quiet = true } = {}) {
+async function cliRun(tmp, { profile = lab.paths.profile, extra = [], quiet = true, cli = 'bin/pathcheck.js' } = {}) {
   const hwmFile = join(tmp, `hwm-${Math.random().toString(36).slice(2)}`);
   const jsonFile = join(tmp, `report-${Math.random().toString(36).slice(2)}.json`);
   const node = [
     'node',
     '--require',
     join(tmp, 'hwm.cjs'),
-    'bin/pathcheck.js',
+    cli,
     'diagnose',
     '--profile',
     profile,
@@ -197,6 +202,24 @@ async function main() {
   const up = await lab.up();
   console.error(`[bench] lab up in ${up.ms} ms`);
   const res = { full: {}, range: null, nmap: [] };
+  if (only === 'deadlines') {
+    try {
+      res.deadlines = await benchDeadlines({ run: (o) => cliRun(tmp, o), before: beforeCli, runs: RUNS });
+    } finally {
+      await lab.down();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    const md = [
+      '# Benchmark: deadlines derived from round trips (`node scripts/bench.mjs --only deadlines`)',
+      '',
+      `- date ${new Date().toISOString()}, commit ${commit}, Node ${process.version}, ${cpus().length} cores, kernel ${release()}; ${RUNS} runs per cell`,
+      '',
+      deadlinesMarkdown(res.deadlines),
+    ].join('\n');
+    writeFileSync(join(root, 'docs', 'bench-deadlines.md'), md);
+    console.log(md);
+    return;
+  }
   try {
     // (a) + (c): full reports
     for (const [name, layer] of [
@@ -206,7 +229,8 @@ async function main() {
       await lab.scenario(name, { layer });
       const runs = [];
       for (let i = 0; i < RUNS; i++) {
-        const r = await cliRun(tmp);
+        // As in issue 3, without call quality (section (e) measures it on).
+        const r = await cliRun(tmp, { extra: ['--quality', 'off'] });
         runs.push(r);
         console.error(
           `[bench] ${name} run ${i + 1}: exit ${r.exit}, wall ${Math.round(r.wallMs)} ms, report ${r.report.durationMs} ms, complete ${r.report.complete}, rss ${r.timeKb} kB / VmHWM ${r.hwmKb} kB`,
@@ -244,6 +268,9 @@ async function main() {
 
     // (d): call quality per path, open and shaped
     res.quality = await benchQuality();
+
+    // (e): deadlines derived from round trips, before/after
+    res.deadlines = await benchDeadlines({ run: (o) => cliRun(tmp, o), before: beforeCli, runs: RUNS });
 
     if (haveNmap) {
       const window = `${NMAP_WINDOW[0]}-${NMAP_WINDOW[1]}`;
@@ -496,9 +523,14 @@ function writeOut(res, { commit, totalS }) {
     row(['peak RSS ≤ 120 MB', `${mb(maxRss)} (max VmHWM over all runs)`, maxRss <= 120 * 1024 ? 'yes' : 'no']),
     '',
   ];
-  const md = [...header, ...goals, ...lines, ...(res.quality ? [qualityMarkdown(res.quality)] : []), ...notes].join(
-    '\n',
-  );
+  const md = [
+    ...header,
+    ...goals,
+    ...lines,
+    ...(res.quality ? [qualityMarkdown(res.quality)] : []),
+    ...(res.deadlines ? [deadlinesMarkdown(res.deadlines)] : []),
+    ...notes,
+  ].join('\n');
   writeFileSync(join(root, 'docs', 'bench.md'), md);
   console.log(md);
 }
