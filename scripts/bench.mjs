@@ -10,7 +10,9 @@
 //   (d) call quality per path, open and shaped to 400 kbit/s (scripts/bench-quality.mjs);
 //   (e) deadlines derived from round trips: only TCP 443, every packet dropped, a slow link, and the
 //       open network with quality on; before/after when BENCH_BEFORE_CLI names an earlier CLI
-//       (scripts/bench-deadlines.mjs). `--only deadlines` runs (e) alone (docs/bench-deadlines.md).
+//       (scripts/bench-deadlines.mjs). `--only deadlines` runs (e) alone (docs/bench-deadlines.md);
+//   (f) Pathcheck vs Twilio's testMediaConnectionBitrate in Chromium, link shaped to 400 kbit/s
+//       (scripts/bench-twilio.mjs, also runnable alone).
 // Every command runs through spawn/execFile argument arrays inside the lab's client namespace.
 //   (d) rule-generation merge (`buildFirewallInput`) on reports with 10k, 40k and 100k blocked entries:
 //       time per size and the ratio to 10k (linear = the size ratio). No root, no lab; writes docs/bench-merge.md.
@@ -24,6 +26,7 @@ import { execFileSync } from 'node:child_process';
 import * as lab from '../test/lab/lab.mjs';
 import { benchQuality, qualityMarkdown } from './bench-quality.mjs';
 import { benchDeadlines, deadlinesMarkdown } from './bench-deadlines.mjs';
+import { benchTwilio, twilioMarkdown } from './bench-twilio.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -243,7 +246,11 @@ async function main() {
     await lab.scenario('udp-hole', { layer: 'perimeter' });
     const rangeRuns = [];
     for (let i = 0; i < RUNS; i++) {
-      const r = await cliRun(tmp, { profile: rangeProfile, extra: ['--room', 'p2p'], quiet: false });
+      const r = await cliRun(tmp, {
+        profile: rangeProfile,
+        extra: ['--room', 'p2p', '--quality', 'off'],
+        quiet: false,
+      });
       const planned = r.lines.find((l) => /checks planned/.test(l.line));
       const rangeLine = r.lines.find((l) => l.line.startsWith('udp-range:p2p:'));
       const range = r.report.ranges.find((x) => x.id === 'udp-range:p2p');
@@ -268,9 +275,6 @@ async function main() {
 
     // (d): call quality per path, open and shaped
     res.quality = await benchQuality();
-
-    // (e): deadlines derived from round trips, before/after
-    res.deadlines = await benchDeadlines({ run: (o) => cliRun(tmp, o), before: beforeCli, runs: RUNS });
 
     if (haveNmap) {
       const window = `${NMAP_WINDOW[0]}-${NMAP_WINDOW[1]}`;
@@ -309,6 +313,11 @@ async function main() {
         );
       }
     }
+
+    // (e): deadlines derived from round trips, before/after (after nmap: it changes the scenario)
+    res.deadlines = await benchDeadlines({ run: (o) => cliRun(tmp, o), before: beforeCli, runs: RUNS });
+    // (f): Pathcheck vs Twilio's bitrate test on the shaped link
+    res.twilio = await benchTwilio();
   } finally {
     await lab.down();
     rmSync(tmp, { recursive: true, force: true });
@@ -529,6 +538,7 @@ function writeOut(res, { commit, totalS }) {
     ...lines,
     ...(res.quality ? [qualityMarkdown(res.quality)] : []),
     ...(res.deadlines ? [deadlinesMarkdown(res.deadlines)] : []),
+    ...(res.twilio ? [twilioMarkdown(res.twilio)] : []),
     ...notes,
   ].join('\n');
   writeFileSync(join(root, 'docs', 'bench.md'), md);
