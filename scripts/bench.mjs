@@ -277,6 +277,7 @@ async function main() {
     res.quality = await benchQuality();
 
     if (haveNmap) {
+      await lab.scenario('udp-hole', { layer: 'perimeter' }); // (d) left the lab open
       const window = `${NMAP_WINDOW[0]}-${NMAP_WINDOW[1]}`;
       const fullSpan = `${FULL[0]}-${FULL[1]}`;
       const variants = [
@@ -501,7 +502,14 @@ function writeOut(res, { commit, totalS }) {
     '  the probes (see the baseline rows).',
     '- The engine uses a fixed stride (128) and bisects between disagreeing neighbours, so exact boundaries cost',
     '  ~log2(128) = 7 probes each; against silent drops each blocked probe waits for its per-probe deadline',
-    '  (700 ms; asked twice only when it decides a boundary), which is what dominates its time here.',
+    "  (700 ms at most, less once the reflector's round trip is known; asked twice, with twice the deadline, only",
+    '  when it decides a boundary), which is what dominates its time here.',
+    '- (e): a silent probe waits clamp(4 × RTT + 250 ms, 1.25 s, its fixed deadline), RTT being the largest round',
+    '  trip measured to that server (or its /24) so far; with nothing answered at all, 2 s from the start',
+    '  (docs/architecture.md, "Deadlines of silent probes"). "before" is a CLI built from the commit before that',
+    '  change, run in the same lab in the same run (BENCH_BEFORE_CLI).',
+    "- (f): one run of each; Twilio's readings vary from run to run (its 15 s average was 27–36 % below the",
+    '  shaping rate in the runs made while writing this).',
     '',
   ];
   const maxRss = Math.max(...all.map(([, r]) => r.hwmKb).filter(Number.isFinite));
