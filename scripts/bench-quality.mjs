@@ -15,7 +15,7 @@ import * as lab from '../test/lab/lab.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const SHAPED_KBIT = 400;
-const PATHS = [
+export const PATHS = [
   {
     path: 'turn-udp',
     argv: (b) => [
@@ -64,7 +64,7 @@ const PATHS = [
   { path: 'direct-udp (STUN echo)', argv: (b) => ['node', b, 'echo', 'stun.lab.test', String(lab.ports.stun)] },
 ];
 
-async function bundleProbe(dir) {
+export async function bundleProbe(dir) {
   const b = await rolldown({
     input: join(root, 'test/lab/quality-probe.ts'),
     platform: 'node',

@@ -7,7 +7,12 @@
 //       30000-30999 dropped): the engine's boundaries, probes and time, side by side with nmap -sU
 //       against the same reflector in the same run;
 //   (c) peak RSS of the CLI (goal ≤ 120 MB): /usr/bin/time -v and VmHWM read by a preload at exit;
-//   (d) call quality per path, open and shaped to 400 kbit/s (scripts/bench-quality.mjs).
+//   (d) call quality per path, open and shaped to 400 kbit/s (scripts/bench-quality.mjs);
+//   (e) deadlines derived from round trips: only TCP 443, every packet dropped, a slow link, and the
+//       open network with quality on; before/after when BENCH_BEFORE_CLI names an earlier CLI
+//       (scripts/bench-deadlines.mjs). `--only deadlines` runs (e) alone (docs/bench-deadlines.md);
+//   (f) Pathcheck vs Twilio's testMediaConnectionBitrate in Chromium, link shaped to 400 kbit/s
+//       (scripts/bench-twilio.mjs, also runnable alone).
 // Every command runs through spawn/execFile argument arrays inside the lab's client namespace.
 //   (d) rule-generation merge (`buildFirewallInput`) on reports with 10k, 40k and 100k blocked entries:
 //       time per size and the ratio to 10k (linear = the size ratio). No root, no lab; writes docs/bench-merge.md.
@@ -24,6 +29,8 @@ import { execFileSync } from 'node:child_process';
 import * as lab from '../test/lab/lab.mjs';
 import { benchQuality, qualityMarkdown } from './bench-quality.mjs';
 import { benchDual, dualMarkdown, writeDualSection } from './bench-dual.mjs';
+import { benchDeadlines, deadlinesMarkdown } from './bench-deadlines.mjs';
+import { benchTwilio, twilioMarkdown } from './bench-twilio.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -40,7 +47,9 @@ function fail(msg) {
 }
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : null;
-if (only !== null && only !== 'merge' && only !== 'lab' && only !== 'dual') fail('--only takes merge, lab or dual');
+if (only !== null && !['merge', 'lab', 'dual', 'deadlines'].includes(only))
+  fail('--only takes merge, lab, dual or deadlines');
+const beforeCli = process.env.BENCH_BEFORE_CLI || undefined;
 if (only === null || only === 'merge') {
   const { benchMerge } = await import('./bench-merge.mjs');
   await benchMerge(root);
@@ -107,14 +116,14 @@ function clientRun(argv, { timeoutMs = 120_000, env = {} } = {}) {
 const NO_PROXY = { HTTPS_PROXY: '', https_proxy: '', HTTP_PROXY: '', http_proxy: '', ALL_PROXY: '', all_proxy: '' };
 
 /** One CLI run: report, exit code, wall time, peak RSS (time -v and VmHWM), stderr progress lines. */
-async function cliRun(tmp, { profile = lab.paths.profile, extra = [], quiet = true } = {}) {
+async function cliRun(tmp, { profile = lab.paths.profile, extra = [], quiet = true, cli = 'bin/pathcheck.js' } = {}) {
   const hwmFile = join(tmp, `hwm-${Math.random().toString(36).slice(2)}`);
   const jsonFile = join(tmp, `report-${Math.random().toString(36).slice(2)}.json`);
   const node = [
     'node',
     '--require',
     join(tmp, 'hwm.cjs'),
-    'bin/pathcheck.js',
+    cli,
     'diagnose',
     '--profile',
     profile,
@@ -213,6 +222,24 @@ async function main() {
     dualSection();
     return;
   }
+  if (only === 'deadlines') {
+    try {
+      res.deadlines = await benchDeadlines({ run: (o) => cliRun(tmp, o), before: beforeCli, runs: RUNS });
+    } finally {
+      await lab.down();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    const md = [
+      '# Benchmark: deadlines derived from round trips (`node scripts/bench.mjs --only deadlines`)',
+      '',
+      `- date ${new Date().toISOString()}, commit ${commit}, Node ${process.version}, ${cpus().length} cores, kernel ${release()}; ${RUNS} runs per cell`,
+      '',
+      deadlinesMarkdown(res.deadlines),
+    ].join('\n');
+    writeFileSync(join(root, 'docs', 'bench-deadlines.md'), md);
+    console.log(md);
+    return;
+  }
   try {
     // (a) + (c): full reports
     for (const [name, layer] of [
@@ -222,7 +249,8 @@ async function main() {
       await lab.scenario(name, { layer });
       const runs = [];
       for (let i = 0; i < RUNS; i++) {
-        const r = await cliRun(tmp);
+        // As in issue 3, without call quality (section (e) measures it on).
+        const r = await cliRun(tmp, { extra: ['--quality', 'off'] });
         runs.push(r);
         console.error(
           `[bench] ${name} run ${i + 1}: exit ${r.exit}, wall ${Math.round(r.wallMs)} ms, report ${r.report.durationMs} ms, complete ${r.report.complete}, rss ${r.timeKb} kB / VmHWM ${r.hwmKb} kB`,
@@ -235,7 +263,11 @@ async function main() {
     await lab.scenario('udp-hole', { layer: 'perimeter' });
     const rangeRuns = [];
     for (let i = 0; i < RUNS; i++) {
-      const r = await cliRun(tmp, { profile: rangeProfile, extra: ['--room', 'p2p'], quiet: false });
+      const r = await cliRun(tmp, {
+        profile: rangeProfile,
+        extra: ['--room', 'p2p', '--quality', 'off'],
+        quiet: false,
+      });
       const planned = r.lines.find((l) => /checks planned/.test(l.line));
       const rangeLine = r.lines.find((l) => l.line.startsWith('udp-range:p2p:'));
       const range = r.report.ranges.find((x) => x.id === 'udp-range:p2p');
@@ -260,10 +292,11 @@ async function main() {
 
     // (d): call quality per path, open and shaped
     res.quality = await benchQuality();
-    // (e): dual stack
+    // dual stack (a marked section of docs/bench.md of its own)
     res.dual = await benchDual(cliRun, tmp, RUNS);
 
     if (haveNmap) {
+      await lab.scenario('udp-hole', { layer: 'perimeter' }); // (d) left the lab open
       const window = `${NMAP_WINDOW[0]}-${NMAP_WINDOW[1]}`;
       const fullSpan = `${FULL[0]}-${FULL[1]}`;
       const variants = [
@@ -300,6 +333,11 @@ async function main() {
         );
       }
     }
+
+    // (e): deadlines derived from round trips, before/after (after nmap: it changes the scenario)
+    res.deadlines = await benchDeadlines({ run: (o) => cliRun(tmp, o), before: beforeCli, runs: RUNS });
+    // (f): Pathcheck vs Twilio's bitrate test on the shaped link
+    res.twilio = await benchTwilio();
   } finally {
     await lab.down();
     rmSync(tmp, { recursive: true, force: true });
@@ -484,7 +522,14 @@ function writeOut(res, { commit, totalS }) {
     '  the probes (see the baseline rows).',
     '- The engine uses a fixed stride (128) and bisects between disagreeing neighbours, so exact boundaries cost',
     '  ~log2(128) = 7 probes each; against silent drops each blocked probe waits for its per-probe deadline',
-    '  (700 ms; asked twice only when it decides a boundary), which is what dominates its time here.',
+    "  (700 ms at most, less once the reflector's round trip is known; asked twice, with twice the deadline, only",
+    '  when it decides a boundary), which is what dominates its time here.',
+    '- (e): a silent probe waits clamp(4 × RTT + 250 ms, 1.25 s, its fixed deadline), RTT being the largest round',
+    '  trip measured to that server (or its /24) so far; with nothing answered at all, 2 s from the start',
+    '  (docs/architecture.md, "Deadlines of silent probes"). "before" is a CLI built from the commit before that',
+    '  change, run in the same lab in the same run (BENCH_BEFORE_CLI).',
+    "- (f): one run of each; Twilio's readings vary from run to run (its 15 s average was 27–36 % below the",
+    '  shaping rate in the runs made while writing this).',
     '',
   ];
   const maxRss = Math.max(...all.map(([, r]) => r.hwmKb).filter(Number.isFinite));
@@ -515,9 +560,15 @@ function writeOut(res, { commit, totalS }) {
     row(['peak RSS ≤ 120 MB', `${mb(maxRss)} (max VmHWM over all runs)`, maxRss <= 120 * 1024 ? 'yes' : 'no']),
     '',
   ];
-  const md = [...header, ...goals, ...lines, ...(res.quality ? [qualityMarkdown(res.quality)] : []), ...notes].join(
-    '\n',
-  );
+  const md = [
+    ...header,
+    ...goals,
+    ...lines,
+    ...(res.quality ? [qualityMarkdown(res.quality)] : []),
+    ...(res.deadlines ? [deadlinesMarkdown(res.deadlines)] : []),
+    ...(res.twilio ? [twilioMarkdown(res.twilio)] : []),
+    ...notes,
+  ].join('\n');
   writeFileSync(join(root, 'docs', 'bench.md'), md);
   console.log(md);
 }

@@ -185,7 +185,7 @@ export declare function scenario(
 export declare const applyScenario: typeof scenario;
 export declare function setNat(mode: NatMode): Promise<void>;
 /** Shapes the client's link both ways (tbf rate, random UDP loss); no options = unshaped. */
-export declare function shape(opts?: { rateKbit?: number; udpLossPct?: number }): Promise<void>;
+export declare function shape(opts?: { rateKbit?: number; udpLossPct?: number; queueMs?: number }): Promise<void>;
 export declare function firewallRules(name: ScenarioName, layer: Layer): string;
 export declare function exec(which: NamespaceRole | string, argv: string[], options?: ExecOptions): Promise<ExecResult>;
 export declare function clientExec(argv: string[], options?: ExecOptions): Promise<ExecResult>;

@@ -1224,9 +1224,11 @@ export async function setNat(mode) {
  * Shapes the client's link in the router, both ways (r-c egress = towards the client, r-s egress =
  * towards the server): `rateKbit` with tbf (netem is not available in these kernels), and
  * `udpLossPct` random UDP loss with nftables numgen in the forward chain (both directions).
+ * `queueMs`: how long a packet may wait in tbf's queue before it is dropped (default 100 ms; a
+ * deep queue, e.g. 1500 ms at 64 kbit/s, makes answers arrive late instead of being lost).
  * `shape()` with no options removes both. Independent of the scenario's firewall table.
  */
-export async function shape({ rateKbit, udpLossPct } = {}) {
+export async function shape({ rateKbit, udpLossPct, queueMs = 100 } = {}) {
   for (const dev of ['r-c', 'r-s']) {
     await inNs('router', ['tc', 'qdisc', 'del', 'dev', dev, 'root'], { allowFail: true });
     if (rateKbit)
@@ -1243,7 +1245,7 @@ export async function shape({ rateKbit, udpLossPct } = {}) {
         'burst',
         '16kb',
         'latency',
-        '100ms',
+        `${Number(queueMs)}ms`,
       ]);
   }
   const head = 'table inet pc_shape {}\ndelete table inet pc_shape\n';

@@ -30,6 +30,7 @@ import { reportLocalFirewall } from '../firewall/report-local';
 import { TOOL_VERSION } from './version';
 import { ipv6Usable, settleFamilies } from './families';
 import net from 'node:net';
+import { RttRegistry, runProbe } from './deadlines';
 
 export { DEFAULT_TIMEOUTS, type Timeouts } from './plan';
 
@@ -118,12 +119,10 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
     const started = new Map<string, Promise<unknown>>();
     for (const d of run.plan.checks.filter((x) => !x.provides && !x.serial))
       started.set(d.id, runWhenReady(run, d, ctx));
-    await Promise.all([
-      ...started.values(),
-      runSerial(run, ctx, started),
-      // Both families at once: IPv6 costs no extra wall time, and a black-holed one at most a deadline.
-      ...(['udp', 'tcp'] as const).flatMap((p) => [runRanges(run, p, 4), runRanges(run, p, 6)]),
-    ]);
+    // Range discovery crosses the same link as the quality streams: they measure after it. Both
+    // families at once: IPv6 costs no extra wall time, and a black-holed one at most a deadline.
+    const ranges = Promise.all((['udp', 'tcp'] as const).flatMap((p) => [runRanges(run, p, 4), runRanges(run, p, 6)]));
+    await Promise.all([...started.values(), runSerial(run, ctx, started, ranges), ranges]);
   } finally {
     disarm();
   }
@@ -159,6 +158,8 @@ interface Run {
   quality: QualityResult[];
   /** performance.now() of the overall deadline. */
   deadlineAt: number;
+  /** Round trips measured so far: they bound how long a silent probe waits (deadlines.ts). */
+  rtt: RttRegistry;
 }
 
 async function openRun(profile: Profile, opts: DiagnoseOptions): Promise<Run> {
@@ -203,6 +204,7 @@ async function openRun(profile: Profile, opts: DiagnoseOptions): Promise<Run> {
     addresses: new Map(),
     quality: [],
     deadlineAt: performance.now() + (opts.deadlineMs ?? DEFAULT_DEADLINE_MS),
+    rtt: new RttRegistry(),
   };
 }
 
@@ -304,7 +306,9 @@ async function runSerial(
   run: Run,
   ctx: Omit<CheckContext, 'signal'>,
   started: ReadonlyMap<string, Promise<unknown>>,
+  after: Promise<unknown>,
 ): Promise<void> {
+  await after;
   const groups = new Map<string, CheckDescriptor[]>();
   for (const d of run.plan.checks)
     if (d.serial && !d.provides) groups.set(d.serial, [...(groups.get(d.serial) ?? []), d]);
@@ -384,7 +388,7 @@ function runCheck(run: Run, d: CheckDescriptor, ctx: Omit<CheckContext, 'signal'
       const signal = AbortSignal.any([runSignal, AbortSignal.timeout(d.deadlineMs + 1000)]);
       let outcome: Outcome;
       try {
-        outcome = await d.run({ ...ctx, signal });
+        outcome = await runProbe(run.rtt, d, ctx, signal);
       } catch (e) {
         outcome = {
           status: 'fail',
@@ -410,6 +414,7 @@ async function runRanges(run: Run, protocol: RangeDescriptor['protocol'], family
     probeDeadlineMs: first.probeDeadlineMs,
     signal: run.controller.signal,
     ...(first.family ? { family: first.family } : {}),
+    rtt: run.rtt,
   });
   for (const r of results) {
     run.ranges.push(r);

@@ -10,6 +10,9 @@ import { turnAllocate, turnRelayProbe, type TurnCredentials } from '../stun/turn
 import type { Outcome } from './outcome';
 import { classifyIpv6Nat } from '../stun/nat6';
 import os from 'node:os';
+import { SILENCE, withSilentDeadline, type RttRegistry } from './deadlines';
+import type { ProbeGuard } from '../range/tcp-probe';
+import { createPacer } from '../range/pace';
 
 /**
  * The engine's view of the STUN/TURN clients and range discovery: each function takes a resolved
@@ -116,6 +119,8 @@ export interface RangeCheckOptions {
   deadlineMs: number;
   probeDeadlineMs: number;
   signal: AbortSignal;
+  /** Round trips of this run: a silent probe to the reflector waits as long as they justify (deadlines.ts). */
+  rtt?: RttRegistry;
 }
 export interface WantedRange {
   id: string;
@@ -139,13 +144,46 @@ export async function measureRanges(
   o: RangeCheckOptions & { family?: 4 | 6 },
 ): Promise<RangeResult[]> {
   if (wanted.length === 0) return [];
+  const registry = o.rtt;
+  const pacer = createPacer({ max: RANGE_CONCURRENCY });
+  // A port probed a second time confirms a blocked answer that decides a boundary: it gets twice
+  // the deadline, so a late answer on a congested link cannot make a false boundary.
+  const seen = new Set<number>();
+  const guard: ProbeGuard = async (port, signal, p) => {
+    const again = seen.has(port);
+    seen.add(port);
+    const out = registry
+      ? await withSilentDeadline(
+          {
+            registry,
+            address: reflectorIp,
+            ceilingMs: again ? 2 * o.probeDeadlineMs : o.probeDeadlineMs,
+            mode: 'rtt',
+            rule: SILENCE.range,
+            cutAtCeiling: true,
+            signal,
+          },
+          p,
+        )
+      : await p(signal);
+    if (out.rttMs !== undefined) pacer.answered(out.rttMs);
+    return out;
+  };
+  // The probes' own deadline is the longest (a confirmation's); the guard cuts first probes sooner.
+  const perProbeMs = registry ? 2 * o.probeDeadlineMs : o.probeDeadlineMs;
   const { probe, reasons, answeredWrongly } =
     protocol === 'udp'
-      ? createUdpRangeProbe((port, po) => stunBinding({ host: reflectorIp, port, transport: 'udp' }, po), {
-          perProbeMs: o.probeDeadlineMs,
-          retries: 0,
-        })
-      : { ...createTcpRangeProbe(reflectorIp, { perProbeMs: o.probeDeadlineMs }), answeredWrongly: { count: 0 } };
+      ? createUdpRangeProbe(
+          (port, po) =>
+            guard(port, po.signal ?? o.signal, (s) =>
+              stunBinding({ host: reflectorIp, port, transport: 'udp' }, { ...po, signal: s }),
+            ),
+          { perProbeMs, retries: 0 },
+        )
+      : {
+          ...createTcpRangeProbe(reflectorIp, { perProbeMs, guard }),
+          answeredWrongly: { count: 0 },
+        };
   const union = normalizeRanges(wanted.flatMap((w) => w.required));
   const d = await discoverRanges({
     required: union,
@@ -153,6 +191,7 @@ export async function measureRanges(
     signal: o.signal,
     deadlineMs: o.deadlineMs,
     concurrency: RANGE_CONCURRENCY,
+    window: pacer.window,
   });
   const local = (reasons['local-blocked'] ?? 0) > 0;
   const timeouts = (reasons.timeout ?? 0) > 0;

@@ -1,3 +1,4 @@
+import { answerCallback } from '../net/heard';
 import net from 'node:net';
 import type { ProbeOptions, ProbeOutcome } from './types';
 import { elapsedMs, startDeadline } from './deadline';
@@ -69,6 +70,7 @@ export async function openTcp(
   const dl = startDeadline(opts.deadlineMs, opts.signal);
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port, ...(opts.family ? { family: opts.family } : {}) });
+    const heard = answerCallback();
     let done = false;
     const cleanup = (): void => {
       done = true;
@@ -94,6 +96,7 @@ export async function openTcp(
     };
     const onConnect = (): void => {
       if (done) return;
+      heard();
       cleanup();
       fillAddresses(evidence, socket);
       resolve({ socket, rttMs: elapsedMs(start), evidence });

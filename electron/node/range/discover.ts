@@ -36,6 +36,8 @@ export interface DiscoverOptions {
   stride?: number;
   /** Probes in flight at once (default 32). */
   concurrency?: number;
+  /** Probes in flight at once right now, when it varies (range/pace.ts); at most `concurrency`. */
+  window?: () => number;
   signal?: AbortSignal;
   /** Budget for the whole discovery. */
   deadlineMs: number;
@@ -155,7 +157,8 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
     await new Promise<void>((resolve) => {
       const pump = (): void => {
         if (!dl.signal.aborted) {
-          while (inflight.size < concurrency) {
+          const limit = Math.max(1, Math.min(concurrency, opts.window?.() ?? concurrency));
+          while (inflight.size < limit) {
             const port = nextPort();
             if (port === undefined) break;
             launch(port);

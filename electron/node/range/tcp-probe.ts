@@ -1,6 +1,14 @@
 import { tcpConnect } from '../probes/tcp';
 import type { ProxyEndpoint } from '../net/proxy';
+import type { ProbeOutcome } from '../probes/types';
 import type { PortProbe } from './discover';
+
+/** Runs one probe with a signal of its own (e.g. under a deadline derived from round trips); default: as is. */
+export type ProbeGuard = (
+  port: number,
+  signal: AbortSignal,
+  probe: (signal: AbortSignal) => Promise<ProbeOutcome>,
+) => Promise<ProbeOutcome>;
 
 /** Per-reason tally of one discovery run (e.g. many `local-blocked` → this machine's firewall). */
 export type ReasonTally = Record<string, number>;
@@ -13,15 +21,18 @@ export type ReasonTally = Record<string, number>;
  */
 export function createTcpRangeProbe(
   host: string,
-  opts: { perProbeMs: number; proxy?: ProxyEndpoint },
+  opts: { perProbeMs: number; proxy?: ProxyEndpoint; guard?: ProbeGuard },
 ): { probe: PortProbe; reasons: ReasonTally } {
   const reasons: ReasonTally = {};
+  const guard: ProbeGuard = opts.guard ?? ((_port, signal, p) => p(signal));
   const probe: PortProbe = async (port, signal) => {
-    const r = await tcpConnect(host, port, {
-      deadlineMs: opts.perProbeMs,
-      signal,
-      ...(opts.proxy ? { proxy: opts.proxy } : {}),
-    });
+    const r = await guard(port, signal, (s) =>
+      tcpConnect(host, port, {
+        deadlineMs: opts.perProbeMs,
+        signal: s,
+        ...(opts.proxy ? { proxy: opts.proxy } : {}),
+      }),
+    );
     if (r.status === 'pass') return 'open';
     reasons[r.reason] = (reasons[r.reason] ?? 0) + 1;
     return 'blocked';

@@ -2,6 +2,7 @@
  * Sockets for STUN/TURN probes: UDP (node:dgram), TCP (node:net), TLS (node:tls). Everything a probe
  * opens is adopted by a ProbeScope (scope.ts), which closes every socket on every path.
  */
+import { answerCallback } from '../net/heard';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -162,7 +163,9 @@ export async function openUdp(scope: ProbeScope, remote: SocketAddress, opts: Ud
   const sock = opts.socket ?? dgram.createSocket({ type: net.isIPv6(remote.address) ? 'udp6' : 'udp4' });
   // eslint-disable-next-line prefer-const -- assigned once below, but the handlers above close over it first
   let ch: StunChannel | undefined;
+  const heard = answerCallback();
   const onMessage = (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
+    heard();
     if (ch)
       decodeDatagram(ch, new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), {
         address: rinfo.address,
@@ -283,7 +286,11 @@ export async function openStream(
     await scope.race(
       new Promise<void>((resolve, reject) => {
         tcp.once('error', (e) => reject(probeErrorFrom(e, 'connect')));
-        tcp.connect({ host: remote.address, port: remote.port, localAddress: opts.localAddress }, () => resolve());
+        const heard = answerCallback();
+        tcp.connect({ host: remote.address, port: remote.port, localAddress: opts.localAddress }, () => {
+          heard();
+          resolve();
+        });
       }),
     );
   }

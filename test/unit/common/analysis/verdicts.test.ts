@@ -571,3 +571,43 @@ describe('the browser signed in to the proxy', () => {
     expect(a.verdicts.group!.summary).toMatch(/the proxy needs your credentials/);
   });
 });
+
+describe('the browser relay test decides the TURN rung', () => {
+  const relay = (
+    t: 'udp' | 'tcp' | 'tls',
+    status: CheckResult['status'],
+    reason: CheckResult['reason'],
+  ): CheckResult => ({
+    ...check(`webrtc:relay:${t}:turn.lab.test:${t === 'tls' ? 443 : 3478}`, status, reason),
+    kind: 'webrtc',
+    transport: t,
+    host: 'turn.lab.test',
+    port: t === 'tls' ? 443 : 3478,
+    webrtcTest: 'relay',
+  });
+  const udpBlocked = [range('udp-range:group', 'udp', [[10000, 60000]], [], [[10000, 60000]])];
+  it('a relay that carried data with poor quality (a slow link) still proves the path: TURN over UDP, no disagreement', () => {
+    const checks = [
+      sigOk,
+      ...allTurn('pass'),
+      relay('udp', 'warn', 'poor-quality'),
+      relay('tcp', 'warn', 'poor-quality'),
+      relay('tls', 'warn', 'poor-quality'),
+    ];
+    const a = analyze(input({ rooms: ['group'], checks, ranges: udpBlocked }));
+    expect(a.verdicts.group).toMatchObject({ path: 'turn-udp', confidence: 'measured' });
+    expect(a.findings.filter((f) => f.code === 'engine-webrtc-disagree')).toEqual([]);
+  });
+  it('a relay through which nothing flowed still overrules the allocation', () => {
+    const checks = [
+      sigOk,
+      ...allTurn('pass'),
+      relay('udp', 'fail', 'timeout'),
+      relay('tcp', 'fail', 'timeout'),
+      relay('tls', 'fail', 'timeout'),
+    ];
+    const a = analyze(input({ rooms: ['group'], checks, ranges: udpBlocked }));
+    expect(a.verdicts.group).toMatchObject({ path: 'blocked' });
+    expect(a.findings.filter((f) => f.code === 'engine-webrtc-disagree')).toHaveLength(3);
+  });
+});
