@@ -1,4 +1,4 @@
-import { nftDiscoverScript, nftDiscoverUndo, type DiscoverRule } from '../nft-discover';
+import { isIptablesNftTable, nftDiscoverScript, nftDiscoverUndo, type DiscoverRule } from '../nft-discover';
 import type { FirewallInput, NftChainHint } from '../types';
 import { defineTarget, type TargetOutput } from './target';
 import { commentBlock, headerLines, joinLines, planDestinations, reasonLines } from './shared';
@@ -32,6 +32,21 @@ function familyBodies(input: FirewallInput, tag = input.tag): DiscoverRule[] {
     }
     if (d.v4.length > 0) out.push({ family: 4, body: `ip daddr ${set(d.v4)} ${ports} accept comment "${tag}"` });
     if (d.v6.length > 0) out.push({ family: 6, body: `ip6 daddr ${set(d.v6)} ${ports} accept comment "${tag}"` });
+  }
+  return out;
+}
+
+/** The same rules with one address and one port range each: the form iptables-nft reads back (`isIptablesNftTable`). */
+function singleBodies(input: FirewallInput, tag = input.tag): DiscoverRule[] {
+  const { rules } = planDestinations(input, nftables);
+  const out: DiscoverRule[] = [];
+  for (const d of rules) {
+    for (const [a, b] of d.req.ports) {
+      const ports = `${d.req.protocol} dport ${a === b ? `${a}` : `${a}-${b}`}`;
+      if (d.any) out.push({ family: 0, body: `${ports} accept comment "${tag}"` });
+      for (const x of d.v4) out.push({ family: 4, body: `ip daddr ${x} ${ports} accept comment "${tag}"` });
+      for (const x of d.v6) out.push({ family: 6, body: `ip6 daddr ${x} ${ports} accept comment "${tag}"` });
+    }
   }
   return out;
 }
@@ -92,7 +107,7 @@ function generateNftables(input: FirewallInput): TargetOutput {
     ];
     return {
       format: 'shell',
-      text: nftDiscoverScript(header, bodies),
+      text: nftDiscoverScript(header, bodies, singleBodies(input)),
       undo: nftDiscoverUndo(input.tag),
       notes: [
         'The dropping chains are not known from the report: this script finds the output chains that drop when it runs, as root, and inserts the rules into each.',
@@ -111,8 +126,14 @@ function generateNftables(input: FirewallInput): TargetOutput {
     ...commentBlock('# ', remarks),
     ...reasons,
   ];
+  if (chains.some(isIptablesNftTable))
+    lines.push(
+      "# In iptables-nft's tables (ip/ip6 filter) one address and one port range per rule: iptables-nft reads back only that form.",
+    );
+  const single = singleBodies(input);
   for (const [i, c] of chains.entries())
-    for (const r of bodies) if (fits(c, r)) lines.push(`insert rule ${names[i]} ${r.body}`);
+    for (const r of isIptablesNftTable(c) ? single : bodies)
+      if (fits(c, r)) lines.push(`insert rule ${names[i]} ${r.body}`);
   notes.unshift(`Rules go into ${names.join(', ')} (where the drop was found).`);
   for (const c of chains) {
     const skipped = bodies.filter((r) => !fits(c, r));
