@@ -265,6 +265,20 @@ rollback() {
   echo "pathcheck-apply: nft failed; rolled back this run's rules, earlier ones untouched" >&2
   exit 3
 }
+# Inserts one rule: <family> <table> <chain> <rule family 0|4|6> <proto> <address set> <port set>.
+insert_one() {
+  local args=(insert rule "$1" "$2" "$3") out h
+  case "$4" in
+    4) args+=(ip daddr "{ $6 }") ;;
+    6) args+=(ip6 daddr "{ $6 }") ;;
+  esac
+  args+=("$5" dport "{ $7 }" accept comment "\"$TAG\"")
+  out=$(nft --echo --handle "${args[@]}" 2>&1) || rollback
+  h=$(printf '%s\n' "$out" | sed -n 's/.*# handle \([0-9][0-9]*\)$/\1/p' | tail -n 1)
+  [[ "$h" =~ ^[0-9]+$ ]] || rollback
+  ADDED+=("$1 $2 $3 $h")
+  echo "added $h $1 $2 $3"
+}
 for where in "${CHAINS[@]}"; do
   read -r cf ct cc <<<"$where"
   for r in "${RULES[@]}"; do
@@ -272,17 +286,21 @@ for where in "${CHAINS[@]}"; do
     # An ip table sees only IPv4 packets and an ip6 table only IPv6 ones.
     if [ "$cf" = ip ] && [ "$fam" = 6 ]; then continue; fi
     if [ "$cf" = ip6 ] && [ "$fam" = 4 ]; then continue; fi
-    args=(insert rule "$cf" "$ct" "$cc")
-    case "$fam" in
-      4) args+=(ip daddr "{ $addrset }") ;;
-      6) args+=(ip6 daddr "{ $addrset }") ;;
-    esac
-    args+=("$proto" dport "{ $portset }" accept comment "\"$TAG\"")
-    out=$(nft --echo --handle "${args[@]}" 2>&1) || rollback
-    h=$(printf '%s\n' "$out" | sed -n 's/.*# handle \([0-9][0-9]*\)$/\1/p' | tail -n 1)
-    [[ "$h" =~ ^[0-9]+$ ]] || rollback
-    ADDED+=("$cf $ct $cc $h")
-    echo "added $h $cf $ct $cc"
+    if [ "$cf" != inet ] && [ "$ct" = filter ]; then
+      # iptables-nft's table: one address and one port range per rule, the only form iptables-nft reads
+      # back (iptables-nft-save leaves a set out, so a save/restore would widen the rule).
+      IFS=', ' read -ra one_addr <<<"${addrset:-none}"
+      IFS=', ' read -ra one_port <<<"$portset"
+      for a in "${one_addr[@]}"; do
+        [ -n "$a" ] || continue
+        for p in "${one_port[@]}"; do
+          [ -n "$p" ] || continue
+          insert_one "$cf" "$ct" "$cc" "$fam" "$proto" "$a" "$p"
+        done
+      done
+      continue
+    fi
+    insert_one "$cf" "$ct" "$cc" "$fam" "$proto" "$addrset" "$portset"
   done
 done
 remove_lines <<<"$old_rules"

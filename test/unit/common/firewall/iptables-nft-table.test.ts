@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildFirewallInput, generateRules } from '#common/firewall/index';
+import { buildFirewallInput, buildNftApplyPlan, generateRules } from '#common/firewall/index';
 import { hasCommand, missingPrereqs, prereqs } from '#test/support/prereq';
 import { sampleProfile, sampleReport } from './fixtures';
 
@@ -16,6 +16,7 @@ import { sampleProfile, sampleReport } from './fixtures';
  * for such a chain must survive that round trip exactly: one address and one port range per rule.
  * Real nft and iptables-nft inside `unshare -n`.
  */
+const APPLY_SCRIPT = resolve(import.meta.dirname, '../../../../resources/firewall/apply-linux.sh');
 const dir = mkdtempSync(join(tmpdir(), 'pathcheck-fw-iptnft-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const write = (name: string, text: string): string => {
@@ -83,5 +84,24 @@ describe.skipIf(
     expect(accepts(inNetns(roundTrip('bash "$1" >/dev/null'), write('iptnft.sh', out.text)))).toEqual(
       [...EXPECTED].sort(),
     );
+  });
+
+  it.each([
+    ['finds the chains (discover)', 'discover' as const],
+    [
+      'is given the chains',
+      [
+        { family: 'ip' as const, table: 'filter', chain: 'OUTPUT' },
+        { family: 'ip6' as const, table: 'filter', chain: 'OUTPUT' },
+      ],
+    ],
+  ])('the elevated apply-linux.sh %s', (_what, chains) => {
+    const plan = buildNftApplyPlan(input, chains);
+    const listing = inNetns(
+      roundTrip('bash "$1" apply < "$2" >/dev/null'),
+      APPLY_SCRIPT,
+      write('plan.json', JSON.stringify(plan)),
+    );
+    expect(accepts(listing)).toEqual([...EXPECTED].sort());
   });
 });
