@@ -41,6 +41,24 @@ export interface DiscoverRule {
 export const isIptablesNftTable = (c: Pick<NftChainHint, 'family' | 'table'>): boolean =>
   (c.family === 'ip' || c.family === 'ip6') && c.table === 'filter';
 
+/**
+ * Shell lines that delete the OUTPUT-chain rules tagged `tag` with iptables-nft itself, highest line
+ * first. After an iptables-nft-save | restore the tag of a rule in iptables-nft's tables is an
+ * iptables comment match that nft cannot read (`nft -j` shows no comment), so only iptables-nft finds it.
+ */
+export function iptablesNftUndoLines(tag: string, commands: string, chain = 'OUTPUT'): string[] {
+  return [
+    "# In iptables-nft's tables an iptables-nft-save | restore (netfilter-persistent, a ufw reload) turns the tag",
+    '# into an iptables comment match nft cannot read: iptables-nft deletes those rules.',
+    `for cmd in ${commands}; do`,
+    '  command -v "$cmd" >/dev/null 2>&1 || continue',
+    `  { "$cmd" -L ${chain} -n --line-numbers 2>/dev/null || true; } | awk '/\\/\\* ${tag} \\*\\//{print $1}' | sort -rn | while read -r n; do`,
+    `    "$cmd" -D ${chain} "$n"`,
+    '  done',
+    'done',
+  ];
+}
+
 /** What a rule body may contain (validated values only); checked again so no text can reach the shell. */
 const BODY = /^[A-Za-z0-9 {},.:/"-]+$/;
 
@@ -143,6 +161,7 @@ export function nftDiscoverUndo(tag: string): string {
     '  plain_chain "$f" "$t" "$c" && [[ "$h" =~ ^[0-9]+$ ]] || continue',
     '  nft delete rule "$f" "$t" "$c" handle "$h"',
     'done',
+    ...iptablesNftUndoLines(tag, 'iptables-nft ip6tables-nft'),
     '',
   ].join('\n');
 }

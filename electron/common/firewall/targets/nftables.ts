@@ -1,4 +1,10 @@
-import { isIptablesNftTable, nftDiscoverScript, nftDiscoverUndo, type DiscoverRule } from '../nft-discover';
+import {
+  iptablesNftUndoLines,
+  isIptablesNftTable,
+  nftDiscoverScript,
+  nftDiscoverUndo,
+  type DiscoverRule,
+} from '../nft-discover';
 import type { FirewallInput, NftChainHint } from '../types';
 import { defineTarget, type TargetOutput } from './target';
 import { commentBlock, headerLines, joinLines, planDestinations, reasonLines } from './shared';
@@ -79,6 +85,8 @@ export function nftUndoScript(hints: readonly NftChainHint[], tag: string): stri
       `  nft delete rule ${where} handle "$h"`,
       'done',
     );
+    if (isIptablesNftTable(hint))
+      lines.push(...iptablesNftUndoLines(tag, hint.family === 'ip' ? 'iptables-nft' : 'ip6tables-nft', hint.chain));
   }
   return joinLines(lines);
 }

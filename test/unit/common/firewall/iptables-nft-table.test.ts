@@ -66,7 +66,7 @@ describe.skipIf(
 )('nft rules in iptables-nft\u2019s tables survive iptables-nft-save | iptables-nft-restore exactly', () => {
   const input = buildFirewallInput(sampleProfile(), sampleReport());
 
-  it('the report names ip filter OUTPUT and ip6 filter OUTPUT: the nft file', () => {
+  it('the report names ip filter OUTPUT and ip6 filter OUTPUT: the nft file; its undo still finds every rule after the round trip', () => {
     const out = generateRules('nftables', {
       ...input,
       nftChains: [
@@ -75,15 +75,29 @@ describe.skipIf(
       ],
     });
     expect(out.format).toBe('nft');
-    expect(accepts(inNetns(roundTrip('nft -f "$1"'), write('iptnft.nft', out.text)))).toEqual([...EXPECTED].sort());
+    const listing = inNetns(
+      `${roundTrip('nft -f "$1"')}\necho ----\nsh "$2"\niptables-nft -S OUTPUT; ip6tables-nft -S OUTPUT`,
+      write('iptnft.nft', out.text),
+      write('iptnft-undo.sh', out.undo ?? ''),
+    );
+    const [applied = '', undone = ''] = listing.split('----');
+    expect(accepts(applied)).toEqual([...EXPECTED].sort());
+    expect(undone).not.toMatch(/pathcheck|ACCEPT/);
+    expect(undone).toMatch(/-P OUTPUT DROP/);
   });
 
-  it('the chains are not known: the discovery script', () => {
+  it('the chains are not known: the discovery script; its undo still finds every rule after the round trip', () => {
     const out = generateRules('nftables', input);
     expect(out.format).toBe('shell');
-    expect(accepts(inNetns(roundTrip('bash "$1" >/dev/null'), write('iptnft.sh', out.text)))).toEqual(
-      [...EXPECTED].sort(),
+    const listing = inNetns(
+      `${roundTrip('bash "$1" >/dev/null')}\necho ----\nbash "$2"\niptables-nft -S OUTPUT; ip6tables-nft -S OUTPUT`,
+      write('iptnft.sh', out.text),
+      write('iptnft-undo.sh', out.undo ?? ''),
     );
+    const [applied = '', undone = ''] = listing.split('----');
+    expect(accepts(applied)).toEqual([...EXPECTED].sort());
+    expect(undone).not.toMatch(/pathcheck|ACCEPT/);
+    expect(undone).toMatch(/-P OUTPUT DROP/);
   });
 
   it.each([
