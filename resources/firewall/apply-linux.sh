@@ -236,6 +236,24 @@ remove_lines() {
   done
 }
 
+# In iptables-nft's tables (ip/ip6 filter) an iptables-nft-save | restore (netfilter-persistent, a ufw reload)
+# gives every rule a new handle and turns its tag into an iptables comment match nft cannot read: the
+# Pathcheck rules still there are deleted with iptables-nft (highest line first).
+undo_iptables_nft() {
+  local where f t c cmd n
+  for where in "${CHAINS[@]}" "${REMOVE[@]}"; do
+    read -r f t c _ <<<"$where"
+    [ "$f" != inet ] && [ "$t" = filter ] || continue
+    if [ "$f" = ip ]; then cmd=iptables-nft; else cmd=ip6tables-nft; fi
+    command -v "$cmd" >/dev/null 2>&1 || continue
+    while read -r n; do
+      [[ "$n" =~ ^[0-9]+$ ]] || continue
+      "$cmd" -D "$c" "$n" || { echo "pathcheck-apply: $cmd could not delete rule $n of $c" >&2; exit 3; }
+      echo "pathcheck-apply: removed rule $n of $f $t $c with $cmd (its tag read back by iptables-nft)" >&2
+    done < <({ "$cmd" -L "$c" -n --line-numbers 2>/dev/null || true; } | awk -v tag="/* $TAG */" 'index($0, tag) { print $1 }' | sort -rn)
+  done
+}
+
 if [ "$action" = undo ]; then
   if [ "${#REMOVE[@]}" -gt 0 ]; then
     printf '%s\n' "${REMOVE[@]}" | remove_lines
@@ -245,6 +263,7 @@ if [ "$action" = undo ]; then
       remove_lines < <(tagged_in "$f" "$t" "$c")
     done
   fi
+  undo_iptables_nft
   exit 0
 fi
 

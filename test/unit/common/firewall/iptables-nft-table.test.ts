@@ -118,4 +118,24 @@ describe.skipIf(
     );
     expect(accepts(listing)).toEqual([...EXPECTED].sort());
   });
+
+  it('the elevated undo (the app\u2019s Undo, with the handles its apply reported) after the round trip removes every rule', () => {
+    const plan = buildNftApplyPlan(input, [
+      { family: 'ip', table: 'filter', chain: 'OUTPUT' },
+      { family: 'ip6', table: 'filter', chain: 'OUTPUT' },
+    ]);
+    const program = roundTrip('out=$(bash "$1" apply < "$2")').replace(
+      /\niptables-nft -S OUTPUT; ip6tables-nft -S OUTPUT$/,
+      [
+        '',
+        // The plan's remove: exactly what the apply reported ("added <handle> <family> <table> <chain>").
+        'rm=$(printf \'%s\\n\' "$out" | jq -R -s \'[split("\\n")[] | select(length > 0) | split(" ") | {family: .[2], table: .[3], chain: .[4], handle: (.[1] | tonumber)}]\')',
+        'jq --argjson r "$rm" \'.remove = $r\' "$2" | bash "$1" undo 2>/dev/null',
+        'iptables-nft -S OUTPUT; ip6tables-nft -S OUTPUT',
+      ].join('\n'),
+    );
+    const listing = inNetns(program, APPLY_SCRIPT, write('plan-undo.json', JSON.stringify(plan)));
+    expect(listing).not.toMatch(/pathcheck|ACCEPT/);
+    expect(listing).toMatch(/-P OUTPUT DROP/);
+  });
 });
