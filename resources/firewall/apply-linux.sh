@@ -236,6 +236,24 @@ remove_lines() {
   done
 }
 
+# In iptables-nft's tables (ip/ip6 filter) an iptables-nft-save | restore (netfilter-persistent, a ufw reload)
+# gives every rule a new handle and turns its tag into an iptables comment match nft cannot read: the
+# Pathcheck rules still there are deleted with iptables-nft (highest line first).
+undo_iptables_nft() {
+  local where f t c cmd n
+  for where in "${CHAINS[@]}" "${REMOVE[@]}"; do
+    read -r f t c _ <<<"$where"
+    [ "$f" != inet ] && [ "$t" = filter ] || continue
+    if [ "$f" = ip ]; then cmd=iptables-nft; else cmd=ip6tables-nft; fi
+    command -v "$cmd" >/dev/null 2>&1 || continue
+    while read -r n; do
+      [[ "$n" =~ ^[0-9]+$ ]] || continue
+      "$cmd" -D "$c" "$n" || { echo "pathcheck-apply: $cmd could not delete rule $n of $c" >&2; exit 3; }
+      echo "pathcheck-apply: removed rule $n of $f $t $c with $cmd (its tag read back by iptables-nft)" >&2
+    done < <({ "$cmd" -L "$c" -n --line-numbers 2>/dev/null || true; } | awk -v tag="/* $TAG */" 'index($0, tag) { print $1 }' | sort -rn)
+  done
+}
+
 if [ "$action" = undo ]; then
   if [ "${#REMOVE[@]}" -gt 0 ]; then
     printf '%s\n' "${REMOVE[@]}" | remove_lines
@@ -245,6 +263,7 @@ if [ "$action" = undo ]; then
       remove_lines < <(tagged_in "$f" "$t" "$c")
     done
   fi
+  undo_iptables_nft
   exit 0
 fi
 
@@ -265,6 +284,20 @@ rollback() {
   echo "pathcheck-apply: nft failed; rolled back this run's rules, earlier ones untouched" >&2
   exit 3
 }
+# Inserts one rule: <family> <table> <chain> <rule family 0|4|6> <proto> <address set> <port set>.
+insert_one() {
+  local args=(insert rule "$1" "$2" "$3") out h
+  case "$4" in
+    4) args+=(ip daddr "{ $6 }") ;;
+    6) args+=(ip6 daddr "{ $6 }") ;;
+  esac
+  args+=("$5" dport "{ $7 }" accept comment "\"$TAG\"")
+  out=$(nft --echo --handle "${args[@]}" 2>&1) || rollback
+  h=$(printf '%s\n' "$out" | sed -n 's/.*# handle \([0-9][0-9]*\)$/\1/p' | tail -n 1)
+  [[ "$h" =~ ^[0-9]+$ ]] || rollback
+  ADDED+=("$1 $2 $3 $h")
+  echo "added $h $1 $2 $3"
+}
 for where in "${CHAINS[@]}"; do
   read -r cf ct cc <<<"$where"
   for r in "${RULES[@]}"; do
@@ -272,17 +305,21 @@ for where in "${CHAINS[@]}"; do
     # An ip table sees only IPv4 packets and an ip6 table only IPv6 ones.
     if [ "$cf" = ip ] && [ "$fam" = 6 ]; then continue; fi
     if [ "$cf" = ip6 ] && [ "$fam" = 4 ]; then continue; fi
-    args=(insert rule "$cf" "$ct" "$cc")
-    case "$fam" in
-      4) args+=(ip daddr "{ $addrset }") ;;
-      6) args+=(ip6 daddr "{ $addrset }") ;;
-    esac
-    args+=("$proto" dport "{ $portset }" accept comment "\"$TAG\"")
-    out=$(nft --echo --handle "${args[@]}" 2>&1) || rollback
-    h=$(printf '%s\n' "$out" | sed -n 's/.*# handle \([0-9][0-9]*\)$/\1/p' | tail -n 1)
-    [[ "$h" =~ ^[0-9]+$ ]] || rollback
-    ADDED+=("$cf $ct $cc $h")
-    echo "added $h $cf $ct $cc"
+    if [ "$cf" != inet ] && [ "$ct" = filter ]; then
+      # iptables-nft's table: one address and one port range per rule, the only form iptables-nft reads
+      # back (iptables-nft-save leaves a set out, so a save/restore would widen the rule).
+      IFS=', ' read -ra one_addr <<<"${addrset:-none}"
+      IFS=', ' read -ra one_port <<<"$portset"
+      for a in "${one_addr[@]}"; do
+        [ -n "$a" ] || continue
+        for p in "${one_port[@]}"; do
+          [ -n "$p" ] || continue
+          insert_one "$cf" "$ct" "$cc" "$fam" "$proto" "$a" "$p"
+        done
+      done
+      continue
+    fi
+    insert_one "$cf" "$ct" "$cc" "$fam" "$proto" "$addrset" "$portset"
   done
 done
 remove_lines <<<"$old_rules"

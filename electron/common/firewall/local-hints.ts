@@ -1,6 +1,7 @@
 import type { Report } from '../report/schema';
 import { foreignProduct } from './apply-plan';
 import { checkNftHint, LIMITS } from './input-check';
+import { isIptablesNftTable } from './nft-discover';
 import type { FirewallTargetId } from './registry';
 import { FirewallInputError, type IptablesVariant, type NftChainHint } from './types';
 
@@ -23,9 +24,6 @@ export interface LocalHints {
 }
 
 const chainName = (c: NftChainHint): string => `${c.family} ${c.table} ${c.chain}`;
-/** The tables iptables-nft keeps its rules in (`ip filter OUTPUT`, and ufw's chains beside it). */
-const isIptablesNftTable = (c: NftChainHint): boolean =>
-  (c.family === 'ip' || c.family === 'ip6') && c.table === 'filter';
 const isIptablesNftChain = (c: NftChainHint): boolean => isIptablesNftTable(c) && c.chain === 'OUTPUT';
 
 export function localHintsFromReport(report: Report): LocalHints {

@@ -1,4 +1,4 @@
-import { FirewallInputError } from './types';
+import { FirewallInputError, type NftChainHint } from './types';
 
 /**
  * Finding the output filter chains that drop, when nobody could look before: the one jq program
@@ -31,6 +31,34 @@ export interface DiscoverRule {
   body: string;
 }
 
+/**
+ * iptables-nft's own tables (`ip filter`, `ip6 filter`: where iptables-nft, and ufw on it, keep their
+ * OUTPUT chain). iptables-nft reads a rule back only in a form it could have written itself: an
+ * anonymous set of addresses or ports is left out silently, so `iptables-nft-save | iptables-nft-restore`
+ * (netfilter-persistent, a ufw reload) would turn `ip daddr { A, B } udp dport 3478 accept` into
+ * "UDP 3478 to anywhere" and drop the tag. Rules for these tables carry one address and one port range each.
+ */
+export const isIptablesNftTable = (c: Pick<NftChainHint, 'family' | 'table'>): boolean =>
+  (c.family === 'ip' || c.family === 'ip6') && c.table === 'filter';
+
+/**
+ * Shell lines that delete the OUTPUT-chain rules tagged `tag` with iptables-nft itself, highest line
+ * first. After an iptables-nft-save | restore the tag of a rule in iptables-nft's tables is an
+ * iptables comment match that nft cannot read (`nft -j` shows no comment), so only iptables-nft finds it.
+ */
+export function iptablesNftUndoLines(tag: string, commands: string, chain = 'OUTPUT'): string[] {
+  return [
+    "# In iptables-nft's tables an iptables-nft-save | restore (netfilter-persistent, a ufw reload) turns the tag",
+    '# into an iptables comment match nft cannot read: iptables-nft deletes those rules.',
+    `for cmd in ${commands}; do`,
+    '  command -v "$cmd" >/dev/null 2>&1 || continue',
+    `  { "$cmd" -L ${chain} -n --line-numbers 2>/dev/null || true; } | awk '/\\/\\* ${tag} \\*\\//{print $1}' | sort -rn | while read -r n; do`,
+    `    "$cmd" -D ${chain} "$n"`,
+    '  done',
+    'done',
+  ];
+}
+
 /** What a rule body may contain (validated values only); checked again so no text can reach the shell. */
 const BODY = /^[A-Za-z0-9 {},.:/"-]+$/;
 
@@ -42,13 +70,24 @@ const PLAIN_CHAIN_LINE = 'plain_chain() { [[ "$1" =~ ^(inet|ip|ip6)$ && "$2" =~ 
  * (IPv4 rules not into ip6 tables and the reverse), never into another product's table; if nft
  * refuses a rule, the rules this run added are deleted again (exit 3).
  */
-export function nftDiscoverScript(header: readonly string[], rules: readonly DiscoverRule[]): string {
+export function nftDiscoverScript(
+  header: readonly string[],
+  rules: readonly DiscoverRule[],
+  /** The same rules with one address and one port range each, for iptables-nft's tables (`isIptablesNftTable`). */
+  single: readonly DiscoverRule[],
+): string {
   rules.forEach((r, i) => {
+    if (!BODY.test(r.body)) throw new FirewallInputError(`nftables.rules[${i}]`, 'unexpected character in rule text');
+  });
+  single.forEach((r, i) => {
     if (!BODY.test(r.body)) throw new FirewallInputError(`nftables.rules[${i}]`, 'unexpected character in rule text');
   });
   // Data lines are plain words and one quoted rule each; the fixed loop below does the rest.
   const kind = { 0: 'any', 4: 'v4', 6: 'v6' } as const;
-  const data = rules.map((r) => `${kind[r.family]} '${r.body}'`);
+  const data = [
+    ...rules.map((r) => `${kind[r.family]} '${r.body}'`),
+    ...single.map((r) => `s${kind[r.family]} '${r.body}'`),
+  ];
   return [
     '#!/bin/bash',
     ...header,
@@ -59,10 +98,13 @@ export function nftDiscoverScript(header: readonly string[], rules: readonly Dis
     `FOREIGN_RE='${FOREIGN_TABLES_ERE}'`,
     PLAIN_CHAIN_LINE,
     `chains=$(nft -j list ruleset | jq -r '${NFT_DROPPING_OUTPUT_CHAINS_JQ}')`,
-    'V4=() V6=() ANY=()',
+    'V4=() V6=() ANY=() SV4=() SV6=() SANY=()',
     'v4() { V4+=("$1"); }',
     'v6() { V6+=("$1"); }',
     'any() { ANY+=("$1"); }',
+    'sv4() { SV4+=("$1"); }',
+    'sv6() { SV6+=("$1"); }',
+    'sany() { SANY+=("$1"); }',
     ...data,
     'added=()',
     'rollback() {',
@@ -84,6 +126,14 @@ export function nftDiscoverScript(header: readonly string[], rules: readonly Dis
     '  plain_chain "$f" "$t" "$c" || { echo "pathcheck: skipping a chain with an unexpected name" >&2; continue; }',
     '  if [[ "${t,,}" =~ $FOREIGN_RE ]]; then',
     '    echo "pathcheck: $f $t $c drops outbound traffic but belongs to another product; left alone" >&2',
+    '    continue',
+    '  fi',
+    '  if [ "$f" != inet ] && [ "$t" = filter ]; then',
+    "    # iptables-nft's table: one address and one port range per rule, the only form iptables-nft reads back",
+    '    # (a set would be left out by iptables-nft-save, widening the rule). An ip table sees only IPv4 packets.',
+    '    if [ "$f" = ip ]; then for b in "${SV4[@]}"; do add "$f" "$t" "$c" "$b"; done; fi',
+    '    if [ "$f" = ip6 ]; then for b in "${SV6[@]}"; do add "$f" "$t" "$c" "$b"; done; fi',
+    '    for b in "${SANY[@]}"; do add "$f" "$t" "$c" "$b"; done',
     '    continue',
     '  fi',
     '  # An ip table sees only IPv4 packets, an ip6 table only IPv6 ones.',
@@ -111,6 +161,7 @@ export function nftDiscoverUndo(tag: string): string {
     '  plain_chain "$f" "$t" "$c" && [[ "$h" =~ ^[0-9]+$ ]] || continue',
     '  nft delete rule "$f" "$t" "$c" handle "$h"',
     'done',
+    ...iptablesNftUndoLines(tag, 'iptables-nft ip6tables-nft'),
     '',
   ].join('\n');
 }

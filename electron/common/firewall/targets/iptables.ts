@@ -62,6 +62,27 @@ function commandsFor(input: FirewallInput, family: 4 | 6): string[] | null {
 }
 
 /**
+ * `ins <command> -I OUTPUT <spec>` runs one insert; if one is refused (say ip6tables on a kernel
+ * without IPv6), the rules this run inserted are deleted again by their exact spec and the script
+ * exits 3, so nothing is left half-applied. Specs are validated tokens (no space, no glob character).
+ */
+const ROLLBACK = [
+  '# If a command refuses a rule, the rules this script inserted are deleted again (exit 3): nothing half-applied.',
+  'set -f',
+  "added=''",
+  'rollback() {',
+  '  printf \'%s\' "$added" | while read -r c i chain spec; do "$c" -D "$chain" $spec || true; done',
+  '  echo "pathcheck: a rule was refused; the rules this script added were removed again" >&2',
+  '  exit 3',
+  '}',
+  'ins() {',
+  '  "$@" || rollback',
+  '  added="$added$*',
+  '"',
+  '}',
+];
+
+/**
  * Shell function printing the iptables commands whose OUTPUT chain drops (policy DROP or a
  * DROP/REJECT rule), of iptables-legacy and iptables-nft; plain iptables when neither does.
  */
@@ -92,6 +113,7 @@ function generateIptables(input: FirewallInput): TargetOutput {
     ...(known ? [`# Into ${commandsFor(input, 4)!.join(' and ')}: where the report found the drop.`] : []),
     ...commentBlock('# ', remarks),
     'set -eu',
+    ...ROLLBACK,
     ...(known ? [] : HOLDS_DROP),
   ];
   for (const d of rules) lines.push(...commentBlock('# ', reasonLines(d.req)));
@@ -99,10 +121,10 @@ function generateIptables(input: FirewallInput): TargetOutput {
     const specs = iptablesSpecs(input, family);
     if (specs.length === 0) continue;
     const cmds = commandsFor(input, family);
-    if (cmds) for (const c of cmds) for (const s of specs) lines.push(`${c} -I OUTPUT ${s}`);
+    if (cmds) for (const c of cmds) for (const s of specs) lines.push(`ins ${c} -I OUTPUT ${s}`);
     else {
       lines.push(`for ipt in $(holds_drop ${family === 4 ? 'iptables' : 'ip6tables'}); do`);
-      for (const s of specs) lines.push(`  "$ipt" -I OUTPUT ${s}`);
+      for (const s of specs) lines.push(`  ins "$ipt" -I OUTPUT ${s}`);
       lines.push('done');
     }
   }
@@ -128,7 +150,7 @@ function generateIptables(input: FirewallInput): TargetOutput {
       known
         ? `The drop is in ${commandsFor(input, 4)!.join(' and ')} (report: firewall.local), so the rules use that command.`
         : 'Which iptables holds the drop (iptables-legacy or iptables-nft) is not known from the report: the script looks when it runs.',
-      'If a line fails, run the undo script: it removes every rule tagged "pathcheck".',
+      'If a rule is refused, the script deletes the rules it inserted again (exit 3); the undo script removes every rule tagged "pathcheck".',
       'Also available as iptables-restore input (iptables-restore --noflush).',
       ...remarks,
     ],

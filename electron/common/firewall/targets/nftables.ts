@@ -1,4 +1,10 @@
-import { nftDiscoverScript, nftDiscoverUndo, type DiscoverRule } from '../nft-discover';
+import {
+  iptablesNftUndoLines,
+  isIptablesNftTable,
+  nftDiscoverScript,
+  nftDiscoverUndo,
+  type DiscoverRule,
+} from '../nft-discover';
 import type { FirewallInput, NftChainHint } from '../types';
 import { defineTarget, type TargetOutput } from './target';
 import { commentBlock, headerLines, joinLines, planDestinations, reasonLines } from './shared';
@@ -36,6 +42,21 @@ function familyBodies(input: FirewallInput, tag = input.tag): DiscoverRule[] {
   return out;
 }
 
+/** The same rules with one address and one port range each: the form iptables-nft reads back (`isIptablesNftTable`). */
+function singleBodies(input: FirewallInput, tag = input.tag): DiscoverRule[] {
+  const { rules } = planDestinations(input, nftables);
+  const out: DiscoverRule[] = [];
+  for (const d of rules) {
+    for (const [a, b] of d.req.ports) {
+      const ports = `${d.req.protocol} dport ${a === b ? `${a}` : `${a}-${b}`}`;
+      if (d.any) out.push({ family: 0, body: `${ports} accept comment "${tag}"` });
+      for (const x of d.v4) out.push({ family: 4, body: `ip daddr ${x} ${ports} accept comment "${tag}"` });
+      for (const x of d.v6) out.push({ family: 6, body: `ip6 daddr ${x} ${ports} accept comment "${tag}"` });
+    }
+  }
+  return out;
+}
+
 /** The bodies a chain of this family takes: an ip table sees only IPv4 packets, an ip6 table only IPv6. */
 const fits = (hint: NftChainHint, r: DiscoverRule): boolean =>
   !((hint.family === 'ip' && r.family === 6) || (hint.family === 'ip6' && r.family === 4));
@@ -64,6 +85,8 @@ export function nftUndoScript(hints: readonly NftChainHint[], tag: string): stri
       `  nft delete rule ${where} handle "$h"`,
       'done',
     );
+    if (isIptablesNftTable(hint))
+      lines.push(...iptablesNftUndoLines(tag, hint.family === 'ip' ? 'iptables-nft' : 'ip6tables-nft', hint.chain));
   }
   return joinLines(lines);
 }
@@ -92,7 +115,7 @@ function generateNftables(input: FirewallInput): TargetOutput {
     ];
     return {
       format: 'shell',
-      text: nftDiscoverScript(header, bodies),
+      text: nftDiscoverScript(header, bodies, singleBodies(input)),
       undo: nftDiscoverUndo(input.tag),
       notes: [
         'The dropping chains are not known from the report: this script finds the output chains that drop when it runs, as root, and inserts the rules into each.',
@@ -111,8 +134,14 @@ function generateNftables(input: FirewallInput): TargetOutput {
     ...commentBlock('# ', remarks),
     ...reasons,
   ];
+  if (chains.some(isIptablesNftTable))
+    lines.push(
+      "# In iptables-nft's tables (ip/ip6 filter) one address and one port range per rule: iptables-nft reads back only that form.",
+    );
+  const single = singleBodies(input);
   for (const [i, c] of chains.entries())
-    for (const r of bodies) if (fits(c, r)) lines.push(`insert rule ${names[i]} ${r.body}`);
+    for (const r of isIptablesNftTable(c) ? single : bodies)
+      if (fits(c, r)) lines.push(`insert rule ${names[i]} ${r.body}`);
   notes.unshift(`Rules go into ${names.join(', ')} (where the drop was found).`);
   for (const c of chains) {
     const skipped = bodies.filter((r) => !fits(c, r));

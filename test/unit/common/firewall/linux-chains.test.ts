@@ -229,6 +229,32 @@ describe.skipIf(missingPrereqs('iptables variants in a throwaway netns', [prereq
       expect(undone).toMatch(/--dport 3478 -j DROP/);
     });
 
+    it('ip6tables refuses its rule (a kernel without IPv6): the IPv4 rules it inserted are deleted again, exit 3', () => {
+      const out = generateRules('iptables', { ...input, iptablesVariants: ['legacy'] });
+      const fake = join(dir, 'no-ipv6');
+      execFileSync('mkdir', ['-p', fake]);
+      writeFileSync(
+        join(fake, 'ip6tables-legacy'),
+        '#!/bin/sh\necho "can\'t initialize ip6tables table" >&2\nexit 3\n',
+        {
+          mode: 0o755,
+        },
+      );
+      const said = inNetns(
+        [
+          'iptables-legacy -A OUTPUT -p udp --dport 3478 -j DROP',
+          'PATH="$2:$PATH" sh "$1" 2>&1 || echo "exit $?"',
+          'iptables-legacy -S OUTPUT',
+        ].join('\n'),
+        write('no-ipv6.sh', out.text),
+        fake,
+      );
+      expect(said).toMatch(/the rules this script added were removed again/);
+      expect(said).toMatch(/exit 3/);
+      expect(said).not.toMatch(/--comment pathcheck/);
+      expect(said).toMatch(/--dport 3478 -j DROP/);
+    });
+
     it('not known from the report: the script finds that iptables-legacy holds the drop', () => {
       const out = generateRules('iptables', input);
       expect(out.text).toContain('holds_drop');

@@ -150,9 +150,9 @@ describe('rules --from on Linux: where the diagnosed computer drops', () => {
       const r = await rules(reportWith(local), t);
       expect(r.code, r.err).toBe(0);
       expect(r.out).toMatch(
-        /^iptables-legacy -I OUTPUT -p udp -d 192\.0\.2\.10 --dport 3478 -m comment --comment pathcheck -j ACCEPT$/m,
+        /^ins iptables-legacy -I OUTPUT -p udp -d 192\.0\.2\.10 --dport 3478 -m comment --comment pathcheck -j ACCEPT$/m,
       );
-      expect(r.out).toMatch(/^ip6tables-legacy -I OUTPUT -p udp -d 2001:db8::10 --dport 3478 /m);
+      expect(r.out).toMatch(/^ins ip6tables-legacy -I OUTPUT -p udp -d 2001:db8::10 --dport 3478 /m);
       expect(r.out).not.toMatch(/^iptables -I/m);
       if (t === 'iptables') expect(r.err).not.toMatch(/gives iptables/);
       else expect(r.err).toMatch(/nft cannot see/);
@@ -167,7 +167,7 @@ describe('rules --from on Linux: where the diagnosed computer drops', () => {
 
   it('the drop in iptables-nft\u2019s own table (ip filter OUTPUT): iptables-nft commands', async () => {
     const r = await rules(reportWith({ dropChains: [{ family: 'ip', table: 'filter', chain: 'OUTPUT' }] }), 'iptables');
-    expect(r.out).toMatch(/^iptables-nft -I OUTPUT -p udp -d 192\.0\.2\.10 /m);
+    expect(r.out).toMatch(/^ins iptables-nft -I OUTPUT -p udp -d 192\.0\.2\.10 /m);
   });
 
   it('an engine name with shell text is only compared, never printed, and manages nothing', async () => {

@@ -118,7 +118,7 @@ describe('planFix: local apply, ticket, or a refusal with the reason', () => {
     expect(f.refusal).toMatch(/the drop is in iptables-legacy, whose tables nft cannot see/);
     // The preview shows the commands that open it.
     expect(f.localTarget).toBe('iptables');
-    expect(f.localRules?.text).toMatch(/^iptables-legacy -I OUTPUT /m);
+    expect(f.localRules?.text).toMatch(/^ins iptables-legacy -I OUTPUT /m);
   });
   it('ufw manages the computer: the preview is ufw commands, no nft apply, and the refusal says why', () => {
     const ufw = { name: 'ufw' as const, present: true, active: true, outboundDefault: 'drop' as const, detail: '' };

@@ -5,6 +5,19 @@
 # Run as root. Rules are inserted at the top of OUTPUT.
 # pathcheck-udp-1: turn.example.com, media.example.com covered by the profile's address ranges
 set -eu
+# If a command refuses a rule, the rules this script inserted are deleted again (exit 3): nothing half-applied.
+set -f
+added=''
+rollback() {
+  printf '%s' "$added" | while read -r c i chain spec; do "$c" -D "$chain" $spec || true; done
+  echo "pathcheck: a rule was refused; the rules this script added were removed again" >&2
+  exit 3
+}
+ins() {
+  "$@" || rollback
+  added="$added$*
+"
+}
 # Which iptables holds the drop is not known from the report: Debian's iptables package ships both
 # iptables-legacy and iptables-nft (and iptables is one of them); these rules go into whichever
 # OUTPUT chain drops (its policy or a DROP/REJECT rule), else into plain iptables.
@@ -21,9 +34,9 @@ holds_drop() {
 #   checks: turn:udp:turn.example.com:3478, udp-range:group
 #   blocked at: perimeter
 for ipt in $(holds_drop iptables); do
-  "$ipt" -I OUTPUT -p udp -d 203.0.113.0/24 -m multiport --dports 3478,10000:60000 -m comment --comment pathcheck -j ACCEPT
-  "$ipt" -I OUTPUT -p udp -d 198.51.100.128/25 -m multiport --dports 3478,10000:60000 -m comment --comment pathcheck -j ACCEPT
+  ins "$ipt" -I OUTPUT -p udp -d 203.0.113.0/24 -m multiport --dports 3478,10000:60000 -m comment --comment pathcheck -j ACCEPT
+  ins "$ipt" -I OUTPUT -p udp -d 198.51.100.128/25 -m multiport --dports 3478,10000:60000 -m comment --comment pathcheck -j ACCEPT
 done
 for ipt in $(holds_drop ip6tables); do
-  "$ipt" -I OUTPUT -p udp -d 2001:db8:40::/48 -m multiport --dports 3478,10000:60000 -m comment --comment pathcheck -j ACCEPT
+  ins "$ipt" -I OUTPUT -p udp -d 2001:db8:40::/48 -m multiport --dports 3478,10000:60000 -m comment --comment pathcheck -j ACCEPT
 done
