@@ -33,8 +33,8 @@ const SYNTAX: Record<FirewallTargetId, { v4: RegExp; v6: RegExp }> = {
   },
   iptables: {
     // Either one command per rule, or one loop per binary over the iptables variants that hold a drop.
-    v4: /^(iptables|\s+"\$ipt") -I \S+ (\d+ )?-p udp -d 10\.77\.0\.10\/32 --dport 3478 /m,
-    v6: /^ip6tables -I \S+ (\d+ )?-p udp -d fd77::10\/128 --dport 3478 |holds_drop ip6tables\); do\n(\s+"\$ipt" [^\n]+\n)*?\s+"\$ipt" -I \S+ (\d+ )?-p udp -d fd77::10\/128 --dport 3478 /m,
+    v4: /^(?:\s*ins )?(iptables|\s*"\$ipt") -I \S+ (\d+ )?-p udp -d 10\.77\.0\.10\/32 --dport 3478 /m,
+    v6: /^(?:ins )?ip6tables -I \S+ (\d+ )?-p udp -d fd77::10\/128 --dport 3478 |holds_drop ip6tables\); do\n(\s+(?:ins )?"\$ipt" [^\n]+\n)*?\s+(?:ins )?"\$ipt" -I \S+ (\d+ )?-p udp -d fd77::10\/128 --dport 3478 /m,
   },
   ufw: {
     v4: /^ufw allow out proto udp to 10\.77\.0\.10\/32 port 3478 /m,

@@ -4,6 +4,19 @@
 # Tag: pathcheck - undo deletes the rules with comment "pathcheck"
 # Run as root. Rules are inserted at the top of OUTPUT.
 set -eu
+# If a command refuses a rule, the rules this script inserted are deleted again (exit 3): nothing half-applied.
+set -f
+added=''
+rollback() {
+  printf '%s' "$added" | while read -r c i chain spec; do "$c" -D "$chain" $spec || true; done
+  echo "pathcheck: a rule was refused; the rules this script added were removed again" >&2
+  exit 3
+}
+ins() {
+  "$@" || rollback
+  added="$added$*
+"
+}
 # Which iptables holds the drop is not known from the report: Debian's iptables package ships both
 # iptables-legacy and iptables-nft (and iptables is one of them); these rules go into whichever
 # OUTPUT chain drops (its policy or a DROP/REJECT rule), else into plain iptables.
@@ -28,12 +41,12 @@ holds_drop() {
 #   checks: udp-range:group, udp-range:group/v6
 #   blocked at: perimeter
 for ipt in $(holds_drop iptables); do
-  "$ipt" -I OUTPUT -p udp -d 10.77.0.10/32 --dport 3478 -m comment --comment pathcheck -j ACCEPT
-  "$ipt" -I OUTPUT -p tcp -d 10.77.0.10/32 --dport 3478 -m comment --comment pathcheck -j ACCEPT
-  "$ipt" -I OUTPUT -p udp -d 10.77.0.0/24 --dport 10000:60000 -m comment --comment pathcheck -j ACCEPT
+  ins "$ipt" -I OUTPUT -p udp -d 10.77.0.10/32 --dport 3478 -m comment --comment pathcheck -j ACCEPT
+  ins "$ipt" -I OUTPUT -p tcp -d 10.77.0.10/32 --dport 3478 -m comment --comment pathcheck -j ACCEPT
+  ins "$ipt" -I OUTPUT -p udp -d 10.77.0.0/24 --dport 10000:60000 -m comment --comment pathcheck -j ACCEPT
 done
 for ipt in $(holds_drop ip6tables); do
-  "$ipt" -I OUTPUT -p udp -d fd77::10/128 --dport 3478 -m comment --comment pathcheck -j ACCEPT
-  "$ipt" -I OUTPUT -p tcp -d fd77::10/128 --dport 3478 -m comment --comment pathcheck -j ACCEPT
-  "$ipt" -I OUTPUT -p udp -d fd77::/64 --dport 10000:60000 -m comment --comment pathcheck -j ACCEPT
+  ins "$ipt" -I OUTPUT -p udp -d fd77::10/128 --dport 3478 -m comment --comment pathcheck -j ACCEPT
+  ins "$ipt" -I OUTPUT -p tcp -d fd77::10/128 --dport 3478 -m comment --comment pathcheck -j ACCEPT
+  ins "$ipt" -I OUTPUT -p udp -d fd77::/64 --dport 10000:60000 -m comment --comment pathcheck -j ACCEPT
 done

@@ -43,15 +43,24 @@ chains=$(nft -j list ruleset | jq -r '
     | "\(.family) \(.table) \(.name)" as $k
     | select(.policy == "drop" or any($dropping[]; . == $k))
     | $k')
-V4=() V6=() ANY=()
+V4=() V6=() ANY=() SV4=() SV6=() SANY=()
 v4() { V4+=("$1"); }
 v6() { V6+=("$1"); }
 any() { ANY+=("$1"); }
+sv4() { SV4+=("$1"); }
+sv6() { SV6+=("$1"); }
+sany() { SANY+=("$1"); }
 v6 'ip6 daddr fd77::10/128 udp dport 3478 accept comment "pathcheck"'
 v6 'ip6 daddr fd77::10/128 tcp dport { 443, 3478 } accept comment "pathcheck"'
 v6 'ip6 daddr fd77::/64 udp dport 10000-60000 accept comment "pathcheck"'
 any 'udp dport 10000-65535 accept comment "pathcheck"'
 any 'tcp dport 10000-65535 accept comment "pathcheck"'
+sv6 'ip6 daddr fd77::10/128 udp dport 3478 accept comment "pathcheck"'
+sv6 'ip6 daddr fd77::10/128 tcp dport 443 accept comment "pathcheck"'
+sv6 'ip6 daddr fd77::10/128 tcp dport 3478 accept comment "pathcheck"'
+sv6 'ip6 daddr fd77::/64 udp dport 10000-60000 accept comment "pathcheck"'
+sany 'udp dport 10000-65535 accept comment "pathcheck"'
+sany 'tcp dport 10000-65535 accept comment "pathcheck"'
 added=()
 rollback() {
   local x f t c h
@@ -72,6 +81,14 @@ while read -r f t c; do
   plain_chain "$f" "$t" "$c" || { echo "pathcheck: skipping a chain with an unexpected name" >&2; continue; }
   if [[ "${t,,}" =~ $FOREIGN_RE ]]; then
     echo "pathcheck: $f $t $c drops outbound traffic but belongs to another product; left alone" >&2
+    continue
+  fi
+  if [ "$f" != inet ] && [ "$t" = filter ]; then
+    # iptables-nft's table: one address and one port range per rule, the only form iptables-nft reads back
+    # (a set would be left out by iptables-nft-save, widening the rule). An ip table sees only IPv4 packets.
+    if [ "$f" = ip ]; then for b in "${SV4[@]}"; do add "$f" "$t" "$c" "$b"; done; fi
+    if [ "$f" = ip6 ]; then for b in "${SV6[@]}"; do add "$f" "$t" "$c" "$b"; done; fi
+    for b in "${SANY[@]}"; do add "$f" "$t" "$c" "$b"; done
     continue
   fi
   # An ip table sees only IPv4 packets, an ip6 table only IPv6 ones.
