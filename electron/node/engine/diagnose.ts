@@ -23,7 +23,7 @@ import { toPlanned, type CheckContext, type CheckDescriptor, type Plan, type Ran
 import { createLimiter } from './limiter';
 import { skipped, toCheck, type CheckMeta, type Outcome } from './outcome';
 import { DEFAULT_TIMEOUTS, planDiagnosis, type Timeouts } from './plan';
-import { measureRanges } from './stun-checks';
+import { measureRanges, RANGE_CONCURRENCY } from './stun-checks';
 import { refineLayers, type LocalFirewallSource } from './layers';
 import { detectLocalFirewall } from '../firewall/detect';
 import { reportLocalFirewall } from '../firewall/report-local';
@@ -31,6 +31,7 @@ import { TOOL_VERSION } from './version';
 import { ipv6Usable, settleFamilies } from './families';
 import net from 'node:net';
 import { RttRegistry, runProbe } from './deadlines';
+import { createLinkPacer, type LinkPacer } from '../range/pace';
 
 export { DEFAULT_TIMEOUTS, type Timeouts } from './plan';
 
@@ -160,6 +161,7 @@ interface Run {
   deadlineAt: number;
   /** Round trips measured so far: they bound how long a silent probe waits (deadlines.ts). */
   rtt: RttRegistry;
+  link: LinkPacer;
 }
 
 async function openRun(profile: Profile, opts: DiagnoseOptions): Promise<Run> {
@@ -205,6 +207,8 @@ async function openRun(profile: Profile, opts: DiagnoseOptions): Promise<Run> {
     quality: [],
     deadlineAt: performance.now() + (opts.deadlineMs ?? DEFAULT_DEADLINE_MS),
     rtt: new RttRegistry(),
+    // Every range batch of the run (UDP and TCP, both families) shares one window: one link.
+    link: createLinkPacer({ max: 2 * RANGE_CONCURRENCY }),
   };
 }
 
@@ -415,6 +419,7 @@ async function runRanges(run: Run, protocol: RangeDescriptor['protocol'], family
     signal: run.controller.signal,
     ...(first.family ? { family: first.family } : {}),
     rtt: run.rtt,
+    link: run.link,
   });
   for (const r of results) {
     run.ranges.push(r);

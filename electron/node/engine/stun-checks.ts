@@ -12,7 +12,7 @@ import { classifyIpv6Nat } from '../stun/nat6';
 import os from 'node:os';
 import { SILENCE, withSilentDeadline, type RttRegistry } from './deadlines';
 import type { ProbeGuard } from '../range/tcp-probe';
-import { createPacer } from '../range/pace';
+import { createPacer, type LinkPacer } from '../range/pace';
 
 /**
  * The engine's view of the STUN/TURN clients and range discovery: each function takes a resolved
@@ -121,14 +121,16 @@ export interface RangeCheckOptions {
   signal: AbortSignal;
   /** Round trips of this run: a silent probe to the reflector waits as long as they justify (deadlines.ts). */
   rtt?: RttRegistry;
+  /** The run's one window for range probes (range/pace.ts): batches running at once share the link. */
+  link?: LinkPacer;
 }
 export interface WantedRange {
   id: string;
   required: Array<[number, number]>;
 }
 
-/** Probes in flight at once per protocol: a fully blocked 10000-65535 is ~435 silent samples. */
-const RANGE_CONCURRENCY = 96;
+/** Probes in flight at once per batch (one protocol, one family): a fully blocked 10000-65535 is ~435 silent samples. */
+export const RANGE_CONCURRENCY = 96;
 
 /**
  * Range discovery against the reflector, for every wanted range of one protocol at once: UDP via
@@ -145,7 +147,7 @@ export async function measureRanges(
 ): Promise<RangeResult[]> {
   if (wanted.length === 0) return [];
   const registry = o.rtt;
-  const pacer = createPacer({ max: RANGE_CONCURRENCY });
+  const pacer = o.link ? o.link.join() : { ...createPacer({ max: RANGE_CONCURRENCY }), leave: () => {} };
   // A port probed a second time confirms a blocked answer that decides a boundary: it gets twice
   // the deadline, so a late answer on a congested link cannot make a false boundary.
   const seen = new Set<number>();
@@ -192,7 +194,7 @@ export async function measureRanges(
     deadlineMs: o.deadlineMs,
     concurrency: RANGE_CONCURRENCY,
     window: pacer.window,
-  });
+  }).finally(() => pacer.leave());
   const local = (reasons['local-blocked'] ?? 0) > 0;
   const timeouts = (reasons.timeout ?? 0) > 0;
   return wanted.map((w) => {

@@ -15,9 +15,12 @@ import { startDeadline } from '../probes/deadline';
  *    result's `resolution` (largest such assumed gap; 1 = exact) and `notes` say so.
  *
  * 4. Loss is not a block: a `blocked` answer next to an `open` one (it decides a boundary) is
- *    probed once more before it counts (`confirmBlocked`, default on). Blocked answers that
- *    decide nothing (all neighbours blocked) are not repeated, so a fully blocked network costs
- *    one round of samples, not two.
+ *    probed once more before it counts (`confirmBlocked`, default on), once every sample has been
+ *    sent — when the link is quiet, so that the answer is not lost in the same burst as the first.
+ *    When such a second probe comes back open, the first was lost: every blocked answer heard only
+ *    once in that run of blocked samples is probed again at once (a queue that overflowed drops
+ *    many neighbouring probes together). Blocked answers that decide nothing (all neighbours
+ *    blocked) are not repeated, so a fully blocked network costs one round of samples, not two.
  *
  * With the default stride (128) the range 10000-65535 costs ~435 samples + ~7 per boundary,
  * i.e. < 1 % of its 55,536 ports. Runs `concurrency` probes at once, stops at `deadlineMs` or
@@ -130,10 +133,12 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
    * Next port: confirm a tentative blocked answer that decides a boundary, then bisect a
    * disagreeing neighbour pair (boundaries matter most), else take the next sample.
    */
+  /** Blocked answers heard once in a run of blocked samples where a second probe came back open. */
+  const recheck: number[] = [];
   const nextPort = (): number | undefined => {
-    for (let i = 0; i < sorted.length; i++) {
-      const p = sorted[i] as number;
-      if (tentative.has(p) && !inflight.has(p) && decidesBoundary(i)) {
+    while (recheck.length > 0) {
+      const p = recheck.shift() as number;
+      if (tentative.has(p) && !inflight.has(p)) {
         tentative.delete(p);
         confirmations++;
         return p;
@@ -147,7 +152,27 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
       }
     }
     if (planIdx < plan.length) return plan[planIdx++];
+    for (let i = 0; i < sorted.length; i++) {
+      const p = sorted[i] as number;
+      if (tentative.has(p) && !inflight.has(p) && decidesBoundary(i)) {
+        tentative.delete(p);
+        confirmations++;
+        return p;
+      }
+    }
     return undefined;
+  };
+  /** A second probe of `port` came back open: the blocked answers heard once beside it may be loss too. */
+  const lostBeside = (port: number): void => {
+    const at = sorted.indexOf(port);
+    const range = rangeIndex(port);
+    for (const step of [-1, 1]) {
+      for (let j = at + step; j >= 0 && j < sorted.length; j += step) {
+        const q = sorted[j] as number;
+        if (known.get(q) !== 'blocked' || rangeIndex(q) !== range) break;
+        if (tentative.has(q)) recheck.push(q);
+      }
+    }
   };
 
   const dl = startDeadline(opts.deadlineMs, opts.signal);
@@ -173,10 +198,12 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
       const record = (port: number, state: PortState): void => {
         if (dl.signal.aborted) return; // answers racing the deadline are not trusted
         const again = known.has(port);
+        const flipped = again && known.get(port) === 'blocked' && state === 'open';
         known.set(port, state);
         if (!again) insertSorted(sorted, port);
         if (state === 'blocked' && confirm && !again && !confirmed.has(port)) tentative.add(port);
         if (again) confirmed.add(port);
+        if (flipped) lostBeside(port);
       };
       const launch = (port: number): void => {
         inflight.add(port);

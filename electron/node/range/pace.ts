@@ -33,3 +33,40 @@ export function createPacer(o: { max: number; min?: number; targetMs?: number })
     },
   };
 }
+
+/** A batch's view of a link pacer: its share of the window, until it leaves. */
+export interface LinkShare extends Pacer {
+  leave(): void;
+}
+
+export interface LinkPacer {
+  /** A range batch starts crossing the link: it gets an equal share of the window while it runs. */
+  join(): LinkShare;
+}
+
+/**
+ * One window for every range batch of a run (UDP and TCP, IPv4 and IPv6 run at once): they cross
+ * the same link, so on a slow one it is their probes together, not each batch's, that must fit.
+ * Answers from any batch move the one window (a congested link shows in all of them); each batch
+ * that is running gets an equal share. With the two batches of an IPv4-only run and `max` twice a
+ * batch's limit, each has what it had alone; a batch that finishes hands its share to the others.
+ */
+export function createLinkPacer(o: { max: number; min?: number; targetMs?: number }): LinkPacer {
+  const shared = createPacer(o);
+  let active = 0;
+  return {
+    join() {
+      active++;
+      let left = false;
+      return {
+        window: () => Math.max(1, Math.floor(shared.window() / Math.max(1, active))),
+        answered: (rttMs) => shared.answered(rttMs),
+        leave() {
+          if (left) return;
+          left = true;
+          active--;
+        },
+      };
+    },
+  };
+}

@@ -283,6 +283,24 @@ describe('range discovery: loss is not a block', () => {
       [40000, 60000],
     ]);
   });
+  it('a queue that overflowed in the first burst (many neighbouring answers lost together) is no block', async () => {
+    // A slow link: every probe sent in the first 300 ms is dropped by a full queue, later ones get
+    // through; each answer takes 10 ms. 30000-30999 really is blocked.
+    const t0 = Date.now();
+    const probe = async (p: number): Promise<'open' | 'blocked'> => {
+      const lost = Date.now() - t0 < 300;
+      await new Promise((r) => setTimeout(r, 10));
+      if (lost) return 'blocked';
+      return p >= 30000 && p <= 30999 ? 'blocked' : 'open';
+    };
+    const r = await discoverRanges({ required: [P2P], probe, deadlineMs: 3000, concurrency: 8 });
+    expect(r.blocked).toEqual([[30000, 30999]]);
+    expect(r.allowed).toEqual([
+      [10000, 29999],
+      [31000, 65535],
+    ]);
+    expect(r.complete).toBe(true);
+  });
   it('a fully blocked range costs one round of samples: nothing decides a boundary, nothing is repeated', async () => {
     let calls = 0;
     const r = await discoverRanges({
