@@ -67,7 +67,7 @@ function sensors(r: Report, label: string): { engine?: QualityResult; webrtc?: Q
     verdict: r.verdicts.group?.path,
     supports: r.verdicts.group?.quality?.supports,
     sensors: udp.map((q) => [q.sensor, q.upKbps, q.downKbps, q.lossPct, q.grade, q.durationMs]),
-    findings: r.findings.map((f) => f.code),
+    findings: r.findings.map((f) => (f.severity === 'warn' ? `${f.code}: ${f.message}` : f.code)),
   });
   console.log(`[lab webrtc-quality] ${label}: ${seen}`);
   return { ...(engine ? { engine } : {}), ...(webrtc ? { webrtc } : {}), seen };
