@@ -30,6 +30,7 @@ export function createBridge(transport: BridgeTransport) {
       onEvent: (listener) => transport.subscribe('diagnosis:event', listener),
       webrtcConfig: (runId) => transport.invoke('diagnosis:webrtc-config', { runId }),
       submitWebrtc: (request) => transport.invoke('diagnosis:submit-webrtc', request),
+      claimLink: (runId) => transport.invoke('diagnosis:claim-link', { runId }),
     },
     credentials: {
       status: (target) => transport.invoke('credentials:status', target),

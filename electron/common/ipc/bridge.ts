@@ -8,6 +8,7 @@ import type {
   WebrtcPlan,
   WebrtcSubmitRequest,
   WebrtcSubmitted,
+  LinkClaimed,
 } from './diagnosis';
 import type { ProfileEntry, ProfileRanges, ProfileValidation } from './profiles';
 import type { IpcResult } from './result';
@@ -53,6 +54,8 @@ export interface PathcheckBridge {
     webrtcConfig(runId: string): Promise<IpcResult<WebrtcPlan>>;
     /** The suite's `webrtc:*` checks; main merges them into the run's report before `done`. */
     submitWebrtc(request: WebrtcSubmitRequest): Promise<IpcResult<WebrtcSubmitted>>;
+    /** After the suite, before the page's quality call: resolves when main gives the page the link. */
+    claimLink(runId: string): Promise<IpcResult<LinkClaimed>>;
   };
   credentials: {
     /** Whether secrets can be remembered here, and what is remembered for a profile (never the secret). */
@@ -101,7 +104,7 @@ export interface PathcheckBridge {
 export const BRIDGE_SHAPE = {
   app: ['info'],
   profiles: ['list', 'validate', 'ranges'],
-  diagnosis: ['start', 'cancel', 'onEvent', 'webrtcConfig', 'submitWebrtc'],
+  diagnosis: ['start', 'cancel', 'onEvent', 'webrtcConfig', 'submitWebrtc', 'claimLink'],
   credentials: ['status', 'forget'],
   history: ['list', 'open', 'remove', 'importJson', 'exportJson', 'summary'],
   reports: ['savePdf', 'compare'],

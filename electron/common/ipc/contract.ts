@@ -14,10 +14,12 @@ import {
   DiagnosisStartRequestSchema,
   WebrtcConfigRequestSchema,
   WebrtcSubmitRequestSchema,
+  LinkClaimRequestSchema,
   type DiagnosisCancelled,
   type DiagnosisStarted,
   type WebrtcPlan,
   type WebrtcSubmitted,
+  type LinkClaimed,
 } from './diagnosis';
 import {
   ProfilesChannel,
@@ -77,6 +79,7 @@ export const requestSchemas = {
   [DiagnosisChannel.cancel]: DiagnosisCancelRequestSchema,
   [DiagnosisChannel.webrtcConfig]: WebrtcConfigRequestSchema,
   [DiagnosisChannel.submitWebrtc]: WebrtcSubmitRequestSchema,
+  [DiagnosisChannel.claimLink]: LinkClaimRequestSchema,
   [CredentialsChannel.status]: CredentialsStatusRequestSchema,
   [CredentialsChannel.forget]: CredentialsForgetRequestSchema,
   [HistoryChannel.list]: HistoryListRequestSchema,
@@ -112,6 +115,7 @@ export interface ResponseMap {
   [DiagnosisChannel.cancel]: DiagnosisCancelled;
   [DiagnosisChannel.webrtcConfig]: WebrtcPlan;
   [DiagnosisChannel.submitWebrtc]: WebrtcSubmitted;
+  [DiagnosisChannel.claimLink]: LinkClaimed;
   [CredentialsChannel.status]: CredentialsStatus;
   [CredentialsChannel.forget]: CredentialsForgotten;
   [HistoryChannel.list]: HistoryItem[];

@@ -14,6 +14,8 @@ export const DiagnosisChannel = {
   cancel: 'diagnosis:cancel',
   webrtcConfig: 'diagnosis:webrtc-config',
   submitWebrtc: 'diagnosis:submit-webrtc',
+  /** The page asks for the link for its call-quality measurement; main answers when it is the page's turn. */
+  claimLink: 'diagnosis:claim-link',
   /** main -> renderer event; payload: `DiagnosisEvent` (common/report/progress). */
   event: 'diagnosis:event',
 } as const;
@@ -111,8 +113,8 @@ export interface WebrtcPlan {
   direct: boolean;
   /**
    * Measure call quality after the suite: a short call over the first TURN transport (UDP, TCP, TLS)
-   * whose relay test passed, once the engine's own quality measurements are finished (they share the
-   * link). Absent: not measured.
+   * whose relay test passed, once main granted the link (`diagnosis:claim-link`: the engine's own
+   * quality streams are finished, they share the link). Absent: not measured.
    */
   quality?: { directionMs: number; targetKbps: number; rates: QualityRates };
 }
@@ -144,6 +146,17 @@ export const WebrtcSubmitRequestSchema = z.strictObject({
   error: z.string().max(500).optional(),
 });
 export type WebrtcSubmitRequest = z.input<typeof WebrtcSubmitRequestSchema>;
+
+/**
+ * `claim-link`: the page's reachability suite is finished and it would measure call quality. Main
+ * answers once the engine's quality streams are done (they cross the same link), `granted: false`
+ * with a sentence when the call would not fit before the run's deadline or the run is over.
+ */
+export const LinkClaimRequestSchema = z.strictObject({ runId: RunIdSchema });
+export interface LinkClaimed {
+  granted: boolean;
+  reason?: string;
+}
 
 /** `accepted: false`: no such run waits for WebRTC results (finished, cancelled, or the deadline passed). */
 export interface WebrtcSubmitted {

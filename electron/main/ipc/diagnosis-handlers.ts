@@ -15,7 +15,14 @@ import { localDate } from '#common/profile/lifecycle';
 import { applyParameters } from '#common/profile/parameters';
 import { reportedParameters, runnableProfile } from '#common/profile/prepare';
 import { scopeOf, scopesFor, type CredentialStore } from '../credentials-store';
-import { acceptWebrtcChecks, acceptWebrtcQuality, resolveIceHosts, webrtcPlan } from './diagnosis-webrtc';
+import {
+  acceptWebrtcChecks,
+  acceptWebrtcQuality,
+  resolveIceHosts,
+  WEBRTC_DEFAULTS,
+  webrtcPlan,
+} from './diagnosis-webrtc';
+import { linkTurns, type LinkTurns } from './diagnosis-link';
 import { qualityRates, type QualityResult } from '#common/quality/schema';
 
 /** What main needs from the engine (electron/node/engine `diagnose`); the CLI drives the same function. */
@@ -31,8 +38,10 @@ export interface DiagnosisEngine {
       credentials?: { username: string; credential: string } | null;
       /** Electron's `session.resolveProxy`: the proxy Chromium would use for TURN over TCP/TLS. */
       resolveProxy?: (url: string) => Promise<string>;
-      /** Call quality on the paths that work (the engine's sensor). */
-      quality?: { enabled: boolean };
+      /** Call quality on the paths that work (the engine's sensor); its streams wait for `after`. */
+      quality?: { enabled: boolean; after?: Promise<unknown> };
+      /** Whole-run deadline (the engine's default when absent). */
+      deadlineMs?: number;
     },
   ): Promise<Report>;
 }
@@ -49,7 +58,8 @@ export interface DiagnosisDeps {
     c: Credentials,
     opts: { deadlineMs: number; signal?: AbortSignal },
   ) => Promise<{ username: string; credential: string } | null>;
-  /** WebRTC suite: how long main waits for the page's results after the run started (ms), and the suite's own knobs. */
+  /** WebRTC suite: how long main waits for the page's results after the run started (ms; default: the engine's
+   * deadline with the page's suite plus the page's call), and the suite's own knobs. */
   /** `qualityDirectionMs: null`: the page measures no call quality. */
   webrtc?: { waitMs?: number; graceMs?: number; qualityDirectionMs?: number | null } & Partial<
     Pick<WebrtcPlan, 'connectDeadlineMs' | 'streamMs' | 'packetRate'>
@@ -76,6 +86,9 @@ function parameterSentence(profile: Profile, e: { name: string; message: string 
   return label && !e.message.startsWith(label) ? `${label} ${e.message}` : e.message;
 }
 
+/** The engine's own overall deadline (its default, as in the CLI). */
+const ENGINE_DEADLINE_MS = 10_000;
+
 export const ENGINE_UNAVAILABLE_MESSAGE = 'The diagnosis engine is not available in this build yet.';
 const NO_STORE_REASON = 'Credentials cannot be remembered in this build; they are used for this run only.';
 
@@ -91,6 +104,8 @@ interface Run {
     submitted: Promise<{ checks: CheckResult[]; quality?: QualityResult[]; error?: string }>;
     submit(value: { checks: CheckResult[]; quality?: QualityResult[]; error?: string }): void;
     done: boolean;
+    /** Whose turn it is on the link (diagnosis-link.ts). */
+    link: LinkTurns;
   };
 }
 
@@ -108,6 +123,7 @@ export function createDiagnosisHandlers(
   | 'diagnosis:cancel'
   | 'diagnosis:webrtc-config'
   | 'diagnosis:submit-webrtc'
+  | 'diagnosis:claim-link'
   | 'credentials:status'
   | 'credentials:forget'
 > {
@@ -117,7 +133,13 @@ export function createDiagnosisHandlers(
   const lookup =
     deps.lookup ??
     (async (host: string) => (await dnsLookup(host, { family: 4 }).catch(() => dnsLookup(host))).address);
-  const waitMs = deps.webrtc?.waitMs ?? 25_000;
+  // The page's suite and call are bounded by its knobs; the engine's quality streams wait for the
+  // suite (at most suiteWaitMs), so its deadline is that much longer, and main waits for the call too.
+  const knobs = { ...WEBRTC_DEFAULTS, ...deps.webrtc };
+  const suiteWaitMs = knobs.connectDeadlineMs + knobs.streamMs + 2000;
+  const callMs = knobs.connectDeadlineMs + 2 * (knobs.qualityDirectionMs ?? 0) + 1000;
+  const engineDeadlineMs = ENGINE_DEADLINE_MS + suiteWaitMs;
+  const waitMs = deps.webrtc?.waitMs ?? engineDeadlineMs + callMs;
   const graceMs = deps.webrtc?.graceMs ?? 1_500;
 
   /** `extra`: what the report's `profile` also records (parameter values, where its ranges came from). */
@@ -154,6 +176,7 @@ export function createDiagnosisHandlers(
             submitted: new Promise((resolve) => (submit = resolve)),
             submit: (v) => submit(v),
             done: false,
+            link: linkTurns({ suiteWaitMs, callMs, endsAt: t0 + waitMs, signal: controller.signal }),
           }
         : null,
     };
@@ -206,7 +229,8 @@ export function createDiagnosisHandlers(
         rooms,
         signal: controller.signal,
         onEvent: fromEngine,
-        quality: { enabled: true },
+        quality: { enabled: true, ...(run.webrtc ? { after: run.webrtc.link.engineTurn } : {}) },
+        ...(run.webrtc ? { deadlineMs: engineDeadlineMs } : {}),
         ...(pair ? { credentials: pair } : {}),
         ...(deps.resolveProxy ? { resolveProxy: deps.resolveProxy } : {}),
       });
@@ -262,6 +286,9 @@ export function createDiagnosisHandlers(
     } catch (e) {
       running = Promise.reject(e);
     }
+    // Once the engine is finished, nothing of it is on the link: the page's call may start.
+    const engineOffLink = () => run.webrtc?.link.engineDone();
+    running.then(engineOffLink, engineOffLink);
     running
       .then(withWebrtc)
       // The report records the parameter values, so a re-check or rules later use the same servers.
@@ -272,6 +299,7 @@ export function createDiagnosisHandlers(
         deps.onCompleted?.(runId, report, profile);
       }, failed)
       .finally(() => {
+        run.webrtc?.link.suiteDone();
         if (run.webrtc) run.webrtc.done = true;
         runs.delete(runId);
       });
@@ -386,12 +414,20 @@ export function createDiagnosisHandlers(
       const plan = await run.webrtc.plan;
       const { accepted, rejected } = acceptWebrtcChecks(plan, checks);
       const q = acceptWebrtcQuality(plan, quality ?? [], qualityRates(run.profile.quality));
+      run.webrtc.link.suiteDone();
       run.webrtc.submit({
         checks: accepted,
         ...(q.accepted.length ? { quality: q.accepted } : {}),
         ...(error ? { error } : {}),
       });
       return ok({ accepted: true, rejected: [...rejected, ...q.rejected] });
+    },
+
+    'diagnosis:claim-link': async ({ runId }) => {
+      const run = runs.get(runId);
+      if (!run?.webrtc || run.webrtc.done)
+        return fail('run-not-found', 'No running diagnosis waits for WebRTC results under this id.');
+      return ok(await run.webrtc.link.claim());
     },
 
     'credentials:status': async (target) => {

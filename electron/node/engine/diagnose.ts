@@ -60,9 +60,11 @@ export interface DiagnoseOptions {
   localFirewall?: LocalFirewallSource | null;
   /**
    * Call quality on the paths that work (docs/quality.md): off unless enabled; `seconds` is each
-   * measurement's budget (default 3, at most 10).
+   * measurement's budget (default 3, at most 10). `after`: the streams also wait for it (the app's
+   * main resolves it when the page's own tests, which share the link, are finished); a stream that
+   * is not needed is still skipped at once.
    */
-  quality?: { enabled: boolean; seconds?: number };
+  quality?: { enabled: boolean; seconds?: number; after?: Promise<unknown> };
   /** Quality entries measured elsewhere (the page's own call), merged before analysis. */
   extraQuality?: QualityResult[];
 }
@@ -123,7 +125,8 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
     // Range discovery crosses the same link as the quality streams: they measure after it. Both
     // families at once: IPv6 costs no extra wall time, and a black-holed one at most a deadline.
     const ranges = Promise.all((['udp', 'tcp'] as const).flatMap((p) => [runRanges(run, p, 4), runRanges(run, p, 6)]));
-    await Promise.all([...started.values(), runSerial(run, ctx, started, ranges), ranges]);
+    const link = Promise.race([Promise.all([ranges, opts.quality?.after]), aborted(run.controller.signal)]);
+    await Promise.all([...started.values(), runSerial(run, ctx, started, ranges, link), ranges]);
   } finally {
     disarm();
   }
@@ -303,14 +306,16 @@ function baseContext(
 
 /**
  * The serial groups (measurements sharing a bottleneck), each one check at a time in plan order,
- * the groups side by side. A check waits for the checks it `needs.passed`; when none of them passed
- * (or none ran) it is recorded as skipped, saying which.
+ * the groups side by side, after `after`. A check waits for the checks it `needs.passed`; when none
+ * of them passed (or none ran) it is recorded as skipped, saying which; otherwise it also waits for
+ * `link` (the link is free of other measurements) and runs.
  */
 async function runSerial(
   run: Run,
   ctx: Omit<CheckContext, 'signal'>,
   started: ReadonlyMap<string, Promise<unknown>>,
   after: Promise<unknown>,
+  link: Promise<unknown>,
 ): Promise<void> {
   await after;
   const groups = new Map<string, CheckDescriptor[]>();
@@ -335,10 +340,20 @@ async function runSerial(
           );
           continue;
         }
+        await link;
+        if (run.controller.signal.aborted) return;
         await runWhenReady(run, d, ctx);
       }
     }),
   );
+}
+
+/** Resolves when the signal aborts (never rejects). */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
 
 function metaOf(d: CheckDescriptor): CheckMeta {

@@ -19,8 +19,6 @@ export type SuiteStatus = 'idle' | 'running' | 'done' | 'failed' | 'unsupported'
 
 /** How often streamed progress reaches the views (Zettlr-style debounce): fast enough to feel live, cheap to render. */
 export const FLUSH_MS = 100;
-/** Longest wait for the engine's quality measurements before the page's own call starts, ms. */
-export const ENGINE_QUALITY_WAIT_MS = 15_000;
 
 /** A rung of the live ladder, with the in-app WebRTC result for TURN rungs. */
 export interface LiveRung extends RungProgress {
@@ -131,18 +129,6 @@ export const useDiagnosisStore = defineStore('diagnosis', () => {
     if (event.runId === runId.value && busy.value) apply(event);
   }
 
-  /**
-   * Resolves once every planned engine quality check has a result (they share the link with the
-   * page's own call), or after ENGINE_QUALITY_WAIT_MS, or on abort.
-   */
-  async function engineQualityDone(signal: AbortSignal): Promise<void> {
-    const until = Date.now() + ENGINE_QUALITY_WAIT_MS;
-    const pending = () => plan.value.some((p) => p.kind === 'quality' && !results.value.has(p.id));
-    while ((plan.value.length === 0 || pending()) && Date.now() < until && !signal.aborted) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
   /** The page's half of the run: ICE servers from main, the suite, results back to main. Never throws. */
   async function runSuite(id: string): Promise<void> {
     const controller = new AbortController();
@@ -170,7 +156,11 @@ export const useDiagnosisStore = defineStore('diagnosis', () => {
       if (controller.signal.aborted) return;
       const quality = await runPageQuality(config.value, checks, {
         signal: controller.signal,
-        engineDone: () => engineQualityDone(controller.signal),
+        // Main decides when the call may use the link (after the engine's quality streams).
+        claimLink: async () => {
+          const claimed = await bridge().diagnosis.claimLink(id);
+          return claimed.ok && claimed.value.granted;
+        },
       }).catch(() => []);
       if (controller.signal.aborted) return;
       await bridge().diagnosis.submitWebrtc({ runId: id, checks, ...(quality.length ? { quality } : {}) });

@@ -9,13 +9,13 @@ import { measureCallQuality } from './quality';
  * over the first TURN transport — UDP, then TCP, then TLS — whose relay test passed: the relay a call
  * takes when direct media is not possible, and the one a direct verdict falls back to. (Two peers of
  * this page connected directly would only talk over this computer's own interfaces, which says
- * nothing about the network, so direct paths are not measured here.) It starts only once the
- * engine's own quality measurements are done: both cross the same link.
+ * nothing about the network, so direct paths are not measured here.) It starts only once main
+ * gave it the link (the engine's own quality streams are done: both cross the same link).
  */
 export interface PageQualityOptions {
   signal?: AbortSignal;
-  /** Resolves when the engine's quality checks have finished (bounded by the caller). */
-  engineDone?: () => Promise<void>;
+  /** Asks main for the link (`diagnosis:claim-link`); false: not this run, nothing is measured. */
+  claimLink?: () => Promise<boolean>;
   createPeer?: PeerFactory;
 }
 
@@ -41,8 +41,8 @@ export async function runPageQuality(
   const q = plan.quality;
   const server = pageQualityServer(plan, checks);
   if (!q || !plan.credentials || !server) return [];
-  await o.engineDone?.();
-  if (o.signal?.aborted) return [];
+  const granted = o.claimLink ? await o.claimLink() : true;
+  if (!granted || o.signal?.aborted) return [];
   const m = await measureCallQuality({
     path: PATH[server.transport],
     host: server.host,

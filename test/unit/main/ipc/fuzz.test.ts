@@ -113,6 +113,7 @@ function validPayloads(channel: InvokeChannel): unknown[] {
       ];
     case 'diagnosis:cancel':
     case 'diagnosis:webrtc-config':
+    case 'diagnosis:claim-link':
       return [{ runId: RUN_ID }];
     case 'diagnosis:submit-webrtc':
       return [{ runId: RUN_ID, checks: [webrtcCheck], error: 'no camera' }];

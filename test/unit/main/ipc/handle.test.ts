@@ -25,6 +25,7 @@ function fakeHandlers(): Handlers {
       ok({ runId: RUN_ID, servers: [], connectDeadlineMs: 1, streamMs: 1, packetRate: 1, direct: false }),
     ),
     'diagnosis:submit-webrtc': vi.fn(async () => ok({ accepted: true, rejected: [] })),
+    'diagnosis:claim-link': vi.fn(async () => ok({ granted: true })),
     'credentials:status': vi.fn(async () => ok({ storage: { available: true as const }, saved: null })),
     'credentials:forget': vi.fn(async () => ok({ forgotten: false })),
     'proxy-auth:answer': vi.fn(async () => ok({ accepted: false })),

@@ -174,6 +174,30 @@ describe.skipIf(skip)('diagnose() with call quality, against a real coturn on lo
     expect(report.verdicts.group!.quality).toBeUndefined();
   });
 
+  it('with `quality.after` (the app: the page\u2019s own tests share the link) the streams start only once it resolves; the other checks do not wait', async () => {
+    let opened = false;
+    const after = new Promise<void>((r) =>
+      setTimeout(() => {
+        opened = true;
+        r();
+      }, 1500),
+    );
+    const seen: Array<[string, boolean]> = [];
+    const report = await diagnose(profileFor(coturn), {
+      env: {},
+      deadlineMs: 10_000,
+      rooms: ['group'],
+      quality: { enabled: true, after },
+      onEvent: (e) => {
+        if (e.type === 'check') seen.push([e.result.kind === 'quality' ? e.result.status : e.result.kind, opened]);
+      },
+    });
+    expect(seen.filter(([k]) => k === 'pass').length).toBeGreaterThan(0); // streams were measured...
+    expect(seen.filter(([k]) => k === 'pass').every(([, o]) => o)).toBe(true); // ...only once the link was free
+    expect(seen.filter(([k]) => k === 'turn').every(([, o]) => !o)).toBe(true); // reachability was not held
+    expect(report.quality?.length).toBeGreaterThan(0);
+  });
+
   it('a budget beyond 10 s is refused before anything runs', async () => {
     await expect(diagnose(profileFor(coturn), { env: {}, quality: { enabled: true, seconds: 60 } })).rejects.toThrow(
       /quality\.seconds must be more than 0 and at most 10/,
