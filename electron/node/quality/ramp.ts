@@ -149,6 +149,30 @@ export interface PacketRecord {
   arrivedAt: number | null;
 }
 
+/**
+ * A direction's delivered rate. Where the path carried what was offered, the ramp's own reading
+ * (the last two windows). Where it was at capacity, the rate the bottleneck drained the packets of
+ * those windows at, from their arrival times (packet-train dispersion): counting them by send
+ * window instead credits one window with what our excess queued in the shaper, and a token
+ * bucket's burst after an idle moment with more than the link sustains.
+ */
+export function deliveredRateKbps(ramp: RampController, packets: readonly PacketRecord[]): number {
+  const last = ramp.windows[ramp.windows.length - 1];
+  if (!last?.capacityLimited) return ramp.deliveredKbps();
+  const full = new Set(ramp.windows.filter((w) => w.capacityLimited).map((w) => w.index));
+  const arrived = packets
+    .filter((p) => full.has(p.window) && p.arrivedAt !== null)
+    .sort((a, b) => a.arrivedAt! - b.arrivedAt!);
+  if (arrived.length < 8) return ramp.deliveredKbps();
+  // the later half of the arrivals: a token bucket's burst passes first, then only its rate does
+  const from = arrived[0]!.arrivedAt! + (arrived[arrived.length - 1]!.arrivedAt! - arrived[0]!.arrivedAt!) / 2;
+  const tail = arrived.filter((p) => p.arrivedAt! >= from);
+  const spanMs = tail[tail.length - 1]!.arrivedAt! - tail[0]!.arrivedAt!;
+  if (tail.length < 5 || spanMs < ramp.windowMs / 4) return ramp.deliveredKbps();
+  const bytes = tail.slice(1).reduce((n, p) => n + p.bytes, 0);
+  return (bytes * 8) / spanMs;
+}
+
 /** RFC 3550 §6.4.1 interarrival jitter over packets in arrival order: J += (|D| − J) / 16. */
 export function interarrivalJitter(packets: readonly { sentAt: number; arrivedAt: number | null }[]): number | null {
   const arrived = packets.filter((p) => p.arrivedAt !== null).sort((a, b) => a.arrivedAt! - b.arrivedAt!);

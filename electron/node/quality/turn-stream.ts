@@ -36,7 +36,16 @@ import {
   type QualityRates,
   type QualityResult,
 } from '#common/quality/schema';
-import { interarrivalJitter, median, oneLegLossPct, RampController, round1, round2, type PacketRecord } from './ramp';
+import {
+  deliveredRateKbps,
+  interarrivalJitter,
+  median,
+  oneLegLossPct,
+  RampController,
+  round1,
+  round2,
+  type PacketRecord,
+} from './ramp';
 
 export interface TurnQualityOptions extends Omit<ProbeOptions, 'proxy'> {
   /** Rate to ramp up to, kbit/s; default the HD video rate. */
@@ -279,7 +288,7 @@ export async function measureTurnQuality(
           median(d.packets.filter((p) => ws.has(p.window) && p.arrivedAt !== null).map((p) => p.arrivedAt! - p.sentAt));
         const full = new Set(d.ramp.windows.filter((w) => w.capacityLimited).map((w) => w.index));
         return {
-          kbps: d.ramp.deliveredKbps(),
+          kbps: deliveredRateKbps(d.ramp, d.packets),
           pool,
           free: free.size > 0,
           jitter: interarrivalJitter(pool),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  deliveredRateKbps,
   interarrivalJitter,
   oneLegLossPct,
   RampController,
@@ -129,5 +130,73 @@ describe('stream statistics', () => {
         windows.map((w) => ({ ...w, limited: true, capacityLimited: true, senderBehind: false })),
       ),
     ).toBe(100);
+  });
+});
+
+describe('delivered rate at capacity', () => {
+  /**
+   * Packets through a token-bucket shaper as tbf is one: `capKbps` with a `burstBytes` bucket (full
+   * after an idle moment) and a queue of `queueMs` (tail drop); sent evenly within each 250 ms
+   * window at the ramp's rate, counted by send window as the stream does.
+   */
+  function shaped(capKbps: number, queueMs: number, startKbps: number, windows = 12, burstBytes = 16 * 1024) {
+    const ramp = new RampController({ targetKbps: 2500, startKbps });
+    const packets: PacketRecord[] = [];
+    const size = 1200;
+    const perMs = capKbps / 8; // bytes a ms
+    let tokens = burstBytes;
+    let last = 0; // when `tokens` was counted
+    let free = 0; // when the shaper can send the next packet
+    let seq = 0;
+    for (let w = 0; w < windows && ramp.stop === undefined; w++) {
+      const n = Math.round((ramp.rateKbps * 250) / 8 / size);
+      const mine: PacketRecord[] = [];
+      for (let i = 0; i < n; i++) {
+        const sentAt = w * 250 + (i * 250) / n;
+        const rec: PacketRecord = { seq: seq++, window: w, sentAt, bytes: size, arrivedAt: null };
+        let at = Math.max(sentAt, free);
+        const have = Math.min(burstBytes, tokens + (at - last) * perMs);
+        if (have < size) at += (size - have) / perMs;
+        if (at - sentAt <= queueMs) {
+          tokens = Math.min(burstBytes, tokens + (at - last) * perMs) - size;
+          last = at;
+          free = at;
+          rec.arrivedAt = at;
+        }
+        mine.push(rec);
+      }
+      packets.push(...mine);
+      const delivered = mine.filter((p) => p.arrivedAt !== null).reduce((b, p) => b + p.bytes, 0);
+      ramp.evaluate(w * 250, n * size, delivered);
+    }
+    return { ramp, packets };
+  }
+
+  it('reads the rate the shaper drains at, not its burst or what our excess queued in it (400 kbit/s, 100 ms queue)', () => {
+    const { ramp, packets } = shaped(400, 100, 356);
+    expect(ramp.windows.at(-1)!.capacityLimited).toBe(true);
+    const rate = deliveredRateKbps(ramp, packets);
+    console.log(
+      'OLD',
+      ramp.deliveredKbps(),
+      'NEW',
+      rate,
+      ramp.windows.map((w) => Math.round(w.deliveredKbps)),
+    );
+    expect(Math.abs(rate - 400) / 400).toBeLessThan(0.05);
+  });
+
+  it('a stream the time budget cut short, still filling the queue: the drain rate, not the last windows sent', () => {
+    // the second direction of a stream gets what is left of the budget: here four windows
+    const { ramp, packets } = shaped(400, 100, 200, 4);
+    expect(ramp.stop).toBeUndefined();
+    expect(ramp.deliveredKbps()).toBeGreaterThan(400 * 1.3); // by send window: our excess counted too
+    expect(Math.abs(deliveredRateKbps(ramp, packets) - 400) / 400).toBeLessThan(0.05);
+  });
+
+  it('where the path carried everything, the ramp reading stands', () => {
+    const { ramp, packets } = shaped(100_000, 100, 500);
+    expect(ramp.stop).toBe('target-met');
+    expect(deliveredRateKbps(ramp, packets)).toBe(ramp.deliveredKbps());
   });
 });
