@@ -121,6 +121,8 @@ export async function turnQualityCheck(
       signal: ctx.signal,
       rates,
       hostLabel: server.host,
+      // Over IPv6 ask for IPv6 relays, as the TURN check's twin does: what an IPv6 client gets.
+      ...(o.family === 6 ? { relayFamily: 6 as const } : {}),
       ...(server.transport === 'tls' ? { tls: { servername: server.host, ...(ctx.ca ? { ca: ctx.ca } : {}) } } : {}),
     },
   );
