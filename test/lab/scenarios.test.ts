@@ -55,7 +55,8 @@ function digest(r: Report, exit: number): string {
   return (
     `exit=${exit} group=${v(r.verdicts.group)} p2p=${v(r.verdicts.p2p)} complete=${r.complete} durationMs=${r.durationMs} ` +
     `nat=${r.nat.mapping}/${r.nat.filtering}/${String(r.nat.behaveCompliant)}/${r.nat.publicAddress} findings=[${r.findings.map((f) => f.code).join(',')}] ` +
-    `firewall.layer=${r.firewall.layer} blocked=[${fw}] ranges: ${ranges} checks: ${checks}`
+    `firewall.layer=${r.firewall.layer} blocked=[${fw}] ranges: ${ranges} checks: ${checks} ` +
+    `quality: ${(r.quality ?? []).map((q) => `${q.id}=${q.upKbps}/${q.downKbps}kbps,${q.lossPct}%`).join(' ')}`
   );
 }
 
@@ -662,7 +663,10 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
       const run = open;
       // The twins join the plan once names resolve: the plan is sent again, and the last one the
       // views got lists exactly what the report holds.
-      const planned = [...run.stderr.matchAll(/(\d+) checks planned/g)].map((m) => Number(m[1]));
+      // "18 checks planned", then "18 checks (+ 14 over IPv6) planned": the total of each.
+      const planned = [...run.stderr.matchAll(/(\d+) checks(?: \(\+ (\d+) over IPv6\))? planned/g)].map(
+        (m) => Number(m[1]) + Number(m[2] ?? 0),
+      );
       expect.soft(planned.length, run.stderr.slice(0, 500)).toBe(2);
       expect.soft(planned.at(-1), run.digest).toBe(run.report.checks.length + run.report.ranges.length);
       for (const room of ['group', 'p2p'] as const) {
