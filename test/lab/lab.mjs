@@ -927,6 +927,15 @@ async function bringUp(nat) {
   }
 
   for (const n of Object.values(ns)) await ip(['netns', 'add', n]);
+  // No duplicate address detection on the veths' link-local addresses either (the global ones are
+  // added `nodad`): while they are tentative (~1 s after link up) the first IPv6 packet across a hop
+  // waits one neighbour-discovery retransmit (1 s), which ate a third of an IPv6 quality stream's
+  // budget right after bring-up (docs/quality.md, "Address families").
+  await Promise.all(
+    Object.keys(ns).map((w) =>
+      inNs(w, ['sysctl', '-q', '-w', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0']),
+    ),
+  );
   const C = ns.client,
     R = ns.router,
     S = ns.server;

@@ -55,7 +55,8 @@ function digest(r: Report, exit: number): string {
   return (
     `exit=${exit} group=${v(r.verdicts.group)} p2p=${v(r.verdicts.p2p)} complete=${r.complete} durationMs=${r.durationMs} ` +
     `nat=${r.nat.mapping}/${r.nat.filtering}/${String(r.nat.behaveCompliant)}/${r.nat.publicAddress} findings=[${r.findings.map((f) => f.code).join(',')}] ` +
-    `firewall.layer=${r.firewall.layer} blocked=[${fw}] ranges: ${ranges} checks: ${checks}`
+    `firewall.layer=${r.firewall.layer} blocked=[${fw}] ranges: ${ranges} checks: ${checks} ` +
+    `quality: ${(r.quality ?? []).map((q) => `${q.id}=${q.upKbps}/${q.downKbps}kbps,${q.lossPct}%`).join(' ')}`
   );
 }
 
@@ -193,7 +194,10 @@ const T = {
   nat: 'nat:turn.lab.test:3478',
 } as const;
 /** Every check the lab profile plans (dns for its 3 names, signaling, STUN, 3 TURN, relay, NAT) and its 3 ranges. */
-/** The call-quality measurements the lab profile plans: direct UDP (STUN echo) and one per TURN transport. */
+/**
+ * The call-quality measurements the lab profile plans: direct UDP (STUN echo) and one per TURN
+ * transport, each with its IPv6 twin (run only where the IPv4 path does not work).
+ */
 const QUALITY = [
   'quality:direct-udp:turn.lab.test:3478',
   'quality:turn-udp:turn.lab.test:3478',
@@ -207,7 +211,7 @@ const PLANNED_CHECKS = [
   'dns:reflect.lab.test',
   // The lab profile is dual-stack: every network check also runs over IPv6 (its id + /v6).
   ...Object.values(T).flatMap((id) => [id, v6Id(id)]),
-  ...QUALITY,
+  ...QUALITY.flatMap((id) => [id, v6Id(id)]),
 ].sort();
 /** A quality measurement skipped because its path did not work (or a better one already carries calls). */
 const qualityNotNeeded = (c: { kind: string; status: string }) => c.kind === 'quality' && c.status === 'skipped';
@@ -640,13 +644,26 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
       );
     };
     let open: Run | undefined;
+    /** The engine's quality entries, as `path/family` (one per measured path and family). */
+    const measured = (run: Run) =>
+      (run.report.quality ?? []).filter((q) => q.sensor === 'engine').map((q) => `${q.path}/${familyOf(q)}`);
+    /** The verdict's quality was measured over IPv6 and carries video on the open lab link. */
+    const expectQualityOverV6 = (run: Run, room: 'group' | 'p2p') => {
+      const q = run.report.verdicts[room]?.quality;
+      expect.soft(['video', 'hd-video'], `${room} quality.supports\n${run.digest}`).toContain(q?.supports);
+      expect.soft(q?.evidence.length, `${room} quality.evidence\n${run.digest}`).toBeGreaterThan(0);
+      for (const id of q?.evidence ?? []) {
+        const e = run.report.quality?.find((x) => x.id === id);
+        expect.soft([id, e?.family], `${room} quality measured over IPv6\n${run.digest}`).toEqual([v6Id(id), 6]);
+      }
+    };
 
     it('open: direct UDP for both rooms over IPv4 (a tie), every check and range passes over both families, no IPv6 warning', async () => {
       open = await diagnose('open', { summary: true });
       const run = open;
       // The twins join the plan once names resolve: the plan is sent again, and the last one the
       // views got lists exactly what the report holds.
-      // The live line counts the twins apart: "18 checks (+ 10 over IPv6) planned".
+      // "18 checks planned", then "18 checks (+ 14 over IPv6) planned": the total of each.
       const planned = [...run.stderr.matchAll(/(\d+) checks(?: \(\+ (\d+) over IPv6\))? planned/g)].map(
         (m) => Number(m[1]) + Number(m[2] ?? 0),
       );
@@ -668,6 +685,30 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
       expect.soft(v6Findings(run), run.digest).toEqual([]);
       expect.soft(findingCodes(run), run.digest).toContain(FAMILY_FINDING.noNat6);
       expect.soft(run.report.firewall.blocked, run.digest).toEqual([]);
+      // Quality once per path, over IPv4 (the verdicts' family): every IPv6 twin says why it did not run.
+      const paths = measured(run);
+      expect.soft(paths.length, run.digest).toBeGreaterThan(0);
+      expect
+        .soft(new Set(paths.map((p) => p.split('/')[0])).size, `${paths.join(' ')}\n${run.digest}`)
+        .toBe(paths.length);
+      expect
+        .soft(
+          paths.filter((p) => !p.endsWith('/4')),
+          run.digest,
+        )
+        .toEqual([]);
+      for (const c of run.report.checks.filter((x) => x.kind === 'quality' && x.family === 6))
+        expect.soft([c.id, c.status, c.reason], run.digest).toEqual([c.id, 'skipped', 'not-needed']);
+      for (const room of ['group', 'p2p'] as const) {
+        const q = run.report.verdicts[room]?.quality;
+        expect.soft(['video', 'hd-video'], `${room} quality.supports\n${run.digest}`).toContain(q?.supports);
+        expect
+          .soft(
+            q?.evidence.filter((id) => id.endsWith('/v6')),
+            run.digest,
+          )
+          .toEqual([]);
+      }
     });
 
     it('v6-dropped: verdicts and exit code as on the open network, exactly one ipv6-blocked warning, requirements for IPv6 destinations only', async () => {
@@ -727,6 +768,14 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
       expect.soft(findingCodes(run), run.digest).toContain(FAMILY_FINDING.v6Only);
       expect.soft(v6Findings(run), run.digest).toEqual([]);
       expect.soft(run.report.firewall.blocked, run.digest).toEqual([]);
+      // Quality on the path media takes: over IPv6 only, each path once.
+      for (const room of ['group', 'p2p'] as const) expectQualityOverV6(run, room);
+      expect
+        .soft(
+          measured(run).filter((p) => !p.endsWith('/6')),
+          run.digest,
+        )
+        .toEqual([]);
     });
 
     it('v4-tcp-443-v6-open: IPv4 only reaches TURN over TLS, media goes over IPv6 UDP', async () => {
@@ -741,6 +790,13 @@ describe.skipIf(skip)('lab scenarios: pathcheck diagnose in real networks', () =
       expectCheck(run, 'turn:udp:turn.lab.test:3478', { status: 'fail', reason: 'timeout' });
       expectCheck(run, 'turn:udp:turn.lab.test:3478/v6', { status: 'pass' });
       expect.soft(v6Findings(run), run.digest).toEqual([]);
+      // Quality on the path media takes (IPv6 UDP), not on the IPv4 TLS relay; never both families of one path.
+      for (const room of ['group', 'p2p'] as const) expectQualityOverV6(run, room);
+      const paths = measured(run);
+      expect.soft(paths, run.digest).toContain('turn-udp/6');
+      expect
+        .soft(new Set(paths.map((p) => p.split('/')[0])).size, `${paths.join(' ')}\n${run.digest}`)
+        .toBe(paths.length);
     });
   });
 });

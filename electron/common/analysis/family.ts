@@ -84,8 +84,10 @@ const UNPINNED = new Set<CheckResult['kind']>(['dns', 'webrtc', 'quality', 'prox
 /**
  * One family's view of the run: its own network checks, its ranges under their IPv4 ids (the
  * one-family rules look ranges up by id), names with only that family's addresses (so its blocked
- * requirements name its own destinations). Signaling is judged over both families (a client's
- * signaling uses whichever works), the page's tests and quality go with IPv4, as before.
+ * requirements name its own destinations), and the engine's quality entries measured over it (so a
+ * verdict's `quality` describes the family it names). Signaling is judged over both families (a
+ * client's signaling uses whichever works); the page's tests and its quality entries (no family)
+ * go with IPv4, as before.
  */
 function familyInput(input: AnalysisInput, f: Family): AnalysisInput {
   const ownTls = input.checks.some((c) => c.kind === 'tls' && familyOf(c) === f);
@@ -98,7 +100,14 @@ function familyInput(input: AnalysisInput, f: Family): AnalysisInput {
     return familyOf(c) === f ? [c] : [];
   });
   const ranges = input.ranges.filter((r) => familyOf(r) === f).map((r) => ({ ...r, id: baseId(r.id) }));
-  return { ...input, checks, ranges, nat: f === 4 ? input.nat : nat6(input.checks) };
+  const quality = input.quality?.filter((q) => (q.sensor === 'engine' ? familyOf(q) : 4) === f);
+  return {
+    ...input,
+    checks,
+    ranges,
+    nat: f === 4 ? input.nat : nat6(input.checks),
+    ...(quality ? { quality } : {}),
+  };
 }
 
 function onlyFamily(c: CheckResult, f: Family): CheckResult {

@@ -40,8 +40,16 @@ const ms = z.number().nonnegative().max(600_000);
 
 /** One measurement of one path by one sensor. */
 export const QualityResultSchema = z.object({
-  /** `quality:<path>:<host>:<port>`, with `:webrtc` appended for the page's sensor. */
+  /**
+   * `quality:<path>:<host>:<port>`, with `:webrtc` appended for the page's sensor; the engine's
+   * measurement over IPv6 has `/v6` appended (the id of its check, report/family.ts).
+   */
   id: z.string().min(1).max(300),
+  /**
+   * Address family the engine measured over (the report's check `family`); absent for the page's
+   * sensor and in older reports (read with familyOf: a `/v6` id is IPv6, anything else IPv4).
+   */
+  family: z.union([z.literal(4), z.literal(6)]).optional(),
   path: QualityPathSchema,
   sensor: QualitySensorSchema,
   host: z.string().max(300),

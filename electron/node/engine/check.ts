@@ -49,6 +49,26 @@ export interface CheckNeeds {
    * when none passed. Only for `serial` checks.
    */
   passed?: string[];
+  /**
+   * Ids of checks none of which may have passed: the check waits for them too, and is recorded as
+   * skipped (`not-needed`, with `detail`) when one did — e.g. an IPv6 twin of a quality stream, which
+   * runs only where its IPv4 path does not work (plan.ts, qualityFamilies). Only for `serial` checks.
+   */
+  unlessPassed?: { ids: string[]; detail: string };
+}
+
+/**
+ * Why a `serial` check does not run, once the checks of its `needs.passed` and `needs.unlessPassed`
+ * have finished (`statusOf` gives their results' status), or undefined when it runs: one of
+ * `unlessPassed` passed (its detail), or none of `passed` did.
+ */
+export function serialSkip(d: CheckDescriptor, statusOf: (id: string) => string | undefined): string | undefined {
+  const works = (id: string) => ['pass', 'warn'].includes(statusOf(id) ?? '');
+  const { passed = [], unlessPassed } = d.needs ?? {};
+  if (unlessPassed?.ids.some(works)) return unlessPassed.detail;
+  if (passed.length > 0 && !passed.some(works))
+    return `Not measured: ${passed.join(' / ')} did not pass, so there is no working path to measure.`;
+  return undefined;
 }
 
 /** What a running check may use: its own signal, what the run has learned so far, and where to put more. */

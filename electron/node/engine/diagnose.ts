@@ -19,7 +19,14 @@ import type { TurnCredentials } from '../stun/turn';
 import { readCaPem } from '../profiles/ca';
 import { hostFacts } from '../host/facts';
 import { proxyFromEnv, type ProxyChoice } from '../net/proxy';
-import { toPlanned, type CheckContext, type CheckDescriptor, type Plan, type RangeDescriptor } from './check';
+import {
+  serialSkip,
+  toPlanned,
+  type CheckContext,
+  type CheckDescriptor,
+  type Plan,
+  type RangeDescriptor,
+} from './check';
 import { createLimiter } from './limiter';
 import { skipped, toCheck, type CheckMeta, type Outcome } from './outcome';
 import { DEFAULT_TIMEOUTS, planDiagnosis, type Timeouts } from './plan';
@@ -324,20 +331,12 @@ async function runSerial(
   await Promise.all(
     [...groups.values()].map(async (list) => {
       for (const d of list) {
-        const passed = d.needs?.passed ?? [];
-        await Promise.all(passed.map((id) => started.get(id)));
+        const { passed = [], unlessPassed } = d.needs ?? {};
+        await Promise.all([...passed, ...(unlessPassed?.ids ?? [])].map((id) => started.get(id)));
         if (run.controller.signal.aborted) return;
-        const ok =
-          passed.length === 0 || passed.some((id) => ['pass', 'warn'].includes(run.results.get(id)?.status ?? ''));
-        if (!ok) {
-          record(
-            run,
-            skipped(
-              metaOf(d),
-              'not-needed',
-              `Not measured: ${passed.join(' / ')} did not pass, so there is no working path to measure.`,
-            ),
-          );
+        const why = serialSkip(d, (id) => run.results.get(id)?.status);
+        if (why) {
+          record(run, skipped(metaOf(d), 'not-needed', why));
           continue;
         }
         await link;

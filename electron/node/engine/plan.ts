@@ -9,7 +9,7 @@ import { toPlanned, type CheckDescriptor, type Plan, type RangeDescriptor } from
 import { natCheck, relayCheck, stunCheck, turnCheck } from './stun-checks';
 import { directQualityCheck, turnQualityCheck } from './quality-checks';
 import type { QualityPath } from '#common/quality/schema';
-import type { Family } from '#common/report/family';
+import { familyId, type Family } from '#common/report/family';
 import { bothFamilies, pinned } from './families';
 
 /** Per-check deadlines, ms. */
@@ -72,7 +72,8 @@ export function planDiagnosis(profile: Profile, opts: PlanOptions): Plan {
     checks.push(...fams((f) => relayUdpCheck(udpTurn.host, udpTurn.port, t, trusted, f)));
   const nat = natTarget(profile);
   if (nat) checks.push(...fams((f) => natBehaviourCheck(nat, natSecondary(profile), t, trusted, f)));
-  if (opts.quality) checks.push(...qualityChecks(profile, opts.hasCredentials, opts.quality.seconds));
+  if (opts.quality)
+    checks.push(...qualityChecks(profile, opts.hasCredentials, opts.quality.seconds, opts.ipv6 === true));
   const ranges = rangeChecks(profile, opts.rooms, t).flatMap((r) =>
     bothFamilies(opts.ipv6 === true, (f) => pinned(r, f)),
   );
@@ -251,10 +252,11 @@ const TRANSPORT_ORDER = { udp: 0, tcp: 1, tls: 2 } as const;
  * transport in ladder order (UDP, TCP, TLS), each once its reachability check passed. They share
  * this computer's link, so they run one at a time; each stops as soon as its answer is clear, and
  * one whose answer is already clear from an earlier one is not run (quality-checks.ts).
+ *
+ * Each is planned over IPv4 and, with `ipv6`, as an IPv6 twin right after it (qualityFamilies).
  */
-function qualityChecks(profile: Profile, hasCredentials: boolean, seconds: number): CheckDescriptor[] {
+function qualityChecks(profile: Profile, hasCredentials: boolean, seconds: number, ipv6: boolean): CheckDescriptor[] {
   const budgetMs = Math.round(seconds * 1000);
-  const o = { budgetMs, rates: profile.quality };
   const out: CheckDescriptor[] = [];
   const echo = natTarget(profile);
   if (echo) {
@@ -262,7 +264,7 @@ function qualityChecks(profile: Profile, hasCredentials: boolean, seconds: numbe
     const needed = profile.stun.some((s) => s.host === host && s.port === port)
       ? checkId.stun('udp', host, port)
       : checkId.turn('udp', host, port);
-    out.push({
+    const quality = (f: Family): CheckDescriptor => ({
       id: checkId.quality('direct-udp', host, port),
       kind: 'quality',
       label: `Call quality, direct UDP to ${host}:${port}`,
@@ -271,16 +273,18 @@ function qualityChecks(profile: Profile, hasCredentials: boolean, seconds: numbe
       port,
       deadlineMs: budgetMs,
       serial: LINK,
-      needs: { name: host, passed: [needed] },
-      run: (ctx) => directQualityCheck(echo, ctx.addressOf(host)!, ctx, o),
+      needs: { name: host },
+      run: (ctx) =>
+        directQualityCheck(echo, ctx.addressOf(host, f)!, ctx, { budgetMs, rates: profile.quality, family: f }),
     });
+    out.push(...qualityFamilies(ipv6, needed, quality));
   }
   if (!hasCredentials) return out;
   const turn = [...profile.turn].sort((a, b) => TRANSPORT_ORDER[a.transport] - TRANSPORT_ORDER[b.transport]);
   for (const s of turn) {
     const { transport, host, port } = s;
     const path = QUALITY_PATH[transport];
-    out.push({
+    const quality = (f: Family): CheckDescriptor => ({
       id: checkId.quality(path, host, port),
       kind: 'quality',
       label: `Call quality through TURN over ${TRANSPORT_LABEL[transport]} ${host}:${port}`,
@@ -289,11 +293,32 @@ function qualityChecks(profile: Profile, hasCredentials: boolean, seconds: numbe
       port,
       deadlineMs: budgetMs,
       serial: LINK,
-      needs: { name: host, credentials: true, passed: [checkId.turn(transport, host, port)] },
-      run: (ctx) => turnQualityCheck(s, ctx.addressOf(host)!, path, ctx, o),
+      needs: { name: host, credentials: true },
+      run: (ctx) =>
+        turnQualityCheck(s, ctx.addressOf(host, f)!, path, ctx, { budgetMs, rates: profile.quality, family: f }),
     });
+    out.push(...qualityFamilies(ipv6, checkId.turn(transport, host, port), quality));
   }
   return out;
+}
+
+/**
+ * One quality measurement over IPv4 and, with `ipv6`, its IPv6 twin (`id/v6`), each needing its own
+ * family's variant of `needed` (the check proving the path works). The twin runs only where the
+ * IPv4 variant of `needed` did not pass while its own did — an IPv6-only client, or IPv4 blocked
+ * where IPv6 is open: media then takes IPv6 — so a dual-stack network where both work measures
+ * each path once, over IPv4 (a tie goes to IPv4 in the verdict, analysis/family.ts), and costs no
+ * extra seconds on the shared link.
+ */
+function qualityFamilies(ipv6: boolean, needed: string, build: (f: Family) => CheckDescriptor): CheckDescriptor[] {
+  return bothFamilies(ipv6, (f) => {
+    const d = pinned(build(f), f);
+    const unless = {
+      ids: [needed],
+      detail: `Not measured over IPv6: ${needed} passed, so this path is measured once, over IPv4 (what media takes when both families work).`,
+    };
+    return { ...d, needs: { ...d.needs, passed: [familyId(needed, f)], ...(f === 6 ? { unlessPassed: unless } : {}) } };
+  });
 }
 
 function rangeChecks(profile: Profile, rooms: RoomType[], t: Timeouts): RangeDescriptor[] {

@@ -1,5 +1,6 @@
 import { supports } from '#common/quality/grade';
 import { qualityRates, type QualityPath, type QualityRates, type QualityResult } from '#common/quality/schema';
+import { familyId, familyOf, type Family } from '#common/report/family';
 import { isReason } from '#common/report/reason';
 import { measureStunEcho } from '../quality/stun-echo';
 import { measureTurnQuality, type QualityMeasurement } from '../quality/turn-stream';
@@ -23,23 +24,28 @@ export interface QualityCheckOptions {
   /** Budget of one measurement, ms (each ≤ this; the issue's "at most 3 s per path"). */
   budgetMs: number;
   rates: Partial<QualityRates> | undefined;
+  /** The family this measurement is pinned to (its check's `family`): its entry says so, a twin's id ends in `/v6`. */
+  family?: Family;
 }
 
 const notNeeded = (detail: string): Outcome => ({ status: 'skipped', reason: 'not-needed', detail, evidence: {} });
 
 /**
- * Why a measurement of `path` is not needed given what this run measured before it (measurements
- * run one at a time, in ladder order), or undefined when it is. Media takes TCP/TLS only when UDP
- * fails, so a UDP relay that carries calls makes the TCP and TLS measurements moot; of several
- * servers on one transport, the first that works answers for the transport.
+ * Why a measurement of `path` over `family` is not needed given what this run measured before it
+ * (measurements run one at a time, in ladder order), or undefined when it is. Media takes TCP/TLS
+ * only when UDP fails, over either family (the verdict takes the better rung of the two), so a UDP
+ * relay that carries calls makes the TCP and TLS measurements moot; of several servers on one
+ * transport, the first that works over a family answers for the transport over that family (each
+ * family's verdict is judged on its own entries, analysis/family.ts).
  */
 export function qualityNotNeeded(
   path: QualityPath,
   soFar: readonly QualityResult[],
   rates: QualityRates,
+  family: Family = 4,
 ): string | undefined {
   const engine = soFar.filter((q) => q.sensor === 'engine');
-  if (engine.some((q) => q.path === path))
+  if (engine.some((q) => q.path === path && familyOf(q) === family))
     return `Not measured: another server already answered for ${pathWords(path)}.`;
   if (path === 'turn-tcp' || path === 'turn-tls') {
     const udp = engine.find((q) => q.path === 'turn-udp' && supports(q, rates) !== 'none');
@@ -71,16 +77,17 @@ function budget(ctx: CheckContext, want: number): number | undefined {
 const TOO_LATE = 'Not measured: too little time was left before the diagnosis deadline.';
 
 /** A measurement as a check outcome; its entry goes to the report. */
-function toOutcome(m: QualityMeasurement, ctx: CheckContext): Outcome {
+function toOutcome(m: QualityMeasurement, ctx: CheckContext, family: Family | undefined): Outcome {
   if (m.quality) {
-    ctx.reportQuality(m.quality);
-    const poor = m.quality.grade === 'poor' || m.quality.grade === 'unusable';
+    const q = family ? { ...m.quality, id: familyId(m.quality.id, family), family } : m.quality;
+    ctx.reportQuality(q);
+    const poor = q.grade === 'poor' || q.grade === 'unusable';
     return {
       status: poor ? 'warn' : 'pass',
       reason: poor ? 'poor-quality' : 'ok',
       detail: m.detail,
-      ...(m.quality.rttMs !== null ? { rttMs: m.quality.rttMs } : {}),
-      evidence: { ...m.evidence, quality: m.quality.id, grade: m.quality.grade },
+      ...(q.rttMs !== null ? { rttMs: q.rttMs } : {}),
+      evidence: { ...m.evidence, quality: q.id, grade: q.grade },
     };
   }
   const reason = isReason(m.reason) ? m.reason : m.reason === 'no-answer' ? 'timeout' : 'engine-error';
@@ -95,7 +102,7 @@ export async function turnQualityCheck(
   o: QualityCheckOptions,
 ): Promise<Outcome> {
   const rates = qualityRates(o.rates);
-  const why = qualityNotNeeded(path, ctx.qualitySoFar(), rates);
+  const why = qualityNotNeeded(path, ctx.qualitySoFar(), rates, o.family);
   if (why) return notNeeded(why);
   if (server.transport !== 'udp' && ctx.proxy) {
     return notNeeded(
@@ -114,10 +121,12 @@ export async function turnQualityCheck(
       signal: ctx.signal,
       rates,
       hostLabel: server.host,
+      // Over IPv6 ask for IPv6 relays, as the TURN check's twin does: what an IPv6 client gets.
+      ...(o.family === 6 ? { relayFamily: 6 as const } : {}),
       ...(server.transport === 'tls' ? { tls: { servername: server.host, ...(ctx.ca ? { ca: ctx.ca } : {}) } } : {}),
     },
   );
-  return toOutcome(m, ctx);
+  return toOutcome(m, ctx, o.family);
 }
 
 export async function directQualityCheck(
@@ -127,7 +136,7 @@ export async function directQualityCheck(
   o: QualityCheckOptions,
 ): Promise<Outcome> {
   const rates = qualityRates(o.rates);
-  const why = qualityNotNeeded('direct-udp', ctx.qualitySoFar(), rates);
+  const why = qualityNotNeeded('direct-udp', ctx.qualitySoFar(), rates, o.family);
   if (why) return notNeeded(why);
   const ms = budget(ctx, Math.min(o.budgetMs, ECHO_MS + 500));
   if (ms === undefined) return notNeeded(TOO_LATE);
@@ -141,5 +150,5 @@ export async function directQualityCheck(
       hostLabel: server.host,
     },
   );
-  return toOutcome(m, ctx);
+  return toOutcome(m, ctx, o.family);
 }

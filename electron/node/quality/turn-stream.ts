@@ -58,6 +58,8 @@ export interface TurnQualityOptions extends Omit<ProbeOptions, 'proxy'> {
   windowMs?: number;
   /** Name to use in the entry's id and host (default endpoint.host). */
   hostLabel?: string;
+  /** Ask for relays of this family (RFC 8656 REQUESTED-ADDRESS-FAMILY), as an IPv6 client gets; default the server's choice. */
+  relayFamily?: 4 | 6;
 }
 
 export interface QualityMeasurement {
@@ -133,7 +135,7 @@ export async function measureTurnQuality(
       [0, 1].map(async () => {
         const ch = await openChannel(scope, endpoint, opts);
         const session = new TurnSession(scope, ch, creds, opts.rtoMs, opts.software);
-        const a = await allocate(scope, session, 60);
+        const a = await allocate(scope, session, 60, opts.relayFamily);
         const relayed = a.final.msg.attrs.xorRelayedAddress?.[0];
         if (a.status !== 'allocated' || !relayed)
           return { status: a.status, code: a.final.msg.attrs.errorCode?.code, leg: undefined };
