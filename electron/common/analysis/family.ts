@@ -9,7 +9,7 @@ import {
   type Family,
 } from '../report/family';
 import { TRANSPORT_LABEL } from '../report/kinds';
-import type { CheckResult, NatResult, RangeResult, Verdict } from '../report/schema';
+import { unknownNat, type CheckResult, type NatResult, type RangeResult, type Verdict } from '../report/schema';
 import { overallLayer } from './blocked';
 import { P2P_RUNGS, RUNG_LABEL } from './rungs';
 import { analyze, type Analysis, type AnalysisInput } from './verdicts';
@@ -167,14 +167,7 @@ function natTwin(checks: CheckResult[]): { check: CheckResult; v6: Ipv6NatEviden
 
 /** IPv6's NAT behaviour for the peer-to-peer rules: none or NPTv6 keep ports (BEHAVE); NAT66 as measured. */
 function nat6(checks: CheckResult[]): NatResult {
-  const unknown: NatResult = {
-    mapping: 'unknown',
-    filtering: 'unknown',
-    behaveCompliant: null,
-    publicAddress: null,
-    method: 'none',
-    notes: [],
-  };
+  const unknown = unknownNat();
   const t = natTwin(checks);
   if (!t) return unknown;
   const ev = t.check.evidence;

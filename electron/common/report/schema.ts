@@ -90,6 +90,18 @@ export const NatResultSchema = z.object({
 });
 export type NatResult = z.infer<typeof NatResultSchema>;
 
+/** The NAT of a run (or a family) before, or without, any measurement. */
+export function unknownNat(): NatResult {
+  return {
+    mapping: 'unknown',
+    filtering: 'unknown',
+    behaveCompliant: null,
+    publicAddress: null,
+    method: 'none',
+    notes: [],
+  };
+}
+
 export const GroupPathSchema = z.enum(['direct-udp', 'turn-udp', 'turn-tcp', 'turn-tls', 'blocked']);
 export const P2pPathSchema = z.enum(['direct-udp', 'direct-tcp', 'turn-udp', 'turn-tcp', 'turn-tls', 'blocked']);
 export type GroupPath = z.infer<typeof GroupPathSchema>;

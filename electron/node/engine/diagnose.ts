@@ -7,6 +7,7 @@ import type { DiagnosisEvent, PlannedCheck } from '#common/report/progress';
 import type { Reason } from '#common/report/reason';
 import {
   REPORT_SCHEMA_VERSION,
+  unknownNat,
   type CheckResult,
   type HostFacts,
   type NatResult,
@@ -205,14 +206,7 @@ async function openRun(profile: Profile, opts: DiagnoseOptions): Promise<Run> {
     limit: createLimiter(opts.concurrency ?? 12),
     results: new Map(),
     ranges: [],
-    nat: {
-      mapping: 'unknown',
-      filtering: 'unknown',
-      behaveCompliant: null,
-      publicAddress: null,
-      method: 'none',
-      notes: [],
-    },
+    nat: unknownNat(),
     addresses: new Map(),
     quality: [],
     deadlineAt: performance.now() + (opts.deadlineMs ?? DEFAULT_DEADLINE_MS),
