@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { analyzeByFamily } from '#common/analysis/family';
-import { proxyAuthFacts } from '#common/analysis/proxy-auth';
 import type { Profile } from '#common/profile/schema';
 import type { QualityResult } from '#common/quality/schema';
 import type { DiagnosisEvent, PlannedCheck } from '#common/report/progress';
 import type { Reason } from '#common/report/reason';
 import {
-  REPORT_SCHEMA_VERSION,
   unknownNat,
   type CheckResult,
   type HostFacts,
@@ -32,10 +29,9 @@ import { createLimiter } from './limiter';
 import { skipped, toCheck, type CheckMeta, type Outcome } from './outcome';
 import { DEFAULT_TIMEOUTS, planDiagnosis, type Timeouts } from './plan';
 import { measureRanges, RANGE_CONCURRENCY } from './stun-checks';
-import { refineLayers, type LocalFirewallSource } from './layers';
-import { detectLocalFirewall } from '../firewall/detect';
-import { reportLocalFirewall } from '../firewall/report-local';
-import { TOOL_VERSION } from './version';
+import type { LocalFirewallSource } from './layers';
+import { buildReport } from './report';
+import { within } from './within';
 import { ipv6Usable, settleFamilies } from './families';
 import net from 'node:net';
 import { RttRegistry, runProbe } from './deadlines';
@@ -464,65 +460,6 @@ function markUnfinished(run: Run): void {
   }
 }
 
-async function buildReport(run: Run, opts: DiagnoseOptions): Promise<Report> {
-  const complete = !run.controller.signal.aborted;
-  const checks = [...run.results.values(), ...(opts.extraChecks ?? [])];
-  const source =
-    opts.localFirewall === undefined
-      ? () => detectLocalFirewall({ timeoutMs: 2000 })
-      : (opts.localFirewall ?? undefined);
-  // Only when something failed: the report then records what the local firewall looked like
-  // (firewall.local), and a timeout matching a local drop moves to `local`. Runs after the deadline
-  // too (it explains what the deadline found), so it has a budget of its own.
-  const failed = checks.some((c) => c.status === 'fail') || run.ranges.some((r) => r.blocked.length > 0);
-  const detection = source && failed ? await within(source(), 2500, null) : null;
-  if (detection) await refineLayers(checks, run.ranges, async () => detection);
-  const { profile, rooms, ranges, nat } = run;
-  const host = run.host!;
-  // Which proxy asked for credentials, for which scheme, and whether the app's browser got through.
-  const proxyAuth = proxyAuthFacts(checks);
-  if (proxyAuth && host.proxy) host.proxy.auth = proxyAuth;
-  const quality = [...run.quality, ...(opts.extraQuality ?? [])];
-  const analysis = analyzeByFamily({ profile, rooms, checks, ranges, nat, host, complete, quality });
-  const local = detection ? reportLocalFirewall(detection) : undefined;
-  if (local) analysis.firewall.local = local;
-  if (run.credentialError) {
-    analysis.findings.push({
-      code: 'credentials',
-      severity: 'error',
-      message: `TURN credentials could not be obtained: ${run.credentialError}`,
-    });
-  }
-  return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    id: run.runId,
-    tool: { name: 'pathcheck', version: TOOL_VERSION },
-    profile: { id: profile.id, name: profile.name, ...(profile.notice ? { notice: profile.notice } : {}) },
-    rooms,
-    startedAt: run.startedAt,
-    durationMs: Math.round(performance.now() - run.t0),
-    complete,
-    host,
-    checks: orderLike(
-      run.planned.map((p) => p.id),
-      checks,
-    ),
-    ranges,
-    nat,
-    ...(quality.length ? { quality } : {}),
-    ...analysis,
-  };
-}
-
-/** `p`, or `fallback` when it fails or takes longer than `ms`. */
-function within<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<T>((resolve) => {
-    timer = setTimeout(() => resolve(fallback), ms);
-  });
-  return Promise.race([p.catch(() => fallback), late]).finally(() => clearTimeout(timer));
-}
-
 /**
  * The proxy a browser would use for TURN over TCP/TLS: Electron's resolveProxy in the app,
  * the environment (HTTPS_PROXY, NO_PROXY) from the CLI.
@@ -541,10 +478,4 @@ async function chooseProxy(profile: Profile, opts: DiagnoseOptions): Promise<Pro
 function firstTlsUrl(profile: Profile): string {
   const t = profile.turn.find((x) => x.transport === 'tls') ?? profile.signaling[0];
   return t ? `https://${t.host}:${t.port}` : 'https://example.com';
-}
-
-/** Report order = plan order (what a person reads top to bottom), extras at the end. */
-function orderLike(ids: string[], checks: CheckResult[]): CheckResult[] {
-  const pos = new Map(ids.map((id, i) => [id, i]));
-  return [...checks].sort((a, b) => (pos.get(a.id) ?? 1e9) - (pos.get(b.id) ?? 1e9));
 }
