@@ -16,6 +16,7 @@ import {
 import { grade, mos } from './stats';
 import { runStream } from './stream';
 import { TRANSPORT_LABEL } from '#common/report/kinds';
+import { SATURATED_PAIR_RTT_MS } from '#common/analysis/verdicts';
 
 export interface RelayOptions {
   credentials: { username: string; credential: string };
@@ -143,9 +144,13 @@ export async function relayTest(
     if (!open) {
       const iceOk = iceState === 'connected' || iceState === 'completed';
       const reason = o.signal?.aborted ? 'aborted' : iceOk ? 'no-data' : 'ice-failed';
-      const detail = iceOk
-        ? `${label}: ICE connected through the relay, but the DTLS/SCTP handshake never completed — something on the path interferes with the relayed data.`
-        : `${label}: a relay candidate appeared, but the two peers could not connect through it within ${o.connectDeadlineMs} ms (ICE ${iceState}).`;
+      // ICE's own checks measured the relayed round trip: a slow or saturated link shows there
+      const pairRttMs = iceOk ? ((await selectedPair(a).catch(() => null))?.rttMs ?? null) : null;
+      const detail = !iceOk
+        ? `${label}: a relay candidate appeared, but the two peers could not connect through it within ${o.connectDeadlineMs} ms (ICE ${iceState}).`
+        : pairRttMs !== null && pairRttMs >= SATURATED_PAIR_RTT_MS
+          ? `${label}: ICE connected through the relay, but the DTLS/SCTP handshake did not complete within ${o.connectDeadlineMs} ms; the relayed round trip was ${Math.round(pairRttMs)} ms, so the link was slow or saturated, which can starve a handshake — this alone does not show interference.`
+          : `${label}: ICE connected through the relay, but the DTLS/SCTP handshake never completed — something on the path interferes with the relayed data.`;
       return {
         gather,
         relay: {
@@ -154,7 +159,7 @@ export async function relayTest(
           status: o.signal?.aborted ? 'skipped' : 'fail',
           reason,
           detail,
-          evidence: { ...evidenceBase, iceState, connectMs },
+          evidence: { ...evidenceBase, iceState, connectMs, ...(pairRttMs !== null ? { pairRttMs } : {}) },
           durationMs: connectMs,
         },
       };

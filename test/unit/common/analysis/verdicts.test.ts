@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, type AnalysisInput } from '#common/analysis/verdicts';
+import { analyze, SATURATED_PAIR_RTT_MS, type AnalysisInput } from '#common/analysis/verdicts';
 import { proxyAuthFacts } from '#common/analysis/proxy-auth';
 import { exitCodeFor } from '#common/analysis/rungs';
 import { parseProfile, type Profile } from '#common/profile/schema';
@@ -609,5 +609,30 @@ describe('the browser relay test decides the TURN rung', () => {
     const a = analyze(input({ rooms: ['group'], checks, ranges: udpBlocked }));
     expect(a.verdicts.group).toMatchObject({ path: 'blocked' });
     expect(a.findings.filter((f) => f.code === 'engine-webrtc-disagree')).toHaveLength(3);
+  });
+  it('a DTLS handshake that ran out of time on a saturated link is not called interference', () => {
+    const slow = (t: 'udp' | 'tcp' | 'tls', pairRttMs: number): CheckResult => ({
+      ...relay(t, 'fail', 'no-data'),
+      evidence: { iceState: 'connected', pairRttMs },
+    });
+    const findings = (tls: CheckResult) =>
+      analyze(input({ rooms: ['group'], checks: [sigOk, ...allTurn('pass'), relay('udp', 'pass', 'ok'), tls] }))
+        .findings.filter((f) => f.code === 'engine-webrtc-disagree')
+        .map((f) => f.message);
+    // the lab's 400 kbit/s link: the relayed round trip read 1.2 s while the handshake starved
+    const saturated = findings(slow('tls', 1234));
+    expect(saturated).toHaveLength(1);
+    expect(saturated[0]).toMatch(/round trips in this run read 1234 ms — the link was too slow or saturated/);
+    expect(saturated[0]).not.toMatch(/deep-packet/);
+    // the same failure on a quick path still names interference as the likely cause
+    expect(findings(slow('tls', SATURATED_PAIR_RTT_MS - 1))[0]).toMatch(/deep-packet-inspection/);
+    // no round trip of its own, but another relay test of the run carried data 1.6 s round trip
+    const udpSlow: CheckResult = { ...relay('udp', 'warn', 'poor-quality'), rttMs: 1624 };
+    const a = analyze(
+      input({ rooms: ['group'], checks: [sigOk, ...allTurn('pass'), udpSlow, relay('tls', 'fail', 'no-data')] }),
+    );
+    const m = a.findings.filter((f) => f.code === 'engine-webrtc-disagree').map((f) => f.message);
+    expect(m).toHaveLength(1);
+    expect(m[0]).toMatch(/read 1624 ms/);
   });
 });
