@@ -66,10 +66,10 @@ function sensors(r: Report, label: string): { engine?: QualityResult; webrtc?: Q
     durationMs: r.durationMs,
     verdict: r.verdicts.group?.path,
     supports: r.verdicts.group?.quality?.supports,
-    sensors: udp.map((q) => [q.sensor, q.upKbps, q.downKbps, q.lossPct, q.grade, q.durationMs]),
+    sensors: udp.map((q) => [q.sensor, q.upKbps, q.downKbps, q.lossPct, q.grade, q.durationMs, q.settled ?? true]),
     findings: r.findings.map((f) => (f.severity === 'warn' ? `${f.code}: ${f.message}` : f.code)),
   });
-  console.log(`[lab webrtc-quality] ${label}: ${seen}`);
+  console.log(`[lab webrtc-quality] ${label}: ${seen}`, webrtc?.notes ?? []);
   return { ...(engine ? { engine } : {}), ...(webrtc ? { webrtc } : {}), seen };
 }
 

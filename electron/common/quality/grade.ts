@@ -194,7 +194,9 @@ export function verdictQuality(
 ): VerdictQuality | undefined {
   const on = entries.filter((e) => e.path === path);
   if (on.length === 0) return undefined;
-  const scored = on.map((e) => ({ e, s: supports(e, rates) }));
+  // a call that never settled describes its start-up: judged by only when nothing else measured the path
+  const settled = on.filter((e) => e.settled !== false);
+  const scored = (settled.length > 0 ? settled : on).map((e) => ({ e, s: supports(e, rates) }));
   scored.sort((a, b) => SUPPORT_RANK[b.s] - SUPPORT_RANK[a.s] || rank(b.e.grade) - rank(a.e.grade));
   const { e, s } = scored[0]!;
   return {
@@ -238,9 +240,12 @@ export function sensorDisagreement(engine: QualityResult, webrtc: QualityResult)
     if (hi > 0 && Math.abs(a - b) / hi > SENSOR_TOLERANCE.rateRatio)
       reasons.push(`rate ${formatRate(a)} (engine) vs ${formatRate(b)} (in the page)`);
   }
-  if (Math.abs(engine.lossPct - webrtc.lossPct) > SENSOR_TOLERANCE.lossPoints)
+  // a call that never settled measured its own start-up's loss: not comparable
+  const comparable = engine.settled !== false && webrtc.settled !== false;
+  if (comparable && Math.abs(engine.lossPct - webrtc.lossPct) > SENSOR_TOLERANCE.lossPoints)
     reasons.push(`loss ${formatPct(engine.lossPct)} vs ${formatPct(webrtc.lossPct)}`);
-  if (Math.abs(rank(engine.grade) - rank(webrtc.grade)) > 1) reasons.push(`grade ${engine.grade} vs ${webrtc.grade}`);
+  if (comparable && Math.abs(rank(engine.grade) - rank(webrtc.grade)) > 1)
+    reasons.push(`grade ${engine.grade} vs ${webrtc.grade}`);
   if (reasons.length === 0) return undefined;
   return {
     code: 'quality-sensors-disagree',

@@ -80,6 +80,12 @@ export const QualityResultSchema = z.object({
   bandwidthMeasured: z.boolean().optional(),
   /** Why the measurement stopped: target met, rate stopped growing, time budget, error. */
   stopped: z.enum(['target-met', 'plateau', 'time', 'error', 'aborted']).optional(),
+  /**
+   * False when the page's call never settled: its sender offered more than the path carries for
+   * the whole call (common/quality/call-windows.ts), so its loss and grade describe a call's
+   * start-up, not a settled call. A verdict then relies on the path's other entries.
+   */
+  settled: z.boolean().optional(),
   notes: z.array(z.string().max(500)).max(16).optional(),
 });
 export type QualityResult = z.infer<typeof QualityResultSchema>;

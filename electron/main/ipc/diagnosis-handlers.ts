@@ -24,6 +24,7 @@ import {
 } from './diagnosis-webrtc';
 import { linkTurns, type LinkTurns } from './diagnosis-link';
 import { qualityRates, type QualityResult } from '#common/quality/schema';
+import { SETTLE_EXTRA_MS } from '#common/quality/call-windows';
 
 /** What main needs from the engine (electron/node/engine `diagnose`); the CLI drives the same function. */
 export interface DiagnosisEngine {
@@ -137,7 +138,11 @@ export function createDiagnosisHandlers(
   // suite (at most suiteWaitMs), so its deadline is that much longer, and main waits for the call too.
   const knobs = { ...WEBRTC_DEFAULTS, ...deps.webrtc };
   const suiteWaitMs = knobs.connectDeadlineMs + knobs.streamMs + 2000;
-  const callMs = knobs.connectDeadlineMs + 2 * (knobs.qualityDirectionMs ?? 0) + 1000;
+  // each direction may sample up to SETTLE_EXTRA_MS longer while the browser's sender settles
+  const callMs =
+    knobs.connectDeadlineMs +
+    (knobs.qualityDirectionMs == null ? 0 : 2 * (knobs.qualityDirectionMs + SETTLE_EXTRA_MS)) +
+    1000;
   const engineDeadlineMs = ENGINE_DEADLINE_MS + suiteWaitMs;
   const waitMs = deps.webrtc?.waitMs ?? engineDeadlineMs + callMs;
   const graceMs = deps.webrtc?.graceMs ?? 1_500;

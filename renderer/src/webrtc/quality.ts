@@ -1,3 +1,4 @@
+import { callLoss, senderSettled, settledKbps, SETTLE_EXTRA_MS, type CallWindow } from '#common/quality/call-windows';
 import { judge } from '#common/quality/grade';
 import {
   qualityId,
@@ -25,6 +26,9 @@ import { closeAll, connectPeers, deadline, negotiate, until, type PeerFactory } 
  *   `currentRoundTripTime`. The pair's round trip goes a → relay → b and back, which crosses the link
  *   twice as often as a call to a remote peer does: half of it is the round trip to the server, the
  *   engine's `rttMs` for the same path.
+ * - Loss: over the sample windows in which the sender offered no more than the path carries
+ *   (common/quality/call-windows.ts): the browser's own overshoot while it ramps up is set apart,
+ *   as the engine sets apart its windows above capacity; the whole call's loss is in the notes.
  *
  * Every peer, track, timer and the AudioContext are released on every path.
  */
@@ -64,6 +68,7 @@ const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v)
 
 interface Totals {
   bytes: number;
+  payload: number;
   packets: number;
   lost: number;
   jitterMs: number | null;
@@ -77,6 +82,7 @@ function received(s: Stat[]): Totals {
   const audio = inbound.find((x) => x.kind === 'audio');
   return {
     bytes: inbound.reduce((t, x) => t + num(x.bytesReceived) + num(x.headerBytesReceived), 0),
+    payload: inbound.reduce((t, x) => t + num(x.bytesReceived), 0),
     packets: inbound.reduce((t, x) => t + num(x.packetsReceived), 0),
     lost: inbound.reduce((t, x) => t + Math.max(0, num(x.packetsLost)), 0),
     // audio's jitter: its packets leave every 20 ms, while video's leave in bursts per frame
@@ -88,6 +94,17 @@ function received(s: Stat[]): Totals {
           : null,
     fps: video && typeof video.framesPerSecond === 'number' ? video.framesPerSecond : null,
   };
+}
+
+/**
+ * Media payload one peer sent so far, all outbound RTP streams, retransmissions included (the
+ * receiver counts the packets they recover), or null without stats. Headers are left out: they
+ * hold the congestion control's padding probes, which the receiver does not count.
+ */
+function sentPayload(s: Stat[]): number | null {
+  const outbound = s.filter((x) => x.type === 'outbound-rtp');
+  if (outbound.length === 0) return null;
+  return outbound.reduce((t, x) => t + num(x.bytesSent), 0);
 }
 
 function pair(s: Stat[]): {
@@ -121,12 +138,12 @@ function pair(s: Stat[]): {
  */
 function makeMedia(): { video: MediaStreamTrack; audio: MediaStreamTrack | null; stop(): void } {
   const canvas = document.createElement('canvas');
-  canvas.width = 640;
-  canvas.height = 360;
+  canvas.width = 1280;
+  canvas.height = 720;
   const g = canvas.getContext('2d')!;
   const cells = document.createElement('canvas');
-  cells.width = 80;
-  cells.height = 45;
+  cells.width = 160;
+  cells.height = 90;
   const cg = cells.getContext('2d')!;
   const img = cg.createImageData(cells.width, cells.height);
   g.imageSmoothingEnabled = false;
@@ -190,7 +207,8 @@ const OVERHEAD_BYTES = { udp: 28, srtp: 10, channelData: 4 };
 
 interface OneWay {
   kbps: number;
-  roundLossPct: number;
+  /** Loss over both legs (common/quality/call-windows.ts: not counting the windows over capacity). */
+  loss: ReturnType<typeof callLoss>;
   jitterMs: number | null;
   idleRttMs: number | null;
   loadedRttMs: number | null;
@@ -198,6 +216,7 @@ interface OneWay {
   fps: number | null;
   qualityLimitationReason: string[];
   packets: number;
+  windows: CallWindow[];
   pair: { local: string | null; remote: string | null; relayProtocol: string | null };
 }
 
@@ -262,19 +281,35 @@ async function oneWay(
     const first = received(await stats(b));
     let prev = first;
     let last = start;
-    const rates: number[] = [];
+    let sentPrev = sentPayload(await stats(a));
+    const windows: CallWindow[] = [];
     const rtts: number[] = [];
     let available: number | null = null;
     let fps: number | null = null;
     const limits = new Set<string>();
-    while (performance.now() - start < directionMs && !signal.aborted) {
-      await sleep(o.sampleMs ?? 250, signal);
+    // a drop is counted lost when a later packet arrives: up to a round trip of the pair later (it crosses the queues twice)
+    const sampleMs = o.sampleMs ?? 250;
+    const lag = () => (rtts.length ? Math.ceil(Math.max(...rtts) / sampleMs) : 1);
+    // the planned time, then on (bounded) until the browser's sender offers no more than the path carries
+    const more = () =>
+      performance.now() - start < directionMs ||
+      (performance.now() - start < directionMs + SETTLE_EXTRA_MS && !senderSettled(windows, lag()));
+    while (more() && !signal.aborted) {
+      await sleep(sampleMs, signal);
       const now = performance.now();
       const cur = received(await stats(b));
       const kbps = ((cur.bytes - prev.bytes + (cur.packets - prev.packets) * overhead) * 8) / (now - last);
-      rates.push(kbps);
       samples.push([Math.round(now - t0), Math.round(kbps)]);
       const fs = await stats(a);
+      const sentNow = sentPayload(fs);
+      windows.push({
+        kbps,
+        payloadKbps: ((cur.payload - prev.payload) * 8) / (now - last),
+        sentKbps: sentNow !== null && sentPrev !== null ? ((sentNow - sentPrev) * 8) / (now - last) : null,
+        packets: cur.packets - prev.packets,
+        lost: Math.max(0, cur.lost - prev.lost),
+      });
+      sentPrev = sentNow;
       const sp = pair(fs);
       if (sp.rttMs !== null) rtts.push(sp.rttMs);
       if (sp.availableKbps !== null) available = Math.round(sp.availableKbps);
@@ -286,12 +321,10 @@ async function oneWay(
       last = now;
     }
     const packets = prev.packets - first.packets;
-    const lost = prev.lost - first.lost;
-    // the settled rate: the second half (the encoder and the estimate need the first to ramp up)
-    const settled = rates.slice(Math.floor(rates.length / 2));
     return {
-      kbps: settled.length ? settled.reduce((t, x) => t + x, 0) / settled.length : 0,
-      roundLossPct: packets + lost > 0 ? (lost / (packets + lost)) * 100 : 100,
+      // the settled rate: the second half (the encoder and the estimate need the first to ramp up)
+      kbps: settledKbps(windows),
+      loss: callLoss(windows, lag()),
       jitterMs: prev.jitterMs,
       idleRttMs: idle.rttMs,
       loadedRttMs: rtts.length ? rtts[rtts.length - 1]! : null,
@@ -299,6 +332,7 @@ async function oneWay(
       fps,
       qualityLimitationReason: [...limits],
       packets,
+      windows,
       pair: { local: idle.local, remote: idle.remote, relayProtocol: idle.relayProtocol },
     };
   } finally {
@@ -308,6 +342,9 @@ async function oneWay(
 
 const AUDIO_KBPS = 64;
 
+/** One leg's loss, percent (2 decimals), from the loss of both legs (a stream crosses the link twice). */
+const oneLeg = (roundPct: number): number => Math.round((1 - Math.sqrt(1 - Math.min(1, roundPct / 100))) * 10000) / 100;
+
 /** Runs the call and returns the page's quality entry (`sensor: "webrtc"`). Never throws. */
 export async function measureCallQuality(o: CallQualityOptions): Promise<CallQualityMeasurement> {
   const rates = qualityRates(o.rates);
@@ -315,7 +352,7 @@ export async function measureCallQuality(o: CallQualityOptions): Promise<CallQua
   const directionMs = Math.min(5000, Math.max(500, o.directionMs ?? 2000));
   const t0 = performance.now();
   const evidence: Record<string, unknown> = { targetKbps: target, directionMs };
-  const limit = deadline(o.signal, 2 * ((o.connectDeadlineMs ?? 5000) + directionMs) + 2000);
+  const limit = deadline(o.signal, 2 * ((o.connectDeadlineMs ?? 5000) + directionMs + SETTLE_EXTRA_MS) + 2000);
   let media: ReturnType<typeof makeMedia> | null = null;
   try {
     media = makeMedia();
@@ -335,8 +372,11 @@ export async function measureCallQuality(o: CallQualityOptions): Promise<CallQua
         evidence,
       };
     }
-    const roundLoss = Math.max(up.roundLossPct, down.roundLossPct);
-    const lossPct = Math.round((1 - Math.sqrt(1 - Math.min(1, roundLoss / 100))) * 10000) / 100;
+    const roundLoss = Math.max(up.loss.roundLossPct, down.loss.roundLossPct);
+    const overCapacity = up.loss.overCapacity + down.loss.overCapacity;
+    const allLoss = oneLeg(Math.max(up.loss.allRoundLossPct, down.loss.allRoundLossPct));
+    const settled = up.loss.settled && down.loss.settled;
+    const lossPct = oneLeg(roundLoss);
     const half = (ms: number | null) => (ms === null ? null : Math.round((ms / 2) * 10) / 10);
     const idle = [up.idleRttMs, down.idleRttMs].filter((x): x is number => x !== null);
     const loaded = [up.loadedRttMs, down.loadedRttMs].filter((x): x is number => x !== null);
@@ -367,8 +407,19 @@ export async function measureCallQuality(o: CallQualityOptions): Promise<CallQua
       method: 'webrtc-call',
       bandwidthMeasured: true,
       stopped: 'time',
+      ...(settled ? {} : { settled: false }),
       notes: [
         `A call between two peers of this page (${up.pair.local ?? '?'} → ${up.pair.remote ?? '?'}), one direction at a time; round trips are half the pair's (it crosses the link twice).`,
+        ...(settled
+          ? []
+          : [
+              `The browser's call did not settle: its congestion control kept sending more than the path carries until the end (${Math.round((directionMs + SETTLE_EXTRA_MS) / 1000)} s a direction at most), so its loss (${lossPct} %) is a call's start-up, not a settled call; the verdict relies on the engine's measurement of this path where there is one.`,
+            ]),
+        ...(overCapacity > 0
+          ? [
+              `Loss counted over the moments the browser sent no more than the path carries: ${allLoss} % over the whole call, while its congestion control probed above the path's rate (${overCapacity} of ${up.windows.length + down.windows.length} sample windows set apart; a settled call does not keep that up).`,
+            ]
+          : []),
         ...(limitedByEncoder.length ? [`The browser's encoder was limited by: ${limitedByEncoder.join(', ')}.`] : []),
       ],
     };

@@ -144,6 +144,14 @@ describe('added latency and verdict quality', () => {
       evidence: [engine.id, page.id],
     });
     expect(verdictQuality('turn-tcp', [engine], R)).toBeUndefined();
+    // a page call that never settled is evidence, but the verdict is judged by the settled entry
+    const startUp = entry({ sensor: 'webrtc', lossPct: 19, grade: 'unusable', settled: false });
+    expect(verdictQuality('turn-udp', [engine, startUp], R)).toMatchObject({
+      supports: 'hd-video',
+      evidence: [engine.id, startUp.id],
+    });
+    // …unless nothing else measured the path
+    expect(verdictQuality('turn-udp', [startUp], R)!.grade).toBe('unusable');
     expect(verdictQuality('direct-udp', [entry({ path: 'direct-udp' })], R, null)!.addedLatencyMs).toBe(0);
   });
 });
@@ -168,6 +176,20 @@ describe('sensor disagreement', () => {
     expect(f).toMatchObject({ code: 'quality-sensors-disagree', severity: 'warn' });
     expect(f!.message).toContain('rate 400 kbit/s (engine) vs 2.4 Mbit/s (in the page)');
     expect(f!.message).toContain('loss 0 % vs 5 %');
+  });
+  it('does not compare the loss or grade of a page call that never settled (its start-up), only its rate', () => {
+    const engine = entry({ upKbps: 395, downKbps: 395 });
+    const startUp = entry({
+      sensor: 'webrtc',
+      upKbps: 350,
+      downKbps: 370,
+      lossPct: 19,
+      grade: 'unusable',
+      settled: false,
+    });
+    expect(sensorDisagreement(engine, startUp)).toBeUndefined();
+    expect(sensorDisagreement(engine, { ...startUp, settled: true })!.message).toContain('loss 0 % vs 19 %');
+    expect(sensorDisagreement(engine, { ...startUp, upKbps: 150 })!.message).toContain('rate');
   });
 });
 

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { callLoss, senderSettled, settledKbps, type CallWindow } from '#common/quality/call-windows';
+
+const w = (kbps: number, sentKbps: number | null, packets: number, lost: number): CallWindow => ({
+  kbps: kbps * 1.05,
+  payloadKbps: kbps,
+  sentKbps,
+  packets,
+  lost,
+});
+
+describe('the page call’s loss, over the windows not over capacity', () => {
+  it('a 400 kbit/s link with no loss of its own: the congestion control’s overshoot and its lag are set apart', () => {
+    // As measured in the lab (tbf 400 kbit/s): the sender offered 2–4× the rate for a second, the
+    // queue then drained (little sent, much received), then it sent what the path carries.
+    const overshoot = [w(596, 771, 31, 0), w(359, 1301, 18, 0), w(347, 1187, 12, 0), w(327, 643, 19, 21)];
+    const drain = [w(345, 287, 23, 27), w(291, 31, 19, 6)];
+    const settled = [w(340, 350, 21, 0), w(345, 360, 22, 0), w(350, 355, 22, 1)];
+    const ws = [...overshoot, ...drain, ...settled];
+    const l = callLoss(ws, 1);
+    expect(l.overCapacity).toBe(7);
+    expect(l.settled).toBe(true);
+    expect(l.roundLossPct).toBeCloseTo((1 / 45) * 100, 6);
+    expect(l.allRoundLossPct).toBeGreaterThan(20);
+    // until enough windows follow the overshoot and its lag, the sender has not settled
+    expect(senderSettled([...overshoot, ...drain], 1)).toBe(false);
+    expect(senderSettled(ws, 1)).toBe(true);
+    // with too short a tail, every window counts
+    expect(callLoss([...overshoot, ...drain, settled[0]!], 1)).toMatchObject({ overCapacity: 0 });
+  });
+
+  it('once settled, everything after counts: a later probe’s drops are the settled call’s', () => {
+    const start = [w(600, 1000, 25, 0), w(330, 960, 16, 0), w(320, 550, 22, 20)];
+    const settled = [w(300, 300, 21, 0), w(300, 305, 22, 0), w(305, 300, 22, 0)];
+    const probe = [w(300, 600, 20, 0), w(300, 310, 18, 4)];
+    const l = callLoss([...start, ...settled, ...probe], 1);
+    expect(l.overCapacity).toBe(4);
+    expect(l.roundLossPct).toBeCloseTo((4 / (22 + 22 + 20 + 18 + 4)) * 100, 6);
+  });
+
+  it('random loss costs every window alike and is counted in full, whatever the rate', () => {
+    // 8 % random loss on an open link: the sender offers 1/0.92 of what arrives, under the overshoot bound.
+    const ws = Array.from({ length: 8 }, () => w(2300, 2500, 92, 8));
+    const l = callLoss(ws);
+    expect(l.overCapacity).toBe(0);
+    expect(l.roundLossPct).toBeCloseTo(8, 5);
+  });
+
+  it('a sender that never stops overshooting: every window counts, and the call is said not to have settled', () => {
+    const ws = [w(400, 900, 20, 25), w(400, 950, 20, 27), w(400, 420, 20, 1), w(400, 1000, 20, 30)];
+    const l = callLoss(ws);
+    expect(l.overCapacity).toBe(0);
+    expect(l.roundLossPct).toBe(l.allRoundLossPct);
+    expect(l.roundLossPct).toBeGreaterThan(40);
+    expect(l.settled).toBe(false);
+  });
+
+  it('without sender stats every window counts', () => {
+    const ws = [w(400, null, 20, 5), w(400, null, 20, 5), w(400, null, 20, 5)];
+    expect(callLoss(ws)).toEqual({ roundLossPct: 20, allRoundLossPct: 20, overCapacity: 0, settled: true });
+  });
+
+  it('no packets at all reads as total loss', () => {
+    expect(callLoss([w(0, 0, 0, 0), w(0, 0, 0, 0)]).roundLossPct).toBe(100);
+  });
+
+  it('the settled rate is the later half’s mean', () => {
+    expect(settledKbps([w(100, 0, 1, 0), w(200, 0, 1, 0), w(300, 0, 1, 0), w(500, 0, 1, 0)])).toBeCloseTo(420, 6);
+    expect(settledKbps([])).toBe(0);
+  });
+});
+
+describe('the page call’s sender has settled', () => {
+  it('at once when nothing was over capacity', () => {
+    expect(senderSettled([w(400, 410, 20, 0), w(400, 400, 20, 0)], 3)).toBe(true);
+  });
+
+  it('not before two windows', () => {
+    expect(senderSettled([w(400, 400, 20, 0)])).toBe(false);
+  });
+});
