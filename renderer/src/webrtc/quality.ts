@@ -26,9 +26,10 @@ import { closeAll, connectPeers, deadline, negotiate, until, type PeerFactory } 
  *   `currentRoundTripTime`. The pair's round trip goes a → relay → b and back, which crosses the link
  *   twice as often as a call to a remote peer does: half of it is the round trip to the server, the
  *   engine's `rttMs` for the same path.
- * - Loss: over the sample windows in which the sender offered no more than the path carries
- *   (common/quality/call-windows.ts): the browser's own overshoot while it ramps up is set apart,
- *   as the engine sets apart its windows above capacity; the whole call's loss is in the notes.
+ * - Loss: from the moment the browser's sender settled, offering no more than the path carries
+ *   (common/quality/call-windows.ts): its own overshoot while it starts up is set apart, as the
+ *   engine sets apart its windows above capacity; the whole call's loss is in the notes, and a call
+ *   that never settled says so (`settled: false`).
  *
  * Every peer, track, timer and the AudioContext are released on every path.
  */
