@@ -13,6 +13,7 @@ import type {
   RoomType,
 } from '../report/schema';
 import { TRANSPORT_LABEL } from '../report/kinds';
+import { noRelayMessage } from './browser-relay';
 import { ANSWERED_WRONGLY, dnsHostOf, rangeId, webrtcTestOf } from './ids';
 import { latencyOf } from './rungs';
 import { blockedRequirements, overallLayer } from './blocked';
@@ -59,27 +60,6 @@ function proxyNotes(passing: CheckResult[]): string[] {
   return proxy ? [`Reached through the proxy ${proxy}.`] : [];
 }
 
-/**
- * A relayed round trip (a → relay → b and back, as ICE measured it) this long means a slow or
- * saturated link, on which a DTLS handshake can run out of time without anything interfering.
- */
-export const SATURATED_PAIR_RTT_MS = 500;
-
-/**
- * The relayed round trip that shows the link was slow or saturated while the browser's relay tests
- * ran: the failed tests' own (ICE connected, DTLS did not; `pairRttMs`) when every one was that
- * slow, else the data's round trip of another relay test of the same run that carried data.
- */
-function saturatedRtt(failed: readonly CheckResult[], all: readonly CheckResult[]): number | null {
-  const slow = (r: unknown): r is number => typeof r === 'number' && r >= SATURATED_PAIR_RTT_MS;
-  const own = failed.map((c) => c.evidence.pairRttMs);
-  if (own.length > 0 && own.every(slow)) return Math.min(...own);
-  const others = all
-    .filter((c) => webrtcTestOf(c) === 'relay' && (c.status === 'pass' || c.status === 'warn'))
-    .map((c) => c.rttMs);
-  return others.some(slow) ? Math.max(...others.filter(slow)) : null;
-}
-
 /** A TURN rung: the engine's allocation, overruled by the browser's relay test when one ran. */
 function turnRung(checks: CheckResult[], transport: 'udp' | 'tcp' | 'tls', findings: Analysis['findings']): Rung {
   const engine = checks.filter((c) => c.kind === 'turn' && c.transport === transport);
@@ -91,14 +71,10 @@ function turnRung(checks: CheckResult[], transport: 'udp' | 'tcp' | 'tls', findi
   const label = `TURN over ${TRANSPORT_LABEL[transport]}`;
   if (browser.length > 0 && browser.every((c) => c.status !== 'skipped')) {
     if (enginePass.length > 0 && browserPass.length === 0) {
-      const slow = saturatedRtt(browser, checks);
       findings.push({
         code: 'engine-webrtc-disagree',
         severity: 'warn',
-        message:
-          slow === null
-            ? `${label}: the server accepts allocations, but no data flowed through the relay in the browser test — a deep-packet-inspection device may be interfering.`
-            : `${label}: the server accepts allocations, but the browser's relay test did not finish while relayed round trips in this run read ${Math.round(slow)} ms — the link was too slow or saturated to finish it in time; this alone does not show interference.`,
+        message: noRelayMessage(label, browser, checks),
       });
     } else if (engine.length > 0 && enginePass.length === 0 && browserPass.length > 0) {
       findings.push({

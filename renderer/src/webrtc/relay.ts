@@ -16,7 +16,7 @@ import {
 import { grade, mos } from './stats';
 import { runStream } from './stream';
 import { TRANSPORT_LABEL } from '#common/report/kinds';
-import { SATURATED_PAIR_RTT_MS } from '#common/analysis/verdicts';
+import { SATURATED_PAIR_RTT_MS } from '#common/analysis/browser-relay';
 
 export interface RelayOptions {
   credentials: { username: string; credential: string };

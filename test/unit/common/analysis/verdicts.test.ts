@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, SATURATED_PAIR_RTT_MS, type AnalysisInput } from '#common/analysis/verdicts';
+import { analyze, type AnalysisInput } from '#common/analysis/verdicts';
+import { SATURATED_PAIR_RTT_MS } from '#common/analysis/browser-relay';
 import { proxyAuthFacts } from '#common/analysis/proxy-auth';
 import { exitCodeFor } from '#common/analysis/rungs';
 import { parseProfile, type Profile } from '#common/profile/schema';
