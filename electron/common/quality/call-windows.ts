@@ -34,6 +34,8 @@ export interface CallWindow {
   /** Packets received, and packets the receiver counted lost, in the window. */
   packets: number;
   lost: number;
+  /** The window's length, ms (from the stats' own timestamps); windows without it weigh alike. */
+  ms?: number;
 }
 
 /** Sent above this multiple of the settled received rate: the window offered more than the path carries. */
@@ -53,16 +55,49 @@ export interface CallLoss {
 
 const pct = (lost: number, packets: number): number => (packets + lost > 0 ? (lost / (packets + lost)) * 100 : 100);
 
-const later = (windows: readonly CallWindow[]) => windows.slice(Math.floor(windows.length / 2));
-const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((t, x) => t + x, 0) / xs.length : 0);
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
 
-/** The settled received rate: the mean of the later half of the windows (the first half ramps up). */
+/** The ramp-up lasts while the sender offers less than this share of its later half's median offer. */
+export const RAMPED = 0.9;
+/** After it, a window in which the sender offered less than this share of its median offer is its own lull. */
+export const LULL = 0.75;
+
+/**
+ * The settled rate of `pick` (received, or received payload), bytes over time. What the sender
+ * offered (payload sent; the received rate without sender stats) sets two kinds of window apart,
+ * both the sender's own and silent on what the path carries: its ramp-up (the leading windows under
+ * `RAMPED` × the later half's median offer, at most half the windows) and, after it, its lulls
+ * (under `LULL` × the median offer): its congestion control backing off after a loss (on the lab's
+ * 400 kbit/s link 136 and 62 kbit/s at the end of a direction where the path carried 360). The bursts
+ * an encoder sends after a lull (frames it catches up on when the machine starved it: 2–3× the
+ * target for a window, seen under load) stay in, averaged over the whole call rather than over its
+ * later half only, where one burst read 1.3× the target.
+ */
+function settledMean(windows: readonly CallWindow[], pick: (w: CallWindow) => number): number {
+  if (windows.length === 0) return 0;
+  const offered = (w: CallWindow) => w.sentKbps ?? pick(w);
+  const half = Math.floor(windows.length / 2);
+  const ramped = median(windows.slice(half).map(offered)) * RAMPED;
+  let i = 0;
+  while (i < half && offered(windows[i]!) < ramped) i++;
+  const tail = windows.slice(i);
+  const lull = median(tail.map(offered)) * LULL;
+  const kept = tail.filter((w) => offered(w) >= lull); // never empty: the median window stays
+  const weight = (w: CallWindow) => (w.ms !== undefined && w.ms > 0 ? w.ms : 1);
+  const total = kept.reduce((t, w) => t + weight(w), 0);
+  return kept.reduce((t, w) => t + pick(w) * weight(w), 0) / total;
+}
+
+/** The settled received rate (`settledMean`): what the report calls the path's rate. */
 export function settledKbps(windows: readonly CallWindow[]): number {
-  return mean(later(windows).map((w) => w.kbps));
+  return settledMean(windows, (w) => w.kbps);
 }
 
 /** The settled received payload rate, the measure of what the path carries. */
-const carried = (windows: readonly CallWindow[]) => mean(later(windows).map((w) => w.payloadKbps));
+const carried = (windows: readonly CallWindow[]) => settledMean(windows, (w) => w.payloadKbps);
 
 /**
  * The call after its start-up: from the first `MIN_WINDOWS` windows in a row that were balanced

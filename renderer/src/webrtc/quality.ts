@@ -75,7 +75,18 @@ interface Totals {
   lost: number;
   jitterMs: number | null;
   fps: number | null;
+  /** When the stats were taken, ms (their own timestamp: a late getStats must not stretch a window). */
+  at: number;
 }
+
+/**
+ * The stats' own time, ms since the epoch (as the statistics define `timestamp`), else now on the
+ * same clock. Taken from the whole report, so a stream that does not exist yet reads the same time.
+ */
+const statsTime = (xs: Stat[]): number => {
+  const ts = xs.map((x) => x.timestamp).filter((t): t is number => typeof t === 'number' && Number.isFinite(t));
+  return ts.length ? Math.max(...ts) : performance.timeOrigin + performance.now();
+};
 
 /** What one peer received so far, all inbound RTP streams together (video + audio). */
 function received(s: Stat[]): Totals {
@@ -95,6 +106,7 @@ function received(s: Stat[]): Totals {
           ? video.jitter * 1000
           : null,
     fps: video && typeof video.framesPerSecond === 'number' ? video.framesPerSecond : null,
+    at: statsTime(s),
   };
 }
 
@@ -103,10 +115,10 @@ function received(s: Stat[]): Totals {
  * receiver counts the packets they recover), or null without stats. Headers are left out: they
  * hold the congestion control's padding probes, which the receiver does not count.
  */
-function sentPayload(s: Stat[]): number | null {
+function sentPayload(s: Stat[]): { bytes: number; at: number } | null {
   const outbound = s.filter((x) => x.type === 'outbound-rtp');
   if (outbound.length === 0) return null;
-  return outbound.reduce((t, x) => t + num(x.bytesSent), 0);
+  return { bytes: outbound.reduce((t, x) => t + num(x.bytesSent), 0), at: statsTime(s) };
 }
 
 function pair(s: Stat[]): {
@@ -220,7 +232,6 @@ async function oneWay(
     const start = performance.now();
     const first = received(await stats(b));
     let prev = first;
-    let last = start;
     let sentPrev = sentPayload(await stats(a));
     const windows: CallWindow[] = [];
     const rtts: number[] = [];
@@ -236,18 +247,23 @@ async function oneWay(
       (performance.now() - start < directionMs + SETTLE_EXTRA_MS && !senderSettled(windows, lag()));
     while (more() && !signal.aborted) {
       await sleep(sampleMs, signal);
-      const now = performance.now();
       const cur = received(await stats(b));
-      const kbps = ((cur.bytes - prev.bytes + (cur.packets - prev.packets) * overhead) * 8) / (now - last);
-      samples.push([Math.round(now - t0), Math.round(kbps)]);
+      const ms = cur.at - prev.at;
+      if (ms <= 0) continue; // the stats did not move on (cached): sample again
+      const kbps = ((cur.bytes - prev.bytes + (cur.packets - prev.packets) * overhead) * 8) / ms;
+      samples.push([Math.round(performance.now() - t0), Math.round(kbps)]);
       const fs = await stats(a);
       const sentNow = sentPayload(fs);
       windows.push({
         kbps,
-        payloadKbps: ((cur.payload - prev.payload) * 8) / (now - last),
-        sentKbps: sentNow !== null && sentPrev !== null ? ((sentNow - sentPrev) * 8) / (now - last) : null,
+        payloadKbps: ((cur.payload - prev.payload) * 8) / ms,
+        sentKbps:
+          sentNow !== null && sentPrev !== null && sentNow.at > sentPrev.at
+            ? ((sentNow.bytes - sentPrev.bytes) * 8) / (sentNow.at - sentPrev.at)
+            : null,
         packets: cur.packets - prev.packets,
         lost: Math.max(0, cur.lost - prev.lost),
+        ms,
       });
       sentPrev = sentNow;
       const sp = pair(fs);
@@ -258,11 +274,10 @@ async function oneWay(
         limits.add(out.qualityLimitationReason);
       if (cur.fps !== null) fps = cur.fps;
       prev = cur;
-      last = now;
     }
     const packets = prev.packets - first.packets;
     return {
-      // the settled rate: the second half (the encoder and the estimate need the first to ramp up)
+      // the settled rate: bytes over time, the sender's own lulls (ramp-up, back-off) set apart
       kbps: settledKbps(windows),
       loss: callLoss(windows, lag()),
       jitterMs: prev.jitterMs,

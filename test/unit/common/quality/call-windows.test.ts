@@ -64,9 +64,28 @@ describe('the page call’s loss, over the windows not over capacity', () => {
     expect(callLoss([w(0, 0, 0, 0), w(0, 0, 0, 0)]).roundLossPct).toBe(100);
   });
 
-  it('the settled rate is the later half’s mean', () => {
-    expect(settledKbps([w(100, 0, 1, 0), w(200, 0, 1, 0), w(300, 0, 1, 0), w(500, 0, 1, 0)])).toBeCloseTo(420, 6);
+  it('the settled rate: bytes over time, the sender’s own lulls set apart', () => {
+    // sender stats: a window that offered under 3/4 of the median offer (the encoder ramping up) is set apart
+    const ramp = [w(100, 100, 1, 0), w(380, 390, 1, 0), w(400, 400, 1, 0), w(410, 400, 1, 0), w(390, 400, 1, 0)];
+    expect(settledKbps(ramp)).toBeCloseTo(395 * 1.05, 6);
     expect(settledKbps([])).toBe(0);
+    // an encoder's gradual ramp on an open link: set apart until it reaches 9/10 of its later half
+    const open = [900, 1500, 1900, 2100, 2200, 2300, 2200, 2250, 2300, 2200].map((k) => w(k / 1.05, k, 100, 0));
+    expect(settledKbps(open)).toBeCloseTo(15550 / 7, 6);
+    // the lab's 400 kbit/s link: the congestion control backed off at the end of the direction
+    const backOff = [551, 361, 399, 389, 364, 315, 396, 357, 360, 350, 136, 62].map((k) => w(k / 1.05, k, 20, 0));
+    expect(settledKbps(backOff)).toBeGreaterThan(360);
+    // seen in Chromium under load, target 1500: the encoder starved (660) then caught up (2280, 3400);
+    // the later half alone read 1.7 Mbit/s
+    const load = [1420, 1210, 1160, 1190, 1210, 1200, 660, 2280, 3400, 980].map((k) => w(k / 1.05, null, 100, 0));
+    expect(settledKbps(load)).toBeLessThan(1500 * 1.1);
+    // windows weigh by their length when the stats timed them
+    const timed = [
+      { ...w(1000, null, 1, 0), ms: 300 },
+      { ...w(1200, null, 1, 0), ms: 100 },
+      { ...w(1000, null, 1, 0), ms: 300 },
+    ];
+    expect(settledKbps(timed)).toBeCloseTo(1080, 6); // (1050·300 + 1260·100 + 1050·300) / 700
   });
 });
 
