@@ -177,6 +177,21 @@ describe('sensor disagreement', () => {
     expect(f!.message).toContain('rate 400 kbit/s (engine) vs 2.4 Mbit/s (in the page)');
     expect(f!.message).toContain('loss 0 % vs 5 %');
   });
+  it('at a bottleneck both found, allows the page’s call the loss its congestion control holds its rate at (up to 10 points)', () => {
+    // the lab's 400 kbit/s link: the engine's paced stream 0 %, the browser's call probing at capacity 3.3 %
+    const engine = entry({ upKbps: 395, downKbps: 395 });
+    const page = entry({ sensor: 'webrtc', upKbps: 356, downKbps: 370, lossPct: 3.32 });
+    expect(sensorDisagreement(engine, page)).toBeUndefined();
+    expect(sensorDisagreement(engine, { ...page, lossPct: 10.5 })!.message).toContain('loss 0 % vs 11 %');
+    // not at a bottleneck (the page reached its target): 3 points, as anywhere
+    expect(
+      sensorDisagreement(engine, { ...page, upKbps: 2400, downKbps: 2400, targetKbps: 2500, lossPct: 3.32 })!.message,
+    ).toContain('loss 0 % vs 3.3 %');
+    // the engine losing more than the page is no congestion control of the page's
+    expect(sensorDisagreement({ ...engine, lossPct: 3.4 }, { ...page, lossPct: 0 })!.message).toContain(
+      'loss 3.4 % vs 0 %',
+    );
+  });
   it('does not compare the loss or grade of a page call that never settled (its start-up), only its rate', () => {
     const engine = entry({ upKbps: 395, downKbps: 395 });
     const startUp = entry({
