@@ -38,6 +38,24 @@ describe('the page call’s loss, over the windows not over capacity', () => {
     expect(l.roundLossPct).toBeCloseTo((4 / (22 + 22 + 20 + 18 + 4)) * 100, 6);
   });
 
+  it('what the path carries is the median received rate: a bucket’s first burst does not hide the overshoot', () => {
+    // a tbf link's first window delivered 2× its rate; the overshoot after it offered 1.4× and lost
+    const ws = [w(800, 900, 40, 0), w(400, 560, 20, 8), w(400, 560, 20, 8), w(400, 400, 20, 0), w(400, 400, 20, 0)];
+    const l = callLoss(ws, 0);
+    expect(l.overCapacity).toBe(3);
+    expect(l.roundLossPct).toBe(0);
+    expect(l.allRoundLossPct).toBeGreaterThan(10);
+  });
+
+  it('balanced windows before the overshoot are its beginning, not a settled sender', () => {
+    const start = [w(600, 560, 30, 0), w(400, 420, 20, 0)]; // a bucket's burst carries the first frames
+    const over = [w(400, 900, 20, 12), w(400, 1000, 20, 14), w(380, 200, 19, 6)];
+    expect(callLoss([...start, ...over, w(400, 400, 20, 1)], 1)).toMatchObject({ settled: false });
+    const later = [w(400, 400, 20, 0), w(400, 410, 20, 0), w(400, 400, 20, 0)];
+    const l = callLoss([...start, ...over, ...later], 1);
+    expect(l).toMatchObject({ settled: true, overCapacity: 6, roundLossPct: 0 });
+  });
+
   it('random loss costs every window alike and is counted in full, whatever the rate', () => {
     // 8 % random loss on an open link: the sender offers 1/0.92 of what arrives, under the overshoot bound.
     const ws = Array.from({ length: 8 }, () => w(2300, 2500, 92, 8));
