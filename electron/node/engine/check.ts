@@ -96,6 +96,11 @@ export interface CheckContext {
   resultOf(id: string): CheckResult | undefined;
   /** Ms left before the run's overall deadline. */
   remainingMs(): number;
+  /**
+   * The probe's own deadline for this try: the descriptor's `deadlineMs`, or longer when a slow
+   * link asked for a second try (engine/probe-run.ts). Absent: the descriptor's.
+   */
+  deadlineMs?: number;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { CheckContext, CheckDescriptor } from './check';
+import type { CheckDescriptor } from './check';
 import type { Outcome } from './outcome';
 import { listenForAnswer } from '../net/heard';
 
@@ -276,12 +276,16 @@ export function describeCut(b: Basis): string {
  * and a probe that got an answer (`rttMs`) teaches the registry its round trip.
  */
 export async function withSilentDeadline(
-  o: ArmOptions & { signal: AbortSignal; learn?: boolean; markSilent?: boolean },
+  o: ArmOptions & { signal: AbortSignal; learn?: boolean; markSilent?: boolean; onHeard?: () => void },
   probe: (signal: AbortSignal) => Promise<Outcome>,
 ): Promise<Outcome> {
   const cut = armSilentDeadline(o);
+  const heard = (): void => {
+    o.onHeard?.();
+    cut.heard();
+  };
   try {
-    const out = await listenForAnswer(cut.heard, () => probe(AbortSignal.any([o.signal, cut.signal])));
+    const out = await listenForAnswer(heard, () => probe(AbortSignal.any([o.signal, cut.signal])));
     const b = cut.fired();
     const cutShort = b !== null && out.reason === 'aborted' && !o.signal.aborted;
     if ((cutShort || out.reason === 'timeout') && o.markSilent && o.port !== undefined)
@@ -315,28 +319,4 @@ export function policyFor(
     default:
       return null;
   }
-}
-
-/** Runs a check's probe with its signal, under the derived deadline its kind allows (policyFor). */
-export function runProbe(
-  registry: RttRegistry,
-  d: CheckDescriptor,
-  ctx: Omit<CheckContext, 'signal'>,
-  signal: AbortSignal,
-): Promise<Outcome> {
-  const address = d.host !== undefined ? ctx.addressOf(d.host) : undefined;
-  const policy = policyFor(d, ctx.proxy !== null);
-  if (!policy || !address) return d.run({ ...ctx, signal });
-  return withSilentDeadline(
-    {
-      registry,
-      address,
-      ceilingMs: d.deadlineMs,
-      mode: policy.mode,
-      markSilent: policy.markSilent,
-      signal,
-      ...(d.port !== undefined ? { port: d.port } : {}),
-    },
-    (s) => d.run({ ...ctx, signal: s }),
-  );
 }

@@ -34,7 +34,8 @@ import { buildReport } from './report';
 import { within } from './within';
 import { ipv6Usable, settleFamilies } from './families';
 import net from 'node:net';
-import { RttRegistry, runProbe } from './deadlines';
+import { RttRegistry } from './deadlines';
+import { runProbe, SLOW_LINK } from './probe-run';
 import { createLinkPacer, type LinkPacer } from '../range/pace';
 
 export { DEFAULT_TIMEOUTS, type Timeouts } from './plan';
@@ -393,7 +394,11 @@ function runCheck(run: Run, d: CheckDescriptor, ctx: Omit<CheckContext, 'signal'
   return run
     .limit(async () => {
       const start = performance.now();
-      const signal = AbortSignal.any([runSignal, AbortSignal.timeout(d.deadlineMs + 1000)]);
+      // the probe's own deadline, a second try's on a slow link (probe-run.ts), and a grace second
+      const signal = AbortSignal.any([
+        runSignal,
+        AbortSignal.timeout(d.deadlineMs * (1 + SLOW_LINK.maxStretch) + 1000),
+      ]);
       let outcome: Outcome;
       try {
         outcome = await runProbe(run.rtt, d, ctx, signal);

@@ -126,9 +126,9 @@ function signalingCheck(host: string, port: number, t: Timeouts, f: Family): Che
     port,
     deadlineMs: t.tls,
     needs: { name: host, proxyResolves: true },
-    async run({ proxy, ca, signal, addressOf }) {
+    async run({ proxy, ca, signal, addressOf, deadlineMs }) {
       const o = await tlsHandshake(proxy ? host : addressOf(host, f)!, port, {
-        deadlineMs: t.tls,
+        deadlineMs: deadlineMs ?? t.tls,
         signal,
         servername: host,
         ...(ca ? { ca } : {}),
@@ -149,7 +149,8 @@ function stunUdpCheck(host: string, port: number, t: Timeouts, f: Family): Check
     port,
     deadlineMs: t.stun,
     needs: { name: host },
-    run: (ctx) => stunCheck(ctx.addressOf(host, f)!, port, { deadlineMs: t.stun, signal: ctx.signal }),
+    run: (ctx) =>
+      stunCheck(ctx.addressOf(host, f)!, port, { deadlineMs: ctx.deadlineMs ?? t.stun, signal: ctx.signal }),
   };
 }
 
@@ -170,7 +171,7 @@ function turnServerCheck(s: Profile['turn'][number], t: Timeouts, f: Family): Ch
       return turnCheck(s, proxy ? host : ctx.addressOf(host, f)!, {
         // Over IPv6 ask for an IPv6 relay (RFC 8656 REQUESTED-ADDRESS-FAMILY): what an IPv6 client gets.
         ...(f === 6 ? { relayFamily: 6 as const } : {}),
-        deadlineMs: t.turn,
+        deadlineMs: ctx.deadlineMs ?? t.turn,
         signal: ctx.signal,
         credentials: ctx.credentials,
         ...(ctx.ca ? { ca: ctx.ca } : {}),

@@ -11,6 +11,7 @@ import type { Outcome } from './outcome';
 import { classifyIpv6Nat } from '../stun/nat6';
 import os from 'node:os';
 import { SILENCE, withSilentDeadline, type RttRegistry } from './deadlines';
+import { slowLinkDeadline, SLOW_LINK } from './probe-run';
 import type { ProbeGuard } from '../range/tcp-probe';
 import { createPacer, type LinkPacer } from '../range/pace';
 
@@ -149,8 +150,15 @@ export async function measureRanges(
   const registry = o.rtt;
   const pacer = o.link ? o.link.join() : { ...createPacer({ max: RANGE_CONCURRENCY }), leave: () => {} };
   // A port probed a second time confirms a blocked answer that decides a boundary: it gets twice
-  // the deadline, so a late answer on a congested link cannot make a false boundary.
+  // the deadline, so a late answer on a congested link cannot make a false boundary — and on a
+  // slow link, as long as the round trips to the reflector ask for (engine/probe-run.ts), up to
+  // twice that: on a 400 kbit/s link with a 500 ms queue both families' confirmations at 1.4 s
+  // came back blocked and left 10000-25104 of IPv6 "blocked" where every port was open.
   const seen = new Set<number>();
+  const confirmMs = (): number => {
+    const base = 2 * o.probeDeadlineMs;
+    return (registry && slowLinkDeadline(registry, reflectorIp, base)?.ms) || base;
+  };
   const guard: ProbeGuard = async (port, signal, p) => {
     const again = seen.has(port);
     seen.add(port);
@@ -159,7 +167,7 @@ export async function measureRanges(
           {
             registry,
             address: reflectorIp,
-            ceilingMs: again ? 2 * o.probeDeadlineMs : o.probeDeadlineMs,
+            ceilingMs: again ? confirmMs() : o.probeDeadlineMs,
             mode: 'rtt',
             rule: SILENCE.range,
             cutAtCeiling: true,
@@ -171,8 +179,8 @@ export async function measureRanges(
     if (out.rttMs !== undefined) pacer.answered(out.rttMs);
     return out;
   };
-  // The probes' own deadline is the longest (a confirmation's); the guard cuts first probes sooner.
-  const perProbeMs = registry ? 2 * o.probeDeadlineMs : o.probeDeadlineMs;
+  // The probes' own deadline is the longest (a slow link's confirmation); the guard cuts the others sooner.
+  const perProbeMs = registry ? 2 * SLOW_LINK.maxStretch * o.probeDeadlineMs : o.probeDeadlineMs;
   const { probe, reasons, answeredWrongly } =
     protocol === 'udp'
       ? createUdpRangeProbe(
