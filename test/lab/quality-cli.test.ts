@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rangeSize } from '#common/net/ranges';
 import { parseReportJson } from '#common/report/parse';
 import { BLOCK_REASONS } from '#common/report/reason';
 import type { Report } from '#common/report/schema';
@@ -142,24 +143,40 @@ describe.skipIf(skip)('call quality and slow links, from the CLI JSON', () => {
     }
   });
 
-  it('the same slow link, dual stack: no probe is cut by a deadline derived from round trips', async () => {
-    // Both families double the handshakes on a 400 kbit/s link whose queue holds 500 ms: a TLS
-    // handshake can then outlast its fixed 3 s deadline (the ceiling, as before the derived
-    // deadlines). What the derived deadlines promise is that they never cut a late answer.
+  it('the same slow link, dual stack: nothing reported blocked, no IPv6 warning; what time did not allow is said so', async () => {
+    // Both families double the handshakes and the sweeps on a 400 kbit/s link whose queue holds
+    // 500 ms: a TLS handshake that heard its server gets a second try as long as the round trips
+    // ask (engine/probe-run.ts), and a sweep whose time ran out before a block's second probe says
+    // "not resolved" rather than "blocked" (range/discover.ts). Before: TURN over TLS, the relay
+    // proof and 1,000-15,000 ports read blocked, and "IPv6 is advertised but blocked".
     await lab.scenario('open');
     await lab.shape({ rateKbit: 400, queueMs: 500 });
     const { report } = await diagnose('slow-400-q500-dual', ['--quality', 'off']);
     expect(report.checks.some((c) => c.family === 6)).toBe(true);
-    const cutEarly = report.checks.filter((c) => c.status === 'fail' && c.evidence['deadline'] !== undefined);
-    expect(cutEarly.map((c) => `${c.id}: ${c.detail}`)).toEqual([]);
-    // What the fixed deadlines still cost here is printed, not asserted (docs/architecture.md).
-    seen.push(
-      `slow-400-q500-dual at the fixed deadlines: ${
-        report.checks
-          .filter((c) => c.status === 'fail')
-          .map((c) => `${c.id} ${c.reason} ${c.durationMs} ms`)
-          .join(', ') || 'none'
-      }; verdicts ${report.verdicts.group?.path} / ${report.verdicts.p2p?.path}; ranges blocked: ${report.ranges.map((r) => `${r.id} ${JSON.stringify(r.blocked)}`).join(' ')}`,
-    );
+    const line = `slow-400-q500-dual: failed ${
+      report.checks
+        .filter((c) => c.status === 'fail')
+        .map((c) => `${c.id} ${c.reason} ${c.durationMs} ms`)
+        .join(', ') || 'none'
+    }; second tries ${
+      report.checks
+        .filter((c) => c.evidence['slowLink'] !== undefined)
+        .map((c) => `${c.id} ${c.status}`)
+        .join(', ') || 'none'
+    }; verdicts ${report.verdicts.group?.path} / ${report.verdicts.p2p?.path}; ranges blocked: ${report.ranges.map((r) => `${r.id} ${JSON.stringify(r.blocked)}`).join(' ')}`;
+    seen.push(line);
+    expect(report.checks.filter((c) => c.status === 'fail').map((c) => `${c.id}: ${c.detail}`)).toEqual([]);
+    // A queue that overflows drops a probe and its confirmation together now and then: an island of
+    // a few samples may still read blocked (docs/architecture.md, "Slow links"); never the thousands
+    // of ports it was (1,088-15,104 per range before).
+    for (const r of report.ranges) expect(rangeSize(r.blocked), `${r.id}: ${line}`).toBeLessThan(1000);
+    expect(
+      report.findings.map((f) => f.code),
+      line,
+    ).not.toContain('ipv6-blocked');
+    // direct when the sweep finished; a relay when it did not, saying that direct UDP was not confirmed
+    const group = report.verdicts.group!;
+    expect(['direct-udp', 'turn-udp'], line).toContain(group.path);
+    if (group.path === 'turn-udp') expect(group.notes.join(' '), line).toMatch(/direct UDP is not confirmed|blocked/);
   });
 });

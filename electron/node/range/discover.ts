@@ -21,6 +21,8 @@ import { startDeadline } from '../probes/deadline';
  *    once in that run of blocked samples is probed again at once (a queue that overflowed drops
  *    many neighbouring probes together). Blocked answers that decide nothing (all neighbours
  *    blocked) are not repeated, so a fully blocked network costs one round of samples, not two.
+ *    When time runs out before a deciding blocked answer was probed again, its run of blocked
+ *    samples heard once is reported `unknown`, not blocked.
  *
  * With the default stride (128) the range 10000-65535 costs ~435 samples + ~7 per boundary,
  * i.e. < 1 % of its 55,536 ports. Runs `concurrency` probes at once, stops at `deadlineMs` or
@@ -233,8 +235,30 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
   } finally {
     dl.dispose();
   }
-  const result = summarize(required, known, sorted, { stride, probes, errors, stopped: dl.why() });
+  // Time ran out before the second probe a block next to an open port needs: that run of blocked
+  // samples heard once is not a block yet (loss is not a block), so it is reported unknown.
+  const unconfirmed = new Set<number>();
+  for (let i = 0; i < sorted.length; i++) {
+    const p = sorted[i] as number;
+    if (!tentative.has(p) || !decidesBoundary(i)) continue;
+    for (const step of [-1, 1])
+      for (let j = i; j >= 0 && j < sorted.length; j += step) {
+        const q = sorted[j] as number;
+        if (known.get(q) !== 'blocked' || !tentative.has(q) || rangeIndex(q) !== rangeIndex(p)) break;
+        unconfirmed.add(q);
+      }
+  }
+  const result = summarize(
+    required,
+    known,
+    sorted.filter((p) => !unconfirmed.has(p)),
+    { stride, probes, errors, stopped: dl.why() },
+  );
   result.confirmations = confirmations;
+  if (unconfirmed.size > 0)
+    result.notes.push(
+      `${unconfirmed.size} sampled port${unconfirmed.size === 1 ? '' : 's'} answered blocked once beside open ones, and time ran out before the second probe a block needs: reported as not resolved, not as blocked (loss is not a block).`,
+    );
   if (confirmations > 0)
     result.notes.push(
       `${confirmations} blocked answer${confirmations === 1 ? ' was' : 's were'} probed twice because ${confirmations === 1 ? 'it decides' : 'they decide'} a boundary (loss is not a block).`,

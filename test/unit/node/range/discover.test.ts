@@ -301,6 +301,30 @@ describe('range discovery: loss is not a block', () => {
     ]);
     expect(r.complete).toBe(true);
   });
+  it('time running out before the second probe leaves a run heard blocked once unresolved, not blocked', async () => {
+    // The lab's dual-stack 400 kbit/s link: the first samples over IPv6 were all lost in a full
+    // queue, later ones answered, and the sweep's time ran out before any confirmation went out.
+    const t0 = Date.now();
+    const probe = async (p: number, signal: AbortSignal): Promise<'open' | 'blocked'> => {
+      if (p > 40000) await new Promise((r) => signal.addEventListener('abort', r, { once: true })); // never answers in time
+      const lost = Date.now() - t0 < 100;
+      await new Promise((r) => setTimeout(r, 10));
+      return lost ? 'blocked' : 'open';
+    };
+    const r = await discoverRanges({ required: [P2P], probe, deadlineMs: 400, concurrency: 4 });
+    expect(r.blocked).toEqual([]);
+    expect(r.confirmations).toBe(0);
+    expect(r.unknown[0]![0]).toBe(10000); // the lost run, from the range's start
+    expect(r.allowed.length).toBeGreaterThan(0);
+    expect(r.notes.join(' ')).toMatch(/answered blocked once beside open ones, and time ran out/);
+    // with the time for the second probe, a real block beside open ports still counts
+    const real = await discoverRanges({
+      required: [P2P],
+      probe: async (p) => (p < 20000 ? 'blocked' : 'open'),
+      deadlineMs: 5000,
+    });
+    expect(real.blocked).toEqual([[10000, 19999]]);
+  });
   it('a fully blocked range costs one round of samples: nothing decides a boundary, nothing is repeated', async () => {
     let calls = 0;
     const r = await discoverRanges({
