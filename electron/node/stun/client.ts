@@ -42,7 +42,7 @@ export interface TransactOptions {
   withinMs?: number;
 }
 
-/** Re-exported for turn.ts and nat.ts: one rounding rule for every duration in the report. */
+/** Re-exported for turn.ts, relay-probe.ts and nat.ts: one rounding rule for every duration in the report. */
 export { round1 };
 
 function sameId(a: Uint8Array, b: Uint8Array): boolean {

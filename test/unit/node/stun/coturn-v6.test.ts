@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { missingPrereqs, prereqs } from '#test/support/prereq';
 import { startCoturn, type Coturn } from './coturn-harness';
 import { stunBinding } from '#node/stun/client';
-import { turnAllocate, turnRelayProbe } from '#node/stun/turn';
+import { turnRelayProbe } from '#node/stun/relay-probe';
+import { turnAllocate } from '#node/stun/turn';
 import type { StunTransport } from '#node/stun/types';
 
 async function hasLoopback6(): Promise<boolean> {
