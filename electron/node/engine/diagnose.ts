@@ -1,42 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import type { Profile } from '#common/profile/schema';
 import type { QualityResult } from '#common/quality/schema';
-import type { DiagnosisEvent, PlannedCheck } from '#common/report/progress';
+import type { DiagnosisEvent } from '#common/report/progress';
 import type { Reason } from '#common/report/reason';
-import {
-  unknownNat,
-  type CheckResult,
-  type HostFacts,
-  type NatResult,
-  type RangeResult,
-  type Report,
-  type RoomType,
-} from '#common/report/schema';
+import { unknownNat, type CheckResult, type HostFacts, type Report, type RoomType } from '#common/report/schema';
 import { resolveCredentials, type ObtainedCredentials } from '../credentials';
 import type { TurnCredentials } from '../stun/turn';
 import { readCaPem } from '../profiles/ca';
 import { hostFacts } from '../host/facts';
 import { proxyFromEnv, type ProxyChoice } from '../net/proxy';
-import {
-  serialSkip,
-  toPlanned,
-  type CheckContext,
-  type CheckDescriptor,
-  type Plan,
-  type RangeDescriptor,
-} from './check';
+import { toPlanned, type CheckContext, type Plan } from './check';
 import { createLimiter } from './limiter';
-import { skipped, toCheck, type CheckMeta, type Outcome } from './outcome';
+import { skipped } from './outcome';
 import { DEFAULT_TIMEOUTS, planDiagnosis, type Timeouts } from './plan';
-import { measureRanges, RANGE_CONCURRENCY } from './stun-checks';
+import { RANGE_CONCURRENCY } from './stun-checks';
 import type { LocalFirewallSource } from './layers';
 import { buildReport } from './report';
 import { within } from './within';
 import { ipv6Usable, settleFamilies } from './families';
 import net from 'node:net';
 import { RttRegistry } from './deadlines';
-import { runProbe, SLOW_LINK } from './probe-run';
-import { createLinkPacer, type LinkPacer } from '../range/pace';
+import { record, runCheck, runRanges, runSerial, runWhenReady, type Run } from './execute';
+import { createLinkPacer } from '../range/pace';
 
 export { DEFAULT_TIMEOUTS, type Timeouts } from './plan';
 
@@ -139,37 +124,6 @@ export async function diagnose(profile: Profile, opts: DiagnoseOptions = {}): Pr
   const report = await buildReport(run, opts);
   run.emit({ type: 'done', runId: run.runId, report });
   return report;
-}
-
-/** The state of one run, shared by the small steps below. */
-interface Run {
-  profile: Profile;
-  runId: string;
-  rooms: RoomType[];
-  startedAt: string;
-  t0: number;
-  ca: string | undefined;
-  /** Aborts on the overall deadline or a cancel, with a DiagnosisError saying which. */
-  controller: AbortController;
-  /** The descriptors this run executes (a re-check keeps only what it asked for, plus names). */
-  plan: Plan;
-  planned: PlannedCheck[];
-  emit: (e: DiagnosisEvent) => void;
-  limit: ReturnType<typeof createLimiter>;
-  results: Map<string, CheckResult>;
-  ranges: RangeResult[];
-  nat: NatResult;
-  /** The first address of each family every name resolved to. */
-  addresses: Map<string, { 4?: string; 6?: string }>;
-  credentialError?: string;
-  host?: HostFacts;
-  /** Call-quality entries measured by this run. */
-  quality: QualityResult[];
-  /** performance.now() of the overall deadline. */
-  deadlineAt: number;
-  /** Round trips measured so far: they bound how long a silent probe waits (deadlines.ts). */
-  rtt: RttRegistry;
-  link: LinkPacer;
 }
 
 async function openRun(profile: Profile, opts: DiagnoseOptions): Promise<Run> {
@@ -302,138 +256,12 @@ function baseContext(
   };
 }
 
-/**
- * The serial groups (measurements sharing a bottleneck), each one check at a time in plan order,
- * the groups side by side, after `after`. A check waits for the checks it `needs.passed`; when none
- * of them passed (or none ran) it is recorded as skipped, saying which; otherwise it also waits for
- * `link` (the link is free of other measurements) and runs.
- */
-async function runSerial(
-  run: Run,
-  ctx: Omit<CheckContext, 'signal'>,
-  started: ReadonlyMap<string, Promise<unknown>>,
-  after: Promise<unknown>,
-  link: Promise<unknown>,
-): Promise<void> {
-  await after;
-  const groups = new Map<string, CheckDescriptor[]>();
-  for (const d of run.plan.checks)
-    if (d.serial && !d.provides) groups.set(d.serial, [...(groups.get(d.serial) ?? []), d]);
-  await Promise.all(
-    [...groups.values()].map(async (list) => {
-      for (const d of list) {
-        const { passed = [], unlessPassed } = d.needs ?? {};
-        await Promise.all([...passed, ...(unlessPassed?.ids ?? [])].map((id) => started.get(id)));
-        if (run.controller.signal.aborted) return;
-        const why = serialSkip(d, (id) => run.results.get(id)?.status);
-        if (why) {
-          record(run, skipped(metaOf(d), 'not-needed', why));
-          continue;
-        }
-        await link;
-        if (run.controller.signal.aborted) return;
-        await runWhenReady(run, d, ctx);
-      }
-    }),
-  );
-}
-
 /** Resolves when the signal aborts (never rejects). */
 function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
-}
-
-function metaOf(d: CheckDescriptor): CheckMeta {
-  return {
-    id: d.id,
-    kind: d.kind,
-    ...(d.transport ? { transport: d.transport } : {}),
-    ...(d.host !== undefined ? { host: d.host } : {}),
-    ...(d.port !== undefined ? { port: d.port } : {}),
-    ...(d.family ? { family: d.family } : {}),
-  };
-}
-
-function record(run: Run, c: CheckResult): CheckResult {
-  run.results.set(c.id, c);
-  run.emit({ type: 'check', runId: run.runId, result: c });
-  return c;
-}
-
-/** Runs a check whose needs are met; records why not otherwise (or nothing, if it was never possible). */
-function runWhenReady(
-  run: Run,
-  d: CheckDescriptor,
-  ctx: Omit<CheckContext, 'signal'>,
-): Promise<CheckResult | undefined> {
-  const needs = d.needs ?? {};
-  if (needs.credentials && !ctx.credentials) {
-    if (!run.credentialError) return Promise.resolve(undefined);
-    return Promise.resolve(
-      record(run, skipped(metaOf(d), 'credentials-failed', 'Not run: the TURN credentials could not be obtained.')),
-    );
-  }
-  if (needs.name && !ctx.addressOf(needs.name) && !(needs.proxyResolves && ctx.proxy)) {
-    return Promise.resolve(
-      record(run, skipped(metaOf(d), 'dns-failed', `Skipped: ${needs.name} could not be resolved.`)),
-    );
-  }
-  if (needs.name && d.family && !ctx.addressOf(needs.name, d.family) && !(needs.proxyResolves && ctx.proxy)) {
-    const detail = `Skipped: ${needs.name} has no IPv${d.family} address.`;
-    return Promise.resolve(record(run, skipped(metaOf(d), 'family-missing', detail)));
-  }
-  return runCheck(run, d, ctx);
-}
-
-/** Runs one descriptor under the limiter, its own deadline and the run's signal; never throws. */
-function runCheck(run: Run, d: CheckDescriptor, ctx: Omit<CheckContext, 'signal'>): Promise<CheckResult | undefined> {
-  const { signal: runSignal } = run.controller;
-  return run
-    .limit(async () => {
-      const start = performance.now();
-      // the probe's own deadline, a second try's on a slow link (probe-run.ts), and a grace second
-      const signal = AbortSignal.any([
-        runSignal,
-        AbortSignal.timeout(d.deadlineMs * (1 + SLOW_LINK.maxStretch) + 1000),
-      ]);
-      let outcome: Outcome;
-      try {
-        outcome = await runProbe(run.rtt, d, ctx, signal);
-      } catch (e) {
-        outcome = {
-          status: 'fail',
-          reason: 'engine-error',
-          detail: `The check failed unexpectedly: ${(e as Error).message}`,
-          evidence: {},
-        };
-      }
-      if (runSignal.aborted && outcome.reason === 'aborted') return undefined;
-      return record(run, toCheck(metaOf(d), outcome, performance.now() - start));
-    }, runSignal)
-    .catch(() => undefined);
-}
-
-/** The wanted ranges of one protocol, measured together against the reflector (once its name resolved). */
-async function runRanges(run: Run, protocol: RangeDescriptor['protocol'], family: 4 | 6): Promise<void> {
-  const list = run.plan.ranges.filter((r) => r.protocol === protocol && (r.family ?? 4) === family);
-  const first = list[0];
-  const reflectorIp = first && run.addresses.get(first.host)?.[family];
-  if (!first || !reflectorIp) return;
-  const results = await measureRanges(protocol, list, first.host, reflectorIp, {
-    deadlineMs: first.deadlineMs,
-    probeDeadlineMs: first.probeDeadlineMs,
-    signal: run.controller.signal,
-    ...(first.family ? { family: first.family } : {}),
-    rtt: run.rtt,
-    link: run.link,
-  });
-  for (const r of results) {
-    run.ranges.push(r);
-    run.emit({ type: 'range', runId: run.runId, result: r });
-  }
 }
 
 /**
