@@ -14,15 +14,13 @@ import { feedAge } from '#node/profiles/feed';
 import { compareReports } from '#common/report/compare';
 import type { Report } from '#common/report/schema';
 import { summarizeReport } from '#common/report/summary';
-import { readFile, stat } from 'node:fs/promises';
-import { writeFileAtomic } from '#node/report/atomic-write';
-import { isHistoryId } from '#node/report/history';
-import type { ApplyAction, ApplyResult, RuleChange } from '#node/firewall/apply';
+import type { ApplyAction, ApplyResult } from '#node/firewall/apply';
 import { fixRuleLines, planFix, ticketRules, ticketTargets, type FixPlan } from '#node/firewall/fix';
 import { keepPlanned } from '#node/engine/recheck';
 import type { PlatformAction, PlatformApplyResult } from '#node/firewall/platform';
 import { assertPfPlan, assertWindowsPlan, type PlatformPlan } from '#node/firewall/platforms';
 import type { FirewallDetection } from '#node/firewall/types';
+import { appliedRecords } from './applied-records';
 import { checkLabel, type ReportsContext } from './reports-context';
 
 type FirewallChannels = 'firewall:plan' | 'firewall:apply' | 'firewall:undo' | 'firewall:recheck' | 'firewall:ticket';
@@ -391,58 +389,6 @@ export function createFirewallHandlers(ctx: ReportsContext, deps: FirewallDeps):
           );
         throw e;
       }
-    },
-  };
-}
-
-type AppliedRecord = { plan: NftApplyPlan; added: RuleChange[] };
-
-/** Records bigger than this are treated as damaged (a real one holds a few plans). */
-const MAX_RECORDS_BYTES = 1024 * 1024;
-
-function appliedRecords(file: string) {
-  let cache: Promise<Map<string, AppliedRecord>> | null = null;
-  const valid = (id: string, r: unknown): r is AppliedRecord => {
-    if (!isHistoryId(id) || r === null || typeof r !== 'object') return false;
-    const { plan, added } = r as AppliedRecord;
-    if (!Array.isArray(added) || added.length === 0) return false;
-    try {
-      assertNftApplyPlan({ ...plan, remove: added });
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  const load = () =>
-    (cache ??= (async () => {
-      const out = new Map<string, AppliedRecord>();
-      try {
-        if ((await stat(file)).size > MAX_RECORDS_BYTES) return out;
-        const doc = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-        for (const [id, r] of Object.entries(doc ?? {})) if (valid(id, r)) out.set(id, r);
-      } catch {
-        /* none yet, or damaged: start empty */
-      }
-      return out;
-    })());
-  const persist = async (m: Map<string, AppliedRecord>) => {
-    try {
-      await writeFileAtomic(file, JSON.stringify(Object.fromEntries(m)));
-    } catch {
-      /* kept in memory for this session; after a restart undo falls back to the tagged rules in the plan's chains */
-    }
-  };
-  return {
-    has: async (id: string) => (await load()).has(id),
-    get: async (id: string) => (await load()).get(id),
-    set: async (id: string, r: AppliedRecord) => {
-      const m = await load();
-      m.set(id, r);
-      await persist(m);
-    },
-    delete: async (id: string) => {
-      const m = await load();
-      if (m.delete(id)) await persist(m);
     },
   };
 }
