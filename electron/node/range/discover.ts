@@ -121,6 +121,8 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
   const confirm = opts.confirmBlocked !== false;
   /** Blocked answers heard only once; a second blocked answer (or an open one) settles them. */
   const tentative = new Set<number>();
+  /** Tentative answers whose second probe is out: settled only once it answers. */
+  const confirming = new Set<number>();
   let confirmations = 0;
   const decidesBoundary = (i: number): boolean => {
     const p = sorted[i] as number;
@@ -142,7 +144,7 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
       const p = recheck.shift() as number;
       if (tentative.has(p) && !inflight.has(p)) {
         tentative.delete(p);
-        confirmations++;
+        confirming.add(p);
         return p;
       }
     }
@@ -158,7 +160,7 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
       const p = sorted[i] as number;
       if (tentative.has(p) && !inflight.has(p) && decidesBoundary(i)) {
         tentative.delete(p);
-        confirmations++;
+        confirming.add(p);
         return p;
       }
     }
@@ -205,6 +207,7 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
         if (!again) insertSorted(sorted, port);
         if (state === 'blocked' && confirm && !again && !confirmed.has(port)) tentative.add(port);
         if (again) confirmed.add(port);
+        if (again && confirming.delete(port)) confirmations++;
         if (flipped) lostBeside(port);
       };
       const launch = (port: number): void => {
@@ -235,29 +238,28 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
   } finally {
     dl.dispose();
   }
-  // Time ran out before the second probe a block next to an open port needs: that run of blocked
-  // samples heard once is not a block yet (loss is not a block), so it is reported unknown.
+  // Time ran out before the second probe a block next to an open port needs (or while it was out):
+  // that run of blocked samples heard once is not a block yet (loss is not a block), so it is
+  // reported unknown — as points of their own, so no span next to them is taken for open either.
+  const once = (p: number) => tentative.has(p) || confirming.has(p);
   const unconfirmed = new Set<number>();
   for (let i = 0; i < sorted.length; i++) {
     const p = sorted[i] as number;
-    if (!tentative.has(p) || !decidesBoundary(i)) continue;
+    if (!once(p) || !decidesBoundary(i)) continue;
     for (const step of [-1, 1])
       for (let j = i; j >= 0 && j < sorted.length; j += step) {
         const q = sorted[j] as number;
-        if (known.get(q) !== 'blocked' || !tentative.has(q) || rangeIndex(q) !== rangeIndex(p)) break;
+        if (known.get(q) !== 'blocked' || !once(q) || rangeIndex(q) !== rangeIndex(p)) break;
         unconfirmed.add(q);
       }
   }
-  const result = summarize(
-    required,
-    known,
-    sorted.filter((p) => !unconfirmed.has(p)),
-    { stride, probes, errors, stopped: dl.why() },
-  );
+  const states = new Map<number, PortState | 'unknown'>(known);
+  for (const p of unconfirmed) states.set(p, 'unknown');
+  const result = summarize(required, states, sorted, { stride, probes, errors, stopped: dl.why() });
   result.confirmations = confirmations;
   if (unconfirmed.size > 0)
     result.notes.push(
-      `${unconfirmed.size} sampled port${unconfirmed.size === 1 ? '' : 's'} answered blocked once beside open ones, and time ran out before the second probe a block needs: reported as not resolved, not as blocked (loss is not a block).`,
+      `${unconfirmed.size} probed port${unconfirmed.size === 1 ? '' : 's'} in runs of single blocked answers next to open ports had no answer to the second probe a block needs before time ran out: reported as not resolved, not as blocked (loss is not a block).`,
     );
   if (confirmations > 0)
     result.notes.push(
@@ -269,7 +271,7 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
 /** Turns probed points into allowed / blocked / unknown intervals (exported for tests). */
 export function summarize(
   required: readonly PortRange[],
-  known: ReadonlyMap<number, PortState>,
+  known: ReadonlyMap<number, PortState | 'unknown'>,
   sortedPorts: readonly number[],
   meta: { stride: number; probes: number; errors: number; stopped: 'timeout' | 'aborted' | null },
 ): RangeDiscovery {
@@ -290,13 +292,13 @@ export function summarize(
     add('unknown', a, (pts[0] as number) - 1);
     for (let i = 0; i < pts.length; i++) {
       const p = pts[i] as number;
-      const sp = known.get(p) as PortState;
+      const sp = known.get(p) as PortState | 'unknown';
       add(sp, p, p);
       resolution = Math.max(resolution, 1);
       const r = pts[i + 1];
       if (r === undefined) continue;
-      const sr = known.get(r) as PortState;
-      if (sp === sr && r - p <= meta.stride) {
+      const sr = known.get(r) as PortState | 'unknown';
+      if (sp === sr && sp !== 'unknown' && r - p <= meta.stride) {
         add(sp, p + 1, r - 1);
         resolution = Math.max(resolution, r - p);
       } else {

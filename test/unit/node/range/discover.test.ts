@@ -316,7 +316,7 @@ describe('range discovery: loss is not a block', () => {
     expect(r.confirmations).toBe(0);
     expect(r.unknown[0]![0]).toBe(10000); // the lost run, from the range's start
     expect(r.allowed.length).toBeGreaterThan(0);
-    expect(r.notes.join(' ')).toMatch(/answered blocked once beside open ones, and time ran out/);
+    expect(r.notes.join(' ')).toMatch(/runs of single blocked answers next to open ports had no answer/);
     // with the time for the second probe, a real block beside open ports still counts
     const real = await discoverRanges({
       required: [P2P],
@@ -324,6 +324,25 @@ describe('range discovery: loss is not a block', () => {
       deadlineMs: 5000,
     });
     expect(real.blocked).toEqual([[10000, 19999]]);
+  });
+  it('a block whose second probe was still out when time ran out is not resolved: neither blocked nor filled in as open', async () => {
+    // 115-117 really is blocked: narrower than the stride, so its open neighbours lie close enough
+    // to be taken for one open span; every second probe waits until the sweep's time is up
+    const asked = new Map<number, number>();
+    const probe = async (p: number, signal: AbortSignal): Promise<'open' | 'blocked'> => {
+      const n = (asked.get(p) ?? 0) + 1;
+      asked.set(p, n);
+      if (n > 1) await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+      return p >= 115 && p <= 117 ? 'blocked' : 'open';
+    };
+    const r = await discoverRanges({ required: [[100, 140]], stride: 8, probe, deadlineMs: 300 });
+    expect(r.blocked).toEqual([]);
+    expect(r.unknown).toEqual([[115, 117]]);
+    expect(r.allowed).toEqual([
+      [100, 114],
+      [118, 140],
+    ]);
+    expect(r.confirmations).toBe(0); // sent, never answered: not counted as probed twice
   });
   it('a fully blocked range costs one round of samples: nothing decides a boundary, nothing is repeated', async () => {
     let calls = 0;
