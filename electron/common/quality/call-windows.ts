@@ -108,10 +108,11 @@ const carried = (windows: readonly CallWindow[]) => median(windows.map((w) => w.
 /**
  * The call after its start-up: from the first `MIN_WINDOWS` windows in a row that were balanced
  * (neither over capacity nor draining the queue an overshoot filled, when the receiver got far more
- * than was sent) after the first unbalanced one, `lagWindows` later (a packet dropped at the
- * bottleneck is counted lost only when a later one arrives). Balanced windows before the overshoot
- * are its beginning (a bucket's burst carries what the encoder's first frames offer), not a settled
- * sender: counting from them took a 400 kbit/s link's overshoot in (lab: 11 % loss "settled").
+ * than was sent) — after the first unbalanced one when that falls in the first half of the call —
+ * `lagWindows` later (a packet dropped at the bottleneck is counted lost only when a later one
+ * arrives). Balanced windows before a start-up overshoot are its beginning (a bucket's burst carries
+ * what the encoder's first frames offer), not a settled sender: counting from them took a 400 kbit/s
+ * link's overshoot in (lab: 11 % loss "settled").
  * Everything after counts, a later probe's drops too: that is the settled call. All windows when
  * none was unbalanced; none when the sender never settled.
  */
@@ -121,7 +122,10 @@ function cleanTail(windows: readonly CallWindow[], lagWindows: number): readonly
     w.sentKbps === null || (w.sentKbps <= c * OVERSHOOT && w.sentKbps * OVERSHOOT >= w.payloadKbps);
   const first = windows.findIndex((w) => !balanced(w));
   if (first < 0) return windows;
-  for (let i = first + 1; i + MIN_WINDOWS <= windows.length; i++)
+  // an overshoot in the first half is the start-up: the balanced windows before it are its beginning;
+  // a later one is a probe of the settled call, whose drops count
+  const from = first < windows.length / 2 ? first + 1 : 0;
+  for (let i = from; i + MIN_WINDOWS <= windows.length; i++)
     if (windows.slice(i, i + MIN_WINDOWS).every(balanced)) return windows.slice(i + Math.max(0, lagWindows));
   return [];
 }

@@ -253,7 +253,9 @@ export function sensorDisagreement(engine: QualityResult, webrtc: QualityResult)
   // a call that never settled measured its own start-up's loss: not comparable
   const comparable = engine.settled !== false && webrtc.settled !== false;
   // at a bottleneck both found, the page's own congestion control may add loss (SENSOR_TOLERANCE)
-  const ownCongestion = short(engine) && short(webrtc) && webrtc.lossPct > engine.lossPct;
+  // (only where both measured throughput: a STUN echo's rate says nothing of a bottleneck)
+  const measured = engine.bandwidthMeasured !== false && webrtc.bandwidthMeasured !== false;
+  const ownCongestion = measured && short(engine) && short(webrtc) && webrtc.lossPct > engine.lossPct;
   const lossPoints = ownCongestion ? SENSOR_TOLERANCE.bottleneckLossPoints : SENSOR_TOLERANCE.lossPoints;
   if (comparable && Math.abs(engine.lossPct - webrtc.lossPct) > lossPoints)
     reasons.push(`loss ${formatPct(engine.lossPct)} vs ${formatPct(webrtc.lossPct)}`);

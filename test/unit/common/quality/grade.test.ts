@@ -187,6 +187,8 @@ describe('sensor disagreement', () => {
     expect(
       sensorDisagreement(engine, { ...page, upKbps: 2400, downKbps: 2400, targetKbps: 2500, lossPct: 3.32 })!.message,
     ).toContain('loss 0 % vs 3.3 %');
+    // a STUN echo (direct UDP) measures no throughput, so it shows no bottleneck either
+    expect(sensorDisagreement({ ...engine, bandwidthMeasured: false }, page)!.message).toContain('loss 0 % vs 3.3 %');
     // the engine losing more than the page is no congestion control of the page's
     expect(sensorDisagreement({ ...engine, lossPct: 3.4 }, { ...page, lossPct: 0 })!.message).toContain(
       'loss 3.4 % vs 0 %',
