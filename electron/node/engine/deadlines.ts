@@ -148,8 +148,9 @@ export function deadlineNow(
   ceilingMs: number,
   startedAt: number,
   rule: Rule = SILENCE,
+  fallbackAddress?: string,
 ): Basis {
-  const r = reg.rttFor(address);
+  const r = reg.rttFor(address) ?? (fallbackAddress !== undefined ? reg.rttFor(fallbackAddress) : undefined);
   if (r) {
     const ms = Math.min(ceilingMs, Math.max(rule.floorMs, rule.k * r.rttMs + rule.marginMs));
     return { ms, rttMs: r.rttMs, from: r.from, ceilingMs, why: ms < ceilingMs ? 'rtt' : 'ceiling' };
@@ -193,6 +194,8 @@ export interface ArmOptions {
   rule?: Rule;
   /** Also cut at the ceiling (for a probe whose own deadline was set longer). */
   cutAtCeiling?: boolean;
+  /** Where to take a round trip from while `address` has none: the same server's address in the other family. */
+  fallbackAddress?: string;
 }
 
 /**
@@ -210,7 +213,7 @@ export function armSilentDeadline(o: ArmOptions): SilentDeadline {
       return o.port !== undefined && o.registry.isSilent(o.address, o.port)
         ? { ms: t.now() - start, ceilingMs: o.ceilingMs, why: 'endpoint-silent' }
         : null;
-    return deadlineNow(o.registry, o.address, o.ceilingMs, start, o.rule);
+    return deadlineNow(o.registry, o.address, o.ceilingMs, start, o.rule, o.fallbackAddress);
   };
   const check = (): void => {
     if (fired) return;

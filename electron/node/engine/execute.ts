@@ -12,7 +12,7 @@ import { serialSkip, type CheckContext, type CheckDescriptor, type Plan, type Ra
 import type { RttRegistry } from './deadlines';
 import type { createLimiter } from './limiter';
 import { skipped, toCheck, type CheckMeta, type Outcome } from './outcome';
-import { runProbe, SLOW_LINK } from './probe-run';
+import { mayRetry, runProbe, SLOW_LINK } from './probe-run';
 import { measureRanges } from './stun-checks';
 
 /** The state of one run, shared by the small steps below. */
@@ -137,7 +137,7 @@ export function runCheck(
       // the probe's own deadline, a second try's on a slow link (probe-run.ts), and a grace second
       const signal = AbortSignal.any([
         runSignal,
-        AbortSignal.timeout(d.deadlineMs * (1 + SLOW_LINK.maxStretch) + 1000),
+        AbortSignal.timeout(d.deadlineMs * (mayRetry(d, ctx.proxy !== null) ? 1 + SLOW_LINK.maxStretch : 1) + 1000),
       ]);
       let outcome: Outcome;
       try {

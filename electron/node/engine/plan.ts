@@ -199,7 +199,7 @@ function relayUdpCheck(
     needs: { name: host, credentials: true },
     run: (ctx) =>
       relayCheck(ctx.addressOf(host, f)!, port, ctx.credentials!, {
-        deadlineMs: t.relay,
+        deadlineMs: ctx.deadlineMs ?? t.relay,
         signal: ctx.signal,
         trusted,
         ...(f === 6 ? { relayFamily: 6 as const } : {}),

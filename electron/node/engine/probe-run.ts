@@ -42,6 +42,15 @@ export function slowLinkDeadline(
   return { ms: Math.round(Math.min(ceilingMs * SLOW_LINK.maxStretch, need)), rttMs: r.rttMs, from: r.from };
 }
 
+/**
+ * Whether a check may get the second try: round-trip-bounded checks, and the relay proof (its
+ * exchange after the Allocate is as slow as the link); not the NAT test, whose silence is a result.
+ */
+export function mayRetry(d: Pick<CheckDescriptor, 'kind' | 'transport'>, viaProxy: boolean): boolean {
+  const policy = policyFor(d, viaProxy);
+  return policy !== null && (policy.mode === 'rtt' || d.kind === 'relay');
+}
+
 /** Runs a check's probe with its signal, under the derived deadline its kind allows (policyFor), and once more on a slow link. */
 export async function runProbe(
   registry: RttRegistry,
@@ -53,11 +62,15 @@ export async function runProbe(
   const address = d.host !== undefined ? ctx.addressOf(d.host, d.family) : undefined;
   const policy = policyFor(d, ctx.proxy !== null);
   if (!policy || !address) return d.run({ ...ctx, deadlineMs: d.deadlineMs, signal });
+  // Before this family has an answer of its own, the same server's other family bounds its silence
+  // (a black-holed IPv6 is then cut as soon as the IPv4 round trip allows, as before).
+  const other = d.host !== undefined && d.family === 6 ? ctx.addressOf(d.host, 4) : undefined;
   const attempt = (deadlineMs: number, onHeard?: () => void) =>
     withSilentDeadline(
       {
         registry,
         address,
+        ...(other ? { fallbackAddress: other } : {}),
         ceilingMs: deadlineMs,
         mode: policy.mode,
         // the first try's silence is marked only when it is not tried again (below)
@@ -68,7 +81,7 @@ export async function runProbe(
       },
       (s) => d.run({ ...ctx, deadlineMs, signal: s }),
     );
-  if (policy.mode !== 'rtt') return attempt(d.deadlineMs);
+  if (!mayRetry(d, ctx.proxy !== null)) return attempt(d.deadlineMs);
   let heard = false;
   const first = await attempt(d.deadlineMs, () => {
     heard = true;
@@ -80,13 +93,13 @@ export async function runProbe(
     return first;
   }
   const second = await attempt(longer.ms);
-  const why = `the first, with its ${d.deadlineMs} ms, ran out on a link whose round trips to ${longer.from} read ${Math.round(longer.rttMs)} ms`;
+  const why = `the first try's ${d.deadlineMs} ms ran out on a link whose round trips to ${longer.from} read ${Math.round(longer.rttMs)} ms`;
+  const worked = second.status === 'pass' || second.status === 'warn';
   return {
     ...second,
-    detail:
-      second.status === 'pass' || second.status === 'warn'
-        ? `${second.detail} (on a second try with ${longer.ms} ms: ${why}; calls over this link will be slow to set up).`
-        : `${second.detail} A first try ran out as well (${why}).`,
+    detail: worked
+      ? `${second.detail.replace(/\.$/, '')}, on a second try with ${longer.ms} ms (${why}: calls over this link will be slow to set up).`
+      : `${second.detail} That was a second try with ${longer.ms} ms: ${why}.`,
     evidence: {
       ...second.evidence,
       slowLink: {

@@ -96,7 +96,7 @@ describe('runProbe on a slow link (real sockets)', () => {
     const out = await runProbe(reg, d, ctxFor(), new AbortController().signal);
     expect(tries).toEqual([200, 400]);
     expect(out).toMatchObject({ status: 'fail', reason: 'timeout' });
-    expect(out.detail).toContain('A first try ran out as well');
+    expect(out.detail).toContain("That was a second try with 400 ms: the first try's 200 ms ran out");
   });
 
   it('no second try for a silent server, an ordinary link, or a run without the time for it', async () => {
@@ -126,5 +126,56 @@ describe('runProbe on a slow link (real sockets)', () => {
     await runProbe(reg, d, ctx, new AbortController().signal);
     expect(ctx.asked).toContain(6);
     expect(tries).toEqual([200]);
+  });
+
+  it('a silent UDP check marks its endpoint silent at its own family’s address (the NAT test and relay proof end on it)', async () => {
+    const reg = new RttRegistry();
+    const silentUdp = (family?: 4 | 6): CheckDescriptor => ({
+      id: 'stun:udp:turn.lab.test:3478',
+      kind: 'stun',
+      transport: 'udp',
+      host: 'turn.lab.test',
+      port: 3478,
+      deadlineMs: 50,
+      ...(family ? { family } : {}),
+      run: async () => {
+        await new Promise((r) => setTimeout(r, 50));
+        return { status: 'fail', reason: 'timeout', detail: 'No answer.', evidence: {} };
+      },
+    });
+    await runProbe(reg, silentUdp(6), ctxFor(), new AbortController().signal);
+    expect(reg.isSilent('::1', 3478)).toBe(true);
+    expect(reg.isSilent('127.0.0.1', 3478)).toBe(false); // an IPv6 block says nothing of IPv4
+    await runProbe(reg, silentUdp(), ctxFor(), new AbortController().signal);
+    expect(reg.isSilent('127.0.0.1', 3478)).toBe(true);
+  });
+
+  it("before IPv6 has a round trip of its own, a silent IPv6 twin is cut by the same server's IPv4 one", async () => {
+    const reg = new RttRegistry();
+    reg.observe('127.0.0.1', 20); // IPv4 answered; IPv6 (::1 here) is black-holed
+    const start = Date.now();
+    const out = await runProbe(
+      reg,
+      {
+        id: 'stun:udp:turn.lab.test:3478/v6',
+        kind: 'stun',
+        transport: 'udp',
+        host: 'turn.lab.test',
+        port: 3478,
+        family: 6,
+        deadlineMs: 3000,
+        run: (ctx) =>
+          new Promise<Outcome>((resolve) =>
+            ctx.signal.addEventListener('abort', () =>
+              resolve({ status: 'fail', reason: 'aborted', detail: 'aborted', evidence: {} }),
+            ),
+          ),
+      },
+      ctxFor(),
+      new AbortController().signal,
+    );
+    expect(out).toMatchObject({ reason: 'timeout', evidence: { deadline: { basis: 'rtt', from: '127.0.0.1' } } });
+    expect(Date.now() - start).toBeLessThan(2500); // the 1.25 s floor, not the 3 s deadline
+    expect(reg.isSilent('::1', 3478)).toBe(true);
   });
 });
