@@ -196,11 +196,24 @@ export async function measureRanges(
           answeredWrongly: { count: 0 },
         };
   const union = normalizeRanges(wanted.flatMap((w) => w.required));
+  // a second probe silent as long as a first one waits now (range rule, up to a confirmation's base)
+  const secondAnswerMs = (): number => {
+    const r = registry?.rttFor(reflectorIp);
+    if (!r) return o.probeDeadlineMs;
+    const { k, marginMs, floorMs } = SILENCE.range;
+    return Math.min(2 * o.probeDeadlineMs, Math.max(floorMs, k * r.rttMs + marginMs));
+  };
   const d = await discoverRanges({
     required: union,
     probe,
     signal: o.signal,
     deadlineMs: o.deadlineMs,
+    secondAnswerMs,
+    // a block heard once stands where the probe waited longer than this link's round trips ask
+    trustFirstBlocked: () => {
+      const r = registry?.rttFor(reflectorIp);
+      return !r || SILENCE.range.k * r.rttMs + SILENCE.range.marginMs <= o.probeDeadlineMs;
+    },
     concurrency: RANGE_CONCURRENCY,
     window: pacer.window,
   }).finally(() => pacer.leave());
