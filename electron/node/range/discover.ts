@@ -21,8 +21,9 @@ import { startDeadline } from '../probes/deadline';
  *    once in that run of blocked samples is probed again at once (a queue that overflowed drops
  *    many neighbouring probes together). Blocked answers that decide nothing (all neighbours
  *    blocked) are not repeated, so a fully blocked network costs one round of samples, not two.
- *    When time runs out before a deciding blocked answer was probed again, its run of blocked
- *    samples heard once is reported `unknown`, not blocked.
+ *    When time runs out before every sample was even sent, on a link whose answers may outlast a
+ *    probe's wait, a deciding blocked answer without a second answer leaves its run of blocked
+ *    samples heard once `unknown`, not blocked.
  *
  * With the default stride (128) the range 10000-65535 costs ~435 samples + ~7 per boundary,
  * i.e. < 1 % of its 55,536 ports. Runs `concurrency` probes at once, stops at `deadlineMs` or
@@ -49,17 +50,10 @@ export interface DiscoverOptions {
   /** Re-probe a blocked answer once when it sits next to an open one (default true). */
   confirmBlocked?: boolean;
   /**
-   * How long a second probe must have heard nothing to count as a second blocked answer (what a
-   * first probe waits, now). When the budget ends, second probes still out get up to this long from
-   * their start, and count as blocked once they have been silent that long; without it, a second
-   * probe still out at the end leaves its run unresolved.
-   */
-  secondAnswerMs?: () => number;
-  /**
-   * Whether a blocked answer heard once can stand when the budget ended before its second probe
-   * answered: true on a link whose round trips fit well inside a probe's wait (a real block found
-   * late in a busy sweep keeps its exact boundary), false where answers may outlast it (a queued
-   * link: the run is then unresolved). Default false.
+   * Whether a blocked answer heard once can stand when the budget ended before the sweep had even
+   * sent every sample (it always stands once every sample was sent): true on a link whose round
+   * trips fit well inside a probe's wait, false where answers may outlast it (a queued link: the
+   * run is then unresolved). Default false.
    */
   trustFirstBlocked?: () => boolean;
 }
@@ -135,9 +129,8 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
   const confirm = opts.confirmBlocked !== false;
   /** Blocked answers heard only once; a second blocked answer (or an open one) settles them. */
   const tentative = new Set<number>();
-  /** Tentative answers whose second probe is out (and since when): settled only once it answers. */
+  /** Tentative answers whose second probe is out: settled only once it answers. */
   const confirming = new Set<number>();
-  const since = new Map<number, number>();
   let confirmations = 0;
   const decidesBoundary = (i: number): boolean => {
     const p = sorted[i] as number;
@@ -160,7 +153,6 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
       if (tentative.has(p) && !inflight.has(p)) {
         tentative.delete(p);
         confirming.add(p);
-        since.set(p, performance.now());
         return p;
       }
     }
@@ -177,7 +169,6 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
       if (tentative.has(p) && !inflight.has(p) && decidesBoundary(i)) {
         tentative.delete(p);
         confirming.add(p);
-        since.set(p, performance.now());
         return p;
       }
     }
@@ -197,27 +188,6 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
   };
 
   const dl = startDeadline(opts.deadlineMs, opts.signal);
-  // Second probes run on their own signal: when the budget ends they get their grace (secondAnswerMs).
-  const grace = new AbortController();
-  const confirmSignal = opts.signal ? AbortSignal.any([grace.signal, opts.signal]) : grace.signal;
-  setMaxListeners(concurrency * 4 + 16, confirmSignal);
-  let graceTimer: ReturnType<typeof setTimeout> | undefined;
-  let endedAt = 0;
-  const endGrace = (): void => {
-    endedAt = performance.now();
-    grace.abort();
-  };
-  dl.signal.addEventListener(
-    'abort',
-    () => {
-      const wait = opts.secondAnswerMs?.();
-      const out = [...confirming].filter((p) => inflight.has(p));
-      if (dl.why() !== 'timeout' || wait === undefined || out.length === 0) return endGrace();
-      const due = Math.max(...out.map((p) => (since.get(p) ?? 0) + wait));
-      graceTimer = setTimeout(endGrace, Math.max(0, due - performance.now()));
-    },
-    { once: true },
-  );
   // Every in-flight probe listens on this one signal (plus our own pump listener).
   setMaxListeners(concurrency * 4 + 16, dl.signal);
   try {
@@ -238,8 +208,7 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
       };
       const confirmed = new Set<number>();
       const record = (port: number, state: PortState): void => {
-        // answers racing the deadline are not trusted (a second probe's, until its grace ended)
-        if (dl.signal.aborted && !(confirming.has(port) && !grace.signal.aborted)) return;
+        if (dl.signal.aborted) return; // answers racing the deadline are not trusted
         const again = known.has(port);
         const flipped = again && known.get(port) === 'blocked' && state === 'open';
         known.set(port, state);
@@ -254,14 +223,14 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
         probes++;
         let p: Promise<PortState>;
         try {
-          p = opts.probe(port, confirming.has(port) ? confirmSignal : dl.signal);
+          p = opts.probe(port, dl.signal);
         } catch (e) {
           p = Promise.reject(e);
         }
         p.then(
           (state) => record(port, state === 'open' ? 'open' : 'blocked'),
           () => {
-            if (!dl.signal.aborted || (confirming.has(port) && !grace.signal.aborted)) {
+            if (!dl.signal.aborted) {
               errors++;
               record(port, 'blocked');
             }
@@ -276,17 +245,7 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
     });
   } finally {
     dl.dispose();
-    if (graceTimer) clearTimeout(graceTimer);
-    if (!grace.signal.aborted) endGrace();
   }
-  // a second probe silent for as long as a first one waits, when the budget ended: blocked twice
-  const wait = opts.secondAnswerMs?.();
-  if (wait !== undefined && dl.why() === 'timeout')
-    for (const p of [...confirming])
-      if (endedAt - (since.get(p) ?? endedAt) >= wait) {
-        confirming.delete(p);
-        confirmations++;
-      }
   // Time ran out before the second probe a block next to an open port needs (or while it was out):
   // that run of blocked samples heard once is not a block yet (loss is not a block), so it is
   // reported unknown — as points of their own, so no span next to them is taken for open either.
@@ -302,7 +261,11 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
         unconfirmed.add(q);
       }
   }
-  const trusted = unconfirmed.size > 0 && opts.trustFirstBlocked?.() === true;
+  // A sweep that sent every sample had the time the link needs: its answers stand as heard, as
+  // before. One that could not even do that (a queue that delays and drops answers) is trusted only
+  // where the link's round trips fit a probe's wait.
+  const planSent = planIdx >= plan.length;
+  const trusted = unconfirmed.size > 0 && (planSent || opts.trustFirstBlocked?.() === true);
   const states = new Map<number, PortState | 'unknown'>(known);
   if (!trusted) for (const p of unconfirmed) states.set(p, 'unknown');
   const result = summarize(required, states, sorted, { stride, probes, errors, stopped: dl.why() });

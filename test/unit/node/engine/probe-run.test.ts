@@ -133,6 +133,7 @@ describe('runProbe on a slow link (real sockets)', () => {
     const silentUdp = (family?: 4 | 6): CheckDescriptor => ({
       id: 'stun:udp:turn.lab.test:3478',
       kind: 'stun',
+      label: 'STUN over UDP',
       transport: 'udp',
       host: 'turn.lab.test',
       port: 3478,
@@ -159,6 +160,7 @@ describe('runProbe on a slow link (real sockets)', () => {
       {
         id: 'stun:udp:turn.lab.test:3478/v6',
         kind: 'stun',
+        label: 'STUN over UDP',
         transport: 'udp',
         host: 'turn.lab.test',
         port: 3478,
