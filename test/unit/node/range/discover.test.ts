@@ -269,6 +269,19 @@ describe('range discovery: deadline and cancel', () => {
   });
 });
 
+/** 115-117 blocked, everything else open, each answer after `delayMs`; every second probe of a port waits until the sweep ends. */
+function silentSecondProbes(delayMs: number) {
+  const asked = new Map<number, number>();
+  const probe = async (p: number, signal: AbortSignal): Promise<'open' | 'blocked'> => {
+    const n = (asked.get(p) ?? 0) + 1;
+    asked.set(p, n);
+    if (n > 1) await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    return p >= 115 && p <= 117 ? 'blocked' : 'open';
+  };
+  return { probe, asked };
+}
+
 describe('range discovery: loss is not a block', () => {
   it('a lost answer at a boundary is asked again, so the boundary stays exact', async () => {
     const lost = new Set([29999, 30000]); // the first answer from each of these ports is lost
@@ -329,14 +342,7 @@ describe('range discovery: loss is not a block', () => {
     // 115-117 really is blocked: narrower than the stride, so its open neighbours lie close enough
     // to be taken for one open span. The sweep is slow (20 ms an answer, 4 at once) and its plan
     // (100-2000) far from sent when time is up, so no second probe goes out.
-    const asked = new Map<number, number>();
-    const probe = async (p: number, signal: AbortSignal): Promise<'open' | 'blocked'> => {
-      const n = (asked.get(p) ?? 0) + 1;
-      asked.set(p, n);
-      if (n > 1) await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
-      await new Promise((r) => setTimeout(r, 20));
-      return p >= 115 && p <= 117 ? 'blocked' : 'open';
-    };
+    const { probe, asked } = silentSecondProbes(20);
     const opts = { required: [[100, 2000]] as PortRange[], stride: 8, probe, deadlineMs: 300, concurrency: 4 };
     const r = await discoverRanges(opts);
     expect(r.blocked).toEqual([]);
@@ -353,13 +359,7 @@ describe('range discovery: loss is not a block', () => {
   });
 
   it('once every sample was sent, a block heard once stands although its second probe did not answer in time', async () => {
-    const asked = new Map<number, number>();
-    const probe = async (p: number, signal: AbortSignal): Promise<'open' | 'blocked'> => {
-      const n = (asked.get(p) ?? 0) + 1;
-      asked.set(p, n);
-      if (n > 1) await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
-      return p >= 115 && p <= 117 ? 'blocked' : 'open';
-    };
+    const { probe } = silentSecondProbes(0);
     const r = await discoverRanges({ required: [[100, 140]], stride: 8, probe, deadlineMs: 300 });
     expect(r.blocked).toEqual([[115, 117]]);
     expect(r.allowed).toEqual([
