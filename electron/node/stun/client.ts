@@ -73,7 +73,7 @@ export async function transact(
   const before = { ...ch.strays };
   let attempts = 0;
   let t0 = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopResending = (): void => {};
   let unsubscribe = (): void => {};
   const answer = new Promise<TransactionResult>((resolve, reject) => {
     unsubscribe = ch.subscribe((m) => {
@@ -102,18 +102,8 @@ export async function transact(
       ch.send(request, opts.to).catch(reject);
     };
     t0 = performance.now();
-    sendOnce();
-    if (ch.kind === 'udp') {
-      let rto = opts.rtoMs ?? DEFAULT_RTO_MS;
-      const schedule = (): void => {
-        timer = setTimeout(() => {
-          sendOnce();
-          rto *= 2;
-          schedule();
-        }, rto);
-      };
-      schedule();
-    }
+    if (ch.kind === 'udp') stopResending = resendWithBackoff(sendOnce, opts.rtoMs ?? DEFAULT_RTO_MS);
+    else sendOnce();
   });
   try {
     return await scope.race(answer, opts.withinMs);
@@ -137,8 +127,29 @@ export async function transact(
     throw e;
   } finally {
     unsubscribe();
-    if (timer) clearTimeout(timer);
+    stopResending();
   }
+}
+
+/**
+ * Calls `send` now and again after `rtoMs`, doubling the wait each time (RFC 8489 §6.2.1), until
+ * the returned function is called.
+ */
+export function resendWithBackoff(send: () => void, rtoMs: number): () => void {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let rto = rtoMs;
+  const schedule = (): void => {
+    timer = setTimeout(() => {
+      send();
+      rto *= 2;
+      schedule();
+    }, rto);
+  };
+  send();
+  schedule();
+  return () => {
+    if (timer) clearTimeout(timer);
+  };
 }
 
 /** `{ strays }` for evidence when anything arrived that answered none of our requests. */

@@ -7,7 +7,15 @@ import { performance } from 'node:perf_hooks';
 import { attr } from './attributes';
 import { DEFAULT_DEADLINE_MS, ErrorCode, StunClass, StunMethod } from './constants';
 import { destinationProblem, formatAddress } from './address';
-import { describeEndpoint, failureOutcome, sentence, openChannel, round1, strayEvidence } from './client';
+import {
+  describeEndpoint,
+  failureOutcome,
+  openChannel,
+  resendWithBackoff,
+  round1,
+  sentence,
+  strayEvidence,
+} from './client';
 import { openUdp, ProbeError, ProbeScope, type StunChannel } from './transport';
 import {
   allocate,
@@ -184,7 +192,7 @@ async function relayRoundTrip(
 ): Promise<{ sent: number; rttMs: number }> {
   const same = (d: Uint8Array): boolean => d.length === token.length && d.every((b, i) => b === token[i]);
   let sent = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let stopResending = (): void => {};
   let unsubscribe = (): void => {};
   const t0 = performance.now();
   const done = new Promise<{ sent: number; rttMs: number }>((resolve, reject) => {
@@ -197,26 +205,16 @@ async function relayRoundTrip(
             : undefined;
       if (data && same(data)) resolve({ sent, rttMs: round1(performance.now() - t0) });
     }, reject);
-    const send = (): void => {
+    stopResending = resendWithBackoff(() => {
       sent++;
       peer.send(token).catch(reject);
-    };
-    send();
-    let rto = rtoMs;
-    const again = (): void => {
-      timer = setTimeout(() => {
-        send();
-        rto *= 2;
-        again();
-      }, rto);
-    };
-    again();
+    }, rtoMs);
   });
   try {
     // keep part of the budget so the allocation can still be released after a silent relay
     return await scope.race(done, Math.max(scope.remainingMs() - 500, scope.remainingMs() * 0.7));
   } finally {
     unsubscribe();
-    if (timer) clearTimeout(timer);
+    stopResending();
   }
 }
