@@ -65,7 +65,7 @@ export async function runProbe(
   // Before this family has an answer of its own, the same server's other family bounds its silence
   // (a black-holed IPv6 is then cut as soon as the IPv4 round trip allows, as before).
   const other = d.host !== undefined && d.family === 6 ? ctx.addressOf(d.host, 4) : undefined;
-  const attempt = (deadlineMs: number, onHeard?: () => void) =>
+  const attempt = (deadlineMs: number, markSilent: boolean, onHeard?: () => void) =>
     withSilentDeadline(
       {
         registry,
@@ -73,17 +73,17 @@ export async function runProbe(
         ...(other ? { fallbackAddress: other } : {}),
         ceilingMs: deadlineMs,
         mode: policy.mode,
-        // the first try's silence is marked only when it is not tried again (below)
-        markSilent: policy.markSilent && onHeard === undefined,
+        markSilent,
         signal,
         ...(d.port !== undefined ? { port: d.port } : {}),
         ...(onHeard ? { onHeard } : {}),
       },
       (s) => d.run({ ...ctx, deadlineMs, signal: s }),
     );
-  if (!mayRetry(d, ctx.proxy !== null)) return attempt(d.deadlineMs);
+  if (!mayRetry(d, ctx.proxy !== null)) return attempt(d.deadlineMs, policy.markSilent);
+  // the first try's silence is marked only once it is not tried again (below)
   let heard = false;
-  const first = await attempt(d.deadlineMs, () => {
+  const first = await attempt(d.deadlineMs, false, () => {
     heard = true;
   });
   const ranOut = first.reason === 'timeout' && first.evidence['deadline'] === undefined;
@@ -92,7 +92,7 @@ export async function runProbe(
     if (first.reason === 'timeout' && policy.markSilent && d.port !== undefined) registry.markSilent(address, d.port);
     return first;
   }
-  const second = await attempt(longer.ms);
+  const second = await attempt(longer.ms, policy.markSilent);
   const why = `the first try's ${d.deadlineMs} ms ran out on a link whose round trips to ${longer.from} read ${Math.round(longer.rttMs)} ms`;
   const worked = second.status === 'pass' || second.status === 'warn';
   return {
