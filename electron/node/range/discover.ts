@@ -246,12 +246,15 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
   } finally {
     dl.dispose();
   }
-  // Time ran out before the second probe a block next to an open port needs (or while it was out):
-  // that run of blocked samples heard once is not a block yet (loss is not a block), so it is
-  // reported unknown — as points of their own, so no span next to them is taken for open either.
+  // A sweep that sent every sample had the time the link needs: its answers stand as heard. One
+  // that could not (a queue that delays and drops answers) is trusted only where the link's round
+  // trips fit a probe's wait; otherwise a block next to an open port still without its second
+  // answer is not a block yet (loss is not a block): its run of blocked samples heard once is
+  // reported unknown, as points of their own, so no span next to them is taken for open either.
+  const trusted = planIdx >= plan.length || opts.trustFirstBlocked?.() === true;
   const once = (p: number) => tentative.has(p) || confirming.has(p);
   const unconfirmed = new Set<number>();
-  for (let i = 0; i < sorted.length; i++) {
+  for (let i = 0; !trusted && i < sorted.length; i++) {
     const p = sorted[i] as number;
     if (!once(p) || !decidesBoundary(i)) continue;
     for (const step of [-1, 1])
@@ -261,16 +264,11 @@ export async function discoverRanges(opts: DiscoverOptions): Promise<RangeDiscov
         unconfirmed.add(q);
       }
   }
-  // A sweep that sent every sample had the time the link needs: its answers stand as heard, as
-  // before. One that could not even do that (a queue that delays and drops answers) is trusted only
-  // where the link's round trips fit a probe's wait.
-  const planSent = planIdx >= plan.length;
-  const trusted = unconfirmed.size > 0 && (planSent || opts.trustFirstBlocked?.() === true);
   const states = new Map<number, PortState | 'unknown'>(known);
-  if (!trusted) for (const p of unconfirmed) states.set(p, 'unknown');
+  for (const p of unconfirmed) states.set(p, 'unknown');
   const result = summarize(required, states, sorted, { stride, probes, errors, stopped: dl.why() });
   result.confirmations = confirmations;
-  if (unconfirmed.size > 0 && !trusted)
+  if (unconfirmed.size > 0)
     result.notes.push(
       `${unconfirmed.size} probed port${unconfirmed.size === 1 ? '' : 's'} in runs of single blocked answers next to open ports had no answer to the second probe a block needs before time ran out: reported as not resolved, not as blocked (loss is not a block).`,
     );
