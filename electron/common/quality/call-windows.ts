@@ -19,6 +19,8 @@
  * look over capacity: the engine's entry then carries it).
  */
 
+import { median } from './median';
+
 export interface CallWindow {
   /** Received rate in the window, kbit/s (with the bytes a link carries): the rate reported. */
   kbps: number;
@@ -55,10 +57,8 @@ export interface CallLoss {
 
 const pct = (lost: number, packets: number): number => (packets + lost > 0 ? (lost / (packets + lost)) * 100 : 100);
 
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? 0 : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
+/** The median, 0 for no windows. */
+const mid = (xs: readonly number[]): number => median(xs) ?? 0;
 
 /** The ramp-up lasts while the sender offers less than this share of its later half's median offer. */
 export const RAMPED = 0.9;
@@ -66,8 +66,8 @@ export const RAMPED = 0.9;
 export const LULL = 0.75;
 
 /**
- * The settled rate of `pick` (received, or received payload), bytes over time. What the sender
- * offered (payload sent; the received rate without sender stats) sets two kinds of window apart,
+ * The settled received rate, bytes over time: what the report calls the path's rate. What the
+ * sender offered (payload sent; the received rate without sender stats) sets two kinds of window apart,
  * both the sender's own and silent on what the path carries: its ramp-up (the leading windows under
  * `RAMPED` × the later half's median offer, at most half the windows) and, after it, its lulls
  * (under `LULL` × the median offer): its congestion control backing off after a loss (on the lab's
@@ -76,24 +76,19 @@ export const LULL = 0.75;
  * target for a window, seen under load) stay in, averaged over the whole call rather than over its
  * later half only, where one burst read 1.3× the target.
  */
-function settledMean(windows: readonly CallWindow[], pick: (w: CallWindow) => number): number {
+export function settledKbps(windows: readonly CallWindow[]): number {
   if (windows.length === 0) return 0;
-  const offered = (w: CallWindow) => w.sentKbps ?? pick(w);
+  const offered = (w: CallWindow) => w.sentKbps ?? w.kbps;
   const half = Math.floor(windows.length / 2);
-  const ramped = median(windows.slice(half).map(offered)) * RAMPED;
+  const ramped = mid(windows.slice(half).map(offered)) * RAMPED;
   let i = 0;
   while (i < half && offered(windows[i]!) < ramped) i++;
   const tail = windows.slice(i);
-  const lull = median(tail.map(offered)) * LULL;
+  const lull = mid(tail.map(offered)) * LULL;
   const kept = tail.filter((w) => offered(w) >= lull); // never empty: the median window stays
   const weight = (w: CallWindow) => (w.ms !== undefined && w.ms > 0 ? w.ms : 1);
   const total = kept.reduce((t, w) => t + weight(w), 0);
-  return kept.reduce((t, w) => t + pick(w) * weight(w), 0) / total;
-}
-
-/** The settled received rate (`settledMean`): what the report calls the path's rate. */
-export function settledKbps(windows: readonly CallWindow[]): number {
-  return settledMean(windows, (w) => w.kbps);
+  return kept.reduce((t, w) => t + w.kbps * weight(w), 0) / total;
 }
 
 /**
@@ -103,7 +98,7 @@ export function settledKbps(windows: readonly CallWindow[]): number {
  * took the burst in and let a 400 kbit/s link's overshoot pass as balanced (lab: 22 % of a
  * direction's packets lost in "settled" windows).
  */
-const carried = (windows: readonly CallWindow[]) => median(windows.map((w) => w.payloadKbps));
+const carried = (windows: readonly CallWindow[]) => mid(windows.map((w) => w.payloadKbps));
 
 /**
  * The call after its start-up: from the first `MIN_WINDOWS` windows in a row that were balanced

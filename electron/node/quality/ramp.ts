@@ -187,12 +187,7 @@ export function interarrivalJitter(packets: readonly { sentAt: number; arrivedAt
   return j;
 }
 
-export function median(xs: readonly number[]): number | null {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
+export { median } from '#common/quality/median';
 
 /**
  * Our streams cross this computer's link twice (up to the server, back down to the other socket
